@@ -1,0 +1,198 @@
+"""The archive's rows: source documents, the speeches found in them, their sections, topics.
+
+The pure pipeline (speeches.ingest) knows nothing of these; speeches.loading turns
+its ParsedDocument into rows.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Topic(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=64)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("topic", args=[self.slug])
+
+    def to_dict(self) -> dict:
+        return {"slug": self.slug, "name": self.name}
+
+
+class DocumentQuerySet(models.QuerySet):
+    def ingested(self):
+        return self.filter(status=Document.Status.INGESTED)
+
+
+class Document(models.Model):
+    """One uploaded source file. Its raw bytes are kept forever so it can be re-ingested."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待处理"
+        QUEUED = "queued", "排队中"
+        PROCESSING = "processing", "处理中"
+        INGESTED = "ingested", "已入库"
+        FAILED = "failed", "失败"
+
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    raw = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
+    encoding = models.CharField(max_length=32, blank=True)
+    encoding_confidence = models.FloatField(null=True, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    preamble = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    error = models.TextField(blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    pipeline_version = models.CharField(max_length=32, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    ingested_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("document", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.original_name
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.pk,
+            "url": self.get_absolute_url(),
+            "title": self.display_title,
+            "original_name": self.original_name,
+            "sha256": self.sha256,
+            "encoding": self.encoding,
+            "status": self.status,
+        }
+
+
+class SpeechQuerySet(models.QuerySet):
+    def canonical(self):
+        """Each speech once: duplicates point to their canonical speech."""
+        return self.filter(duplicate_of__isnull=True)
+
+    def for_listing(self):
+        return self.select_related("document").prefetch_related("topics")
+
+
+class Speech(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="speeches")
+    ordinal = models.PositiveIntegerField()
+    # The permanent id in /speeches/<public_id>/: see speeches.ingest.identity.
+    public_id = models.CharField(max_length=16, unique=True)
+    title = models.CharField(max_length=500)
+    text = models.TextField(help_text="Canonical text: restored, simplified.")
+    original_text = models.TextField(help_text="The speech as found in the source, before restoration.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    char_count = models.PositiveIntegerField(default=0)
+    occasion = models.CharField(max_length=255, blank=True)
+    speaker_level = models.CharField(max_length=16, blank=True, db_index=True)
+    genre = models.CharField(max_length=16, blank=True, db_index=True)
+    region = models.CharField(max_length=64, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    topics = models.ManyToManyField(Topic, through="SpeechTopic", related_name="speeches", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SpeechQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document_id", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "ordinal"], name="speech_unique_ordinal"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("speech", args=[self.public_id])
+
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.text.split("\n") if p.strip()]
+
+    def to_dict(self, sections: bool = False) -> dict:
+        data = {
+            "id": self.public_id,
+            "url": self.get_absolute_url(),
+            "title": self.title,
+            "text": self.text,
+            "original_text": self.original_text,
+            "topics": [t.name for t in self.topics.all()],
+            "year": self.year,
+            "document": self.document.to_dict(),
+            "duplicate_of": self.duplicate_of.public_id if self.duplicate_of_id else None,
+        }
+        if sections:
+            data["sections"] = [s.to_dict() for s in self.sections.all()]
+        return data
+
+
+class SpeechTopic(models.Model):
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
+    score = models.FloatField(default=0.0)
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [models.UniqueConstraint(fields=["speech", "topic"], name="speech_topic_once")]
+
+
+class Section(models.Model):
+    """A part of a speech under one heading; level 0 is the untitled opening."""
+
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="sections")
+    ordinal = models.PositiveIntegerField()
+    heading = models.CharField(max_length=500, blank=True)
+    level = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(blank=True)
+    # Number of the section's first paragraph within the speech, so that
+    # paragraph anchors (#p12) are the same on the page and in the API.
+    first_paragraph = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["speech_id", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["speech", "ordinal"], name="section_unique_ordinal"),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading or f"§{self.ordinal}"
+
+    @property
+    def anchor(self) -> str:
+        return f"s{self.ordinal}"
+
+    def paragraphs(self) -> list[tuple[str, str]]:
+        """(anchor, text) for each paragraph of this section."""
+        lines = [p for p in self.text.split("\n") if p.strip()]
+        return [(f"p{self.first_paragraph + i}", line) for i, line in enumerate(lines)]
+
+    def to_dict(self) -> dict:
+        return {"heading": self.heading, "level": self.level, "text": self.text, "anchor": self.anchor}
