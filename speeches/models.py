@@ -196,3 +196,22 @@ class Section(models.Model):
 
     def to_dict(self) -> dict:
         return {"heading": self.heading, "level": self.level, "text": self.text, "anchor": self.anchor}
+
+
+class SpeechAlias(models.Model):
+    """A public id that no longer names a speech of its own.
+
+    Created when a re-ingest merges, splits or drops a speech, so that a
+    bookmarked /speeches/<id>/ answers a redirect to its successor, or a page
+    saying what happened, never a bare 404.
+    """
+
+    public_id = models.CharField(max_length=16, unique=True)
+    speech = models.ForeignKey(Speech, null=True, blank=True, on_delete=models.SET_NULL, related_name="aliases")
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.public_id} → {self.speech.public_id if self.speech_id else '—'}"

@@ -1,0 +1,13 @@
+# Production image for the `web` service of docker-compose.yml.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --upgrade pip "setuptools>=81" && pip install -r requirements.txt
+COPY . .
+# Static files are collected at build time and served by whitenoise.
+RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN useradd --create-home archive && mkdir -p /data/index /data/media && chown -R archive /data
+USER archive
+EXPOSE 8000
+CMD ["gunicorn", "archive.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]

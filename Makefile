@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-sqlite test-postgres lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip "setuptools>=81" wheel
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Migrate, ingest the sample corpus, build the index and serve (SQLite by default).
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py ingest corpus/seeds
+	$(PY) manage.py reindex
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install
+	scripts/test
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) bench/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles test-artifacts

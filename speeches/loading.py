@@ -1,0 +1,251 @@
+"""The only bridge from the pure pipeline to the ORM.
+
+Both `manage.py ingest` and the admin upload call `ingest_bytes`, so they cannot
+drift apart. Guarantees:
+- the raw bytes are stored (their own commit) before anything else happens, so
+  nothing uploaded is ever lost, even when parsing fails;
+- a document's speeches are replaced in one transaction: a failure leaves the
+  database as it was, and the index is touched only after that commit;
+- the same bytes twice change nothing; a re-ingest keeps every public id that
+  still names the same speech and leaves an alias for the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from .ingest import IngestError, ParsedDocument, parse_document
+from .ingest.classify import load_topics
+from .ingest.continuity import NewSpeech, OldSpeech, assign_ids
+from .ingest.identity import derive_public_id
+from .locks import IndexBusy
+from .models import Document, Section, Speech, SpeechAlias, SpeechTopic, Topic
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    document_id: int
+    status: str  # "ingested", "unchanged", "failed", "queued"
+    created: bool
+    speeches: int = 0
+    duplicates: int = 0
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in {"ingested", "unchanged", "queued"}
+
+
+def sha256_of(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def store_upload(raw: bytes, name: str, user=None) -> tuple[Document, bool]:
+    """Keep the raw bytes, in their own commit, before parsing. Returns (document, created)."""
+    with transaction.atomic():
+        return Document.objects.get_or_create(
+            sha256=sha256_of(raw),
+            defaults={"original_name": name[:255], "raw": raw, "size": len(raw), "uploaded_by": user},
+        )
+
+
+def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False) -> LoadResult:
+    document, created = store_upload(raw, name, user)
+    if not created and document.status == Document.Status.INGESTED and not force:
+        return LoadResult(
+            document.pk, "unchanged", False, document.speeches.count(), message="已在档案中（already in the archive）"
+        )
+    return ingest_document(document, created=created)
+
+
+def ingest_document(document: Document, *, created: bool = False) -> LoadResult:
+    """Parse the stored raw bytes and load the result; on failure keep what was there."""
+    try:
+        parsed = parse_document(bytes(document.raw))
+    except IngestError as error:
+        return _record_failure(document, str(error), created)
+    except Exception as error:  # a pipeline bug must not lose the upload either
+        log.exception("pipeline failed on document %s", document.pk)
+        return _record_failure(document, f"内部错误（pipeline error）: {type(error).__name__}: {error}", created)
+    if not parsed.speeches:
+        return _record_failure(document, "未找到讲话（no speech found in this file）", created, parsed.report_dict())
+    with transaction.atomic():
+        count, duplicates = load_parsed(document, parsed)
+    transaction.on_commit(partial(reindex_document, document.pk))
+    return LoadResult(document.pk, "ingested", created, count, duplicates, "入库成功（ingested）")
+
+
+def _record_failure(document: Document, reason: str, created: bool, report: dict | None = None) -> LoadResult:
+    # A document that was ingested before keeps its speeches and status: the
+    # failure of a re-ingest is recorded beside them, nothing is taken away.
+    fields = {"error": reason, "updated_at": timezone.now()}
+    if document.status != Document.Status.INGESTED:
+        fields["status"] = Document.Status.FAILED
+        fields["report"] = report or {"error": reason}
+    Document.objects.filter(pk=document.pk).update(**fields)
+    return LoadResult(document.pk, "failed", created, message=reason)
+
+
+def sync_topics() -> dict[str, Topic]:
+    """The taxonomy is data (ingest/data/topics.json); rows follow it."""
+    topics = {t.slug: t for t in Topic.objects.all()}
+    for definition in load_topics():
+        topic = topics.get(definition.slug)
+        if topic is None:
+            topics[definition.slug] = Topic.objects.create(slug=definition.slug, name=definition.name)
+        elif topic.name != definition.name:
+            topic.name = definition.name
+            topic.save(update_fields=["name"])
+    return topics
+
+
+def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
+    """Replace the document's speeches with the parsed ones. Call inside a transaction."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    ids, orphans = _carry_over_ids(document, parsed)
+    old_rows = {s.public_id: s for s in document.speeches.all()}
+    topics = sync_topics()
+    # Speeches elsewhere that pointed at this document's speeches are re-pointed below.
+    dependants = {s.pk: s.duplicate_of.public_id for s in Speech.objects.filter(duplicate_of__document=document).exclude(document=document).select_related("duplicate_of")}
+    aliases_to_speech = dict(SpeechAlias.objects.filter(speech__document=document).values_list("public_id", "speech__public_id"))
+    document.speeches.all().delete()
+    SpeechAlias.objects.filter(public_id__in=ids.values()).delete()
+    by_ordinal = {}
+    for parsed_speech in parsed.speeches:
+        by_ordinal[parsed_speech.ordinal] = _create_speech(document, parsed_speech, ids[parsed_speech.ordinal], topics)
+    duplicates = _link_duplicates(parsed, by_ordinal)
+    _record_orphans(document, orphans, old_rows, by_ordinal)
+    _restore_links(dependants, aliases_to_speech, by_ordinal)
+    document.title = parsed.title[:500]
+    document.preamble = parsed.preamble
+    document.encoding = parsed.encoding
+    document.encoding_confidence = parsed.confidence
+    document.pipeline_version = parsed.pipeline_version
+    document.report = parsed.report_dict()
+    document.status = Document.Status.INGESTED
+    document.error = ""
+    document.ingested_at = timezone.now()
+    document.save()
+    return len(by_ordinal), duplicates
+
+
+def _carry_over_ids(document: Document, parsed: ParsedDocument):
+    old = [OldSpeech(s.public_id, s.fingerprint, s.text) for s in document.speeches.all()]
+    new = [NewSpeech(s.ordinal, s.fingerprint, s.text) for s in parsed.speeches]
+    reserved = frozenset(SpeechAlias.objects.filter(document=document).values_list("public_id", flat=True))
+    return assign_ids(old, new, partial(derive_public_id, document.sha256), reserved)
+
+
+def _create_speech(document: Document, parsed, public_id: str, topics: dict[str, Topic]) -> Speech:
+    speech = Speech.objects.create(
+        document=document,
+        ordinal=parsed.ordinal,
+        public_id=public_id,
+        title=parsed.title[:500],
+        text=parsed.text,
+        original_text=parsed.original_text,
+        year=parsed.year,
+        char_count=len(parsed.text.replace("\n", "")),
+        occasion=parsed.occasion[:255],
+        speaker_level=parsed.speaker_level,
+        genre=parsed.genre,
+        region=parsed.region[:64],
+        keywords=list(parsed.keywords),
+        fingerprint=parsed.fingerprint,
+    )
+    paragraph = 1
+    sections = []
+    for section in parsed.sections:
+        sections.append(
+            Section(
+                speech=speech,
+                ordinal=section.ordinal,
+                heading=section.heading[:500],
+                level=section.level,
+                text="\n".join(section.paragraphs),
+                first_paragraph=paragraph,
+            )
+        )
+        paragraph += len(section.paragraphs)
+    Section.objects.bulk_create(sections)
+    SpeechTopic.objects.bulk_create(
+        SpeechTopic(speech=speech, topic=topics[slug], score=score) for slug, score in parsed.topics if slug in topics
+    )
+    return speech
+
+
+def _link_duplicates(parsed: ParsedDocument, by_ordinal: dict[int, Speech]) -> int:
+    """Within the document as the pipeline found them, then against the rest of the archive."""
+    count = 0
+    for parsed_speech in parsed.speeches:
+        speech = by_ordinal[parsed_speech.ordinal]
+        canonical = None
+        if parsed_speech.duplicate_of is not None:
+            canonical = by_ordinal.get(parsed_speech.duplicate_of)
+        else:
+            canonical = (
+                Speech.objects.filter(fingerprint=speech.fingerprint, duplicate_of__isnull=True)
+                .exclude(document=speech.document)
+                .order_by("document__created_at", "document_id", "ordinal")
+                .first()
+            )
+        if canonical is not None and canonical.pk != speech.pk:
+            speech.duplicate_of = canonical
+            speech.save(update_fields=["duplicate_of"])
+            count += 1
+    return count
+
+
+def _record_orphans(document, orphans, old_rows, by_ordinal) -> None:
+    for public_id, ordinal in orphans.items():
+        old = old_rows.get(public_id)
+        target = by_ordinal.get(ordinal) if ordinal is not None else None
+        SpeechAlias.objects.update_or_create(
+            public_id=public_id,
+            defaults={
+                "speech": target,
+                "document": document,
+                "title": old.title if old else "",
+                "reason": "merged" if target else "removed",
+            },
+        )
+
+
+def _restore_links(dependants: dict[int, str], aliases: dict[str, str], by_ordinal: dict[int, Speech]) -> None:
+    by_public_id = {s.public_id: s for s in by_ordinal.values()}
+    for speech_pk, target_id in dependants.items():
+        target = by_public_id.get(target_id)
+        Speech.objects.filter(pk=speech_pk).update(duplicate_of=target)
+    for alias_id, target_id in aliases.items():
+        SpeechAlias.objects.filter(public_id=alias_id).update(speech=by_public_id.get(target_id))
+
+
+def reindex_document(document_id: int) -> None:
+    """After commit: bring the index in step. A busy index is recorded, not raised:
+    the database is already right and `manage.py check_index --fix` repairs the index."""
+    from .indexing import index_document
+
+    try:
+        index_document(document_id)
+    except IndexBusy as error:
+        log.warning("index update for document %s deferred: %s", document_id, error)
+        Document.objects.filter(pk=document_id).update(error=f"索引待更新（index update pending）: {error}")
+
+
+def remove_document(document: Document) -> None:
+    """Delete a document, its speeches and their index entries."""
+    from .indexing import unindex_document
+
+    document_id = document.pk
+    with transaction.atomic():
+        SpeechAlias.objects.filter(document=document).delete()
+        document.delete()
+    transaction.on_commit(partial(unindex_document, document_id))

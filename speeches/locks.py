@@ -1,0 +1,54 @@
+"""The search index's single-writer lock, shared by threads and processes.
+
+Whoosh allows one writer; a second one raises LockError at once (STACK-NOTES), and
+a user must never see that. Every write takes this lock first and waits a bounded
+time for it; a request that would wait longer gets IndexBusy, which callers turn
+into a queued retry rather than a lost update.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from contextlib import contextmanager
+
+from django.conf import settings
+
+_thread_lock = threading.RLock()
+
+
+class IndexBusy(Exception):
+    pass
+
+
+def lock_path(index_path: str) -> str:
+    # Beside the index, not inside it: rebuilding deletes the index folder.
+    return os.path.abspath(index_path).rstrip("/") + ".lock"
+
+
+@contextmanager
+def index_write_lock(index_path: str, timeout: float | None = None):
+    timeout = getattr(settings, "INDEX_LOCK_TIMEOUT", 120.0) if timeout is None else timeout
+    path = lock_path(index_path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    deadline = time.monotonic() + timeout
+    if not _thread_lock.acquire(timeout=max(timeout, 0.001)):
+        raise IndexBusy(f"search index busy for more than {timeout:.0f}s")
+    try:
+        with open(path, "a") as handle:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise IndexBusy(f"search index busy for more than {timeout:.0f}s") from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        _thread_lock.release()

@@ -1,0 +1,36 @@
+"""What of a speech goes into the Whoosh index. Texts stay in the database."""
+
+from haystack import indexes
+
+from .models import Speech
+
+
+class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
+    text = indexes.CharField(document=True)
+    title = indexes.CharField(model_attr="title", boost=2.0)
+    public_id = indexes.CharField(model_attr="public_id")
+    year = indexes.IntegerField(model_attr="year", null=True)
+    length = indexes.IntegerField(model_attr="char_count")
+    topics = indexes.MultiValueField()
+    document = indexes.CharField()
+    level = indexes.CharField(model_attr="speaker_level", null=True)
+    genre = indexes.CharField(model_attr="genre", null=True)
+    canonical = indexes.BooleanField()
+
+    def get_model(self):
+        return Speech
+
+    def index_queryset(self, using=None):
+        return Speech.objects.select_related("document").prefetch_related("topics")
+
+    def prepare_text(self, obj: Speech) -> str:
+        return f"{obj.title}\n{obj.text}"
+
+    def prepare_topics(self, obj: Speech) -> list[str]:
+        return [topic.slug for topic in obj.topics.all()]
+
+    def prepare_document(self, obj: Speech) -> str:
+        return str(obj.document_id)
+
+    def prepare_canonical(self, obj: Speech) -> bool:
+        return obj.duplicate_of_id is None

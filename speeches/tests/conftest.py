@@ -1,0 +1,73 @@
+"""Shared fixtures: an isolated search index and media folder, and the sample corpus.
+
+The cast: the five seed pages of corpus/seeds, ingested once into the test
+database (and re-ingested if a transactional test flushed them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from haystack import connections
+
+from speeches.models import Document
+
+SEEDS = sorted(Path(settings.SAMPLE_CORPUS_DIR).glob("*.txt"))
+
+
+def use_index(path: Path) -> None:
+    settings.HAYSTACK_CONNECTIONS["default"]["PATH"] = str(path)
+    connections.reload("default")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_storage(tmp_path_factory):
+    """Tests never touch the developer's index or uploads."""
+    use_index(tmp_path_factory.mktemp("whoosh"))
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture
+def fresh_index(tmp_path):
+    """An empty index of the test's own, for tests that count what gets indexed."""
+    previous = settings.HAYSTACK_CONNECTIONS["default"]["PATH"]
+    use_index(tmp_path / "whoosh")
+    yield
+    use_index(Path(previous))
+
+
+def _ensure_corpus() -> None:
+    from speeches.indexing import rebuild_index
+    from speeches.loading import ingest_bytes
+
+    if Document.objects.ingested().count() == len(SEEDS):
+        return
+    for path in SEEDS:
+        ingest_bytes(path.read_bytes(), path.name)
+    rebuild_index()
+
+
+@pytest.fixture(scope="session")
+def _session_corpus(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _ensure_corpus()
+
+
+@pytest.fixture
+def corpus(_session_corpus, db):
+    """The five seed pages, ingested and indexed."""
+    _ensure_corpus()
+    return {path.name: Document.objects.get(original_name=path.name) for path in SEEDS}
+
+
+@pytest.fixture
+def seed_bytes():
+    return {path.name: path.read_bytes() for path in SEEDS}
+
+
+@pytest.fixture
+def empty_archive(db):
+    """No documents: inside a test transaction the session corpus comes back on rollback."""
+    Document.objects.all().delete()

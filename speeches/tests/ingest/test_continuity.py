@@ -1,0 +1,41 @@
+from speeches.ingest.continuity import NewSpeech, OldSpeech, assign_ids
+
+TEXT_A = "同志们：今天我们召开全市森林防火工作会议，主要任务是部署今冬明春森林防火工作。" * 5
+TEXT_B = "各位代表：这次会议是全区信访工作会议，要把信访积案化解作为头等大事来抓。" * 5
+
+
+def derive(ordinal: int) -> str:
+    return f"id{ordinal:04d}"
+
+
+def test_identical_content_keeps_its_id_even_when_it_moves():
+    old = [OldSpeech("keepA", "fa", TEXT_A), OldSpeech("keepB", "fb", TEXT_B)]
+    new = [NewSpeech(1, "fb", TEXT_B), NewSpeech(2, "fa", TEXT_A)]
+    ids, orphans = assign_ids(old, new, derive)
+    assert ids == {1: "keepB", 2: "keepA"} and orphans == {}
+
+
+def test_an_edited_speech_keeps_its_id():
+    old = [OldSpeech("keepA", "fa", TEXT_A)]
+    new = [NewSpeech(1, "changed", TEXT_A + "谢谢大家！")]
+    ids, orphans = assign_ids(old, new, derive)
+    assert ids == {1: "keepA"} and orphans == {}
+
+
+def test_a_speech_merged_into_another_points_to_it():
+    old = [OldSpeech("a", "fa", TEXT_A), OldSpeech("b", "fb", TEXT_B)]
+    new = [NewSpeech(1, "fab", TEXT_A + TEXT_B)]
+    ids, orphans = assign_ids(old, new, derive)
+    assert len(ids) == 1 and list(orphans.values()) == [1]
+
+
+def test_an_old_id_is_never_given_to_unrelated_content():
+    old = [OldSpeech("id0001", "fa", TEXT_A)]
+    new = [NewSpeech(1, "fb", TEXT_B)]
+    ids, orphans = assign_ids(old, new, derive)
+    assert ids[1] != "id0001" and orphans == {"id0001": None}
+
+
+def test_reserved_alias_ids_are_not_handed_out_again():
+    ids, _ = assign_ids([], [NewSpeech(1, "fa", TEXT_A)], derive, reserved=frozenset({"id0001"}))
+    assert ids[1] != "id0001"

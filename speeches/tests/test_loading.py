@@ -1,0 +1,122 @@
+"""The loader: seeds become rows, the same bytes twice change nothing, failures keep the raw bytes."""
+
+import pytest
+
+from speeches.ingest import parse_document
+from speeches.loading import ingest_bytes, load_parsed
+from speeches.models import Document, Section, Speech, SpeechAlias
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_archive")]
+
+
+def test_ingesting_a_seed_file_creates_its_speeches_with_sections(seed_bytes):
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    result = ingest_bytes(raw, "002.txt")
+    assert result.status == "ingested" and result.created
+    document = Document.objects.get(pk=result.document_id)
+    assert bytes(document.raw) == raw
+    assert document.status == Document.Status.INGESTED
+    assert document.encoding == "utf-8"
+    speeches = list(document.speeches.order_by("ordinal"))
+    assert len(speeches) == 3
+    assert all(s.title.startswith("领导工作部署讲话稿") for s in speeches)
+    # Restored text is simplified; the original keeps the source's traditional characters.
+    assert "领导" in speeches[0].original_text or "領" in speeches[0].original_text
+    assert "(" not in speeches[0].text.split("\n")[1][:20]
+    assert Section.objects.filter(speech__document=document).count() >= 3
+    assert all(s.char_count > 500 for s in speeches)
+
+
+def test_ingesting_the_same_bytes_twice_creates_nothing_new(seed_bytes):
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    first = ingest_bytes(raw, "002.txt")
+    ids = set(Speech.objects.values_list("public_id", flat=True))
+    second = ingest_bytes(raw, "renamed.txt")
+    assert second.status == "unchanged" and not second.created
+    assert second.document_id == first.document_id
+    assert Document.objects.count() == 1
+    assert set(Speech.objects.values_list("public_id", flat=True)) == ids
+
+
+def test_a_forced_reingest_of_unchanged_bytes_keeps_every_public_id(seed_bytes):
+    raw = seed_bytes["000_e3c50620afa4a9e1.txt"]
+    ingest_bytes(raw, "000.txt")
+    before = dict(Speech.objects.values_list("ordinal", "public_id"))
+    ingest_bytes(raw, "000.txt", force=True)
+    assert dict(Speech.objects.values_list("ordinal", "public_id")) == before
+    assert not SpeechAlias.objects.exists()
+
+
+def test_a_reingest_after_a_pipeline_change_keeps_ids_of_edited_speeches(seed_bytes):
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    result = ingest_bytes(raw, "002.txt")
+    document = Document.objects.get(pk=result.document_id)
+    before = {s.ordinal: s.public_id for s in document.speeches.all()}
+    parsed = parse_document(raw)
+    # A "pipeline change": every speech's text gains a rejoined sentence.
+    from dataclasses import replace
+
+    changed = replace(parsed, speeches=tuple(replace(s, text=s.text + "\n新增的一句话。", fingerprint=s.fingerprint + "x") for s in parsed.speeches))
+    load_parsed(document, changed)
+    after = {s.ordinal: s.public_id for s in document.speeches.all()}
+    assert after == before
+
+
+def test_a_speech_dropped_by_a_reingest_leaves_an_alias(seed_bytes):
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    result = ingest_bytes(raw, "002.txt")
+    document = Document.objects.get(pk=result.document_id)
+    parsed = parse_document(raw)
+    dropped = document.speeches.get(ordinal=3).public_id
+    from dataclasses import replace
+
+    load_parsed(document, replace(parsed, speeches=parsed.speeches[:2]))
+    alias = SpeechAlias.objects.get(public_id=dropped)
+    assert alias.speech is None and alias.reason == "removed"
+    assert document.speeches.count() == 2
+
+
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
+    ],
+)
+def test_a_file_that_is_not_a_text_page_is_kept_as_failed_with_a_reason(raw, reason):
+    result = ingest_bytes(raw, "bad.bin")
+    assert result.status == "failed"
+    document = Document.objects.get(pk=result.document_id)
+    assert document.status == Document.Status.FAILED
+    assert bytes(document.raw) == raw
+    assert reason.lower() in document.error.lower()
+    assert Speech.objects.count() == 0
+
+
+def test_a_failed_reingest_keeps_the_speeches_that_were_there(seed_bytes, monkeypatch):
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    result = ingest_bytes(raw, "002.txt")
+    ids = set(Speech.objects.values_list("public_id", flat=True))
+
+    def broken(_raw):
+        raise RuntimeError("a bug in a new pipeline step")
+
+    monkeypatch.setattr("speeches.loading.parse_document", broken)
+    again = ingest_bytes(raw, "002.txt", force=True)
+    assert again.status == "failed" and "RuntimeError" in again.message
+    document = Document.objects.get(pk=result.document_id)
+    assert document.status == Document.Status.INGESTED
+    assert set(Speech.objects.values_list("public_id", flat=True)) == ids
+
+
+def test_the_same_speech_in_two_documents_points_to_the_first(seed_bytes):
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    ingest_bytes(raw, "002.txt")
+    # A re-scrape of the page with a different first line is a new document.
+    ingest_bytes(b"<p>spam line</p>\n" + raw, "002-again.txt")
+    second = Document.objects.get(original_name="002-again.txt")
+    duplicates = second.speeches.exclude(duplicate_of=None)
+    assert duplicates.count() == 3
+    assert all(s.duplicate_of.document.original_name == "002.txt" for s in duplicates)

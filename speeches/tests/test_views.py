@@ -1,0 +1,55 @@
+"""Pages render in Chinese and link to each other."""
+
+import pytest
+
+from speeches.models import Speech, SpeechAlias
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_shows_counts_topics_and_documents(client, corpus):
+    html = client.get("/").content.decode()
+    count = Speech.objects.canonical().count()
+    assert f"<strong>{count}</strong>" in html
+    assert "疫情防控" in html and "在城管工作会议上的讲话稿" in html
+
+
+def test_the_search_page_lists_highlighted_results(client, corpus):
+    html = client.get("/search/", {"q": "疫情防控"}).content.decode()
+    assert "共找到" in html and "<mark>" in html
+
+
+def test_a_speech_page_shows_its_text_with_paragraph_anchors(client, corpus):
+    speech = Speech.objects.get(document=corpus["002_5507ae1777cd8619.txt"], ordinal=1)
+    response = client.get(speech.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert speech.title in html and 'id="p1"' in html
+    assert f'rel="canonical" href="http://testserver/speeches/{speech.public_id}/"' in html
+
+
+def test_a_speech_page_marks_the_query_it_was_reached_from(client, corpus):
+    speech = Speech.objects.filter(text__contains="雨山区").first()
+    html = client.get(speech.get_absolute_url(), {"q": "雨山區"}).content.decode()
+    assert "<mark>雨山区</mark>" in html
+
+
+def test_a_merged_speech_id_redirects_permanently(client, corpus):
+    target = Speech.objects.first()
+    SpeechAlias.objects.create(public_id="oldid12345", speech=target, reason="merged")
+    response = client.get("/speeches/oldid12345/")
+    assert response.status_code == 301 and response["Location"] == target.get_absolute_url()
+
+
+def test_a_removed_speech_id_explains_what_happened(client, corpus):
+    SpeechAlias.objects.create(public_id="goneid1234", document=corpus["000_e3c50620afa4a9e1.txt"], reason="removed")
+    response = client.get("/speeches/goneid1234/")
+    assert response.status_code == 410 and "不再单独收录" in response.content.decode()
+
+
+def test_the_document_page_lists_its_speeches_and_links_the_raw_source(client, corpus):
+    document = corpus["003_2b7a5b5f4b6eab26.txt"]
+    html = client.get(document.get_absolute_url()).content.decode()
+    assert f"/documents/{document.pk}/raw/" in html and "重复" in html
+    raw = client.get(f"/documents/{document.pk}/raw/")
+    assert raw.content == bytes(document.raw)
