@@ -1,0 +1,41 @@
+"""Shared by the benchmarks: what machine they ran on, and writing a section of RESULTS.md."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import re
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def describe_machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        cpu = re.search(r"model name\s*:\s*(.+)", info).group(1).strip()
+    except (OSError, AttributeError):
+        pass
+    try:
+        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        mem = f"{mem_kb / 1024 / 1024:.0f} GiB"
+    except (OSError, AttributeError):
+        mem = "unknown memory"
+    return (
+        f"Machine: {cpu}, {os.cpu_count()} cores, {mem}; Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}; run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}."
+    )
+
+
+def write_section(key: str, title: str, body: str) -> None:
+    """Replace the section between <!-- key --> markers, or append it."""
+    start, end = f"<!-- {key} -->", f"<!-- /{key} -->"
+    block = f"{start}\n## {title}\n\n{body.strip()}\n{end}"
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\nFigures written by the scripts in bench/, run by hand.\n"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
