@@ -215,3 +215,33 @@ class SpeechAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.public_id} → {self.speech.public_id if self.speech_id else '—'}"
+
+
+class Bookmark(models.Model):
+    """A researcher's bookmark of a speech or one of its paragraphs.
+
+    It stores the speech's permanent public id, not a foreign key to a row:
+    re-ingests replace Speech rows, and a bookmark must survive them.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
+    public_id = models.CharField(max_length=16, db_index=True)
+    paragraph = models.CharField(max_length=16, blank=True, help_text="Paragraph anchor such as p12, or empty.")
+    title = models.CharField(max_length=500, blank=True, help_text="The speech's title when bookmarked.")
+    note = models.TextField(blank=True)
+    tags = models.CharField(max_length=500, blank=True, help_text="Comma-separated.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "public_id", "paragraph"], name="bookmark_once_per_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id}#{self.paragraph}" if self.paragraph else self.public_id
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.replace("，", ",").split(",") if t.strip()]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from .models import Document, Speech, SpeechAlias, Topic
-from .search import parse_query, search_speeches
+from .models import Document, Speech, Topic
+from .search import search_speeches
 
 
 def int_param(request, name: str, default: int) -> int:
@@ -34,36 +34,6 @@ def search(request):
     query = request.GET.get("q", "")
     results = search_speeches(query, int_param(request, "page", 1)) if query.strip() else None
     return render(request, "speeches/search.html", {"query": query, "results": results})
-
-
-def speech_detail(request, public_id: str, slug: str = ""):
-    speech = (
-        Speech.objects.select_related("document", "duplicate_of")
-        .prefetch_related("topics", "sections")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if speech is None:
-        return _moved_or_gone(request, public_id)
-    query = request.GET.get("q", "")[:200]
-    context = {
-        "speech": speech,
-        "sections": speech.sections.all(),
-        "duplicates": speech.duplicates.select_related("document"),
-        "query": query,
-        "terms": parse_query(query).terms if query.strip() else (),
-    }
-    return render(request, "speeches/speech.html", context)
-
-
-def _moved_or_gone(request, public_id: str):
-    """A bookmarked id whose speech was merged or removed by a re-ingest: never a bare 404."""
-    alias = SpeechAlias.objects.select_related("speech", "document").filter(public_id=public_id).first()
-    if alias is None:
-        raise Http404("没有这篇讲话")
-    if alias.speech is not None:
-        return HttpResponsePermanentRedirect(alias.speech.get_absolute_url())
-    return render(request, "speeches/speech_gone.html", {"alias": alias}, status=410)
 
 
 def document_detail(request, pk: int):
