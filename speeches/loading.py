@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,11 +51,30 @@ def sha256_of(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+def raw_path(sha256: str) -> Path:
+    """Where a source file's bytes are kept on disk, by content: MEDIA_ROOT/raw/ab/abcd…"""
+    return Path(settings.MEDIA_ROOT) / "raw" / sha256[:2] / sha256
+
+
+def keep_raw_file(raw: bytes, sha256: str) -> Path:
+    """A second copy of the raw bytes outside the database, so the archive can be
+    rebuilt from the stored files after the database is lost (`manage.py rebuild_from_raw`)."""
+    path = raw_path(sha256)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(raw)
+        os.replace(tmp, path)  # atomic: a reader never sees half a file
+    return path
+
+
 def store_upload(raw: bytes, name: str, user=None) -> tuple[Document, bool]:
     """Keep the raw bytes, in their own commit, before parsing. Returns (document, created)."""
+    sha256 = sha256_of(raw)
+    keep_raw_file(raw, sha256)
     with transaction.atomic():
         return Document.objects.get_or_create(
-            sha256=sha256_of(raw),
+            sha256=sha256,
             defaults={"original_name": name[:255], "raw": raw, "size": len(raw), "uploaded_by": user},
         )
 

@@ -120,3 +120,19 @@ def test_the_same_speech_in_two_documents_points_to_the_first(seed_bytes):
     duplicates = second.speeches.exclude(duplicate_of=None)
     assert duplicates.count() == 3
     assert all(s.duplicate_of.document.original_name == "002.txt" for s in duplicates)
+
+
+def test_the_raw_bytes_are_also_kept_as_a_file_named_by_their_hash(seed_bytes):
+    from speeches.loading import raw_path
+
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    result = ingest_bytes(raw, "002.txt")
+    document = Document.objects.get(pk=result.document_id)
+    assert raw_path(document.sha256).read_bytes() == raw
+
+
+def test_a_failed_file_is_kept_as_a_file_too():
+    from speeches.loading import raw_path, sha256_of
+
+    ingest_bytes(b"%PDF-1.4 junk", "x.pdf")
+    assert raw_path(sha256_of(b"%PDF-1.4 junk")).read_bytes() == b"%PDF-1.4 junk"
