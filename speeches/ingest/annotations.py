@@ -11,24 +11,42 @@ from functools import lru_cache
 
 from pypinyin import Style, pinyin
 
-_ANNOTATION = re.compile(r"([\u3400-\u9fff])[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7})[)）]")
+PINYIN_LETTERS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ"
+# Both bracket widths: 000 "內(nèi)容", and full-width brackets on pages saved from Word.
+_ANNOTATION = re.compile(rf"([\u3400-\u9fff])[(（]([{PINYIN_LETTERS}]{{1,7}})[)）]")
+_MAX_PASSES = 3
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def readings(char: str) -> frozenset[str]:
     found = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
     return frozenset(r.lower() for group in found for r in group)
 
 
+def is_reading(char: str, syllable: str) -> bool:
+    syllable = syllable.lower()
+    known = readings(char)
+    # "lv" for lǚ-style typing; toneless "shi" is not a reading we trust (it could be a word).
+    return syllable in known or syllable.replace("v", "ü") in known
+
+
 def strip_pinyin_annotations(text: str) -> tuple[str, int]:
-    count = 0
+    """Remove readings; repeated until stable, so "實(shí)(shí)" loses both."""
+    if "(" not in text and "（" not in text:
+        return text, 0
+    total = 0
+    for _ in range(_MAX_PASSES):
+        count = 0
 
-    def _replace(match: re.Match) -> str:
-        nonlocal count
-        char, syllable = match.group(1), match.group(2).lower()
-        if syllable in readings(char) or syllable.replace("v", "ü") in readings(char):
-            count += 1
-            return char
-        return match.group(0)
+        def _replace(match: re.Match) -> str:
+            nonlocal count
+            if is_reading(match.group(1), match.group(2)):
+                count += 1
+                return match.group(1)
+            return match.group(0)
 
-    return _ANNOTATION.sub(_replace, text), count
+        text = _ANNOTATION.sub(_replace, text)
+        total += count
+        if not count:
+            break
+    return text, total

@@ -18,8 +18,18 @@ _CHROME_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("font-size", re.compile(r"^字号[:：]?\s*(大|中|小|\s)*$")),
     # 004: "作者:BW笔侠 在城管工作会议上的讲话稿(精选20篇)"
     ("author", re.compile(r"^(作者|来源|发布时间|时间|编辑)[:：]")),
-    # 000/002/003/004: "下面是小编为大家整理的…", "…仅供参考"
-    ("editor-boilerplate", re.compile(r"小编|仅供参考|供大家参考|希望(对|能给)?大家|范文网|文档网|以下是.{0,20}(整理|收集)")),
+    # 000/002/003/004: "下面是小编为大家整理的…", "仅供参考。" alone, "希望对大家有所帮助".
+    # Not "希望大家…" or "…供大家参考" on their own: speeches say that too (000 "希望大家认真
+    # 分析", "我讲几点意见,供大家参考").
+    (
+        "editor-boilerplate",
+        re.compile(
+            r"小编|范文网|文档网|本站|^仅供参考[。.]?$|以下是.{0,20}(整理|收集)|(整理|收集)的.{0,40}(仅供参考|供大家参考)"
+            r"|希望(对|能对|能给|能帮助|可以帮助)大家|希望大家喜欢"
+        ),
+    ),
+    # 001: "1. <legend id=…>" – the numbers of an HTML list whose items were all tags.
+    ("list-scrap", re.compile(r"^[0-9]{1,2}[.、]$")),
     # 000: "当前隐藏内容免费查看" glued to the start of a paragraph is handled in strip_inline_chrome
     # 003: "共" / "3" / "页,当前第。" / "1" / "页" broken over lines
     ("pagination", re.compile(r"^(共|页|頁|[0-9]{1,3}|页[,，]?\s*当前第[。.]?|当前第|上一页|下一页|[0-9]{1,3}\s*页)$")),
@@ -31,10 +41,12 @@ LINK_WORDS = frozenset(
     "教案 课件 工作报告 工作总结 总结 工作计划 计划 心得体会 演讲稿 讲话稿 发言稿 致辞 "
     "主持词 述职报告 自我鉴定 申请书 合同 散文 作文 说说 句子 个人简历 简历 思想汇报 "
     "实习报告 调研报告 自查报告 整改报告 对照检查材料 策划书 倡议书 承诺书 检讨书 "
-    "读后感 观后感 祝福语 口号 标语 主题班会 手抄报 范文".split()
+    "读后感 观后感 祝福语 口号 标语 主题班会 手抄报 范文 "
+    # 004 again: "七集电视系列。" / "散文。", "新闻宣传。" / "应急预案。", "食品质量安全。" / "承诺书。"
+    "应急预案 工作方案 保证书 规章制度 实施方案 活动方案".split()
 )
 
-_INLINE_CHROME = (
+INLINE_CHROME = (
     # 000: "當前隱藏內(nèi)容免費查看重點要…"
     re.compile(r"当前隐藏内容免费查看"),
 )
@@ -42,10 +54,18 @@ _INLINE_CHROME = (
 _SENTENCE_END = "。！？!?；;：:…”」』）)"
 
 
+# 001's first line: "亚洲免费乱码视频,日韩 欧美 国产 动漫 一区,97在线观看免费视频播国产,…"
+_SPAM_WORDS = re.compile(r"免费|视频|在线|观看|亚洲|国产|欧美|日韩|字幕|乱码|一区|二区|高清|无码|av|AV")
+
+
 def is_seo_spam(text: str) -> bool:
-    """001's first line: comma-separated search phrases with no sentence in them."""
-    parts = re.split(r"[,，]", text)
-    return len(parts) >= 3 and not re.search(r"[。！？]", text) and all(len(p) <= 24 for p in parts)
+    """Comma-separated search phrases with no sentence in them, and the vocabulary of
+    the spam that pays for such sites. Shape alone is not enough: a speech may open
+    with three short phrases ("主要任务,工作重点,具体要求")."""
+    if re.search(r"[。！？!?；;：:]", text) or text.endswith((",", "，")):
+        return False
+    parts = [p for p in re.split(r"[,，]", text) if p.strip()]
+    return len(parts) >= 3 and len(_SPAM_WORDS.findall(text)) >= 2
 
 
 def _junk_reason(line: Line, index: int) -> str:
@@ -62,16 +82,22 @@ def _junk_reason(line: Line, index: int) -> str:
     return ""
 
 
+def strip_inline_chrome(text: str) -> str:
+    for pattern in INLINE_CHROME:
+        text = pattern.sub("", text)
+    return text
+
+
 def clean_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], StepReport]:
     counts: dict[str, int] = {}
     examples: list[str] = []
     out: list[Line] = []
+    words: dict[int, str] = {}
     for index, line in enumerate(lines):
-        text = line.text.strip()
-        for pattern in _INLINE_CHROME:
-            text = pattern.sub("", text)
-        line = replace(line, text=text)
+        line = replace(line, text=strip_inline_chrome(line.text.strip()))
         reason = _junk_reason(line, index)
+        if reason == "link-word":
+            words[index] = line.text.rstrip("。.")
         if reason:
             if reason != "blank":
                 counts[reason] = counts.get(reason, 0) + 1
@@ -80,33 +106,58 @@ def clean_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], StepReport]:
             out.append(replace(line, text="", junk=reason))
         else:
             out.append(line)
-    rejoined, joins = rejoin_broken_sentences(tuple(out))
+    rejoined, joins = rejoin_broken_sentences(tuple(out), words)
     counts["sentences_rejoined"] = joins
     return rejoined, StepReport("clean", counts, tuple(examples))
 
 
-def rejoin_broken_sentences(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], int]:
-    """Where a link word was cut out of a sentence, join the two halves again.
+# A line that starts a new paragraph, not the rest of a broken sentence.
+_PARAGRAPH_START = re.compile(
+    r"^(同志们|各位|[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[,，、]|[0-9]+[、.])"
+)
 
-    004: "…通报了20xx年外宣。" + [工作总结。] + "及20xx年外宣工作安排…" — the spurious
-    "。" the site added before the link word goes too.
+
+def _neighbour(lines: list[Line], start: int, step: int) -> int | None:
+    """The nearest line in that direction that is not blank (it may be junk)."""
+    index = start + step
+    while 0 <= index < len(lines):
+        if lines[index].junk != "blank":
+            return index
+        index += step
+    return None
+
+
+def rejoin_broken_sentences(
+    lines: tuple[Line, ...], words: dict[int, str] | None = None
+) -> tuple[tuple[Line, ...], int]:
+    """Put a link word back into the sentence the site cut it out of.
+
+    The site turned words into links and set each on its own line, ending the cut
+    sentence with a spurious "。": 004 "…审议政府。" / "工作报告。" / "时要求,…" is
+    "…审议政府工作报告时要求,…", and "年初《政府。" / "工作报告。" / "》明确提出" is
+    "年初《政府工作报告》明确提出". The word belongs to the speech, so it stays.
     """
     out: list[Line] = list(lines)
     joins = 0
     for i, line in enumerate(out):
         if line.junk != "link-word":
             continue
-        prev = next((j for j in range(i - 1, -1, -1) if out[j].text), None)
-        nxt = next((j for j in range(i + 1, len(out)) if out[j].text or out[j].junk not in ("", "blank")), None)
-        if prev is None or nxt is None or not out[nxt].text:
+        prev, nxt = _neighbour(out, i, -1), _neighbour(out, i, 1)
+        if prev is None or out[prev].junk or not out[prev].text.endswith("。"):
             continue
-        head, tail = out[prev].text, out[nxt].text
-        if head.endswith("。") and not tail.startswith(("同志们", "一、")) and tail[0] not in "（(一二三四五六七八九十":
-            head = head[:-1]
-        word = line.raw.strip().rstrip("。.")
-        if head.endswith("《") or head.endswith("《" + "政府"):
-            head = head + word + "》"
-        out[prev] = replace(out[prev], text=head + tail)
-        out[nxt] = replace(out[nxt], text="", junk="joined")
+        text = out[prev].text[:-1] + (words or {}).get(i, _link_word(line))
+        if nxt is not None and not out[nxt].junk and not _PARAGRAPH_START.match(out[nxt].text):
+            text += out[nxt].text
+            out[nxt] = replace(out[nxt], text="", junk="joined")
+        else:
+            text += "。"
+        out[prev] = replace(out[prev], text=text)
         joins += 1
     return tuple(out), joins
+
+
+def _link_word(line: Line) -> str:
+    """The word from the source, for callers that pass no restored words."""
+    from .restore import restore_text
+
+    return restore_text(line.raw.strip()).rstrip("。.")

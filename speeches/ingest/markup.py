@@ -1,35 +1,56 @@
-"""HTML fragments in scraped text: tags go, entities become characters."""
+"""HTML fragments in scraped text: tags go, entities become characters.
+
+Idempotent: entities are unescaped until none is left (003 has "&amp;nbsp;"-style double
+escapes in other pages of the same site), and tags revealed by unescaping go too, so
+running the step on its own output changes nothing.
+"""
 
 from __future__ import annotations
 
 import html
 import re
 
-# 001 opens with <legend>, <sup>, <input> scraps; some pages wrap paragraphs in <p>.
-_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|tr|h[1-6]|section|article)\b[^>]*>", re.I)
+# 001 opens with <legend>, <sup>, <input> scraps; 002 wraps headings in <p>…</p>.
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|tr|h[1-6]|section|article)\b[^<>]*>", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+# Characters that are whitespace on a page but not to str.split: 001 indents with NBSP.
+_SPACES = str.maketrans({"\xa0": " ", "\u200b": "", "\ufeff": ""})
+_MAX_UNESCAPE = 4
 
 
-def strip_markup(text: str) -> tuple[str, int]:
-    """Remove tags, comments, scripts and styles; unescape entities. Returns (text, tags removed)."""
+def _unescape(text: str) -> tuple[str, int]:
     count = 0
-
-    def _drop(match: re.Match) -> str:
-        nonlocal count
-        count += 1
-        return ""
-
-    def _newline(match: re.Match) -> str:
-        nonlocal count
-        count += 1
-        return "\n"
-
-    text = _SCRIPT.sub(_drop, text)
-    text = _COMMENT.sub(_drop, text)
-    text = _BLOCK_TAG.sub(_newline, text)
-    text = _TAG.sub(_drop, text)
-    if "&" in text:
+    for _ in range(_MAX_UNESCAPE):
+        found = len(_ENTITY.findall(text))
+        if not found:
+            break
+        count += found
         text = html.unescape(text)
     return text, count
+
+
+def _strip_tags(text: str) -> tuple[str, int]:
+    text, scripts = _SCRIPT.subn("", text)
+    text, comments = _COMMENT.subn("", text)
+    # A block tag ends a paragraph: "<p>一</p><p>二</p>" is two lines. Lines are cut
+    # after this step, so each Line still maps to one line of the stripped source.
+    text, blocks = _BLOCK_TAG.subn("\n", text)
+    text, tags = _TAG.subn("", text)
+    return text, scripts + comments + blocks + tags
+
+
+def strip_markup(text: str) -> tuple[str, int, int]:
+    """Remove tags, comments, scripts and styles; unescape entities.
+
+    Returns (text, tags removed, entities unescaped)."""
+    if "<" not in text and "&" not in text:
+        return text.translate(_SPACES), 0, 0
+    text, tags = _strip_tags(text)
+    text, entities = _unescape(text)
+    if "<" in text:
+        text, more = _strip_tags(text)
+        tags += more
+    return text.translate(_SPACES), tags, entities

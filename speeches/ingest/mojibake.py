@@ -1,14 +1,65 @@
-"""GBK one-byte-off mojibake (`確??荚嚢踩?` is 確保考試安全).
+"""GBK one-byte-off mojibake: `確??荚嚢踩?` is 確保考試安全.
 
-Placeholder detection only; the repair lives in a later change.
+How the seeds got this way (worked out by GBK-encoding the right text and decoding it
+shifted): the pages were GBK; somewhere a byte sequence was pushed into the middle of a
+character (often a pinyin annotation such as "(nèi)"), and the decoder, meeting a lead
+byte followed by an ASCII byte, wrote one `?` and swallowed both. From there every
+character was read one byte late: its trail byte paired with the next lead byte, giving
+plausible-looking but wrong characters (保考試安 → 荚嚢踩), until an ASCII byte or
+another bad pair put it back in step. Pairs the decoder could not map were dropped
+without a trace, and full-width punctuation was later turned into ASCII. So a run is
+
+    ?  [pinyin)]  garbled double-byte chars and ASCII punctuation  (? | ASCII trail byte)
+
+The opening `?` hides the run's first lead byte, the closing `?` its last trail byte;
+everything in between is known, give or take a dropped pair. `runs` reads the text after
+a `?` as such runs (re-encoding the garbled characters, one unknown byte on each side),
+`realign` decodes each in step with the character model choosing the lost bytes, and
+this module weighs the readings against the text as found. A character whose choice is not
+clearly ahead becomes MARKER (〓) rather than invented text; the step's report counts
+runs found, repaired and left marked.
+
+Cost: a line without `?` or U+FFFD is returned after one `in` test, and a `?` followed
+by text that reads naturally ("怎么做?我认为") is kept without a search.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
-_SUSPECT = re.compile(r"\?{2,}|(?<=[\u4e00-\u9fff])\?(?=[\u4e00-\u9fff])")
+from .annotations import readings
+from .langmodel import CharLM, char_lm
+from .realign import (
+    IDEOGRAPHIC_SPACE,
+    SENTENCE_PUNCTUATION,
+    Slot,
+    build_lattice,
+    consistent_pair,
+    gbk_characters,
+    prune_boundaries,
+    slot_margins,
+    viterbi,
+)
+from .runs import MARKER, PINYIN_TAIL, Hypothesis, hypotheses
+from .script import simplify_chars
+
+# Such remnants anywhere in a span, for scoring the span as found (see _gain).
+_REMNANT = re.compile(r"\?[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}\)")
+# The restored reading must beat the garbled one by this many nats (natural log units).
+ACCEPT_GAIN = 6.0
+# A character jieba's dictionary has seen this often is ordinary text, not a garbled pair.
+COMMON_CHAR = 5000
+# What a marked character costs when a repair is weighed (a rare character's log-probability).
+MARKER_COST = 8.0
+# A boundary character is written only if its score beats the runner-up by this much.
+CLEAR_LEAD = 2.5
+# See reads_naturally: mean log-probability per character of the text after a `?`.
+LOOK_AHEAD = 6
+NATURAL_TEXT = -5.5
+# 004 "《人民日报?华东版》": a middle dot the site could not encode in GBK.
+_TITLE_DOT = re.compile(r"(《[^《》?\n]{0,30}[\u4e00-\u9fff])\?([\u4e00-\u9fff][^《》?\n]{0,30}》)")
 
 
 @dataclass(frozen=True)
@@ -16,7 +67,238 @@ class MojibakeStats:
     found: int = 0
     repaired: int = 0
     marked: int = 0
+    question_marks_kept: int = 0
+    title_dots: int = 0
+    undecodable_marked: int = 0
+
+
+def _with_reading(positions: list, reading: str) -> list:
+    """002 "┮?guī)劃": the surviving annotation says which character the lost byte finished.
+    003 "韱l(fā)": it also holds when that character sits after a dropped pair."""
+    if not reading:
+        return positions
+    options = []
+    for option in positions[-1]:
+        fitting = tuple(c for c in option[-1].cands if reading in readings(c.ch))
+        if not fitting:
+            options.append(option)
+        elif len(option) == 1:
+            options.append((Slot(fitting),))
+        else:
+            pair = consistent_pair(option[0], Slot(fitting, True))
+            options.append(pair if pair else option)
+    return positions[:-1] + [options]
+
+
+def _at_line_start(positions: list) -> list:
+    """002 "?。ㄒ唬┮": runs that open a line lost the ideographic-space indent (A1 A1)."""
+    slot = positions[0][0][0]
+    space = tuple(c for c in slot.cands if c.ch == IDEOGRAPHIC_SPACE)
+    return [[(Slot(space),)]] + positions[1:] if space else positions
+
+
+def _favour_punctuation(positions: list) -> list:
+    options = [
+        (replace(option[0], favoured=SENTENCE_PUNCTUATION),) + option[1:] if option[0].cands else option
+        for option in positions[0]
+    ]
+    return [options] + positions[1:]
+
+
+def _decode(lm: CharLM, hyp: Hypothesis, prev: str, nxt: str) -> str | None:
+    """The run's characters in step; a lost character not clearly ahead becomes MARKER."""
+    positions = build_lattice(lm, hyp.data, hyp.first_leads)
+    if positions is None:
+        return None
+    positions = _with_reading(positions, hyp.reading)
+    positions = _at_line_start(positions) if not prev else _favour_punctuation(positions)
+    positions = prune_boundaries(lm, positions, prev, nxt)
+    found = viterbi(lm, positions, prev, nxt)
+    if found is None:
+        return None
+    _, path = found
+    margins = slot_margins(lm, path, prev, nxt)
+    chars = "".join(cand.ch if lead >= CLEAR_LEAD else MARKER for (cand, _), lead in zip(path, margins, strict=True))
+    return chars + hyp.suffix
+
+
+def _gains(lm: CharLM, line: str, hyp: Hypothesis, restored: str, prev: str, nxt: str) -> tuple[float, float]:
+    """How much better the repair reads than the text as found, twice: with a marked
+    character scored as an ordinary one (is this a run at all?) and as a rare one (which
+    reading of the run?). Without the second, a run stretched over clean text and marked
+    all along looks like a gain (002 "特征的經歷" read as "特征的剑浚戗〓〓").
+
+    An inserted annotation is left out of the comparison: its letters would make any
+    repair look good (002 "域?qū)m?xiàng)行動" must not turn the clean 行動 into a run)."""
+    garbled = _REMNANT.sub("?", "?" + line[hyp.start : hyp.end])
+    found = lm.score(simplify_chars(garbled.replace("?", "。")) + nxt, prev)
+    lenient = lm.score(simplify_chars(restored.replace(MARKER, "的")) + nxt, prev) - found
+    strict = lm.score(simplify_chars(restored.replace(MARKER, "")) + nxt, prev) - found
+    return lenient, strict - MARKER_COST * restored.count(MARKER)
+
+
+def reads_naturally(lm: CharLM, line: str, i: int, prev: str) -> bool:
+    """Does the text after this `?` read as ordinary Chinese? Then it is a question mark
+    and the costly search is skipped: "怎么做?我认为" scores about -4.7 a character, the
+    seeds' garbled runs -6.3 or worse ("建設?;A設施" is the mildest, its first letter
+    being a trail byte)."""
+    ahead = simplify_chars(line[i + 1 : i + 1 + LOOK_AHEAD])
+    if len(ahead) < LOOK_AHEAD or not all("\u4e00" <= ch <= "\u9fff" for ch in ahead):
+        return False
+    return lm.score(ahead, prev) / len(ahead) > NATURAL_TEXT
+
+
+def _inside_latin_word(line: str, i: int) -> bool:
+    """ "(qi?ng)": a letter a legacy save could not encode, not the start of a run."""
+    return (
+        0 < i < len(line) - 1
+        and line[i - 1].isascii()
+        and line[i - 1].isalpha()
+        and line[i + 1].isascii()
+        and line[i + 1].isalpha()
+    )
+
+
+def _best_repair(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | None:
+    if reads_naturally(lm, line, i, prev):
+        return None
+    best: tuple[float, int, str] | None = None
+    for hyp in hypotheses(line, i):
+        nxt = simplify_chars(line[hyp.end : hyp.end + 1])
+        restored = _decode(lm, hyp, prev, nxt)
+        if restored is None:
+            continue
+        lenient, strict = _gains(lm, line, hyp, restored, prev, nxt)
+        # A repair that is mostly markers restores nothing; leave the `?` as found.
+        mostly_marked = 2 * restored.count(MARKER) > len(restored)
+        if lenient >= ACCEPT_GAIN and not mostly_marked and (best is None or strict > best[0]):
+            best = (strict, hyp.end, restored)
+    return None if best is None else (best[1], best[2])
+
+
+@lru_cache(maxsize=1)
+def _chars_by_reading() -> dict[str, tuple[str, ...]]:
+    """Every GBK character under each of its readings (built once, about a second)."""
+    table: dict[str, list[str]] = {}
+    for ch in gbk_characters():
+        if "\u4e00" <= ch <= "\u9fff":
+            for reading in readings(ch):
+                table.setdefault(reading, []).append(ch)
+    return {reading: tuple(chars) for reading, chars in table.items()}
+
+
+def _lost_character(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | None:
+    """000 "改革、?chuàng)新": a character lost both bytes but kept its annotation, and the
+    text after it is in step. The reading and the neighbours choose it, or MARKER."""
+    remnant = PINYIN_TAIL.match(line, i + 1)
+    if not remnant or remnant.end() >= len(line) or not "\u4e00" <= line[remnant.end()] <= "\u9fff":
+        return None
+    nxt = simplify_chars(line[remnant.end()])
+    if lm.unigrams.get(nxt, 0) < COMMON_CHAR:  # 000 "家?guī)淼?022": garbled text follows, a run
+        return None
+    cands = _chars_by_reading().get(remnant.group()[:-1], ())
+    scores: dict[str, tuple[float, str]] = {}
+    for ch in cands:
+        simple = simplify_chars(ch)
+        score = lm.logp3(prev, simple) + lm.logp3(prev[-1:] + simple, nxt)
+        if simple not in scores or score > scores[simple][0]:
+            scores[simple] = (score, ch)
+    if not scores:
+        return None
+    ranked = sorted(scores.values(), reverse=True)
+    clear = len(ranked) == 1 or ranked[0][0] - ranked[1][0] >= CLEAR_LEAD
+    return remnant.end(), ranked[0][1] if clear else MARKER
+
+
+def _tail(pieces: list[str], width: int = 2) -> str:
+    """The last characters written so far, without joining the whole line each time."""
+    tail = ""
+    for piece in reversed(pieces):
+        tail = piece + tail
+        if len(tail) >= width:
+            break
+    return tail[-width:]
+
+
+_SUSPECT = re.compile("[?\ufffd]")
+
+
+def repair_line(line: str, lm: CharLM | None = None) -> tuple[str, MojibakeStats]:
+    if "?" not in line and "\ufffd" not in line:
+        return line, MojibakeStats()
+    lm = lm or char_lm()
+    out: list[str] = []
+    found = marked = kept = undecodable = 0
+    i = 0
+    while (hit := _SUSPECT.search(line, i)) is not None:
+        at = hit.start()
+        out.append(line[i:at])
+        prev = simplify_chars(_tail(out))
+        repair = None
+        if not _inside_latin_word(line, at):
+            repair = _best_repair(lm, line, at, prev) or _lost_character(lm, line, at, prev)
+        if repair:
+            found += 1
+            marked += MARKER in repair[1]
+            out.append(repair[1])
+            i = repair[0]
+            continue
+        if line[at] == "?":
+            kept += 1
+            out.append("?")
+        else:  # a lone undecodable byte from the source: mark it, never guess
+            undecodable += 1
+            out.append(MARKER)
+        i = at + 1
+    out.append(line[i:])
+    text, dots = _TITLE_DOT.subn(r"\1·\2", "".join(out))
+    stats = MojibakeStats(found, found - marked, marked, kept - dots, dots, undecodable)
+    return text, stats
+
+
+def add_stats(a: MojibakeStats, b: MojibakeStats) -> MojibakeStats:
+    return MojibakeStats(*(x + y for x, y in zip(_fields(a), _fields(b), strict=True)))
+
+
+def _fields(stats: MojibakeStats) -> tuple[int, ...]:
+    return (
+        stats.found,
+        stats.repaired,
+        stats.marked,
+        stats.question_marks_kept,
+        stats.title_dots,
+        stats.undecodable_marked,
+    )
+
+
+# 范文 pages repeat whole speeches (003 prints the same 20 speeches twice, 001 repeats
+# paragraphs), so a damaged line is often repaired twice; remember recent answers.
+@lru_cache(maxsize=4096)
+def _repair_line_cached(line: str) -> tuple[str, MojibakeStats]:
+    return repair_line(line)
+
+
+def load_tables() -> None:
+    """Build everything the step loads lazily (model, GBK tables, reading index), so that
+    a long-running ingest or a benchmark pays it once, up front."""
+    char_lm()
+    _chars_by_reading()
+    repair_line("確??荚嚢踩?。")
+
+
+def forget_repairs() -> None:
+    """Empty the repeated-line cache (benchmarks time each pass from cold)."""
+    _repair_line_cached.cache_clear()
 
 
 def repair_mojibake(text: str) -> tuple[str, MojibakeStats]:
-    return text, MojibakeStats(found=len(_SUSPECT.findall(text)))
+    """Repair every line; lines stay lines (a run never crosses a newline)."""
+    if "?" not in text and "\ufffd" not in text:
+        return text, MojibakeStats()
+    total = MojibakeStats()
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if "?" in line or "\ufffd" in line:
+            lines[index], stats = _repair_line_cached(line)
+            total = add_stats(total, stats)
+    return "\n".join(lines), total

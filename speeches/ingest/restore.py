@@ -1,12 +1,29 @@
-"""Per-line restoration: markup, pinyin annotations, mojibake, script."""
+"""Per-line restoration: markup, pinyin annotations, mojibake, script.
+
+Every step maps text to text without adding or removing a line, so each source line
+keeps one Line with its source text (`raw`) beside the restored one (`text`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from operator import ne
+
 from .annotations import strip_pinyin_annotations
 from .markup import strip_markup
-from .mojibake import repair_mojibake
+from .mojibake import MARKER, add_stats, repair_mojibake
 from .script import to_simplified
 from .types import Line, StepReport
+
+MAX_EXAMPLES = 10
+_SETTLE_PASSES = 3
+
+
+@dataclass(frozen=True)
+class Restored:
+    stripped: str  # the source after markup only: what Line.raw shows
+    text: str  # fully restored, simplified
+    reports: tuple[StepReport, ...]
 
 
 def split_lines(text: str) -> tuple[str, ...]:
@@ -14,23 +31,79 @@ def split_lines(text: str) -> tuple[str, ...]:
     return tuple(text.split("\n"))
 
 
-def restore_lines(text: str) -> tuple[tuple[Line, ...], tuple[StepReport, ...]]:
-    stripped, tags = strip_markup(text)
+def _first_difference(old: str, new: str) -> int:
+    for index, (a, b) in enumerate(zip(old, new, strict=False)):
+        if a != b:
+            return index
+    return min(len(old), len(new))
+
+
+def _changed_examples(before: str, after: str) -> tuple[str, ...]:
+    """Up to ten "before → after" excerpts around a line's first change, so an admin
+    can see what a step did."""
+    examples = []
+    for old, new in zip(split_lines(before), split_lines(after), strict=True):
+        if old != new:
+            at = max(0, _first_difference(old, new) - 8)
+            examples.append(f"…{old[at : at + 24]}… → …{new[at : at + 24]}…")
+            if len(examples) >= MAX_EXAMPLES:
+                break
+    return tuple(examples)
+
+
+def restore(text: str) -> Restored:
+    stripped, tags, entities = strip_markup(text)
     annotated, annotations = strip_pinyin_annotations(stripped)
     repaired, moji = repair_mojibake(annotated)
+    # A run's repair can leave a reading next to its restored character (003 "業(yè)").
+    repaired, late_annotations = strip_pinyin_annotations(repaired)
     simplified = to_simplified(repaired)
-    raw_lines = split_lines(stripped)
-    new_lines = split_lines(simplified)
+    # Simplifying changes the GBK bytes around a kept `?`, and so what the mojibake step
+    # sees; repeating the pair until nothing changes makes restoration idempotent.
+    for _ in range(_SETTLE_PASSES):
+        again, more = repair_mojibake(simplified)
+        if again == simplified:
+            break
+        simplified, moji = to_simplified(again), add_stats(moji, more)
+    warnings = (f"{moji.marked} mojibake runs left marked with {MARKER}",) if moji.marked else ()
+    reports = (
+        StepReport("markup", {"tags_removed": tags, "entities_unescaped": entities}),
+        StepReport("pinyin", {"annotations_removed": annotations + late_annotations}),
+        StepReport(
+            "mojibake",
+            {
+                "runs_found": moji.found,
+                "runs_repaired": moji.repaired,
+                "runs_marked": moji.marked,
+                "question_marks_kept": moji.question_marks_kept,
+                "title_dots_restored": moji.title_dots,
+                "undecodable_marked": moji.undecodable_marked,
+            },
+            _changed_examples(annotated, repaired),
+            warnings,
+        ),
+        StepReport("script", {"characters_changed": sum(map(ne, repaired, simplified))}),
+    )
+    return Restored(stripped, simplified, reports)
+
+
+def restore_text(text: str) -> str:
+    """The restored text alone (for tests, search queries and re-runs)."""
+    return restore(text).text
+
+
+def _clean_text(text: str) -> str:
+    return text.strip().replace("\u3000", " ").strip()
+
+
+def restore_lines(text: str) -> tuple[tuple[Line, ...], tuple[StepReport, ...]]:
+    restored = restore(text)
+    raw_lines = split_lines(restored.stripped)
+    new_lines = split_lines(restored.text)
     if len(raw_lines) != len(new_lines):  # a step must never add or remove a line
         raise AssertionError("restoration changed the number of lines")
     lines = tuple(
-        Line(number=i + 1, raw=raw.strip(), text=new.strip().replace("\u3000", " ").strip())
-        for i, (raw, new) in enumerate(zip(raw_lines, new_lines))
+        Line(number=i + 1, raw=raw.strip(), text=_clean_text(new))
+        for i, (raw, new) in enumerate(zip(raw_lines, new_lines, strict=True))
     )
-    reports = (
-        StepReport("markup", {"tags_removed": tags}),
-        StepReport("pinyin", {"annotations_removed": annotations}),
-        StepReport("mojibake", {"runs_found": moji.found, "runs_repaired": moji.repaired, "runs_marked": moji.marked}),
-        StepReport("script", {"characters_changed": sum(a != b for a, b in zip(repaired, simplified))}),
-    )
-    return lines, reports
+    return lines, restored.reports

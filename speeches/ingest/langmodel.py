@@ -1,0 +1,219 @@
+"""A character bigram model of simplified Chinese, for choosing among repair candidates.
+
+Counts come from two sources, both plain tables we can rebuild:
+- jieba's dictionary (word, frequency): each word adds its frequency to its
+  characters and to the bigrams inside it; it knows words but no punctuation.
+- `data/corpus_bigrams.tsv`, built by `build_corpus_bigrams` from the clean lines of
+  the seed pages; it knows how speeches join words and punctuation ("。总", "，但").
+
+Scores are natural-log probabilities, the bigram interpolated with the unigram,
+so an unseen pair costs a lot but never infinity. Lookups are plain dict gets.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+CORPUS_BIGRAMS = DATA_DIR / "corpus_bigrams.tsv"
+CORPUS_TRIGRAMS = DATA_DIR / "corpus_trigrams.tsv"
+# A bigram cannot tell "，确保考" from "，确。考" (明确。 and 正确。 are common); the
+# corpus trigram knows ",确" is always followed by a word. Its share where it has seen
+# the two-character context:
+TRIGRAM_SHARE = 0.5
+_MEMO_LIMIT = 2_000_000
+# jieba's bigrams are all inside words, so alone it cannot say that 前 is often followed
+# by 。 (000 "十堰之前??梢哉f" is 之前。可以說) and it lets 前专可 win. The corpus table is
+# running text, punctuation included. The two are mixed half and half.
+CORPUS_SHARE = 0.7
+
+
+@dataclass
+class Table:
+    """Bigram counts of one source, interpolated with its own unigram."""
+
+    bigrams: dict[str, int]
+    unigrams: dict[str, int]
+    left_totals: dict[str, int]
+    total: int
+    bigram_weight: float
+
+    def prob(self, prev: str, ch: str) -> float:
+        p_uni = (self.unigrams.get(ch, 0) + 0.01) / (self.total + 300.0)
+        left = self.left_totals.get(prev, 0) if prev else 0
+        if not left:
+            return p_uni
+        pair = self.bigrams.get(prev + ch, 0)
+        return self.bigram_weight * pair / left + (1.0 - self.bigram_weight) * p_uni
+
+
+def _table(bigrams: Counter, unigrams: Counter, bigram_weight: float) -> Table:
+    left: Counter = Counter()
+    for pair, count in bigrams.items():
+        left[pair[0]] += count
+    return Table(dict(bigrams), dict(unigrams), dict(left), max(1, sum(unigrams.values())), bigram_weight)
+
+
+@dataclass
+class CharLM:
+    words: Table  # jieba: what characters make words
+    running: Table  # the corpus: how speeches run on
+    trigrams: dict[str, int]  # the corpus again, three characters at a time
+    trigram_contexts: dict[str, int]
+    # Scores already computed: runs ask the same questions many times over.
+    memo: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def unigrams(self) -> dict[str, int]:
+        return self.words.unigrams
+
+    def unigram_logp(self, ch: str) -> float:
+        return math.log(self.words.prob("", ch))
+
+    def logp(self, prev: str, ch: str) -> float:
+        """log P(ch | prev); prev "" means no context."""
+        return self.logp3(prev[-1:], ch)
+
+    def logp3(self, history: str, ch: str) -> float:
+        """log P(ch | the last two characters of history), backing off to the bigram."""
+        key = history[-2:] + "\x00" + ch
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) > _MEMO_LIMIT:
+                self.memo.clear()
+            found = self.memo[key] = self._logp3(history[-2:], ch)
+        return found
+
+    def _logp3(self, history: str, ch: str) -> float:
+        p2 = (1.0 - CORPUS_SHARE) * self.words.prob(history[-1:], ch) + CORPUS_SHARE * self.running.prob(
+            history[-1:], ch
+        )
+        seen = self.trigram_contexts.get(history[-2:], 0) if len(history) >= 2 else 0
+        if seen:
+            p2 = TRIGRAM_SHARE * self.trigrams.get(history[-2:] + ch, 0) / seen + (1.0 - TRIGRAM_SHARE) * p2
+        return math.log(p2)
+
+    def score(self, text: str, prev: str = "") -> float:
+        total = 0.0
+        history = prev[-2:]
+        for ch in text:
+            total += self.logp3(history, ch)
+            history = (history + ch)[-2:]
+        return total
+
+
+def _jieba_dict_path() -> str:
+    import jieba
+
+    return os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+
+
+def _jieba_table() -> Table:
+    unigrams: Counter = Counter()
+    bigrams: Counter = Counter()
+    with open(_jieba_dict_path(), encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split(" ")
+            if len(parts) < 2:
+                continue
+            word, freq = parts[0], int(parts[1])
+            for i, ch in enumerate(word):
+                unigrams[ch] += freq
+                if i:
+                    bigrams[word[i - 1 : i + 1]] += freq
+    return _table(bigrams, unigrams, 0.8)
+
+
+def _corpus_table(path: Path) -> Table:
+    unigrams: Counter = Counter()
+    bigrams: Counter = Counter()
+    if path.exists():
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                pair, _, count = line.rstrip("\n").partition("\t")
+                if len(pair) == 2 and count.isdigit():
+                    bigrams[pair] += int(count)
+                    unigrams[pair[0]] += int(count)
+    return _table(bigrams, unigrams, 0.7)
+
+
+@lru_cache(maxsize=1)
+def char_lm() -> CharLM:
+    """The shared model, built once per process (about 1.5 s from jieba's 5 MB dictionary)."""
+    trigrams = _read_counts(CORPUS_TRIGRAMS, 3)
+    contexts: Counter = Counter()
+    for triple, count in trigrams.items():
+        contexts[triple[:2]] += count
+    return CharLM(_jieba_table(), _corpus_table(CORPUS_BIGRAMS), trigrams, dict(contexts))
+
+
+def _read_counts(path: Path, width: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    if path.exists():
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                gram, _, count = line.rstrip("\n").partition("\t")
+                if len(gram) == width and count.isdigit():
+                    counts[gram] = int(count)
+    return counts
+
+
+def count_ngrams(lines: Iterable[str], width: int) -> Counter:
+    counts: Counter = Counter()
+    for line in lines:
+        for i in range(width, len(line) + 1):
+            counts[line[i - width : i]] += 1
+    return counts
+
+
+# Text this close after a `?` may be a garbled run, so it stays out of the tables.
+_RUN_SHADOW = 24
+
+
+def clean_segments(line: str) -> list[str]:
+    """The parts of a line that cannot be mojibake: everything but the stretch after each `?`."""
+    segments = []
+    start = 0
+    for index, ch in enumerate(line):
+        if ch in "?\ufffd":
+            if index > start:
+                segments.append(line[start:index])
+            start = max(start, index + _RUN_SHADOW)
+    if start < len(line):
+        segments.append(line[start:])
+    return segments
+
+
+def build_corpus_tables(seed_paths: Iterable[Path], min_count: int = 2) -> int:
+    """Write the corpus tables from seed pages: clean segments only (see clean_segments),
+    after pinyin stripping and simplification. Run by hand when seeds are added:
+    `python -m speeches.ingest.langmodel corpus/seeds/*.txt`."""
+    from .annotations import strip_pinyin_annotations
+    from .decode import decode_bytes
+    from .markup import strip_markup
+    from .script import to_simplified
+
+    segments = []
+    for path in seed_paths:
+        text = strip_markup(decode_bytes(Path(path).read_bytes()).text)[0]
+        for line in strip_pinyin_annotations(text)[0].splitlines():
+            segments.extend(to_simplified(part.strip()) for part in clean_segments(line))
+    written = 0
+    for width, out in ((2, CORPUS_BIGRAMS), (3, CORPUS_TRIGRAMS)):
+        counts = count_ngrams(segments, width)
+        kept = sorted((gram, n) for gram, n in counts.items() if n >= min_count and not gram.isascii())
+        out.write_text("".join(f"{gram}\t{n}\n" for gram, n in kept), encoding="utf-8")
+        written += len(kept)
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    print(build_corpus_tables([Path(p) for p in sys.argv[1:]]), "n-grams written")

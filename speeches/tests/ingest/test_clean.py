@@ -1,0 +1,77 @@
+"""Junk lines and rejoining: site chrome goes, everything that belongs to a speech stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from speeches.ingest.clean import clean_lines
+from speeches.ingest.restore import restore_lines
+
+
+def cleaned(raw: str) -> list[str]:
+    lines, _ = clean_lines(restore_lines(raw)[0])
+    return [line.text for line in lines if line.text]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "首页>讲话稿>在城管工作会议上的讲话稿(精选20篇)",  # 004
+        "字號:",  # 001
+        "作者:BW笔侠 在城管工作会议上的讲话稿(精选20篇)",  # 004
+        "下面是小編為大家整理的,供大家參考。",  # 000
+        "僅供參考。",  # 003
+        "頁,當前第。",  # 003
+        "3",
+        "1.",  # 001: an emptied HTML list
+    ],
+)
+def test_it_removes_a_chrome_line(line):
+    assert cleaned(line) == []
+
+
+def test_it_removes_the_seo_line_at_the_top_of_a_page():
+    raw = "亚洲免费乱码视频,日韩 欧美 国产 动漫 一区,97在线观看免费视频播国产,中文字幕亚洲图片\n同志们:"
+    assert cleaned(raw) == ["同志们:"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "就講這些,謝謝大家!",  # 000: the end of a speech
+        "希望大家認真分析,集思廣益,",  # 000: a speech, not "希望对大家有所帮助"
+        "下面,我講幾點意見,供大家參考。",
+        "共同開發新品,培育一批有較強實力的創新型企業。",
+    ],
+)
+def test_it_keeps_lines_that_belong_to_a_speech(line):
+    assert len(cleaned(line)) == 1
+
+
+def test_it_puts_a_link_word_back_into_its_title():
+    # 004: "年初《政府。" / "工作报告。" / "》明确提出"
+    assert cleaned("年初《政府。\n\n工作报告。\n\n》明确提出,要着力改善") == ["年初《政府工作报告》明确提出,要着力改善"]
+
+
+def test_it_puts_a_link_word_back_into_its_sentence():
+    # 004: "…审议政府。" / "工作报告。" / "时要求,…"
+    assert cleaned("南京团审议政府。\n\n工作报告。\n\n时要求,企业都要建立技术中心") == [
+        "南京团审议政府工作报告时要求,企业都要建立技术中心"
+    ]
+
+
+def test_a_link_word_before_a_new_paragraph_ends_the_sentence():
+    assert cleaned("我们开展了安全检查。\n工作总结。\n一、提高认识") == ["我们开展了安全检查工作总结。", "一、提高认识"]
+
+
+def test_a_link_word_inside_chrome_stays_junk():
+    raw = "下面是本站小编给大家整理的城市工作会议上的。\n\n讲话稿。\n\n仅供参考。"
+    assert cleaned(raw) == []
+
+
+def test_the_report_counts_each_rule_and_the_rejoins():
+    lines, report = clean_lines(restore_lines("首页>讲话稿\n审议政府。\n工作报告。\n时要求\n3")[0])
+    assert report.counts["breadcrumb"] == 1
+    assert report.counts["pagination"] == 1
+    assert report.counts["sentences_rejoined"] == 1
+    assert len(lines) == 5  # one Line per source line, always

@@ -1,0 +1,84 @@
+"""GBK one-byte-off mojibake: runs re-encoded, realigned and chosen by the character model."""
+
+from __future__ import annotations
+
+from speeches.ingest.mojibake import MARKER, repair_line, repair_mojibake
+from speeches.ingest.realign import is_dropped_pair
+
+
+def test_it_restores_a_gbk_shifted_run():
+    # 001: 粵港澳大灣區, the ; standing for a shifted A3 BB and 區's trail byte 5E for "^".
+    assert repair_line("發揮效益?;浉郯拇鬄硡^(qū)是我市")[0] == "發揮效益。粵港澳大灣區是我市"
+
+
+def test_it_restores_the_known_bytes_and_at_worst_marks_the_lost_ones():
+    # 001: 確保考試安全 with 保's lead byte and 全's trail byte lost. 確保 or 確。 both
+    # read well to a bigram model, so 保 may be marked; the middle is certain.
+    text = repair_line("等方式,確??荚嚢踩?。要堅持")[0]
+    assert text in ("等方式,確保考試安全。要堅持", f"等方式,確{MARKER}考試安全。要堅持")
+
+
+def test_it_reads_a_shifted_fullwidth_question_mark_inside_a_run():
+    # 000: the second ? is A3 BF, half of 。 and half of 總.
+    assert repair_line("新的臺階??偨Yx年文明城市")[0] == "新的臺階。總結x年文明城市"
+
+
+def test_it_ends_a_run_on_an_ascii_trail_byte():
+    # 000: 縣 is BF 68, and the 68 ("h") put the decoder back in step.
+    assert repair_line("做到獎懲分明??h委縣政府與各")[0] == "做到獎懲分明。縣委縣政府與各"
+
+
+def test_it_uses_the_inserted_annotation_to_find_the_lost_lead_byte():
+    # 001: the site annotated 數 (94 B5), seen one byte off; so 地 is B5 D8.
+    assert repair_line("學校要主動配合當?shù)攸h委、政府")[0] == "學校要主動配合當地黨委、政府"
+
+
+def test_it_uses_a_surviving_annotation_to_choose_the_last_character():
+    # 002: "(guī)" after the closing ? says the lost trail byte finished 規.
+    assert repair_line("?。ㄒ唬┮?guī)劃管控方面")[0].strip() == "（一）規劃管控方面"
+
+
+def test_it_recovers_a_pair_the_decoder_dropped_silently():
+    # 003: AE C6 and FD B9 vanished from 水平提升工程; the lattice puts them back.
+    assert repair_line("?。ㄒ唬┏鞘泄芾硭教嵘こ?/p>")[0].strip() == "（一）城市管理水平提升工程"
+
+
+def test_a_legitimate_question_mark_stays():
+    assert repair_line("旅游到底是什么、怎么做?我認為,隨著") == (
+        "旅游到底是什么、怎么做?我認為,隨著",
+        repair_line("怎么做?我")[1],
+    )
+    assert repair_line("钱从哪来?在新常态下")[1].question_marks_kept == 1
+
+
+def test_a_question_mark_in_a_title_between_names_becomes_a_middle_dot():
+    # 004: "《人民日报?华东版》": the site could not encode the dot in GBK.
+    assert repair_line("《人民日报?华东版》头版")[0] == "《人民日报·华东版》头版"
+
+
+def test_an_unclear_boundary_character_is_marked_not_invented():
+    # 000: the ? before 022 swallowed the "2" of 2022; it cannot be known, so it is marked.
+    text, stats = repair_line("小編給大家?guī)淼?022年全市")
+    assert MARKER in text and text.endswith("022年全市")
+    assert stats.found == 1 and stats.marked == 1
+
+
+def test_a_lone_undecodable_character_becomes_the_marker():
+    text, stats = repair_line("同志們\ufffd今天")
+    assert text == f"同志們{MARKER}今天"
+    assert stats.undecodable_marked == 1
+
+
+def test_lines_without_suspects_come_back_untouched():
+    text = "今天我們在這里召開大會,主要任務是傳達貫徹全省精神。"
+    assert repair_mojibake(text) == (text, repair_mojibake("")[1])
+
+
+def test_it_keeps_one_line_per_line():
+    text = "確??荚嚢踩?。\n\n怎么做?我認為\n"
+    assert repair_mojibake(text)[0].count("\n") == text.count("\n")
+
+
+def test_the_dropped_pairs_are_gbks_unmapped_rows():
+    assert is_dropped_pair(0xAE, 0xC6) and is_dropped_pair(0xFD, 0xB9)
+    assert not is_dropped_pair(0xB1, 0xA3)  # 保
