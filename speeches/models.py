@@ -15,6 +15,8 @@ class Topic(models.Model):
     description = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = "主题"
+        verbose_name_plural = "主题"
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -50,6 +52,9 @@ class Document(models.Model):
     encoding_confidence = models.FloatField(null=True, blank=True)
     title = models.CharField(max_length=500, blank=True)
     preamble = models.TextField(blank=True)
+    # Site text after the last speech ("相关文章…") and pieces too short to be speeches.
+    trailer = models.TextField(blank=True)
+    fragments = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     error = models.TextField(blank=True)
     report = models.JSONField(default=dict, blank=True)
@@ -64,6 +69,8 @@ class Document(models.Model):
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "来源文件"
+        verbose_name_plural = "来源文件"
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -113,6 +120,13 @@ class Speech(models.Model):
     region = models.CharField(max_length=64, blank=True)
     keywords = models.JSONField(default=list, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    # MinHash of the text (speeches.ingest.dedupe), for near-duplicates across documents.
+    signature = models.JSONField(default=list, blank=True)
+    # "exact", "near" or "partial" when duplicate_of is set.
+    duplicate_kind = models.CharField(max_length=16, blank=True)
+    subtitle = models.CharField(max_length=255, blank=True)
+    # False when the scraped title does not match the content (000: every speech titled 森林防火).
+    title_trusted = models.BooleanField(default=True)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
@@ -123,6 +137,8 @@ class Speech(models.Model):
     objects = SpeechQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "讲话"
+        verbose_name_plural = "讲话"
         ordering = ["document_id", "ordinal"]
         constraints = [
             models.UniqueConstraint(fields=["document", "ordinal"], name="speech_unique_ordinal"),
@@ -154,12 +170,26 @@ class Speech(models.Model):
         return data
 
 
+class SpeechBand(models.Model):
+    """One LSH band key of a speech's MinHash: speeches sharing a key are near-duplicate
+    candidates, found by an indexed equality lookup instead of comparing every pair."""
+
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="bands")
+    key = models.CharField(max_length=40, db_index=True)
+
+    class Meta:
+        verbose_name = "相似度分桶"
+        verbose_name_plural = "相似度分桶"
+
+
 class SpeechTopic(models.Model):
     speech = models.ForeignKey(Speech, on_delete=models.CASCADE)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
     score = models.FloatField(default=0.0)
 
     class Meta:
+        verbose_name = "讲话主题"
+        verbose_name_plural = "讲话主题"
         ordering = ["-score"]
         constraints = [models.UniqueConstraint(fields=["speech", "topic"], name="speech_topic_once")]
 
@@ -177,6 +207,8 @@ class Section(models.Model):
     first_paragraph = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = "章节"
+        verbose_name_plural = "章节"
         ordering = ["speech_id", "ordinal"]
         constraints = [
             models.UniqueConstraint(fields=["speech", "ordinal"], name="section_unique_ordinal"),
@@ -213,6 +245,10 @@ class SpeechAlias(models.Model):
     reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+
+    class Meta:
+        verbose_name = "旧链接"
+        verbose_name_plural = "旧链接"
     def __str__(self) -> str:
         return f"{self.public_id} → {self.speech.public_id if self.speech_id else '—'}"
 
@@ -227,6 +263,9 @@ class Bookmark(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
     public_id = models.CharField(max_length=16, db_index=True)
     paragraph = models.CharField(max_length=16, blank=True, help_text="Paragraph anchor such as p12, or empty.")
+    # Paragraph numbers can shift when a re-ingest rejoins or splits paragraphs; the
+    # opening words let speeches.bookmarks find the bookmarked paragraph again.
+    excerpt = models.CharField(max_length=100, blank=True, help_text="Opening of the bookmarked paragraph.")
     title = models.CharField(max_length=500, blank=True, help_text="The speech's title when bookmarked.")
     note = models.TextField(blank=True)
     tags = models.CharField(max_length=500, blank=True, help_text="Comma-separated.")
@@ -234,6 +273,8 @@ class Bookmark(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "书签"
+        verbose_name_plural = "书签"
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "public_id", "paragraph"], name="bookmark_once_per_place"),

@@ -90,9 +90,15 @@ def assign_ids(
     orphans: dict[str, int | None] = {}
     all_new = {s.ordinal: shingles(s.text) for s in new}
     for pid in free:
-        best = max(all_new.items(), key=lambda kv: containment(old_sh[pid], kv[1]), default=None)
-        if best and containment(old_sh[pid], best[1]) >= MERGED_INTO:
-            orphans[pid] = best[0]
-        else:
-            orphans[pid] = None
+        orphans[pid] = _successor(old_sh[pid], all_new)
     return ids, orphans
+
+
+def _successor(old: frozenset[str], new: dict[int, frozenset[str]]) -> int | None:
+    """Where an old speech went: the new speech it was merged into, else the first of
+    the new speeches it was split into (003 篇六 became five speeches), else nowhere."""
+    merged = max(new.items(), key=lambda kv: containment(old, kv[1]), default=None)
+    if merged and containment(old, merged[1]) >= MERGED_INTO:
+        return merged[0]
+    pieces = sorted(ordinal for ordinal, sh in new.items() if containment(sh, old) >= MERGED_INTO)
+    return pieces[0] if pieces else None

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 
 ID_LENGTH = 10
+_NOT_CONTENT = re.compile(r"[^\u4e00-\u9fff\d]+")
 
 
 def derive_public_id(document_sha256: str, ordinal: int) -> str:
@@ -22,5 +24,5 @@ def derive_public_id(document_sha256: str, ordinal: int) -> str:
 
 def content_fingerprint(text: str) -> str:
     """Exact-content key: Han characters and digits only, so punctuation and spacing do not matter."""
-    core = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch.isdigit())
+    core = _NOT_CONTENT.sub("", text)
     return hashlib.sha256(core.encode("utf-8")).hexdigest()

@@ -1,43 +1,169 @@
-"""What the text itself states: year, occasion, speaker level, genre."""
+"""What the text itself states: year, occasion, speaker level, genre, region.
+
+The page's title is a weak witness (000 titles every speech 森林防火), so each field
+is read from the speech's own opening first and from the title only when the title
+is trusted (see classify.title_matches).
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+REGIONS_FILE = Path(__file__).with_name("data") / "regions.txt"
 
 _YEAR = re.compile(r"(?<![0-9])((?:19[5-9]|20[0-4])[0-9])年")
+# "2022年是党的二十大召开之年" (001 篇十八): the year the speech is given.
+_CURRENT_YEAR = re.compile(r"(?<![0-9])((?:19[5-9]|20[0-4])[0-9])年是")
+_REVIEWED_YEAR = re.compile(r"(?:总结|回顾)了?(?:总结)?((?:19[5-9]|20[0-4])[0-9])年")
 # "在全市森林防火工作推进会上的讲话" → occasion "全市森林防火工作推进会"
-_OCCASION = re.compile(r"在(.{2,40}?(?:会议|会|大会|仪式|典礼|座谈会|论坛|活动))上的(?:讲话|发言|致辞|总结讲话|动员讲话)")
+_OCCASION = re.compile(
+    r"在(.{2,40}?(?:会议|会|大会|仪式|典礼|座谈会|论坛|活动))上的(?:领导)?(?:讲话|发言|致辞|总结讲话|动员讲话)"
+)
+# "今天我们在这里召开全市教育信息化工作推进会议" (000 篇十五), "这次召开辅警工作会议" (004)
+_CONVENED = re.compile(
+    r"(?:召开|举行|举办)了?(?:这次|这个|今天的|一次)?(?P<o>[^,，。;；:：、“”的]{2,36}?"
+    r"(?:会议?|大会|培训班|论坛|仪式|典礼))"
+)
+# "这次会议", "高规格会议", "专题会议": the text names no meeting.
+_VAGUE_OCCASION = re.compile(r"^(这次|本次|此次|一次|今天|高规格|重要|专题|隆重|紧急)")
+_OPENING_CHARS = 400
+# Genres in order of precedence: a "总结讲话" is a 总结.
 _GENRES = ("致辞", "动员", "总结", "发言", "讲话")
-_LEVELS = (("省", "省"), ("市", "市"), ("县", "县"), ("区", "区"), ("镇", "镇"), ("乡", "镇"), ("集团", "企业"), ("公司", "企业"))
+# (what the text says, level): counted over the whole speech, the most frequent wins.
+_LEVEL_WORDS = (
+    ("全省", "省"),
+    ("我省", "省"),
+    ("省委", "省"),
+    ("全市", "市"),
+    ("我市", "市"),
+    ("市委", "市"),
+    ("全县", "县"),
+    ("我县", "县"),
+    ("县委", "县"),
+    ("全区", "区"),
+    ("我区", "区"),
+    ("区委", "区"),
+    ("全镇", "镇"),
+    ("我镇", "镇"),
+    ("镇党委", "镇"),
+    ("全乡", "镇"),
+    ("集团", "企业"),
+    ("公司", "企业"),
+    ("我校", "学校"),
+    ("学校党委", "学校"),
+)
+# City names that are also common words: counted only with an administrative suffix.
+# "各位来宾" (004) is no visit to 来宾市.
+_AMBIGUOUS_PLACES = frozenset(
+    "来宾 朝阳 安康 白山 黄山 大理 山南 阿里 红河 北海 白银 中山 玉树 普洱 吉林 兴安 海东 海北 海西 南平 长治 文山 通化 延边 定西 吉安 永州".split()
+)
+_ADMIN_SUFFIX = "省市县区州盟"
+# The speaker's own province holds at least this share of all places a speech names.
+_OWN_PLACE_SHARE = 0.6
 
 
 def find_year(title: str, text: str) -> int | None:
-    """A year the speech states, in its title or opening; '20xx年' is no year."""
-    for source in (title, text[:600]):
-        match = _YEAR.search(source)
+    """The year a speech states: in its title, as "YYYY年是…", or the latest in its opening.
+
+    '20xx年' is no year. A speech reviewing "2021年" with plans for "2022年" is 2022's,
+    and so is one that only reviews 2021.
+    """
+    for pattern, source in ((_YEAR, title), (_CURRENT_YEAR, text)):
+        match = pattern.search(source)
         if match:
             return int(match.group(1))
-    return None
+    opening = text[:600]
+    years = [int(y) for y in _YEAR.findall(opening)]
+    # "总结2021年全国文明城市创建工作" (000 篇一): a review is given the year after.
+    years += [int(y) + 1 for y in _REVIEWED_YEAR.findall(opening)]
+    return max(years) if years else None
 
 
-def find_occasion(title: str, text: str) -> str:
-    for source in (title, text[:400]):
-        match = _OCCASION.search(source)
+def find_occasion(title: str, text: str, title_trusted: bool = True) -> str:
+    """The meeting: from the speech's opening, else from a trusted title."""
+    opening = text[:_OPENING_CHARS]
+    for pattern, source in ((_OCCASION, opening), (_CONVENED, opening)):
+        match = pattern.search(source)
+        if match and not _VAGUE_OCCASION.match(match.group(match.lastindex or 0)):
+            return match.group(match.lastindex or 0).strip('“”"')
+    if title_trusted:
+        match = _OCCASION.search(title)
         if match:
             return match.group(1)
     return ""
 
 
-def find_genre(title: str) -> str:
-    for genre in _GENRES:
-        if genre in title:
-            return genre
-    return "讲话" if "稿" in title else ""
+def restore_title(title: str, occasion: str) -> str:
+    """004's sub-titles lost their subject on the page ("工作会议上的讲话稿"): take it back
+    from the meeting the speech names ("这次召开辅警工作会议" → "辅警工作会议上的讲话稿")."""
+    if not title.startswith(("工作会议", "会议上")) or not occasion.endswith("工作会议"):
+        return title
+    rest = title[len("工作会议") :] if title.startswith("工作会议") else title[len("会议") :]
+    return occasion + rest
 
 
-def find_speaker_level(title: str, text: str) -> str:
-    head = title + text[:300]
-    for marker in ("全省", "全市", "全县", "全区", "全镇", "集团", "公司"):
-        if marker in head:
-            return dict(_LEVELS)[marker[-1] if marker.startswith("全") else marker]
-    return ""
+def find_genre(title: str, text: str, occasion: str) -> str:
+    for source in (title, occasion):
+        for genre in _GENRES:
+            if genre in source:
+                return genre
+    if "动员" in occasion:
+        return "动员"
+    return "讲话" if "稿" in title or "同志们" in text[:200] else ""
+
+
+def find_speaker_level(text: str) -> str:
+    counts: Counter[str] = Counter()
+    for word, level in _LEVEL_WORDS:
+        counts[level] += text.count(word)
+    level, count = counts.most_common(1)[0] if counts else ("", 0)
+    return level if count >= 2 else ""
+
+
+@lru_cache(maxsize=1)
+def load_regions() -> dict[str, str]:
+    """Place name → its province ("襄阳" → "湖北", "湖北" → "湖北")."""
+    regions: dict[str, str] = {}
+    for line in REGIONS_FILE.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        province, _, cities = line.partition(":")
+        regions[province.strip()] = province.strip()
+        for city in cities.split():
+            regions.setdefault(city, province.strip())
+    return regions
+
+
+@lru_cache(maxsize=1)
+def _region_pattern() -> re.Pattern:
+    names = sorted(load_regions(), key=len, reverse=True)
+    # No look-around here: a pattern of plain alternatives lets re skip ahead fast (10×).
+    return re.compile(rf"({'|'.join(names)})([{_ADMIN_SUFFIX}]?)")
+
+
+def find_region(text: str) -> str:
+    """The speech's place, "湖北·襄阳" or "广东", when named at least twice, clearly more
+    often than any other. Places in lists ("南京、上海") do not count, and a speech that
+    compares many places ("高于北京二环…南京有6座…武汉市有8个", 002) names none as its own."""
+    counts: Counter[str] = Counter()
+    for match in _region_pattern().finditer(text):
+        name, suffix = match.groups()
+        if name in _AMBIGUOUS_PLACES and not suffix or _in_list(text, match.start(), match.end()):
+            continue
+        counts[name] += 1
+    ranked = counts.most_common(2)
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]):
+        return ""
+    name = ranked[0][0]
+    province = load_regions()[name]
+    same_province = sum(n for place, n in counts.items() if load_regions()[place] == province)
+    if same_province < _OWN_PLACE_SHARE * sum(counts.values()):
+        return ""
+    return province if province == name else f"{province}·{name}"
+
+
+def _in_list(text: str, start: int, end: int) -> bool:
+    return (start > 0 and text[start - 1] == "、") or text[end : end + 1] == "、"

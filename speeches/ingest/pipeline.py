@@ -3,69 +3,125 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
-from .classify import classify
+from .classify import pick_topics, score_topics, title_matches
 from .clean import clean_lines
 from .decode import decode_bytes
+from .dedupe import group_copies
 from .identity import content_fingerprint
-from .metadata import find_genre, find_occasion, find_speaker_level, find_year
+from .keywords import extract_keywords, speech_sample
+from .metadata import find_genre, find_occasion, find_region, find_speaker_level, find_year, restore_title
 from .restore import restore_lines
 from .sections import split_sections
-from .split import Chunk, split_collection
+from .split import Chunk, Collection, split_collection
 from .types import Decoded, ParsedDocument, ParsedSpeech, StepReport
 
 # Bump when the pipeline's output changes; stored on each document so an admin can
 # see which documents were parsed by older code and re-ingest them.
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = "0.2.0"
 
 
 def build_speech(ordinal: int, chunk: Chunk) -> ParsedSpeech:
+    """One speech with its sections and what its text states; no duplicates, no keywords yet."""
     paragraphs = tuple(line.text for line in chunk.lines if line.text)
     text = "\n".join(paragraphs)
-    original = "\n".join(line.raw for line in chunk.lines if line.raw)
+    sections = split_sections(paragraphs)
+    headings = "\n".join(s.heading for s in sections if s.heading)
     title = chunk.title or (paragraphs[0][:40] if paragraphs else "")
+    scored = score_topics(text, headings)
+    trusted = title_matches(title, scored)
+    occasion = find_occasion(title, text, trusted)
+    title = restore_title(title, occasion)
     return ParsedSpeech(
         ordinal=ordinal,
         title=title,
         text=text,
-        original_text=original,
-        sections=split_sections(paragraphs),
+        original_text="\n".join(line.raw for line in chunk.lines if line.raw),
+        sections=sections,
         marker=chunk.marker,
-        year=find_year(title, text),
-        occasion=find_occasion(title, text),
-        speaker_level=find_speaker_level(title, text),
-        genre=find_genre(title),
-        topics=classify(text),
+        year=find_year(title if trusted else "", text),
+        occasion=occasion,
+        speaker_level=find_speaker_level(text),
+        genre=find_genre(title, text, occasion),
+        region=find_region(text),
+        topics=pick_topics(scored, title if trusted else ""),
         fingerprint=content_fingerprint(text),
+        subtitle=" ".join(chunk.heading_lines),
+        title_trusted=trusted,
+        split_reason=chunk.reason,
     )
 
 
-def mark_exact_duplicates(speeches: list[ParsedSpeech]) -> list[ParsedSpeech]:
-    from dataclasses import replace
-
-    first_by_print: dict[str, int] = {}
+def mark_duplicates(speeches: list[ParsedSpeech]) -> list[ParsedSpeech]:
+    """Exact, near and partial copies (see dedupe.group_copies), each pointing at its original."""
+    sigs, links = group_copies([s.fingerprint for s in speeches], [s.text for s in speeches])
     out = []
-    for speech in speeches:
-        canonical = first_by_print.setdefault(speech.fingerprint, speech.ordinal)
-        out.append(replace(speech, duplicate_of=canonical) if canonical != speech.ordinal else speech)
+    for speech, sig, link in zip(speeches, sigs, links, strict=True):
+        speech = replace(speech, signature=sig)
+        if link is not None:
+            speech = replace(speech, duplicate_of=speeches[link[0]].ordinal, duplicate_kind=link[1])
+        out.append(speech)
     return out
+
+
+def add_keywords(speeches: list[ParsedSpeech]) -> list[ParsedSpeech]:
+    """Keywords for canonical speeches only (jieba is the slow part); copies share them."""
+    by_ordinal = {
+        s.ordinal: extract_keywords(speech_sample(s.paragraphs, tuple(sec.heading for sec in s.sections)))
+        for s in speeches
+        if s.duplicate_of is None
+    }
+    return [replace(s, keywords=by_ordinal.get(s.duplicate_of or s.ordinal, ())) for s in speeches]
+
+
+def build_speeches(chunks: tuple[Chunk, ...]) -> list[ParsedSpeech]:
+    """build_speech for each chunk; a chunk printed again (003's second half) is described once."""
+    built: dict[tuple[str, tuple[str, ...]], ParsedSpeech] = {}
+    out = []
+    for i, chunk in enumerate(chunks):
+        key = (chunk.title, tuple(line.text for line in chunk.lines))
+        if key in built:
+            original = "\n".join(line.raw for line in chunk.lines if line.raw)
+            out.append(
+                replace(
+                    built[key], ordinal=i + 1, marker=chunk.marker, original_text=original, split_reason=chunk.reason
+                )
+            )
+        else:
+            built[key] = build_speech(i + 1, chunk)
+            out.append(built[key])
+    return out
+
+
+def structure(collection: Collection) -> list[ParsedSpeech]:
+    speeches = [s for s in build_speeches(collection.chunks) if s.text]
+    return add_keywords(mark_duplicates(speeches))
+
+
+def split_report(collection: Collection, speeches: list[ParsedSpeech]) -> StepReport:
+    reasons: dict[str, int] = {}
+    for speech in speeches:
+        reasons[f"started_by_{speech.split_reason}"] = reasons.get(f"started_by_{speech.split_reason}", 0) + 1
+    counts = {
+        "speeches": len(speeches),
+        "duplicates_within": sum(1 for s in speeches if s.duplicate_of is not None),
+        "near_duplicates_within": sum(1 for s in speeches if s.duplicate_kind == "near"),
+        "sections": sum(len(s.sections) for s in speeches),
+        "preamble_lines": len(collection.preamble),
+        "trailer_lines": len(collection.trailer),
+        "fragments": len(collection.fragments),
+        **reasons,
+    }
+    warnings = tuple(f"only a fragment, no speech, under “{marker}”" for marker, _ in collection.fragments)
+    return StepReport("split", counts, tuple(line.text[:60] for line in collection.trailer[:3]), warnings)
 
 
 def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
     lines, reports = restore_lines(decoded.text)
     lines, clean_report = clean_lines(lines)
     collection = split_collection(lines)
-    speeches = [build_speech(i + 1, chunk) for i, chunk in enumerate(collection.chunks)]
-    speeches = [s for s in speeches if s.text]
-    speeches = mark_exact_duplicates(speeches)
-    split_report = StepReport(
-        "split",
-        {
-            "speeches": len(speeches),
-            "duplicates_within": sum(1 for s in speeches if s.duplicate_of is not None),
-            "sections": sum(len(s.sections) for s in speeches),
-        },
-    )
+    speeches = structure(collection)
     decode_report = StepReport(
         "decode",
         {"replaced_bytes": decoded.replaced},
@@ -81,9 +137,11 @@ def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
         title=collection.title,
         preamble="\n".join(line.text for line in collection.preamble),
         speeches=tuple(speeches),
-        report=(decode_report, *reports, clean_report, split_report),
+        report=(decode_report, *reports, clean_report, split_report(collection, speeches)),
         pipeline_version=PIPELINE_VERSION,
         warnings=warnings,
+        trailer="\n".join(line.text for line in collection.trailer),
+        fragments=tuple("\n".join([marker, *(line.text for line in lines)]) for marker, lines in collection.fragments),
     )
 
 

@@ -1,16 +1,22 @@
 """A page of 范文 is a collection: find where each speech starts.
 
-Markers seen in the seeds (after simplification):
+Two passes. First the page's own markers cut it into chunks:
 - 000/001/003: "在全市森林防火工作推进会上的讲话篇一" … "篇十九"
 - 002: "领导工作部署讲话稿1" … "3"
-- 004: sub-titles such as "外宣工作会议上的讲话稿" before a speech
+- 004: sub-titles such as "外宣工作会议上的讲话稿" before a speech, and once
+  "社区工作者发言稿二:同志们:" (marker and salutation on one line)
+Then `breaks.split_chunk` finds further speeches inside a chunk (a new salutation, …).
+Lines before the first marker are the page's preamble; the "相关文章" block after
+the last speech is its trailer. Neither is a speech.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .breaks import MIN_SPEECH_CHARS, SALUTATION_LINE, content_chars, split_chunk
+from .numerals import chinese_number
 from .types import Line
 
 _NUM = "一二三四五六七八九十百零〇两"
@@ -19,31 +25,24 @@ NUMBERED_MARKER = re.compile(
     rf"^(?P<title>.{{0,60}}?)\s*(?:篇\s*(?P<cn>[{_NUM}]+|\d+)|(?<=[稿词话言])\s*(?P<n>\d+|[{_NUM}]+))\s*[:：]?$"
 )
 # 004's sub-titles: a short line naming a speech genre, with no sentence punctuation.
-SUBTITLE = re.compile(r"^[^。，,！？!?；;：:“”]{2,40}(讲话|讲话稿|发言|发言稿|致辞|讲稿|动员|总结讲话)(稿|提纲)?([(（].{0,12}[)）])?$")
+SUBTITLE = re.compile(
+    r"^[^。，,！？!?；;：:“”]{2,40}(讲话|讲话稿|发言|发言稿|致辞|讲稿|动员|总结讲话)(稿|提纲)?([(（].{0,12}[)）])?$"
+)
 # "…讲话稿(精选20篇)", "…讲话范文(19篇)": the collection title, not a speech.
 COLLECTION_TITLE = re.compile(r"[(（](精选)?\s*\d+\s*篇[)）]\s*$")
-
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-_CN_DIGITS.update({"〇": 0, "两": 2})
-
-
-def chinese_number(text: str) -> int | None:
-    """'十九' → 19, '二十一' → 21, '7' → 7."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _CN_DIGITS and c not in "十百" for c in text):
-        return None
-    total, current = 0, 0
-    for char in text:
-        if char == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif char == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = _CN_DIGITS[char]
-    return total + current
+# The site's block after the article; everything from here on is chrome.
+# 002: "领导工作部署讲话稿(领导讲话稿万能模板)相关文章:" / "相关热词搜索:…"
+# 000: "【本文地址:http://www.mlvmservice.com/zuowen/16609632.html】"
+TRAILER_START = re.compile(r"相关文章[:：]?$|^相关热词搜索|^【?本文地址[:：]|^(上一篇|下一篇)[:：]")
+# 003: "《在信息化工作会议上的讲话》来源于本网会员分享,欢迎阅读在信息化工作会议上的讲话。"
+SOURCE_CREDIT = re.compile(r"^《[^》]{2,60}》来源于.{0,30}(分享|投稿|整理)")
+# A blurb that opens a run of speeches names them: 004 "以下是的社区工作者发言稿,欢迎大家阅读。"
+# starts the unnumbered first 社区工作者发言稿 (its "二:" follows later).
+INTRO = re.compile(
+    r"^以下是.{0,12}?的?(?P<title>[\u4e00-\u9fff]{2,20}?(?:发言稿|讲话稿|致辞|讲话|发言))[,，]?(?:欢迎|供|希望|仅供)"
+)
+# Closing a page's title: "…讲话范文", "…讲话稿范文" name the collection, not a speech.
+_TITLE_SUFFIX = re.compile(r"(范文|精选|大全|模板)+$")
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,11 @@ class Chunk:
     title: str
     marker: str
     lines: tuple[Line, ...]
+    # Why a speech starts here: "marker", "subtitle", "salutation", "closing",
+    # "numbering-restart" or "page" (no markers at all).
+    reason: str = "marker"
+    # Short lines that open the speech and name it ("充实队伍完善机制丰富抓手。").
+    heading_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,10 +62,22 @@ class Collection:
     title: str
     preamble: tuple[Line, ...]
     chunks: tuple[Chunk, ...]
+    trailer: tuple[Line, ...] = ()
+    # Chunks too short to be a speech, with the marker line they stood under:
+    # 000 篇十二 holds only "同志们:", 001 篇十四 one closing sentence.
+    fragments: tuple[tuple[str, tuple[Line, ...]], ...] = ()
+
+
+def clean_title(title: str) -> str:
+    return _TITLE_SUFFIX.sub("", title.strip(" :：")).strip()
 
 
 def marker_of(text: str) -> tuple[str, str] | None:
     """(speech title, marker) when a line starts a speech, else None."""
+    intro = INTRO.match(text)
+    if intro:
+        return intro.group("title"), ""
+    text = _marker_part(text)
     if len(text) > 70 or re.search(r"[。！？!?，,]", text):
         return None
     if COLLECTION_TITLE.search(text):
@@ -70,32 +86,61 @@ def marker_of(text: str) -> tuple[str, str] | None:
     if match and (match.group("cn") or match.group("n")) and match.group("title"):
         number = match.group("cn") or match.group("n")
         if chinese_number(number) is not None:
-            return match.group("title").strip(), text[len(match.group("title")) :].strip()
+            return clean_title(match.group("title")), text[len(match.group("title")) :].strip()
     if SUBTITLE.match(text):
-        return text, ""
+        return clean_title(text), ""
     return None
 
 
-def split_collection(lines: tuple[Line, ...]) -> Collection:
-    content = [line for line in lines if line.text]
-    title = ""
-    starts: list[int] = []
+def _marker_part(text: str) -> str:
+    """004: "社区工作者发言稿二:同志们:" is a marker with the salutation glued on."""
+    head, sep, tail = text.partition("：" if "：" in text else ":")
+    if sep and tail and SALUTATION_LINE.match(tail):
+        return head + sep
+    return text
+
+
+def split_marker_line(line: Line) -> tuple[Line, Line | None]:
+    """A marker line, and the salutation glued to it as a line of its own (or None)."""
+    head = _marker_part(line.text)
+    if head == line.text:
+        return line, None
+    return replace(line, text=head), replace(line, text=line.text[len(head) :], raw="")
+
+
+def find_title(content: list[Line]) -> str:
+    for line in content[:12]:
+        if COLLECTION_TITLE.search(line.text) and len(line.text) < 80:
+            return line.text
+    return ""
+
+
+def cut_trailer(content: list[Line]) -> tuple[list[Line], list[Line]]:
     for i, line in enumerate(content):
-        if COLLECTION_TITLE.search(line.text) and not title and len(line.text) < 80:
-            title = line.text
-            continue
-        if marker_of(line.text):
-            starts.append(i)
+        if TRAILER_START.search(line.text):
+            return content[:i], content[i:]
+    return content, []
+
+
+def split_collection(lines: tuple[Line, ...]) -> Collection:
+    content = [line for line in lines if line.text and not SOURCE_CREDIT.match(line.text)]
+    content, trailer = cut_trailer(content)
+    title = find_title(content)
+    starts = [i for i, line in enumerate(content) if line.text != title and marker_of(line.text)]
     if not starts:
-        # No markers: the whole page is one speech, titled by its first short line.
-        first = content[0].text if content else ""
-        return Collection(title, (), (Chunk(title or first[:40], "", tuple(content)),)) if content else Collection(title, (), ())
+        chunk = Chunk(clean_title(title), "", tuple(content), "page")
+        pieces = split_chunk(chunk) if content else ()
+        return Collection(title, (), tuple(pieces), tuple(trailer))
     preamble = tuple(line for line in content[: starts[0]] if line.text != title)
-    chunks = []
+    chunks: list[Chunk] = []
+    fragments: list[tuple[str, tuple[Line, ...]]] = []
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(content)
-        speech_title, marker = marker_of(content[start].text) or ("", "")
-        body = tuple(content[start + 1 : end])
-        if body:
-            chunks.append(Chunk(speech_title, marker, body))
-    return Collection(title, preamble, tuple(chunks))
+        marker_line, glued = split_marker_line(content[start])
+        speech_title, marker = marker_of(marker_line.text) or ("", "")
+        body = ((glued,) if glued else ()) + tuple(content[start + 1 : end])
+        if content_chars(body) < MIN_SPEECH_CHARS:
+            fragments.append((marker_line.text, body))
+            continue
+        chunks.extend(split_chunk(Chunk(speech_title, marker, body, "marker" if marker else "subtitle")))
+    return Collection(title, preamble, tuple(chunks), tuple(trailer), tuple(fragments))

@@ -72,6 +72,17 @@ class ParsedSpeech:
     fingerprint: str = ""
     # Ordinal of an earlier speech in the same document with the same content.
     duplicate_of: int | None = None
+    # MinHash of the text (dedupe.signature) for finding copies across documents.
+    signature: tuple[int, ...] = ()
+    # "exact" (same fingerprint), "near" (dedupe.NEAR_DUPLICATE_THRESHOLD) or "partial"
+    # (a cut-down copy of a longer speech, which is then its canonical) when a copy.
+    duplicate_kind: str = ""
+    # The short lines a speech opens with, when it names itself ("充实队伍完善机制丰富抓手").
+    subtitle: str = ""
+    # False when the page's title names a topic the content does not bear out (000).
+    title_trusted: bool = True
+    # Why the splitter started a speech here: marker, subtitle, salutation, closing, …
+    split_reason: str = ""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -90,6 +101,11 @@ class ParsedDocument:
     report: tuple[StepReport, ...]
     pipeline_version: str
     warnings: tuple[str, ...] = ()
+    # The site's block after the last speech ("相关文章:", "本文地址:"), kept out of speeches.
+    trailer: str = ""
+    # Text under a marker too short to be a speech ("篇十四\n同志们,农业生产是…"), kept
+    # so no text is lost; the document's report warns about each.
+    fragments: tuple[str, ...] = ()
 
     def report_dict(self) -> dict:
         return {

@@ -39,3 +39,16 @@ def test_an_old_id_is_never_given_to_unrelated_content():
 def test_reserved_alias_ids_are_not_handed_out_again():
     ids, _ = assign_ids([], [NewSpeech(1, "fa", TEXT_A)], derive, reserved=frozenset({"id0001"}))
     assert ids[1] != "id0001"
+
+
+TEXT_C = "在全县安全生产工作会议上，我讲三点意见：一要压实责任，二要排查隐患，三要严格执法。" * 5
+
+
+def test_a_speech_split_into_pieces_points_to_its_first_piece():
+    # No piece is similar enough to inherit the id (each is a third of the old text),
+    # so the old id becomes an alias of the first piece.
+    old = [OldSpeech("abc", "fabc", TEXT_A + TEXT_B + TEXT_C)]
+    new = [NewSpeech(1, "fa", TEXT_A), NewSpeech(2, "fb", TEXT_B), NewSpeech(3, "fc", TEXT_C)]
+    ids, orphans = assign_ids(old, new, derive)
+    assert "abc" not in ids.values()
+    assert orphans == {"abc": 1}

@@ -1,0 +1,160 @@
+"""Several speeches under one marker: find where a new one starts inside a chunk.
+
+The sites paste speeches one after another under a single "篇N" or sub-title.
+Three signs, each from the seeds:
+- a new salutation once a speech is under way: 000 篇十五 holds three speeches, each
+  opening with "同志们:"; 003 篇十五 starts a second "同志们:" mid-way; 004 opens
+  one with "尊敬的各位领导、各位来宾,朋友们,居民们:".
+- a closing followed by more text ("同志们,…让我们…" or "谢谢大家!" and then a new
+  opening): 004's 社区 speech ends "同志们,今天**社区落成揭牌仪式,仅仅是个开始…"
+  and another text follows (there the site's blurb "以下是的社区工作者发言稿" is also
+  a marker, see split.INTRO).
+- the outline starting again at "一、" after "三、" or more: 003 篇六's exchange
+  speeches (政协宣传, 民革宣城市委会, 曾兰州) follow each other with no salutation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from .sections import heading_kind, heading_number
+from .types import Line
+
+if TYPE_CHECKING:
+    from .split import Chunk
+
+_ADDRESSEE = r"(同志们|朋友们|同学们|老师们|代表们|来宾们|居民们|女士们|先生们|各位[\u4e00-\u9fff]{0,8})"
+# A line that is only a salutation: "同志们:", "同志们:。", "同志们!", "各位领导,同志们:",
+# "各位领导、专家、企业代表:", "尊敬的各位领导、各位来宾,朋友们,居民们:".
+SALUTATION_LINE = re.compile(
+    rf"^(尊敬的)?(?:各位[\u4e00-\u9fff、,，]{{0,28}}[:：]|[\u4e00-\u9fff、,，]{{0,30}}?{_ADDRESSEE}\s*[:：!！])\s*[。.]?$"
+)
+# A paragraph opening with the salutation: 004 "同志们:这次召开辅警工作会议,…".
+SALUTATION_OPENING = re.compile(rf"^{_ADDRESSEE}[:：]\s*\S")
+# The last paragraph of a speech: "同志们,…让我们…", "谢谢大家!", "就讲这些,谢谢大家!".
+CLOSING = re.compile(
+    r"^(同志们|各位[\u4e00-\u9fff、]{0,12})[,，!！].*(让我们|谢谢|努力|奋斗|贡献|开始)|^(谢谢|就讲这些|我就讲这些)"
+)
+# Too little text before a break for it to close a speech.
+MIN_SPEECH_CHARS = 200
+# A piece smaller than this (a stray salutation) joins its neighbour; whole chunks
+# under MIN_SPEECH_CHARS are fragments, not speeches (split.split_collection).
+MIN_PIECE_CHARS = 30
+# A line this short, with no comma, is a title or byline, not prose.
+_TITLE_LINE_MAX = 30
+
+
+def content_chars(lines: list[Line] | tuple[Line, ...]) -> int:
+    return sum(len(line.text) for line in lines)
+
+
+def is_title_line(text: str) -> bool:
+    return (
+        len(text) <= _TITLE_LINE_MAX
+        and not re.search(r"[,，;；:：]", text.rstrip("。"))
+        and not heading_kind(text)
+        and not SALUTATION_LINE.match(text)
+        and not CLOSING.match(text)
+    )
+
+
+def is_salutation(text: str) -> bool:
+    return bool(SALUTATION_LINE.match(text) or SALUTATION_OPENING.match(text))
+
+
+def _pull_back(lines: list[Line], start: int, floor: int) -> int:
+    """Include the short title lines just before a new start (a subtitle, a byline)."""
+    while start - 1 > floor and is_title_line(lines[start - 1].text):
+        start -= 1
+    return start
+
+
+def _restart_start(lines: list[Line], at: int, floor: int) -> int | None:
+    """Where the speech whose outline restarts at `at` begins, or None if unclear.
+
+    003 篇六: "充实队伍完善机制丰富抓手。" / "民革宣城市委会。" / intro / "一、…": the
+    nearest run of title lines. "…第四,要改进调查研究的作风…" / intro / "一、…": the
+    paragraph after the last run-in heading.
+    """
+    i = at - 1
+    while i > floor:
+        text = lines[i].text
+        if is_title_line(text):
+            return _pull_back(lines, i, floor)
+        if heading_kind(text):
+            return i + 1 if len(text) > 60 and i + 1 < at else None
+        i -= 1
+    return None
+
+
+def find_breaks(lines: list[Line]) -> list[tuple[int, str]]:
+    """(index, reason) of each later speech's first line."""
+    breaks: list[tuple[int, str]] = []
+    last, top = 0, 0
+    for i, line in enumerate(lines):
+        text = line.text
+        enough = content_chars(lines[last:i]) >= MIN_SPEECH_CHARS
+        if i > last and enough and is_salutation(text):
+            start, reason = _pull_back(lines, i, last), "salutation"
+        elif i > last and enough and CLOSING.match(lines[i - 1].text) and _opens_speech(lines, i):
+            start, reason = i, "closing"
+        elif heading_kind(text) == "chapter" and heading_number(text) == 1 and top >= 3 and _long_since(lines, last, i):
+            start, reason = _restart_start(lines, i, last), "numbering-restart"
+        else:
+            start = None
+        if heading_kind(text) == "chapter":
+            top = heading_number(text) or top
+        if start is not None and start > last:
+            breaks.append((start, reason))
+            last, top = start, (heading_number(text) or 0) if heading_kind(text) == "chapter" else 0
+    return breaks
+
+
+def _long_since(lines: list[Line], last: int, i: int) -> bool:
+    return content_chars(lines[last:i]) >= 5 * MIN_SPEECH_CHARS
+
+
+def _opens_speech(lines: list[Line], i: int) -> bool:
+    """After a closing, a speech goes on only if what follows is no closing itself."""
+    text = lines[i].text
+    rest = content_chars(lines[i : i + 6])
+    return not CLOSING.match(text) and not heading_kind(text) and rest >= 300
+
+
+def split_chunk(chunk: Chunk) -> tuple[Chunk, ...]:
+    lines = list(chunk.lines)
+    cuts = find_breaks(lines)
+    bounds = [(0, chunk.reason)] + cuts
+    pieces = []
+    for n, (start, reason) in enumerate(bounds):
+        end = bounds[n + 1][0] if n + 1 < len(bounds) else len(lines)
+        body = tuple(lines[start:end])
+        pieces.append(replace(chunk, lines=body, reason=reason, heading_lines=opening_title_lines(body)))
+    return merge_tiny(pieces)
+
+
+def opening_title_lines(body: tuple[Line, ...]) -> tuple[str, ...]:
+    """The short lines a speech opens with before its salutation or first paragraph."""
+    out = []
+    for line in body:
+        if not is_title_line(line.text) or line.text in ("大家好", "大家好!", "大家好！"):
+            break
+        out.append(line.text.rstrip("。."))
+    return tuple(out) if len(out) < len(body) else ()
+
+
+def merge_tiny(pieces: list[Chunk]) -> tuple[Chunk, ...]:
+    """A piece too small to be a speech joins its neighbour; a lone one is dropped."""
+    out: list[Chunk] = []
+    pending: tuple[Line, ...] = ()
+    for piece in pieces:
+        if content_chars(piece.lines) >= MIN_PIECE_CHARS:
+            out.append(replace(piece, lines=pending + piece.lines) if pending else piece)
+            pending = ()
+        elif out:
+            out[-1] = replace(out[-1], lines=out[-1].lines + piece.lines)
+        else:
+            pending += piece.lines
+    return tuple(out)

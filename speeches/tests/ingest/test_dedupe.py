@@ -1,0 +1,102 @@
+import subprocess
+import sys
+from pathlib import Path
+
+from speeches.ingest.dedupe import (
+    EMPTY,
+    NEAR_DUPLICATE_THRESHOLD,
+    SIGNATURE_SIZE,
+    band_keys,
+    best_match,
+    containment,
+    find_canonicals,
+    group_copies,
+    is_near_duplicate,
+    signature,
+    similarity,
+)
+
+from .structure_seeds import ROOT, find_speech, parse_seed
+
+SPEECH = "".join(f"第{i}项工作要抓好落实，确保取得实效，推动全市第{i}类事业发展迈上新台阶。" for i in range(60))
+OTHER = "".join(f"在第{i}个乡镇开展森林防火宣传，严管野外火源，做好扑救准备和值班值守。" for i in range(60))
+
+
+def test_a_signature_has_a_fixed_size_and_ignores_punctuation():
+    sig = signature(SPEECH)
+    assert len(sig) == SIGNATURE_SIZE
+    assert signature(SPEECH.replace("，", ",").replace("。", ".")) == sig
+
+
+def test_a_signature_is_the_same_in_every_process():
+    # No salted hash(): a loader in another process must compute the same values.
+    code = "from speeches.ingest.dedupe import signature; print(signature('全市教育信息化工作推进会议')[:8])"
+    runs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout for _ in range(2)
+    }
+    assert runs == {str(signature("全市教育信息化工作推进会议")[:8]) + "\n"}
+
+
+def test_an_edited_copy_is_a_near_duplicate_and_another_speech_is_not():
+    edited = SPEECH.replace("第3项", "第三项").replace("第7类", "x类")
+    assert similarity(signature(SPEECH), signature(edited)) >= NEAR_DUPLICATE_THRESHOLD
+    assert similarity(signature(SPEECH), signature(OTHER)) < 0.1
+    assert is_near_duplicate(signature(SPEECH), signature(SPEECH))
+
+
+def test_empty_bins_never_count_as_matches():
+    assert similarity(signature("短"), signature("句")) == 0.0
+    assert all(value == EMPTY for value in signature(""))
+    assert band_keys(signature("")) == []
+
+
+def test_copies_share_a_band_key_and_stored_values_fit_a_bigint():
+    edited = SPEECH.replace("第3项", "第三项")
+    assert set(band_keys(signature(SPEECH))) & set(band_keys(signature(edited)))
+    assert all(-1 <= value < 2**63 for value in signature(SPEECH))
+
+
+def test_every_copy_points_at_the_first_of_its_group():
+    sigs = [signature(SPEECH), signature(OTHER), signature(SPEECH + "同志们"), signature(SPEECH)]
+    assert find_canonicals(sigs) == [None, None, 0, 0]
+
+
+def test_001s_re_published_speeches_are_near_duplicates_of_the_first_print():
+    document = parse_seed("corpus/seeds/001_1ede3f202e9dcf26.txt")
+    first = find_speech(document, "今天这次会议,主要是深入学习贯彻习近平总书记")
+    copy = next(s for s in document.speeches if s.marker == "篇四")
+    assert (copy.duplicate_of, copy.duplicate_kind) == (first.ordinal, "near")
+
+
+def test_a_copy_takes_the_signature_and_keywords_of_its_original():
+    speeches = parse_seed("corpus/seeds/003_2b7a5b5f4b6eab26.txt").speeches
+    by_ordinal = {s.ordinal: s for s in speeches}
+    for copy in (s for s in speeches if s.duplicate_of and s.duplicate_kind == "exact" and s.marker != "篇三"):
+        assert copy.signature == by_ordinal[copy.duplicate_of].signature
+    for copy in (s for s in speeches if s.duplicate_of):
+        assert copy.keywords == by_ordinal[copy.duplicate_of].keywords
+
+
+def test_no_structure_module_imports_django():
+    package = Path(ROOT, "speeches", "ingest")
+    for module in ("split", "breaks", "sections", "metadata", "classify", "dedupe", "keywords", "identity", "pipeline"):
+        assert "django" not in (package / f"{module}.py").read_text(encoding="utf-8")
+
+
+def test_the_loader_gets_the_best_near_duplicate_among_its_candidates():
+    edited = SPEECH.replace("第3项", "第三项")
+    candidates = [("other", signature(OTHER)), ("edited", signature(edited)), ("same", signature(SPEECH))]
+    assert best_match(signature(SPEECH), candidates) == ("same", 1.0)
+    assert best_match(signature(SPEECH), [("other", signature(OTHER))]) is None
+
+
+def test_a_cut_down_copy_points_at_the_longer_speech():
+    sigs, links = group_copies(["a", "b", "c"], [SPEECH[:900], OTHER, SPEECH])
+    assert links == [(2, "partial"), None, None]
+    assert sigs[0] == signature(SPEECH[:900])  # its own, to find other cut-down copies
+    assert containment(SPEECH[:900], SPEECH) == 1.0
+
+
+def test_a_copy_of_a_copy_points_at_the_original():
+    _, links = group_copies(["a", "a", "b"], [SPEECH[:900], SPEECH[:900], SPEECH])
+    assert links == [(2, "partial"), (2, "exact"), None]

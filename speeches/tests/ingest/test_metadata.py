@@ -1,0 +1,82 @@
+import pytest
+
+from speeches.ingest.metadata import (
+    find_genre,
+    find_occasion,
+    find_region,
+    find_speaker_level,
+    find_year,
+    restore_title,
+)
+
+from .structure_seeds import find_speech, parse_seed
+
+
+def test_a_stated_year_is_the_speeches_year():
+    assert find_year("2022年全市教育工作会议讲话", "") == 2022
+    assert find_year("", "2021年,我们坚决贯彻……2022年是党的二十大召开之年。") == 2022
+
+
+def test_a_speech_reviewing_a_year_is_given_the_year_after():
+    assert find_year("", "主要任务是传达贯彻全省精神文明建设推进会议精神,总结2021年全国文明城市创建工作") == 2022
+    assert find_year("", "回顾总结2016年度我省教育信息化工作") == 2017
+
+
+def test_a_placeholder_year_is_no_year():
+    assert find_year("20xx年全市工作会议讲话", "20xx年,在市委的正确领导下……") is None
+
+
+def test_the_occasion_comes_from_the_speeches_opening():
+    assert find_occasion("", "同志们:这次召开辅警工作会议,是我所根据…") == "辅警工作会议"
+    assert find_occasion("", "今天我们在这里召开全市教育信息化工作推进会议,主要任务是…") == "全市教育信息化工作推进会议"
+    assert find_occasion("在全市森林防火工作推进会上的讲话", "同志们:") == "全市森林防火工作推进会"
+
+
+def test_an_untrusted_title_names_no_occasion_and_vague_meetings_are_none():
+    assert find_occasion("在全市森林防火工作推进会上的讲话", "同志们:", title_trusted=False) == ""
+    assert find_occasion("", "今天,我们召开这次会议,主要是…") == ""
+
+
+def test_a_subtitle_that_lost_its_subject_takes_it_back_from_the_meeting():
+    # 004's page prints "工作会议上的讲话稿" where the 辅警 speech begins.
+    assert restore_title("工作会议上的讲话稿", "辅警工作会议") == "辅警工作会议上的讲话稿"
+    assert restore_title("外宣工作会议上的讲话稿", "外宣工作会议") == "外宣工作会议上的讲话稿"
+    assert restore_title("工作会议上的讲话稿", "") == "工作会议上的讲话稿"
+
+
+@pytest.mark.parametrize(
+    ("title", "occasion", "genre"),
+    [
+        ("在校庆典礼上的致辞", "", "致辞"),
+        ("社区工作者发言稿", "", "发言"),
+        ("领导工作部署讲话稿", "", "讲话"),
+        ("", "全市安全生产动员大会", "动员"),
+    ],
+)
+def test_it_names_the_genre(title, occasion, genre):
+    assert find_genre(title, "", occasion) == genre
+
+
+def test_the_speakers_level_is_what_the_speech_says_most():
+    assert find_speaker_level("全县各部门……我县……全市") == "县"
+    assert find_speaker_level("集团公司……各公司……") == "企业"
+    assert find_speaker_level("同志们,今天开个会。") == ""
+
+
+def test_a_region_named_often_enough_is_the_speeches_region():
+    assert find_region("襄阳市作为基础教育大市……襄阳教育资源云……") == "湖北·襄阳"
+    assert find_region("广东共青团……广东青年……") == "广东"
+
+
+def test_places_in_lists_and_comparisons_name_no_region():
+    assert find_region("对照北京、上海、南京、广州的先进经验") == ""
+    assert find_region("高于北京二环。南京有6座。北京市建成区。武汉市有8个。大连市已经。") == ""
+    assert find_region("各位来宾……各位来宾") == ""
+
+
+def test_the_seed_speeches_state_their_metadata():
+    document = parse_seed("corpus/seeds/004_d07954890cd01a7b.txt")
+    auxiliary_police = find_speech(document, "同志们:这次召开辅警工作会议")
+    assert auxiliary_police.title == "辅警工作会议上的讲话稿"
+    assert auxiliary_police.occasion == "辅警工作会议"
+    assert find_speech(document, "党中央、国务院高度重视产品质量").region == "天津"

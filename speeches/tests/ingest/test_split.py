@@ -1,0 +1,199 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from speeches.ingest.breaks import SALUTATION_LINE, find_breaks, split_chunk
+from speeches.ingest.pipeline import structure
+from speeches.ingest.split import Chunk, chinese_number, marker_of, split_collection
+from speeches.ingest.types import Line
+
+from .structure_seeds import parse_seed
+
+SEED_000 = "corpus/seeds/000_e3c50620afa4a9e1.txt"
+SEED_003 = "corpus/seeds/003_2b7a5b5f4b6eab26.txt"
+ALL_SEEDS = (
+    SEED_000,
+    "corpus/seeds/001_1ede3f202e9dcf26.txt",
+    "corpus/seeds/002_5507ae1777cd8619.txt",
+    SEED_003,
+    "corpus/seeds/004_d07954890cd01a7b.txt",
+)
+PROSE = "今天我们召开这次会议，主要任务是总结工作、部署任务，希望各单位认真抓好落实。" * 6
+
+
+def lines(*texts: str) -> tuple[Line, ...]:
+    return tuple(Line(i + 1, text, text) for i, text in enumerate(texts))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("在全市森林防火工作推进会上的讲话篇十九", ("在全市森林防火工作推进会上的讲话", "篇十九")),
+        ("领导工作部署讲话稿3", ("领导工作部署讲话稿", "3")),
+        ("社区工作者发言稿二:", ("社区工作者发言稿", "二:")),
+        ("社区工作者发言稿二:同志们:", ("社区工作者发言稿", "二:")),
+        ("外宣工作会议上的讲话稿", ("外宣工作会议上的讲话稿", "")),
+        ("以下是的社区工作者发言稿,欢迎大家阅读。", ("社区工作者发言稿", "")),
+    ],
+)
+def test_it_recognises_the_markers_of_the_seed_layouts(text, expected):
+    assert marker_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["在城管工作会议上的讲话稿(精选20篇)", "同志们,今天的会议开得很好。", "一、肯定成绩,找准短板", PROSE],
+)
+def test_it_takes_no_collection_title_or_prose_for_a_marker(text):
+    assert marker_of(text) is None
+
+
+def test_it_reads_chinese_numbers():
+    assert [chinese_number(n) for n in ("一", "十", "十九", "二十一", "7", "百")] == [1, 10, 19, 21, 7, 100]
+    assert chinese_number("篇") is None
+
+
+def test_the_collection_title_and_preamble_belong_to_the_document():
+    collection = split_collection(
+        lines(
+            "讲话范文(19篇)", "下面的范文可能涵盖了你从未思考过的内容", "讲话篇一", "同志们:", PROSE, "讲话篇二", PROSE
+        )
+    )
+    assert collection.title == "讲话范文(19篇)"
+    assert [line.text for line in collection.preamble] == ["下面的范文可能涵盖了你从未思考过的内容"]
+    assert [(c.title, c.marker) for c in collection.chunks] == [("讲话", "篇一"), ("讲话", "篇二")]
+
+
+def test_the_related_articles_block_is_the_pages_trailer_not_a_speech():
+    collection = split_collection(
+        lines("讲话稿1", PROSE, "讲话稿2", PROSE, "讲话稿(领导讲话稿万能模板)相关文章:", "★ 住校生会议讲话稿")
+    )
+    assert [line.text[:3] for line in collection.trailer] == ["讲话稿", "★ 住"]
+    assert all("相关文章" not in line.text for chunk in collection.chunks for line in chunk.lines)
+
+
+def test_a_marker_over_a_salutation_or_one_sentence_yields_a_fragment_not_a_speech():
+    # 000 篇十二 holds only "同志们:"; 001 篇十四 one closing sentence.
+    collection = split_collection(
+        lines("讲话篇十一", PROSE, "讲话篇十二", "同志们:", "讲话篇十三", PROSE, "讲话篇十四", "同志们,让我们共同努力!")
+    )
+    assert [c.marker for c in collection.chunks] == ["篇十一", "篇十三"]
+    assert [(marker, len(body)) for marker, body in collection.fragments] == [("讲话篇十二", 1), ("讲话篇十四", 1)]
+
+
+def test_a_salutation_glued_to_its_marker_opens_the_speech():
+    collection = split_collection(lines("发言稿一:", PROSE, "社区工作者发言稿二:同志们:", PROSE))
+    assert collection.chunks[1].lines[0].text == "同志们:"
+
+
+def test_a_page_without_markers_is_one_speech():
+    collection = split_collection(lines("同志们:", PROSE))
+    assert len(collection.chunks) == 1 and collection.chunks[0].reason == "page"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "同志们:",
+        "同志们:。",
+        "同志们!",
+        "各位领导,同志们:",
+        "各位领导、专家、企业代表:",
+        "尊敬的各位领导、各位来宾,朋友们,居民们:",
+    ],
+)
+def test_it_knows_the_salutations_of_the_seeds(text):
+    assert SALUTATION_LINE.match(text)
+
+
+def test_a_new_salutation_after_a_speech_starts_another_speech():
+    pieces = split_chunk(Chunk("讲话", "篇十五", lines("同志们:", PROSE, "同志们,让我们共同努力!", "同志们:", PROSE)))
+    assert [p.reason for p in pieces] == ["marker", "salutation"]
+    assert pieces[1].lines[0].text == "同志们:"
+
+
+def test_an_early_salutation_does_not_split_a_speech():
+    assert find_breaks(list(lines("立足新起点。", "同志们:", PROSE))) == []
+
+
+def test_an_outline_restarting_at_one_after_three_starts_another_speech():
+    body = lines(
+        "一、甲。",
+        PROSE,
+        "二、乙。",
+        PROSE,
+        "三、丙。",
+        PROSE * 2,
+        "充实队伍完善机制丰富抓手。",
+        "民革宣城市委会。",
+        PROSE,
+        "一、社情民意信息收集有队伍。",
+        PROSE,
+    )
+    pieces = split_chunk(Chunk("讲话", "篇六", body))
+    assert [p.reason for p in pieces] == ["marker", "numbering-restart"]
+    assert pieces[1].heading_lines == ("充实队伍完善机制丰富抓手", "民革宣城市委会")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["讲话篇一", "讲话篇二", "同志们:", "一、甲。", "谢谢大家!", PROSE, "相关文章:", "短句。"]),
+        max_size=30,
+    )
+)
+def test_splitting_never_loses_or_reorders_a_line_of_speech(texts):
+    collection = split_collection(lines(*texts))
+    kept = [line.number for chunk in collection.chunks for line in chunk.lines]
+    kept += [line.number for _, body in collection.fragments for line in body]
+    kept.sort()  # fragments come apart from the speeches; nothing is lost or doubled
+    speech_lines = [line.number for chunk in collection.chunks for line in chunk.lines]
+    assert speech_lines == sorted(speech_lines)
+    assert len(kept) == len(set(kept))
+
+
+def test_it_splits_003_into_19_distinct_speeches_and_21_marked_copies():
+    # 30 markers; the second half repeats the first (20 exact copies). 篇六 holds five
+    # speeches (a salutation, then three exchange speeches whose outlines restart at
+    # "一、"), 篇十五 two; 篇三 is the first seven paragraphs of 篇五 (a partial copy).
+    speeches = parse_seed(SEED_003).speeches
+    assert len(speeches) == 40
+    copies = [s for s in speeches if s.duplicate_of is not None]
+    assert len(copies) == 21
+    assert all(s.duplicate_of in (s.ordinal - 20, 5) for s in copies if s.duplicate_kind == "exact")
+    assert [(s.marker, s.duplicate_of) for s in copies if s.duplicate_kind == "partial"] == [("篇三", 5)]
+
+
+def test_it_splits_000s_fifteenth_marker_into_three_speeches():
+    speeches = [s for s in parse_seed(SEED_000).speeches if s.marker == "篇十五"]
+    assert [s.split_reason for s in speeches] == ["marker", "salutation", "salutation"]
+
+
+@pytest.mark.parametrize("seed", ALL_SEEDS)
+def test_no_seed_yields_site_chrome_as_a_speech(seed):
+    chrome = ("本文地址", "相关文章", "相关热词", "首页>", "字号")
+    for speech in parse_seed(seed).speeches:
+        assert len(speech.text) >= 200
+        assert not any(word in speech.text for word in chrome), speech.text[-80:]
+
+
+@pytest.mark.parametrize("seed", ALL_SEEDS)
+def test_no_speech_holds_a_second_salutation(seed):
+    for speech in parse_seed(seed).speeches:
+        later = [p for p in speech.paragraphs[3:] if SALUTATION_LINE.match(p)]
+        assert later == [], speech.text[:40]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["讲话稿1", "讲话稿2", "同志们:", "一、甲。", "(一)乙。", "一是丙。", PROSE, "同志们,让我们努力!", "x"]
+        ),
+        max_size=25,
+    )
+)
+def test_structuring_any_page_never_crashes_and_every_speech_has_text(texts):
+    speeches = structure(split_collection(lines(*texts)))
+    assert all(s.text and s.sections for s in speeches)
+    assert [s.ordinal for s in speeches] == sorted(s.ordinal for s in speeches)
