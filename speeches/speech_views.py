@@ -1,15 +1,49 @@
-"""The speech page: the text with its sections, anchors and provenance; old ids that moved."""
+"""The speech page: the text with its sections, anchors and provenance; citations; old ids that moved."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-from .models import Speech, SpeechAlias
+from . import citation
+from .models import Bookmark, Speech, SpeechAlias
 from .search import parse_query
+from .similar import similar_speeches
+
+
+def find_speech(public_id: str) -> Speech | None:
+    """The speech an id names now: its own, or the successor of a merged one."""
+    speech = Speech.objects.filter(public_id=public_id).select_related("document").first()
+    if speech is None:
+        alias = (
+            SpeechAlias.objects.filter(public_id=public_id, speech__isnull=False)
+            .select_related("speech__document")
+            .first()
+        )
+        speech = alias.speech if alias else None
+    return speech
+
+
+def citable(request, speech: Speech, paragraph: str = "") -> citation.Citable:
+    ingested = speech.document.ingested_at
+    return citation.Citable(
+        public_id=speech.public_id,
+        title=speech.title,
+        url=request.build_absolute_uri(speech.get_absolute_url()),
+        year=speech.year,
+        updated=timezone.localdate(ingested) if ingested else None,
+        paragraph=paragraph,
+    )
+
+
+def citations(request, speech: Speech, paragraph: str = "") -> dict[str, str]:
+    return citation.all_forms(citable(request, speech, paragraph), timezone.localdate())
 
 
 def speech_detail(request, public_id: str, slug: str = ""):
+    # The slug is decoration for people reading the URL: the id alone decides.
     speech = (
         Speech.objects.select_related("document", "duplicate_of")
         .prefetch_related("topics", "sections")
@@ -25,8 +59,32 @@ def speech_detail(request, public_id: str, slug: str = ""):
         "duplicates": speech.duplicates.select_related("document"),
         "query": query,
         "terms": parse_query(query).terms if query.strip() else (),
+        "previous": speech.document.speeches.filter(ordinal__lt=speech.ordinal).order_by("-ordinal").first(),
+        "next": speech.document.speeches.filter(ordinal__gt=speech.ordinal).order_by("ordinal").first(),
+        "similar": similar_speeches(speech),
+        "citations": citations(request, speech),
+        "bookmarks": _own_bookmarks(request, speech),
     }
     return render(request, "speeches/speech.html", context)
+
+
+def _own_bookmarks(request, speech: Speech):
+    if not request.user.is_authenticated:
+        return []
+    return list(Bookmark.objects.filter(user=request.user, public_id=speech.public_id).order_by("paragraph"))
+
+
+@require_GET
+def speech_citation(request, public_id: str):
+    """The cite box's forms for one paragraph (?paragraph=p12), fetched by speech.js."""
+    speech = find_speech(public_id)
+    if speech is None:
+        return JsonResponse({"error": "not found", "id": public_id}, status=404)
+    paragraph = request.GET.get("paragraph", "")
+    if not citation.paragraph_number(paragraph):
+        paragraph = ""
+    data = {"id": speech.public_id, "paragraph": paragraph, **citations(request, speech, paragraph)}
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 def _moved_or_gone(request, public_id: str):
@@ -35,5 +93,7 @@ def _moved_or_gone(request, public_id: str):
     if alias is None:
         raise Http404("没有这篇讲话")
     if alias.speech is not None:
-        return HttpResponsePermanentRedirect(alias.speech.get_absolute_url())
+        target = alias.speech.get_absolute_url()
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
     return render(request, "speeches/speech_gone.html", {"alias": alias}, status=410)

@@ -1,0 +1,151 @@
+"""The history of a document's public ids, kept as a file beside its raw bytes.
+
+A speech's id is derived from (document hash, ordinal), which survives a database
+rebuild only while the pipeline splits the file exactly as before. When the pipeline
+changed in between, the ids must be carried over by content instead, and the
+content of the speeches the ids named was in the lost database. So whenever a
+document is loaded, `MEDIA_ROOT/raw/ab/<sha>.ids.json` records each id with the
+speech's fingerprint and text, and every alias (merged/removed id). The loader reads
+it when the database has no speeches for the document (see loading._carry_over_ids)
+and brings the aliases back; `manage.py rebuild_from_raw` relies on both.
+
+File format (version 1):
+    {"version": 1, "sha256": "...", "original_name": "...", "created_at": "ISO",
+     "speeches": [{"public_id", "ordinal", "fingerprint", "title", "text"}],
+     "aliases": [{"public_id", "successor" (id or null), "title", "reason"}]}
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from functools import partial
+from pathlib import Path
+
+from django.db import transaction
+
+from .ingest.continuity import OldSpeech
+from .loading import raw_path
+from .models import Document, Speech, SpeechAlias
+
+log = logging.getLogger(__name__)
+VERSION = 1
+
+
+def history_path(sha256: str) -> Path:
+    return raw_path(sha256).with_name(f"{sha256}.ids.json")
+
+
+def read(sha256: str) -> dict:
+    """The stored history, or an empty one. A damaged file is logged, not fatal:
+    ids then fall back to being derived from the hash and position."""
+    path = history_path(sha256)
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        log.warning("unreadable id history %s: %s", path, error)
+        return {}
+    return data if isinstance(data, dict) and data.get("version") == VERSION else {}
+
+
+def previous_speeches(sha256: str) -> tuple[list[OldSpeech], frozenset[str]]:
+    """The speeches the ids last named, and the alias ids that must never be reused."""
+    data = read(sha256)
+    old = [OldSpeech(s["public_id"], s.get("fingerprint", ""), s.get("text", "")) for s in data.get("speeches", [])]
+    return old, frozenset(a["public_id"] for a in data.get("aliases", []))
+
+
+def snapshot(document: Document) -> dict:
+    """What the database says now, merged with aliases the file knew and the database lost."""
+    speeches = list(document.speeches.order_by("ordinal"))
+    aliases = {
+        a.public_id: {
+            "public_id": a.public_id,
+            "successor": a.speech.public_id if a.speech_id else None,
+            "title": a.title,
+            "reason": a.reason,
+        }
+        for a in SpeechAlias.objects.filter(document=document).select_related("speech")
+    }
+    live = {s.public_id for s in speeches}
+    for alias in read(document.sha256).get("aliases", []):
+        if alias["public_id"] not in aliases and alias["public_id"] not in live:
+            aliases[alias["public_id"]] = alias
+    return {
+        "version": VERSION,
+        "sha256": document.sha256,
+        "original_name": document.original_name,
+        "created_at": document.created_at.isoformat() if document.created_at else None,
+        "speeches": [
+            {
+                "public_id": s.public_id,
+                "ordinal": s.ordinal,
+                "fingerprint": s.fingerprint,
+                "title": s.title,
+                "text": s.text,
+            }
+            for s in speeches
+        ],
+        "aliases": sorted(aliases.values(), key=lambda a: a["public_id"]),
+    }
+
+
+def write(sha256: str, data: dict) -> Path:
+    path = history_path(sha256)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a crash never leaves half a history
+    return path
+
+
+def save_on_commit(document: Document) -> None:
+    """Snapshot inside the loading transaction, write only once it committed: a rolled
+    back load must not leave a history naming ids that were never public."""
+    transaction.on_commit(partial(write, document.sha256, snapshot(document)))
+
+
+def restore_aliases(document: Document) -> int:
+    """Bring back the aliases the history knows and the database lacks (after a rebuild)."""
+    kept = read(document.sha256).get("aliases", [])
+    ids = [a["public_id"] for a in kept]
+    known = set(SpeechAlias.objects.filter(public_id__in=ids).values_list("public_id", flat=True))
+    known |= set(Speech.objects.filter(public_id__in=ids).values_list("public_id", flat=True))
+    restored = 0
+    for alias in kept:
+        public_id = alias["public_id"]
+        if public_id in known:
+            continue
+        SpeechAlias.objects.create(
+            public_id=public_id,
+            speech=_successor(alias.get("successor")),
+            document=document,
+            title=alias.get("title", ""),
+            reason=alias.get("reason") or "removed",
+        )
+        restored += 1
+    _fill_alias_titles(document)
+    return restored
+
+
+def _successor(public_id: str | None) -> Speech | None:
+    """The speech an alias pointed at, following one more alias if that one moved too."""
+    if not public_id:
+        return None
+    speech = Speech.objects.filter(public_id=public_id).first()
+    if speech is None:
+        speech = Speech.objects.filter(aliases__public_id=public_id).first()
+    return speech
+
+
+def _fill_alias_titles(document: Document) -> None:
+    # Orphans found while loading from the history have no database row to take a
+    # title from; the history remembers what the speech was called.
+    titles = {s["public_id"]: s.get("title", "") for s in read(document.sha256).get("speeches", [])}
+    for alias in SpeechAlias.objects.filter(document=document, title=""):
+        if titles.get(alias.public_id):
+            alias.title = titles[alias.public_id]
+            alias.save(update_fields=["title"])

@@ -1,0 +1,97 @@
+"""Rebuild the archive from the raw files kept in MEDIA_ROOT/raw, e.g. after the database was lost.
+
+Every stored file goes through speeches.loading.ingest_bytes, the same path as an
+upload. Public ids survive: the loader reads the id history kept beside each raw
+file (speeches.id_history), so a bookmarked /speeches/<id>/ opens the same speech
+even when the pipeline changed between the original ingest and the rebuild, and
+the ids of merged or removed speeches still redirect or explain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from speeches import id_history
+from speeches.indexing import rebuild_index
+from speeches.loading import LoadResult, ingest_bytes, keep_raw_file, sha256_of
+from speeches.models import Document
+
+# Raw files are named by their sha256; the id histories and temporary files beside them are not.
+RAW_NAME = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    path: Path
+    sha256: str
+    name: str
+    created_at: str
+
+
+def stored_files(root: Path) -> list[StoredFile]:
+    """The raw files under root, oldest first (by the history's upload time), so the
+    first copy of a duplicated speech is canonical again, as it was before."""
+    files = []
+    for path in sorted(root.glob("??/*")):
+        if not RAW_NAME.match(path.name):
+            continue
+        history = id_history.read(path.name)
+        name = history.get("original_name") or path.name
+        files.append(StoredFile(path, path.name, name, history.get("created_at") or ""))
+    # Files without a history (stored before ids were recorded) come last, by hash.
+    return sorted(files, key=lambda f: (f.created_at == "", f.created_at, f.sha256))
+
+
+class Command(BaseCommand):
+    help = "Re-ingest every raw file kept under MEDIA_ROOT/raw, keeping public speech ids."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="also re-ingest documents already in the database")
+        parser.add_argument("--no-index", action="store_true", help="do not rebuild the search index afterwards")
+        parser.add_argument(
+            "--snapshot",
+            action="store_true",
+            help="only write the raw file and id history of every document in the database (no re-ingest); "
+            "run once for documents ingested before id histories were kept",
+        )
+
+    def handle(self, *args, **options):
+        if options["snapshot"]:
+            self.snapshot()
+            return
+        root = Path(settings.MEDIA_ROOT) / "raw"
+        files = stored_files(root)
+        if not files:
+            raise CommandError(f"no raw files under {root}")
+        failures = sum(not self.rebuild_one(stored, options["force"]).ok for stored in files)
+        # Not an error exit: a file that never parsed (a PDF uploaded by mistake) is kept
+        # forever and would otherwise fail every rebuild. Each failure is printed above.
+        self.stdout.write(f"{len(files) - failures} of {len(files)} files rebuilt, {failures} failed")
+        if not options["no_index"]:
+            # Documents and speeches got new row ids: entries left in the index from
+            # before the loss would point at the wrong rows, so it is rebuilt whole.
+            self.stdout.write(f"indexed {rebuild_index()} speeches")
+
+    def snapshot(self) -> None:
+        count = 0
+        for document in Document.objects.ingested().iterator():
+            keep_raw_file(bytes(document.raw), document.sha256)
+            id_history.write(document.sha256, id_history.snapshot(document))
+            count += 1
+        self.stdout.write(f"id history written for {count} documents")
+
+    def rebuild_one(self, stored: StoredFile, force: bool) -> LoadResult:
+        raw = stored.path.read_bytes()
+        if sha256_of(raw) != stored.sha256:
+            # A damaged copy must not become a document under another hash.
+            self.stdout.write(self.style.ERROR(f"{stored.sha256}: content does not match its name, skipped"))
+            return LoadResult(0, "failed", False, message="hash mismatch")
+        result = ingest_bytes(raw, stored.name, force=force)
+        line = f"{stored.name}: {result.status} — {result.speeches} speeches. {result.message}"
+        self.stdout.write(self.style.ERROR(line) if result.status == "failed" else line)
+        return result

@@ -1,0 +1,90 @@
+"""A researcher opens a speech, jumps to a paragraph, copies its link, bookmarks it and finds
+it under My bookmarks, in real Chromium at desktop and phone width."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from speeches.models import Speech
+
+from .conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-passphrase-1"
+
+
+@pytest.fixture
+def speech(corpus):
+    return Speech.objects.get(document=corpus["002_5507ae1777cd8619.txt"], ordinal=2)
+
+
+def sign_in(page, username: str) -> None:
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click(".account-form button[type=submit]")
+
+
+def test_a_researcher_copies_a_paragraph_link_and_finds_the_bookmark(live_server, speech, page):
+    User.objects.create_user("researcher", password=PASSWORD)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    permalink = f"{live_server.url}/speeches/{speech.public_id}/"
+    page.goto(permalink + "#p5")
+    target = page.locator(":target")
+    assert target.get_attribute("id") == "p5" and target.is_visible()
+
+    target.hover()
+    target.locator("button.copy-link").click()
+    page.wait_for_selector("#p5 button.copy-link[data-state=copied]")
+    assert page.evaluate("navigator.clipboard.readText()") == permalink + "#p5"
+    assert target.locator("button.copy-link").get_attribute("data-copied") == permalink + "#p5"
+    # The cite box follows the selected paragraph.
+    page.click("#cite summary")
+    page.wait_for_function("document.querySelector('.cite-scope').textContent.includes('第5段')")
+    assert permalink + "#p5." in page.text_content('pre[data-format="gbt7714"]')
+    screenshot(page, "speech-paragraph-desktop")
+
+    page.click("#bookmark summary")
+    page.click("#bookmark a:has-text('登录')")
+    sign_in(page, "researcher")
+    page.wait_for_url(permalink)
+    page.goto(permalink + "#p5")
+    page.click("#bookmark summary")
+    assert page.input_value(".bookmark-form input[name=paragraph]") == "p5"
+    page.fill(".bookmark-form textarea[name=note]", "第五段的论述")
+    page.fill(".bookmark-form input[name=tags]", "疫情，教育")
+    page.click(".bookmark-form button[type=submit]")
+    page.wait_for_url(permalink + "#p5")
+    assert "已加入我的书签" in page.text_content(".messages")
+
+    page.click(".nav-account a:has-text('我的书签')")
+    item = page.locator(".bookmark").first
+    assert speech.title in item.text_content() and "第五段的论述" in item.text_content()
+    assert item.locator("h2 a").get_attribute("href") == f"/speeches/{speech.public_id}/#p5"
+    screenshot(page, "bookmarks-desktop")
+    item.locator("h2 a").click()
+    page.wait_for_url(permalink + "#p5")
+    assert page.locator(":target").get_attribute("id") == "p5"
+
+
+def test_the_page_fits_a_phone_and_shows_the_original_beside_the_restored_text(live_server, speech, page, phone_page):
+    # One test for both widths: every transactional test re-ingests the corpus.
+    url = f"{live_server.url}/speeches/{speech.public_id}/"
+    phone_page.goto(url + "#p3")
+    assert phone_page.locator(":target").get_attribute("id") == "p3"
+    screenshot(phone_page, "speech-paragraph-phone")
+    phone_page.click("button.toggle-original")
+    assert phone_page.locator("details.original pre").is_visible()
+    phone_page.click("#cite summary")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
+    phone_page.locator("#cite").scroll_into_view_if_needed()
+    screenshot(phone_page, "speech-cite-phone")
+
+    page.goto(url)
+    page.click("button.toggle-original")
+    text_box = page.locator(".speech-text").bounding_box()
+    original_box = page.locator("details.original").bounding_box()
+    assert original_box["x"] > text_box["x"] + text_box["width"] - 1, "the original sits to the right"
+    page.locator(".reading").scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('.reading').scrollIntoView()")
+    screenshot(page, "speech-original-desktop")

@@ -1,0 +1,259 @@
+"""Bookmarks: sign up, bookmark a speech or paragraph with a note and tags, list, filter,
+edit, remove, export; each user sees only their own; bookmarks outlive re-ingests."""
+
+import csv
+import io
+from dataclasses import replace
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.test import Client
+
+from speeches.bookmarks import normalize_tags
+from speeches.ingest import parse_document
+from speeches.ingest.identity import content_fingerprint
+from speeches.ingest.types import ParsedSection
+from speeches.loading import ingest_bytes, load_parsed
+from speeches.models import Bookmark, Document, Speech
+
+pytestmark = pytest.mark.django_db
+
+SEED = "002_5507ae1777cd8619.txt"
+
+
+@pytest.fixture
+def alice(client):
+    user = User.objects.create_user("alice", password="a-long-passphrase-1")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def speech(corpus):
+    return Speech.objects.get(document=corpus[SEED], ordinal=2)
+
+
+def add(client, speech, paragraph="", note="", tags=""):
+    return client.post(
+        "/bookmarks/add/", {"public_id": speech.public_id, "paragraph": paragraph, "note": note, "tags": tags}
+    )
+
+
+def test_tags_are_split_on_chinese_and_western_commas_and_kept_once():
+    assert normalize_tags("疫情，基层治理 , 疫情、 ,") == "疫情, 基层治理"
+
+
+def test_a_visitor_can_sign_up_and_is_signed_in_and_sent_back(client, speech):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "bob",
+            "password1": "Zhong-Wen-2026!",
+            "password2": "Zhong-Wen-2026!",
+            "next": speech.get_absolute_url(),
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == speech.get_absolute_url()
+    assert "我的书签" in client.get(speech.get_absolute_url()).content.decode()
+
+
+def test_sign_up_refuses_a_foreign_next_url(client, db):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "eve",
+            "password1": "Zhong-Wen-2026!",
+            "password2": "Zhong-Wen-2026!",
+            "next": "https://evil.example/",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_the_sign_in_page_is_in_chinese_and_signs_in(client, db):
+    User.objects.create_user("carol", password="a-long-passphrase-1")
+    assert "登录" in client.get("/accounts/login/").content.decode()
+    response = client.post("/accounts/login/", {"username": "carol", "password": "a-long-passphrase-1"})
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_bookmark_pages_ask_a_visitor_to_sign_in(client, speech):
+    for url in ("/bookmarks/", "/bookmarks/export.csv", "/bookmarks/export.bib"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+    assert add(client, speech).status_code == 302 and not Bookmark.objects.exists()
+
+
+def test_a_paragraph_bookmark_keeps_its_note_and_tags_and_is_listed(client, alice, speech):
+    response = add(client, speech, paragraph="p3", note="引用于第二章", tags="疫情，教育")
+    assert response.status_code == 302 and response["Location"] == f"{speech.get_absolute_url()}#p3"
+    mark = Bookmark.objects.get(user=alice)
+    assert (mark.public_id, mark.paragraph, mark.title) == (speech.public_id, "p3", speech.title)
+    assert mark.note == "引用于第二章" and mark.tag_list == ["疫情", "教育"]
+    assert mark.excerpt == speech.paragraphs()[2][:60]
+    html = client.get("/bookmarks/").content.decode()
+    assert f'href="/speeches/{speech.public_id}/#p3"' in html and "引用于第二章" in html and "第3段" in html
+
+
+def test_bookmarking_the_same_place_again_updates_it(client, alice, speech):
+    add(client, speech, note="first")
+    add(client, speech, note="second")
+    add(client, speech, paragraph="p2")
+    assert list(Bookmark.objects.order_by("paragraph").values_list("paragraph", "note")) == [("", "second"), ("p2", "")]
+
+
+def test_a_malformed_paragraph_is_refused(client, alice, speech):
+    add(client, speech, paragraph="<script>")
+    assert not Bookmark.objects.exists()
+
+
+def test_the_speech_page_shows_what_is_already_bookmarked(client, alice, speech):
+    add(client, speech, paragraph="p4")
+    html = client.get(speech.get_absolute_url()).content.decode()
+    assert "★ 已收藏" in html and 'href="#p4">第4段</a>' in html
+
+
+def test_my_bookmarks_filter_by_tag_and_by_words(client, alice, corpus):
+    one, two = Speech.objects.filter(document=corpus[SEED]).order_by("ordinal")[:2]
+    add(client, one, note="森林防火对照", tags="对照, 方法")
+    add(client, two, tags="对照组")
+    by_tag = client.get("/bookmarks/", {"tag": "对照"}).content.decode()
+    assert f"/speeches/{one.public_id}/" in by_tag and f"/speeches/{two.public_id}/" not in by_tag
+    by_words = client.get("/bookmarks/", {"q": "森林"}).content.decode()
+    assert f"/speeches/{one.public_id}/" in by_words and f"/speeches/{two.public_id}/" not in by_words
+
+
+def test_a_bookmark_can_be_edited_and_removed(client, alice, speech):
+    add(client, speech, paragraph="p2", note="old")
+    mark = Bookmark.objects.get()
+    client.post(f"/bookmarks/{mark.pk}/edit/", {"paragraph": "p2", "note": "new note", "tags": "甲，乙"})
+    mark.refresh_from_db()
+    assert mark.note == "new note" and mark.tags == "甲, 乙"
+    assert client.post(f"/bookmarks/{mark.pk}/delete/").status_code == 302
+    assert not Bookmark.objects.exists()
+
+
+def test_a_user_never_sees_or_touches_another_users_bookmarks(client, alice, speech):
+    add(client, speech, note="alice's secret")
+    mark = Bookmark.objects.get()
+    bob = Client()
+    bob.force_login(User.objects.create_user("bob", password="another-passphrase-2"))
+    assert "alice's secret" not in bob.get("/bookmarks/").content.decode()
+    assert bob.get(f"/bookmarks/{mark.pk}/edit/").status_code == 404
+    assert bob.post(f"/bookmarks/{mark.pk}/edit/", {"note": "hacked"}).status_code == 404
+    assert bob.post(f"/bookmarks/{mark.pk}/delete/").status_code == 404
+    assert speech.public_id not in bob.get("/bookmarks/export.csv").content.decode()
+    assert speech.public_id not in bob.get("/bookmarks/export.bib").content.decode()
+    mark.refresh_from_db()
+    assert mark.note == "alice's secret"
+
+
+def test_bookmark_forms_need_a_csrf_token(speech):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(User.objects.create_user("dave", password="a-long-passphrase-1"))
+    assert strict.post("/bookmarks/add/", {"public_id": speech.public_id}).status_code == 403
+
+
+def test_bookmarks_export_as_csv_with_links_notes_and_tags(client, alice, speech):
+    add(client, speech, paragraph="p3", note="注释, with comma", tags="疫情")
+    response = client.get("/bookmarks/export.csv")
+    assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["id", "paragraph", "title", "url", "note", "tags", "created"]
+    assert rows[1][:6] == [
+        speech.public_id,
+        "p3",
+        speech.title,
+        f"http://testserver/speeches/{speech.public_id}/#p3",
+        "注释, with comma",
+        "疫情",
+    ]
+
+
+def test_bookmarks_export_as_bibtex_entries(client, alice, speech):
+    add(client, speech, paragraph="p3")
+    add(client, speech)
+    bib = client.get("/bookmarks/export.bib").content.decode()
+    assert bib.count("@misc{") == 2
+    assert f"@misc{{jianghua-{speech.public_id}-p3," in bib and f"@misc{{jianghua-{speech.public_id}," in bib
+    assert f"url = {{http://testserver/speeches/{speech.public_id}/#p3}}" in bib
+
+
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_a_bookmark_survives_a_reingest_that_changed_the_text(client, alice, seed_bytes, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED], SEED).document_id)
+    speech = document.speeches.get(ordinal=3)
+    add(client, speech, paragraph="p2", note="keep me")
+    parsed = parse_document(seed_bytes[SEED])
+    # A pipeline change: each speech gains a rejoined sentence; rows are replaced.
+    changed = replace(
+        parsed,
+        speeches=tuple(
+            replace(s, text=s.text + "\n新增的一句话。", fingerprint=content_fingerprint(s.text + "新增的一句话。"))
+            for s in parsed.speeches
+        ),
+    )
+    with transaction.atomic():
+        load_parsed(document, changed)
+    assert not Speech.objects.filter(pk=speech.pk).exists()
+    html = client.get("/bookmarks/").content.decode()
+    assert f'href="/speeches/{speech.public_id}/#p2"' in html and "keep me" in html
+    page = client.get(f"/speeches/{speech.public_id}/")
+    assert page.status_code == 200 and speech.title in page.content.decode()
+    assert "新增的一句话" in client.get(f"/api/speeches/{speech.public_id}").json()["text"]
+
+
+def test_bookmarks_export_as_ris_records(client, alice, speech):
+    add(client, speech, paragraph="p3")
+    response = client.get("/bookmarks/export.ris")
+    ris = response.content.decode()
+    assert response["Content-Type"].startswith("application/x-research-info-systems")
+    assert ris.startswith("TY  - ELEC\n") and ris.count("ER  - \n") == 1
+    assert f"UR  - http://testserver/speeches/{speech.public_id}/#p3\n" in ris
+
+
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_a_bookmark_of_a_speech_merged_by_a_reingest_says_so_and_still_leads_to_it(
+    client, alice, seed_bytes, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED], SEED).document_id)
+    second, third = document.speeches.get(ordinal=2), document.speeches.get(ordinal=3)
+    add(client, third, note="merged later")
+    parsed = parse_document(seed_bytes[SEED])
+    first, two, three = parsed.speeches[:3]
+    merged = replace(two, text=two.text + "\n" + three.text, fingerprint=content_fingerprint(two.text + three.text))
+    with transaction.atomic():
+        load_parsed(document, replace(parsed, speeches=(first, merged)))
+    html = client.get("/bookmarks/").content.decode()
+    assert "merged later" in html and "已并入另一篇" in html
+    response = client.get(f"/speeches/{third.public_id}/")
+    assert response.status_code == 301 and response["Location"] == f"/speeches/{second.public_id}/"
+
+
+def rejoin_first_two_paragraphs(speech):
+    paragraphs = speech.paragraphs
+    text = "\n".join((paragraphs[0] + paragraphs[1],) + paragraphs[2:])
+    sections = (ParsedSection(1, "", 0, tuple(text.split("\n"))),)
+    return replace(speech, text=text, sections=sections, fingerprint=content_fingerprint(text))
+
+
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_a_paragraph_bookmark_finds_its_paragraph_after_a_reingest_renumbered_them(
+    client, alice, seed_bytes, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED], SEED).document_id)
+    speech = document.speeches.get(ordinal=3)
+    fifth = speech.paragraphs()[4]
+    add(client, speech, paragraph="p5")
+    assert Bookmark.objects.get().excerpt == fifth[:60]
+    parsed = parse_document(seed_bytes[SEED])
+    with transaction.atomic():
+        load_parsed(document, replace(parsed, speeches=tuple(rejoin_first_two_paragraphs(s) for s in parsed.speeches)))
+    assert Speech.objects.get(public_id=speech.public_id).paragraphs()[3] == fifth
+    html = client.get("/bookmarks/").content.decode()
+    assert f'href="/speeches/{speech.public_id}/#p4"' in html
+    assert f"http://testserver/speeches/{speech.public_id}/#p4" in client.get("/bookmarks/export.csv").content.decode()

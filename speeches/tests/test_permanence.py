@@ -1,0 +1,229 @@
+"""Permanent speech URLs: every id ever published keeps answering, across pipeline
+changes, re-ingests and a rebuild of a lost database from the stored raw files.
+
+A "pipeline change" here wraps the real pipeline and alters its output the way an
+improvement would (rejoin a sentence, repair a character, find a new speech, merge
+two speeches, drop one). A speech is "the same" when its text still holds a passage
+from the middle of the text recorded before the change.
+"""
+
+from dataclasses import replace
+
+import pytest
+from django.core.management import call_command
+
+from speeches import id_history
+from speeches.ingest import parse_document
+from speeches.ingest.identity import content_fingerprint
+from speeches.ingest.types import ParsedSection
+from speeches.loading import ingest_bytes
+from speeches.models import Document, Speech, SpeechAlias, Topic
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_archive", "fresh_index")]
+
+SEED = "002_5507ae1777cd8619.txt"
+
+
+@pytest.fixture(autouse=True)
+def own_media_root(settings, tmp_path):
+    """Only this test's raw files, so a rebuild re-ingests what the test stored."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def with_text(speech, text: str):
+    paragraphs = tuple(p for p in text.split("\n") if p)
+    section = ParsedSection(ordinal=1, heading="", level=0, paragraphs=paragraphs)
+    return replace(speech, text=text, sections=(section,), fingerprint=content_fingerprint(text))
+
+
+def rejoin_and_repair(parsed):
+    """A better pipeline: the first two paragraphs were one sentence, and 的 was misread as 地."""
+
+    def change(speech):
+        first, _, rest = speech.text.partition("\n")
+        text = (first + rest) if rest else first
+        return with_text(speech, text.replace("的", "地", 1))
+
+    return replace(parsed, speeches=tuple(change(s) for s in parsed.speeches))
+
+
+def find_a_preface(parsed):
+    """A better splitter: a short foreword before the first speech is now a speech of its own."""
+    preface = with_text(parsed.speeches[0], "编者按：本文收录领导讲话稿三篇，供学习参考使用。")
+    shifted = tuple(replace(s, ordinal=s.ordinal + 1, duplicate_of=None) for s in parsed.speeches)
+    return replace(parsed, speeches=(replace(preface, ordinal=1, duplicate_of=None),) + shifted)
+
+
+def merge_second_and_third(parsed):
+    first, second, third = parsed.speeches[:3]
+    merged = with_text(second, second.text + "\n" + third.text)
+    return replace(parsed, speeches=(first, merged) + parsed.speeches[3:])
+
+
+def drop_the_last(parsed):
+    return replace(parsed, speeches=parsed.speeches[:-1])
+
+
+def use_pipeline(monkeypatch, change):
+    monkeypatch.setattr("speeches.loading.parse_document", lambda raw: change(parse_document(raw)))
+
+
+def passage(text: str) -> str:
+    """Forty characters from the middle: untouched by the changes above."""
+    flat = text.replace("\n", "")
+    middle = len(flat) // 2
+    return flat[middle - 20 : middle + 20]
+
+
+def ingest(raw: bytes, capture, force: bool = False):
+    # The id history is written after commit, as in production; tests run inside a transaction.
+    with capture(execute=True):
+        return ingest_bytes(raw, SEED, force=force)
+
+
+def record_ids() -> dict[str, str]:
+    return {s.public_id: passage(s.text) for s in Speech.objects.all()}
+
+
+def resolve(client, public_id: str):
+    """The speech an id answers with through the JSON API, following a 301; None when gone."""
+    page = client.get(f"/speeches/{public_id}/", follow=True)
+    api = client.get(f"/api/speeches/{public_id}", follow=True)
+    assert page.status_code == api.status_code, public_id
+    assert page.status_code in (200, 410), f"{public_id} answered {page.status_code}"
+    return api.json() if api.status_code == 200 else None
+
+
+def assert_same_speeches(client, recorded: dict[str, str]) -> None:
+    for public_id, text in recorded.items():
+        found = resolve(client, public_id)
+        assert found is not None and text in found["text"].replace("\n", ""), public_id
+
+
+def lose_the_database() -> None:
+    SpeechAlias.objects.all().delete()
+    Document.objects.all().delete()
+    Topic.objects.all().delete()
+    assert not Speech.objects.exists()
+
+
+def rebuild(capture) -> None:
+    with capture(execute=True):
+        call_command("rebuild_from_raw", stdout=open("/dev/null", "w"))
+
+
+def test_every_id_still_opens_its_speech_after_a_sentence_is_rejoined(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    recorded = record_ids()
+    assert len(recorded) == 3
+    use_pipeline(monkeypatch, rejoin_and_repair)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    assert set(Speech.objects.values_list("public_id", flat=True)) == set(recorded)
+    assert_same_speeches(client, recorded)
+
+
+def test_ids_follow_their_speeches_when_a_new_speech_shifts_the_order(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    recorded = record_ids()
+    use_pipeline(monkeypatch, find_a_preface)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    assert_same_speeches(client, recorded)
+    preface = Speech.objects.get(ordinal=1)
+    assert preface.public_id not in recorded
+
+
+def test_a_merged_speech_redirects_to_its_successor_and_a_dropped_one_explains(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    second, third = (Speech.objects.get(ordinal=n).public_id for n in (2, 3))
+    use_pipeline(monkeypatch, merge_second_and_third)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    response = client.get(f"/speeches/{third}/")
+    assert response.status_code == 301 and response["Location"] == f"/speeches/{second}/"
+    use_pipeline(monkeypatch, lambda parsed: drop_the_last(merge_second_and_third(parsed)))
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    for gone in (second, third):
+        response = client.get(f"/speeches/{gone}/", follow=True)
+        assert response.status_code == 410 and "不再单独收录" in response.content.decode()
+
+
+def test_every_id_resolves_after_the_database_is_rebuilt_from_the_raw_files(
+    client, seed_bytes, django_capture_on_commit_callbacks
+):
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    recorded = record_ids()
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+    assert Document.objects.get().original_name == SEED
+    assert_same_speeches(client, recorded)
+
+
+def test_ids_survive_a_rebuild_with_a_pipeline_that_changed_in_between(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Without the id history the rebuilt speeches would take ids by position,
+    # and the preface would open under the first speech's bookmarked URL.
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    recorded = record_ids()
+    lose_the_database()
+    use_pipeline(monkeypatch, lambda parsed: rejoin_and_repair(find_a_preface(parsed)))
+    rebuild(django_capture_on_commit_callbacks)
+    assert_same_speeches(client, recorded)
+    assert Speech.objects.get(ordinal=1).public_id not in recorded
+
+
+def test_a_merged_speech_still_redirects_after_a_rebuild(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Rebuilt from the raw bytes alone, the third speech's id would name nothing:
+    # only the kept history knows it was merged into the second.
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    second, third = (Speech.objects.get(ordinal=n).public_id for n in (2, 3))
+    use_pipeline(monkeypatch, merge_second_and_third)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+    response = client.get(f"/speeches/{third}/")
+    assert response.status_code == 301 and response["Location"] == f"/speeches/{second}/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_dropped_speech_still_explains_itself_after_a_rebuild(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    last = Speech.objects.get(ordinal=3)
+    use_pipeline(monkeypatch, drop_the_last)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+    response = client.get(f"/speeches/{last.public_id}/")
+    html = response.content.decode()
+    assert response.status_code == 410 and "不再单独收录" in html and last.title in html
+
+
+def test_the_id_history_is_written_beside_the_raw_file(seed_bytes, django_capture_on_commit_callbacks):
+    result = ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    document = Document.objects.get(pk=result.document_id)
+    history = id_history.read(document.sha256)
+    assert history["sha256"] == document.sha256 and history["original_name"] == SEED
+    assert [s["public_id"] for s in history["speeches"]] == list(
+        document.speeches.order_by("ordinal").values_list("public_id", flat=True)
+    )
+    assert id_history.history_path(document.sha256).parent == id_history.raw_path(document.sha256).parent
+
+
+def test_a_snapshot_keeps_the_raw_file_and_ids_of_documents_loaded_before_histories(seed_bytes):
+    # Ingested without running on-commit work: no history file, as for old documents.
+    document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED], SEED).document_id)
+    id_history.raw_path(document.sha256).unlink()
+    assert not id_history.history_path(document.sha256).exists()
+    call_command("rebuild_from_raw", "--snapshot", stdout=open("/dev/null", "w"))
+    assert id_history.raw_path(document.sha256).read_bytes() == seed_bytes[SEED]
+    ids = [s["public_id"] for s in id_history.read(document.sha256)["speeches"]]
+    assert ids == list(document.speeches.order_by("ordinal").values_list("public_id", flat=True))

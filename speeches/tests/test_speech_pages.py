@@ -1,0 +1,169 @@
+"""The speech page researchers cite: facts, provenance, anchors, neighbours, citations, previews."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from speeches.models import Speech, SpeechAlias
+
+pytestmark = pytest.mark.django_db
+
+THREE_SPEECHES = "002_5507ae1777cd8619.txt"
+
+
+def speech_at(document, ordinal: int) -> Speech:
+    return Speech.objects.get(document=document, ordinal=ordinal)
+
+
+def html_of(client, url: str, **params) -> str:
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_page_shows_the_speech_facts_and_links_its_source_and_raw_file(client, corpus):
+    speech = speech_at(corpus[THREE_SPEECHES], 2)
+    html = html_of(client, speech.get_absolute_url())
+    assert f"<h1>{speech.title}</h1>" in html
+    assert f'href="/documents/{speech.document.pk}/"' in html
+    assert f'href="/documents/{speech.document.pk}/raw/"' in html and "原始文件" in html
+    for value in (speech.occasion, speech.speaker_level, speech.genre):
+        assert value in html
+    for topic in speech.topics.all():
+        assert topic.name in html
+    for word in speech.keywords:
+        assert word in html
+
+
+def test_every_paragraph_has_an_anchor_and_a_copy_link_control(client, corpus):
+    speech = speech_at(corpus[THREE_SPEECHES], 2)
+    html = html_of(client, speech.get_absolute_url())
+    count = len(speech.paragraphs())
+    assert count > 3
+    for number in range(1, count + 1):
+        assert f'<p id="p{number}"' in html and f'data-anchor="p{number}"' in html
+    assert f'id="p{count + 1}"' not in html
+
+
+def test_the_table_of_contents_links_each_headed_section(client, corpus):
+    speech = Speech.objects.filter(sections__level__gt=0).first()
+    html = html_of(client, speech.get_absolute_url())
+    for section in speech.sections.exclude(heading=""):
+        assert f'<a href="#{section.anchor}">{section.heading}</a>' in html
+        assert f'id="{section.anchor}"' in html
+
+
+def test_the_id_alone_resolves_and_a_readable_slug_may_follow_it(client, corpus):
+    speech = speech_at(corpus[THREE_SPEECHES], 1)
+    plain = html_of(client, f"/speeches/{speech.public_id}/")
+    slugged = html_of(client, f"/speeches/{speech.public_id}/{speech.title}/")
+    canonical = f'<link rel="canonical" href="http://testserver/speeches/{speech.public_id}/">'
+    assert canonical in plain and canonical in slugged
+
+
+def test_the_page_has_a_title_and_open_graph_tags_for_link_previews(client, corpus):
+    speech = speech_at(corpus[THREE_SPEECHES], 1)
+    html = html_of(client, speech.get_absolute_url())
+    assert re.search(rf"<title>{re.escape(speech.title)}.* · 讲话档案</title>", html)
+    assert f'<meta property="og:title" content="{speech.title}">' in html
+    assert f'<meta property="og:url" content="http://testserver/speeches/{speech.public_id}/">' in html
+    assert '<meta property="og:type" content="article">' in html and 'property="og:description"' in html
+    assert '<html lang="zh-Hans">' in html and 'name="viewport"' in html
+
+
+def test_previous_and_next_follow_the_order_in_the_collection(client, corpus):
+    document = corpus[THREE_SPEECHES]
+    first, middle, last = (speech_at(document, n) for n in (1, 2, 3))
+    html = html_of(client, middle.get_absolute_url())
+    assert f'<a rel="prev" href="{first.get_absolute_url()}">' in html
+    assert f'<a rel="next" href="{last.get_absolute_url()}">' in html
+    assert "已是本文件第一篇" in html_of(client, first.get_absolute_url())
+    assert "已是本文件最后一篇" in html_of(client, last.get_absolute_url())
+
+
+def test_a_speech_found_in_two_places_says_where_else_it_appears(client, corpus):
+    copy = Speech.objects.exclude(duplicate_of=None).select_related("duplicate_of").first()
+    html = html_of(client, copy.duplicate_of.get_absolute_url())
+    assert "本篇亦见于" in html and copy.get_absolute_url() in html
+
+
+def test_similar_speeches_share_a_topic_or_keyword_and_are_not_the_speech_itself(client, corpus):
+    speech = Speech.objects.canonical().filter(topics__isnull=False).distinct().first()
+    html = html_of(client, speech.get_absolute_url())
+    listed = re.search(r'<section class="similar">(.*?)</section>', html, re.S)
+    assert listed, "a speech with topics lists similar speeches"
+    ids = re.findall(r'href="/speeches/([a-z0-9]+)/"', listed.group(1))
+    assert ids and speech.public_id not in ids
+    topics = set(speech.topics.values_list("pk", flat=True))
+    for other in Speech.objects.filter(public_id__in=ids).prefetch_related("topics"):
+        assert other.duplicate_of_id is None and other.fingerprint != speech.fingerprint
+        assert topics & {t.pk for t in other.topics.all()} or set(speech.keywords) & set(other.keywords)
+
+
+def test_the_original_text_is_on_the_page_beside_the_restored_one(client, corpus):
+    speech = speech_at(corpus[THREE_SPEECHES], 1)
+    html = html_of(client, speech.get_absolute_url())
+    assert '<details class="original" id="original">' in html
+    first_original_line = next(line for line in speech.original_text.splitlines() if line.strip() and "<" not in line)
+    assert first_original_line.strip()[:20] in html
+
+
+def test_the_cite_box_carries_the_permanent_url_and_todays_access_date(client, corpus):
+    speech = speech_at(corpus[THREE_SPEECHES], 1)
+    html = html_of(client, speech.get_absolute_url())
+    today = timezone.localdate()
+    assert f"{speech.title}[EB/OL]. 讲话档案" in html
+    assert f"[{today.isoformat()}]. http://testserver/speeches/{speech.public_id}/." in html
+    assert f"@misc{{jianghua-{speech.public_id}," in html and "TY  - ELEC" in html
+
+
+def test_the_citation_of_a_selected_paragraph_points_at_it(client, corpus):
+    speech = speech_at(corpus[THREE_SPEECHES], 1)
+    data = client.get(f"/api/speeches/{speech.public_id}/citation", {"paragraph": "p3"}).json()
+    assert data["paragraph"] == "p3"
+    assert f"http://testserver/speeches/{speech.public_id}/#p3." in data["gbt7714"]
+    assert "note = {第3段}" in data["bibtex"] and "N1  - 第3段" in data["ris"]
+
+
+def test_a_merged_id_redirects_with_the_search_query_kept(client, corpus):
+    target = speech_at(corpus[THREE_SPEECHES], 1)
+    SpeechAlias.objects.create(public_id="mergedq123", speech=target, reason="merged")
+    response = client.get("/speeches/mergedq123/", {"q": "工作"})
+    assert response.status_code == 301 and response["Location"] == f"{target.get_absolute_url()}?q=%E5%B7%A5%E4%BD%9C"
+
+
+def test_an_id_that_never_existed_is_not_found(client, corpus):
+    assert client.get("/speeches/neverexist/").status_code == 404
+
+
+def test_the_speech_api_keeps_its_shape_and_adds_keywords_and_citation(client, corpus):
+    speech = speech_at(corpus[THREE_SPEECHES], 1)
+    data = client.get(f"/api/speeches/{speech.public_id}").json()
+    for key in (
+        "id",
+        "url",
+        "title",
+        "text",
+        "original_text",
+        "sections",
+        "topics",
+        "year",
+        "document",
+        "duplicate_of",
+    ):
+        assert key in data
+    assert data["keywords"] == speech.keywords
+    assert data["citation"]["gbt7714"].endswith(f"http://testserver/speeches/{speech.public_id}/.")
+    listing = client.get("/api/speeches").json()["results"][0]
+    assert "keywords" in listing and "sections" not in listing
+
+
+@pytest.mark.django_db
+def test_a_speech_whose_scraped_title_lies_is_titled_by_its_content(client, corpus):
+    # 000: every speech is titled 森林防火, the first is about 全国文明城市创建.
+    speech = Speech.objects.get(document=corpus["000_e3c50620afa4a9e1.txt"], ordinal=1)
+    assert speech.source_title == "在全市森林防火工作推进会上的讲话"
+    assert "文明城市" in speech.title and "森林防火" not in speech.title
+    html = client.get(speech.get_absolute_url()).content.decode()
+    assert "网页标题" in html and "在全市森林防火工作推进会上的讲话" in html

@@ -1,0 +1,126 @@
+/* The speech page's controls: copy a paragraph's link, the cite box, the original-text toggle.
+   Progressive enhancement: without this script every link, anchor and form still works;
+   the buttons it needs are rendered hidden and shown here. No framework. */
+(function () {
+  "use strict";
+  var article = document.querySelector("article.speech");
+  if (!article) return;
+  var PARAGRAPH = /^#(p\d+)$/;
+
+  function permalink() {
+    var canonical = document.querySelector('link[rel="canonical"]');
+    return canonical ? canonical.href : location.href.split("#")[0].split("?")[0];
+  }
+
+  function selectedParagraph() {
+    var match = PARAGRAPH.exec(location.hash);
+    return match && document.getElementById(match[1]) ? match[1] : "";
+  }
+
+  // navigator.clipboard needs a secure context; the textarea fallback covers plain http.
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).then(function () { return true; }, function () { return fallbackCopy(text); });
+    }
+    return Promise.resolve(fallbackCopy(text));
+  }
+
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    return ok;
+  }
+
+  function flash(button, text) {
+    var label = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", label);
+    button.textContent = text;
+    setTimeout(function () { button.textContent = label; }, 2000);
+  }
+
+  function setUpCopyLinks() {
+    article.querySelectorAll("button.copy-link").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var anchor = button.getAttribute("data-anchor");
+        var url = permalink() + "#" + anchor;
+        // The copied link is also kept on the button, for people (and tests) to see.
+        button.setAttribute("data-copied", url);
+        if (location.hash !== "#" + anchor) history.replaceState(null, "", "#" + anchor);
+        selectParagraph();
+        copyText(url).then(function (ok) {
+          button.setAttribute("data-state", ok ? "copied" : "failed");
+          setTimeout(function () { button.removeAttribute("data-state"); }, 2000);
+        });
+      });
+    });
+  }
+
+  function setUpCiteCopy() {
+    article.querySelectorAll("button.copy-cite").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var pre = article.querySelector('pre.cite-text[data-format="' + button.getAttribute("data-format") + '"]');
+        copyText(pre.textContent).then(function (ok) { flash(button, ok ? "已复制" : "复制失败"); });
+      });
+    });
+  }
+
+  function updateCitations(paragraph) {
+    var url = article.getAttribute("data-citation-url") + (paragraph ? "?paragraph=" + paragraph : "");
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        ["gbt7714", "bibtex", "ris"].forEach(function (format) {
+          var pre = article.querySelector('pre.cite-text[data-format="' + format + '"]');
+          if (pre) pre.textContent = data[format];
+        });
+        var scope = article.querySelector(".cite-scope");
+        if (scope) scope.textContent = paragraph ? "（第" + paragraph.slice(1) + "段）" : scope.getAttribute("data-whole");
+      });
+  }
+
+  var current = null;
+  function selectParagraph() {
+    var paragraph = selectedParagraph();
+    if (paragraph === current) return;
+    current = paragraph;
+    var field = article.querySelector('.bookmark-form input[name="paragraph"]');
+    if (field) field.value = paragraph;
+    updateCitations(paragraph);
+  }
+
+  function setUpOriginalToggle() {
+    var reading = article.querySelector(".reading");
+    var original = article.querySelector("details.original");
+    if (!reading || !original) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "toggle-original";
+    button.setAttribute("aria-pressed", "false");
+    button.textContent = "对照来源原文";
+    button.addEventListener("click", function () {
+      var on = !reading.classList.contains("side-by-side");
+      reading.classList.toggle("side-by-side", on);
+      original.open = on;
+      button.setAttribute("aria-pressed", String(on));
+      button.textContent = on ? "关闭原文对照" : "对照来源原文";
+    });
+    article.querySelector(".speech-tools").appendChild(button);
+  }
+
+  setUpCopyLinks();
+  setUpCiteCopy();
+  setUpOriginalToggle();
+  window.addEventListener("hashchange", selectParagraph);
+  if (selectedParagraph()) selectParagraph();
+})();
