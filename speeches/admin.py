@@ -1,13 +1,47 @@
-from django.contrib import admin
-from django.db.models import Count
+"""The archive's admin: staff upload scraped pages and look after documents.
 
+Speeches, sections and topics come from the pipeline, so their admins are for
+finding and reading; a correction is a re-ingest of the document (which keeps
+public ids and brings the index along), never a hand edit that the index would
+not see.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
+from .indexing import index_document
+from .loading import ingest_bytes, remove_document
+from .locks import IndexBusy
 from .models import Document, Section, Speech, SpeechAlias, SpeechTopic, Topic
+from .uploads import file_report, is_zip, upload_files
+
+
+class UsedFilter(admin.SimpleListFilter):
+    title = "是否有讲话"
+    parameter_name = "used"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "有讲话"), ("no", "无讲话")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(n__gt=0) if self.value() == "yes" else queryset.filter(n=0)
+        return queryset
 
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "speech_count")
-    search_fields = ("name", "slug")
+    list_filter = (UsedFilter,)
+    search_fields = ("name", "slug", "description")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n=Count("speeches"))
@@ -15,23 +49,170 @@ class TopicAdmin(admin.ModelAdmin):
     @admin.display(description="讲话数", ordering="n")
     def speech_count(self, obj):
         return obj.n
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Django's documented recipe for <input type=file multiple>."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,.html,.htm,.zip"}))
+        # Empty files are accepted here on purpose: they are kept and reported as failed.
+        super().__init__(*args, allow_empty_file=True, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            if not data and self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label="文件",
+        help_text="可多选：.txt、.html、.htm，或这些文件的 .zip（UTF-8、GBK/GB18030、Big5、UTF-16 均可）。",
+    )
 
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "status", "speech_count", "encoding", "created_at", "uploaded_by")
-    list_filter = ("status", "encoding")
-    search_fields = ("original_name", "title", "sha256")
-    readonly_fields = ("sha256", "size", "encoding", "encoding_confidence", "status", "error", "report",
-                       "pipeline_version", "uploaded_by", "created_at", "updated_at", "ingested_at")
+    list_display = ("__str__", "status", "speech_count", "encoding", "size", "created_at", "uploaded_by", "short_error")
+    list_filter = ("status", "encoding", "pipeline_version", "created_at", "uploaded_by")
+    search_fields = ("original_name", "title", "sha256", "error")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "original_name",
+        "sha256",
+        "size",
+        "encoding",
+        "encoding_confidence",
+        "status",
+        "error",
+        "report",
+        "pipeline_version",
+        "uploaded_by",
+        "created_at",
+        "updated_at",
+        "ingested_at",
+        "speech_links",
+    )
     exclude = ("raw",)
+    actions = ["reingest", "reindex"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n=Count("speeches"))
+        # The raw bytes (up to INGEST_MAX_BYTES a row) are never loaded for a list.
+        return super().get_queryset(request).defer("raw").annotate(n=Count("speeches")).select_related("uploaded_by")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:speeches_document_upload")  # a document is added by uploading its bytes
 
     @admin.display(description="讲话数", ordering="n")
     def speech_count(self, obj):
         return obj.n
+
+    @admin.display(description="原因")
+    def short_error(self, obj):
+        return obj.error[:80]
+
+    @admin.display(description="讲话")
+    def speech_links(self, obj):
+        rows = ((s.get_absolute_url(), s.title, s.public_id) for s in obj.speeches.order_by("ordinal"))
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> · <code>{}</code>', rows) or "—"
+
+    # ---- upload -----------------------------------------------------------------
+
+    def get_urls(self):
+        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="speeches_document_upload")
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+        reports = None
+        if form.is_bound and form.is_valid():
+            # One file in memory at a time (Django spooled the big ones to disk).
+            files = ((f.name, f.read()) for f in form.cleaned_data["files"])
+            reports = upload_files(files, request.user)
+            self.message_user(request, summary_of(reports), summary_level(reports))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "reports": reports,
+            "title": "上传网页文件（upload pages）",
+            "inline_max_mb": settings.INGEST_INLINE_MAX_BYTES / 2**20,
+            "max_mb": settings.INGEST_MAX_BYTES / 2**20,
+        }
+        return TemplateResponse(request, "admin/speeches/document/upload.html", context)
+
+    # ---- actions ----------------------------------------------------------------
+
+    @admin.action(description="用当前流程重新入库（re-ingest, keeping permanent ids）", permissions=["change"])
+    def reingest(self, request, queryset):
+        reports, budget = [], settings.INGEST_INLINE_MAX_BYTES  # per request, as for uploads
+        busy = queryset.filter(status=Document.Status.PROCESSING)
+        if busy.exists():  # a worker is ingesting them right now; a second ingest beside it would race
+            self.message_user(
+                request, f"{busy.count()} 个文档正在后台处理，已跳过（being processed, skipped）", messages.WARNING
+            )
+        for document in queryset.exclude(status=Document.Status.PROCESSING):
+            raw, name = bytes(document.raw), document.original_name
+            if is_zip(name, raw):  # a refused zip is retried by expanding it again
+                reports.extend(upload_files([(name, raw)], request.user))
+                continue
+            result = ingest_bytes(raw, name, force=True, inline_max=max(budget, 0))
+            budget -= len(raw) if result.status == "ingested" else 0
+            reports.append(file_report(name, result))
+        self.message_user(request, summary_of(reports), summary_level(reports))
+        for report in reports:
+            if report["status"] == "failed":
+                self.message_user(request, f"{report['name']}：{report['message']}", messages.ERROR)
+
+    @admin.action(description="重建所选文档的索引（re-index）", permissions=["change"])
+    def reindex(self, request, queryset):
+        done = 0
+        for document in queryset.filter(status=Document.Status.INGESTED):
+            try:
+                done += index_document(document.pk)
+            except IndexBusy as error:
+                self.message_user(request, f"索引忙，请稍后再试（index busy: {error}）", messages.WARNING)
+                return
+        self.message_user(request, f"已重建索引：{done} 篇讲话（{done} speeches re-indexed）")
+
+    def get_deleted_objects(self, objs, request):
+        # Speeches and sections cannot be deleted on their own (ReadOnlyAdmin) but go
+        # with their document; without this Django would refuse the document's delete.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        owned = {str(Speech._meta.verbose_name), str(Section._meta.verbose_name)}
+        return deleted, counts, perms_needed - owned, protected
+
+    def delete_model(self, request, obj):
+        remove_document(obj)  # also removes its speeches from the index, after commit
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset:
+            remove_document(document)
+
+
+def summary_of(reports: list[dict]) -> str:
+    counts = {
+        status: sum(1 for r in reports if r["status"] == status)
+        for status in ("ingested", "unchanged", "queued", "failed", "skipped")
+    }
+    speeches = sum(r["speech_count"] for r in reports if r["status"] == "ingested")
+    return (
+        f"{len(reports)} 个文件：入库 {counts['ingested']}（{speeches} 篇讲话），已存在 {counts['unchanged']}，"
+        f"排队 {counts['queued']}，失败 {counts['failed']}，跳过 {counts['skipped']}"
+    )
+
+
+def summary_level(reports: list[dict]) -> int:
+    return messages.WARNING if any(r["status"] in {"failed", "skipped"} for r in reports) else messages.SUCCESS
 
 
 class SectionInline(admin.TabularInline):
@@ -45,21 +226,46 @@ class SectionInline(admin.TabularInline):
 class SpeechTopicInline(admin.TabularInline):
     model = SpeechTopic
     extra = 0
+    readonly_fields = ("topic", "score")
+    can_delete = False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the pipeline owns: edits would bypass the index and be lost on re-ingest."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Speech)
-class SpeechAdmin(admin.ModelAdmin):
+class SpeechAdmin(ReadOnlyAdmin):
     list_display = ("title", "public_id", "document", "ordinal", "year", "char_count", "duplicate_of")
-    list_filter = ("year", "speaker_level", "genre", "topics")
-    search_fields = ("title", "public_id", "text")
+    list_filter = ("year", "speaker_level", "genre", "topics", "document__status")
+    search_fields = ("title", "public_id", "text", "document__original_name")
     list_select_related = ("document", "duplicate_of")
-    raw_id_fields = ("document", "duplicate_of")
-    readonly_fields = ("public_id", "fingerprint", "created_at", "updated_at")
     inlines = [SpeechTopicInline, SectionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("document__raw")
+
+
+@admin.register(Section)
+class SectionAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "speech", "ordinal", "level", "first_paragraph")
+    list_filter = ("level", "speech__year", "speech__genre")
+    search_fields = ("heading", "text", "speech__title", "speech__public_id")
+    list_select_related = ("speech",)
 
 
 @admin.register(SpeechAlias)
 class SpeechAliasAdmin(admin.ModelAdmin):
     list_display = ("public_id", "speech", "reason", "document", "created_at")
+    list_filter = ("reason",)
     search_fields = ("public_id", "title")
     raw_id_fields = ("speech", "document")

@@ -1,0 +1,121 @@
+"""Does the search index agree with the database? (`manage.py check_index [--fix]`)
+
+The index is updated after each commit, one writer at a time. An update can still
+be missed: the index was busy past the lock timeout (recorded on the document as
+"索引待更新"), the process died between commit and index, or rows were changed
+outside `speeches.loading`. This compares, per source document, the public ids the
+index holds with the speeches the database holds, and repairs a document by
+replacing all its entries in one commit (`indexing.index_document`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from haystack import connections
+
+from .indexing import index_document, unindex_document
+from .models import Document, Speech
+
+# The prefix loading.reindex_document writes into Document.error when the index was busy.
+PENDING_MARK = "索引待更新"
+
+
+@dataclass
+class Mismatch:
+    document_id: int
+    missing: set[str] = field(default_factory=set)  # in the database, not in the index
+    extra: set[str] = field(default_factory=set)  # in the index, not a speech of this document
+    repeated: set[str] = field(default_factory=set)  # indexed more than once
+    stale: set[str] = field(default_factory=set)  # indexed with another title than the database's
+
+    def describe(self) -> str:
+        parts = [
+            f"{label} {len(ids)} ({', '.join(sorted(ids)[:5])})"
+            for label, ids in (
+                ("missing", self.missing),
+                ("extra", self.extra),
+                ("repeated", self.repeated),
+                ("stale", self.stale),
+            )
+            if ids
+        ]
+        return f"document {self.document_id}: " + "; ".join(parts)
+
+
+def indexed_entries() -> dict[int, list[tuple[str, str]]]:
+    """(public_id, title) of every index entry, by source document id."""
+    backend = connections["default"].get_backend()
+    if not backend.setup_complete:
+        backend.setup()
+    backend.index = backend.index.refresh()
+    entries: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    with backend.index.searcher() as searcher:
+        for stored in searcher.all_stored_fields():
+            document = str(stored.get("document") or "0")
+            entries[int(document) if document.isdigit() else 0].append(
+                (stored.get("public_id", ""), stored.get("title", ""))
+            )
+    return entries
+
+
+def database_entries() -> dict[int, dict[str, str]]:
+    """public_id → title of the speeches that should be indexed: those of ingested documents."""
+    expected: dict[int, dict[str, str]] = defaultdict(dict)
+    rows = Speech.objects.filter(document__status=Document.Status.INGESTED).values_list(
+        "document_id", "public_id", "title"
+    )
+    for document_id, public_id, title in rows.iterator():
+        expected[document_id][public_id] = title
+    return expected
+
+
+def find_mismatches() -> list[Mismatch]:
+    indexed, expected = indexed_entries(), database_entries()
+    found = []
+    for document_id in sorted(set(indexed) | set(expected)):
+        mismatch = compare(document_id, indexed.get(document_id, []), expected.get(document_id, {}))
+        if mismatch.missing or mismatch.extra or mismatch.repeated or mismatch.stale:
+            found.append(mismatch)
+    return found
+
+
+def compare(document_id: int, indexed: list[tuple[str, str]], expected: dict[str, str]) -> Mismatch:
+    counts = Counter(public_id for public_id, _ in indexed)
+    titles = dict(indexed)
+    return Mismatch(
+        document_id,
+        missing=set(expected) - set(counts),
+        extra=set(counts) - set(expected),
+        repeated={public_id for public_id, n in counts.items() if n > 1},
+        stale={p for p, title in expected.items() if p in titles and titles[p] != title},
+    )
+
+
+def repair(mismatches: list[Mismatch]) -> int:
+    """Re-index each document that disagrees (or remove its entries when it is not ingested)."""
+    for mismatch in mismatches:
+        repair_document(mismatch.document_id)
+    return len(mismatches)
+
+
+def repair_document(document_id: int) -> None:
+    if Document.objects.ingested().filter(pk=document_id).exists():
+        index_document(document_id)
+    else:
+        unindex_document(document_id)
+    clear_pending(Q(pk=document_id))
+
+
+def retry_pending() -> int:
+    """Index updates deferred because the index was busy: retried by the worker."""
+    pending = list(Document.objects.filter(error__startswith=PENDING_MARK).values_list("pk", flat=True))
+    for document_id in pending:
+        repair_document(document_id)
+    return len(pending)
+
+
+def clear_pending(condition: Q) -> None:
+    Document.objects.filter(condition, error__startswith=PENDING_MARK).update(error="")

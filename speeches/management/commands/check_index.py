@@ -1,0 +1,34 @@
+"""Report documents whose search index entries disagree with the database; --fix repairs them."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from speeches.index_check import find_mismatches, repair
+
+
+class Command(BaseCommand):
+    help = (
+        "Compare the search index with the database, document by document: speeches missing from the "
+        "index, entries of speeches or documents that are gone, entries indexed twice, stale titles."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--fix",
+            action="store_true",
+            help="re-index each disagreeing document (entries of gone documents are removed)",
+        )
+
+    def handle(self, *args, **options):
+        mismatches = find_mismatches()
+        for mismatch in mismatches:
+            self.stdout.write(mismatch.describe())
+        if not mismatches:
+            self.stdout.write("index agrees with the database")
+            return
+        if not options["fix"]:
+            raise CommandError(f"{len(mismatches)} documents disagree with the index (run with --fix)")
+        repair(mismatches)
+        left = find_mismatches()
+        if left:
+            raise CommandError(f"{len(left)} documents still disagree after --fix")
+        self.stdout.write(f"repaired {len(mismatches)} documents")

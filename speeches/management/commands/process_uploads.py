@@ -1,0 +1,54 @@
+"""Ingest the uploads that were too big for a web request, and retry deferred index updates.
+
+The admin upload queues files above INGEST_INLINE_MAX_BYTES (status "queued"). Run this
+from cron (`manage.py process_uploads`: empties the queue, then exits) or as the compose
+`worker` service (`--loop`). Several workers may run at once: each document is claimed
+with a conditional UPDATE before it is ingested, so none is ingested twice.
+"""
+
+import time
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+
+from speeches.index_check import retry_pending
+from speeches.loading import process_queue, requeue_stale
+
+
+class Command(BaseCommand):
+    help = "Ingest queued uploads (oldest first) and retry index updates deferred while the index was busy."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--loop", action="store_true", help="keep running, polling the queue every --interval seconds"
+        )
+        parser.add_argument(
+            "--interval", type=float, default=10.0, help="seconds between polls with --loop (default 10)"
+        )
+        parser.add_argument("--limit", type=int, default=None, help="ingest at most this many documents per round")
+        parser.add_argument(
+            "--stale-minutes",
+            type=int,
+            default=60,
+            help="put documents left 'processing' longer than this (a worker died) back in the queue (default 60)",
+        )
+
+    def handle(self, *args, **options):
+        while True:
+            self.run_once(options["limit"], timedelta(minutes=options["stale_minutes"]))
+            if not options["loop"]:
+                return
+            time.sleep(options["interval"])
+
+    def run_once(self, limit=None, stale=timedelta(minutes=60)) -> list:
+        requeued = requeue_stale(stale)
+        if requeued:
+            self.stdout.write(f"requeued {requeued} documents left processing by a stopped worker")
+        results = process_queue(limit)
+        for result in results:
+            line = f"document {result.document_id}: {result.status} — {result.speeches} speeches. {result.message}"
+            self.stdout.write(self.style.ERROR(line) if result.status == "failed" else line)
+        retried = retry_pending()
+        if retried:
+            self.stdout.write(f"retried {retried} deferred index updates")
+        return results

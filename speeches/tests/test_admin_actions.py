@@ -1,0 +1,136 @@
+"""Document admin actions (re-ingest, re-index, delete) and the read-only pipeline admins."""
+
+import pytest
+
+from speeches.indexing import indexed_count
+from speeches.loading import ingest_bytes
+from speeches.models import Document, Section, Speech, Topic
+
+from .admin_helpers import changelist_url, make_staff
+
+SEED_002 = "002_5507ae1777cd8619.txt"
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    client.force_login(make_staff(django_user_model))
+    return client
+
+
+def act(client, action, *documents, **extra):
+    data = {"action": action, "_selected_action": [d.pk for d in documents], **extra}
+    return client.post(changelist_url(), data, follow=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_reingest_keeps_every_permanent_id_and_the_index_count(
+    staff_client, seed_bytes, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED_002], "002.txt").document_id)
+    ids = dict(document.speeches.values_list("ordinal", "public_id"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(staff_client, "reingest", document)
+    assert "入库 1" in response.content.decode()
+    assert dict(document.speeches.values_list("ordinal", "public_id")) == ids
+    assert indexed_count() == len(ids)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive")
+def test_a_failed_upload_can_be_retried_after_the_cause_is_fixed(staff_client, seed_bytes, settings):
+    settings.INGEST_MAX_BYTES = 1000
+    document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED_002], "002.txt").document_id)
+    assert document.status == Document.Status.FAILED and "too large" in document.error
+    settings.INGEST_MAX_BYTES = 16 * 2**20  # the "fix": a limit that fits the page
+    act(staff_client, "reingest", document)
+    document.refresh_from_db()
+    assert document.status == Document.Status.INGESTED and document.error == ""
+    assert document.speeches.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_reindex_puts_a_documents_speeches_into_an_index_that_lacks_them(staff_client, seed_bytes):
+    # Inside a test transaction the loader's after-commit indexing never runs: the index stays empty.
+    document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED_002], "002.txt").document_id)
+    assert indexed_count() == 0
+    response = act(staff_client, "reindex", document)
+    assert "已重建索引" in response.content.decode()
+    assert indexed_count() == document.speeches.count() > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_deleting_a_document_removes_its_speeches_from_the_database_and_the_index(
+    staff_client, seed_bytes, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED_002], "002.txt").document_id)
+    assert indexed_count() > 0
+    with django_capture_on_commit_callbacks(execute=True):
+        act(staff_client, "delete_selected", document, post="yes")
+    assert not Document.objects.exists() and not Speech.objects.exists()
+    assert indexed_count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+def test_the_document_list_shows_status_speech_count_encoding_and_uploader_and_filters_by_status(staff_client):
+    failed = Document.objects.get(pk=ingest_bytes(b"", "empty.txt").document_id)
+    html = staff_client.get(changelist_url(), {"status__exact": "failed"}).content.decode()
+    assert "empty.txt" in html and "empty file" in html
+    assert SEED_002 not in html
+    html = staff_client.get(changelist_url(), {"q": "002_5507"}).content.decode()
+    assert SEED_002 in html and "utf-8" in html and failed.original_name not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize("model", ["speech", "section", "topic"])
+def test_speech_section_and_topic_admins_search(staff_client, model):
+    speech = Speech.objects.first()
+    term = {
+        "speech": speech.public_id,
+        "section": Section.objects.first().heading[:4] or speech.public_id,
+        "topic": "",
+    }[model]
+    response = staff_client.get(f"/admin/speeches/{model}/", {"q": term})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 1
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+def test_topics_filter_by_whether_any_speech_has_them(staff_client):
+    used = staff_client.get("/admin/speeches/topic/", {"used": "yes"}).context["cl"].result_count
+    unused = staff_client.get("/admin/speeches/topic/", {"used": "no"}).context["cl"].result_count
+    assert used >= 1 and used + unused == Topic.objects.count()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+def test_speeches_are_read_only_in_the_admin(staff_client):
+    speech = Speech.objects.first()
+    url = f"/admin/speeches/speech/{speech.pk}/change/"
+    assert staff_client.get(url).status_code == 200
+    assert staff_client.post(url, {"title": "hand edit"}).status_code == 403
+    speech.refresh_from_db()
+    assert speech.title != "hand edit"
+
+
+@pytest.mark.django_db
+def test_adding_a_document_by_hand_leads_to_the_upload_page(staff_client):
+    response = staff_client.get("/admin/speeches/document/add/")
+    assert response.status_code == 302 and response["Location"].endswith("/document/upload/")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+def test_a_documents_page_links_to_its_speeches_and_shows_its_pipeline_report(staff_client):
+    document = Document.objects.get(original_name=SEED_002)
+    html = staff_client.get(f"/admin/speeches/document/{document.pk}/change/").content.decode()
+    for speech in document.speeches.all():
+        assert f'href="{speech.get_absolute_url()}"' in html
+    assert "pipeline_version" in html

@@ -1,0 +1,224 @@
+"""The admin upload page, driven through Django's test client as a staff user.
+
+Every failure case checks that the database's speeches and the search index are
+exactly as before, and that the uploaded bytes are nonetheless kept.
+"""
+
+import random
+
+import pytest
+
+from speeches.indexing import indexed_count
+from speeches.ingest.script import to_simplified
+from speeches.models import Document, Speech
+
+from .admin_helpers import UPLOAD_URL, make_staff, reports_of, upload, zip_of
+
+SEED_002 = "002_5507ae1777cd8619.txt"
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    client.force_login(make_staff(django_user_model))
+    return client
+
+
+@pytest.fixture
+def inline_everything(settings):
+    """The five seeds (1.4 MB) exceed one request's default inline budget; these tests are
+    about ingesting inline, and queueing has its own tests below."""
+    settings.INGEST_INLINE_MAX_BYTES = 8 * 1024 * 1024
+
+
+def counts():
+    return Speech.objects.count(), indexed_count()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index", "inline_everything")
+def test_the_five_seed_pages_uploaded_at_once_become_five_ingested_documents(
+    staff_client, seed_bytes, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(staff_client, *seed_bytes.items())
+    assert response.status_code == 200
+    reports = reports_of(response)
+    assert set(reports) == set(seed_bytes)
+    for name, raw in seed_bytes.items():
+        document = Document.objects.get(original_name=name)
+        assert document.status == Document.Status.INGESTED and bytes(document.raw) == raw
+        assert reports[name]["status"] == "ingested"
+        assert reports[name]["speech_count"] == document.speeches.count() > 0
+    html = response.content.decode()
+    for speech in Speech.objects.all():
+        assert f'href="{speech.get_absolute_url()}"' in html
+    assert indexed_count() == Speech.objects.count()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index", "inline_everything")
+def test_a_zip_of_the_five_seed_pages_is_ingested_page_by_page_and_a_second_upload_creates_nothing(
+    staff_client, seed_bytes, django_capture_on_commit_callbacks
+):
+    archive = zip_of({f"scrape/{name}": raw for name, raw in seed_bytes.items()})
+    with django_capture_on_commit_callbacks(execute=True):
+        first = upload(staff_client, ("scrape.zip", archive))
+    assert {r["status"] for r in first.context["reports"]} == {"ingested"}
+    assert Document.objects.ingested().count() == 5
+    assert Document.objects.filter(original_name=f"scrape.zip/scrape/{SEED_002}").exists()
+    before = counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = upload(staff_client, ("again.zip", archive))
+    assert [r["status"] for r in second.context["reports"]] == ["unchanged"] * 5
+    assert "已在档案中" in second.content.decode()
+    assert Document.objects.count() == 5 and counts() == before == (before[0], before[0])
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+def test_the_same_bytes_uploaded_again_say_already_in_the_archive_and_create_nothing(staff_client, seed_bytes):
+    documents = Document.objects.count()
+    response = upload(staff_client, ("renamed.txt", seed_bytes[SEED_002]))
+    report = reports_of(response)["renamed.txt"]
+    assert report["status"] == "unchanged" and "already in the archive" in report["message"]
+    assert Document.objects.count() == documents
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+def test_a_changed_version_of_a_known_page_is_a_new_document_with_its_speeches_linked_as_duplicates(
+    staff_client, seed_bytes
+):
+    changed = "<p>重新抓取于 2026-11-20</p>\n".encode() + seed_bytes[SEED_002]
+    response = upload(staff_client, ("002-rescraped.html", changed))
+    report = reports_of(response)["002-rescraped.html"]
+    assert report["status"] == "ingested"
+    document = Document.objects.get(original_name="002-rescraped.html")
+    original = Document.objects.get(original_name=SEED_002)
+    speeches = list(document.speeches.all())
+    assert speeches and all(s.duplicate_of and s.duplicate_of.document_id == original.pk for s in speeches)
+    assert report["duplicates"] == len(speeches)
+    assert "重复" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive")
+@pytest.mark.parametrize(
+    "codec, family, script",
+    [("gbk", {"gbk", "gb2312", "gb18030"}, to_simplified), ("big5", {"big5", "big5hkscs", "cp950"}, str)],
+)
+def test_a_page_saved_in_a_legacy_chinese_encoding_is_decoded_and_ingested(
+    staff_client, seed_bytes, codec, family, script
+):
+    # A real seed page, simplified for GBK and traditional (as scraped) for Big5;
+    # characters the legacy encoding lacks (pinyin tone letters) are dropped.
+    text = script(seed_bytes[SEED_002].decode("utf-8"))
+    raw = text.encode(codec, errors="ignore")
+    response = upload(staff_client, (f"002-{codec}.txt", raw))
+    report = reports_of(response)[f"002-{codec}.txt"]
+    assert report["status"] == "ingested", report["message"]
+    document = Document.objects.get(original_name=f"002-{codec}.txt")
+    assert document.encoding.lower().replace("-", "") in family
+    assert document.speeches.count() >= 1
+    assert "部署" in document.speeches.first().text
+
+
+def pdf_bytes():
+    return b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" * 20
+
+
+def truncated_zip(seed_bytes):
+    return zip_of({SEED_002: seed_bytes[SEED_002]})[:5000]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize(
+    "name, make, reason",
+    [
+        ("empty.txt", lambda seeds: b"", "empty file"),
+        ("report.pdf", lambda seeds: pdf_bytes(), "PDF"),
+        ("scan.png", lambda seeds: b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "PNG"),
+        ("noise.txt", lambda seeds: random.Random(7).randbytes(8192), "binary"),
+        ("cut.zip", truncated_zip, "truncated zip"),
+    ],
+)
+def test_a_file_that_is_not_a_page_is_kept_as_failed_with_its_reason_and_changes_nothing_else(
+    staff_client, seed_bytes, django_capture_on_commit_callbacks, name, make, reason
+):
+    raw = make(seed_bytes)
+    before = counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(staff_client, (name, raw))
+    report = reports_of(response)[name]
+    assert report["status"] == "failed" and reason.lower() in report["message"].lower()
+    document = Document.objects.get(original_name=name)
+    assert document.status == Document.Status.FAILED and bytes(document.raw) == raw
+    assert reason.lower() in document.error.lower()
+    assert counts() == before
+    assert "失败" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+def test_a_20_mb_file_is_kept_and_refused_as_too_large(staff_client, seed_bytes, django_capture_on_commit_callbacks):
+    raw = seed_bytes[SEED_002] * (20 * 2**20 // len(seed_bytes[SEED_002]) + 1)
+    assert len(raw) > 20 * 2**20
+    before = counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(staff_client, ("huge.txt", raw))
+    report = reports_of(response)["huge.txt"]
+    assert report["status"] == "failed" and "file too large" in report["message"]
+    document = Document.objects.get(original_name="huge.txt")
+    assert document.status == Document.Status.FAILED and document.size == len(raw)
+    assert counts() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive")
+def test_a_file_above_the_inline_limit_is_queued_and_shown_as_queued(staff_client, seed_bytes, settings):
+    settings.INGEST_INLINE_MAX_BYTES = 10_000
+    response = upload(staff_client, ("big.txt", seed_bytes[SEED_002]))
+    assert reports_of(response)["big.txt"]["status"] == "queued"
+    assert Document.objects.get(original_name="big.txt").status == Document.Status.QUEUED
+    assert Speech.objects.count() == 0
+    listing = staff_client.get("/admin/speeches/document/?status__exact=queued")
+    assert "big.txt" in listing.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive")
+def test_files_past_the_inline_budget_of_one_request_are_queued(staff_client, seed_bytes, settings):
+    first = seed_bytes[SEED_002]
+    second = "<p>另一版本</p>\n".encode() + first
+    settings.INGEST_INLINE_MAX_BYTES = len(first) + 1000
+    reports = reports_of(upload(staff_client, ("first.txt", first), ("second.txt", second)))
+    assert reports["first.txt"]["status"] == "ingested"
+    assert reports["second.txt"]["status"] == "queued"
+
+
+@pytest.mark.django_db
+def test_the_upload_page_needs_at_least_one_file(staff_client):
+    before = Document.objects.count()
+    response = staff_client.post(UPLOAD_URL, {})
+    assert response.status_code == 200 and "files" in response.context["form"].errors
+    assert Document.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_anonymous_and_non_staff_users_are_sent_to_the_login_page_and_cannot_upload(client, django_user_model):
+    for user in (None, django_user_model.objects.create_user("reader", password="pw-for-tests-only")):
+        if user:
+            client.force_login(user)
+        assert client.get(UPLOAD_URL).status_code == 302
+        response = upload(client, ("page.txt", "同志们：今天开会。".encode()))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert not Document.objects.filter(original_name="page.txt").exists()
+
+
+@pytest.mark.django_db
+def test_a_staff_user_without_document_permissions_is_refused(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("guest", password="pw-for-tests-only", is_staff=True))
+    assert client.get(UPLOAD_URL).status_code == 403
+    assert upload(client, ("page.txt", "同志们：".encode())).status_code == 403
+    assert not Document.objects.filter(original_name="page.txt").exists()

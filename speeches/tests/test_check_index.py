@@ -1,0 +1,82 @@
+"""`manage.py check_index` finds documents whose index entries disagree with the database; --fix repairs."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from haystack import connections
+
+from speeches.index_check import PENDING_MARK, find_mismatches, retry_pending
+from speeches.indexing import indexed_count, unindex_document
+from speeches.loading import ingest_bytes
+from speeches.models import Document, Speech
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_archive", "fresh_index")]
+
+SEED_002 = "002_5507ae1777cd8619.txt"
+
+
+@pytest.fixture
+def document(seed_bytes, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest_bytes(seed_bytes[SEED_002], "002.txt")
+    assert indexed_count() == Speech.objects.count() > 0
+    return Document.objects.get(pk=result.document_id)
+
+
+def check_index(*args) -> str:
+    out = StringIO()
+    call_command("check_index", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_an_index_in_step_with_the_database_is_reported_as_agreeing(document):
+    assert find_mismatches() == []
+    assert "agrees" in check_index()
+
+
+def test_speeches_missing_from_the_index_are_reported_and_fix_puts_them_back(document):
+    unindex_document(document.pk)
+    with pytest.raises(CommandError, match="1 documents disagree"):
+        check_index()
+    [mismatch] = find_mismatches()
+    assert mismatch.document_id == document.pk
+    assert mismatch.missing == set(document.speeches.values_list("public_id", flat=True))
+    assert "repaired 1" in check_index("--fix")
+    assert indexed_count() == document.speeches.count() and find_mismatches() == []
+
+
+def test_entries_of_a_document_deleted_behind_the_loaders_back_are_removed_by_fix(document):
+    Document.objects.filter(pk=document.pk).delete()  # not through loading.remove_document
+    [mismatch] = find_mismatches()
+    assert mismatch.extra and not mismatch.missing
+    check_index("--fix")
+    assert indexed_count() == 0
+
+
+def test_a_speech_indexed_twice_is_reported_as_repeated_and_fixed(document):
+    connection = connections["default"]
+    backend, index = connection.get_backend(), connection.get_unified_index().get_index(Speech)
+    speeches = list(index.index_queryset().filter(document=document))
+    backend.replace_document(index, document.pk, speeches + speeches[:1])
+    [mismatch] = find_mismatches()
+    assert mismatch.repeated == {speeches[0].public_id}
+    check_index("--fix")
+    assert indexed_count() == len(speeches)
+
+
+def test_a_title_changed_in_the_database_shows_as_stale(document):
+    speech = document.speeches.first()
+    Speech.objects.filter(pk=speech.pk).update(title="改过的标题")
+    assert find_mismatches()[0].stale == {speech.public_id}
+    check_index("--fix")
+    assert find_mismatches() == []
+
+
+def test_a_deferred_index_update_is_retried_and_its_mark_cleared(document):
+    unindex_document(document.pk)
+    Document.objects.filter(pk=document.pk).update(error=f"{PENDING_MARK}（index update pending）: busy")
+    assert retry_pending() == 1
+    document.refresh_from_db()
+    assert document.error == "" and find_mismatches() == []

@@ -1,0 +1,77 @@
+"""The upload queue: big files wait for `manage.py process_uploads`, which ingests them."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from speeches.indexing import indexed_count
+from speeches.loading import ingest_bytes
+from speeches.models import Document, Speech
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_archive", "fresh_index")]
+
+SEED_002 = "002_5507ae1777cd8619.txt"
+
+
+def process_uploads(*args) -> str:
+    out = StringIO()
+    call_command("process_uploads", *args, stdout=out)
+    return out.getvalue()
+
+
+def queue(raw: bytes, name: str) -> Document:
+    result = ingest_bytes(raw, name, inline_max=1000)
+    assert result.status == "queued"
+    return Document.objects.get(pk=result.document_id)
+
+
+def test_a_queued_upload_is_ingested_and_indexed_by_the_worker(seed_bytes, django_capture_on_commit_callbacks):
+    document = queue(seed_bytes[SEED_002], "big.txt")
+    assert Speech.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        out = process_uploads()
+    document.refresh_from_db()
+    assert document.status == Document.Status.INGESTED
+    assert f"document {document.pk}: ingested" in out
+    assert indexed_count() == document.speeches.count() > 0
+
+
+def test_the_same_big_file_uploaded_while_it_waits_is_not_queued_twice(seed_bytes):
+    document = queue(seed_bytes[SEED_002], "big.txt")
+    again = ingest_bytes(seed_bytes[SEED_002], "big-again.txt", inline_max=1000)
+    assert again.status == "queued" and again.document_id == document.pk and not again.created
+    assert Document.objects.count() == 1
+
+
+def test_a_queued_file_that_fails_is_recorded_and_the_next_one_is_still_ingested(seed_bytes):
+    bad = queue(b"%PDF-1.5 not a page " * 100, "scan.pdf")
+    good = queue(seed_bytes[SEED_002], "big.txt")
+    out = process_uploads()
+    bad.refresh_from_db(), good.refresh_from_db()
+    assert bad.status == Document.Status.FAILED and "PDF" in bad.error
+    assert good.status == Document.Status.INGESTED
+    assert "failed" in out and "ingested" in out
+
+
+def test_a_document_left_processing_by_a_stopped_worker_goes_back_to_the_queue(seed_bytes):
+    document = queue(seed_bytes[SEED_002], "big.txt")
+    an_hour_ago = timezone.now() - timedelta(hours=2)
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.PROCESSING, updated_at=an_hour_ago)
+    out = process_uploads("--stale-minutes", "60")
+    document.refresh_from_db()
+    assert "requeued 1" in out and document.status == Document.Status.INGESTED
+
+
+def test_a_document_another_worker_is_processing_now_is_left_alone(seed_bytes):
+    document = queue(seed_bytes[SEED_002], "big.txt")
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.PROCESSING, updated_at=timezone.now())
+    process_uploads()
+    document.refresh_from_db()
+    assert document.status == Document.Status.PROCESSING and Speech.objects.count() == 0
+
+
+def test_an_empty_queue_is_a_quiet_no_op():
+    assert process_uploads() == ""

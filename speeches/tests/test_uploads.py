@@ -1,0 +1,114 @@
+"""Opening uploaded zips safely: pure helpers, no database."""
+
+import io
+import zipfile
+
+import pytest
+
+from speeches import uploads
+from speeches.uploads import expand_upload, safe_member_name
+
+from .admin_helpers import zip_of
+
+PAGE = "同志们：今天我们召开全市森林防火工作推进会。".encode()
+
+
+def test_a_plain_file_is_one_piece_whatever_its_suffix():
+    expansion = expand_upload("report.pdf", b"%PDF-1.4")
+    assert [(p.name, p.raw, p.refusal) for p in expansion.pieces] == [("report.pdf", b"%PDF-1.4", "")]
+
+
+def test_a_zip_gives_its_pages_named_after_the_zip_and_skips_other_files():
+    raw = zip_of({"a/one.txt": PAGE, "two.HTML": PAGE, "photo.jpg": b"\xff\xd8\xff", "__MACOSX/._one.txt": b"x"})
+    expansion = expand_upload("scrape.zip", raw)
+    assert [p.name for p in expansion.pieces] == ["scrape.zip/a/one.txt", "scrape.zip/two.HTML"]
+    assert [name for name, _ in expansion.skipped] == ["scrape.zip/photo.jpg"]
+
+
+def test_a_nested_zip_is_skipped_not_expanded():
+    raw = zip_of({"inner.zip": zip_of({"x.txt": PAGE}), "page.txt": PAGE})
+    expansion = expand_upload("outer.zip", raw)
+    assert [p.name for p in expansion.pieces] == ["outer.zip/page.txt"]
+    assert "nested zip" in expansion.skipped[0][1]
+
+
+@pytest.mark.parametrize(
+    "member, label",
+    [("../../etc/passwd.txt", "etc/passwd.txt"), ("/abs/x.txt", "abs/x.txt"), ("C:\\a\\b.txt", "C:/a/b.txt")],
+)
+def test_member_paths_become_harmless_labels(member, label):
+    assert safe_member_name(member) == label
+
+
+def test_a_truncated_zip_is_kept_whole_and_refused():
+    whole = zip_of({"page.txt": PAGE * 200}, compression=zipfile.ZIP_STORED)
+    raw = whole[: len(whole) // 2]
+    expansion = expand_upload("cut.zip", raw)
+    assert len(expansion.pieces) == 1 and expansion.pieces[0].raw == raw
+    assert "truncated zip" in expansion.pieces[0].refusal
+
+
+def test_a_zip_with_too_many_members_is_refused(monkeypatch):
+    monkeypatch.setattr(uploads, "ZIP_MAX_MEMBERS", 3)
+    raw = zip_of({f"{i}.txt": PAGE for i in range(4)})
+    assert "too many files" in expand_upload("many.zip", raw).pieces[0].refusal
+
+
+def test_a_zip_bomb_is_refused_without_inflating_it(monkeypatch, settings):
+    # 40 MB of zeros deflate to ~40 kB; the budget stops reading long before the end.
+    settings.INGEST_MAX_BYTES = 16 * 2**20
+    monkeypatch.setattr(uploads, "ZIP_MAX_TOTAL_BYTES", 20 * 2**20)
+    raw = zip_of({f"{i}.txt": bytes(12 * 2**20) for i in range(3)})
+    assert len(raw) < 200_000
+    assert "inflates too much" in expand_upload("bomb.zip", raw).pieces[0].refusal
+
+
+def test_a_member_that_lies_about_its_size_makes_the_zip_refused_as_corrupt():
+    # zipfile stops inflating at the declared size and then fails the CRC check.
+    raw = bytearray(zip_of({"page.txt": PAGE * 100}))
+    central = raw.find(b"PK\x01\x02")
+    raw[central + 24 : central + 28] = (10).to_bytes(4, "little")  # "10 bytes uncompressed"
+    [piece] = expand_upload("liar.zip", bytes(raw)).pieces
+    assert "corrupt" in piece.refusal
+
+
+def test_a_member_over_the_size_limit_is_skipped_and_the_others_kept(settings):
+    settings.INGEST_MAX_BYTES = 1000
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.txt", PAGE * 100)
+        archive.writestr("small.txt", PAGE)
+    expansion = expand_upload("big.zip", buffer.getvalue())
+    assert [p.name for p in expansion.pieces] == ["big.zip/small.txt"]
+    assert "too large" in expansion.skipped[0][1]
+
+
+def test_an_encrypted_member_is_skipped_with_a_reason():
+    raw = bytearray(zip_of({"secret.txt": PAGE, "open.txt": PAGE}, compression=zipfile.ZIP_STORED))
+    raw[6] |= 0x1  # the first local header's "encrypted" flag
+    central = raw.find(b"PK\x01\x02")
+    raw[central + 8] |= 0x1  # and the central directory's
+    expansion = expand_upload("locked.zip", bytes(raw))
+    assert [p.name for p in expansion.pieces] == ["locked.zip/open.txt"]
+    assert "encrypted" in expansion.skipped[0][1]
+
+
+def test_a_zip_without_pages_is_kept_whole_and_refused():
+    for raw in (zip_of({}), zip_of({"photo.jpg": b"\xff\xd8\xff"})):
+        [piece] = expand_upload("none.zip", raw).pieces
+        assert piece.raw == raw and "no pages in zip" in piece.refusal
+
+
+def test_an_office_document_is_not_opened_as_a_zip():
+    docx = zip_of({"word/document.xml": b"<w:document/>"})
+    assert expand_upload("speech.docx", docx).pieces[0].refusal == ""
+
+
+def test_repairs_list_only_the_steps_that_changed_something():
+    report = {
+        "steps": [
+            {"step": "mojibake", "counts": {"runs_repaired": 3, "runs_marked": 0}},
+            {"step": "markup", "counts": {"tags_removed": 0}},
+        ]
+    }
+    assert uploads.repairs_of(report) == ["mojibake: runs_repaired=3"]

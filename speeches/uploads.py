@@ -1,0 +1,225 @@
+"""What the admin upload does with the files it receives, before and after loading.
+
+- `expand_upload` turns one uploaded file into the pieces to store: itself, or the
+  pages inside a zip. A zip is opened defensively: it comes from a scraper run on
+  someone's laptop and may be corrupt, truncated, huge when inflated (a "zip bomb"),
+  or hold thousands of members, absolute or `../` paths, nested zips or images.
+- `upload_files` sends every piece through `loading.ingest_bytes`, the same function
+  `manage.py ingest` calls, and `file_report` turns each result into the lines the
+  admin reads.
+
+Nothing here writes a member to disk by its name: pieces are stored by content hash,
+so a hostile path such as `../../etc/passwd` is only ever a label.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from .index_check import PENDING_MARK
+from .loading import LoadResult, ingest_bytes, store_upload
+from .models import Document
+
+PAGE_SUFFIXES = (".txt", ".html", ".htm")
+ZIP_MAX_MEMBERS = 500
+# A zip may inflate to at most this many bytes in all; past it the zip is refused
+# whole, so a bomb never fills the memory of a web worker.
+ZIP_MAX_TOTAL_BYTES = 64 * 1024 * 1024
+# Files a zip tool adds that are not pages and not worth a line in the report.
+_NOISE = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One file to store: a top-level upload or a page taken out of a zip."""
+
+    name: str
+    raw: bytes
+    # Set when the piece must be kept but not parsed (a refused zip): the reason shown.
+    refusal: str = ""
+
+
+@dataclass
+class Expansion:
+    pieces: list[Piece] = field(default_factory=list)
+    # (member name, reason) for zip members that were not taken (not stored).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+class ZipRefused(Exception):
+    pass
+
+
+def is_zip(name: str, raw: bytes) -> bool:
+    # By name only: a .docx is a zip too, and must reach the pipeline (and be kept as
+    # failed with its reason) rather than be opened and found to hold no pages.
+    return name.lower().endswith(".zip")
+
+
+def expand_upload(name: str, raw: bytes) -> Expansion:
+    """A plain file is one piece (the pipeline judges its content); a zip its pages.
+    A zip that cannot be opened safely becomes one piece that is kept and refused."""
+    if not is_zip(name, raw):
+        return Expansion([Piece(name, raw)])
+    try:
+        return expand_zip(name, raw)
+    except ZipRefused as error:
+        return Expansion([Piece(name, raw, refusal=str(error))])
+
+
+def expand_zip(name: str, raw: bytes) -> Expansion:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        members = [info for info in archive.infolist() if not info.is_dir() and not _is_noise(info.filename)]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as error:
+        raise ZipRefused(f"压缩包损坏或不完整（corrupt or truncated zip: {error}）") from None
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise ZipRefused(f"压缩包文件过多：{len(members)} 个，上限 {ZIP_MAX_MEMBERS}（too many files in zip）")
+    expansion, budget = Expansion(), ZIP_MAX_TOTAL_BYTES
+    for info in members:
+        label = f"{name}/{safe_member_name(info.filename)}"
+        reason = member_problem(info)
+        if reason:
+            expansion.skipped.append((label, reason))
+            continue
+        data = read_member(archive, info, min(budget, settings.INGEST_MAX_BYTES))
+        if data is None:
+            if budget < settings.INGEST_MAX_BYTES:
+                raise ZipRefused(f"压缩包解压后过大，超过 {ZIP_MAX_TOTAL_BYTES // 2**20} MB（zip inflates too much）")
+            expansion.skipped.append(
+                (label, f"文件过大，超过 {settings.INGEST_MAX_BYTES // 2**20} MB（file too large）")
+            )
+            continue
+        budget -= len(data)
+        expansion.pieces.append(Piece(label, data))
+    if not expansion.pieces:  # nothing to keep but the zip itself
+        raise ZipRefused("压缩包中没有 .txt/.html/.htm 文件（no pages in zip）")
+    return expansion
+
+
+def _is_noise(filename: str) -> bool:
+    return any(part in filename for part in _NOISE) or posixpath.basename(filename).startswith("._")
+
+
+def safe_member_name(filename: str) -> str:
+    """A readable label without drive letters, leading slashes or `..` steps."""
+    parts = [p for p in filename.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    return "/".join(parts)[-200:] or "unnamed"
+
+
+def member_problem(info: zipfile.ZipInfo) -> str:
+    if info.flag_bits & 0x1:
+        return "已加密，无法读取（encrypted）"
+    suffix = posixpath.splitext(info.filename.lower())[1]
+    if suffix == ".zip":
+        return "不展开嵌套的压缩包（nested zip not expanded）"
+    if suffix not in PAGE_SUFFIXES:
+        return f"不是网页或文本文件：{suffix or '无扩展名'}（not a .txt/.html/.htm file）"
+    return ""
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes | None:
+    """The member's bytes, or None when it inflates past `limit`. A declared size that
+    lies is caught too: zipfile stops at it and fails the CRC check (BadZipFile), and
+    reading stops at limit + 1 whatever happens."""
+    if info.file_size > limit:
+        return None
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(limit + 1)
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as error:
+        raise ZipRefused(f"压缩包损坏或不完整（corrupt or truncated zip: {error}）") from None
+    return None if len(data) > limit else data
+
+
+def upload_files(files: Iterable[tuple[str, bytes]], user) -> list[dict]:
+    """Store and ingest every uploaded file (zips expanded); one report per piece or skip.
+
+    INGEST_INLINE_MAX_BYTES bounds the whole request, not each file: once the pages
+    parsed here add up to it, the rest are queued, so that many files or a big zip
+    cannot outlast the web server's timeout (a killed request would leave them pending)."""
+    reports, budget = [], settings.INGEST_INLINE_MAX_BYTES
+    for name, raw in files:
+        expansion = expand_upload(name, raw)
+        for piece in expansion.pieces:
+            result = store_piece(piece, user, max(budget, 0))
+            budget -= len(piece.raw) if result.status == "ingested" else 0
+            reports.append(file_report(piece.name, result))
+        reports.extend(skipped_report(label, reason) for label, reason in expansion.skipped)
+    return reports
+
+
+def store_piece(piece: Piece, user, inline_max: int) -> LoadResult:
+    if not piece.refusal:
+        return ingest_bytes(piece.raw, piece.name, user, inline_max=inline_max)
+    # A refused zip is still kept (nothing uploaded is lost) and failed with its reason.
+    document, created = store_upload(piece.raw, piece.name, user)
+    if document.status != Document.Status.FAILED or document.error != piece.refusal:
+        Document.objects.filter(pk=document.pk).update(
+            status=Document.Status.FAILED, error=piece.refusal, report={"error": piece.refusal}
+        )
+    return LoadResult(document.pk, "failed", created, message=piece.refusal)
+
+
+STATUS_LABELS = {
+    "ingested": "已入库（ingested）",
+    "unchanged": "已在档案中（already in the archive）",
+    "queued": "已排队（queued）",
+    "failed": "失败（failed）",
+    "skipped": "已跳过（skipped）",
+}
+
+
+def file_report(name: str, result: LoadResult) -> dict:
+    """What the admin reads about one file: counts, repairs, warnings and the new speeches."""
+    document = Document.objects.defer("raw").get(pk=result.document_id)
+    report = document.report or {}
+    speeches = list(document.speeches.select_related("duplicate_of").order_by("ordinal")) if result.ok else []
+    return {
+        "name": name,
+        "status": result.status,
+        "status_label": STATUS_LABELS[result.status],
+        "message": result.message,
+        "document": document,
+        "speech_count": len(speeches),
+        "duplicates": sum(1 for s in speeches if s.duplicate_of_id),
+        "encoding": document.encoding,
+        "repairs": repairs_of(report),
+        "warnings": list(report.get("warnings", [])),
+        "speeches": speeches,
+        # The rows are in; only the search index lags (the worker or check_index --fix catches up).
+        "index_pending": document.error if document.error.startswith(PENDING_MARK) else "",
+    }
+
+
+def skipped_report(name: str, reason: str) -> dict:
+    return {
+        "name": name,
+        "status": "skipped",
+        "status_label": STATUS_LABELS["skipped"],
+        "message": reason,
+        "document": None,
+        "speech_count": 0,
+        "duplicates": 0,
+        "encoding": "",
+        "repairs": [],
+        "warnings": [],
+        "speeches": [],
+        "index_pending": "",
+    }
+
+
+def repairs_of(report: dict) -> list[str]:
+    """Non-zero counts of the pipeline's steps, e.g. 'mojibake: runs_repaired=99'."""
+    lines = []
+    for step in report.get("steps", []):
+        counts = ", ".join(f"{k}={v}" for k, v in step.get("counts", {}).items() if v)
+        if counts and step.get("step") not in {"split", "decode"}:
+            lines.append(f"{step.get('step')}: {counts}")
+    return lines
