@@ -1,4 +1,4 @@
-"""Pages. Each view parses the request, asks a QuerySet or search.py, renders one template."""
+"""Pages. Each view parses the request, asks a QuerySet or the search package, renders one template."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from .models import Document, Speech, Topic
-from .search import search_speeches
+from .search import EXPORT_LIMIT, SearchParams, search_speeches
+from .search.params import SORTS
+from .search.trends import bar_chart, year_rows
+
+CANONICAL = Q(speeches__duplicate_of__isnull=True)
 
 
 def int_param(request, name: str, default: int) -> int:
@@ -18,22 +22,41 @@ def int_param(request, name: str, default: int) -> int:
         return default
 
 
+def _topics_with_counts():
+    return Topic.objects.annotate(n=Count("speeches", filter=CANONICAL)).filter(n__gt=0).order_by("-n", "name")
+
+
 def home(request):
     context = {
         "speech_count": Speech.objects.canonical().count(),
         "document_count": Document.objects.ingested().count(),
-        "topics": Topic.objects.annotate(
-            n=Count("speeches", filter=Q(speeches__duplicate_of__isnull=True))
-        ).filter(n__gt=0).order_by("-n", "name"),
+        "topics": _topics_with_counts(),
         "documents": Document.objects.ingested().annotate(n=Count("speeches"))[:10],
     }
     return render(request, "speeches/home.html", context)
 
 
 def search(request):
-    query = request.GET.get("q", "")
-    results = search_speeches(query, int_param(request, "page", 1)) if query.strip() else None
-    return render(request, "speeches/search.html", {"query": query, "results": results})
+    params = SearchParams.from_querydict(request.GET)
+    results = search_speeches(params=params) if (params.q.strip() or params.has_filters) else None
+    context = {"query": params.q, "params": params, "results": results, "sorts": SORTS,
+               "export_limit": EXPORT_LIMIT, "query_string": request.GET.urlencode()}
+    if results and results.count:
+        context["prev_url"] = params.url(page=results.page - 1)
+        context["next_url"] = params.url(page=results.page + 1)
+        context["year_chart"] = bar_chart(year_rows({int(f.value): f.count for f in results.facets.get("year", [])}))
+        context["topic_chart"] = bar_chart([(f.label, f.count) for f in results.facets.get("topic", [])][:12])
+    return render(request, "speeches/search.html", context)
+
+
+def search_help(request):
+    return render(request, "speeches/search_help.html", {})
+
+
+def document_list(request):
+    documents = Document.objects.ingested().annotate(n=Count("speeches", filter=CANONICAL)).order_by("-created_at", "-id")
+    page = Paginator(documents, 50).get_page(request.GET.get("page"))
+    return render(request, "speeches/documents.html", {"page": page})
 
 
 def document_detail(request, pk: int):
@@ -51,8 +74,33 @@ def document_raw(request, pk: int):
     return response
 
 
+def topic_list(request):
+    return render(request, "speeches/topics.html", {"topics": _topics_with_counts()})
+
+
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
     speeches = topic.speeches.canonical().for_listing().order_by("-speechtopic__score")
     page = Paginator(speeches, 20).get_page(request.GET.get("page"))
-    return render(request, "speeches/topic.html", {"topic": topic, "page": page})
+    years = (
+        topic.speeches.canonical().exclude(year=None).values("year").annotate(n=Count("id")).order_by("year")
+    )
+    chart = bar_chart(year_rows({row["year"]: row["n"] for row in years}))
+    return render(request, "speeches/topic.html", {"topic": topic, "page": page, "year_chart": chart})
+
+
+def year_list(request):
+    years = Speech.objects.canonical().exclude(year=None).values("year").annotate(n=Count("id")).order_by("-year")
+    undated = Speech.objects.canonical().filter(year=None).count()
+    chart = bar_chart(year_rows({row["year"]: row["n"] for row in years}))
+    return render(request, "speeches/years.html", {"years": years, "undated": undated, "year_chart": chart})
+
+
+def year_detail(request, year: int):
+    speeches = Speech.objects.canonical().for_listing().filter(year=year).order_by("document_id", "ordinal")
+    page = Paginator(speeches, 20).get_page(request.GET.get("page"))
+    topics = (
+        Topic.objects.filter(speeches__year=year, speeches__duplicate_of__isnull=True)
+        .annotate(n=Count("speeches")).order_by("-n", "name")
+    )
+    return render(request, "speeches/year.html", {"year": year, "page": page, "topics": topics})

@@ -19,6 +19,50 @@ def test_the_search_page_lists_highlighted_results(client, corpus):
     assert "共找到" in html and "<mark>" in html
 
 
+def test_the_search_page_shows_facets_trends_and_export_links(client, corpus):
+    html = client.get("/search/", {"q": "工作", "level": "市"}).content.decode()
+    assert 'data-facet="topic"' in html and "✓ 市" in html
+    assert "<svg" in html and "每年命中篇数" in html
+    assert "/search/export.csv?q=" in html and "level=" in html
+
+
+def test_pagination_links_keep_the_filters(client, corpus):
+    html = client.get("/search/", {"q": "工作", "level": "市"}).content.decode()
+    assert 'rel="next"' in html and "level=%E5%B8%82&amp;page=2" in html
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "(((", "OR", "<script>alert(1)</script>", "疫" * 2000, "😀"])
+def test_a_malformed_query_answers_200_with_a_message(client, corpus, query):
+    response = client.get("/search/", {"q": query})
+    html = response.content.decode()
+    assert response.status_code == 200 and ('class="notice"' in html or "共找到" in html)
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_a_snippet_holding_a_script_tag_is_escaped(client, corpus):
+    speech = Speech.objects.filter(text__contains="雨山区").first()
+    speech.text = speech.text.replace("雨山区", "雨山区<script>alert(1)</script>", 1)
+    speech.save()
+    html = client.get("/search/", {"q": "雨山区"}).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
+
+
+@pytest.mark.parametrize("url", ["/topics/", "/years/", "/documents/", "/search/help/", "/search/?topic=epidemic"])
+def test_browse_and_help_pages_render(client, corpus, url):
+    assert client.get(url).status_code == 200
+
+
+def test_the_year_page_lists_that_years_speeches(client, corpus):
+    speech = Speech.objects.canonical().exclude(year=None).first()
+    html = client.get(f"/years/{speech.year}/").content.decode()
+    assert speech.title in html or f"共 {Speech.objects.canonical().filter(year=speech.year).count()} 篇" in html
+
+
+def test_the_help_page_documents_the_query_language(client, corpus):
+    html = client.get("/search/help/").content.decode()
+    assert all(token in html for token in ("OR", "-词", "title:", "短语", "/api/search"))
+
+
 def test_a_speech_page_shows_its_text_with_paragraph_anchors(client, corpus):
     speech = Speech.objects.get(document=corpus["002_5507ae1777cd8619.txt"], ordinal=1)
     response = client.get(speech.get_absolute_url())

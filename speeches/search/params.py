@@ -1,0 +1,128 @@
+"""The search parameters shared by the page, the API and the exports.
+
+One parser for all three, so that /search/?…, /api/search?… and the export
+links with the same query string always mean the same result set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+SORTS = {
+    "relevance": "相关度",
+    "year": "年份（新→旧）",
+    "year_asc": "年份（旧→新）",
+    "length": "篇幅（长→短）",
+    "length_asc": "篇幅（短→长）",
+}
+# A year range wider than this is not a filter anyone means; it is clamped.
+MAX_YEAR_SPAN = 200
+# URL parameter -> index field of the facet.
+FACET_FIELDS = {"topic": "topics", "year": "year_key", "document": "document", "level": "level", "genre": "genre"}
+
+
+def _ints(values) -> list[int]:
+    out = []
+    for value in values:
+        try:
+            out.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def _int(value, default: int | None) -> int | None:
+    found = _ints([value])
+    return found[0] if found else default
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    topic: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    document: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    genre: tuple[str, ...] = ()
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_querydict(cls, data, page_size: int = PAGE_SIZE) -> SearchParams:
+        def values(name: str) -> tuple[str, ...]:
+            found = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+            found = [found] if isinstance(found, str) else found
+            return tuple(dict.fromkeys(v.strip()[:64] for v in found if v and v.strip()))
+
+        sort = data.get("sort") or "relevance"
+        return cls(
+            q=(data.get("q") or "")[:2000],
+            topic=values("topic"),
+            year=tuple(_ints(values("year"))),
+            year_from=_int(data.get("year_from") or None, None),
+            year_to=_int(data.get("year_to") or None, None),
+            document=tuple(str(d) for d in _ints(values("document"))),
+            level=values("level"),
+            genre=values("genre"),
+            sort=sort if sort in SORTS else "relevance",
+            page=max(1, _int(data.get("page"), 1) or 1),
+            page_size=max(1, min(_int(data.get("page_size"), page_size) or page_size, MAX_PAGE_SIZE)),
+        )
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.topic or self.year or self.year_from or self.year_to or self.document or self.level or self.genre)
+
+    def years(self) -> set[str] | None:
+        """The allowed years as index values, or None for no year filter."""
+        if not (self.year or self.year_from or self.year_to):
+            return None
+        low = self.year_from if self.year_from is not None else -10**6
+        high = self.year_to if self.year_to is not None else 10**6
+        if self.year:
+            return {str(y) for y in self.year if low <= y <= high}
+        if self.year_from is None:
+            low = high - MAX_YEAR_SPAN
+        high = min(high, low + MAX_YEAR_SPAN)
+        return {str(y) for y in range(low, high + 1)}
+
+    def index_filters(self) -> dict[str, set[str]]:
+        filters = {
+            "topics": set(self.topic),
+            "document": set(self.document),
+            "level": set(self.level),
+            "genre": set(self.genre),
+        }
+        years = self.years()
+        if years is not None:
+            filters["year_key"] = years or {"none"}  # an empty range matches nothing
+        return {name: values for name, values in filters.items() if values}
+
+    def pairs(self, **changes) -> list[tuple[str, str]]:
+        """These parameters as URL pairs, with `changes` applied (None drops a key)."""
+        current = replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
+        pairs: list[tuple[str, str]] = []
+        for name in ("q", "topic", "year", "year_from", "year_to", "document", "level", "genre", "sort", "page"):
+            value = getattr(current, name)
+            if isinstance(value, tuple):
+                pairs.extend((name, str(v)) for v in value)
+            elif value not in (None, "", 1, "relevance") or (name == "page" and value not in (1, None)):
+                pairs.append((name, str(value)))
+        return pairs
+
+    def url(self, **changes) -> str:
+        return "?" + urlencode(self.pairs(**changes))
+
+    def toggled(self, name: str, value) -> str:
+        """The URL with one facet value selected, or unselected if it was; back to page 1."""
+        current = getattr(self, name)
+        value = int(value) if name == "year" else str(value)
+        chosen = tuple(v for v in current if v != value) if value in current else current + (value,)
+        return self.url(**{name: chosen, "page": 1})

@@ -1,0 +1,215 @@
+"""The query language, parsed into a small engine-neutral tree.
+
+    疫情 防控        both words (AND)
+    "疫情防控"        an exact, contiguous string (even across jieba's word boundaries)
+    疫情 OR 防汛      either
+    -考试            excludes speeches holding 考试
+    title:考试       only in titles (title:"……" for a phrase in titles)
+    (a OR b) c       brackets group
+
+The tree (Word, Phrase, All, Any, Not) is turned into Whoosh queries by the
+backend (speeches.search_backend.compile_query), so the engine could change
+without touching the language. The parser never raises: unbalanced quotes or
+brackets, lone operators and over-long input are repaired and explained in
+`message`, because a researcher's query must never cost a server error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..search_backend import normalize, query_words
+
+# Whoosh's parser recursed past Python's limit near 1,000 Han characters
+# (STACK-NOTES); we build queries ourselves, but still keep them small.
+MAX_QUERY_CHARS = 200
+MAX_CLAUSES = 32
+MAX_DEPTH = 8
+_TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
+_NOT_A_TERM = re.compile(r"^[\W_]+$")
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff])\s+|\s+(?=[\u3000-\u9fff])")
+# Punctuation a user may type around a word; it is not searched.
+_STRIP = "'`!?,.;:，。；：！？、（）【】《》<>[]{}=&|*~^\\/+"
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # normalised (simplified, lower case)
+    pieces: tuple[str, ...]  # the dictionary pieces all of which must occur
+    field: str = "text"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str  # normalised; matched as a contiguous substring
+    field: str = "text"
+
+
+@dataclass(frozen=True)
+class All:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Any:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    child: object
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    tree: object | None  # None: nothing searchable
+    terms: tuple[str, ...]  # for highlighting: word pieces and whole phrases
+    message: str = ""
+
+    @property
+    def whoosh(self) -> str:
+        """Kept for callers that only test whether anything is searchable."""
+        return "" if self.tree is None else "q"
+
+
+@dataclass
+class _State:
+    tokens: list[str]
+    pos: int = 0
+    notes: list[str] = field(default_factory=list)
+    clauses: int = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> str:
+        self.pos += 1
+        return self.tokens[self.pos - 1]
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    text = (raw or "").strip()
+    state = _State([])
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        state.note(f"查询过长，只使用了前 {MAX_QUERY_CHARS} 个字符。")
+    if text.count('"') % 2:
+        state.note("引号不成对，最后一个引号之后的内容按短语检索。")
+    state.tokens = _TOKEN.findall(text)
+    tree = _parse_all(state, depth=0)
+    while state.peek() is not None:  # stray ")" at top level
+        state.take()
+        state.note("括号不成对，已忽略多余的括号。")
+        more = _parse_all(state, depth=0)
+        tree = _join(All, [tree, more])
+    tree = _drop_pure_negation(tree, state)
+    if tree is None and text:
+        state.note("查询中没有可搜索的词语。")
+    return ParsedQuery(tree, tuple(dict.fromkeys(_terms(tree))), " ".join(state.notes))
+
+
+def _join(kind, parts):
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else kind(tuple(parts))
+
+
+def _parse_all(state: _State, depth: int):
+    parts = []
+    while state.peek() not in (None, ")"):
+        parts.append(_parse_any(state, depth))
+    return _join(All, parts)
+
+
+def _parse_any(state: _State, depth: int):
+    parts = [_parse_unary(state, depth)]
+    while state.peek() == "OR":
+        state.take()
+        if state.peek() in (None, ")", "OR"):
+            state.note("OR 两边都需要检索词。")
+            break
+        parts.append(_parse_unary(state, depth))
+    return _join(Any, parts)
+
+
+def _parse_unary(state: _State, depth: int):
+    token = state.take()
+    if token == "OR" or token in ("AND", "NOT"):
+        if token == "OR":
+            state.note("OR 两边都需要检索词。")
+        return None  # AND is implied; NOT is written as -word
+    if token == "(":
+        if depth >= MAX_DEPTH:
+            state.note("括号嵌套过深，已按普通词语检索。")
+            return None
+        inner = _parse_all(state, depth + 1)
+        if state.peek() == ")":
+            state.take()
+        else:
+            state.note("括号不成对，已补全。")
+        return inner
+    if token.startswith("-") and len(token) > 1:
+        child = _atom(state, token[1:], "text")
+        return None if child is None else Not(child)
+    if token.lower().startswith("title:"):
+        rest = token[6:]
+        if not rest and state.peek() and state.peek().startswith('"'):
+            rest = state.take()
+        return _atom(state, rest, "title")
+    return _atom(state, token, "text")
+
+
+def _atom(state: _State, token: str, field_name: str):
+    if state.clauses >= MAX_CLAUSES:
+        state.note(f"检索词过多，只使用了前 {MAX_CLAUSES} 个。")
+        return None
+    if token.startswith('"'):
+        node = _phrase(token.strip('"'), field_name)
+    else:
+        node = _word(token, field_name)
+    if node is not None:
+        state.clauses += 1
+    return node
+
+
+def _phrase(text: str, field_name: str) -> Phrase | None:
+    # Spaces next to Han characters are not part of Chinese text ("疫情 防控"
+    # means 疫情防控); between Latin words they are kept.
+    folded = _CJK_SPACE.sub("", " ".join(normalize(text).split()))
+    if not folded or _NOT_A_TERM.match(folded):
+        return None
+    return Phrase(folded, field_name)
+
+
+def _word(token: str, field_name: str) -> Word | None:
+    folded = normalize(token).strip(_STRIP + '"-')
+    pieces = tuple(p for p, _, _ in query_words(folded) if p.strip() and not _NOT_A_TERM.match(p))
+    if not pieces:
+        return None
+    return Word(folded, tuple(dict.fromkeys(pieces)), field_name)
+
+
+def _drop_pure_negation(tree, state: _State):
+    """A query of exclusions alone (-考试) would list the whole archive: refuse it."""
+    if isinstance(tree, Not) or (isinstance(tree, All) and all(isinstance(c, Not) for c in tree.children)):
+        state.note("只有排除词（-词语）无法检索，请加上要查找的词语。")
+        return None
+    return tree
+
+
+def _terms(node) -> list[str]:
+    """Strings to mark in snippets and on the speech page: word pieces, whole phrases.
+    Excluded words are not marked (they cannot occur in a hit)."""
+    if node is None or isinstance(node, Not):
+        return []
+    if isinstance(node, Word):
+        return list(node.pieces)
+    if isinstance(node, Phrase):
+        return [node.text]
+    return [term for child in node.children for term in _terms(child)]

@@ -1,0 +1,168 @@
+"""Searching speeches: parameters in, one page of hits with snippets and facets out.
+
+Views, the API and the exports call `search_speeches`; none builds queries itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch
+from django.utils.safestring import SafeString
+from haystack import connections
+
+from ..locks import IndexBusy
+from ..models import Document, Section, Speech, Topic
+from .params import FACET_FIELDS, SearchParams
+from .query import parse_query
+from .snippets import best_paragraph, highlight, kwic
+
+# Exports carry every page of a result set up to this many speeches.
+EXPORT_LIMIT = 2000
+LEVEL_LABELS = {"": "未注明"}
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str = ""
+
+
+@dataclass
+class Hit:
+    speech: Speech
+    score: float
+    snippets: list[SafeString] = field(default_factory=list)
+    paragraph: str = ""
+    section: str = ""
+    title_html: SafeString | str = ""
+    duplicates: int = 0
+
+
+@dataclass
+class Results:
+    query: str
+    count: int = 0
+    page: int = 1
+    page_size: int = 20
+    hits: list[Hit] = field(default_factory=list)
+    message: str = ""
+    terms: tuple[str, ...] = ()
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    params: SearchParams | None = None
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+
+def _backend():
+    return connections["default"].get_backend()
+
+
+def search_speeches(raw_query: str | SearchParams = "", page: int = 1, page_size: int = 20,
+                    *, params: SearchParams | None = None, snippets: bool = True,
+                    facets: bool = True, limit: int | None = None) -> Results:
+    """One page of canonical speeches for the query and filters in `params`.
+
+    `limit` (exports) lifts the page-size cap of the page and the API.
+    """
+    if params is None:
+        params = SearchParams(q=raw_query, page=max(1, page), page_size=max(1, min(page_size, 100)))
+    size = limit or params.page_size
+    parsed = parse_query(params.q)
+    results = Results(params.q, page=params.page, page_size=size, message=parsed.message,
+                      terms=parsed.terms, params=params)
+    if parsed.tree is None and not params.has_filters:
+        return results
+    try:
+        found = _backend().faceted_search(
+            parsed.tree, params.index_filters(), tuple(FACET_FIELDS.values()) if facets else (),
+            sort=params.sort, offset=(params.page - 1) * size, limit=size,
+        )
+    except (RecursionError, ValueError) as error:
+        results.message = f"无法执行该查询，请简化后再试。（{type(error).__name__}）"
+        return results
+    except IndexBusy:
+        results.message = "检索索引正在更新，请稍后再试。"
+        return results
+    results.count = found.count
+    if not found.count and not results.message:
+        results.message = "没有找到相符的讲话。"
+    results.hits = _hits(found.hits, parsed.terms, snippets)
+    if facets:
+        results.facets = _label_facets(found.facets, params)
+    return results
+
+
+def _hits(raw_hits, terms: tuple[str, ...], with_snippets: bool) -> list[Hit]:
+    # select_related would otherwise carry each source file's raw bytes along.
+    queryset = Speech.objects.for_listing().defer(
+        "original_text", "document__raw", "document__report", "document__preamble", "document__error"
+    )
+    if with_snippets:
+        # Only what locating a paragraph's section needs, not the sections' texts.
+        headings = Section.objects.only("id", "speech_id", "ordinal", "heading", "first_paragraph")
+        queryset = queryset.prefetch_related(Prefetch("sections", queryset=headings))
+    else:
+        queryset = queryset.defer("text")
+    pks = [pk for pk, _ in raw_hits]
+    speeches = queryset.in_bulk(pks)
+    # A separate small query: annotating the page's rows would GROUP BY their texts.
+    duplicates = dict(
+        Speech.objects.filter(duplicate_of__in=pks).values_list("duplicate_of").annotate(n=Count("id")).order_by()
+    )
+    hits = []
+    for pk, score in raw_hits:
+        speech = speeches.get(pk)
+        if speech is None:  # index ahead of the database: check_index --fix repairs it
+            continue
+        hit = Hit(speech, score, duplicates=duplicates.get(pk, 0), title_html=speech.title)
+        if with_snippets:
+            _explain(hit, terms)
+        hits.append(hit)
+    return hits
+
+
+def _explain(hit: Hit, terms: tuple[str, ...]) -> None:
+    """Snippets, highlighted title and the paragraph (and its section) to link to."""
+    speech = hit.speech
+    hit.title_html = highlight(speech.title, terms)
+    hit.snippets = kwic(speech.text, terms)
+    hit.paragraph = best_paragraph(speech.paragraphs(), terms)
+    if hit.paragraph:
+        number = int(hit.paragraph[1:])
+        sections = [s for s in speech.sections.all() if s.first_paragraph <= number and s.heading]
+        hit.section = sections[-1].heading if sections else ""
+
+
+def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> dict[str, list[FacetValue]]:
+    by_field = {index_field: name for name, index_field in FACET_FIELDS.items()}
+    labels = {
+        "topic": dict(Topic.objects.values_list("slug", "name")),
+        "document": {str(pk): title or name for pk, title, name in Document.objects.values_list("id", "title", "original_name")},
+    }
+    out = {}
+    for index_field, values in counts.items():
+        name = by_field[index_field]
+        selected = {str(v) for v in getattr(params, name)}
+        items = [
+            FacetValue(value, labels.get(name, {}).get(value, value), n, value in selected, params.toggled(name, value))
+            for value, n in values.items()
+        ]
+        # Selected values stay listed (with count 0) so they can be unselected.
+        for value in selected - set(values):
+            items.append(FacetValue(value, labels.get(name, {}).get(value, value), 0, True, params.toggled(name, value)))
+        if name == "year":
+            items.sort(key=lambda f: f.value, reverse=True)
+        else:
+            items.sort(key=lambda f: (-f.count, f.label))
+        out[name] = items
+    return out

@@ -1,0 +1,39 @@
+"""Exports carry every page of the current results, filters kept."""
+
+import csv
+import io
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def paged_ids(client, params: dict) -> list[str]:
+    ids, page = [], 1
+    while True:
+        data = client.get("/api/search", {**params, "page": page, "page_size": 7}).json()
+        ids += [r["id"] for r in data["results"]]
+        if page >= data["num_pages"]:
+            return ids
+        page += 1
+
+
+def test_the_json_export_holds_the_same_ids_as_all_the_pages(client, corpus):
+    params = {"q": "工作", "level": "市"}
+    exported = client.get("/search/export.json", params).json()
+    assert [r["id"] for r in exported["results"]] == paged_ids(client, params)
+    assert exported["count"] == len(exported["results"]) and not exported["truncated"]
+
+
+def test_the_csv_export_holds_the_same_ids_and_opens_in_excel(client, corpus):
+    params = {"q": "疫情 OR 考试", "sort": "year"}
+    response = client.get("/search/export.csv", params)
+    assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [row["id"] for row in rows] == paged_ids(client, params)
+
+
+def test_an_unknown_export_format_is_not_found(client, corpus):
+    assert client.get("/search/export.xml", {"q": "工作"}).status_code == 404

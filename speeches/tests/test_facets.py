@@ -1,0 +1,61 @@
+"""Facet counts are exact: each equals the count of the result set it leads to."""
+
+import pytest
+
+from speeches.models import Speech
+from speeches.search import SearchParams, search_speeches
+
+pytestmark = pytest.mark.django_db
+
+QUERY = "工作"
+
+
+def search(**params):
+    return search_speeches(params=SearchParams(q=QUERY, **params), snippets=False)
+
+
+def test_each_facet_count_equals_the_count_of_the_filtered_results(corpus):
+    results = search()
+    assert set(results.facets) == {"topic", "year", "document", "level", "genre"}
+    for name, values in results.facets.items():
+        for facet in values[:6]:
+            value = int(facet.value) if name == "year" else facet.value
+            assert search(**{name: (value,)}).count == facet.count, (name, facet.value)
+
+
+def test_topic_counts_agree_with_the_database(corpus):
+    results = search_speeches(params=SearchParams(q=QUERY, page_size=100), snippets=False, limit=2000)
+    pks = [hit.speech.pk for hit in results.hits]
+    for facet in results.facets["topic"]:
+        expected = Speech.objects.filter(pk__in=pks, topics__slug=facet.value).count()
+        assert facet.count == expected, facet.value
+
+
+def test_facets_are_counted_under_the_other_selected_filters(corpus):
+    level = search().facets["level"][0].value
+    narrowed = search(level=(level,))
+    for facet in narrowed.facets["topic"][:6]:
+        assert search(level=(level,), topic=(facet.value,)).count == facet.count
+    # The level facet itself ignores its own selection, so other levels stay choosable.
+    assert len(narrowed.facets["level"]) == len(search().facets["level"])
+
+
+def test_a_selected_value_is_marked_and_its_link_unselects_it(corpus):
+    topic = search().facets["topic"][0]
+    selected = next(f for f in search(topic=(topic.value,)).facets["topic"] if f.value == topic.value)
+    assert selected.selected and "topic=" not in selected.url
+
+
+def test_a_year_range_keeps_only_speeches_of_those_years(corpus):
+    years = sorted(int(f.value) for f in search().facets["year"])
+    low, high = years[0], years[len(years) // 2]
+    hits = search_speeches(params=SearchParams(q=QUERY, year_from=low, year_to=high, page_size=100)).hits
+    assert hits and all(low <= h.speech.year <= high for h in hits)
+    expected = sum(f.count for f in search().facets["year"] if low <= int(f.value) <= high)
+    assert search(year_from=low, year_to=high).count == expected
+
+
+def test_filters_without_a_query_browse_the_archive(corpus):
+    topic = search().facets["topic"][0].value
+    results = search_speeches(params=SearchParams(topic=(topic,)))
+    assert results.count == Speech.objects.canonical().filter(topics__slug=topic).count()

@@ -1,0 +1,65 @@
+"""The query language parser: pure, no database."""
+
+import pytest
+
+from speeches.search.query import All, Any, Not, Phrase, Word, parse_query
+
+
+def test_words_are_anded():
+    tree = parse_query("疫情 考试").tree
+    assert isinstance(tree, All) and [c.text for c in tree.children] == ["疫情", "考试"]
+
+
+def test_quotes_make_a_phrase_and_fold_the_script():
+    assert parse_query('"國土資源"').tree == Phrase("国土资源")
+
+
+def test_spaces_inside_a_chinese_phrase_are_dropped_but_kept_between_latin_words():
+    assert parse_query('"疫情 防控"').tree == Phrase("疫情防控")
+    assert parse_query('"World Bank"').tree == Phrase("world bank")
+
+
+def test_or_binds_tighter_than_the_implied_and():
+    tree = parse_query("a b OR c").tree
+    assert isinstance(tree, All) and isinstance(tree.children[1], Any)
+
+
+def test_a_minus_excludes_and_title_limits_to_titles():
+    tree = parse_query("title:考试 -招生").tree
+    assert tree.children[0] == Word("考试", ("考试",), "title")
+    assert isinstance(tree.children[1], Not)
+
+
+def test_brackets_group_and_unbalanced_ones_are_repaired_with_a_message():
+    parsed = parse_query("(防汛 OR 抗旱")
+    assert isinstance(parsed.tree, Any) and "括号" in parsed.message
+
+
+def test_an_unbalanced_quote_searches_the_rest_as_a_phrase_and_says_so():
+    parsed = parse_query('考试 "安全')
+    assert parsed.tree.children[1] == Phrase("安全") and "引号" in parsed.message
+
+
+@pytest.mark.parametrize("query", ["OR", "-", "-考试", "AND NOT", "()", '""', "😀", "title:"])
+def test_queries_without_a_searchable_word_give_no_tree_and_a_message(query):
+    parsed = parse_query(query)
+    assert parsed.tree is None and parsed.message
+
+
+def test_a_very_long_query_is_cut_with_a_message():
+    parsed = parse_query("".join(chr(0x4E00 + i) for i in range(2000)))
+    assert parsed.tree is not None and "过长" in parsed.message
+
+
+def test_deep_brackets_do_not_recurse_without_limit():
+    parsed = parse_query("(" * 1000 + "疫情" + ")" * 1000)
+    assert parsed.message
+
+
+def test_the_trend_chart_shows_years_without_matches_as_empty_bars():
+    from speeches.search.trends import bar_chart, year_rows
+
+    rows = year_rows({2001: 2, 2004: 4})
+    assert rows == [("2001", 2), ("2002", 0), ("2003", 0), ("2004", 4)]
+    chart = bar_chart(rows)
+    assert [bar.height for bar in chart.bars][1:3] == [0, 0] and chart.bars[3].height == chart.height
