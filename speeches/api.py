@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+from dataclasses import replace
+from datetime import date
+
 from django.core.paginator import Paginator
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from .models import Speech, SpeechAlias
-from .search import search_speeches
+from .models import Document, Speech, SpeechAlias, Topic
+from .search import EXPORT_LIMIT, SearchParams, search_speeches
+from .speech_views import citations
 from .views import int_param
 
 API_PAGE_SIZE = 20
@@ -18,31 +24,112 @@ def _json(data, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def _hit_dict(request, hit) -> dict:
+    speech = hit.speech
+    return {
+        "id": speech.public_id,
+        "url": request.build_absolute_uri(speech.get_absolute_url()),
+        "title": speech.title,
+        "snippet": " ".join(hit.snippets),
+        "score": round(hit.score, 4),
+        "year": speech.year,
+        "topics": [t.name for t in speech.topics.all()],
+        "document": speech.document.to_dict(),
+        "paragraph": hit.paragraph,
+        "section": hit.section,
+        "duplicates": hit.duplicates,
+    }
+
+
+def _facets_dict(results) -> dict:
+    return {
+        name: [{"value": f.value, "label": f.label, "count": f.count, "selected": f.selected} for f in values]
+        for name, values in results.facets.items()
+    }
+
+
 @require_GET
 def search(request):
-    query = request.GET.get("q", "")
-    results = search_speeches(query, int_param(request, "page", 1), int_param(request, "page_size", 20))
+    """The search page's results as JSON: same parameters, plus facets beside results."""
+    params = SearchParams.from_querydict(request.GET)
+    results = search_speeches(params=params)
     return _json(
         {
-            "query": query,
+            "query": params.q,
             "count": results.count,
             "page": results.page,
+            "page_size": results.page_size,
+            "num_pages": results.num_pages,
+            "sort": params.sort,
             "message": results.message,
-            "results": [
-                {
-                    "id": hit.speech.public_id,
-                    "url": request.build_absolute_uri(hit.speech.get_absolute_url()),
-                    "title": hit.speech.title,
-                    "snippet": " … ".join(hit.snippets),
-                    "score": round(hit.score, 4),
-                    "year": hit.speech.year,
-                    "topics": [t.name for t in hit.speech.topics.all()],
-                    "document": hit.speech.document.to_dict(),
-                }
-                for hit in results.hits
-            ],
+            "terms": list(results.terms),
+            "results": [_hit_dict(request, hit) for hit in results.hits],
+            "facets": _facets_dict(results),
         }
     )
+
+
+@require_GET
+def search_export(request, fmt: str):
+    """Every page of the current results (filters kept), up to EXPORT_LIMIT, as CSV or JSON."""
+    if fmt not in ("csv", "json"):
+        raise Http404("export formats: csv, json")
+    params = SearchParams.from_querydict(request.GET)
+    results = search_speeches(params=replace(params, page=1), snippets=False, facets=False, limit=EXPORT_LIMIT)
+    rows = [_export_row(request, hit) for hit in results.hits]
+    filename = f"search-{date.today().isoformat()}.{fmt}"
+    if fmt == "json":
+        response = _json({"query": params.q, "count": results.count, "limit": EXPORT_LIMIT,
+                          "truncated": results.count > len(rows), "message": results.message, "results": rows})
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # so that Excel reads the Chinese as UTF-8
+        writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "topics": "；".join(row["topics"]), "document": row["document"]["title"]})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+EXPORT_FIELDS = ["id", "url", "title", "year", "topics", "document", "level", "genre", "length", "score", "duplicates"]
+
+
+def _export_row(request, hit) -> dict:
+    speech = hit.speech
+    return {
+        "id": speech.public_id,
+        "url": request.build_absolute_uri(speech.get_absolute_url()),
+        "title": speech.title,
+        "year": speech.year,
+        "topics": [t.name for t in speech.topics.all()],
+        "document": {"id": speech.document_id, "title": speech.document.display_title},
+        "level": speech.speaker_level,
+        "genre": speech.genre,
+        "length": speech.char_count,
+        "score": round(hit.score, 4),
+        "duplicates": hit.duplicates,
+    }
+
+
+@require_GET
+def topics(request):
+    rows = Topic.objects.annotate(count=Count("speeches", filter=Q(speeches__duplicate_of__isnull=True)))
+    return _json({"results": [{**t.to_dict(), "url": request.build_absolute_uri(t.get_absolute_url()),
+                               "count": t.count} for t in rows]})
+
+
+@require_GET
+def documents(request):
+    rows = Document.objects.ingested().annotate(count=Count("speeches")).order_by("-created_at", "-id")
+    page = Paginator(rows, API_PAGE_SIZE).get_page(int_param(request, "page", 1))
+    items = []
+    for document in page.object_list:
+        data = document.to_dict()
+        data["url"] = request.build_absolute_uri(document.get_absolute_url())
+        data["speeches"] = document.count
+        items.append(data)
+    return _json({"count": page.paginator.count, "page": page.number, "results": items})
 
 
 @require_GET
@@ -62,7 +149,21 @@ def speech(request, public_id: str):
         return _json({"error": "not found", "id": public_id}, status=404)
     data = found.to_dict(sections=True)
     data["url"] = request.build_absolute_uri(found.get_absolute_url())
+    data.update(_speech_extras(found))
+    # The whole-speech citation; one paragraph's is at /api/speeches/<id>/citation?paragraph=p12.
+    data["citation"] = citations(request, found)
     return _json(data)
+
+
+def _speech_extras(speech) -> dict:
+    """Fields added for the speech-pages issue (shapes only grow)."""
+    return {
+        "keywords": list(speech.keywords),
+        "occasion": speech.occasion,
+        "speaker_level": speech.speaker_level,
+        "genre": speech.genre,
+        "ordinal": speech.ordinal,
+    }
 
 
 def _redirect(alias):
@@ -80,5 +181,6 @@ def speeches(request):
     for item in page.object_list:
         data = item.to_dict()
         data["url"] = request.build_absolute_uri(item.get_absolute_url())
+        data.update(_speech_extras(item))
         items.append(data)
     return _json({"count": page.paginator.count, "page": page.number, "next": next_url, "results": items})

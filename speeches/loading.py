@@ -26,9 +26,10 @@ from django.utils import timezone
 from .ingest import IngestError, ParsedDocument, parse_document
 from .ingest.classify import load_topics
 from .ingest.continuity import NewSpeech, OldSpeech, assign_ids
+from .ingest.dedupe import band_keys, best_match
 from .ingest.identity import derive_public_id
 from .locks import IndexBusy
-from .models import Document, Section, Speech, SpeechAlias, SpeechTopic, Topic
+from .models import Document, Section, Speech, SpeechAlias, SpeechBand, SpeechTopic, Topic
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +80,73 @@ def store_upload(raw: bytes, name: str, user=None) -> tuple[Document, bool]:
         )
 
 
-def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False) -> LoadResult:
+def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inline_max: int | None = None) -> LoadResult:
+    """Store, then ingest now, or queue when `inline_max` is given and the file is bigger
+    (the admin passes settings.INGEST_INLINE_MAX_BYTES; the command ingests everything inline)."""
     document, created = store_upload(raw, name, user)
     if not created and document.status == Document.Status.INGESTED and not force:
         return LoadResult(
             document.pk, "unchanged", False, document.speeches.count(), message="已在档案中（already in the archive）"
         )
+    # Issue 7 (admin upload): a file already waiting for the worker is not ingested a second time beside it.
+    if not created and document.status in {Document.Status.QUEUED, Document.Status.PROCESSING} and not force:
+        return LoadResult(document.pk, "queued", False, message="已在队列中（already queued）")
+    # Issue 7: too big to parse at all (the pipeline holds several copies of the text in memory).
+    if len(raw) > settings.INGEST_MAX_BYTES:
+        return _record_failure(document, too_large_reason(len(raw)), created)
+    # Issue 7: too big to parse within a web request: `manage.py process_uploads` takes it.
+    if inline_max is not None and len(raw) > inline_max:
+        return enqueue(document, created)
     return ingest_document(document, created=created)
+
+
+def too_large_reason(size: int) -> str:
+    limit = settings.INGEST_MAX_BYTES
+    return f"文件过大：{size / 2**20:.1f} MB，上限 {limit / 2**20:.0f} MB（file too large: {size} bytes > {limit}）"
+
+
+# ---- Issue 7: the upload queue, processed by `manage.py process_uploads` --------------------------
+
+
+def enqueue(document: Document, created: bool = False) -> LoadResult:
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.QUEUED, error="", updated_at=timezone.now())
+    return LoadResult(
+        document.pk, "queued", created, message="文件较大，已排队等待处理（queued for background ingest）"
+    )
+
+
+def claim_next() -> Document | None:
+    """Take the oldest queued document. The conditional UPDATE is the claim, so two
+    workers (or a worker and a retry) never ingest the same document at once."""
+    queued = Document.objects.filter(status=Document.Status.QUEUED).order_by("created_at", "id")
+    for pk in queued.values_list("pk", flat=True)[:20]:
+        claimed = Document.objects.filter(pk=pk, status=Document.Status.QUEUED).update(
+            status=Document.Status.PROCESSING, updated_at=timezone.now()
+        )
+        if claimed:
+            return Document.objects.get(pk=pk)
+    return None
+
+
+def process_queue(limit: int | None = None) -> list[LoadResult]:
+    """Ingest queued documents, oldest first, until the queue is empty (or `limit` done)."""
+    results: list[LoadResult] = []
+    while limit is None or len(results) < limit:
+        document = claim_next()
+        if document is None:
+            break
+        results.append(ingest_document(document))
+    return results
+
+
+def requeue_stale(older_than) -> int:
+    """Documents left PROCESSING by a worker that died, or PENDING by a web request killed
+    between storing and parsing (gunicorn's timeout), older than a timedelta, go back to the queue."""
+    cutoff = timezone.now() - older_than
+    stranded = [Document.Status.PROCESSING, Document.Status.PENDING]
+    return Document.objects.filter(status__in=stranded, updated_at__lt=cutoff).update(
+        status=Document.Status.QUEUED, updated_at=timezone.now()
+    )
 
 
 def ingest_document(document: Document, *, created: bool = False) -> LoadResult:
@@ -146,8 +207,11 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     duplicates = _link_duplicates(parsed, by_ordinal)
     _record_orphans(document, orphans, old_rows, by_ordinal)
     _restore_links(dependants, aliases_to_speech, by_ordinal)
+    _keep_id_history(document)
     document.title = parsed.title[:500]
     document.preamble = parsed.preamble
+    document.trailer = parsed.trailer
+    document.fragments = list(parsed.fragments)
     document.encoding = parsed.encoding
     document.encoding_confidence = parsed.confidence
     document.pipeline_version = parsed.pipeline_version
@@ -163,7 +227,24 @@ def _carry_over_ids(document: Document, parsed: ParsedDocument):
     old = [OldSpeech(s.public_id, s.fingerprint, s.text) for s in document.speeches.all()]
     new = [NewSpeech(s.ordinal, s.fingerprint, s.text) for s in parsed.speeches]
     reserved = frozenset(SpeechAlias.objects.filter(document=document).values_list("public_id", flat=True))
+    if not old:
+        # No speeches in the database for this document (a rebuild after the database
+        # was lost): the id history kept beside the raw file names the ids its speeches
+        # had, so they are carried over by content even if the pipeline changed since.
+        from . import id_history
+
+        old, kept_aliases = id_history.previous_speeches(document.sha256)
+        reserved |= kept_aliases
     return assign_ids(old, new, partial(derive_public_id, document.sha256), reserved)
+
+
+def _keep_id_history(document: Document) -> None:
+    """Bring back aliases a lost database had, then record every id beside the raw file
+    (written after commit) so that `manage.py rebuild_from_raw` can keep them."""
+    from . import id_history
+
+    id_history.restore_aliases(document)
+    id_history.save_on_commit(document)
 
 
 def _create_speech(document: Document, parsed, public_id: str, topics: dict[str, Topic]) -> Speech:
@@ -171,7 +252,8 @@ def _create_speech(document: Document, parsed, public_id: str, topics: dict[str,
         document=document,
         ordinal=parsed.ordinal,
         public_id=public_id,
-        title=parsed.title[:500],
+        title=(parsed.display_title or parsed.title)[:500],
+        source_title=parsed.title[:500],
         text=parsed.text,
         original_text=parsed.original_text,
         year=parsed.year,
@@ -182,7 +264,12 @@ def _create_speech(document: Document, parsed, public_id: str, topics: dict[str,
         region=parsed.region[:64],
         keywords=list(parsed.keywords),
         fingerprint=parsed.fingerprint,
+        signature=list(parsed.signature),
+        subtitle=parsed.subtitle[:255],
+        title_trusted=parsed.title_trusted,
     )
+    if parsed.signature:
+        SpeechBand.objects.bulk_create(SpeechBand(speech=speech, key=key) for key in band_keys(parsed.signature))
     paragraph = 1
     sections = []
     for section in parsed.sections:
@@ -209,21 +296,30 @@ def _link_duplicates(parsed: ParsedDocument, by_ordinal: dict[int, Speech]) -> i
     count = 0
     for parsed_speech in parsed.speeches:
         speech = by_ordinal[parsed_speech.ordinal]
-        canonical = None
         if parsed_speech.duplicate_of is not None:
-            canonical = by_ordinal.get(parsed_speech.duplicate_of)
+            canonical, kind = by_ordinal.get(parsed_speech.duplicate_of), parsed_speech.duplicate_kind or "exact"
         else:
-            canonical = (
-                Speech.objects.filter(fingerprint=speech.fingerprint, duplicate_of__isnull=True)
-                .exclude(document=speech.document)
-                .order_by("document__created_at", "document_id", "ordinal")
-                .first()
-            )
+            canonical, kind = _archive_original(speech)
         if canonical is not None and canonical.pk != speech.pk:
-            speech.duplicate_of = canonical
-            speech.save(update_fields=["duplicate_of"])
+            speech.duplicate_of, speech.duplicate_kind = canonical, kind
+            speech.save(update_fields=["duplicate_of", "duplicate_kind"])
             count += 1
     return count
+
+
+def _archive_original(speech: Speech) -> tuple[Speech | None, str]:
+    """The earliest canonical speech of another document with the same text (exact), or
+    failing that the most similar one sharing a MinHash band (near)."""
+    others = Speech.objects.filter(duplicate_of__isnull=True).exclude(document=speech.document)
+    exact = others.filter(fingerprint=speech.fingerprint).order_by("document__created_at", "document_id", "ordinal").first()
+    if exact is not None:
+        return exact, "exact"
+    if not speech.signature:
+        return None, ""
+    keys = band_keys(tuple(speech.signature))
+    candidates = others.filter(bands__key__in=keys).distinct().only("pk", "signature")
+    match = best_match(tuple(speech.signature), ((c, tuple(c.signature)) for c in candidates))
+    return (match[0], "near") if match else (None, "")
 
 
 def _record_orphans(document, orphans, old_rows, by_ordinal) -> None:
@@ -268,6 +364,20 @@ def remove_document(document: Document) -> None:
 
     document_id = document.pk
     with transaction.atomic():
-        SpeechAlias.objects.filter(document=document).delete()
+        # Its ids stay known, so a bookmarked link explains the removal instead of a bare 404.
+        for public_id, title in document.speeches.values_list("public_id", "title"):
+            SpeechAlias.objects.update_or_create(
+                public_id=public_id, defaults={"speech": None, "document": None, "title": title, "reason": "deleted"}
+            )
+        SpeechAlias.objects.filter(document=document).update(document=None)
         document.delete()
-    transaction.on_commit(partial(unindex_document, document_id))
+    transaction.on_commit(partial(_unindex_quietly, unindex_document, document_id))
+
+
+def _unindex_quietly(unindex_document, document_id: int) -> None:
+    # Issue 7: a busy index must not turn the admin's delete into an error page after the
+    # rows are gone; the leftover entries are found and removed by `check_index --fix`.
+    try:
+        unindex_document(document_id)
+    except IndexBusy as error:
+        log.warning("index entries of deleted document %s left behind: %s", document_id, error)

@@ -17,6 +17,9 @@ from contextlib import contextmanager
 from django.conf import settings
 
 _thread_lock = threading.RLock()
+# Paths whose flock this thread holds: a nested take (clear() → setup()) must not
+# open a second descriptor and wait on its own lock.
+_held = threading.local()
 
 
 class IndexBusy(Exception):
@@ -32,6 +35,10 @@ def lock_path(index_path: str) -> str:
 def index_write_lock(index_path: str, timeout: float | None = None):
     timeout = getattr(settings, "INDEX_LOCK_TIMEOUT", 120.0) if timeout is None else timeout
     path = lock_path(index_path)
+    held = _held.__dict__.setdefault("paths", set())
+    if path in held:
+        yield
+        return
     os.makedirs(os.path.dirname(path), exist_ok=True)
     deadline = time.monotonic() + timeout
     if not _thread_lock.acquire(timeout=max(timeout, 0.001)):
@@ -46,9 +53,11 @@ def index_write_lock(index_path: str, timeout: float | None = None):
                     if time.monotonic() > deadline:
                         raise IndexBusy(f"search index busy for more than {timeout:.0f}s") from None
                     time.sleep(0.05)
+            held.add(path)
             try:
                 yield
             finally:
+                held.discard(path)
                 fcntl.flock(handle, fcntl.LOCK_UN)
     finally:
         _thread_lock.release()

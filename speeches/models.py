@@ -125,6 +125,9 @@ class Speech(models.Model):
     # "exact", "near" or "partial" when duplicate_of is set.
     duplicate_kind = models.CharField(max_length=16, blank=True)
     subtitle = models.CharField(max_length=255, blank=True)
+    # The title as scraped; `title` is what we show, made from the content when the
+    # scraped one does not match it (see title_trusted).
+    source_title = models.CharField(max_length=500, blank=True)
     # False when the scraped title does not match the content (000: every speech titled 森林防火).
     title_trusted = models.BooleanField(default=True)
     duplicate_of = models.ForeignKey(

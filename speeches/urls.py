@@ -1,18 +1,39 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import api, speech_views, views
+from . import accounts, api, bookmarks, speech_views, views
 
 urlpatterns = [
     # Home, search and browsing (search issue).
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("search/help/", views.search_help, name="search-help"),
+    path("search/export.<str:fmt>", api.search_export, name="search-export"),
+    path("documents/", views.document_list, name="documents"),
     path("documents/<int:pk>/", views.document_detail, name="document"),
     path("documents/<int:pk>/raw/", views.document_raw, name="document-raw"),
+    path("topics/", views.topic_list, name="topics"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("years/", views.year_list, name="years"),
+    path("years/<int:year>/", views.year_detail, name="year"),
     path("api/search", api.search, name="api-search"),
+    path("api/search/export.<str:fmt>", api.search_export, name="api-search-export"),
+    path("api/topics", api.topics, name="api-topics"),
+    path("api/documents", api.documents, name="api-documents"),
     # Speech pages, citations, bookmarks, accounts (speech-pages issue).
     path("speeches/<str:public_id>/", speech_views.speech_detail, name="speech"),
     path("speeches/<str:public_id>/<str:slug>/", speech_views.speech_detail, name="speech-slug"),
     path("api/speeches", api.speeches, name="api-speeches"),
     path("api/speeches/<str:public_id>", api.speech, name="api-speech"),
+    path("api/speeches/<str:public_id>/citation", speech_views.speech_citation, name="speech-citation"),
+    path("bookmarks/", bookmarks.bookmark_list, name="bookmarks"),
+    path("bookmarks/add/", bookmarks.bookmark_add, name="bookmark-add"),
+    path("bookmarks/<int:pk>/edit/", bookmarks.bookmark_edit, name="bookmark-edit"),
+    path("bookmarks/<int:pk>/delete/", bookmarks.bookmark_delete, name="bookmark-delete"),
+    path("bookmarks/export.csv", bookmarks.bookmark_export_csv, name="bookmarks-csv"),
+    path("bookmarks/export.bib", bookmarks.bookmark_export_bibtex, name="bookmarks-bibtex"),
+    path("bookmarks/export.ris", bookmarks.bookmark_export_ris, name="bookmarks-ris"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

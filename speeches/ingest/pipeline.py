@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from .classify import pick_topics, score_topics, title_matches
+from .classify import load_topics, pick_topics, score_topics, title_matches
 from .clean import clean_lines
 from .decode import decode_bytes
 from .dedupe import group_copies
@@ -49,8 +49,22 @@ def build_speech(ordinal: int, chunk: Chunk) -> ParsedSpeech:
         fingerprint=content_fingerprint(text),
         subtitle=" ".join(chunk.heading_lines),
         title_trusted=trusted,
+        display_title=title if trusted else own_title(chunk.heading_lines, occasion, scored),
         split_reason=chunk.reason,
     )
+
+
+def own_title(heading_lines: tuple[str, ...], occasion: str, scored) -> str:
+    """A title for a speech whose scraped title lies (000: all nineteen say 森林防火):
+    its own heading lines, else the meeting it names, else its main topic."""
+    if heading_lines:
+        return " ".join(heading_lines)[:80]
+    if occasion:
+        return f"在{occasion}上的讲话"
+    names = {t.slug: t.name for t in load_topics()}
+    if scored and scored[0][0] in names:
+        return f"关于{names[scored[0][0]]}的讲话"
+    return "讲话"
 
 
 def mark_duplicates(speeches: list[ParsedSpeech]) -> list[ParsedSpeech]:

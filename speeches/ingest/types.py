@@ -81,6 +81,9 @@ class ParsedSpeech:
     subtitle: str = ""
     # False when the page's title names a topic the content does not bear out (000).
     title_trusted: bool = True
+    # The title to show: the scraped title when trusted, else one made from what the
+    # speech itself says (its own heading, its meeting, its main topic).
+    display_title: str = ""
     # Why the splitter started a speech here: marker, subtitle, salutation, closing, …
     split_reason: str = ""
 

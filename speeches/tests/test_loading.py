@@ -56,7 +56,7 @@ def test_a_reingest_after_a_pipeline_change_keeps_ids_of_edited_speeches(seed_by
     # A "pipeline change": every speech's text gains a rejoined sentence.
     from dataclasses import replace
 
-    changed = replace(parsed, speeches=tuple(replace(s, text=s.text + "\n新增的一句话。", fingerprint=s.fingerprint + "x") for s in parsed.speeches))
+    changed = replace(parsed, speeches=tuple(replace(s, text=s.text + "\n新增的一句话。", fingerprint="0" * 64) for s in parsed.speeches))
     load_parsed(document, changed)
     after = {s.ordinal: s.public_id for s in document.speeches.all()}
     assert after == before
@@ -136,3 +136,15 @@ def test_a_failed_file_is_kept_as_a_file_too():
 
     ingest_bytes(b"%PDF-1.4 junk", "x.pdf")
     assert raw_path(sha256_of(b"%PDF-1.4 junk")).read_bytes() == b"%PDF-1.4 junk"
+
+
+def test_deleting_a_document_leaves_its_speech_ids_explained(seed_bytes, client):
+    from speeches.loading import remove_document
+
+    result = ingest_bytes(seed_bytes["002_5507ae1777cd8619.txt"], "002.txt")
+    document = Document.objects.get(pk=result.document_id)
+    public_id = document.speeches.first().public_id
+    remove_document(document)
+    response = client.get(f"/speeches/{public_id}/")
+    assert response.status_code == 410
+    assert "删除" in response.content.decode()

@@ -45,6 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         paths = expand_paths(options["paths"])
+        self.verbosity = options["verbosity"]
         if options["report"]:
             for path in paths:
                 self.print_report(path)
@@ -55,7 +56,7 @@ class Command(BaseCommand):
             bar.set_description(path.name[:30])
             result = ingest_bytes(path.read_bytes(), path.name, force=options["force"])
             failures += result.status == "failed"
-            line = f"{path.name}: {result.status} — {result.speeches} speeches, {result.duplicates} duplicates. {result.message}"
+            line = f"{path.name}: {result.status} — {result.speeches} speeches, {result.duplicates} duplicates · {result.message}"
             bar.write(self.style.ERROR(line) if result.status == "failed" else line, file=self.stdout, end="")
         if failures:
             raise CommandError(f"{failures} of {len(paths)} files failed")
