@@ -134,12 +134,7 @@ def documents(request):
 
 @require_GET
 def speech(request, public_id: str):
-    found = (
-        Speech.objects.select_related("document", "duplicate_of")
-        .prefetch_related("topics", "sections")
-        .filter(public_id=public_id)
-        .first()
-    )
+    found = Speech.objects.for_page().filter(public_id=public_id).first()
     if found is None:
         alias = SpeechAlias.objects.select_related("speech").filter(public_id=public_id).first()
         if alias and alias.speech:

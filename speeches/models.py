@@ -103,6 +103,10 @@ class SpeechQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("document").prefetch_related("topics")
 
+    def for_page(self):
+        """What a speech page or its API answer shows: the source, the original, topics, sections."""
+        return self.select_related("document", "duplicate_of").prefetch_related("topics", "sections")
+
 
 class Speech(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="speeches")

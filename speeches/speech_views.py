@@ -44,12 +44,7 @@ def citations(request, speech: Speech, paragraph: str = "") -> dict[str, str]:
 
 def speech_detail(request, public_id: str, slug: str = ""):
     # The slug is decoration for people reading the URL: the id alone decides.
-    speech = (
-        Speech.objects.select_related("document", "duplicate_of")
-        .prefetch_related("topics", "sections")
-        .filter(public_id=public_id)
-        .first()
-    )
+    speech = Speech.objects.for_page().filter(public_id=public_id).first()
     if speech is None:
         return _moved_or_gone(request, public_id)
     query = request.GET.get("q", "")[:200]

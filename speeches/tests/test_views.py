@@ -58,6 +58,16 @@ def test_the_year_page_lists_that_years_speeches(client, corpus):
     assert speech.title in html or f"共 {Speech.objects.canonical().filter(year=speech.year).count()} 篇" in html
 
 
+def test_the_topic_page_lists_its_speeches_with_a_link_to_each(client, corpus):
+    from speeches.models import Topic
+
+    topic = Topic.objects.get(slug="epidemic")
+    speeches = list(topic.speeches.canonical().order_by("-speechtopic__score")[:20])
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert f"共 {topic.speeches.canonical().count()} 篇" in html
+    assert speeches and all(s.get_absolute_url() in html for s in speeches)
+
+
 def test_the_help_page_documents_the_query_language(client, corpus):
     html = client.get("/search/help/").content.decode()
     assert all(token in html for token in ("OR", "-词", "title:", "短语", "/api/search"))
