@@ -24,20 +24,28 @@ def _json(data, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def _hit_dict(request, hit) -> dict:
+def _hit_base(request, hit) -> dict:
+    """What a search hit and an export row share."""
     speech = hit.speech
     return {
         "id": speech.public_id,
         "url": request.build_absolute_uri(speech.get_absolute_url()),
         "title": speech.title,
-        "snippet": " ".join(hit.snippets),
-        "score": round(hit.score, 4),
         "year": speech.year,
         "topics": [t.name for t in speech.topics.all()],
+        "score": round(hit.score, 4),
+        "duplicates": hit.duplicates,
+    }
+
+
+def _hit_dict(request, hit) -> dict:
+    speech = hit.speech
+    return {
+        **_hit_base(request, hit),
+        "snippet": " ".join(hit.snippets),
         "document": speech.document.to_dict(),
         "paragraph": hit.paragraph,
         "section": hit.section,
-        "duplicates": hit.duplicates,
     }
 
 
@@ -98,17 +106,11 @@ EXPORT_FIELDS = ["id", "url", "title", "year", "topics", "document", "level", "g
 def _export_row(request, hit) -> dict:
     speech = hit.speech
     return {
-        "id": speech.public_id,
-        "url": request.build_absolute_uri(speech.get_absolute_url()),
-        "title": speech.title,
-        "year": speech.year,
-        "topics": [t.name for t in speech.topics.all()],
+        **_hit_base(request, hit),
         "document": {"id": speech.document_id, "title": speech.document.display_title},
         "level": speech.speaker_level,
         "genre": speech.genre,
         "length": speech.char_count,
-        "score": round(hit.score, 4),
-        "duplicates": hit.duplicates,
     }
 
 

@@ -193,8 +193,8 @@ def sync_topics() -> dict[str, Topic]:
 def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     """Replace the document's speeches with the parsed ones. Call inside a transaction."""
     document = Document.objects.select_for_update().get(pk=document.pk)
-    ids, orphans = _carry_over_ids(document, parsed)
-    old_rows = {s.public_id: s for s in document.speeches.all()}
+    old_rows = {s.public_id: s for s in document.speeches.only("public_id", "fingerprint", "text", "title")}
+    ids, orphans = _carry_over_ids(document, parsed, old_rows.values())
     topics = sync_topics()
     # Speeches elsewhere that pointed at this document's speeches are re-pointed below.
     dependants = {s.pk: s.duplicate_of.public_id for s in Speech.objects.filter(duplicate_of__document=document).exclude(document=document).select_related("duplicate_of")}
@@ -223,8 +223,8 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     return len(by_ordinal), duplicates
 
 
-def _carry_over_ids(document: Document, parsed: ParsedDocument):
-    old = [OldSpeech(s.public_id, s.fingerprint, s.text) for s in document.speeches.all()]
+def _carry_over_ids(document: Document, parsed: ParsedDocument, old_rows):
+    old = [OldSpeech(s.public_id, s.fingerprint, s.text) for s in old_rows]
     new = [NewSpeech(s.ordinal, s.fingerprint, s.text) for s in parsed.speeches]
     reserved = frozenset(SpeechAlias.objects.filter(document=document).values_list("public_id", flat=True))
     if not old:

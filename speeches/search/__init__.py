@@ -10,13 +10,7 @@ from .query import ParsedQuery, parse_query
 from .service import EXPORT_LIMIT, FacetValue, Hit, Results, search_speeches
 from .snippets import best_paragraph, highlight, kwic
 
-
-def first_paragraph_with(speech, terms: tuple[str, ...]) -> str:
-    """Kept for callers of the first version: the paragraph to link a hit to."""
-    return best_paragraph(speech.paragraphs(), terms)
-
-
 __all__ = [
     "EXPORT_LIMIT", "FacetValue", "Hit", "ParsedQuery", "Results", "SearchParams",
-    "best_paragraph", "first_paragraph_with", "highlight", "kwic", "parse_query", "search_speeches",
+    "best_paragraph", "highlight", "kwic", "parse_query", "search_speeches",
 ]

@@ -222,3 +222,11 @@ def test_a_staff_user_without_document_permissions_is_refused(client, django_use
     assert client.get(UPLOAD_URL).status_code == 403
     assert upload(client, ("page.txt", "同志们：".encode())).status_code == 403
     assert not Document.objects.filter(original_name="page.txt").exists()
+
+
+@pytest.mark.django_db
+def test_the_upload_page_states_the_inline_limit_as_configured(staff_client, settings):
+    # A 512 KiB limit once printed as "大于 0 MB" through floatformat:0.
+    settings.INGEST_INLINE_MAX_BYTES = 512 * 1024
+    html = staff_client.get(UPLOAD_URL).content.decode()
+    assert "超出 0.5 MB" in html and "0 MB 的文件" not in html
