@@ -206,7 +206,7 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
         by_ordinal[parsed_speech.ordinal] = _create_speech(document, parsed_speech, ids[parsed_speech.ordinal], topics)
     duplicates = _link_duplicates(parsed, by_ordinal)
     _record_orphans(document, orphans, old_rows, by_ordinal)
-    _restore_links(dependants, aliases_to_speech, by_ordinal)
+    _restore_links(dependants, aliases_to_speech, by_ordinal, orphans)
     _keep_id_history(document)
     document.title = parsed.title[:500]
     document.preamble = parsed.preamble
@@ -337,8 +337,11 @@ def _record_orphans(document, orphans, old_rows, by_ordinal) -> None:
         )
 
 
-def _restore_links(dependants: dict[int, str], aliases: dict[str, str], by_ordinal: dict[int, Speech]) -> None:
+def _restore_links(dependants: dict[int, str], aliases: dict[str, str], by_ordinal: dict[int, Speech], orphans) -> None:
     by_public_id = {s.public_id: s for s in by_ordinal.values()}
+    # A link to a speech this load merged or split goes on to its successor, as the
+    # speech's own id does; only a removed speech leaves its links empty.
+    by_public_id.update({old: by_ordinal[n] for old, n in orphans.items() if n is not None})
     for speech_pk, target_id in dependants.items():
         target = by_public_id.get(target_id)
         Speech.objects.filter(pk=speech_pk).update(duplicate_of=target)

@@ -148,3 +148,21 @@ def test_deleting_a_document_leaves_its_speech_ids_explained(seed_bytes, client)
     response = client.get(f"/speeches/{public_id}/")
     assert response.status_code == 410
     assert "删除" in response.content.decode()
+
+
+def test_an_older_alias_of_a_speech_that_is_then_merged_follows_it_to_its_successor(seed_bytes):
+    from dataclasses import replace
+
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    document = Document.objects.get(pk=ingest_bytes(raw, "002.txt").document_id)
+    first, second = document.speeches.order_by("ordinal")[:2]
+    SpeechAlias.objects.create(public_id="olderalias", speech=first, document=document, reason="merged")
+    parsed = parse_document(raw)
+    one, two, three = parsed.speeches
+    merged = replace(one, text=one.text + "\n" + two.text, fingerprint="1" * 64)
+    load_parsed(document, replace(parsed, speeches=(merged, replace(three, ordinal=2))))
+    # The longer second speech keeps its id in the merge; the first becomes an alias.
+    merged_speech = Speech.objects.get(document=document, ordinal=1)
+    assert merged_speech.public_id == second.public_id
+    assert SpeechAlias.objects.get(public_id=first.public_id).speech == merged_speech
+    assert SpeechAlias.objects.get(public_id="olderalias").speech == merged_speech
