@@ -32,6 +32,12 @@ _MEMO_LIMIT = 2_000_000
 # by 。 (000 "十堰之前??梢哉f" is 之前。可以說) and it lets 前专可 win. The corpus table is
 # running text, punctuation included. The two are mixed half and half.
 CORPUS_SHARE = 0.7
+# Words of jieba's dictionary kept for word-level questions (does the text before a run
+# end a word? does a candidate finish one with the character before it?): two to four
+# characters, seen at least this often. Rarer entries are mostly names and fragments
+# that would make almost any pair of characters a "word".
+LEXICON_MIN_COUNT = 20
+LEXICON_LENGTHS = (2, 3, 4)
 
 
 @dataclass
@@ -66,6 +72,7 @@ class CharLM:
     running: Table  # the corpus: how speeches run on
     trigrams: dict[str, int]  # the corpus again, three characters at a time
     trigram_contexts: dict[str, int]
+    lexicon: dict[str, int] = field(default_factory=dict)  # jieba's words and counts (see LEXICON_MIN_COUNT)
     # Scores already computed: runs ask the same questions many times over.
     memo: dict[str, float] = field(default_factory=dict)
 
@@ -114,20 +121,23 @@ def _jieba_dict_path() -> str:
     return os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
 
 
-def _jieba_table() -> Table:
+def _jieba_table() -> tuple[Table, dict[str, int]]:
     unigrams: Counter = Counter()
     bigrams: Counter = Counter()
+    lexicon: dict[str, int] = {}
     with open(_jieba_dict_path(), encoding="utf-8") as handle:
         for line in handle:
             parts = line.split(" ")
             if len(parts) < 2:
                 continue
             word, freq = parts[0], int(parts[1])
+            if freq >= LEXICON_MIN_COUNT and len(word) in LEXICON_LENGTHS:
+                lexicon[word] = freq
             for i, ch in enumerate(word):
                 unigrams[ch] += freq
                 if i:
                     bigrams[word[i - 1 : i + 1]] += freq
-    return _table(bigrams, unigrams, 0.8)
+    return _table(bigrams, unigrams, 0.8), lexicon
 
 
 def _corpus_table(path: Path) -> Table:
@@ -150,7 +160,8 @@ def char_lm() -> CharLM:
     contexts: Counter = Counter()
     for triple, count in trigrams.items():
         contexts[triple[:2]] += count
-    return CharLM(_jieba_table(), _corpus_table(CORPUS_BIGRAMS), trigrams, dict(contexts))
+    words, lexicon = _jieba_table()
+    return CharLM(words, _corpus_table(CORPUS_BIGRAMS), trigrams, dict(contexts), lexicon)
 
 
 def _read_counts(path: Path, width: int) -> dict[str, int]:

@@ -38,6 +38,7 @@ from .realign import (
     build_lattice,
     consistent_pair,
     gbk_characters,
+    pair_before_reading,
     prune_boundaries,
     slot_margins,
     viterbi,
@@ -55,6 +56,21 @@ COMMON_CHAR = 5000
 MARKER_COST = 8.0
 # A boundary character is written only if its score beats the runner-up by this much.
 CLEAR_LEAD = 2.5
+# Characters of left context kept: the model reads two, _in_short_segment six.
+PREV_WIDTH = 6
+# Signs after which a run's first slot is not a sentence end if it comes this soon
+# (characters after the sign): a quotation this short is a term, an item a word.
+_SEPARATORS = ",、;:“(《"
+SHORT_QUOTE = 4
+SHORT_ITEM = 2
+# A dictionary word of two to four characters seen this often ends a clause as well as a
+# word (之前, 重點, 以上): see _ends_word.
+COMMON_WORD = 500
+# The run's first character may complete a word with the character before it when that
+# word takes this share of the character's uses in jieba's dictionary: 確保 is 4.5% of
+# 確, 學校 4.9% of 學; 長劍 (0.7% of 長, 000 "防線長??h") and 事跡 (0.3%) are too rare to
+# doubt a sentence end.
+WORD_SHARE = 0.02
 # See reads_naturally: mean log-probability per character of the text after a `?`.
 LOOK_AHEAD = 6
 NATURAL_TEXT = -5.5
@@ -74,14 +90,22 @@ class MojibakeStats:
 
 def _with_reading(positions: list, reading: str) -> list:
     """002 "┮?guī)劃": the surviving annotation says which character the lost byte finished.
-    003 "韱l(fā)": it also holds when that character sits after a dropped pair."""
+    003 "韱l(fā)": it also holds when that character sits after a dropped pair, and 002
+    "公共服?wù)" when the dropped pair took that character's lead byte."""
     if not reading:
         return positions
     options = []
     for option in positions[-1]:
         fitting = tuple(c for c in option[-1].cands if reading in readings(c.ch))
         if not fitting:
-            options.append(option)
+            # 002 "公共服?wù)": no character of 服's row reads wù; the annotated 務 came
+            # after 服 with its lead byte in a dropped pair. The annotation rules out the
+            # plain reading, so the pair replaces it.
+            leads = {c.lead for c in option[-1].cands}
+            pair = None
+            if len(option) == 1 and len(leads) == 1:
+                pair = pair_before_reading(leads.pop(), _chars_by_reading().get(reading, ()))
+            options.append(pair or option)
         elif len(option) == 1:
             options.append((Slot(fitting),))
         else:
@@ -105,13 +129,49 @@ def _favour_punctuation(positions: list) -> list:
     return [options] + positions[1:]
 
 
+def _in_short_segment(prev: str) -> bool:
+    """Has a separator just opened what the run continues? A quotation opened a few
+    characters ago names a term (001 "以“一防三?!钡" is “一防三保”, 000 “六保”, “常”“長”),
+    and a list item or clause one character old is still a word (003 "備課、家?;印" is
+    家校互動, 001 ",確??荚" is 確保): a sentence does not end there."""
+    cut = max(prev.rfind(sign) for sign in _SEPARATORS)
+    if cut < 0:
+        return False
+    return len(prev) - cut - 1 < (SHORT_QUOTE if prev[cut] == "“" else SHORT_ITEM)
+
+
+def _ends_word(lm: CharLM, prev: str) -> bool:
+    """Does the text before the run end with a dictionary word of two to four characters?"""
+    return any(lm.lexicon.get(prev[-n:], 0) >= COMMON_WORD for n in (2, 3, 4) if len(prev) >= n)
+
+
+def _clause_may_end(lm: CharLM, prev: str, first: list) -> bool:
+    """Should the run's first slot favour sentence punctuation (see FAVOURED_BONUS)? Yes
+    after a dictionary word or a sign; not just after a separator (_in_short_segment); and
+    not where the character before commonly starts a word with one of the slot's
+    candidates (WORD_SHARE): 001 "確??荚嚢踩?" is 確保, not 確。, and 001 "學?;厩闆r" is
+    學校. The bonus is for runs that start after a finished clause ("十堰之前。可以說"),
+    not in the middle of a word."""
+    if _in_short_segment(prev):
+        return False
+    if _ends_word(lm, prev) or not "\u4e00" <= prev[-1:] <= "\u9fff":
+        return True
+    last = prev[-1:]
+    enough = WORD_SHARE * lm.unigrams.get(last, 0)
+    words = lm.lexicon
+    return not any(words.get(last + cand.simple, 0) >= enough for option in first for cand in option[0].cands)
+
+
 def _decode(lm: CharLM, hyp: Hypothesis, prev: str, nxt: str) -> str | None:
     """The run's characters in step; a lost character not clearly ahead becomes MARKER."""
-    positions = build_lattice(lm, hyp.data, hyp.first_leads)
+    positions = build_lattice(lm, hyp.data, hyp.first_leads, nxt)
     if positions is None:
         return None
     positions = _with_reading(positions, hyp.reading)
-    positions = _at_line_start(positions) if not prev else _favour_punctuation(positions)
+    if not prev:
+        positions = _at_line_start(positions)
+    elif _clause_may_end(lm, prev, positions[0]):
+        positions = _favour_punctuation(positions)
     positions = prune_boundaries(lm, positions, prev, nxt)
     found = viterbi(lm, positions, prev, nxt)
     if found is None:
@@ -233,7 +293,7 @@ def repair_line(line: str, lm: CharLM | None = None) -> tuple[str, MojibakeStats
     while (hit := _SUSPECT.search(line, i)) is not None:
         at = hit.start()
         out.append(line[i:at])
-        prev = simplify_chars(_tail(out))
+        prev = simplify_chars(_tail(out, PREV_WIDTH))
         repair = None
         if not _inside_latin_word(line, at):
             repair = _best_repair(lm, line, at, prev) or _lost_character(lm, line, at, prev)

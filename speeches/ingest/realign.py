@@ -24,9 +24,11 @@ from .script import simplify_chars
 # 13 of ~190 trail values always, 7 more when the next lead is below A1.
 _HIDDEN_PRIOR = math.log(0.08)
 _PLAIN_PRIOR = math.log(0.92)
-# Candidates kept for each unknown slot of a dropped pair (by unigram frequency), and
-# Viterbi states kept after each step: enough for the golden cases, cheap enough for 2 MB/s.
-_HIDDEN_BEAM = 24
+# Candidates kept for each unknown slot of a dropped pair (by unigram frequency, among
+# those that can pair at all: see _opens_drop), and Viterbi states kept after each step.
+# A wider pair beam (24) brought back nothing on the golden cases and, with more rare
+# partners on offer, invented text in clean seed lines (000 "當地＼化解" read as 當地，〓化解).
+_HIDDEN_BEAM = 8
 _STATE_BEAM = 6
 _BOUNDARY_BEAM = 8
 _PRUNE_POOL = 64
@@ -42,6 +44,13 @@ IDEOGRAPHIC_SPACE = "\u3000"
 # slot gets this head start (natural-log units), still short of overriding clear text.
 FAVOURED_BONUS = 2.5
 SENTENCE_PUNCTUATION = frozenset("。！？；，、：“”")
+# Punctuation has no count in jieba's dictionary, so _top would never offer it as half
+# of a dropped pair; yet headings lose a bracket that way: 002 "?。ǘ┗A" is （二）基礎,
+# the pair FE A3 (二's trail, ）'s lead) being in a user-defined row, and 000
+# "規?;⒊B" is 規模化、常態 (AF A1 dropped between 化 and 、). Only the GB2312 row-1
+# signs: the full-width row (，：) let clean text turn into invented commas (000
+# "當地＼化解" read as "當地，〓化解").
+_PAIR_PUNCTUATION = frozenset("）》」』。、“”")
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,21 @@ def is_dropped_pair(first: int, second: int) -> bool:
     return _dropped_table()[(first << 8) | second] == 1
 
 
+@lru_cache(maxsize=256)
+def _opens_drop(byte: int) -> bool:
+    """Can a character ending in this byte stand before a dropped pair? Only trails in a
+    user-defined row (AA–AF, F8–FE) or A1–A7 can: filtering on this before keeping the
+    commonest _HIDDEN_BEAM keeps the beam for characters that can pair at all (003
+    "?!爱斨帧" is “當助手, 助 = D6 FA being far down the D6 row)."""
+    return any(is_dropped_pair(byte, other) for other in range(0x81, 0xFF))
+
+
+@lru_cache(maxsize=256)
+def _closes_drop(byte: int) -> bool:
+    """Can a character starting with this byte stand after a dropped pair?"""
+    return any(is_dropped_pair(other, byte) for other in range(0x81, 0xFF))
+
+
 def _pair_slot(lead: int | None, trail: int | None) -> Slot | None:
     by_lead, by_trail = _indexes()
     if lead is not None and trail is not None:
@@ -125,7 +149,8 @@ def _pair_slot(lead: int | None, trail: int | None) -> Slot | None:
 
 def _top(lm: CharLM, cands: list[Cand]) -> tuple[Cand, ...]:
     cands.sort(key=lambda c: lm.unigrams.get(c.simple, 0), reverse=True)
-    return tuple(cands[:_HIDDEN_BEAM])
+    signs = [c for c in cands[_HIDDEN_BEAM:] if c.ch in _PAIR_PUNCTUATION]
+    return tuple(cands[:_HIDDEN_BEAM]) + tuple(signs)
 
 
 @lru_cache(maxsize=8192)
@@ -133,8 +158,8 @@ def _hidden_pair(lead: int, trail: int) -> tuple[Slot, Slot] | None:
     """Two characters around a dropped pair: (lead, x) and (y, trail), x and y lost."""
     lm = char_lm()
     by_lead, by_trail = _indexes()
-    firsts = [c for c in by_lead.get(lead, ()) if c.trail >= 0x81]
-    seconds = [c for c in by_trail.get(trail, ()) if c.lead >= 0x81]
+    firsts = [c for c in by_lead.get(lead, ()) if _opens_drop(c.trail)]
+    seconds = [c for c in by_trail.get(trail, ()) if _closes_drop(c.lead)]
     if not firsts or not seconds:
         return None
     return consistent_pair(Slot(_top(lm, firsts), True), Slot(_top(lm, seconds), True))
@@ -152,6 +177,23 @@ def consistent_pair(first: Slot, second: Slot) -> tuple[Slot, Slot] | None:
     return replace(first, cands=firsts), replace(second, cands=seconds)
 
 
+def pair_before_reading(lead: int, wanted: tuple[str, ...]) -> tuple[Slot, Slot] | None:
+    """(lead, x) and a character read as the annotation says, with x and its lead byte
+    lost as a dropped pair and its trail byte under the closing `?`: 002 "公共服?wù)" is
+    服務, 務's lead 84 having gone with 服's trail FE."""
+    lm = char_lm()
+    by_lead, _ = _indexes()
+    firsts = [c for c in by_lead.get(lead, ()) if _opens_drop(c.trail)]
+    seconds = []
+    for ch in wanted:
+        encoded = ch.encode("gbk", errors="ignore")
+        if len(encoded) == 2 and encoded[0] >= 0x81:
+            seconds.append(Cand(ch, simplify_chars(ch), encoded[0], encoded[1]))
+    if not firsts or not seconds:
+        return None
+    return consistent_pair(Slot(_top(lm, firsts), True), Slot(tuple(seconds), True))
+
+
 @lru_cache(maxsize=4096)
 def _first_slots(trail: int, leads: frozenset[int]) -> tuple[tuple[Slot, ...], ...]:
     """The run's first character when an inserted annotation told us its lead byte."""
@@ -162,8 +204,8 @@ def _first_slots(trail: int, leads: frozenset[int]) -> tuple[tuple[Slot, ...], .
     if plain:
         options.append((Slot(plain),))
     # 000 "大家?guī)淼?022": 帶來 lost its middle pair A7 81 as well.
-    firsts = [c for lead in leads for c in by_lead.get(lead, ()) if c.trail >= 0x81]
-    seconds = [c for c in by_trail.get(trail, ()) if c.lead >= 0x81]
+    firsts = [c for lead in leads for c in by_lead.get(lead, ()) if _opens_drop(c.trail)]
+    seconds = [c for c in by_trail.get(trail, ()) if _closes_drop(c.lead)]
     pair = consistent_pair(Slot(_top(lm, firsts), True), Slot(_top(lm, seconds), True)) if firsts and seconds else None
     if pair:
         options.append(pair)
@@ -174,7 +216,7 @@ def _known(slot: Slot | None) -> str:
     return slot.cands[0].simple if slot is not None and len(slot.cands) == 1 else ""
 
 
-def _plausible(lm: CharLM, plain: list[Slot | None], k: int) -> bool:
+def _plausible(lm: CharLM, plain: list[Slot | None], k: int, nxt: str = "") -> bool:
     """Is the in-step character at k at home between its neighbours? Only where it is not
     do we pay for the dropped-pair reading (~600 model look-ups a position)."""
     ch = _known(plain[k])
@@ -183,7 +225,9 @@ def _plausible(lm: CharLM, plain: list[Slot | None], k: int) -> bool:
     if lm.unigrams.get(ch, 0) < RARE_CHAR:  # 000 "?;A設施": 籄 (BB 41) hides 基礎
         return False
     left = _known(plain[k - 1]) if k else ""
-    right = _known(plain[k + 1]) if k + 1 < len(plain) else ""
+    # The run's last character is judged against the text after the run too: 003
+    # "列入?yún)⒄h政" reads 參説 in step, and only 説政 shows that 政議 lost a pair.
+    right = _known(plain[k + 1]) if k + 1 < len(plain) else nxt[:1]
     # Next to a lost-byte slot the neighbour is unknown; the character's own frequency
     # stands in for it (000 "?;舅悸": 痪 after the lost 。 hides 基本).
     score = lm.logp(left, ch) if left else lm.unigram_logp(ch)
@@ -210,7 +254,9 @@ def _prune(lm: CharLM, slot: Slot, left: str, right: str) -> Slot:
     commonest _PRUNE_POOL are scored: a lost byte hides a speech's character, and the
     rare half of a GBK row (Ⅷ, 鞣, 夂) never won on the golden cases."""
     pool = _by_frequency(lm, slot.cands)[:_PRUNE_POOL]
-    favoured = [c for c in slot.cands if c.ch in slot.favoured and c not in pool]
+    # Punctuation has no count in jieba's dictionary, so it is never among the commonest;
+    # it is always scored (000 "防線長??h" is 長。縣 whether or not its slot is favoured).
+    favoured = [c for c in slot.cands if (c.ch in slot.favoured or c.ch in SENTENCE_PUNCTUATION) and c not in pool]
 
     def fit(c: Cand) -> float:
         return slot.bonus(c) + (lm.logp(left, c.simple) if left else 0.0) + (lm.logp(c.simple, right) if right else 0.0)
@@ -236,7 +282,7 @@ def prune_boundaries(
 
 
 def build_lattice(
-    lm: CharLM, data: tuple[int | None, ...], first_leads: frozenset[int] = frozenset()
+    lm: CharLM, data: tuple[int | None, ...], first_leads: frozenset[int] = frozenset(), nxt: str = ""
 ) -> list[list[tuple[Slot, ...]]] | None:
     """For each character position, its readings: one slot, or two around a dropped pair."""
     pairs = [(data[k], data[k + 1]) for k in range(0, len(data) - 1, 2)]
@@ -256,7 +302,7 @@ def build_lattice(
                 positions.append([(Slot(cands),)])
                 continue
         options = [(plain[k],)] if plain[k] else []
-        if k > 0 and lead is not None and trail is not None and not _plausible(lm, plain, k):
+        if k > 0 and lead is not None and trail is not None and not _plausible(lm, plain, k, nxt):
             hidden = _hidden_pair(lead, trail)
             if hidden:
                 options.append(hidden)
@@ -266,13 +312,13 @@ def build_lattice(
     return positions
 
 
-def _step(lm: CharLM, states: dict, slot: Slot, prior: float, first_of_hidden: bool) -> dict:
+def _step(lm: CharLM, states: dict, slot: Slot, prior: float, pairing: bool) -> dict:
     """Advance Viterbi states through one slot. A state is keyed by its last character and
-    holds (score, path, last two characters, last candidate). The hot loop of the step:
-    attribute look-ups are hoisted out of it."""
+    holds (score, path, last two characters, last candidate). `pairing`: the slot follows a
+    dropped pair, so each candidate must pair with the state's last candidate. The hot
+    loop of the step: attribute look-ups are hoisted out of it."""
     out: dict = {}
     logp3, cands, favoured = lm.logp3, slot.cands, slot.favoured
-    pairing = slot.hidden and not first_of_hidden
     for score, path, history, prev_cand in states.values():
         base = score + prior
         for cand in cands:
@@ -301,11 +347,11 @@ def viterbi(lm: CharLM, positions: list[list[tuple[Slot, ...]]], prev: str, nxt:
         merged: dict = {}
         for option in options:
             prior = _PLAIN_PRIOR if len(option) == 1 and len(options) > 1 else 0.0
+            if len(option) == 2:
+                prior = _HIDDEN_PRIOR
             current = states
             for index, slot in enumerate(option):
-                current = _step(
-                    lm, current, slot, _HIDDEN_PRIOR if index == 0 and len(option) == 2 else prior, index == 0
-                )
+                current = _step(lm, current, slot, prior if index == 0 else 0.0, index > 0)
             for key, value in current.items():
                 if key not in merged or value[0] > merged[key][0]:
                     merged[key] = value

@@ -97,7 +97,10 @@ def _scan(line: str, k: int, data: tuple, depth: int, shortest: int = 3):
             data = data + tuple(encoded)
             k += 1
             continue
-        if ch in FULLWIDTH_PAIRS and depth < MAX_FULLWIDTH_IN_RUN:
+        # A `?` before a pinyin tail swallowed that annotation's "(", so it closes the run
+        # and is not a shifted ？ (002 "特征的慕?jīng)歷" must not run on into "jīng").
+        closes = ch in SUSPECTS and PINYIN_TAIL.match(line, k + 1) is not None
+        if ch in FULLWIDTH_PAIRS and depth < MAX_FULLWIDTH_IN_RUN and not closes:
             # The site turned full-width signs into ASCII after the damage, so a shifted
             # A3xx pair shows as ASCII: 000 "任務”?!皷|風" is 任務”。“東風, 001 "當?shù)刂脖<夹g"
             # has 植保技 behind "脖<夹".

@@ -11,11 +11,27 @@ def test_it_restores_a_gbk_shifted_run():
     assert repair_line("發揮效益?;浉郯拇鬄硡^(qū)是我市")[0] == "發揮效益。粵港澳大灣區是我市"
 
 
-def test_it_restores_the_known_bytes_and_at_worst_marks_the_lost_ones():
-    # 001: 確保考試安全 with 保's lead byte and 全's trail byte lost. 確保 or 確。 both
-    # read well to a bigram model, so 保 may be marked; the middle is certain.
-    text = repair_line("等方式,確??荚嚢踩?。要堅持")[0]
-    assert text in ("等方式,確保考試安全。要堅持", f"等方式,確{MARKER}考試安全。要堅持")
+def test_it_restores_the_known_bytes_and_the_lost_ones_it_can_tell():
+    # 001: 確保考試安全 with 保's lead byte and 全's trail byte lost. 確。 reads well to a
+    # bigram model too, but a sentence does not end one character after a comma, and
+    # 確保 is a common word: the punctuation head start is not given there.
+    assert repair_line("等方式,確??荚嚢踩?。要堅持")[0] == "等方式,確保考試安全。要堅持"
+
+
+def test_a_short_quotation_is_not_given_a_sentence_end():
+    # 000 “六穩”“六保”: 。 reads well after 六 to the model, but not inside a quotation
+    # opened one character ago; 保 is not clearly ahead either, so it is marked.
+    assert repair_line("“六?!惫ぷ?,為推進")[0] == f"“六{MARKER}”工作,為推進"
+
+
+def test_a_heading_numeral_gets_back_the_bracket_of_a_dropped_pair():
+    # 002: 二's trail FE and ）'s lead A3 form a pair the decoder dropped.
+    assert repair_line("?。ǘ┗A設施建設")[0].strip() == "（二）基礎設施建設"
+
+
+def test_an_annotation_after_a_dropped_pair_names_the_last_character():
+    # 003: no character of 服's row reads wù; 務 lost its lead byte with 服's trail.
+    assert repair_line("的認可??梢院唵蔚馗爬椤胺?wù)中心緊")[0] == "的認可。可以簡單地概括為“服務中心緊"
 
 
 def test_it_reads_a_shifted_fullwidth_question_mark_inside_a_run():

@@ -5,22 +5,33 @@ page), expected (clean simplified text, written by reading the excerpt; for moji
 checked by GBK-encoding the expected traditional text and decoding it one byte off).
 Nothing in it was copied from the pipeline's output.
 
+The mojibake cases come in two sets. The first 73 ("tuned") are the ones the model's
+constants were chosen on, so their figure is optimistic. The "held-out" ones (`"set":
+"held-out"`) are further runs of the seed pages, written and checked before the model
+was changed and never used to choose a constant; each keeps, under `check`, the run's
+traditional text and its garbled form, and a test below re-does the GBK check on them.
+
 Review helper (never touches `expected`):
     .venv/bin/python -m speeches.tests.ingest.test_restore_golden
-writes golden/restore/actual.json with each case's current output and verdict.
+writes golden/restore/actual.json with each case's current output and verdict, and prints
+right/marked/wrong for each set. `bench/review_mojibake.py` lists every repair in the
+whole seeds, for the before/after reading a model change needs.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from speeches.ingest.clean import clean_lines
+from speeches.ingest.decode import decode_bytes
 from speeches.ingest.mojibake import MARKER
 from speeches.ingest.restore import restore_lines
+from speeches.ingest.script import to_simplified
 
 GOLDEN = Path(__file__).parent / "golden" / "restore"
 CASES = json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8"))
@@ -30,13 +41,28 @@ RESTORE_KINDS = {"mojibake", "question", "title-dot", "pinyin", "legit-parens"}
 # growing; the report in bench/RESULTS.md gives the numbers.
 KNOWN_WRONG = {
     "mojibake-05": "响亮 vs 响力: 影响力 makes 响力 a common bigram; a bigram model cannot see 喊得",
-    "mojibake-11": "井然有序 comes out 净有序: two dropped pairs next to each other, which the lattice does not model",
+    "mojibake-11": "井然有序 comes out 净有序: after 救 the pair's first half 井 falls out of the state "
+    "beam before its only partner 然 is read (a wider beam halves the step's speed)",
     "mojibake-19": "要到位: the dropped-pair reading loses to 医务 by less than the pair's prior",
     "mojibake-25": "政府主导: a character lost both bytes to two dropped pairs",
-    "mojibake-72": "向导 comes out 向性: both fit the annotation's lead bytes and 方向性 makes 向性 common",
+    "mojibake-72": "向导 comes out 向性/向来: all fit the annotation's lead bytes and 方向性 makes 向性 common",
+    "mojibake-h43": "公共服务: 公 lost its trail and 共 its lead to one dropped pair, but the in-step 共 "
+    "reads well after ）, so the pair is never considered",
+    "mojibake-h48": "公共服务: as mojibake-h43",
+    "mojibake-h51": "规模化或: 模化 is one in-step pair and a dropped one; 模 is read, 化 lost with it",
+    "mojibake-h63": "超过: the model prefers 长区 before a digit (比重长区19% vs 比重超过19%)",
+    "mojibake-h70": "家校互动: 互 and 动 around a dropped pair, but the in-step 挥 reads well enough",
+    "mojibake-h76": "勇担重任: 擔 lost its trail in the inserted annotation and 重 its lead to a dropped pair",
+    "mojibake-h77": "对公路: two dropped pairs in a row (A6 B9, AB C2), which the lattice does not model",
+    "mojibake-h79": "政府、: two dropped pairs in a row (FE B8, AE A1), which the lattice does not model",
 }
-# The share of mojibake cases that must come out exactly right (the rest marked or known).
-MIN_RIGHT = 0.84
+# The share of mojibake cases, both sets together, that must come out exactly right (the
+# rest marked or known wrong). The issue's target is 0.95 with none wrong; we are short.
+MIN_RIGHT = 0.78
+SEEDS = Path(__file__).resolve().parents[3] / "corpus" / "seeds"
+# 001's decoder turned GBK's user-defined rows into private-use characters instead of
+# dropping them (see runs.encode), so its garbled text keeps those pairs.
+PRIVATE_USE_SOURCES = {"001"}
 
 
 def run_case(case: dict) -> str:
@@ -76,10 +102,60 @@ def test_the_golden_set_covers_every_kind_with_enough_mojibake():
 
 
 def test_mojibake_accuracy_does_not_fall_below_the_recorded_level():
-    verdicts = [verdict(run_case(c), c["expected"]) for c in CASES if c["kind"] == "mojibake"]
-    wrong = [c["id"] for c in CASES if c["kind"] == "mojibake" and verdict(run_case(c), c["expected"]) == "wrong"]
-    assert verdicts.count("right") / len(verdicts) >= MIN_RIGHT
-    assert set(wrong) <= set(KNOWN_WRONG), wrong
+    verdicts = {c["id"]: verdict(run_case(c), c["expected"]) for c in CASES if c["kind"] == "mojibake"}
+    wrong = {case_id for case_id, found in verdicts.items() if found == "wrong"}
+    assert list(verdicts.values()).count("right") / len(verdicts) >= MIN_RIGHT
+    assert wrong <= set(KNOWN_WRONG), wrong
+
+
+def test_the_held_out_set_is_large_and_shares_no_run_with_the_tuned_one():
+    held_out = [c for c in CASES if c.get("set") == "held-out"]
+    tuned_raw = " ".join(c["raw"] for c in CASES if c["kind"] == "mojibake" and "set" not in c)
+    assert len(held_out) >= 30
+    assert all(c["kind"] == "mojibake" for c in held_out)
+    assert not [c["id"] for c in held_out if len(c["check"]["garbled"]) > 2 and c["check"]["garbled"] in tuned_raw]
+
+
+def shift_decode(data: bytes, private_use: bool) -> str:
+    """Read bytes the way the seeds' decoder did once it was one byte off: a lead byte
+    before an ASCII byte gives one `?` and swallows both, a pair it cannot map vanishes
+    (or, in 001, becomes a private-use character), full-width signs come out as ASCII."""
+    out, i = [], 0
+    while i < len(data):
+        if data[i] < 0x80:
+            out.append(chr(data[i]))
+            i += 1
+            continue
+        if i + 1 == len(data):  # a lone last byte: a trail the page's next byte swallowed
+            out.append("€" if data[i] == 0x80 else "?")
+            break
+        pair = data[i : i + 2]
+        i += 2
+        if pair[1] < 0x40 or pair[1] == 0x7F:
+            out.append("?")
+            continue
+        try:
+            ch = pair.decode("gbk")
+        except UnicodeDecodeError:
+            ch = pair.decode("gb18030", errors="ignore") if private_use else ""
+            ch = ch if ch and "\ue000" <= ch <= "\uf8ff" else ""
+        if ch and "\uff01" <= ch <= "\uff5e":
+            ch = chr(ord(ch) - 0xFEE0)
+        out.append(ch)
+    return "".join(out)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.get("set") == "held-out"], ids=lambda c: c["id"])
+def test_each_held_out_case_is_the_gbk_shift_of_its_expected_text(case):
+    # The run's traditional text, encoded and read from its second byte (the first is the
+    # lead byte the opening `?` hides), must give the garbled text found in the page.
+    check = case["check"]
+    shifted = shift_decode(check["traditional"].encode("gbk")[1:], case["source"] in PRIVATE_USE_SOURCES)
+    assert "?" + shifted == check["garbled"]
+    (seed,) = SEEDS.glob(case["source"] + "_*.txt")
+    assert case["raw"] in decode_bytes(seed.read_bytes()).text
+    # A line's ideographic-space indent is part of the bytes but not of the clean text.
+    assert to_simplified(check["traditional"]).lstrip("\u3000") in case["expected"]
 
 
 def test_a_marker_never_appears_outside_mojibake_cases():
@@ -88,16 +164,24 @@ def test_a_marker_never_appears_outside_mojibake_cases():
             assert MARKER not in run_case(case), case["id"]
 
 
-def write_review_file() -> Path:
-    """Write each case's current output beside its expected text, for a human to read."""
+def write_review_file() -> tuple[Path, dict[str, Counter]]:
+    """Write each case's current output beside its expected text, for a human to read,
+    and count the mojibake verdicts of each set."""
     review = []
+    counts: dict[str, Counter] = {"tuned": Counter(), "held-out": Counter()}
     for case in CASES:
         actual = run_case(case)
-        review.append({**case, "actual": actual, "verdict": verdict(actual, case["expected"])})
+        found = verdict(actual, case["expected"])
+        review.append({**case, "actual": actual, "verdict": found})
+        if case["kind"] == "mojibake":
+            counts[case.get("set", "tuned")][found] += 1
     out = GOLDEN / "actual.json"
     out.write_text(json.dumps(review, ensure_ascii=False, indent=1), encoding="utf-8")
-    return out
+    return out, counts
 
 
 if __name__ == "__main__":  # pragma: no cover
-    print(write_review_file())
+    path, counts = write_review_file()
+    print(path)
+    for name, count in [*counts.items(), ("all", counts["tuned"] + counts["held-out"])]:
+        print(f"{name}: " + ", ".join(f"{v} {count[v]}" for v in ("right", "marked", "wrong")))
