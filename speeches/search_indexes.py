@@ -21,7 +21,8 @@ class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
         return Speech
 
     def index_queryset(self, using=None):
-        return Speech.objects.select_related("document").prefetch_related("topics")
+        # Only document_id is indexed: a join would carry each source file's raw bytes along.
+        return Speech.objects.prefetch_related("topics")
 
     def prepare_text(self, obj: Speech) -> str:
         return f"{obj.title}\n{obj.text}"

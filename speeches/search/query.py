@@ -8,7 +8,7 @@
     (a OR b) c       brackets group
 
 The tree (Word, Phrase, All, Any, Not) is turned into Whoosh queries by the
-backend (speeches.search_backend.compile_query), so the engine could change
+backend (speeches.search.index_view), so the engine could change
 without touching the language. The parser never raises: unbalanced quotes or
 brackets, lone operators and over-long input are repaired and explained in
 `message`, because a researcher's query must never cost a server error.
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..search_backend import normalize, query_words
+from .analysis import normalize, query_words
 
 # Whoosh's parser recursed past Python's limit near 1,000 Han characters
 # (STACK-NOTES); we build queries ourselves, but still keep them small.

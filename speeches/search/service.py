@@ -28,7 +28,14 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    url: str = ""
+    field_name: str = ""
+    params: SearchParams | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        """The page's URL with this value toggled. Made when a template asks: the
+        API and exports never show it, and a facet can list 200 documents."""
+        return self.params.toggled(self.field_name, self.value) if self.params else ""
 
 
 @dataclass
@@ -154,12 +161,12 @@ def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> di
         name = by_field[index_field]
         selected = {str(v) for v in getattr(params, name)}
         items = [
-            FacetValue(value, labels.get(name, {}).get(value, value), n, value in selected, params.toggled(name, value))
+            FacetValue(value, labels.get(name, {}).get(value, value), n, value in selected, name, params)
             for value, n in values.items()
         ]
         # Selected values stay listed (with count 0) so they can be unselected.
         for value in selected - set(values):
-            items.append(FacetValue(value, labels.get(name, {}).get(value, value), 0, True, params.toggled(name, value)))
+            items.append(FacetValue(value, labels.get(name, {}).get(value, value), 0, True, name, params))
         if name == "year":
             items.sort(key=lambda f: f.value, reverse=True)
         else:

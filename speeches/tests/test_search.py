@@ -11,7 +11,7 @@ import pytest
 
 from speeches.models import Speech
 from speeches.search import SearchParams, kwic, parse_query, search_speeches
-from speeches.search_backend import gram_text, normalize
+from speeches.search.analysis import gram_text, normalize
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,173 @@
+"""How text becomes search terms, at indexing and at query time alike.
+
+- Traditional and simplified forms are different terms (講話 vs 讲话), so text and
+  queries are folded to simplified with OpenCC (normalize).
+- Words: jieba's search-mode tokens (a word and its dictionary sub-words) with
+  sequential positions (ChineseTokenizer); haystack's StemmingAnalyzer would
+  treat a run of Han characters as one token.
+- Exact phrases: jieba tokens cannot say "this string occurs contiguously" (会议上
+  is 会议 / 上). A second field holds every character bigram with its position
+  (GramField), so a phrase is its bigrams at consecutive positions: exactly a
+  substring test.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+
+import jieba
+from whoosh import formats
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import FieldType
+
+from ..ingest.script import to_simplified
+
+NOT_A_TERM = re.compile(r"^[\W_]+$", re.UNICODE)
+_jieba_lock = threading.Lock()
+jieba.setLogLevel(logging.WARNING)
+
+
+def normalize(text: str) -> str:
+    """Fold script and case so that 講話, 讲话 and their mixes are one term."""
+    return to_simplified(text).lower()
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    # jieba's default tokenizer initialises lazily and is not safe to initialise
+    # from two threads at once (the live-server tests and the dev server do).
+    with _jieba_lock:
+        jieba.dt.initialize()
+    return jieba.dt
+
+
+def query_words(text: str) -> list[tuple[str, int, int]]:
+    """Words for a query: the finest dictionary pieces of each word.
+
+    The index holds jieba's search-mode tokens (the word and its dictionary
+    sub-words), so a query for 疫情防控 asks for 疫情 and 防控 and also finds text
+    that jieba segmented as 疫情 / 防控.
+    """
+    dt = _tokenizer()
+    out = []
+    for word, start, end in dt.tokenize(text):
+        pieces = [
+            (word[i : i + 2], start + i, start + i + 2)
+            for i in range(len(word) - 1)
+            if len(word) > 2 and dt.FREQ.get(word[i : i + 2])
+        ]
+        covered = set()
+        for _, s, e in pieces:
+            covered.update(range(s, e))
+        if pieces and covered == set(range(start, end)):
+            out.extend(pieces)
+        else:
+            out.append((word, start, end))
+    return out
+
+
+def index_words(text: str) -> list[tuple[str, int, int]]:
+    return list(_tokenizer().tokenize(text, mode="search"))
+
+
+class ChineseTokenizer(Tokenizer):
+    """jieba tokens with sequential positions (jieba's own analyzer gives character
+    offsets as positions, which STACK-NOTES found breaks Whoosh's phrase matcher)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        text = normalize(value)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        words = query_words(text) if mode == "query" else index_words(text)
+        pos = start_pos
+        for word, start, end in words:
+            if not word.strip() or NOT_A_TERM.match(word):
+                continue
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = pos
+                pos += 1
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+def ChineseAnalyzer():
+    return ChineseTokenizer()
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def gram_text(value: str) -> str:
+    """The text as the phrase field sees it: folded, whitespace runs as one space."""
+    return _SPACES.sub(" ", normalize(value)).strip()
+
+
+class BigramTokenizer(Tokenizer):
+    """Every pair of adjacent characters, one position per character.
+
+    A phrase ABCD is then the bigrams AB BC CD at consecutive positions, which
+    is exactly "ABCD occurs as a contiguous string", whatever jieba made of it.
+    The last character is paired with a newline so that every character starts
+    a bigram and a one-character phrase is a prefix query.
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        text = gram_text(value) + "\n"
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i in range(len(text) - 1):
+            token.text = text[i : i + 2]
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + i
+            if chars:
+                token.startchar = start_char + i
+                token.endchar = start_char + i + 2
+            yield token
+
+
+def phrase_grams(text: str) -> list[str]:
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+class GramField(FieldType):
+    """The exact-phrase field: character bigrams with positions, never scored.
+
+    Not scorable, because ranking uses the jieba words (compile_query(scoring=True));
+    a scorable field makes Whoosh store and look up a length per posting, and this
+    field holds two thirds of all postings. index() builds each bigram's position
+    list in one pass over the string instead of through a Token per character,
+    with the same terms and positions as BigramTokenizer (which queries still use).
+    """
+
+    def __init__(self):
+        super().__init__(formats.Positions(), analyzer=BigramTokenizer(), scorable=False, stored=False)
+
+    def index(self, value, **kwargs):
+        text = gram_text(value) + "\n"
+        positions: dict[str, list[int]] = {}
+        for i in range(len(text) - 1):
+            gram = text[i : i + 2]
+            if gram in positions:
+                positions[gram].append(i)
+            else:
+                positions[gram] = [i]
+        encode = self.format.encode
+        for gram, where in positions.items():
+            yield gram.encode("utf-8"), len(where), float(len(where)), encode(where)
+
+
+def warm_up_analysis() -> None:
+    _tokenizer()
+    normalize("預熱")

@@ -1,0 +1,415 @@
+"""Searching an open Whoosh index: which documents match, exact facet counts, one page.
+
+haystack's own search() fetches and highlights every hit with a stemming analyzer
+and has no facets for Whoosh. Here a query is answered in three steps:
+1. the set of matching documents, evaluated as sets (IndexView.evaluate): words
+   from their posting lists, exact phrases by checking bigram positions only in the
+   documents that hold every bigram of the phrase (Whoosh's own Phrase query walks
+   the positions of every posting of every bigram, 400 ms at 20,000 speeches);
+2. facet counts by intersecting that set with cached per-value document sets,
+   each field under the *other* filters (drill-down), so counts are exact;
+3. one page of hits ranked by Whoosh (BM25 over the jieba words) within the set.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import accumulate
+from pickle import loads
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.mcore import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.system import _INT_SIZE
+
+from . import query as q
+from .analysis import NOT_A_TERM, phrase_grams, query_words
+
+
+@dataclass
+class FacetedResults:
+    count: int
+    hits: list[tuple[int, float]]  # (django_id, score)
+    facets: dict[str, dict[str, int]]
+
+
+# sort name -> (column, newest/longest first)
+SORTS = {"year": ("year", True), "year_asc": ("year", False), "length": ("length", True),
+         "length_asc": ("length", False)}
+GRAM_FIELD = {"text": "grams", "title": "title_grams"}
+# How many term and phrase document sets a view keeps (a set of 20,000 documents
+# is about 1 MB).
+CACHED_TERMS = 256
+CACHED_PHRASES = 64
+
+
+class _Bounded(OrderedDict):
+    """A dict that forgets its least recently stored entries beyond `size`."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+
+class IndexView:
+    """An open searcher plus, per facet field, the set of documents holding each
+    value. Both stay valid until the index changes (a new generation)."""
+
+    def __init__(self, searcher, generation):
+        self.searcher = searcher
+        self.generation = generation
+        self._sets: dict[str, dict[str, frozenset[int]]] = {}
+        self._canonical: frozenset[int] | None = None
+        self._every: frozenset[int] | None = None
+        self._alive: dict[int, frozenset[int] | None] = {}
+        # Document sets of terms and phrases, kept while the index is unchanged:
+        # paging and narrowing by facets repeat the query just asked. Bounded.
+        self._terms: dict[tuple[str, str], frozenset[int]] = _Bounded(CACHED_TERMS)
+        self._phrases: dict[tuple[str, str], frozenset[int]] = _Bounded(CACHED_PHRASES)
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    # --- which documents match ---------------------------------------------
+
+    def search(self, tree, filters: dict[str, set[str]], facet_fields: tuple[str, ...],
+               sort: str = "", offset: int = 0, limit: int = 20) -> FacetedResults:
+        """One page of canonical speeches matching `tree` and every filter, with the
+        total and, per facet field, exact counts under all the *other* filters."""
+        base = self.canonical() if tree is None else self.canonical() & self.evaluate(tree)
+        narrowed = {name: self.union(name, values) for name, values in filters.items() if values}
+        matches = base.intersection(*narrowed.values()) if narrowed else base
+        facets = {}
+        for name in facet_fields:
+            others = [docs for other, docs in narrowed.items() if other != name]
+            pool = base.intersection(*others) if others else base
+            facets[name] = self.counts(name, pool)
+        hits = self.page(tree, matches, sort, offset, limit) if matches else []
+        return FacetedResults(len(matches), hits, facets)
+
+    def evaluate(self, node) -> frozenset[int]:
+        """The documents the query tree matches, as a set of Whoosh document numbers."""
+        if isinstance(node, q.Word):
+            return self.all_of([self.term_docs(node.field, piece) for piece in node.pieces])
+        if isinstance(node, q.Phrase):
+            return self.phrase_docs(GRAM_FIELD[node.field], node.text)
+        if isinstance(node, q.Any):
+            return frozenset().union(*(self.evaluate(child) for child in node.children))
+        if isinstance(node, q.Not):
+            return self.every() - self.evaluate(node.child)
+        positive = [self.evaluate(c) for c in node.children if not isinstance(c, q.Not)]
+        result = self.all_of(positive) if positive else self.every()
+        for child in node.children:
+            if isinstance(child, q.Not) and result:
+                result -= self.evaluate(child.child)
+        return result
+
+    @staticmethod
+    def all_of(sets: list[frozenset[int]]) -> frozenset[int]:
+        ordered = sorted(sets, key=len)
+        return ordered[0].intersection(*ordered[1:]) if ordered else frozenset()
+
+    def term_docs(self, fieldname: str, text: str) -> frozenset[int]:
+        key = (fieldname, text)
+        if key not in self._terms:
+            self._terms[key] = self._read_term_docs(fieldname, text)
+        return self._terms[key]
+
+    def _read_term_docs(self, fieldname: str, text: str) -> frozenset[int]:
+        docs: list[int] = []
+        for offset, alive, matcher in self._postings(fieldname, text):
+            for block in _blocks(matcher):
+                ids = block.ids()
+                if alive is not None:
+                    ids = [doc for doc in ids if doc in alive]
+                docs.extend(ids if not offset else [doc + offset for doc in ids])
+        return frozenset(docs)
+
+    def _postings(self, fieldname: str, text: str):
+        """Per segment: its first document number, its live documents (None when it
+        has no deletions) and the raw posting list of the term there."""
+        for number, (searcher, offset) in enumerate(self.searcher.leaf_searchers()):
+            reader = searcher.reader()
+            try:
+                matcher = reader.postings(fieldname, text)
+            except TermNotFound:
+                continue
+            if isinstance(matcher, FilterMatcher):  # it hides deleted documents one by one
+                matcher = matcher.child
+            if number not in self._alive:
+                self._alive[number] = frozenset(reader.all_doc_ids()) if reader.has_deletions() else None
+            yield offset, self._alive[number], matcher
+
+    def forget(self) -> None:
+        """Drop the cached term and phrase sets (the benchmark times cold queries)."""
+        self._terms.clear()
+        self._phrases.clear()
+
+    def phrase_docs(self, fieldname: str, text: str) -> frozenset[int]:
+        key = (fieldname, text)
+        if key not in self._phrases:
+            self._phrases[key] = self._match_phrase(fieldname, text)
+        return self._phrases[key]
+
+    def _match_phrase(self, fieldname: str, text: str) -> frozenset[int]:
+        """Documents holding `text` as a contiguous string.
+
+        Each bigram's posting list is read once, ids and position values together
+        (Whoosh stores them in one compressed block). Candidates are the documents
+        holding every bigram; positions are decoded for candidates only, and only
+        for enough bigrams to cover every character: AB at p and CD at p+2 spell
+        ABCD, so BC at p+1 need not be checked.
+        """
+        grams = phrase_grams(text)
+        if not grams:  # one character: every occurrence starts a bigram
+            return frozenset(self.searcher.docs_for_query(wq.Prefix(fieldname, text)))
+        postings = {gram: self._decoded(fieldname, gram) for gram in set(grams)}
+        candidates = self.all_of([docs for docs, _ in postings.values()])
+        if len(grams) == 1 or not candidates:
+            return candidates
+        starts: dict[int, set[int]] | None = None
+        for offset in sorted({*range(0, len(grams), 2), len(grams) - 1}):
+            wanted = starts if starts is not None else candidates
+            narrowed = {}
+            for base, ids, values in postings[grams[offset]][1]:
+                for i, doc in enumerate(ids):
+                    doc += base
+                    if doc in wanted:
+                        found = {p - offset for p in _decode_positions(values[i])}
+                        left = found if starts is None else starts[doc] & found
+                        if left:
+                            narrowed[doc] = left
+            starts = narrowed
+            if not starts:
+                break
+        return frozenset(starts)
+
+    def _decoded(self, fieldname: str, text: str):
+        """A term's live documents, and its postings as (segment offset, ids, raw values) blocks."""
+        docs: list[int] = []
+        blocks = []
+        for offset, alive, matcher in self._postings(fieldname, text):
+            for block in _blocks(matcher):
+                ids = block.ids()
+                blocks.append((offset, ids, block.values()))
+                if alive is not None:
+                    ids = [doc for doc in ids if doc in alive]
+                docs.extend(ids if not offset else [doc + offset for doc in ids])
+        return frozenset(docs), blocks
+
+    def every(self) -> frozenset[int]:
+        if self._every is None:
+            self._every = frozenset(self.searcher.docs_for_query(wq.Every()))
+        return self._every
+
+    def canonical(self) -> frozenset[int]:
+        if self._canonical is None:
+            self._canonical = self.term_docs("canonical", "true")
+        return self._canonical
+
+    # --- facets --------------------------------------------------------------
+
+    def value_sets(self, fieldname: str) -> dict[str, frozenset[int]]:
+        if fieldname not in self._sets:
+            reader, sets = self.searcher.reader(), {}
+            if fieldname in self.searcher.schema.names():
+                for term in reader.lexicon(fieldname):
+                    value = term.decode("utf-8")
+                    if value:
+                        sets[value] = self.term_docs(fieldname, value)
+            self._sets[fieldname] = sets
+        return self._sets[fieldname]
+
+    def union(self, fieldname: str, values: set[str]) -> frozenset[int]:
+        sets = self.value_sets(fieldname)
+        return frozenset().union(*(sets.get(v, frozenset()) for v in values))
+
+    def counts(self, fieldname: str, pool) -> dict[str, int]:
+        counts = {value: len(docs & pool) for value, docs in self.value_sets(fieldname).items()}
+        return {value: n for value, n in counts.items() if n}
+
+    # --- one page ------------------------------------------------------------
+
+    def page(self, tree, matches: frozenset[int], sort: str, offset: int, limit: int) -> list[tuple[int, float]]:
+        """Hits offset..offset+limit of `matches`, ranked by the query's words (or
+        sorted). A document the words cannot reach (a phrase inside a longer jieba
+        word: 议上 in 会议上) still matched: such documents follow, newest first."""
+        ranking = None if tree is None or sort in SORTS else compile_query(tree, scoring=True)
+        if ranking is None:
+            column, reverse = SORTS.get(sort, ("year", True))
+            return self._fetch(wq.Every(), matches, offset, limit, sortedby=column, reverse=reverse)
+        reached = self.evaluate(scoring_tree(tree))
+        if len(matches) * 2 < len(reached):
+            # A phrase, filter or exclusion matched a small part of what the words
+            # reach: score only those documents.
+            hits = self._fetch(wq.And([_Only(matches), ranking]), None, offset, limit)
+        else:
+            hits = self._fetch(ranking, matches, offset, limit)
+        if len(hits) < limit:
+            ranked = reached & matches
+            rest = matches - ranked
+            if rest:
+                skip = max(0, offset - len(ranked))
+                hits += self._fetch(wq.Every(), rest, skip, limit - len(hits), sortedby="year", reverse=True)
+        return hits
+
+    @staticmethod
+    def _hit(results, i: int) -> tuple[int, float]:
+        return int(results.fields(i)["django_id"]), results.score(i) or 0.0
+
+    def _fetch(self, query, docs, offset: int, limit: int, **options) -> list[tuple[int, float]]:
+        allow = None if docs is None else set(docs)
+        results = self.searcher.search(query, filter=allow, limit=offset + limit, **options)
+        return [self._hit(results, i) for i in range(offset, min(len(results.top_n), offset + limit))]
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """Whoosh's Positions value: a 4-byte count, then the pickled list of gaps
+    between positions, sometimes stored without pickle's final "." (as
+    formats.Positions.decode_positions, with the running sum done in C)."""
+    body = value[_INT_SIZE:]
+    return list(accumulate(loads(body if body.endswith(b".") else body + b".")))
+
+
+class _Block:
+    """One block (up to 128 postings) of a posting list, decoded only on demand."""
+
+    def __init__(self, matcher):
+        self.matcher = matcher
+
+    def ids(self):
+        self.matcher._read_ids()
+        return self.matcher._ids
+
+    def values(self):
+        self.matcher._read_values()
+        return self.matcher._values
+
+
+class _WholeList:
+    """A short posting list (inlined in the term index) as a single block."""
+
+    def __init__(self, matcher):
+        self._ids, self._values = [], []
+        while matcher.is_active():
+            self._ids.append(matcher.id())
+            self._values.append(matcher.value())
+            matcher.next()
+
+    def ids(self):
+        return self._ids
+
+    def values(self):
+        return self._values
+
+
+def _blocks(matcher):
+    """A posting list a block at a time.
+
+    Whoosh's matcher interface hands out one posting per Python call; for the
+    posting lists of common words (thousands of documents) that was most of a
+    query's time. Whoosh 2.7's own W3LeafMatcher is read here through its block
+    methods; any other matcher (short lists inlined in the term index) is one block.
+    """
+    if not isinstance(matcher, W3LeafMatcher):
+        yield _WholeList(matcher)
+        return
+    while matcher.is_active():
+        yield _Block(matcher)
+        matcher._next_block()
+
+
+class _Only(wq.Query):
+    """Exactly the given documents, each scoring 0.
+
+    ANDed with a ranking query it makes Whoosh's intersection visit only these
+    documents: a filter would not, Whoosh scores every document the ranking query
+    matches and drops the unfiltered ones afterwards.
+    """
+
+    def __init__(self, docs: frozenset[int]):
+        self.docs = sorted(docs)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __hash__(self):
+        return id(self)
+
+    def estimate_size(self, ixreader):
+        return len(self.docs)
+
+    def matcher(self, searcher, context=None):
+        parent = searcher.get_parent() if searcher.has_parent() else None
+        offset = parent._offset_for_subsearcher(searcher) if parent is not None else 0
+        count = searcher.doc_count_all()
+        low, high = bisect_left(self.docs, offset), bisect_left(self.docs, offset + count)
+        return _ZeroScore([doc - offset for doc in self.docs[low:high]])
+
+
+class _ZeroScore(ListMatcher):
+    def score(self):
+        return 0.0
+
+
+def scoring_tree(node):
+    """The query as its words only: phrases become their words, exclusions go
+    (the matched set has none). What compile_query(scoring=True) ranks by."""
+    if isinstance(node, q.Phrase):
+        pieces = tuple(p for p, _, _ in query_words(node.text) if p.strip() and not NOT_A_TERM.match(p))
+        return q.Word(node.text, pieces, node.field) if pieces else None
+    if isinstance(node, q.Word):
+        return node
+    if isinstance(node, q.Not):
+        return None
+    children = tuple(c for c in (scoring_tree(child) for child in node.children) if c is not None)
+    if not children:
+        return None
+    return children[0] if len(children) == 1 else type(node)(children)
+
+
+def compile_query(node, scoring: bool = False):
+    """The engine-neutral tree of speeches.search.query as a Whoosh query.
+
+    scoring=True gives the query that ranks a page of already-matched documents
+    (see scoring_tree). The exact form (Whoosh's own Phrase over the bigram
+    field) is what the benchmark compares raw Whoosh with.
+    """
+    if scoring:
+        node = scoring_tree(node)
+        if node is None:
+            return wq.Every()
+    if isinstance(node, q.Word):
+        return _all_of([wq.Term(node.field, piece) for piece in node.pieces])
+    if isinstance(node, q.Phrase):
+        return _phrase(node.text, GRAM_FIELD[node.field])
+    if isinstance(node, q.Any):
+        return wq.Or([compile_query(child) for child in node.children])
+    if isinstance(node, q.Not):
+        return wq.Not(compile_query(node.child))
+    positive = [compile_query(c) for c in node.children if not isinstance(c, q.Not)]
+    negative = [compile_query(c.child) for c in node.children if isinstance(c, q.Not)]
+    query = _all_of(positive) if positive else wq.Every()
+    return wq.AndNot(query, wq.Or(negative)) if negative else query
+
+
+def _all_of(queries):
+    return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+def _phrase(text: str, fieldname: str):
+    grams = phrase_grams(text)
+    if not grams:
+        return wq.Prefix(fieldname, text)
+    if len(grams) == 1:
+        return wq.Term(fieldname, grams[0])
+    return wq.Phrase(fieldname, grams)

@@ -1,0 +1,64 @@
+"""A full rebuild writes a new index beside the live one and swaps it in at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from haystack import connections
+
+from speeches import indexing
+from speeches.models import Speech
+from speeches.search import search_speeches
+
+pytestmark = pytest.mark.django_db
+
+
+def index_folder() -> Path:
+    return Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])
+
+
+def test_a_rebuild_indexes_every_speech_and_leaves_no_build_folders(corpus, fresh_index):
+    assert indexing.rebuild_index() == Speech.objects.count()
+    assert indexing.indexed_count() == Speech.objects.count()
+    folder = index_folder()
+    assert not Path(f"{folder}.new").exists() and not Path(f"{folder}.old").exists()
+    assert search_speeches("疫情防控").count > 0
+
+
+def test_a_failed_rebuild_leaves_the_live_index_as_it_was(corpus, fresh_index, monkeypatch):
+    indexing.rebuild_index()
+    before = search_speeches("疫情防控").count
+    backend = connections["default"].get_backend()
+    calls = []
+
+    def failing_prepare(index, obj):
+        calls.append(obj.pk)
+        if len(calls) > 5:
+            raise RuntimeError("the database went away")
+        return type(backend)._prepare(backend, index, obj)
+
+    monkeypatch.setattr(backend, "_prepare", failing_prepare)
+    with pytest.raises(RuntimeError):
+        indexing.rebuild_index()
+    monkeypatch.undo()
+    assert indexing.indexed_count() == Speech.objects.count()
+    assert search_speeches("疫情防控").count == before > 0
+    assert not Path(f"{index_folder()}.new").exists()
+
+
+def test_searches_during_a_rebuild_are_answered_from_the_old_index(corpus, fresh_index, monkeypatch):
+    indexing.rebuild_index()
+    before = search_speeches("疫情防控").count
+    backend = connections["default"].get_backend()
+    seen = []
+
+    def searching_prepare(index, obj):
+        if not seen:  # halfway through writing the new index, a researcher searches
+            seen.append(search_speeches("疫情防控").count)
+        return type(backend)._prepare(backend, index, obj)
+
+    monkeypatch.setattr(backend, "_prepare", searching_prepare)
+    indexing.rebuild_index()
+    assert seen == [before]
