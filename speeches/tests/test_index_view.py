@@ -122,3 +122,12 @@ def test_several_segments_many_blocks_and_deleted_documents_read_as_whoosh_reads
     assert view.term_docs("grams", "发展") == frozenset(view.searcher.docs_for_query(Term("grams", "发展")))
     for phrase in ("济发展", "展经", "济。发", "经济发展"):
         assert numbers(view.phrase_docs("grams", phrase)) == {n for n, t in texts.items() if phrase in t}, phrase
+
+
+def test_a_phrase_query_ranks_the_speech_that_repeats_the_phrase_first():
+    view = make_view(["疫情防控工作，疫情", "疫情防控，疫情防控，疫情防控", "防控疫情"])
+    tree = q.Phrase("疫情防控")
+    matches = view.canonical() & view.evaluate(tree)
+    hits = view.page(tree, matches, "", 0, 20)
+    assert [pk for pk, _ in hits] == [1, 0]
+    assert hits[0][1] > hits[1][1] > 0
