@@ -80,9 +80,11 @@ def store_upload(raw: bytes, name: str, user=None) -> tuple[Document, bool]:
         )
 
 
-def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inline_max: int | None = None) -> LoadResult:
+def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inline_max: int | None = None,
+                 parsed: ParsedDocument | None = None) -> LoadResult:
     """Store, then ingest now, or queue when `inline_max` is given and the file is bigger
-    (the admin passes settings.INGEST_INLINE_MAX_BYTES; the command ingests everything inline)."""
+    (the admin passes settings.INGEST_INLINE_MAX_BYTES; the command ingests everything inline).
+    `parsed`: these bytes already parsed (manage.py ingest parses pages on several processes)."""
     document, created = store_upload(raw, name, user)
     if not created and document.status == Document.Status.INGESTED and not force:
         return LoadResult(
@@ -97,7 +99,7 @@ def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inlin
     # Issue 7: too big to parse within a web request: `manage.py process_uploads` takes it.
     if inline_max is not None and len(raw) > inline_max:
         return enqueue(document, created)
-    return ingest_document(document, created=created)
+    return ingest_document(document, created=created, parsed=parsed)
 
 
 def too_large_reason(size: int) -> str:
@@ -149,10 +151,12 @@ def requeue_stale(older_than) -> int:
     )
 
 
-def ingest_document(document: Document, *, created: bool = False) -> LoadResult:
-    """Parse the stored raw bytes and load the result; on failure keep what was there."""
+def ingest_document(document: Document, *, created: bool = False, parsed: ParsedDocument | None = None) -> LoadResult:
+    """Parse the stored raw bytes and load the result; on failure keep what was there.
+    A `parsed` made from other bytes than the document's is not used."""
     try:
-        parsed = parse_document(bytes(document.raw))
+        if parsed is None or parsed.sha256 != document.sha256:
+            parsed = parse_document(bytes(document.raw))
     except IngestError as error:
         return _record_failure(document, str(error), created)
     except Exception as error:  # a pipeline bug must not lose the upload either

@@ -13,7 +13,9 @@ from pypinyin import Style, pinyin
 
 PINYIN_LETTERS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ"
 # Both bracket widths: 000 "內(nèi)容", and full-width brackets on pages saved from Word.
-_ANNOTATION = re.compile(rf"([\u3400-\u9fff])[(（]([{PINYIN_LETTERS}]{{1,7}})[)）]")
+# The brackets are captured too, so `_ANNOTATION.split` yields every part of a match.
+_ANNOTATION = re.compile(rf"([\u3400-\u9fff])([(（])([{PINYIN_LETTERS}]{{1,7}})([)）])")
+_GROUPS = 4
 _MAX_PASSES = 3
 
 
@@ -23,11 +25,26 @@ def readings(char: str) -> frozenset[str]:
     return frozenset(r.lower() for group in found for r in group)
 
 
+# The seeds carry an annotation every ~65 bytes, over a few thousand (character,
+# syllable) pairs: remembering the verdict per pair spares the lookups for most.
+@lru_cache(maxsize=65536)
 def is_reading(char: str, syllable: str) -> bool:
     syllable = syllable.lower()
     known = readings(char)
     # "lv" for lǚ-style typing; toneless "shi" is not a reading we trust (it could be a word).
     return syllable in known or syllable.replace("v", "ü") in known
+
+
+def _strip_once(text: str) -> tuple[str, int]:
+    # split() rather than sub() with a callback: the same matches, left to right, but
+    # no match object per annotation. Parts come as text, then _GROUPS per match.
+    parts = _ANNOTATION.split(text)
+    count = 0
+    for i in range(1, len(parts), _GROUPS + 1):
+        if is_reading(parts[i], parts[i + 2]):
+            parts[i + 1] = parts[i + 2] = parts[i + 3] = ""
+            count += 1
+    return "".join(parts), count
 
 
 def strip_pinyin_annotations(text: str) -> tuple[str, int]:
@@ -36,16 +53,7 @@ def strip_pinyin_annotations(text: str) -> tuple[str, int]:
         return text, 0
     total = 0
     for _ in range(_MAX_PASSES):
-        count = 0
-
-        def _replace(match: re.Match) -> str:
-            nonlocal count
-            if is_reading(match.group(1), match.group(2)):
-                count += 1
-                return match.group(1)
-            return match.group(0)
-
-        text = _ANNOTATION.sub(_replace, text)
+        text, count = _strip_once(text)
         total += count
         if not count:
             break

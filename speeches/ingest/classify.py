@@ -41,16 +41,37 @@ def load_topics() -> tuple[TopicDef, ...]:
 
 
 @lru_cache(maxsize=1)
-def _keyword_pattern() -> re.Pattern:
+def keyword_pattern() -> re.Pattern:
     """All topics' keywords in one pattern, longest first, so one pass over a text finds
     them all, and a keyword inside a longer one ("教育" in "教育信息化") counts once, for
     the longer, more specific one."""
-    words = sorted({word for topic in load_topics() for word, _ in topic.keywords}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(word) for word in words))
+    return re.compile(longest_first({word for topic in load_topics() for word, _ in topic.keywords}))
+
+
+def longest_first(words: set[str]) -> str:
+    """A pattern matching, at each position, the longest of `words` found there (as
+    "|".join of them sorted longest first would), written as a trie: "教育(?:信息化)?".
+    `re` then tries a handful of branches per position instead of every word (≈1.5×)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict) -> str:
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    # Greedy: the longer words through this node are tried before the one ending here.
+    return f"(?:{body})?" if "" in node else body
 
 
 def count_keywords(text: str) -> Counter[str]:
-    return Counter(_keyword_pattern().findall(text)) if text else Counter()
+    return Counter(keyword_pattern().findall(text)) if text else Counter()
 
 
 def score_topics(text: str, headings: str = "") -> list[tuple[str, float]]:

@@ -94,7 +94,9 @@ def clean_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], StepReport]:
     out: list[Line] = []
     words: dict[int, str] = {}
     for index, line in enumerate(lines):
-        line = replace(line, text=strip_inline_chrome(line.text.strip()))
+        text = strip_inline_chrome(line.text.strip())
+        if text != line.text:  # restore_lines already stripped most: spare a copy per line
+            line = replace(line, text=text)
         reason = _junk_reason(line, index)
         if reason == "link-word":
             words[index] = line.text.rstrip("。.")

@@ -30,18 +30,20 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .annotations import readings
+from .boundaries import prune_boundaries
 from .langmodel import CharLM, char_lm
+from .margins import second_opinions, slot_margins
 from .realign import (
     IDEOGRAPHIC_SPACE,
     SENTENCE_PUNCTUATION,
+    Path,
     Slot,
     build_lattice,
     consistent_pair,
     gbk_characters,
     pair_before_reading,
-    prune_boundaries,
-    slot_margins,
     viterbi,
+    word_pair_index,
 )
 from .runs import MARKER, PINYIN_TAIL, Hypothesis, hypotheses
 from .script import simplify_chars
@@ -162,8 +164,9 @@ def _clause_may_end(lm: CharLM, prev: str, first: list) -> bool:
     return not any(words.get(last + cand.simple, 0) >= enough for option in first for cand in option[0].cands)
 
 
-def _decode(lm: CharLM, hyp: Hypothesis, prev: str, nxt: str) -> str | None:
-    """The run's characters in step; a lost character not clearly ahead becomes MARKER."""
+def _decode(lm: CharLM, hyp: Hypothesis, prev: str, nxt: str) -> tuple[str, Path, list[float]] | None:
+    """The run's characters in step, a lost character not clearly ahead as MARKER, and
+    the path and margins they were read from."""
     positions = build_lattice(lm, hyp.data, hyp.first_leads, nxt)
     if positions is None:
         return None
@@ -178,8 +181,12 @@ def _decode(lm: CharLM, hyp: Hypothesis, prev: str, nxt: str) -> str | None:
         return None
     _, path = found
     margins = slot_margins(lm, path, prev, nxt)
-    chars = "".join(cand.ch if lead >= CLEAR_LEAD else MARKER for (cand, _), lead in zip(path, margins, strict=True))
-    return chars + hyp.suffix
+    return _written(path, margins, hyp.suffix), path, margins
+
+
+def _written(path: Path, margins: list[float], suffix: str) -> str:
+    chars = (cand.ch if lead >= CLEAR_LEAD else MARKER for (cand, _), lead in zip(path, margins, strict=True))
+    return "".join(chars) + suffix
 
 
 def _gains(lm: CharLM, line: str, hyp: Hypothesis, restored: str, prev: str, nxt: str) -> tuple[float, float]:
@@ -222,18 +229,23 @@ def _inside_latin_word(line: str, i: int) -> bool:
 def _best_repair(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | None:
     if reads_naturally(lm, line, i, prev):
         return None
-    best: tuple[float, int, str] | None = None
+    best = None
     for hyp in hypotheses(line, i):
         nxt = simplify_chars(line[hyp.end : hyp.end + 1])
-        restored = _decode(lm, hyp, prev, nxt)
-        if restored is None:
+        decoded = _decode(lm, hyp, prev, nxt)
+        if decoded is None:
             continue
+        restored, path, margins = decoded
         lenient, strict = _gains(lm, line, hyp, restored, prev, nxt)
         # A repair that is mostly markers restores nothing; leave the `?` as found.
         mostly_marked = 2 * restored.count(MARKER) > len(restored)
         if lenient >= ACCEPT_GAIN and not mostly_marked and (best is None or strict > best[0]):
-            best = (strict, hyp.end, restored)
-    return None if best is None else (best[1], best[2])
+            best = (strict, hyp, path, margins, nxt)
+    if best is None:
+        return None
+    # The reading is chosen; before it is written, the second opinions may mark more.
+    _, hyp, path, margins, nxt = best
+    return hyp.end, _written(path, second_opinions(lm, path, prev, nxt, margins), hyp.suffix)
 
 
 @lru_cache(maxsize=1)
@@ -343,6 +355,7 @@ def load_tables() -> None:
     a long-running ingest or a benchmark pays it once, up front."""
     char_lm()
     _chars_by_reading()
+    word_pair_index()
     repair_line("確??荚嚢踩?。")
 
 

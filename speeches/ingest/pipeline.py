@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
+from itertools import islice
 
-from .classify import load_topics, pick_topics, score_topics, title_matches
+from .classify import keyword_pattern, load_topics, pick_topics, score_topics, title_matches
 from .clean import clean_lines
 from .decode import decode_bytes
 from .dedupe import group_copies
 from .identity import content_fingerprint
-from .keywords import extract_keywords, speech_sample
-from .metadata import find_genre, find_occasion, find_region, find_speaker_level, find_year, restore_title
+from .keywords import extract_keywords, load_idf, speech_sample
+from .metadata import (
+    find_genre,
+    find_occasion,
+    find_region,
+    find_speaker_level,
+    find_year,
+    region_pattern,
+    restore_title,
+)
+from .mojibake import load_tables
 from .restore import restore_lines
+from .script import to_simplified
 from .sections import split_sections
 from .split import Chunk, Collection, split_collection
 from .types import Decoded, ParsedDocument, ParsedSpeech, StepReport
@@ -163,3 +178,67 @@ def parse_document(raw: bytes) -> ParsedDocument:
     """The whole pipeline. Raises IngestError for input that cannot become a document."""
     decoded = decode_bytes(raw)
     return parse_text(decoded, hashlib.sha256(raw).hexdigest(), len(raw))
+
+
+def warm_up() -> None:
+    """Load what every page needs, once per process: jieba's dictionary and IDF table,
+    the mojibake model and tables, OpenCC, the topic and place patterns (a few seconds of
+    CPU: bench/RESULTS.md). `parse_many` runs it as each worker starts, so no page pays it."""
+    load_tables()
+    load_idf()
+    to_simplified("實")
+    keyword_pattern()
+    region_pattern()
+
+
+# How many pages per worker are handed out before their results are taken: enough to
+# keep every worker busy, few enough that a folder of thousands of pages is never
+# held in memory at once.
+_LOOK_AHEAD = 2
+
+
+def parse_many(pages: Iterable[bytes], jobs: int = 1) -> Iterator[ParsedDocument | Exception]:
+    """parse_document for each page, in order, on `jobs` worker processes (1: in this one).
+
+    A page that fails yields the exception parse_document raised for it (an IngestError
+    for input that cannot become a document), so one bad page does not stop the rest.
+    Workers are fresh interpreters ("spawn"): nothing of the caller (a Django command's
+    database connection, its threads) is inherited, and each pays `warm_up` once, a few
+    seconds, while this process parses the first page itself. As with any "spawn" pool,
+    a script calling this needs the `if __name__ == "__main__":` guard.
+    """
+    pages = iter(pages)
+    if jobs <= 1:
+        for raw in pages:
+            yield _parse_or_error(raw)
+        return
+    first = next(pages, None)
+    if first is None:
+        return
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up)
+    try:
+        pending = deque(pool.submit(parse_document, raw) for raw in islice(pages, _LOOK_AHEAD * jobs))
+        yield _parse_or_error(first)
+        for raw in pages:
+            pending.append(pool.submit(parse_document, raw))
+            yield _result_or_error(pending.popleft())
+        while pending:
+            yield _result_or_error(pending.popleft())
+    finally:
+        # A caller that stops early (an error while loading, Ctrl-C) must not wait for
+        # pages nobody will read.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _parse_or_error(raw: bytes) -> ParsedDocument | Exception:
+    try:
+        return parse_document(raw)
+    except Exception as error:  # returned, not raised: see parse_many
+        return error
+
+
+def _result_or_error(future: Future) -> ParsedDocument | Exception:
+    try:
+        return future.result()
+    except Exception as error:  # also a worker that died (BrokenProcessPool)
+        return error

@@ -36,3 +36,72 @@ def test_ingest_report_prints_the_steps_and_writes_nothing(capsys):
 def test_ingest_names_a_missing_path():
     with pytest.raises(CommandError, match="no such file"):
         call_command("ingest", "/nonexistent/page.txt")
+
+
+SMALL_SEEDS = "00[012]_*.txt"  # 000, 001, 002: three pages, 0.55 MB
+
+
+def archive_contents() -> list[tuple]:
+    """Everything ingest stores for a speech, by document hash and ordinal."""
+    rows = []
+    for speech in Speech.objects.select_related("document", "duplicate_of").order_by("document__sha256", "ordinal"):
+        rows.append(
+            (
+                speech.document.sha256,
+                speech.document.status,
+                speech.document.title,
+                speech.document.report,
+                speech.ordinal,
+                speech.public_id,
+                speech.title,
+                speech.text,
+                speech.original_text,
+                speech.keywords,
+                speech.signature,
+                speech.year,
+                speech.region,
+                speech.duplicate_of.public_id if speech.duplicate_of else None,
+                speech.duplicate_kind,
+                sorted(speech.speechtopic_set.values_list("topic__slug", "score")),
+                list(speech.sections.values_list("ordinal", "heading", "level", "text")),
+            )
+        )
+    return rows
+
+
+def test_ingest_on_two_processes_stores_what_one_process_stores(capsys, fresh_index, settings, tmp_path):
+    from speeches.models import SpeechAlias
+
+    settings.MEDIA_ROOT = str(tmp_path / "one")
+    call_command("ingest", str(settings.SAMPLE_CORPUS_DIR / SMALL_SEEDS), "--no-progress", "--jobs", "1")
+    one = archive_contents()
+    Document.objects.all().delete()
+    SpeechAlias.objects.all().delete()
+    settings.MEDIA_ROOT = str(tmp_path / "two")  # no id history left beside the raw files
+    call_command("ingest", str(settings.SAMPLE_CORPUS_DIR / SMALL_SEEDS), "--no-progress", "--jobs", "2")
+    assert len(one) > 3 and archive_contents() == one
+    out = capsys.readouterr().out
+    assert sum(": ingested" in line for line in out.splitlines()) == 6
+
+
+def test_ingest_on_two_processes_parses_ahead_only_what_it_will_store(settings):
+    from speeches.management.commands.ingest import to_parse_ahead
+
+    files = sorted(settings.SAMPLE_CORPUS_DIR.glob(SMALL_SEEDS))
+    call_command("ingest", str(files[2]), "--no-progress")
+    assert to_parse_ahead(files, force=False) == files[:2]
+    assert to_parse_ahead(files, force=True) == files
+    assert to_parse_ahead([files[0], files[0]], force=False) == [files[0]]
+
+
+def test_ingest_report_on_two_processes_prints_every_file_in_order_and_writes_nothing(capsys):
+    call_command("ingest", str(settings.SAMPLE_CORPUS_DIR / "00[02]_*.txt"), "--report", "--jobs", "2")
+    headers = [line for line in capsys.readouterr().out.splitlines() if line.startswith("== ")]
+    assert [h.split(":")[0] for h in headers] == ["== 000_e3c50620afa4a9e1.txt", "== 002_5507ae1777cd8619.txt"]
+    assert Document.objects.count() == 0
+
+
+def test_ingest_parses_in_one_process_unless_there_is_enough_to_parse_for_workers_start_up():
+    from speeches.management.commands.ingest import default_jobs
+
+    assert default_jobs(sorted(settings.SAMPLE_CORPUS_DIR.glob("*.txt"))) == 1

@@ -166,3 +166,16 @@ def test_an_older_alias_of_a_speech_that_is_then_merged_follows_it_to_its_succes
     assert merged_speech.public_id == second.public_id
     assert SpeechAlias.objects.get(public_id=first.public_id).speech == merged_speech
     assert SpeechAlias.objects.get(public_id="olderalias").speech == merged_speech
+
+
+def test_a_document_parsed_ahead_is_stored_only_for_the_bytes_it_was_made_from(seed_bytes):
+    one, other = seed_bytes["002_5507ae1777cd8619.txt"], seed_bytes["004_d07954890cd01a7b.txt"]
+    ahead = parse_document(one)
+    # manage.py ingest hands over pages parsed on other processes; a mismatched
+    # one (a bug in the command) must not put another file's speeches in a document.
+    ingest_bytes(other, "other.txt", parsed=ahead)
+    stored = Document.objects.get(original_name="other.txt")
+    assert [s.text for s in stored.speeches.order_by("ordinal")] == [s.text for s in parse_document(other).speeches]
+    ingest_bytes(one, "one.txt", parsed=ahead)
+    stored = Document.objects.get(original_name="one.txt")
+    assert [s.text for s in stored.speeches.order_by("ordinal")] == [s.text for s in ahead.speeches]

@@ -1,16 +1,27 @@
-"""Ingest scraped pages into the archive (the same code path as the admin upload)."""
+"""Ingest scraped pages into the archive (the same code path as the admin upload).
+
+With several files, pages are parsed ahead on `--jobs` worker processes
+(pipeline.parse_many) while this process stores them one by one, in order, through
+loading.ingest_bytes: the database sees exactly the sequence of a one-process run.
+"""
 
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
+import os
+from contextlib import closing
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from speeches.ingest import IngestError, parse_document
+from speeches.ingest import IngestError, ParsedDocument
+from speeches.ingest.pipeline import parse_many
 from speeches.loading import ingest_bytes
+from speeches.models import Document
 
 SUFFIXES = {".txt", ".html", ".htm"}
 
@@ -30,44 +41,109 @@ def expand_paths(patterns: list[str]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+# Below this many bytes to parse, --jobs defaults to 1: each worker first spends ≈5 s of
+# CPU loading its tables (bench/RESULTS.md, "restore"), more than parsing a few MB takes,
+# and on 2 cores it takes that CPU from this process's storing and indexing.
+PARALLEL_FROM_BYTES = 8_000_000
+
+
+def default_jobs(paths: list[Path]) -> int:
+    if sum(path.stat().st_size for path in paths) < PARALLEL_FROM_BYTES:
+        return 1
+    # Parsing is CPU-bound pure Python: more workers than cores only add start-up.
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def already_settled(shas: list[str]) -> set[str]:
+    """Pages ingest_bytes will not parse without --force (already in the archive, or
+    waiting for the upload worker): parsing them ahead would be wasted."""
+    settled = {Document.Status.INGESTED, Document.Status.QUEUED, Document.Status.PROCESSING}
+    found: set[str] = set()
+    for start in range(0, len(shas), 500):  # SQLite caps the number of query parameters
+        batch = shas[start : start + 500]
+        found.update(Document.objects.filter(sha256__in=batch, status__in=settled).values_list("sha256", flat=True))
+    return found
+
+
+def to_parse_ahead(paths: list[Path], force: bool) -> list[Path]:
+    """The files worth parsing in workers: not settled (see above), not over the size
+    ingest_bytes refuses, and each content once."""
+    shas: dict[Path, str] = {}
+    for path in paths:
+        if path.stat().st_size <= settings.INGEST_MAX_BYTES:
+            shas[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+    skip = set() if force else already_settled(list(dict.fromkeys(shas.values())))
+    first = {}
+    for path, sha in shas.items():
+        if sha not in skip:
+            first.setdefault(sha, path)
+    return list(first.values())
+
+
 class Command(BaseCommand):
     help = "Decode, restore, split, classify, store and index scraped pages. PATH may be a file, folder or glob."
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or glob patterns")
-        parser.add_argument(
-            "--report", action="store_true", help="print what the pipeline would do; write nothing"
-        )
+        parser.add_argument("--report", action="store_true", help="print what the pipeline would do; write nothing")
         parser.add_argument(
             "--force", action="store_true", help="re-ingest files already in the archive (keeps public ids)"
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help="worker processes parsing pages ahead when given several files (1: parse in this process); "
+            f"default: 2 on 2+ cores when there are {PARALLEL_FROM_BYTES // 1_000_000} MB or more to parse, else 1",
+        )
 
     def handle(self, *args, **options):
         paths = expand_paths(options["paths"])
         self.verbosity = options["verbosity"]
         if options["report"]:
-            for path in paths:
-                self.print_report(path)
+            jobs = self.jobs(options, paths)
+            with closing(parse_many((path.read_bytes() for path in paths), jobs)) as results:
+                for path, parsed in zip(paths, results, strict=True):
+                    self.print_report(path, parsed)
             return
         failures = 0
+        # In path order, so parse_many's results come back in the order they are loaded.
+        ahead = to_parse_ahead(paths, options["force"]) if len(paths) > 1 and options["jobs"] != 1 else []
+        if self.jobs(options, ahead) == 1:
+            ahead = []  # ingest_bytes parses each page, as it always did
+        wanted = set(ahead)
         bar = tqdm(paths, unit="file", disable=options["no_progress"] or len(paths) < 2, file=self.stderr)
-        for path in bar:
-            bar.set_description(path.name[:30])
-            result = ingest_bytes(path.read_bytes(), path.name, force=options["force"])
-            failures += result.status == "failed"
-            line = f"{path.name}: {result.status} — {result.speeches} speeches, {result.duplicates} duplicates · {result.message}"
-            bar.write(self.style.ERROR(line) if result.status == "failed" else line, file=self.stdout, end="")
+        with closing(parse_many((path.read_bytes() for path in ahead), self.jobs(options, ahead))) as results:
+            for path in bar:
+                bar.set_description(path.name[:30])
+                parsed = next(results) if path in wanted else None
+                # A page parsed ahead is stored as parsed; any other (or one whose parse
+                # failed in a worker) is parsed by ingest_bytes itself, as with --jobs 1,
+                # so a failure is recorded and reported the same way.
+                ready = parsed if isinstance(parsed, ParsedDocument) else None
+                result = ingest_bytes(path.read_bytes(), path.name, force=options["force"], parsed=ready)
+                failures += result.status == "failed"
+                line = f"{path.name}: {result.status} — {result.speeches} speeches, {result.duplicates} duplicates · {result.message}"
+                bar.write(self.style.ERROR(line) if result.status == "failed" else line, file=self.stdout, end="")
         if failures:
             raise CommandError(f"{failures} of {len(paths)} files failed")
 
-    def print_report(self, path: Path) -> None:
-        try:
-            parsed = parse_document(path.read_bytes())
-        except IngestError as error:
-            self.stdout.write(f"{path.name}: failed — {error}")
+    @staticmethod
+    def jobs(options: dict, to_parse: list[Path]) -> int:
+        if len(to_parse) < 2:
+            return 1
+        return options["jobs"] if options["jobs"] is not None else default_jobs(to_parse)
+
+    def print_report(self, path: Path, parsed: ParsedDocument | Exception) -> None:
+        if isinstance(parsed, IngestError):
+            self.stdout.write(f"{path.name}: failed — {parsed}")
             return
-        self.stdout.write(f"== {path.name}: {len(parsed.speeches)} speeches, {parsed.encoding} ({parsed.confidence:.2f})")
+        if isinstance(parsed, Exception):
+            raise parsed
+        self.stdout.write(
+            f"== {path.name}: {len(parsed.speeches)} speeches, {parsed.encoding} ({parsed.confidence:.2f})"
+        )
         for step in parsed.report:
             counts = ", ".join(f"{k}={v}" for k, v in step.counts.items())
             self.stdout.write(f"  {step.step:<10} {counts}")

@@ -98,3 +98,19 @@ def test_it_keeps_one_line_per_line():
 def test_the_dropped_pairs_are_gbks_unmapped_rows():
     assert is_dropped_pair(0xAE, 0xC6) and is_dropped_pair(0xFD, 0xB9)
     assert not is_dropped_pair(0xB1, 0xA3)  # 保
+
+
+def test_a_character_that_makes_no_word_beside_a_close_one_that_does_is_marked():
+    # 000: 響力 is common only inside 影響力; 響亮 is a word and close behind it.
+    assert repair_line("硬對硬地干??谔柡暗庙懥?,不如把")[0] == f"硬對硬地干。口號喊得響{MARKER},不如把"
+
+
+def test_the_halves_of_a_dropped_pair_are_doubted_together():
+    # 003 (held out): with 長 chosen, 區 was the only partner left, yet 超過 is as likely.
+    assert repair_line("約占總?cè)丝诒戎爻^19%,遠遠")[0] == f"約占總人口比重{MARKER}{MARKER}19%,遠遠"
+
+
+def test_a_word_across_a_dropped_pair_is_offered_however_rare_its_halves():
+    # 000: 井 is not among the commonest of its row, but 井然 is a word; it is not clearly
+    # ahead of its row, so it is marked, no longer read as the one character 淨.
+    assert repair_line("確?;馂膿渚染挥行颉P枰獜娬{")[0] == f"確保火災撲救{MARKER}然有序。需要強調"

@@ -37,21 +37,23 @@ GOLDEN = Path(__file__).parent / "golden" / "restore"
 CASES = json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8"))
 # Kinds judged on the restored text alone; every other kind also goes through clean_lines.
 RESTORE_KINDS = {"mojibake", "question", "title-dot", "pinyin", "legit-parens"}
-# Runs the model reads wrongly today, with why. The aggregate test keeps this list from
-# growing; the report in bench/RESULTS.md gives the numbers.
+# Runs the model reads wrongly today, with why. The aggregate test keeps this list exact
+# (a case that comes out right or marked must leave it); the report in bench/RESULTS.md
+# gives the numbers. All nine get the number of characters wrong: a dropped pair read in
+# step, or two dropped pairs in a row, which the lattice does not model. A marker stands
+# for one character, so no doubt measure can turn these into marked cases; they need the
+# right reading.
 KNOWN_WRONG = {
-    "mojibake-05": "响亮 vs 响力: 影响力 makes 响力 a common bigram; a bigram model cannot see 喊得",
-    "mojibake-11": "井然有序 comes out 净有序: after 救 the pair's first half 井 falls out of the state "
-    "beam before its only partner 然 is read (a wider beam halves the step's speed)",
-    "mojibake-19": "要到位: the dropped-pair reading loses to 医务 by less than the pair's prior",
+    "mojibake-19": "要到位 comes out 医务: 医 (D2 BD) reads plausibly after 惩, so the dropped "
+    "pair (AA B5) between 要 and 到 is never offered",
     "mojibake-25": "政府主导: a character lost both bytes to two dropped pairs",
-    "mojibake-72": "向导 comes out 向性/向来: all fit the annotation's lead bytes and 方向性 makes 向性 common",
     "mojibake-h43": "公共服务: 公 lost its trail and 共 its lead to one dropped pair, but the in-step 共 "
-    "reads well after ）, so the pair is never considered",
+    "reads well after ）(共服务方 scores -16.5, 公共服务方 -16.9 before the pair's prior), so the "
+    "pair is never considered",
     "mojibake-h48": "公共服务: as mojibake-h43",
     "mojibake-h51": "规模化或: 模化 is one in-step pair and a dropped one; 模 is read, 化 lost with it",
-    "mojibake-h63": "超过: the model prefers 长区 before a digit (比重长区19% vs 比重超过19%)",
-    "mojibake-h70": "家校互动: 互 and 动 around a dropped pair, but the in-step 挥 reads well enough",
+    "mojibake-h70": "家校互动: 互动 is offered across the dropped pair, but the model reads 家。挥、 "
+    "4 nats better than 家校互动、",
     "mojibake-h76": "勇担重任: 擔 lost its trail in the inserted annotation and 重 its lead to a dropped pair",
     "mojibake-h77": "对公路: two dropped pairs in a row (A6 B9, AB C2), which the lattice does not model",
     "mojibake-h79": "政府、: two dropped pairs in a row (FE B8, AE A1), which the lattice does not model",
@@ -85,9 +87,9 @@ def verdict(actual: str, expected: str) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_each_golden_case_restores_to_its_checked_text(case):
-    if case["id"] in KNOWN_WRONG:
-        pytest.xfail(KNOWN_WRONG[case["id"]])
     actual = run_case(case)
+    if case["id"] in KNOWN_WRONG and verdict(actual, case["expected"]) == "wrong":
+        pytest.xfail(KNOWN_WRONG[case["id"]])
     assert verdict(actual, case["expected"]) in ("right", "marked"), (actual, case["expected"])
 
 
@@ -105,7 +107,8 @@ def test_mojibake_accuracy_does_not_fall_below_the_recorded_level():
     verdicts = {c["id"]: verdict(run_case(c), c["expected"]) for c in CASES if c["kind"] == "mojibake"}
     wrong = {case_id for case_id, found in verdicts.items() if found == "wrong"}
     assert list(verdicts.values()).count("right") / len(verdicts) >= MIN_RIGHT
-    assert wrong <= set(KNOWN_WRONG), wrong
+    # Exact, so that a case leaves KNOWN_WRONG as soon as it comes out right or marked.
+    assert wrong == set(KNOWN_WRONG), wrong ^ set(KNOWN_WRONG)
 
 
 def test_the_held_out_set_is_large_and_shares_no_run_with_the_tuned_one():

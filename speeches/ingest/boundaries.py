@@ -1,0 +1,65 @@
+"""Cut the ~190 candidates of each lost-byte slot down to the few that fit.
+
+A slot whose lead or trail byte was lost could be any character of a GBK row or column;
+before Viterbi sees it, it keeps the _BOUNDARY_BEAM candidates that read best beside
+their known neighbours. (Split out of `realign`, which builds the lattice.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .langmodel import CharLM
+from .realign import SENTENCE_PUNCTUATION, Cand, Slot, known_char
+
+_BOUNDARY_BEAM = 8
+_PRUNE_POOL = 64
+
+# Keyed by the table's id, with the table itself kept alongside: a freed temporary table's
+# id can be reused by another of the same length, which once handed a slot another slot's
+# candidates and made results depend on the order runs were read in (003 "向導、").
+_BY_FREQUENCY: dict[int, tuple[tuple[Cand, ...], tuple[Cand, ...]]] = {}
+_BY_FREQUENCY_LIMIT = 4096
+
+
+def _by_frequency(lm: CharLM, cands: tuple[Cand, ...]) -> tuple[Cand, ...]:
+    """The candidates, commonest first (cached per candidate table)."""
+    entry = _BY_FREQUENCY.get(id(cands))
+    if entry is None or entry[0] is not cands:
+        if len(_BY_FREQUENCY) > _BY_FREQUENCY_LIMIT:
+            _BY_FREQUENCY.clear()
+        ranked = tuple(sorted(cands, key=lambda c: lm.unigrams.get(c.simple, 0), reverse=True))
+        entry = _BY_FREQUENCY[id(cands)] = (cands, ranked)
+    return entry[1]
+
+
+def _prune(lm: CharLM, slot: Slot, left: str, right: str) -> Slot:
+    """Keep the boundary candidates that fit their known neighbours best. Only the
+    commonest _PRUNE_POOL are scored: a lost byte hides a speech's character, and the
+    rare half of a GBK row (Ⅷ, 鞣, 夂) never won on the golden cases."""
+    pool = _by_frequency(lm, slot.cands)[:_PRUNE_POOL]
+    # Punctuation has no count in jieba's dictionary, so it is never among the commonest;
+    # it is always scored (000 "防線長??h" is 長。縣 whether or not its slot is favoured).
+    favoured = [c for c in slot.cands if (c.ch in slot.favoured or c.ch in SENTENCE_PUNCTUATION) and c not in pool]
+
+    def fit(c: Cand) -> float:
+        return slot.bonus(c) + (lm.logp(left, c.simple) if left else 0.0) + (lm.logp(c.simple, right) if right else 0.0)
+
+    return replace(slot, cands=tuple(sorted((*pool, *favoured), key=fit, reverse=True)[:_BOUNDARY_BEAM]))
+
+
+def prune_boundaries(
+    lm: CharLM, positions: list[list[tuple[Slot, ...]]], prev: str, nxt: str
+) -> list[list[tuple[Slot, ...]]]:
+    """Cut the ~190 candidates of each lost-byte slot down to the few that fit."""
+    out = []
+    for k, options in enumerate(positions):
+        pruned = []
+        for option in options:
+            if len(option) == 1 and len(option[0].cands) > _BOUNDARY_BEAM:
+                left = prev[-1:] if k == 0 else known_char(positions[k - 1][0][-1])
+                right = nxt[:1] if k + 1 == len(positions) else known_char(positions[k + 1][0][0])
+                option = (_prune(lm, option[0], left, right),)
+            pruned.append(option)
+        out.append(pruned)
+    return out

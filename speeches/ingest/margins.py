@@ -1,0 +1,155 @@
+"""How far each character of a decoded run is ahead of what else its bytes allow.
+
+`mojibake` writes a character whose bytes were partly lost only when it is clearly ahead
+(CLEAR_LEAD there); anything else becomes MARKER. `slot_margins` measures "ahead" with
+each character's neighbours held fixed; the run's readings are weighed on it. Before a
+reading is written, `second_opinions` looks again for two kinds of doubt that measure
+hides, each found on a golden case where the model was confidently wrong:
+
+- the two halves of a dropped pair stand or fall together (003 "比重超過19%", held
+  out: with 長 chosen, 區 was the only partner left and looked certain, though 超過 was
+  as likely; the chosen pair is weighed against the best pair differing in both halves);
+- a character that makes no dictionary word with its neighbours, or a rarer one, when a
+  close runner-up makes a much commoner one (000 "喊得響亮,": 響力 is common only inside
+  影響力; 003 "向導、": 向性 against 向來 and 向導).
+
+The second opinions only add markers; they never change which reading is chosen, so a
+doubt can cost a right character its place but cannot make a reading wrong.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .langmodel import CharLM
+from .realign import Cand, Path, Slot, is_dropped_pair
+
+# A chosen character is doubted when a candidate within WORD_DOUBT nats of it makes a
+# dictionary word with its neighbours WORD_RATIO times as common as the chosen one's (see
+# _word_strength). 響亮 (473) is 4.1 behind 響力 (no word) in 000 "喊得響亮,"; 003
+# "“寬帶" must stay: 寬大 (549) is close, but not that much commoner than 寬帶 (259).
+WORD_DOUBT = 5.0
+WORD_RATIO = 4
+
+
+def slot_margins(lm: CharLM, path: Path, prev: str, nxt: str) -> list[float]:
+    """For each chosen character: its lead over the runner-up with its neighbours held
+    fixed. A forced character (one candidate) gets infinity."""
+    chars = tuple(cand for cand, _ in path)
+    context = prev[-2:] + "".join(c.simple for c in chars) + nxt[:1]
+    offset = len(prev[-2:])
+    margins = []
+    for index, (chosen, slot) in enumerate(path):
+        if len(slot.cands) == 1:
+            margins.append(math.inf)
+            continue
+        left, right = _around(context, offset + index)
+        margins.append(_lead(_scores(lm, slot, left, right, chars, index), chosen.simple))
+    return margins
+
+
+def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[float]) -> list[float]:
+    """The margins again, lowered where a doubt of the module docstring holds. Only the
+    chosen reading of a run is asked, so the cost is paid once a run."""
+    chars = tuple(cand for cand, _ in path)
+    context = prev[-2:] + "".join(c.simple for c in chars) + nxt[:1]
+    offset = len(prev[-2:])
+    out = list(margins)
+    index = 0
+    while index < len(path):
+        chosen, slot = path[index]
+        if slot.hidden and index + 1 < len(path) and path[index + 1][1].hidden:
+            at = offset + index
+            lead = _pair_margin(lm, path[index : index + 2], context[max(0, at - 2) : at], context[at + 2 : at + 4])
+            out[index], out[index + 1] = min(out[index], lead), min(out[index + 1], lead)
+            index += 2
+            continue
+        if len(slot.cands) > 1 and not slot.hidden:
+            left, right = _around(context, offset + index)
+            if _word_doubt(lm, _scores(lm, slot, left, right, chars, index), chosen.simple, left, right):
+                out[index] = min(out[index], 0.0)
+        index += 1
+    return out
+
+
+def _around(context: str, at: int) -> tuple[str, str]:
+    return context[max(0, at - 2) : at], context[at + 1 : at + 2]
+
+
+def _scores(lm: CharLM, slot: Slot, left: str, right: str, path: tuple[Cand, ...], index: int) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for cand in slot.cands:
+        if slot.hidden and not _fits_hidden(cand, path, index):
+            continue
+        score = (
+            slot.bonus(cand)
+            + lm.logp3(left, cand.simple)
+            + (lm.logp3(left[-1:] + cand.simple, right) if right else 0.0)
+        )
+        scores[cand.simple] = max(score, scores.get(cand.simple, -math.inf))
+    return scores
+
+
+def _lead(scores: dict[str, float], chosen: str) -> float:
+    if len(scores) < 2:
+        return math.inf
+    chosen_score = scores.get(chosen, max(scores.values()))
+    return chosen_score - max(s for k, s in scores.items() if k != chosen)
+
+
+def _fits_hidden(cand: Cand, path: tuple[Cand, ...], index: int) -> bool:
+    before = path[index - 1] if index else None
+    after = path[index + 1] if index + 1 < len(path) else None
+    if before is not None and is_dropped_pair(before.trail, cand.lead):
+        return True
+    return after is not None and is_dropped_pair(cand.trail, after.lead)
+
+
+def _word_strength(lm: CharLM, ch: str, left: str, right: str) -> int:
+    """How common the commonest dictionary word is that ch makes with its neighbours."""
+    words = lm.lexicon
+    found = (left[-1:] + ch, left[-2:] + ch, ch + right, left[-1:] + ch + right)
+    return max(words.get(word, 0) if len(word) > 1 else 0 for word in found)
+
+
+def _word_doubt(lm: CharLM, scores: dict[str, float], chosen: str, left: str, right: str) -> bool:
+    """Does a close runner-up make a much commoner dictionary word than the chosen one?
+    Only for a chosen ideograph: punctuation makes no word, and where it is chosen the
+    sentence-end head start (FAVOURED_BONUS) has already been weighed."""
+    if not "\u4e00" <= chosen <= "\u9fff" or chosen not in scores:
+        return False
+    strength = _word_strength(lm, chosen, left, right)
+    return any(
+        score >= scores[chosen] - WORD_DOUBT and _word_strength(lm, ch, left, right) > WORD_RATIO * strength
+        for ch, score in scores.items()
+        if ch != chosen
+    )
+
+
+def _pair_margin(lm: CharLM, pair: Path, left: str, right: str) -> float:
+    """The chosen pair's lead over the best pair that differs from it in both halves
+    (slot_margins already weighs each half with the other held fixed). Hidden slots come
+    in twos along a path, one pair per dropped pair."""
+    (first, first_slot), (second, second_slot) = pair
+    chosen = -math.inf
+    other = -math.inf
+    for a in first_slot.cands:
+        head = first_slot.bonus(a) + lm.logp3(left, a.simple)
+        for b in second_slot.cands:
+            if not is_dropped_pair(a.trail, b.lead):
+                continue
+            score = head + _run_on(lm, left[-1:] + a.simple, b.simple, right)
+            if a.simple == first.simple and b.simple == second.simple:
+                chosen = max(chosen, score)
+            elif a.simple != first.simple and b.simple != second.simple:
+                other = max(other, score)
+    return math.inf if other == -math.inf else chosen - other
+
+
+def _run_on(lm: CharLM, history: str, text: str, right: str) -> float:
+    """Score of text after history, and of the (up to two) characters that follow it."""
+    total = 0.0
+    for ch in text + right:
+        total += lm.logp3(history, ch)
+        history = (history + ch)[-2:]
+    return total

@@ -1,0 +1,37 @@
+"""pipeline.parse_many: parallel parsing gives what parse_document gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from speeches.ingest import IngestError, parse_document
+from speeches.ingest.pipeline import parse_many
+
+SEEDS = Path(__file__).resolve().parents[3] / "corpus" / "seeds"
+
+
+def small_pages() -> list[bytes]:
+    """Two pages, one per worker, quick to parse: the smallest seed and the opening
+    speeches of 000 (its first 40 KB, cut at a line end)."""
+    opening = (SEEDS / "000_e3c50620afa4a9e1.txt").read_bytes()[:40_000]
+    return [(SEEDS / "002_5507ae1777cd8619.txt").read_bytes(), opening[: opening.rindex(b"\n")]]
+
+
+def test_parse_many_on_two_processes_gives_what_parse_document_gives_in_order():
+    pages = small_pages()
+    assert list(parse_many(pages, 2)) == [parse_document(raw) for raw in pages]
+
+
+def test_parse_many_returns_a_page_that_fails_in_place_of_its_document():
+    results = list(parse_many([b"", small_pages()[0]], 1))
+    assert isinstance(results[0], IngestError)
+    assert results[1] == parse_document(small_pages()[0])
+
+
+def test_parse_many_on_two_processes_returns_failures_in_place_too():
+    results = list(parse_many([small_pages()[0], b"", small_pages()[0]], 2))
+    assert isinstance(results[1], IngestError) and results[0] == results[2]
+
+
+def test_parse_many_of_nothing_starts_nothing():
+    assert list(parse_many([], 2)) == []
