@@ -41,10 +41,10 @@ class FacetedResults:
 SORTS = {"year": ("year", True), "year_asc": ("year", False), "length": ("length", True),
          "length_asc": ("length", False)}
 GRAM_FIELD = {"text": "grams", "title": "title_grams"}
-# How many term and phrase document sets a view keeps (a set of 20,000 documents
-# is about 1 MB).
-CACHED_TERMS = 256
-CACHED_PHRASES = 64
+# How many term and phrase document sets a view (one per serving thread) keeps: a
+# set of 20,000 documents is about 1 MB, so at most ~60 MB a thread at that size.
+CACHED_TERMS = 48
+CACHED_PHRASES = 12
 
 
 class _Bounded(OrderedDict):

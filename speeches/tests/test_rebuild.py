@@ -27,19 +27,28 @@ def test_a_rebuild_indexes_every_speech_and_leaves_no_build_folders(corpus, fres
     assert search_speeches("疫情防控").count > 0
 
 
-def test_a_failed_rebuild_leaves_the_live_index_as_it_was(corpus, fresh_index, monkeypatch):
-    indexing.rebuild_index()
-    before = search_speeches("疫情防控").count
+def during_the_next_build(monkeypatch, what) -> None:
+    """Call what(n) as the rebuild prepares its n-th speech for the new index."""
     backend = connections["default"].get_backend()
     calls = []
 
-    def failing_prepare(index, obj):
+    def prepare(index, obj):
         calls.append(obj.pk)
-        if len(calls) > 5:
-            raise RuntimeError("the database went away")
+        what(len(calls))
         return type(backend)._prepare(backend, index, obj)
 
-    monkeypatch.setattr(backend, "_prepare", failing_prepare)
+    monkeypatch.setattr(backend, "_prepare", prepare)
+
+
+def test_a_failed_rebuild_leaves_the_live_index_as_it_was(corpus, fresh_index, monkeypatch):
+    indexing.rebuild_index()
+    before = search_speeches("疫情防控").count
+
+    def fail(n):
+        if n > 5:
+            raise RuntimeError("the database went away")
+
+    during_the_next_build(monkeypatch, fail)
     with pytest.raises(RuntimeError):
         indexing.rebuild_index()
     monkeypatch.undo()
@@ -51,14 +60,12 @@ def test_a_failed_rebuild_leaves_the_live_index_as_it_was(corpus, fresh_index, m
 def test_searches_during_a_rebuild_are_answered_from_the_old_index(corpus, fresh_index, monkeypatch):
     indexing.rebuild_index()
     before = search_speeches("疫情防控").count
-    backend = connections["default"].get_backend()
     seen = []
 
-    def searching_prepare(index, obj):
-        if not seen:  # halfway through writing the new index, a researcher searches
+    def search(n):
+        if n == 3:  # while the new index is being written, a researcher searches
             seen.append(search_speeches("疫情防控").count)
-        return type(backend)._prepare(backend, index, obj)
 
-    monkeypatch.setattr(backend, "_prepare", searching_prepare)
+    during_the_next_build(monkeypatch, search)
     indexing.rebuild_index()
     assert seen == [before]
