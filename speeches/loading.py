@@ -80,18 +80,23 @@ def store_upload(raw: bytes, name: str, user=None) -> tuple[Document, bool]:
         )
 
 
+# Documents in these states are not parsed again by ingest_bytes unless forced:
+# already in the archive, or waiting for (or taken by) the upload worker.
+SETTLED = frozenset({Document.Status.INGESTED, Document.Status.QUEUED, Document.Status.PROCESSING})
+
+
 def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inline_max: int | None = None,
                  parsed: ParsedDocument | None = None) -> LoadResult:
     """Store, then ingest now, or queue when `inline_max` is given and the file is bigger
     (the admin passes settings.INGEST_INLINE_MAX_BYTES; the command ingests everything inline).
     `parsed`: these bytes already parsed (manage.py ingest parses pages on several processes)."""
     document, created = store_upload(raw, name, user)
-    if not created and document.status == Document.Status.INGESTED and not force:
-        return LoadResult(
-            document.pk, "unchanged", False, document.speeches.count(), message="已在档案中（already in the archive）"
-        )
-    # Issue 7 (admin upload): a file already waiting for the worker is not ingested a second time beside it.
-    if not created and document.status in {Document.Status.QUEUED, Document.Status.PROCESSING} and not force:
+    if not created and document.status in SETTLED and not force:
+        if document.status == Document.Status.INGESTED:
+            return LoadResult(
+                document.pk, "unchanged", False, document.speeches.count(), message="已在档案中（already in the archive）"
+            )
+        # Issue 7 (admin upload): a file already waiting for the worker is not ingested a second time beside it.
         return LoadResult(document.pk, "queued", False, message="已在队列中（already queued）")
     # Issue 7: too big to parse at all (the pipeline holds several copies of the text in memory).
     if len(raw) > settings.INGEST_MAX_BYTES:

@@ -63,11 +63,6 @@ def heading_text(paragraph: str) -> str:
     return first if len(first) <= _HEADING_MAX else first[:_HEADING_MAX] + "…"
 
 
-def heading_level(paragraph: str) -> int:
-    """The absolute rank of a heading paragraph (0 for prose); see split_sections for levels."""
-    return _RANK.get(heading_kind(paragraph), 0)
-
-
 def split_sections(paragraphs: tuple[str, ...]) -> tuple[ParsedSection, ...]:
     kinds = [heading_kind(p) for p in paragraphs]
     ranks = sorted({_RANK[k] for k in kinds if k})

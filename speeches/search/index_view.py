@@ -125,11 +125,15 @@ class IndexView:
             self._terms[key] = self._read_term_docs(fieldname, text)
         return self._terms[key]
 
-    def _read_term_docs(self, fieldname: str, text: str) -> frozenset[int]:
+    def _read_term_docs(self, fieldname: str, text: str, blocks: list | None = None) -> frozenset[int]:
+        """A term's live documents. With `blocks`, each block of its postings is also
+        appended there as (segment offset, ids, raw values), for reading positions."""
         docs: list[int] = []
         for offset, alive, matcher in self._postings(fieldname, text):
             for block in _blocks(matcher):
                 ids = block.ids()
+                if blocks is not None:
+                    blocks.append((offset, ids, block.values()))
                 if alive is not None:
                     ids = [doc for doc in ids if doc in alive]
                 docs.extend(ids if not offset else [doc + offset for doc in ids])
@@ -156,10 +160,18 @@ class IndexView:
         self._phrases.clear()
 
     def phrase_docs(self, fieldname: str, text: str) -> frozenset[int]:
+        return self._phrase(fieldname, text)[0]
+
+    def phrase_counts(self, fieldname: str, text: str) -> dict[int, int] | None:
+        """How often the phrase occurs in each matching document; None for phrases
+        of one or two characters, whose positions are never read."""
+        return self._phrase(fieldname, text)[1]
+
+    def _phrase(self, fieldname: str, text: str) -> tuple[frozenset[int], dict[int, int] | None]:
         key = (fieldname, text)
         if key not in self._phrases:
             self._phrases[key] = self._match_phrase(fieldname, text)
-        return self._phrases[key][0]
+        return self._phrases[key]
 
     def _match_phrase(self, fieldname: str, text: str) -> tuple[frozenset[int], dict | None]:
         """Documents holding `text` as a contiguous string.
@@ -173,15 +185,15 @@ class IndexView:
         grams = phrase_grams(text)
         if not grams:  # one character: every occurrence starts a bigram
             return frozenset(self.searcher.docs_for_query(wq.Prefix(fieldname, text))), None
-        postings = {gram: self._decoded(fieldname, gram) for gram in set(grams)}
-        candidates = self.all_of([docs for docs, _ in postings.values()])
+        postings: dict[str, list] = {gram: [] for gram in grams}
+        candidates = self.all_of([self._read_term_docs(fieldname, gram, postings[gram]) for gram in postings])
         if len(grams) == 1 or not candidates:
             return candidates, None
         starts: dict[int, set[int]] | None = None
         for offset in sorted({*range(0, len(grams), 2), len(grams) - 1}):
             wanted = starts if starts is not None else candidates
             narrowed = {}
-            for base, ids, values in postings[grams[offset]][1]:
+            for base, ids, values in postings[grams[offset]]:
                 for i, doc in enumerate(ids):
                     doc += base
                     if doc in wanted:
@@ -193,19 +205,6 @@ class IndexView:
             if not starts:
                 break
         return frozenset(starts), {doc: len(where) for doc, where in starts.items()}
-
-    def _decoded(self, fieldname: str, text: str):
-        """A term's live documents, and its postings as (segment offset, ids, raw values) blocks."""
-        docs: list[int] = []
-        blocks = []
-        for offset, alive, matcher in self._postings(fieldname, text):
-            for block in _blocks(matcher):
-                ids = block.ids()
-                blocks.append((offset, ids, block.values()))
-                if alive is not None:
-                    ids = [doc for doc in ids if doc in alive]
-                docs.extend(ids if not offset else [doc + offset for doc in ids])
-        return frozenset(docs), blocks
 
     def every(self) -> frozenset[int]:
         if self._every is None:
@@ -249,7 +248,7 @@ class IndexView:
             column, reverse = SORTS.get(sort, ("year", True))
             return self._fetch(wq.Every(), matches, offset, limit, sortedby=column, reverse=reverse)
         if isinstance(tree, q.Phrase):
-            counts = self._phrases.get((GRAM_FIELD[tree.field], tree.text), (None, None))[1]
+            counts = self.phrase_counts(GRAM_FIELD[tree.field], tree.text)
             if counts is not None:
                 return self._by_occurrences(counts, matches, offset, limit)
         reached = self.evaluate(scoring_tree(tree))

@@ -17,6 +17,10 @@ def staff_client(client, django_user_model):
     return client
 
 
+def ingest_002(seed_bytes) -> Document:
+    return Document.objects.get(pk=ingest_bytes(seed_bytes[SEED_002], "002.txt").document_id)
+
+
 def act(client, action, *documents, **extra):
     data = {"action": action, "_selected_action": [d.pk for d in documents], **extra}
     return client.post(changelist_url(), data, follow=True)
@@ -28,7 +32,7 @@ def test_reingest_keeps_every_permanent_id_and_the_index_count(
     staff_client, seed_bytes, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED_002], "002.txt").document_id)
+        document = ingest_002(seed_bytes)
     ids = dict(document.speeches.values_list("ordinal", "public_id"))
     with django_capture_on_commit_callbacks(execute=True):
         response = act(staff_client, "reingest", document)
@@ -41,7 +45,7 @@ def test_reingest_keeps_every_permanent_id_and_the_index_count(
 @pytest.mark.usefixtures("empty_archive")
 def test_a_failed_upload_can_be_retried_after_the_cause_is_fixed(staff_client, seed_bytes, settings):
     settings.INGEST_MAX_BYTES = 1000
-    document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED_002], "002.txt").document_id)
+    document = ingest_002(seed_bytes)
     assert document.status == Document.Status.FAILED and "too large" in document.error
     settings.INGEST_MAX_BYTES = 16 * 2**20  # the "fix": a limit that fits the page
     act(staff_client, "reingest", document)
@@ -54,7 +58,7 @@ def test_a_failed_upload_can_be_retried_after_the_cause_is_fixed(staff_client, s
 @pytest.mark.usefixtures("empty_archive", "fresh_index")
 def test_reindex_puts_a_documents_speeches_into_an_index_that_lacks_them(staff_client, seed_bytes):
     # Inside a test transaction the loader's after-commit indexing never runs: the index stays empty.
-    document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED_002], "002.txt").document_id)
+    document = ingest_002(seed_bytes)
     assert indexed_count() == 0
     response = act(staff_client, "reindex", document)
     assert "已重建索引" in response.content.decode()
@@ -67,7 +71,7 @@ def test_deleting_a_document_removes_its_speeches_from_the_database_and_the_inde
     staff_client, seed_bytes, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED_002], "002.txt").document_id)
+        document = ingest_002(seed_bytes)
     assert indexed_count() > 0
     with django_capture_on_commit_callbacks(execute=True):
         act(staff_client, "delete_selected", document, post="yes")

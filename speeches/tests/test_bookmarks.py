@@ -44,30 +44,20 @@ def test_tags_are_split_on_chinese_and_western_commas_and_kept_once():
     assert normalize_tags("疫情，基层治理 , 疫情、 ,") == "疫情, 基层治理"
 
 
+def sign_up(client, username: str, next_url: str):
+    password = "Zhong-Wen-2026!"
+    data = {"username": username, "password1": password, "password2": password, "next": next_url}
+    return client.post("/accounts/signup/", data)
+
+
 def test_a_visitor_can_sign_up_and_is_signed_in_and_sent_back(client, speech):
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "username": "bob",
-            "password1": "Zhong-Wen-2026!",
-            "password2": "Zhong-Wen-2026!",
-            "next": speech.get_absolute_url(),
-        },
-    )
+    response = sign_up(client, "bob", speech.get_absolute_url())
     assert response.status_code == 302 and response["Location"] == speech.get_absolute_url()
     assert "我的书签" in client.get(speech.get_absolute_url()).content.decode()
 
 
 def test_sign_up_refuses_a_foreign_next_url(client, db):
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "username": "eve",
-            "password1": "Zhong-Wen-2026!",
-            "password2": "Zhong-Wen-2026!",
-            "next": "https://evil.example/",
-        },
-    )
+    response = sign_up(client, "eve", "https://evil.example/")
     assert response.status_code == 302 and response["Location"] == "/"
 
 
