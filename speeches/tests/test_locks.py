@@ -8,9 +8,12 @@ from speeches.locks import IndexBusy, index_write_lock
 
 
 def test_the_lock_can_be_taken_again_by_the_thread_that_holds_it(tmp_path):
+    # Not re-entrant, the inner call would wait out its timeout and raise IndexBusy.
+    entered = []
     with index_write_lock(str(tmp_path / "index"), timeout=1):
         with index_write_lock(str(tmp_path / "index"), timeout=1):
-            pass
+            entered.append(True)
+    assert entered == [True]
 
 
 def test_another_thread_waits_and_then_gives_up_with_index_busy(tmp_path):

@@ -31,8 +31,9 @@ def test_restoring_never_crashes_on_seed_like_text(text):
 
 @PROPERTY_SETTINGS
 @given(st.text(max_size=60))
-def test_restoring_never_crashes_on_any_text(text):
-    clean_lines(restore_lines(text)[0])
+def test_restoring_never_crashes_on_any_text_and_gives_text_lines(text):
+    lines, _ = clean_lines(restore_lines(text)[0])
+    assert all(isinstance(line.text, str) and "\n" not in line.text for line in lines)
 
 
 @PROPERTY_SETTINGS
