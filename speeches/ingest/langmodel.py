@@ -141,15 +141,10 @@ def _jieba_table() -> tuple[Table, dict[str, int]]:
 
 
 def _corpus_table(path: Path) -> Table:
+    bigrams = Counter(_read_counts(path, 2))
     unigrams: Counter = Counter()
-    bigrams: Counter = Counter()
-    if path.exists():
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                pair, _, count = line.rstrip("\n").partition("\t")
-                if len(pair) == 2 and count.isdigit():
-                    bigrams[pair] += int(count)
-                    unigrams[pair[0]] += int(count)
+    for pair, count in bigrams.items():
+        unigrams[pair[0]] += count
     return _table(bigrams, unigrams, 0.7)
 
 
