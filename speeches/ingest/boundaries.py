@@ -33,7 +33,24 @@ def _by_frequency(lm: CharLM, cands: tuple[Cand, ...]) -> tuple[Cand, ...]:
     return entry[1]
 
 
+# The same slot between the same neighbours is pruned again for each way a run may end
+# (runs.hypotheses) and for its second reading (mojibake._best_repair): answers are kept,
+# keyed like _BY_FREQUENCY and checked the same way.
+_PRUNED: dict[tuple, tuple[tuple[Cand, ...], Slot]] = {}
+_PRUNED_LIMIT = 16384
+
+
 def _prune(lm: CharLM, slot: Slot, left: str, right: str) -> Slot:
+    key = (id(lm), id(slot.cands), slot.favoured, slot.hidden, slot.worded, slot.middle, left, right)
+    entry = _PRUNED.get(key)
+    if entry is None or entry[0] is not slot.cands:
+        if len(_PRUNED) > _PRUNED_LIMIT:
+            _PRUNED.clear()
+        entry = _PRUNED[key] = (slot.cands, _prune_afresh(lm, slot, left, right))
+    return entry[1]
+
+
+def _prune_afresh(lm: CharLM, slot: Slot, left: str, right: str) -> Slot:
     """Keep the boundary candidates that fit their known neighbours best. Only the
     commonest _PRUNE_POOL are scored: a lost byte hides a speech's character, and the
     rare half of a GBK row (Ⅷ, 鞣, 夂) never won on the golden cases."""

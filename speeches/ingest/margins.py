@@ -59,10 +59,14 @@ def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[f
     while index < len(path):
         chosen, slot = path[index]
         if slot.hidden and index + 1 < len(path) and path[index + 1][1].hidden:
-            at = offset + index
-            lead = _pair_margin(lm, path[index : index + 2], context[max(0, at - 2) : at], context[at + 2 : at + 4])
-            out[index], out[index + 1] = min(out[index], lead), min(out[index + 1], lead)
-            index += 2
+            # Two dropped pairs in a row make three hidden slots (see realign.hidden_triple):
+            # each pair of neighbours across a lost pair is doubted like a dropped pair.
+            size = 3 if path[index + 1][1].middle else 2
+            for first in range(index, index + size - 1):
+                at = offset + first
+                lead = _pair_margin(lm, path[first : first + 2], context[max(0, at - 2) : at], context[at + 2 : at + 4])
+                out[first], out[first + 1] = min(out[first], lead), min(out[first + 1], lead)
+            index += size
             continue
         if len(slot.cands) > 1 and not slot.hidden:
             left, right = _around(context, offset + index)
@@ -81,11 +85,7 @@ def _scores(lm: CharLM, slot: Slot, left: str, right: str, path: tuple[Cand, ...
     for cand in slot.cands:
         if slot.hidden and not _fits_hidden(cand, path, index):
             continue
-        score = (
-            slot.bonus(cand)
-            + lm.logp3(left, cand.simple)
-            + (lm.logp3(left[-1:] + cand.simple, right) if right else 0.0)
-        )
+        score = slot.bonus(cand) + _run_on(lm, left, cand.simple, right)
         scores[cand.simple] = max(score, scores.get(cand.simple, -math.inf))
     return scores
 
@@ -129,7 +129,7 @@ def _word_doubt(lm: CharLM, scores: dict[str, float], chosen: str, left: str, ri
 def _pair_margin(lm: CharLM, pair: Path, left: str, right: str) -> float:
     """The chosen pair's lead over the best pair that differs from it in both halves
     (slot_margins already weighs each half with the other held fixed). Hidden slots come
-    in twos along a path, one pair per dropped pair."""
+    in twos along a path, one pair per dropped pair, or in threes for two in a row."""
     (first, first_slot), (second, second_slot) = pair
     chosen = -math.inf
     other = -math.inf

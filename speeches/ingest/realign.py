@@ -33,6 +33,12 @@ _HIDDEN_BEAM = 8
 # count inside words) joins the beam as well: see word_pair_index.
 PAIR_WORD = 100
 _STATE_BEAM = 6
+# Two dropped pairs in a row (see hidden_triple): the character between them left no
+# byte, so it is offered only inside a word it makes with a neighbour, a word jieba has
+# seen at least MIDDLE_WORD times (its bigram count inside words: 公路 8,748, 政府
+# 23,452), and only the commonest _MIDDLE_WORDS such words on each side.
+MIDDLE_WORD = 1000
+_MIDDLE_WORDS = 6
 # Below this (natural log, both neighbours) an in-step character is odd enough that a
 # dropped pair is worth considering: 001 "“权两平台" reads badly, "“三通两" reads well.
 HIDDEN_GATE = -11.0
@@ -69,6 +75,7 @@ class Slot:
     cands: tuple[Cand, ...]
     hidden: bool = False  # first or second half of a dropped pair
     worded: bool = False  # holds candidates only a word across the dropped pair brought in
+    middle: bool = False  # between two dropped pairs: the character lost both its bytes
     favoured: frozenset[str] = frozenset()  # candidates the damage mechanism makes likelier
 
     def bonus(self, cand: Cand) -> float:
@@ -172,6 +179,81 @@ def _hidden_pair(lead: int, trail: int) -> tuple[Slot, Slot] | None:
     return consistent_pair(first, Slot(top_seconds + more_seconds, True))
 
 
+@lru_cache(maxsize=8192)
+def hidden_triple(lead: int, trail: int) -> tuple[Slot, Slot, Slot] | None:
+    """Three characters around two dropped pairs in a row: (lead, w) (x, y) (z, trail),
+    with w x and y z lost. 003 "當?shù)卣畬方ㄔO" is 地政府對公路建設: 對 8C A6, 公 B9 AB,
+    路 C2 B7, the pairs A6 B9 and AB C2 gone, so 公 left no byte at all and 尫 (8C B7)
+    is all that is left of 對公路. Any of ~2,000 characters could stand there; only those
+    making a word with a neighbour are offered (see middle_word_index), as a lone guess
+    would be invented text. Offered only on a second reading (see mojibake._best_repair)."""
+    lm = char_lm()
+    by_lead, by_trail = _indexes()
+    lefts, rights = middle_word_index()
+    left_words, right_words = lefts.get(lead, ())[:_MIDDLE_WORDS], rights.get(trail, ())[:_MIDDLE_WORDS]
+    if not left_words and not right_words:
+        return None
+    firsts = [c for c in by_lead.get(lead, ()) if _opens_drop(c.trail)]
+    thirds = [c for c in by_trail.get(trail, ()) if _closes_drop(c.lead)]
+    first = tuple(dict.fromkeys(_top(lm, firsts) + tuple(a for a, _ in left_words)))
+    middle = tuple(dict.fromkeys(tuple(b for _, b in left_words) + tuple(a for a, _ in right_words)))
+    third = tuple(dict.fromkeys(_top(lm, thirds) + tuple(b for _, b in right_words)))
+    pair = consistent_pair(Slot(first, True), Slot(middle, True))
+    if pair is None:
+        return None
+    end = consistent_pair(replace(pair[1], middle=True), Slot(third, True))
+    if end is None:
+        return None
+    # The middle slot lost candidates to the third; keep only firsts that still fit.
+    start = consistent_pair(pair[0], end[0])
+    return (start[0], start[1], end[1]) if start else None
+
+
+@lru_cache(maxsize=1)
+def _drop_neighbours() -> tuple[dict[str, list[Cand]], dict[str, list[Cand]], dict[str, list[Cand]]]:
+    """By simplified character, its GBK forms that can stand before a dropped pair, after
+    one, and (ideographs only) between two."""
+    openers: dict[str, list[Cand]] = {}
+    closers: dict[str, list[Cand]] = {}
+    middles: dict[str, list[Cand]] = {}
+    for cands in _indexes()[0].values():
+        for cand in cands:
+            opens, closes = _opens_drop(cand.trail), _closes_drop(cand.lead)
+            if opens:
+                openers.setdefault(cand.simple, []).append(cand)
+            if closes:
+                closers.setdefault(cand.simple, []).append(cand)
+            if opens and closes and "\u4e00" <= cand.simple <= "\u9fff":
+                middles.setdefault(cand.simple, []).append(cand)
+    return openers, closers, middles
+
+
+def _words_across(word: str, before: dict[str, list[Cand]], after: dict[str, list[Cand]]):
+    """The GBK forms (a, b) of a two-character word that can meet across a dropped pair."""
+    for a in before.get(word[0], ()):
+        for b in after.get(word[1], ()):
+            if is_dropped_pair(a.trail, b.lead):
+                yield a, b
+
+
+@lru_cache(maxsize=1)
+def middle_word_index() -> tuple[dict[int, tuple[tuple[Cand, Cand], ...]], dict[int, tuple[tuple[Cand, Cand], ...]]]:
+    """Words of two characters one of which could have lost both bytes between two
+    dropped pairs, keyed by the byte the other kept: by the first's lead when the second
+    is the lost one (政府 in 003 "地政府、"), by the second's trail when the first is (公路
+    in 003 "對公路"). Commonest first: hidden_triple keeps the head of each list."""
+    openers, closers, middles = _drop_neighbours()
+    by_lead: dict[int, list[tuple[Cand, Cand]]] = {}
+    by_trail: dict[int, list[tuple[Cand, Cand]]] = {}
+    counts = char_lm().words.bigrams
+    for word in sorted((w for w, n in counts.items() if n >= MIDDLE_WORD), key=counts.__getitem__, reverse=True):
+        for a, b in _words_across(word, openers, middles):
+            by_lead.setdefault(a.lead, []).append((a, b))
+        for a, b in _words_across(word, middles, closers):
+            by_trail.setdefault(b.trail, []).append((a, b))
+    return {k: tuple(v) for k, v in by_lead.items()}, {k: tuple(v) for k, v in by_trail.items()}
+
+
 @lru_cache(maxsize=1)
 def word_pair_index() -> dict[tuple[int, int], tuple[tuple[Cand, Cand], ...]]:
     """Pairs of characters that make a common word of jieba's dictionary across a dropped
@@ -179,23 +261,12 @@ def word_pair_index() -> dict[tuple[int, int], tuple[tuple[Cand, Cand], ...]]:
     000 "撲救井然有序" (井 is not among the commonest of its row), 003 "家校互動" (nor
     is 互). Built once (about half a second), as scanning rows per pair was the step's
     main cost."""
-    lm = char_lm()
-    openers: dict[str, list[Cand]] = {}
-    closers: dict[str, list[Cand]] = {}
-    for cands in _indexes()[0].values():
-        for cand in cands:
-            if _opens_drop(cand.trail):
-                openers.setdefault(cand.simple, []).append(cand)
-            if _closes_drop(cand.lead):
-                closers.setdefault(cand.simple, []).append(cand)
+    openers, closers, _ = _drop_neighbours()
     index: dict[tuple[int, int], list[tuple[Cand, Cand]]] = {}
-    for word, count in lm.words.bigrams.items():
-        if count < PAIR_WORD:
-            continue
-        for a in openers.get(word[0], ()):
-            for b in closers.get(word[1], ()):
-                if is_dropped_pair(a.trail, b.lead):
-                    index.setdefault((a.lead, b.trail), []).append((a, b))
+    for word, count in char_lm().words.bigrams.items():
+        if count >= PAIR_WORD:
+            for a, b in _words_across(word, openers, closers):
+                index.setdefault((a.lead, b.trail), []).append((a, b))
     return {key: tuple(pairs) for key, pairs in index.items()}
 
 
@@ -272,9 +343,14 @@ def _plausible(lm: CharLM, plain: list[Slot | None], k: int, nxt: str = "") -> b
 
 
 def build_lattice(
-    lm: CharLM, data: tuple[int | None, ...], first_leads: frozenset[int] = frozenset(), nxt: str = ""
+    lm: CharLM,
+    data: tuple[int | None, ...],
+    first_leads: frozenset[int] = frozenset(),
+    nxt: str = "",
+    triples: bool = False,
 ) -> list[list[tuple[Slot, ...]]] | None:
-    """For each character position, its readings: one slot, or two around a dropped pair."""
+    """For each character position, its readings: one slot, two around a dropped pair,
+    or (with `triples`) three around two dropped pairs in a row."""
     pairs = [(data[k], data[k + 1]) for k in range(0, len(data) - 1, 2)]
     plain = [_pair_slot(lead, trail) for lead, trail in pairs]
     positions: list[list[tuple[Slot, ...]]] = []
@@ -296,6 +372,9 @@ def build_lattice(
             hidden = _hidden_pair(lead, trail)
             if hidden:
                 options.append(hidden)
+            triple = hidden_triple(lead, trail) if triples else None
+            if triple:
+                options.append(triple)
         if not options:
             return None
         positions.append(options)
@@ -308,14 +387,18 @@ def _step(lm: CharLM, states: dict, slot: Slot, prior: float, pairing: bool, bea
     dropped pair, so each candidate must pair with the state's last candidate. The hot
     loop of the step: attribute look-ups are hoisted out of it."""
     out: dict = {}
-    logp3, cands, favoured = lm.logp3, slot.cands, slot.favoured
+    # The model's memo is read here directly (a state's history is its last two
+    # characters already, the key logp3 would build); a miss goes through logp3.
+    logp3, memo, cands, favoured = lm.logp3, lm.memo, slot.cands, slot.favoured
     for score, path, history, prev_cand in states.values():
         base = score + prior
+        prefix = history + "\x00"
         for cand in cands:
             if pairing and not is_dropped_pair(prev_cand.trail, cand.lead):
                 continue
             simple = cand.simple
-            total = base + logp3(history, simple)
+            found = memo.get(prefix + simple)
+            total = base + (logp3(history, simple) if found is None else found)
             if favoured and cand.ch in favoured:
                 total += FAVOURED_BONUS
             best = out.get(simple)
@@ -337,7 +420,10 @@ def viterbi(lm: CharLM, positions: list[list[tuple[Slot, ...]]], prev: str, nxt:
         merged: dict = {}
         for option in options:
             prior = _PLAIN_PRIOR if len(option) == 1 and len(options) > 1 else 0.0
-            if len(option) == 2:
+            if len(option) > 1:
+                # A triple costs what a pair does: its middle character was chosen among
+                # those whose trail byte opens a second drop, so that drop is no further
+                # coincidence (公 = B9 AB in 003 "對公路": after AB the pair AB C2 is lost).
                 prior = _HIDDEN_PRIOR
             current = states
             for index, slot in enumerate(option):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from speeches.ingest.mojibake import MARKER, repair_line, repair_mojibake
-from speeches.ingest.realign import is_dropped_pair
+from speeches.ingest.realign import hidden_triple, is_dropped_pair
 
 
 def test_it_restores_a_gbk_shifted_run():
@@ -114,3 +114,30 @@ def test_a_word_across_a_dropped_pair_is_offered_however_rare_its_halves():
     # 000: 井 is not among the commonest of its row, but 井然 is a word; it is not clearly
     # ahead of its row, so it is marked, no longer read as the one character 淨.
     assert repair_line("確?;馂膿渚染挥行颉P枰獜娬{")[0] == f"確保火災撲救{MARKER}然有序。需要強調"
+
+
+def _chars(slot) -> str:
+    return "".join(cand.ch for cand in slot.cands)
+
+
+def test_a_character_that_left_no_byte_is_offered_inside_a_word_with_a_neighbour():
+    # 003 "地政府對公路建設": 對 8C A6, 公 B9 AB, 路 C2 B7 lost A6 B9 and AB C2, so 尫
+    # (8C B7) is all that is left of 對公路; 公 comes back as half of the word 公路.
+    first, middle, third = hidden_triple(0x8C, 0xB7)
+    assert "對" in _chars(first) and "公" in _chars(middle) and "路" in _chars(third)
+    # 003 "地政府、上級": 政 D5 FE, 府 B8 AE, 、 A1 A2; 府 comes back with 政.
+    first, middle, third = hidden_triple(0xD5, 0xA2)
+    assert "政" in _chars(first) and "府" in _chars(middle) and "、" in _chars(third)
+
+
+def test_two_dropped_pairs_in_a_row_keep_the_run_its_number_of_characters():
+    # 003 (held out): read as one dropped pair, 對公路 came out two characters short
+    # ("對〓"); read through both, 公路 is not clearly ahead of 品 and the like, so both
+    # are marked, but every character has its place.
+    assert repair_line("引起當?shù)卣畬方ㄔO(shè)的重視")[0] == f"引起當地政府對{MARKER}{MARKER}建設的重視"
+
+
+def test_a_reading_through_two_dropped_pairs_does_not_replace_a_clear_one():
+    # 000: the bytes allow 十三五 as well as 十五 (AE C8 and FD CE are both unmapped);
+    # 十五 reads clearly, so the longer reading is not looked for.
+    assert repair_line("目標、方向和途徑?!笆濉逼陂g,進一步")[0] == "目標、方向和途徑。“十五”期間,進一步"
