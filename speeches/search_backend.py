@@ -28,7 +28,7 @@ from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
 from whoosh.fields import ID as WHOOSH_ID
-from whoosh.fields import KEYWORD, NUMERIC, TEXT
+from whoosh.fields import KEYWORD, NUMERIC
 from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 
@@ -37,8 +37,9 @@ from .locks import IndexBusy, index_write_lock
 # Whoosh pickles the schema, analyzers included, into each index's table of
 # contents by module path: indexes written before the analysis moved to
 # speeches.search.analysis name these classes here, so they stay importable here.
-from .search.analysis import BigramTokenizer, ChineseAnalyzer, ChineseTokenizer, GramField, warm_up_analysis
+from .search.analysis import BigramTokenizer, ChineseTokenizer, GramField, WordField, warm_up_analysis
 from .search.index_view import FacetedResults, IndexView
+from .search.segments import GroupingWriter, build_segments
 
 
 class _Lengths(W3PerDocReader):
@@ -88,18 +89,22 @@ SORTABLE_FIELDS = {"year", "length"}
 GRAM_FIELDS = {"grams": "text", "title_grams": "title"}
 
 
-@contextmanager
-def _open_writer(index, **options):
+def writer_options() -> dict:
     # Non-compound segments: STACK-NOTES measured compound files being copied
     # into memory on every open as much of haystack's slowness.
-    writer = index.writer(compound=False, codec=ArchiveCodec(), **options)
+    return {"compound": False, "codec": ArchiveCodec()}
+
+
+@contextmanager
+def _open_writer(index):
+    writer = GroupingWriter(index, **writer_options())
     try:
         yield writer
     except BaseException:
         writer.cancel()
         raise
     else:
-        writer.commit(merge=options.get("procs", 1) == 1)
+        writer.commit()
 
 
 class ChineseWhooshSearchBackend(WhooshSearchBackend):
@@ -118,15 +123,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 schema.add(fieldname, NUMERIC(numtype=int, stored=True, sortable=True))
             elif field.field_type == "string":
                 schema.remove(fieldname)
-                schema.add(
-                    fieldname,
-                    TEXT(
-                        analyzer=ChineseAnalyzer(),
-                        stored=fieldname != content_field_name,
-                        phrase=False,
-                        field_boost=field.boost,
-                    ),
-                )
+                schema.add(fieldname, WordField(field_boost=field.boost, stored=fieldname != content_field_name))
         for fieldname in GRAM_FIELDS:
             schema.add(fieldname, GramField())
         schema.add("year_key", WHOOSH_ID(stored=False))
@@ -153,15 +150,20 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             super().setup()
 
     @contextmanager
-    def writer(self, **options):
-        """One Whoosh writer at a time across threads and processes, waiting a bounded time.
-        `options` go to Whoosh (procs=2 for a bulk build on both cores)."""
+    def writer(self):
+        """One Whoosh writer at a time across threads and processes, waiting a bounded time."""
         if not self.setup_complete:
             self.setup()
         with index_write_lock(self.path):
             self.index = self.index.refresh()
-            with _open_writer(self.index, **options) as writer:
+            with _open_writer(self.index) as writer:
                 yield writer
+
+    def build(self, batches, procs: int = 1) -> int:
+        """Replace the whole index by the documents of `batches` (lists of _prepare'd
+        dicts), written on `procs` processes beside the live index (building())."""
+        with self.building() as index:
+            return build_segments(index, batches, procs, writer_options())
 
     @contextmanager
     def building(self):
@@ -170,15 +172,14 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         STACK-NOTES: rebuilding in place left searches with an empty, then partial
         index for minutes. Searchers keep the old index until the swap; a failed
         build leaves it untouched. The write lock is held throughout, so no update
-        lands in the old index and is lost with it. Yields a function that opens
-        writers on the new index (each writer's commit adds segments to it).
+        lands in the old index and is lost with it. Yields the new Whoosh index.
         """
         if not self.setup_complete:
             self.setup()
         if not self.use_file_storage:  # the RAM index of some tests: rebuild in place
             with index_write_lock(self.path):
                 self.clear()
-                yield lambda **options: _open_writer(self.index, **options)
+                yield self.index
             return
         path = os.path.abspath(self.path)
         fresh, stale = f"{path}.new", f"{path}.old"
@@ -187,7 +188,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             os.makedirs(fresh)
             try:
                 new_index = FileStorage(fresh).create_index(self.schema)
-                yield lambda **options: _open_writer(new_index, **options)
+                yield new_index
             except BaseException:
                 shutil.rmtree(fresh, ignore_errors=True)
                 raise

@@ -16,14 +16,18 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import Counter
 from functools import lru_cache
+from pickle import dumps
 
 import jieba
 from whoosh import formats
 from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import FieldType
+from whoosh.fields import TEXT, FieldType
+from whoosh.system import pack_uint
 
 from ..ingest.script import to_simplified
+from .segmenter import SearchSegmenter
 
 NOT_A_TERM = re.compile(r"^[\W_]+$", re.UNICODE)
 _jieba_lock = threading.Lock()
@@ -69,8 +73,14 @@ def query_words(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _segmenter() -> SearchSegmenter:
+    return SearchSegmenter(_tokenizer())
+
+
 def index_words(text: str) -> list[tuple[str, int, int]]:
-    return list(_tokenizer().tokenize(text, mode="search"))
+    """jieba's search-mode words (through SearchSegmenter: the same words, faster)."""
+    return list(_segmenter().tokenize(text))
 
 
 class ChineseTokenizer(Tokenizer):
@@ -102,6 +112,39 @@ class ChineseTokenizer(Tokenizer):
 
 def ChineseAnalyzer():
     return ChineseTokenizer()
+
+
+_FREQUENCIES = [pack_uint(freq) for freq in range(256)]
+
+
+class WordField(TEXT):
+    """A scored text field of jieba words (frequencies, no positions: phrases use GramField).
+
+    index() counts the words directly; Whoosh's own path builds a Token per word and
+    two dictionaries per text. Same terms, frequencies and weights as TEXT with
+    ChineseAnalyzer (test_segments checks it), which queries still use.
+    """
+
+    def __init__(self, field_boost: float = 1.0, stored: bool = False):
+        super().__init__(analyzer=ChineseAnalyzer(), phrase=False, field_boost=field_boost, stored=stored)
+
+    def index(self, value, **kwargs):
+        return zip(*self.postings(value), strict=True)
+
+    def postings(self, value: str) -> tuple[list[bytes], list[int], list[float], list[bytes]]:
+        """Terms, frequencies, weights and encoded values, as parallel lists (what
+        index() yields as tuples): speeches.search.segments takes them in one loop."""
+        counts = Counter(
+            word for word, _, _ in index_words(normalize(value)) if word.strip() and not NOT_A_TERM.match(word)
+        )
+        boost = self.format.field_boost
+        freqs = list(counts.values())
+        return (
+            [word.encode("utf-8") for word in counts],
+            freqs,
+            [freq * boost for freq in freqs],
+            [_FREQUENCIES[freq] if freq < 256 else pack_uint(freq) for freq in freqs],
+        )
 
 
 _SPACES = re.compile(r"\s+")
@@ -155,19 +198,39 @@ class GramField(FieldType):
         super().__init__(formats.Positions(), analyzer=BigramTokenizer(), scorable=False, stored=False)
 
     def index(self, value, **kwargs):
+        return zip(*self.postings(value), strict=True)
+
+    def postings(self, value: str) -> tuple[list[bytes], list[int], list[float], list[bytes]]:
+        """Terms, frequencies, weights and encoded positions, as parallel lists (what
+        index() yields as tuples): speeches.search.segments takes them in one loop."""
         text = gram_text(value) + "\n"
         positions: dict[str, list[int]] = {}
-        for i in range(len(text) - 1):
-            gram = text[i : i + 2]
-            if gram in positions:
-                positions[gram].append(i)
-            else:
+        for i, gram in enumerate([text[i : i + 2] for i in range(len(text) - 1)]):
+            where = positions.get(gram)
+            if where is None:
                 positions[gram] = [i]
-        encode = self.format.encode
-        for gram, where in positions.items():
-            yield gram.encode("utf-8"), len(where), float(len(where)), encode(where)
+            else:
+                where.append(i)
+        wheres = list(positions.values())
+        freqs = [len(where) for where in wheres]
+        at, known = _AT, len(_AT)
+        return (
+            [gram.encode("utf-8") for gram in positions],
+            freqs,
+            [float(freq) for freq in freqs],
+            [at[where[0]] if len(where) == 1 and where[0] < known else _encoded_positions(where) for where in wheres],
+        )
+
+
+def _encoded_positions(where: list[int]) -> bytes:
+    """formats.Positions.encode: a count, then the pickled gaps between positions."""
+    return pack_uint(len(where)) + dumps([where[0], *(b - a for a, b in zip(where, where[1:], strict=False))], 2)
+
+
+# Most bigrams occur once in a speech: their encoded positions, made once.
+_AT = [_encoded_positions([position]) for position in range(1 << 15)]
 
 
 def warm_up_analysis() -> None:
-    _tokenizer()
+    _segmenter()
     normalize("預熱")

@@ -1,0 +1,383 @@
+"""Writing index segments faster than Whoosh's stock writer, in the same format.
+
+Whoosh's SegmentWriter sends every posting through its pool as a tuple
+(field, term, docnum, weight, value), sorts all of them when the segment is
+finished, and then feeds them one at a time through a chain of per-posting
+calls (start_term / add / finish_term, an assert-laden add_posting, a length
+lookup). On this archive's texts that was half of an index build, and bigrams
+make two thirds of all postings (bench/RESULTS.md, "search").
+
+GroupingWriter keeps each term's postings together from the moment a document is
+added (a dict of term -> docnums, weights, values), sorts only the term keys, and
+writes each term's posting blocks in one go. The format is Whoosh's W3 codec's:
+with COMPRESS_FROM = 0 the files are byte for byte the stock writer's
+(test_segments compares them), and by default only short blocks differ, stored
+uncompressed, which every W3 reader, ours and Whoosh's, reads unchanged.
+
+build_segments() runs such writers on several processes, each writing its own
+segments, and commits them together: Whoosh's MpWriter does the same but
+hard-wires the stock writer in its workers.
+
+This module knows Whoosh only; nothing here imports Django.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import traceback
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator
+from pickle import dumps
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.filedb.filestore import RamStorage
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import length_to_byte
+from whoosh.writing import SegmentWriter
+
+# What one writer holds before it writes a segment: its postings are in memory until
+# then, at about 100 bytes each and about one posting per character. Characters of all
+# text fields count, so a speech's text counts twice (its words and its bigrams):
+# 10 million is about 5 million characters of speeches (15 MB of Chinese text),
+# under a gigabyte per writer however large the archive grows. Fewer, larger segments
+# write each term's header and block once instead of once per segment.
+CHARS_PER_SEGMENT = 10_000_000
+
+
+class GroupingWriter(SegmentWriter):
+    """A SegmentWriter that groups postings by term as documents are added.
+
+    Only add_document and the segment flush differ from Whoosh's. Postings that
+    Whoosh's own code puts in the pool (merging older segments in at commit,
+    add_reader) are taken from the pool at flush, after this writer's own
+    documents, whose numbers come first.
+    """
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        # field name -> term bytes -> (docnums, weights, values)
+        self._grouped: dict[str, dict[bytes, tuple[list[int], list[float], list[bytes]]]] = {}
+
+    def add_document(self, **fields):
+        self._check_state()
+        schema = self.schema
+        docnum = self.docnum
+        perdocwriter = self.perdocwriter
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+
+        perdocwriter.start_doc(docnum)
+        for fieldname in fieldnames:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
+            field = schema[fieldname]
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"field {fieldname!r}: vectors and spelling are not written by GroupingWriter")
+            length = 0
+            if field.indexed:
+                boost = self._field_boost(fields, fieldname, docboost)
+                terms = self._grouped.get(fieldname)
+                if terms is None:
+                    terms = self._grouped[fieldname] = {}
+                # Our text fields hand over parallel lists (speeches.search.analysis);
+                # any other field its index() tuples.
+                fast = getattr(field, "postings", None)
+                if fast is not None:
+                    tbytes_list, freqs, weights, vbytes_list = fast(value)
+                else:
+                    tbytes_list, freqs, weights, vbytes_list = _columns(field.index(value))
+                if boost != 1.0:
+                    weights = [weight * boost for weight in weights]
+                if field.scorable:
+                    length = sum(freqs)
+                for tbytes, weight, vbytes in zip(tbytes_list, weights, vbytes_list, strict=True):
+                    postings = terms.get(tbytes)
+                    if postings is None:
+                        terms[tbytes] = ([docnum], [weight], [vbytes])
+                    else:
+                        postings[0].append(docnum)
+                        postings[1].append(weight)
+                        postings[2].append(vbytes)
+            stored = fields.get(f"_stored_{fieldname}", value)
+            perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+            if field.column_type and stored is not None:
+                perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(stored))
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        for fieldname, tbytes, docnum, weight, vbytes in self.pool.iter_postings():
+            postings = self._grouped.setdefault(fieldname, {}).setdefault(tbytes, ([], [], []))
+            if postings[0] and postings[0][-1] >= docnum:
+                raise ValueError("postings from the pool must come after this writer's own documents")
+            postings[0].append(docnum)
+            postings[1].append(weight)
+            postings[2].append(vbytes)
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            for fieldname in sorted(self._grouped):
+                self._write_field(fieldname, self._grouped.pop(fieldname), lengths)
+        finally:
+            if lengths is not None:
+                lengths.close()
+        self.fieldwriter.close()
+
+    def _write_field(self, fieldname, terms, lengths) -> None:
+        field = self.schema[fieldname]
+        fieldwriter = self.fieldwriter
+        fieldwriter.start_field(fieldname, field)
+        postwriter = fieldwriter._postwriter
+        # Each posting's field length as the stock writer sees it: read back from the
+        # per-document lengths it just wrote, which keep one byte per length.
+        doclengths = None
+        if field.scorable and lengths is not None:
+            doclengths = [lengths.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(self.docnum)]
+        write = _TermWriter(fieldwriter, postwriter._blocklimit, postwriter._compression, field.format, doclengths)
+        for tbytes in sorted(terms):
+            write(tbytes, *terms[tbytes])
+        fieldwriter.finish_field()
+
+
+def _columns(items) -> tuple[list, list, list, list]:
+    columns = ([], [], [], [])
+    for item in items:
+        for column, part in zip(columns, item, strict=True):
+            column.append(part)
+    return columns
+
+
+# Blocks whose pickled data is shorter than this are stored uncompressed. Most terms
+# of a segment (rare words, rare bigrams) have one short block; zlib gains nothing
+# on a few dozen bytes and its set-up was a twentieth of the build. Whoosh's reader
+# reads the compression level from each block's header.
+COMPRESS_FROM = 128
+
+
+class _Block:
+    """One block of a term's postings, with what W3TermInfo.add_block asks of it."""
+
+    __slots__ = ("_ids", "_weights", "_maxweight", "_minlength", "_maxlength")
+
+    def __init__(self, ids, weights, doclengths):
+        self._ids = ids
+        self._weights = array("f", weights)
+        # As W3PostingsWriter: the largest weight as given, not as stored (float32).
+        self._maxweight = max(0, max(weights))
+        if doclengths is None:
+            self._minlength, self._maxlength = None, 0
+        else:
+            found = [doclengths[docnum] for docnum in ids]
+            present = [length for length in found if length]
+            self._minlength = min(present) if present else None
+            self._maxlength = max(0, max(found))
+
+    def __len__(self):
+        return len(self._ids)
+
+    def min_id(self):
+        return self._ids[0]
+
+    def max_id(self):
+        return self._ids[-1]
+
+    def min_length(self):
+        return self._minlength
+
+    def max_length(self):
+        return self._maxlength
+
+    def max_weight(self):
+        return self._maxweight
+
+    def mini_weights(self):
+        weights = self._weights
+        first = weights[0]
+        if first == 1.0 and all(w == 1.0 for w in weights):
+            return None
+        if all(w == first for w in weights):
+            return first
+        return tuple(weights)
+
+
+class _TermWriter:
+    """Writes one term's postings in W3PostingsWriter's block format, block by block
+    (W3PostingsWriter takes them one posting at a time), and its terms-table row."""
+
+    def __init__(self, fieldwriter, blocklimit: int, compression: int, format_, doclengths):
+        self.postfile = fieldwriter._postfile
+        self.tindex = fieldwriter._tindex
+        self.fieldid = pack_ushort(fieldwriter._fieldid)
+        self.blocklimit = blocklimit
+        self.compression = compression
+        self.fixedsize = format_.fixed_value_size()
+        self.doclengths = doclengths
+
+    def __call__(self, tbytes: bytes, ids: list[int], weights: list[float], values: list[bytes]) -> None:
+        postfile, limit, count = self.postfile, self.blocklimit, len(ids)
+        terminfo = W3TermInfo()
+        startoffset = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        for start in range(0, count, limit):
+            end = min(start + limit, count)
+            block = _Block(ids[start:end], weights[start:end], self.doclengths)
+            terminfo.add_block(block)
+            data = dumps((_deltas(block._ids), block.mini_weights(), self._mini_values(values[start:end])), 2)
+            compression = self.compression if len(data) >= COMPRESS_FROM else 0
+            if compression:
+                data = zlib.compress(data, compression)
+            info = dumps(
+                (end - start, block._ids[-1], block._maxweight, compression,
+                 length_to_byte(block._minlength), length_to_byte(block._maxlength)),
+                2,
+            )
+            size = len(info) + len(data)
+            postfile.write_int(-size if end == count else size)  # negative: the last block
+            postfile.write(info)
+            postfile.write(data)
+        terminfo.set_extent(startoffset, postfile.tell() - startoffset)
+        self.tindex.add(self.fieldid + tbytes, terminfo.to_bytes())
+
+    def _mini_values(self, values: list[bytes]):
+        values = [value for value in values if value]
+        if self.fixedsize is None or self.fixedsize < 0:
+            return tuple(values)
+        if self.fixedsize == 0:
+            return None
+        return b"".join(values)
+
+
+def _deltas(ids: list[int]) -> tuple[int, ...]:
+    return (ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False)))
+
+
+# --- several processes ------------------------------------------------------------
+
+def build_segments(index, batches: Iterable[list[dict]], procs: int, writer_options: dict) -> int:
+    """Add every document of `batches` to `index` on `procs` processes and commit once.
+
+    Each worker (forked, so it starts with this process's jieba and tables loaded)
+    writes a segment each CHARS_PER_SEGMENT characters; this process reads the
+    batches (from the database: workers never touch it), hands each to the least
+    loaded worker, and at the end writes the table of contents naming every
+    segment, under Whoosh's write lock, which it holds throughout. An error in any
+    worker cancels the whole build and is raised here with the worker's traceback.
+    Returns the number of documents added.
+    """
+    writer = GroupingWriter(index, **writer_options)
+    try:
+        if procs <= 1 or isinstance(index.storage, RamStorage):  # workers cannot share memory
+            segments, added = _write_segments(index, iter(batches), writer_options)
+        else:
+            segments, added = _write_in_workers(index, batches, procs, writer_options)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer._close_segment()
+    writer._commit_toc(list(writer.segments) + segments)
+    writer._finish()
+    return added
+
+
+def _write_segments(index, batches: Iterator[list[dict]], writer_options: dict) -> tuple[list, int]:
+    """Write the documents of `batches` as segments of index; returns them, unlisted."""
+    segments, added, writer, chars = [], 0, None, 0
+    try:
+        for batch in batches:
+            for doc in batch:
+                if writer is None:
+                    writer, chars = GroupingWriter(index, _lk=False, **writer_options), 0
+                writer.add_document(**doc)
+                added += 1
+                chars += _chars(doc)
+                if chars >= CHARS_PER_SEGMENT:
+                    segments.append(writer._finalize_segment())
+                    writer = None
+        if writer is not None:
+            segments.append(writer._finalize_segment())
+            writer = None
+    except BaseException:
+        # No writer.cancel() here: it would delete the temporary folder that every
+        # writer of this index shares (Whoosh names it after the index). The caller
+        # cancels its own writer, which removes that folder, and abandons the build.
+        raise
+    return segments, added
+
+
+def _chars(doc: dict) -> int:
+    return sum(len(value) for value in doc.values() if isinstance(value, str))
+
+
+def _worker(index, writer_options, jobs, results) -> None:
+    try:
+        results.put(("done", _write_segments(index, iter(jobs.get, None), writer_options)))
+    except BaseException:
+        results.put(("error", traceback.format_exc()))
+
+
+def _write_in_workers(index, batches: Iterable[list[dict]], procs: int, writer_options: dict) -> tuple[list, int]:
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    # Small queues: this process waits rather than holding the archive in memory.
+    queues = [context.Queue(maxsize=2) for _ in range(procs)]
+    workers = [
+        context.Process(target=_worker, args=(index, writer_options, jobs, results), daemon=True) for jobs in queues
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        given = [0] * procs
+        for batch in batches:
+            # The worker given the fewest characters so far gets the next batch.
+            target = given.index(min(given))
+            _put(queues[target], batch, workers[target], results)
+            given[target] += sum(_chars(doc) for doc in batch)
+        for jobs, worker in zip(queues, workers, strict=True):
+            _put(jobs, None, worker, results)
+        segments, added = [], 0
+        for _ in workers:
+            kind, payload = _get(results, workers)
+            if kind == "error":
+                raise RuntimeError(f"an index worker failed:\n{payload}")
+            segments += payload[0]
+            added += payload[1]
+        return segments, added
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+
+
+def _put(jobs, item, worker, results) -> None:
+    """Queue work for a worker, noticing (instead of waiting forever) when it has died."""
+    while True:
+        try:
+            jobs.put(item, timeout=1)
+            return
+        except queue.Full:
+            if not worker.is_alive():
+                errors = []
+                while not results.empty():
+                    kind, payload = results.get()
+                    if kind == "error":
+                        errors.append(payload)
+                raise RuntimeError("an index worker failed:\n" + ("\n".join(errors) or "it exited early")) from None
+
+
+def _get(results, workers) -> tuple[str, object]:
+    while True:
+        try:
+            return results.get(timeout=1)
+        except queue.Empty:
+            if not any(worker.is_alive() for worker in workers):
+                # One last look: a worker may have put its result just before exiting.
+                try:
+                    return results.get(timeout=1)
+                except queue.Empty:
+                    return "error", "a worker exited without a result (killed, or out of memory?)"
