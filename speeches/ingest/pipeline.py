@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -183,7 +184,7 @@ def parse_document(raw: bytes) -> ParsedDocument:
 def warm_up() -> None:
     """Load what every page needs, once per process: jieba's dictionary and IDF table,
     the mojibake model and tables, OpenCC, the topic and place patterns (a few seconds of
-    CPU: bench/RESULTS.md). `parse_many` runs it as each worker starts, so no page pays it."""
+    CPU: bench/RESULTS.md). `parse_many` runs it before forking its workers, so no page pays it."""
     load_tables()
     load_idf()
     to_simplified("實")
@@ -202,10 +203,14 @@ def parse_many(pages: Iterable[bytes], jobs: int = 1) -> Iterator[ParsedDocument
 
     A page that fails yields the exception parse_document raised for it (an IngestError
     for input that cannot become a document), so one bad page does not stop the rest.
-    Workers are fresh interpreters ("spawn"): nothing of the caller (a Django command's
-    database connection, its threads) is inherited, and each pays `warm_up` once, a few
-    seconds, while this process parses the first page itself. As with any "spawn" pool,
-    a script calling this needs the `if __name__ == "__main__":` guard.
+
+    Workers are forked from this process after it has run `warm_up` (which parsing a
+    page here would cost anyway), so they start with every table loaded and the pool
+    costs milliseconds to start; a fresh interpreter ("spawn") paid the few seconds of
+    warm_up again in each worker. The workers only parse: a Django caller's database
+    connection is inherited but never used, and they exit without closing it. Forking
+    a process that runs other threads can copy a lock another thread holds, so such a
+    caller (a server) gets "spawn" workers, which warm up on their own.
     """
     pages = iter(pages)
     if jobs <= 1:
@@ -215,10 +220,13 @@ def parse_many(pages: Iterable[bytes], jobs: int = 1) -> Iterator[ParsedDocument
     first = next(pages, None)
     if first is None:
         return
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up)
+    if threading.active_count() == 1:
+        warm_up()
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    else:
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up)
     try:
-        pending = deque(pool.submit(parse_document, raw) for raw in islice(pages, _LOOK_AHEAD * jobs))
-        yield _parse_or_error(first)
+        pending = deque(pool.submit(parse_document, raw) for raw in (first, *islice(pages, _LOOK_AHEAD * jobs - 1)))
         for raw in pages:
             pending.append(pool.submit(parse_document, raw))
             yield _result_or_error(pending.popleft())

@@ -41,9 +41,10 @@ def expand_paths(patterns: list[str]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-# Below this many bytes to parse, --jobs defaults to 1: each worker first spends ≈5 s of
-# CPU loading its tables (bench/RESULTS.md, "restore"), more than parsing a few MB takes,
-# and on 2 cores it takes that CPU from this process's storing and indexing.
+# Below this many bytes to parse, --jobs defaults to 1: parsing a few MB takes seconds,
+# storing and indexing them most of an ingest (bench/RESULTS.md, "ingest"), and on 2
+# cores a worker takes its CPU from this process's storing and indexing. (Workers are
+# forked after this process has loaded its tables, so they start in milliseconds.)
 PARALLEL_FROM_BYTES = 8_000_000
 
 

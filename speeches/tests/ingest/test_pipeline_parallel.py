@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from speeches.ingest import IngestError, parse_document
+from speeches.ingest import IngestError, parse_document, pipeline
 from speeches.ingest.pipeline import parse_many
 
 SEEDS = Path(__file__).resolve().parents[3] / "corpus" / "seeds"
@@ -20,6 +21,30 @@ def small_pages() -> list[bytes]:
 def test_parse_many_on_two_processes_gives_what_parse_document_gives_in_order():
     pages = small_pages()
     assert list(parse_many(pages, 2)) == [parse_document(raw) for raw in pages]
+
+
+def test_a_caller_running_other_threads_gets_fresh_workers_that_parse_the_same(monkeypatch):
+    # Forking a process with other threads can copy a lock one of them holds, so
+    # parse_many starts fresh interpreters then; this checks that path gives the same.
+    started = []
+    real_pool = pipeline.ProcessPoolExecutor
+
+    def recording_pool(*args, **kwargs):
+        started.append(kwargs["mp_context"].get_start_method())
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", recording_pool)
+    pages = small_pages()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert list(parse_many(pages, 2)) == [parse_document(raw) for raw in pages]
+    finally:
+        stop.set()
+        other.join()
+    assert list(parse_many(pages[:1] * 2, 2)) == [parse_document(pages[0])] * 2
+    assert started == ["spawn", "fork"]
 
 
 def test_parse_many_returns_a_page_that_fails_in_place_of_its_document():
