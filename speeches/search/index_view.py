@@ -43,6 +43,9 @@ SORTS = {"year": ("year", True), "year_asc": ("year", False), "length": ("length
 GRAM_FIELD = {"text": "grams", "title": "title_grams"}
 # How many term and phrase document sets a view (one per serving thread) keeps: a
 # set of 20,000 documents is about 1 MB, so at most ~60 MB a thread at that size.
+# counts(): a value's bitmap costs about 1/50 of a set probe per document in the index
+# (measured on 20,000 speeches: an AND and bit count of 20 kB against ~37 ns a probe).
+BITMAP_GAIN = 50
 CACHED_TERMS = 48
 CACHED_PHRASES = 12
 
@@ -68,6 +71,9 @@ class IndexView:
         self.searcher = searcher
         self.generation = generation
         self._sets: dict[str, dict[str, frozenset[int]]] = {}
+        self._bits: dict[str, dict[str, int] | None] = {}
+        # The last pool counted, with its bitmap: a page's five facets usually share one.
+        self._pool: tuple[frozenset[int], int] | None = None
         self._canonical: frozenset[int] | None = None
         self._every: frozenset[int] | None = None
         self._alive: dict[int, frozenset[int] | None] = {}
@@ -234,8 +240,31 @@ class IndexView:
         return frozenset().union(*(sets.get(v, frozenset()) for v in values))
 
     def counts(self, fieldname: str, pool) -> dict[str, int]:
-        counts = {value: len(docs & pool) for value, docs in self.value_sets(fieldname).items()}
+        """How many documents of `pool` hold each value of the field.
+
+        Fields with few values, each held by many documents (topic, year, level), are
+        counted as bitmaps (a Python int, one byte per document, as bytes are quicker
+        to set from Python than bits): one AND and one bit count per value, in C.
+        Sets cost a hash probe per document of every value; for many small values
+        (the 200 source documents) that is still the cheaper way.
+        """
+        sets = self.value_sets(fieldname)
+        if fieldname not in self._bits:
+            held = sum(len(docs) for docs in sets.values())
+            use_bits = len(sets) * self._size() < BITMAP_GAIN * held
+            self._bits[fieldname] = {v: _bitmap(docs, self._size()) for v, docs in sets.items()} if use_bits else None
+        bits = self._bits[fieldname]
+        if bits is None:
+            counts = {value: len(docs & pool) for value, docs in sets.items()}
+        else:
+            if self._pool is None or self._pool[0] is not pool:
+                self._pool = (pool, _bitmap(pool, self._size()))
+            pool_bits = self._pool[1]
+            counts = {value: (value_bits & pool_bits).bit_count() for value, value_bits in bits.items()}
         return {value: n for value, n in counts.items() if n}
+
+    def _size(self) -> int:
+        return self.searcher.doc_count_all()
 
     # --- one page ------------------------------------------------------------
 
@@ -257,7 +286,10 @@ class IndexView:
             # reach: score only those documents.
             hits = self._fetch(wq.And([_Only(matches), ranking]), None, offset, limit)
         else:
-            hits = self._fetch(ranking, matches, offset, limit)
+            # Telling Whoosh which few documents to leave out is quicker than which
+            # many to keep (it checks a set either way, and builds neither).
+            excluded = reached - matches
+            hits = self._fetch(ranking, None, offset, limit, mask=set(excluded) if excluded else None)
         if len(hits) < limit:
             ranked = reached & matches
             rest = matches - ranked
@@ -293,6 +325,14 @@ class IndexView:
         allow = None if docs is None else set(docs)
         results = self.searcher.search(query, filter=allow, limit=offset + limit, **options)
         return [self._hit(results, i) for i in range(offset, min(len(results.top_n), offset + limit))]
+
+
+def _bitmap(docs, size: int) -> int:
+    """Documents as an int with byte d (bit 8*d) set to 1 for each document d."""
+    flags = bytearray(size)
+    for doc in docs:
+        flags[doc] = 1
+    return int.from_bytes(flags, "little")
 
 
 def _decode_positions(value: bytes) -> list[int]:

@@ -131,3 +131,26 @@ def test_a_phrase_query_ranks_the_speech_that_repeats_the_phrase_first():
     hits = view.page(tree, matches, "", 0, 20)
     assert [pk for pk, _ in hits] == [1, 0]
     assert hits[0][1] > hits[1][1] > 0
+
+
+@pytest.mark.parametrize("gain", [0, 10**9], ids=["as sets", "as bitmaps"])
+def test_facet_counts_are_the_sizes_of_the_intersections_either_way(monkeypatch, gain):
+    from speeches.search import index_view
+
+    monkeypatch.setattr(index_view, "BITMAP_GAIN", gain)
+    schema = Schema(django_id=ID(stored=True), kind=ID, text=TEXT(analyzer=ChineseAnalyzer()))
+    index = RamStorage().create_index(schema)
+    writer = index.writer(codec=ArchiveCodec())
+    kinds = ["讲话", "报告", "致辞"]
+    for number in range(60):
+        writer.add_document(django_id=str(number), kind=kinds[number % 3] if number % 7 else "", text="发展")
+    writer.commit()
+    with index.writer(codec=ArchiveCodec()) as writer:  # a deleted document is counted nowhere
+        writer.delete_by_term("django_id", "3")
+    view = IndexView(index.searcher(), 2)
+    everyone = view.every()
+    for pool in (everyone, frozenset(d for d in everyone if d % 2), frozenset()):
+        expected = {kind: len(view.term_docs("kind", kind) & pool) for kind in kinds}
+        assert view.counts("kind", pool) == {kind: n for kind, n in expected.items() if n}
+    assert view.counts("kind", everyone) == {"讲话": 16, "报告": 17, "致辞": 17}
+    assert (view._bits["kind"] is None) == (gain == 0)
