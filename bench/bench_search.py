@@ -238,7 +238,7 @@ def report(r: dict) -> str:
         f"Corpus: {r['n']:,} synthetic speeches ({r['mb']:.1f} MB of UTF-8 text) from the sample paragraphs; "
         f"{r['indexed']:,} indexed. Each figure: {REPEAT} rounds of each query, milliseconds.",
         "",
-        (f"- Index build (`rebuild_index`, Whoosh writer on {os.cpu_count()} processes): {r['build_s']:.0f} s = "
+        (f"- Index build (`rebuild_index`: speeches.search.segments on {os.cpu_count()} forked processes): {r['build_s']:.0f} s = "
          f"**{r['mb'] / r['build_s']:.2f} MB/s**; index {r['index_mb']:.0f} MB on disk.")
         if r["build_s"] else f"- Index build: not measured in this run (a kept build); index {r['index_mb']:.0f} MB on disk.",
         f"- SQLite FTS5 trigram build over the same texts: {r['fts_build_s']:.0f} s.",
