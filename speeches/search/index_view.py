@@ -6,28 +6,24 @@ and has no facets for Whoosh. Here a query is answered in three steps:
    from their posting lists, exact phrases by checking bigram positions only in the
    documents that hold every bigram of the phrase (Whoosh's own Phrase query walks
    the positions of every posting of every bigram, 400 ms at 20,000 speeches);
-2. facet counts by intersecting that set with cached per-value document sets,
-   each field under the *other* filters (drill-down), so counts are exact;
+2. facet counts by intersecting that set with cached per-value document sets (as
+   bitmaps for fields of few, large values), each field under the *other* filters
+   (drill-down), so counts are exact;
 3. one page of hits ranked by Whoosh (BM25 over the jieba words) within the set.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import accumulate
-from pickle import loads
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.mcore import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE
 
 from . import query as q
 from .analysis import NOT_A_TERM, phrase_grams, query_words
+from .postings import OnlyDocs, bitmap, decode_positions, posting_blocks
 
 
 @dataclass
@@ -136,7 +132,7 @@ class IndexView:
         appended there as (segment offset, ids, raw values), for reading positions."""
         docs: list[int] = []
         for offset, alive, matcher in self._postings(fieldname, text):
-            for block in _blocks(matcher):
+            for block in posting_blocks(matcher):
                 ids = block.ids()
                 if blocks is not None:
                     blocks.append((offset, ids, block.values()))
@@ -203,7 +199,7 @@ class IndexView:
                 for i, doc in enumerate(ids):
                     doc += base
                     if doc in wanted:
-                        found = {p - offset for p in _decode_positions(values[i])}
+                        found = {p - offset for p in decode_positions(values[i])}
                         left = found if starts is None else starts[doc] & found
                         if left:
                             narrowed[doc] = left
@@ -252,13 +248,13 @@ class IndexView:
         if fieldname not in self._bits:
             held = sum(len(docs) for docs in sets.values())
             use_bits = len(sets) * self._size() < BITMAP_GAIN * held
-            self._bits[fieldname] = {v: _bitmap(docs, self._size()) for v, docs in sets.items()} if use_bits else None
+            self._bits[fieldname] = {v: bitmap(docs, self._size()) for v, docs in sets.items()} if use_bits else None
         bits = self._bits[fieldname]
         if bits is None:
             counts = {value: len(docs & pool) for value, docs in sets.items()}
         else:
             if self._pool is None or self._pool[0] is not pool:
-                self._pool = (pool, _bitmap(pool, self._size()))
+                self._pool = (pool, bitmap(pool, self._size()))
             pool_bits = self._pool[1]
             counts = {value: (value_bits & pool_bits).bit_count() for value, value_bits in bits.items()}
         return {value: n for value, n in counts.items() if n}
@@ -284,7 +280,7 @@ class IndexView:
         if len(matches) * 2 < len(reached):
             # A phrase, filter or exclusion matched a small part of what the words
             # reach: score only those documents.
-            hits = self._fetch(wq.And([_Only(matches), ranking]), None, offset, limit)
+            hits = self._fetch(wq.And([OnlyDocs(matches), ranking]), None, offset, limit)
         else:
             # Telling Whoosh which few documents to leave out is quicker than which
             # many to keep (it checks a set either way, and builds neither).
@@ -325,103 +321,6 @@ class IndexView:
         allow = None if docs is None else set(docs)
         results = self.searcher.search(query, filter=allow, limit=offset + limit, **options)
         return [self._hit(results, i) for i in range(offset, min(len(results.top_n), offset + limit))]
-
-
-def _bitmap(docs, size: int) -> int:
-    """Documents as an int with byte d (bit 8*d) set to 1 for each document d."""
-    flags = bytearray(size)
-    for doc in docs:
-        flags[doc] = 1
-    return int.from_bytes(flags, "little")
-
-
-def _decode_positions(value: bytes) -> list[int]:
-    """Whoosh's Positions value: a 4-byte count, then the pickled list of gaps
-    between positions, sometimes stored without pickle's final "." (as
-    formats.Positions.decode_positions, with the running sum done in C)."""
-    body = value[_INT_SIZE:]
-    return list(accumulate(loads(body if body.endswith(b".") else body + b".")))
-
-
-class _Block:
-    """One block (up to 128 postings) of a posting list, decoded only on demand."""
-
-    def __init__(self, matcher):
-        self.matcher = matcher
-
-    def ids(self):
-        self.matcher._read_ids()
-        return self.matcher._ids
-
-    def values(self):
-        self.matcher._read_values()
-        return self.matcher._values
-
-
-class _WholeList:
-    """A short posting list (inlined in the term index) as a single block."""
-
-    def __init__(self, matcher):
-        self._ids, self._values = [], []
-        while matcher.is_active():
-            self._ids.append(matcher.id())
-            self._values.append(matcher.value())
-            matcher.next()
-
-    def ids(self):
-        return self._ids
-
-    def values(self):
-        return self._values
-
-
-def _blocks(matcher):
-    """A posting list a block at a time.
-
-    Whoosh's matcher interface hands out one posting per Python call; for the
-    posting lists of common words (thousands of documents) that was most of a
-    query's time. Whoosh 2.7's own W3LeafMatcher is read here through its block
-    methods; any other matcher (short lists inlined in the term index) is one block.
-    """
-    if not isinstance(matcher, W3LeafMatcher):
-        yield _WholeList(matcher)
-        return
-    while matcher.is_active():
-        yield _Block(matcher)
-        matcher._next_block()
-
-
-class _Only(wq.Query):
-    """Exactly the given documents, each scoring 0.
-
-    ANDed with a ranking query it makes Whoosh's intersection visit only these
-    documents: a filter would not, Whoosh scores every document the ranking query
-    matches and drops the unfiltered ones afterwards.
-    """
-
-    def __init__(self, docs: frozenset[int]):
-        self.docs = sorted(docs)
-
-    def __eq__(self, other):
-        return self is other
-
-    def __hash__(self):
-        return id(self)
-
-    def estimate_size(self, ixreader):
-        return len(self.docs)
-
-    def matcher(self, searcher, context=None):
-        parent = searcher.get_parent() if searcher.has_parent() else None
-        offset = parent._offset_for_subsearcher(searcher) if parent is not None else 0
-        count = searcher.doc_count_all()
-        low, high = bisect_left(self.docs, offset), bisect_left(self.docs, offset + count)
-        return _ZeroScore([doc - offset for doc in self.docs[low:high]])
-
-
-class _ZeroScore(ListMatcher):
-    def score(self):
-        return 0.0
 
 
 def scoring_tree(node):
