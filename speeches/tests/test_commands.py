@@ -1,5 +1,7 @@
 """manage.py ingest: files, folders and globs; --report writes nothing."""
 
+import threading
+
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -82,6 +84,25 @@ def test_ingest_on_two_processes_stores_what_one_process_stores(capsys, fresh_in
     assert len(one) > 3 and archive_contents() == one
     out = capsys.readouterr().out
     assert sum(": ingested" in line for line in out.splitlines()) == 6
+
+
+def test_ingest_on_two_processes_starts_no_thread_so_its_workers_are_forked(monkeypatch, fresh_index, settings, tmp_path):
+    # A thread of the command's own (tqdm's monitor did) makes parse_many start fresh
+    # interpreters, each loading every table again, instead of forking.
+    from speeches.ingest import pipeline
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    threads_at_start = []
+    real_pool = pipeline.ProcessPoolExecutor
+
+    def recording_pool(*args, **kwargs):
+        threads_at_start.append(threading.active_count())
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", recording_pool)
+    before = threading.active_count()
+    call_command("ingest", str(settings.SAMPLE_CORPUS_DIR / SMALL_SEEDS), "--jobs", "2")  # with its progress bar
+    assert threads_at_start == [before]
 
 
 def test_ingest_on_two_processes_parses_ahead_only_what_it_will_store(settings):

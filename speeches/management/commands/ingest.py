@@ -23,6 +23,11 @@ from speeches.ingest.pipeline import parse_many
 from speeches.loading import SETTLED, ingest_bytes
 from speeches.models import Document
 
+# tqdm's monitor thread (it tunes refresh rates) would leave parse_many a process with two
+# threads, which it must not fork: it would start fresh interpreters instead, each loading
+# every table again (seconds each, for nothing).
+tqdm.monitor_interval = 0
+
 SUFFIXES = {".txt", ".html", ".htm"}
 
 
