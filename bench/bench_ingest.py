@@ -101,12 +101,12 @@ def main() -> None:
             for jobs, secs in r["command_s"].items()
         ),
         "",
-        "With `--jobs 2` two worker processes parse pages ahead (each paying the start-up above once,",
-        "counted in its figure) while the command's own process stores and indexes them in order.",
+        "With `--jobs 2` two worker processes, forked from the command's process once it has loaded",
+        "its tables, parse pages ahead while the command's own process stores and indexes them in order.",
         "",
         "Where the time goes: the mojibake realignment (a lattice search per damaged run, in pure",
         "Python) dominates the pipeline on these pages, which carry a run every ~6 KB; the index",
-        "step is Whoosh's pure-Python indexing of two analysed fields per speech (jieba words for",
+        "step is the pure-Python indexing of two analysed fields per speech (jieba words for",
         "ranking, character pairs for exact phrases), one writer commit per document.",
     ]
     text = "\n".join(lines)

@@ -14,12 +14,14 @@ and has no facets for Whoosh. Here a query is answered in three steps:
 
 from __future__ import annotations
 
+import heapq
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F
 
 from . import query as q
 from .analysis import NOT_A_TERM, phrase_grams, query_words
@@ -68,6 +70,7 @@ class IndexView:
         self.generation = generation
         self._sets: dict[str, dict[str, frozenset[int]]] = {}
         self._bits: dict[str, dict[str, int] | None] = {}
+        self._lengths: dict[tuple[int, str], list] = {}
         # The last pool counted, with its bitmap: a page's five facets usually share one.
         self._pool: tuple[frozenset[int], int] | None = None
         self._canonical: frozenset[int] | None = None
@@ -276,6 +279,10 @@ class IndexView:
             counts = self.phrase_counts(GRAM_FIELD[tree.field], tree.text)
             if counts is not None:
                 return self._by_occurrences(counts, matches, offset, limit)
+        if isinstance(tree, q.Word) and len(tree.pieces) == 1:
+            hits = self._by_bm25(tree.field, tree.pieces[0], matches, offset, limit)
+            if hits is not None:
+                return hits
         reached = self.evaluate(scoring_tree(tree))
         if len(matches) * 2 < len(reached):
             # A phrase, filter or exclusion matched a small part of what the words
@@ -293,6 +300,54 @@ class IndexView:
                 skip = max(0, offset - len(ranked))
                 hits += self._fetch(wq.Every(), rest, skip, limit - len(hits), sortedby="year", reverse=True)
         return hits
+
+    def _by_bm25(self, fieldname: str, text: str, matches, offset: int, limit: int) -> list[tuple[int, float]] | None:
+        """A one-word query ranked as Whoosh ranks it (the same BM25F function on the
+        same weights, lengths and statistics, ties to the lower document number), in
+        one pass over the word's postings a block at a time.
+
+        Whoosh's collector scores a common word's postings one matcher call each (its
+        block-quality skipping rarely skips here: speeches all use the word often),
+        which made this the bulk of a single-word query. None when the index is not
+        scored by plain BM25F, so the caller asks Whoosh.
+        """
+        searcher = self.searcher
+        weighting = searcher.weighting
+        if type(weighting) is not BM25F or weighting._field_B or not searcher.schema[fieldname].scorable:
+            return None
+        idf = searcher.idf(fieldname, text)
+        average = searcher.avg_field_length(fieldname) or 1
+        b, k1 = weighting.B, weighting.K1
+        # whoosh.scoring.bm25, written out (a call per posting cost a third of the time),
+        # operation for operation, so that every score is the same float as Whoosh's.
+        k1_plus_one, one_minus_b = k1 + 1, 1 - b
+        scored = []
+        for number, (leaf, base) in enumerate(searcher.leaf_searchers()):
+            reader = leaf.reader()
+            try:
+                matcher = reader.postings(fieldname, text)
+            except TermNotFound:
+                continue
+            if isinstance(matcher, FilterMatcher):  # deleted documents are not in matches
+                matcher = matcher.child
+            lengths = self._field_lengths(number, reader, fieldname)
+            for block in posting_blocks(matcher):
+                scored += [
+                    (idf * ((tf * k1_plus_one) / (tf + k1 * (one_minus_b + b * lengths[doc] / average))), -(doc + base))
+                    for doc, tf in zip(block.ids(), block.weights(), strict=True)
+                    if doc + base in matches
+                ]
+        fields = searcher.stored_fields
+        top = heapq.nlargest(offset + limit, scored)[offset:]
+        return [(int(fields(-negated)["django_id"]), score) for score, negated in top]
+
+    def _field_lengths(self, number: int, reader, fieldname: str) -> list:
+        """Every document's length in the field, for one segment, as Whoosh's scorer
+        reads it (default 1), kept while the view is open."""
+        key = (number, fieldname)
+        if key not in self._lengths:
+            self._lengths[key] = [reader.doc_field_length(doc, fieldname, 1) for doc in range(reader.doc_count_all())]
+        return self._lengths[key]
 
     def _by_occurrences(self, counts: dict[int, int], matches, offset: int, limit: int) -> list[tuple[int, float]]:
         """A phrase query ranked by how often the phrase occurs, for the speech's

@@ -13,7 +13,7 @@ from whoosh.query import Term
 
 from speeches.search import query as q
 from speeches.search.analysis import ChineseAnalyzer, GramField, gram_text
-from speeches.search.index_view import IndexView
+from speeches.search.index_view import IndexView, compile_query
 from speeches.search_backend import ArchiveCodec
 
 
@@ -154,3 +154,31 @@ def test_facet_counts_are_the_sizes_of_the_intersections_either_way(monkeypatch,
         assert view.counts("kind", pool) == {kind: n for kind, n in expected.items() if n}
     assert view.counts("kind", everyone) == {"讲话": 16, "报告": 17, "致辞": 17}
     assert (view._bits["kind"] is None) == (gain == 0)
+
+
+def test_a_one_word_query_is_ranked_exactly_as_whoosh_ranks_it():
+    # Several segments, deleted documents, ties (equal texts) and unequal lengths.
+    schema = Schema(django_id=ID(stored=True), text=TEXT(analyzer=ChineseAnalyzer()), grams=GramField())
+    index = RamStorage().create_index(schema)
+    texts = ["发展经济", "发展发展，经济发展", "经济", "我们要发展", "发展" * 5 + "，" + "改革" * 40, "发展经济"]
+    for start in (0, 100, 200):
+        writer = index.writer(codec=ArchiveCodec())
+        for number in range(start, start + 90):
+            writer.add_document(django_id=str(number), text=texts[number % len(texts)], grams="")
+        writer.commit(merge=False)
+    with index.writer(codec=ArchiveCodec()) as writer:
+        writer.delete_by_term("django_id", "104")
+        writer.delete_by_term("django_id", "7")
+    view = IndexView(index.searcher(), 2)
+    assert len(view.searcher.leaf_searchers()) == 3
+    for word in ("发展", "经济", "改革"):
+        matches = view.evaluate(q.Word(word, (word,)))
+        for offset, limit in ((0, 20), (20, 20), (0, 500)):
+            ours = view._by_bm25("text", word, matches, offset, limit)
+            whooshs = view._fetch(compile_query(q.Word(word, (word,)), scoring=True), None, offset, limit)
+            assert ours == whooshs and len(ours) == min(limit, max(0, len(matches) - offset))
+        # Only the given documents are ranked.
+        some = frozenset(sorted(matches)[::3])
+        assert {pk for pk, _ in view._by_bm25("text", word, some, 0, 500)} == {
+            int(view.searcher.stored_fields(doc)["django_id"]) for doc in some
+        }
