@@ -9,23 +9,24 @@ and has no facets for Whoosh. Here a query is answered in three steps:
 2. facet counts by intersecting that set with cached per-value document sets (as
    bitmaps for fields of few, large values), each field under the *other* filters
    (drill-down), so counts are exact;
-3. one page of hits ranked by Whoosh (BM25 over the jieba words) within the set.
+3. one page of hits ranked by BM25 over the jieba words within the set: by Whoosh,
+   or for one word and for exact phrases from postings read a block at a time
+   (speeches.search.ranking).
 """
 
 from __future__ import annotations
 
-import heapq
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.scoring import BM25F
 
 from . import query as q
 from .analysis import NOT_A_TERM, phrase_grams, query_words
 from .postings import OnlyDocs, bitmap, decode_positions, posting_blocks
+from .ranking import Ranking
 
 
 @dataclass
@@ -70,7 +71,7 @@ class IndexView:
         self.generation = generation
         self._sets: dict[str, dict[str, frozenset[int]]] = {}
         self._bits: dict[str, dict[str, int] | None] = {}
-        self._lengths: dict[tuple[int, str], list] = {}
+        self.ranking = Ranking(searcher)
         # The last pool counted, with its bitmap: a page's five facets usually share one.
         self._pool: tuple[frozenset[int], int] | None = None
         self._canonical: frozenset[int] | None = None
@@ -278,9 +279,9 @@ class IndexView:
         if isinstance(tree, q.Phrase):
             counts = self.phrase_counts(GRAM_FIELD[tree.field], tree.text)
             if counts is not None:
-                return self._by_occurrences(counts, matches, offset, limit)
+                return self.ranking.by_occurrences(counts, matches, offset, limit)
         if isinstance(tree, q.Word) and len(tree.pieces) == 1:
-            hits = self._by_bm25(tree.field, tree.pieces[0], matches, offset, limit)
+            hits = self.ranking.by_bm25(tree.field, tree.pieces[0], matches, offset, limit)
             if hits is not None:
                 return hits
         reached = self.evaluate(scoring_tree(tree))
@@ -300,73 +301,6 @@ class IndexView:
                 skip = max(0, offset - len(ranked))
                 hits += self._fetch(wq.Every(), rest, skip, limit - len(hits), sortedby="year", reverse=True)
         return hits
-
-    def _by_bm25(self, fieldname: str, text: str, matches, offset: int, limit: int) -> list[tuple[int, float]] | None:
-        """A one-word query ranked as Whoosh ranks it (the same BM25F function on the
-        same weights, lengths and statistics, ties to the lower document number), in
-        one pass over the word's postings a block at a time.
-
-        Whoosh's collector scores a common word's postings one matcher call each (its
-        block-quality skipping rarely skips here: speeches all use the word often),
-        which made this the bulk of a single-word query. None when the index is not
-        scored by plain BM25F, so the caller asks Whoosh.
-        """
-        searcher = self.searcher
-        weighting = searcher.weighting
-        if type(weighting) is not BM25F or weighting._field_B or not searcher.schema[fieldname].scorable:
-            return None
-        idf = searcher.idf(fieldname, text)
-        average = searcher.avg_field_length(fieldname) or 1
-        b, k1 = weighting.B, weighting.K1
-        # whoosh.scoring.bm25, written out (a call per posting cost a third of the time),
-        # operation for operation, so that every score is the same float as Whoosh's.
-        k1_plus_one, one_minus_b = k1 + 1, 1 - b
-        scored = []
-        for number, (leaf, base) in enumerate(searcher.leaf_searchers()):
-            reader = leaf.reader()
-            try:
-                matcher = reader.postings(fieldname, text)
-            except TermNotFound:
-                continue
-            if isinstance(matcher, FilterMatcher):  # deleted documents are not in matches
-                matcher = matcher.child
-            lengths = self._field_lengths(number, reader, fieldname)
-            for block in posting_blocks(matcher):
-                scored += [
-                    (idf * ((tf * k1_plus_one) / (tf + k1 * (one_minus_b + b * lengths[doc] / average))), -(doc + base))
-                    for doc, tf in zip(block.ids(), block.weights(), strict=True)
-                    if doc + base in matches
-                ]
-        fields = searcher.stored_fields
-        top = heapq.nlargest(offset + limit, scored)[offset:]
-        return [(int(fields(-negated)["django_id"]), score) for score, negated in top]
-
-    def _field_lengths(self, number: int, reader, fieldname: str) -> list:
-        """Every document's length in the field, for one segment, as Whoosh's scorer
-        reads it (default 1), kept while the view is open."""
-        key = (number, fieldname)
-        if key not in self._lengths:
-            self._lengths[key] = [reader.doc_field_length(doc, fieldname, 1) for doc in range(reader.doc_count_all())]
-        return self._lengths[key]
-
-    def _by_occurrences(self, counts: dict[int, int], matches, offset: int, limit: int) -> list[tuple[int, float]]:
-        """A phrase query ranked by how often the phrase occurs, for the speech's
-        length (BM25's term part, the phrase as the term: k1=1.2, b=0.75 as Whoosh).
-
-        The positions read to match the phrase give its count in every matched
-        speech; ranking by the phrase's jieba words instead costs Whoosh an
-        intersection of their posting lists, doubling a phrase query's time.
-        """
-        length = self.searcher.doc_field_length
-        average = self.searcher.avg_field_length("text") or 1.0
-        scored = []
-        for doc in matches:
-            tf = counts.get(doc, 1)
-            norm = 1.2 * (0.25 + 0.75 * (length(doc, "text") or average) / average)
-            scored.append((-(tf * 2.2 / (tf + norm)), doc))
-        scored.sort()
-        fields = self.searcher.stored_fields
-        return [(int(fields(doc)["django_id"]), -score) for score, doc in scored[offset : offset + limit]]
 
     @staticmethod
     def _hit(results, i: int) -> tuple[int, float]:

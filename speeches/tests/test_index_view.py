@@ -174,11 +174,11 @@ def test_a_one_word_query_is_ranked_exactly_as_whoosh_ranks_it():
     for word in ("发展", "经济", "改革"):
         matches = view.evaluate(q.Word(word, (word,)))
         for offset, limit in ((0, 20), (20, 20), (0, 500)):
-            ours = view._by_bm25("text", word, matches, offset, limit)
+            ours = view.ranking.by_bm25("text", word, matches, offset, limit)
             whooshs = view._fetch(compile_query(q.Word(word, (word,)), scoring=True), None, offset, limit)
             assert ours == whooshs and len(ours) == min(limit, max(0, len(matches) - offset))
         # Only the given documents are ranked.
         some = frozenset(sorted(matches)[::3])
-        assert {pk for pk, _ in view._by_bm25("text", word, some, 0, 500)} == {
+        assert {pk for pk, _ in view.ranking.by_bm25("text", word, some, 0, 500)} == {
             int(view.searcher.stored_fields(doc)["django_id"]) for doc in some
         }
