@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -23,10 +25,8 @@ def test_parse_many_on_two_processes_gives_what_parse_document_gives_in_order():
     assert list(parse_many(pages, 2)) == [parse_document(raw) for raw in pages]
 
 
-def test_a_caller_running_other_threads_gets_fresh_workers_that_parse_the_same(monkeypatch):
-    # Forking a process with other threads can copy a lock one of them holds, so
-    # parse_many starts fresh interpreters then; this checks that path gives the same.
-    started = []
+def recording_start_methods(monkeypatch) -> list[str]:
+    started: list[str] = []
     real_pool = pipeline.ProcessPoolExecutor
 
     def recording_pool(*args, **kwargs):
@@ -34,6 +34,13 @@ def test_a_caller_running_other_threads_gets_fresh_workers_that_parse_the_same(m
         return real_pool(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "ProcessPoolExecutor", recording_pool)
+    return started
+
+
+def test_a_caller_running_other_threads_gets_fresh_workers_that_parse_the_same(monkeypatch):
+    # Forking a process with other threads can copy a lock one of them holds, so
+    # parse_many starts fresh interpreters then; this checks that path gives the same.
+    started = recording_start_methods(monkeypatch)
     pages = small_pages()
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -43,8 +50,31 @@ def test_a_caller_running_other_threads_gets_fresh_workers_that_parse_the_same(m
     finally:
         stop.set()
         other.join()
-    assert list(parse_many(pages[:1] * 2, 2)) == [parse_document(pages[0])] * 2
-    assert started == ["spawn", "fork"]
+    assert started == ["spawn"]
+
+
+FORKED_PARSE = """
+import sys
+from speeches.ingest import pipeline
+from speeches.tests.ingest.test_pipeline_parallel import small_pages
+started = []
+real_pool = pipeline.ProcessPoolExecutor
+def recording_pool(*args, **kwargs):
+    started.append(kwargs["mp_context"].get_start_method())
+    return real_pool(*args, **kwargs)
+pipeline.ProcessPoolExecutor = recording_pool
+pages = small_pages()
+same = list(pipeline.parse_many(pages, 2)) == [pipeline.parse_document(raw) for raw in pages]
+print(started, same)
+"""
+
+
+def test_a_single_threaded_caller_forks_its_workers_and_they_parse_the_same():
+    # In a fresh interpreter: this test process may run threads left by other tests.
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run([sys.executable, "-c", FORKED_PARSE], cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] == "['fork'] True"
 
 
 def test_parse_many_returns_a_page_that_fails_in_place_of_its_document():
