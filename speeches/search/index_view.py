@@ -280,8 +280,9 @@ class IndexView:
             counts = self.phrase_counts(GRAM_FIELD[tree.field], tree.text)
             if counts is not None:
                 return self.ranking.by_occurrences(counts, matches, offset, limit)
-        if isinstance(tree, q.Word) and len(tree.pieces) == 1:
-            hits = self.ranking.by_bm25(tree.field, tree.pieces[0], matches, offset, limit)
+        words = _anded_words(tree)
+        if words is not None:
+            hits = self.ranking.by_bm25(*words, matches, offset, limit)
             if hits is not None:
                 return hits
         reached = self.evaluate(scoring_tree(tree))
@@ -310,6 +311,15 @@ class IndexView:
         allow = None if docs is None else set(docs)
         results = self.searcher.search(query, filter=allow, limit=offset + limit, **options)
         return [self._hit(results, i) for i in range(offset, min(len(results.top_n), offset + limit))]
+
+
+def _anded_words(node) -> tuple[str, tuple[str, ...]] | None:
+    """(field, pieces) when the query is only words ANDed in one field (what
+    Ranking.by_bm25 can rank); else None."""
+    words = node.children if isinstance(node, q.All) else (node,)
+    if not all(isinstance(word, q.Word) for word in words) or len({word.field for word in words}) != 1:
+        return None
+    return words[0].field, tuple(piece for word in words for piece in word.pieces)
 
 
 def scoring_tree(node):

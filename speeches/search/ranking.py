@@ -1,8 +1,9 @@
 """Ranking one page of hits without Whoosh's collector, where it is the slow part.
 
-Whoosh scores a posting list one matcher call per posting. For a one-word query (the
-commonest) and an exact phrase these rank from postings read a block at a time, with
-the statistics Whoosh would use, so that a page is the page Whoosh would give.
+Whoosh scores a posting list one matcher call per posting. For one or two words (the
+commonest queries) and an exact phrase these rank from postings read a block at a
+time; for words, with the statistics and formula Whoosh uses, so that a page is the
+page Whoosh would give (test_index_view compares them).
 """
 
 from __future__ import annotations
@@ -23,23 +24,42 @@ class Ranking:
         self.searcher = searcher
         self._lengths: dict[tuple[int, str], list] = {}
 
-    def by_bm25(self, fieldname: str, text: str, matches, offset: int, limit: int) -> list[tuple[int, float]] | None:
-        """A one-word query ranked as Whoosh ranks it (the same BM25F function on the
-        same weights, lengths and statistics, ties to the lower document number), in
-        one pass over the word's postings a block at a time.
+    def by_bm25(self, fieldname: str, terms: tuple[str, ...], matches, offset: int, limit: int
+                ) -> list[tuple[int, float]] | None:
+        """One word, or two ANDed, ranked as Whoosh ranks them (the same BM25F on the
+        same weights, lengths and statistics, an AND scoring the sum of its two terms,
+        ties to the lower document number), in one pass over each word's postings a
+        block at a time.
 
         Whoosh's collector scores a common word's postings one matcher call each (its
         block-quality skipping rarely skips here: speeches all use the word often),
-        which made this the bulk of a single-word query. None when the index is not
-        scored by plain BM25F, so the caller asks Whoosh.
+        which made this the bulk of such a query. None when the index is not scored
+        by plain BM25F, or for three words and more (a sum of three floats depends on
+        the order Whoosh adds them in), so the caller asks Whoosh.
         """
-        searcher = self.searcher
-        weighting = searcher.weighting
-        if type(weighting) is not BM25F or weighting._field_B or not searcher.schema[fieldname].scorable:
+        weighting = self.searcher.weighting
+        if (type(weighting) is not BM25F or weighting._field_B or not self.searcher.schema[fieldname].scorable
+                or len(set(terms)) != len(terms) or not 1 <= len(terms) <= 2):
             return None
+        scored = self._scored(fieldname, terms[0], matches)
+        if len(terms) == 2:
+            first = {negated: score for score, negated in scored}
+            scored = [
+                (first[negated] + score, negated)
+                for score, negated in self._scored(fieldname, terms[1], matches)
+                if negated in first
+            ]
+        fields = self.searcher.stored_fields
+        top = heapq.nlargest(offset + limit, scored)[offset:]
+        return [(int(fields(-negated)["django_id"]), score) for score, negated in top]
+
+    def _scored(self, fieldname: str, text: str, matches) -> list[tuple[float, int]]:
+        """(BM25F score, minus the document number) for every document of `matches`
+        holding the term."""
+        searcher = self.searcher
         idf = searcher.idf(fieldname, text)
         average = searcher.avg_field_length(fieldname) or 1
-        b, k1 = weighting.B, weighting.K1
+        b, k1 = searcher.weighting.B, searcher.weighting.K1
         # whoosh.scoring.bm25, written out (a call per posting cost a third of the time),
         # operation for operation, so that every score is the same float as Whoosh's.
         k1_plus_one, one_minus_b = k1 + 1, 1 - b
@@ -59,9 +79,7 @@ class Ranking:
                     for doc, tf in zip(block.ids(), block.weights(), strict=True)
                     if doc + base in matches
                 ]
-        fields = searcher.stored_fields
-        top = heapq.nlargest(offset + limit, scored)[offset:]
-        return [(int(fields(-negated)["django_id"]), score) for score, negated in top]
+        return scored
 
     def _field_lengths(self, number: int, reader, fieldname: str) -> list:
         """Every document's length in the field, for one segment, as Whoosh's scorer

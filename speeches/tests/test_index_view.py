@@ -156,11 +156,11 @@ def test_facet_counts_are_the_sizes_of_the_intersections_either_way(monkeypatch,
     assert (view._bits["kind"] is None) == (gain == 0)
 
 
-def test_a_one_word_query_is_ranked_exactly_as_whoosh_ranks_it():
+def test_one_or_two_words_are_ranked_exactly_as_whoosh_ranks_them():
     # Several segments, deleted documents, ties (equal texts) and unequal lengths.
     schema = Schema(django_id=ID(stored=True), text=TEXT(analyzer=ChineseAnalyzer()), grams=GramField())
     index = RamStorage().create_index(schema)
-    texts = ["发展经济", "发展发展，经济发展", "经济", "我们要发展", "发展" * 5 + "，" + "改革" * 40, "发展经济"]
+    texts = ["发展经济", "发展发展，经济发展", "经济", "我们要发展", "发展" * 5 + "，" + "改革" * 40, "发展经济改革"]
     for start in (0, 100, 200):
         writer = index.writer(codec=ArchiveCodec())
         for number in range(start, start + 90):
@@ -171,14 +171,17 @@ def test_a_one_word_query_is_ranked_exactly_as_whoosh_ranks_it():
         writer.delete_by_term("django_id", "7")
     view = IndexView(index.searcher(), 2)
     assert len(view.searcher.leaf_searchers()) == 3
-    for word in ("发展", "经济", "改革"):
-        matches = view.evaluate(q.Word(word, (word,)))
+    for words in (("发展",), ("经济",), ("改革",), ("发展", "经济"), ("改革", "发展")):
+        tree = q.All(tuple(q.Word(word, (word,)) for word in words))
+        matches = view.evaluate(tree)
+        assert matches
         for offset, limit in ((0, 20), (20, 20), (0, 500)):
-            ours = view.ranking.by_bm25("text", word, matches, offset, limit)
-            whooshs = view._fetch(compile_query(q.Word(word, (word,)), scoring=True), None, offset, limit)
+            ours = view.ranking.by_bm25("text", words, matches, offset, limit)
+            whooshs = view._fetch(compile_query(tree, scoring=True), None, offset, limit)
             assert ours == whooshs and len(ours) == min(limit, max(0, len(matches) - offset))
         # Only the given documents are ranked.
         some = frozenset(sorted(matches)[::3])
-        assert {pk for pk, _ in view.ranking.by_bm25("text", word, some, 0, 500)} == {
+        assert {pk for pk, _ in view.ranking.by_bm25("text", words, some, 0, 500)} == {
             int(view.searcher.stored_fields(doc)["django_id"]) for doc in some
         }
+    assert view.ranking.by_bm25("text", ("发展", "经济", "改革"), matches, 0, 20) is None
