@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .gbkpairs import Cand, Slot
 from .langmodel import CharLM
-from .realign import SENTENCE_PUNCTUATION, Cand, Slot, known_char
+from .realign import SENTENCE_PUNCTUATION, known_char
 
 _BOUNDARY_BEAM = 8
 _PRUNE_POOL = 64

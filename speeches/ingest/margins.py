@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 
+from .gbkpairs import Cand, Slot, is_dropped_pair
 from .langmodel import CharLM
-from .realign import Cand, Path, Slot, is_dropped_pair
+from .realign import Path
 
 # A chosen character is doubted when a candidate within WORD_DOUBT nats of it makes a
 # dictionary word with its neighbours WORD_RATIO times as common as the chosen one's (see
@@ -59,7 +60,7 @@ def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[f
     while index < len(path):
         chosen, slot = path[index]
         if slot.hidden and index + 1 < len(path) and path[index + 1][1].hidden:
-            # Two dropped pairs in a row make three hidden slots (see realign.hidden_triple):
+            # Two dropped pairs in a row make three hidden slots (see dropped.hidden_triple):
             # each pair of neighbours across a lost pair is doubted like a dropped pair.
             size = 3 if path[index + 1][1].middle else 2
             for first in range(index, index + size - 1):

@@ -32,21 +32,11 @@ from functools import lru_cache
 
 from .annotations import readings
 from .boundaries import prune_boundaries
+from .dropped import consistent_pair, middle_word_index, pair_before_reading, word_pair_index
+from .gbkpairs import Slot, gbk_characters
 from .langmodel import CharLM, char_lm
 from .margins import second_opinions, slot_margins
-from .realign import (
-    IDEOGRAPHIC_SPACE,
-    SENTENCE_PUNCTUATION,
-    Path,
-    Slot,
-    build_lattice,
-    consistent_pair,
-    gbk_characters,
-    middle_word_index,
-    pair_before_reading,
-    viterbi,
-    word_pair_index,
-)
+from .realign import IDEOGRAPHIC_SPACE, SENTENCE_PUNCTUATION, Path, build_lattice, viterbi
 from .runs import MARKER, PINYIN_TAIL, Hypothesis, hypotheses
 from .script import simplify_chars
 
@@ -257,7 +247,7 @@ def _best_repair(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | 
         return None
     _, hyp, decoded, nxt = best
     if min(decoded.margins, default=math.inf) < CLEAR_LEAD:
-        # Two dropped pairs in a row (realign.hidden_triple) are rare (003 "對公路") and
+        # Two dropped pairs in a row (dropped.hidden_triple) are rare (003 "對公路") and
         # costly to offer: offered everywhere they doubled the step's cost. So they are
         # looked for only in the chosen run, and only where it leaves a character in
         # doubt. Like a character, the longer reading must be clearly ahead: 000 "“十五”"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from speeches.ingest.dropped import hidden_triple
+from speeches.ingest.gbkpairs import is_dropped_pair
 from speeches.ingest.mojibake import MARKER, repair_line, repair_mojibake
-from speeches.ingest.realign import hidden_triple, is_dropped_pair
 
 
 def test_it_restores_a_gbk_shifted_run():

@@ -1,0 +1,184 @@
+"""Readings across pairs of bytes the garbling decoder dropped without a trace.
+
+The decoder that garbled the seeds dropped every pair it could not map (GBK's
+user-defined rows AA–AF and F8–FE, and A1–A7 with a trail below A1), so between two
+garbled characters two bytes may be missing: each of the two characters around such a
+pair then lost a byte, and two pairs dropped in a row lose the character between them
+entirely. These build the candidate slots for those readings; realign weighs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+from .gbkpairs import Cand, Slot, closes_drop, indexes, is_dropped_pair, opens_drop
+from .langmodel import CharLM, char_lm
+from .script import simplify_chars
+
+# Candidates kept for each unknown slot of a dropped pair (by unigram frequency, among
+# those that can pair at all: see gbkpairs.opens_drop). A wider beam (24) brought back
+# nothing on the golden cases and, with more rare partners on offer, invented text in
+# clean seed lines (000 "當地＼化解" read as 當地，〓化解).
+HIDDEN_BEAM = 8
+# A pair of candidates making a word of jieba's dictionary seen this often (its bigram
+# count inside words) joins the beam as well: see word_pair_index.
+PAIR_WORD = 100
+# Two dropped pairs in a row (see hidden_triple): the character between them left no
+# byte, so it is offered only inside a word it makes with a neighbour, a word jieba has
+# seen at least MIDDLE_WORD times (its bigram count inside words: 公路 8,748, 政府
+# 23,452), and only the commonest MIDDLE_WORDS such words on each side.
+MIDDLE_WORD = 1000
+MIDDLE_WORDS = 6
+# Punctuation has no count in jieba's dictionary, so top_candidates would never offer it
+# as half of a dropped pair; yet headings lose a bracket that way: 002 "?。ǘ┗A" is
+# （二）基礎, the pair FE A3 (二's trail, ）'s lead) being in a user-defined row, and 000
+# "規?;⒊B" is 規模化、常態 (AF A1 dropped between 化 and 、). Only the GB2312 row-1
+# signs: the full-width row (，：) let clean text turn into invented commas (000
+# "當地＼化解" read as "當地，〓化解").
+_PAIR_PUNCTUATION = frozenset("）》」』。、“”")
+
+
+def top_candidates(lm: CharLM, cands: list[Cand]) -> tuple[Cand, ...]:
+    cands.sort(key=lambda c: lm.unigrams.get(c.simple, 0), reverse=True)
+    signs = [c for c in cands[HIDDEN_BEAM:] if c.ch in _PAIR_PUNCTUATION]
+    return tuple(cands[:HIDDEN_BEAM]) + tuple(signs)
+
+
+@lru_cache(maxsize=8192)
+def hidden_pair(lead: int, trail: int) -> tuple[Slot, Slot] | None:
+    """Two characters around a dropped pair: (lead, x) and (y, trail), x and y lost."""
+    lm = char_lm()
+    by_lead, by_trail = indexes()
+    firsts = [c for c in by_lead.get(lead, ()) if opens_drop(c.trail)]
+    seconds = [c for c in by_trail.get(trail, ()) if closes_drop(c.lead)]
+    if not firsts or not seconds:
+        return None
+    words = word_pair_index().get((lead, trail), ())
+    top_firsts, top_seconds = top_candidates(lm, firsts), top_candidates(lm, seconds)
+    more_firsts = tuple(dict.fromkeys(a for a, _ in words if a not in top_firsts))
+    more_seconds = tuple(dict.fromkeys(b for _, b in words if b not in top_seconds))
+    first = Slot(top_firsts + more_firsts, True, worded=bool(more_firsts))
+    return consistent_pair(first, Slot(top_seconds + more_seconds, True))
+
+
+@lru_cache(maxsize=8192)
+def hidden_triple(lead: int, trail: int) -> tuple[Slot, Slot, Slot] | None:
+    """Three characters around two dropped pairs in a row: (lead, w) (x, y) (z, trail),
+    with w x and y z lost. 003 "當?shù)卣畬方ㄔO" is 地政府對公路建設: 對 8C A6, 公 B9 AB,
+    路 C2 B7, the pairs A6 B9 and AB C2 gone, so 公 left no byte at all and 尫 (8C B7)
+    is all that is left of 對公路. Any of ~2,000 characters could stand there; only those
+    making a word with a neighbour are offered (see middle_word_index), as a lone guess
+    would be invented text. Offered only on a second reading (see mojibake._best_repair)."""
+    lm = char_lm()
+    by_lead, by_trail = indexes()
+    lefts, rights = middle_word_index()
+    left_words, right_words = lefts.get(lead, ())[:MIDDLE_WORDS], rights.get(trail, ())[:MIDDLE_WORDS]
+    if not left_words and not right_words:
+        return None
+    firsts = [c for c in by_lead.get(lead, ()) if opens_drop(c.trail)]
+    thirds = [c for c in by_trail.get(trail, ()) if closes_drop(c.lead)]
+    first = tuple(dict.fromkeys(top_candidates(lm, firsts) + tuple(a for a, _ in left_words)))
+    middle = tuple(dict.fromkeys(tuple(b for _, b in left_words) + tuple(a for a, _ in right_words)))
+    third = tuple(dict.fromkeys(top_candidates(lm, thirds) + tuple(b for _, b in right_words)))
+    pair = consistent_pair(Slot(first, True), Slot(middle, True))
+    if pair is None:
+        return None
+    end = consistent_pair(replace(pair[1], middle=True), Slot(third, True))
+    if end is None:
+        return None
+    # The middle slot lost candidates to the third; keep only firsts that still fit.
+    start = consistent_pair(pair[0], end[0])
+    return (start[0], start[1], end[1]) if start else None
+
+
+@lru_cache(maxsize=1)
+def _drop_neighbours() -> tuple[dict[str, list[Cand]], dict[str, list[Cand]], dict[str, list[Cand]]]:
+    """By simplified character, its GBK forms that can stand before a dropped pair, after
+    one, and (ideographs only) between two."""
+    openers: dict[str, list[Cand]] = {}
+    closers: dict[str, list[Cand]] = {}
+    middles: dict[str, list[Cand]] = {}
+    for cands in indexes()[0].values():
+        for cand in cands:
+            opens, closes = opens_drop(cand.trail), closes_drop(cand.lead)
+            if opens:
+                openers.setdefault(cand.simple, []).append(cand)
+            if closes:
+                closers.setdefault(cand.simple, []).append(cand)
+            if opens and closes and "\u4e00" <= cand.simple <= "\u9fff":
+                middles.setdefault(cand.simple, []).append(cand)
+    return openers, closers, middles
+
+
+def _words_across(word: str, before: dict[str, list[Cand]], after: dict[str, list[Cand]]):
+    """The GBK forms (a, b) of a two-character word that can meet across a dropped pair."""
+    for a in before.get(word[0], ()):
+        for b in after.get(word[1], ()):
+            if is_dropped_pair(a.trail, b.lead):
+                yield a, b
+
+
+@lru_cache(maxsize=1)
+def middle_word_index() -> tuple[dict[int, tuple[tuple[Cand, Cand], ...]], dict[int, tuple[tuple[Cand, Cand], ...]]]:
+    """Words of two characters one of which could have lost both bytes between two
+    dropped pairs, keyed by the byte the other kept: by the first's lead when the second
+    is the lost one (政府 in 003 "地政府、"), by the second's trail when the first is (公路
+    in 003 "對公路"). Commonest first: hidden_triple keeps the head of each list."""
+    openers, closers, middles = _drop_neighbours()
+    by_lead: dict[int, list[tuple[Cand, Cand]]] = {}
+    by_trail: dict[int, list[tuple[Cand, Cand]]] = {}
+    counts = char_lm().words.bigrams
+    for word in sorted((w for w, n in counts.items() if n >= MIDDLE_WORD), key=counts.__getitem__, reverse=True):
+        for a, b in _words_across(word, openers, middles):
+            by_lead.setdefault(a.lead, []).append((a, b))
+        for a, b in _words_across(word, middles, closers):
+            by_trail.setdefault(b.trail, []).append((a, b))
+    return {k: tuple(v) for k, v in by_lead.items()}, {k: tuple(v) for k, v in by_trail.items()}
+
+
+@lru_cache(maxsize=1)
+def word_pair_index() -> dict[tuple[int, int], tuple[tuple[Cand, Cand], ...]]:
+    """Pairs of characters that make a common word of jieba's dictionary across a dropped
+    pair, however rare each is alone, by the first's lead and the second's trail byte:
+    000 "撲救井然有序" (井 is not among the commonest of its row), 003 "家校互動" (nor
+    is 互). Built once (about half a second), as scanning rows per pair was the step's
+    main cost."""
+    openers, closers, _ = _drop_neighbours()
+    index: dict[tuple[int, int], list[tuple[Cand, Cand]]] = {}
+    for word, count in char_lm().words.bigrams.items():
+        if count >= PAIR_WORD:
+            for a, b in _words_across(word, openers, closers):
+                index.setdefault((a.lead, b.trail), []).append((a, b))
+    return {key: tuple(pairs) for key, pairs in index.items()}
+
+
+def consistent_pair(first: Slot, second: Slot) -> tuple[Slot, Slot] | None:
+    """Keep only candidates that can meet across a dropped pair, so that pruning the
+    Viterbi states after the first slot cannot throw away the only partner of the second."""
+    leads = {c.lead for c in second.cands}
+    firsts = tuple(c for c in first.cands if any(is_dropped_pair(c.trail, lead) for lead in leads))
+    trails = {c.trail for c in firsts}
+    seconds = tuple(c for c in second.cands if any(is_dropped_pair(trail, c.lead) for trail in trails))
+    if not firsts or not seconds:
+        return None
+    return replace(first, cands=firsts), replace(second, cands=seconds)
+
+
+def pair_before_reading(lead: int, wanted: tuple[str, ...]) -> tuple[Slot, Slot] | None:
+    """(lead, x) and a character read as the annotation says, with x and its lead byte
+    lost as a dropped pair and its trail byte under the closing `?`: 002 "公共服?wù)" is
+    服務, 務's lead 84 having gone with 服's trail FE."""
+    lm = char_lm()
+    by_lead, _ = indexes()
+    firsts = [c for c in by_lead.get(lead, ()) if opens_drop(c.trail)]
+    seconds = []
+    for ch in wanted:
+        encoded = ch.encode("gbk", errors="ignore")
+        if len(encoded) == 2 and encoded[0] >= 0x81:
+            seconds.append(Cand(ch, simplify_chars(ch), encoded[0], encoded[1]))
+    if not firsts or not seconds:
+        return None
+    return consistent_pair(Slot(top_candidates(lm, firsts), True), Slot(tuple(seconds), True))
+
+
