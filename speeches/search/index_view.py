@@ -20,12 +20,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
 
 from . import query as q
 from .analysis import NOT_A_TERM, phrase_grams, query_words
-from .postings import OnlyDocs, bitmap, decode_positions, posting_blocks
+from .postings import OnlyDocs, bitmap, decode_positions, posting_blocks, segment_postings
 from .ranking import Ranking
 
 
@@ -148,14 +146,7 @@ class IndexView:
     def _postings(self, fieldname: str, text: str):
         """Per segment: its first document number, its live documents (None when it
         has no deletions) and the raw posting list of the term there."""
-        for number, (searcher, offset) in enumerate(self.searcher.leaf_searchers()):
-            reader = searcher.reader()
-            try:
-                matcher = reader.postings(fieldname, text)
-            except TermNotFound:
-                continue
-            if isinstance(matcher, FilterMatcher):  # it hides deleted documents one by one
-                matcher = matcher.child
+        for number, offset, reader, matcher in segment_postings(self.searcher, fieldname, text):
             if number not in self._alive:
                 self._alive[number] = frozenset(reader.all_doc_ids()) if reader.has_deletions() else None
             yield offset, self._alive[number], matcher

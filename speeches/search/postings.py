@@ -15,6 +15,8 @@ from pickle import loads
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.mcore import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
 
@@ -79,6 +81,22 @@ class _WholeList:
 
     def weights(self):
         return self._weights
+
+
+def segment_postings(searcher, fieldname: str, text: str):
+    """Per segment holding the term: (segment number, its first document number,
+    its reader, the term's raw posting list there). Raw: deleted documents are
+    still in it (Whoosh's FilterMatcher hides them one call per posting), so the
+    caller keeps only the documents it wants."""
+    for number, (leaf, base) in enumerate(searcher.leaf_searchers()):
+        reader = leaf.reader()
+        try:
+            matcher = reader.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        yield number, base, reader, matcher
 
 
 def posting_blocks(matcher):

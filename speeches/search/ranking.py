@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import heapq
 
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
-from .postings import posting_blocks
+from .postings import posting_blocks, segment_postings
 
 
 class Ranking:
@@ -64,14 +62,8 @@ class Ranking:
         # operation for operation, so that every score is the same float as Whoosh's.
         k1_plus_one, one_minus_b = k1 + 1, 1 - b
         scored = []
-        for number, (leaf, base) in enumerate(searcher.leaf_searchers()):
-            reader = leaf.reader()
-            try:
-                matcher = reader.postings(fieldname, text)
-            except TermNotFound:
-                continue
-            if isinstance(matcher, FilterMatcher):  # deleted documents are not in matches
-                matcher = matcher.child
+        # Deleted documents are not in matches, so the raw posting lists will do.
+        for number, base, reader, matcher in segment_postings(searcher, fieldname, text):
             lengths = self._field_lengths(number, reader, fieldname)
             for block in posting_blocks(matcher):
                 scored += [
