@@ -12,7 +12,7 @@ import os
 from haystack import connections
 
 from .models import Document, Speech
-from .search_backend import warm_up
+from .search.analysis import warm_up_analysis
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def rebuild_index() -> int:
     )
     procs = (os.cpu_count() or 1) if len(pks) >= PARALLEL_FROM else 1
     if procs > 1:
-        warm_up()  # forked workers start with jieba and OpenCC loaded, once
+        warm_up_analysis(indexing=True)  # forked workers start with every table loaded, once
 
     def batches():
         for start in range(0, len(pks), BATCH):

@@ -34,6 +34,11 @@ _jieba_lock = threading.Lock()
 jieba.setLogLevel(logging.WARNING)
 
 
+def is_term(word: str) -> bool:
+    """Whether a token is indexed and searched: not empty, not only punctuation or spaces."""
+    return bool(word) and not NOT_A_TERM.match(word)
+
+
 def normalize(text: str) -> str:
     """Fold script and case so that 講話, 讲话 and their mixes are one term."""
     return to_simplified(text).lower()
@@ -73,6 +78,11 @@ def query_words(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def query_terms(text: str) -> list[str]:
+    """The searchable pieces of query_words(text)."""
+    return [word for word, _, _ in query_words(text) if is_term(word)]
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> SearchSegmenter:
     return SearchSegmenter(_tokenizer())
@@ -94,7 +104,7 @@ class ChineseTokenizer(Tokenizer):
         words = query_words(text) if mode == "query" else index_words(text)
         pos = start_pos
         for word, start, end in words:
-            if not word.strip() or NOT_A_TERM.match(word):
+            if not is_term(word):
                 continue
             token.text = word
             token.boost = 1.0
@@ -134,9 +144,7 @@ class WordField(TEXT):
     def postings(self, value: str) -> tuple[list[bytes], list[int], list[float], list[bytes]]:
         """Terms, frequencies, weights and encoded values, as parallel lists (what
         index() yields as tuples): speeches.search.segments takes them in one loop."""
-        counts = Counter(
-            word for word, _, _ in index_words(normalize(value)) if word.strip() and not NOT_A_TERM.match(word)
-        )
+        counts = Counter(word for word, _, _ in index_words(normalize(value)) if is_term(word))
         boost = self.format.field_boost
         freqs = list(counts.values())
         return (
@@ -205,7 +213,7 @@ class GramField(FieldType):
         index() yields as tuples): speeches.search.segments takes them in one loop."""
         text = gram_text(value) + "\n"
         positions: dict[str, list[int]] = {}
-        for i, gram in enumerate([text[i : i + 2] for i in range(len(text) - 1)]):
+        for i, gram in enumerate(phrase_grams(text)):
             where = positions.get(gram)
             if where is None:
                 positions[gram] = [i]
@@ -213,7 +221,8 @@ class GramField(FieldType):
                 where.append(i)
         wheres = list(positions.values())
         freqs = [len(where) for where in wheres]
-        at, known = _AT, len(_AT)
+        at = _one_position_values()
+        known = len(at)
         return (
             [gram.encode("utf-8") for gram in positions],
             freqs,
@@ -227,10 +236,19 @@ def _encoded_positions(where: list[int]) -> bytes:
     return pack_uint(len(where)) + dumps([where[0], *(b - a for a, b in zip(where, where[1:], strict=False))], 2)
 
 
-# Most bigrams occur once in a speech: their encoded positions, made once.
-_AT = [_encoded_positions([position]) for position in range(1 << 15)]
+@lru_cache(maxsize=1)
+def _one_position_values() -> list[bytes]:
+    """Most bigrams occur once in a speech: their encoded positions, made once (on the
+    first text indexed, not when a web process imports this module)."""
+    return [_encoded_positions([position]) for position in range(1 << 15)]
 
 
-def warm_up_analysis() -> None:
-    _segmenter()
+def warm_up_analysis(indexing: bool = False) -> None:
+    """Load jieba's dictionary and OpenCC, which every query needs; with `indexing`,
+    also the index segmenter's tables (a quarter of a second and ~30 MB, which a
+    process that only searches never needs), before index workers are forked."""
+    _tokenizer()
     normalize("預熱")
+    if indexing:
+        _segmenter()
+        _one_position_values()

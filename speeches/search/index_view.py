@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from . import query as q
-from .analysis import NOT_A_TERM, phrase_grams, query_words
+from .analysis import phrase_grams, query_terms
 from .postings import OnlyDocs, bitmap, decode_positions, posting_blocks, segment_postings
 from .ranking import Ranking
 
@@ -317,7 +317,7 @@ def scoring_tree(node):
     """The query as its words only: phrases become their words, exclusions go
     (the matched set has none). What compile_query(scoring=True) ranks by."""
     if isinstance(node, q.Phrase):
-        pieces = tuple(p for p, _, _ in query_words(node.text) if p.strip() and not NOT_A_TERM.match(p))
+        pieces = tuple(query_terms(node.text))
         return q.Word(node.text, pieces, node.field) if pieces else None
     if isinstance(node, q.Word):
         return node

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import normalize, query_words
+from .analysis import is_term, normalize, query_terms
 
 # Whoosh's parser recursed past Python's limit near 1,000 Han characters
 # (STACK-NOTES); we build queries ourselves, but still keep them small.
@@ -27,7 +27,6 @@ MAX_QUERY_CHARS = 200
 MAX_CLAUSES = 32
 MAX_DEPTH = 8
 _TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
-_NOT_A_TERM = re.compile(r"^[\W_]+$")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff])\s+|\s+(?=[\u3000-\u9fff])")
 # Punctuation a user may type around a word; it is not searched.
 _STRIP = "'`!?,.;:，。；：！？、（）【】《》<>[]{}=&|*~^\\/+"
@@ -182,14 +181,14 @@ def _phrase(text: str, field_name: str) -> Phrase | None:
     # Spaces next to Han characters are not part of Chinese text ("疫情 防控"
     # means 疫情防控); between Latin words they are kept.
     folded = _CJK_SPACE.sub("", " ".join(normalize(text).split()))
-    if not folded or _NOT_A_TERM.match(folded):
+    if not is_term(folded):
         return None
     return Phrase(folded, field_name)
 
 
 def _word(token: str, field_name: str) -> Word | None:
     folded = normalize(token).strip(_STRIP + '"-')
-    pieces = tuple(p for p, _, _ in query_words(folded) if p.strip() and not _NOT_A_TERM.match(p))
+    pieces = tuple(query_terms(folded))
     if not pieces:
         return None
     return Word(folded, tuple(dict.fromkeys(pieces)), field_name)
