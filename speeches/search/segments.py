@@ -285,27 +285,25 @@ def build_segments(index, batches: Iterable[list[dict]], procs: int, writer_opti
 
 
 def _write_segments(index, batches: Iterator[list[dict]], writer_options: dict) -> tuple[list, int]:
-    """Write the documents of `batches` as segments of index; returns them, unlisted."""
+    """Write the documents of `batches` as segments of index; returns them, unlisted.
+
+    On an error the writer is left as it is, not cancelled: cancelling would delete
+    the temporary folder that every writer of this index shares (Whoosh names it
+    after the index). build_segments cancels its own writer, which removes that
+    folder, and the build is abandoned."""
     segments, added, writer, chars = [], 0, None, 0
-    try:
-        for batch in batches:
-            for doc in batch:
-                if writer is None:
-                    writer, chars = GroupingWriter(index, _lk=False, **writer_options), 0
-                writer.add_document(**doc)
-                added += 1
-                chars += _chars(doc)
-                if chars >= CHARS_PER_SEGMENT:
-                    segments.append(writer._finalize_segment())
-                    writer = None
-        if writer is not None:
-            segments.append(writer._finalize_segment())
-            writer = None
-    except BaseException:
-        # No writer.cancel() here: it would delete the temporary folder that every
-        # writer of this index shares (Whoosh names it after the index). The caller
-        # cancels its own writer, which removes that folder, and abandons the build.
-        raise
+    for batch in batches:
+        for doc in batch:
+            if writer is None:
+                writer, chars = GroupingWriter(index, _lk=False, **writer_options), 0
+            writer.add_document(**doc)
+            added += 1
+            chars += _chars(doc)
+            if chars >= CHARS_PER_SEGMENT:
+                segments.append(writer._finalize_segment())
+                writer = None
+    if writer is not None:
+        segments.append(writer._finalize_segment())
     return segments, added
 
 
