@@ -25,7 +25,9 @@ def test_parse_many_on_two_processes_gives_what_parse_document_gives_in_order():
     assert list(parse_many(pages, 2)) == [parse_document(raw) for raw in pages]
 
 
-def recording_start_methods(monkeypatch) -> list[str]:
+def recording_start_methods(set_attribute) -> list[str]:
+    """The start method of every pool parse_many makes from now on. `set_attribute` is
+    monkeypatch.setattr in a test, the builtin setattr in a fresh interpreter."""
     started: list[str] = []
     real_pool = pipeline.ProcessPoolExecutor
 
@@ -33,14 +35,14 @@ def recording_start_methods(monkeypatch) -> list[str]:
         started.append(kwargs["mp_context"].get_start_method())
         return real_pool(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", recording_pool)
+    set_attribute(pipeline, "ProcessPoolExecutor", recording_pool)
     return started
 
 
 def test_a_caller_running_other_threads_gets_fresh_workers_that_parse_the_same(monkeypatch):
     # Forking a process with other threads can copy a lock one of them holds, so
     # parse_many starts fresh interpreters then; this checks that path gives the same.
-    started = recording_start_methods(monkeypatch)
+    started = recording_start_methods(monkeypatch.setattr)
     pages = small_pages()
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -54,15 +56,9 @@ def test_a_caller_running_other_threads_gets_fresh_workers_that_parse_the_same(m
 
 
 FORKED_PARSE = """
-import sys
 from speeches.ingest import pipeline
-from speeches.tests.ingest.test_pipeline_parallel import small_pages
-started = []
-real_pool = pipeline.ProcessPoolExecutor
-def recording_pool(*args, **kwargs):
-    started.append(kwargs["mp_context"].get_start_method())
-    return real_pool(*args, **kwargs)
-pipeline.ProcessPoolExecutor = recording_pool
+from speeches.tests.ingest.test_pipeline_parallel import recording_start_methods, small_pages
+started = recording_start_methods(setattr)
 pages = small_pages()
 same = list(pipeline.parse_many(pages, 2)) == [pipeline.parse_document(raw) for raw in pages]
 print(started, same)
