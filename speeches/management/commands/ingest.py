@@ -56,7 +56,7 @@ PARALLEL_FROM_BYTES = 8_000_000
 def default_jobs(paths: list[Path]) -> int:
     if sum(path.stat().st_size for path in paths) < PARALLEL_FROM_BYTES:
         return 1
-    # Parsing is CPU-bound pure Python: more workers than cores only add start-up.
+    # Parsing is CPU-bound pure Python: more workers than cores only compete for them.
     return max(1, min(2, os.cpu_count() or 1))
 
 
