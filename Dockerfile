@@ -5,6 +5,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --upgrade pip "setuptools>=81" && pip install -r requirements.txt
 COPY . .
+# The mojibake model's news n-grams, counted once here: the app directory is read-only at run time.
+RUN python -c "from speeches.ingest import newscorpus; newscorpus.main()"
 # Static files are collected at build time and served by whitenoise.
 RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --create-home archive && mkdir -p /data/index /data/media && chown -R archive /data

@@ -11,6 +11,7 @@ $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip "setuptools>=81" wheel
 	$(VENV)/bin/pip install --quiet -r requirements.txt
+	$(VENV)/bin/python -c "from speeches.ingest import newscorpus; newscorpus.main()"
 	touch $@
 
 install: $(VENV)/.installed

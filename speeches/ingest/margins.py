@@ -49,6 +49,15 @@ def slot_margins(lm: CharLM, path: Path, prev: str, nxt: str) -> list[float]:
     return margins
 
 
+def char_scores(lm: CharLM, path: Path, index: int, prev: str, nxt: str) -> dict[str, float]:
+    """The model's score of each candidate of one slot, its neighbours held fixed (the
+    scores slot_margins compares)."""
+    chars = tuple(cand for cand, _ in path)
+    context = prev[-2:] + "".join(c.simple for c in chars) + nxt[:1]
+    left, right = _around(context, len(prev[-2:]) + index)
+    return _scores(lm, path[index][1], left, right, chars, index)
+
+
 def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[float]) -> list[float]:
     """The margins again, lowered where a doubt of the module docstring holds. Only the
     chosen reading of a run is asked, so the cost is paid once a run."""

@@ -39,6 +39,8 @@ from .margins import second_opinions, slot_margins
 from .realign import IDEOGRAPHIC_SPACE, SENTENCE_PUNCTUATION, Path, build_lattice, viterbi
 from .runs import MARKER, PINYIN_TAIL, Hypothesis, hypotheses
 from .script import simplify_chars
+from .words import WINDOW as WORD_WINDOW
+from .words import weigh_words
 
 # Such remnants anywhere in a span, for scoring the span as found (see _gain).
 _REMNANT = re.compile(r"\?[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}\)")
@@ -57,6 +59,9 @@ PREV_WIDTH = 6
 _SEPARATORS = ",、;:“(《"
 SHORT_QUOTE = 4
 SHORT_ITEM = 2
+# Signs that join what is on either side: nothing ends right after them (003
+# "省—市—縣—校”" is not 縣—。”).
+_JOINERS = "—-~·/"
 # A dictionary word of two to four characters seen this often ends a clause as well as a
 # word (之前, 重點, 以上): see _ends_word.
 COMMON_WORD = 500
@@ -146,7 +151,7 @@ def _clause_may_end(lm: CharLM, prev: str, first: list) -> bool:
     candidates (WORD_SHARE): 001 "確??荚嚢踩?" is 確保, not 確。, and 001 "學?;厩闆r" is
     學校. The bonus is for runs that start after a finished clause ("十堰之前。可以說"),
     not in the middle of a word."""
-    if _in_short_segment(prev):
+    if _in_short_segment(prev) or prev[-1:] in _JOINERS:
         return False
     if _ends_word(lm, prev) or not "\u4e00" <= prev[-1:] <= "\u9fff":
         return True
@@ -164,9 +169,10 @@ class Decoded:
     score: float  # the model's log-probability of the path, priors included
 
 
-def _decode(lm: CharLM, hyp: Hypothesis, prev: str, nxt: str, triples: bool = False) -> Decoded | None:
-    """The run read in step, with the path and margins it was written from (`triples`:
-    see _best_repair)."""
+def _decode(lm: CharLM, hyp: Hypothesis, prev: str, after: str, triples: bool = False) -> Decoded | None:
+    """The run read in step, with the path and margins it was written from (`after`: the
+    text after the run, a few characters; `triples`: see _best_repair)."""
+    nxt = after[:1]
     positions = build_lattice(lm, hyp.data, hyp.first_leads, nxt, triples)
     if positions is None or (triples and not any(len(option) == 3 for options in positions for option in options)):
         return None  # (with `triples`, nothing new to read)
@@ -180,7 +186,7 @@ def _decode(lm: CharLM, hyp: Hypothesis, prev: str, nxt: str, triples: bool = Fa
     if found is None:
         return None
     score, path = found
-    margins = slot_margins(lm, path, prev, nxt)
+    path, margins = weigh_words(lm, path, slot_margins(lm, path, prev, nxt), prev, after)
     return Decoded(_written(path, margins, hyp.suffix), path, margins, score)
 
 
@@ -226,9 +232,11 @@ def _inside_latin_word(line: str, i: int) -> bool:
     )
 
 
-def _mostly_marked(restored: str) -> bool:
-    """A repair that is mostly markers restores nothing; the `?` is left as found."""
-    return 2 * restored.count(MARKER) > len(restored)
+def _mostly_marked(restored: str, hyp: Hypothesis) -> bool:
+    """A repair that is mostly markers restores nothing; the `?` is left as found. Unless
+    an inserted annotation shows that a character was lost there (003 "向?qū)?、": 導
+    lost its trail byte): then the marker says so, where the `?` would say nothing."""
+    return 2 * restored.count(MARKER) > len(restored) and not hyp.first_leads
 
 
 def _best_repair(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | None:
@@ -236,24 +244,26 @@ def _best_repair(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | 
         return None
     best = None
     for hyp in hypotheses(line, i):
-        nxt = simplify_chars(line[hyp.end : hyp.end + 1])
-        decoded = _decode(lm, hyp, prev, nxt)
+        after = simplify_chars(line[hyp.end : hyp.end + WORD_WINDOW])
+        nxt = after[:1]
+        decoded = _decode(lm, hyp, prev, after)
         if decoded is None:
             continue
         lenient, strict = _gains(lm, line, hyp, decoded.restored, prev, nxt)
-        if lenient >= ACCEPT_GAIN and not _mostly_marked(decoded.restored) and (best is None or strict > best[0]):
-            best = (strict, hyp, decoded, nxt)
+        if lenient >= ACCEPT_GAIN and not _mostly_marked(decoded.restored, hyp) and (best is None or strict > best[0]):
+            best = (strict, hyp, decoded, after)
     if best is None:
         return None
-    _, hyp, decoded, nxt = best
+    _, hyp, decoded, after = best
+    nxt = after[:1]
     if min(decoded.margins, default=math.inf) < CLEAR_LEAD:
         # Two dropped pairs in a row (dropped.hidden_triple) are rare (003 "對公路") and
         # costly to offer: offered everywhere they doubled the step's cost. So they are
         # looked for only in the chosen run, and only where it leaves a character in
         # doubt. Like a character, the longer reading must be clearly ahead: 000 "“十五”"
         # is 十五 or 十三五 as far as the bytes go (AE C8 and FD CE both unmapped).
-        again = _decode(lm, hyp, prev, nxt, triples=True)
-        if again is not None and again.score >= decoded.score + CLEAR_LEAD and not _mostly_marked(again.restored):
+        again = _decode(lm, hyp, prev, after, triples=True)
+        if again is not None and again.score >= decoded.score + CLEAR_LEAD and not _mostly_marked(again.restored, hyp):
             decoded = again
     # The reading is chosen; before it is written, the second opinions may mark more.
     margins = second_opinions(lm, decoded.path, prev, nxt, decoded.margins)

@@ -35,7 +35,7 @@ from .types import Decoded, ParsedDocument, ParsedSpeech, StepReport
 
 # Bump when the pipeline's output changes; stored on each document so an admin can
 # see which documents were parsed by older code and re-ingest them.
-PIPELINE_VERSION = "0.2.0"
+PIPELINE_VERSION = "0.3.0"
 
 
 def build_speech(ordinal: int, chunk: Chunk) -> ParsedSpeech:

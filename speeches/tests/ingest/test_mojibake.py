@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from speeches.ingest.dropped import hidden_triple
-from speeches.ingest.gbkpairs import is_dropped_pair
+from speeches.ingest.gbkpairs import Cand, Slot, is_dropped_pair
+from speeches.ingest.margins import second_opinions, slot_margins
 from speeches.ingest.mojibake import MARKER, repair_line, repair_mojibake
 
 
@@ -106,15 +107,39 @@ def test_a_character_that_makes_no_word_beside_a_close_one_that_does_is_marked()
     assert repair_line("硬對硬地干??谔柡暗庙懥?,不如把")[0] == f"硬對硬地干。口號喊得響{MARKER},不如把"
 
 
+def test_a_dropped_pair_is_read_with_the_news_where_the_seeds_left_it_in_doubt():
+    # 003 (held out): with the seeds alone, 長 and 區 read as well as 超過 and the pair was
+    # marked; a month of the People's Daily knows 比重超过.
+    assert repair_line("約占總?cè)丝诒戎爻^19%,遠遠")[0] == "約占總人口比重超過19%,遠遠"
+
+
+class _PairModel:
+    """A model where each half of the pair (a, x) is far ahead with the other held
+    fixed, but the pair (b, y), different in both halves, is close behind as a whole."""
+
+    single = {"a": 0.0, "b": -5.0, "x": 0.0, "y": -5.0}
+
+    def logp3(self, history: str, ch: str) -> float:
+        return self.single.get(ch, -1.0) + (9.0 if history.endswith("b") and ch == "y" else 0.0)
+
+
 def test_the_halves_of_a_dropped_pair_are_doubted_together():
-    # 003 (held out): with 長 chosen, 區 was the only partner left, yet 超過 is as likely.
-    assert repair_line("約占總?cè)丝诒戎爻^19%,遠遠")[0] == f"約占總人口比重{MARKER}{MARKER}19%,遠遠"
+    # 003 "比重超過" was the case: with 長 chosen, 區 was the only partner left and looked
+    # certain. Each half here leads by 5 nats alone, the pair by 1: both are marked.
+    first = Slot((Cand("a", "a", 0xB0, 0xAE), Cand("b", "b", 0xB0, 0xAE)), hidden=True)
+    second = Slot((Cand("x", "x", 0xC6, 0xB0), Cand("y", "y", 0xC6, 0xB0)), hidden=True)
+    assert is_dropped_pair(0xAE, 0xC6)
+    path = ((first.cands[0], first), (second.cands[0], second))
+    alone = slot_margins(_PairModel(), path, "", "")
+    assert alone == [5.0, 5.0]
+    assert second_opinions(_PairModel(), path, "", "", alone) == [1.0, 1.0]
 
 
 def test_a_word_across_a_dropped_pair_is_offered_however_rare_its_halves():
-    # 000: 井 is not among the commonest of its row, but 井然 is a word; it is not clearly
-    # ahead of its row, so it is marked, no longer read as the one character 淨.
-    assert repair_line("確?;馂膿渚染挥行颉P枰獜娬{")[0] == f"確保火災撲救{MARKER}然有序。需要強調"
+    # 000 "扑救井然有序": 井 is not among the commonest of its row, but 井然 is a word, so
+    # the run is read as a dropped pair (two characters), never as the one character 淨.
+    # No pair is clearly ahead of the others, so both are marked.
+    assert repair_line("確?;馂膿渚染挥行颉P枰獜娬{")[0] == f"確保火災撲救{MARKER}{MARKER}有序。需要強調"
 
 
 def _chars(slot) -> str:

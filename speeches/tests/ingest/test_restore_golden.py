@@ -52,20 +52,23 @@ KNOWN_WRONG = {
     "bytes were checked: the garbled 龑 is FD 8C, so the character before 導 ends in FD, 引 = "
     "D2 FD, where 主 = D6 F7 would have given 鲗.)",
     "mojibake-h43": "公共服务: 公 lost its trail and 共 its lead to one dropped pair, but the in-step 共 "
-    "reads well after ）(共服务方 scores -16.5, 公共服务方 -16.9 before the pair's prior), so the "
+    "reads well after ）(共服务方 about as well as 公共服务方 before the pair's prior), so the "
     "pair is never considered",
     "mojibake-h48": "公共服务: as mojibake-h43",
-    "mojibake-h51": "规模化或: 模化 is one in-step pair and a dropped one; 模 is read, 化 lost with it",
+    "mojibake-h51": "规模化或: 模化 is one in-step pair and a dropped one; 模 is read (now clearly, "
+    "by the word 规模), 化 lost with it",
     "mojibake-h70": "家校互动: 互动 is offered across the dropped pair, but the model reads 家。挥、 "
     "4 nats better than 家校互动、",
-    "mojibake-h76": "勇担重任: 擔 lost its trail in the inserted annotation and 重 its lead to a dropped pair",
-    "mojibake-h79": "政府、: two dropped pairs in a row (FE B8, AE A1). The in-step 闸 (D5 A2) is the "
-    "only reading of its pair, so nothing is in doubt and the triple 政府、 is not looked for; "
-    "it reads only ~1.6 nats better than 闸, short of CLEAR_LEAD anyway",
+    "mojibake-h76": "勇担重任，做到自警: 擔 lost its trail in the inserted annotation and 重 its lead to "
+    "a dropped pair; the run comes out 勇彻任ｖ到自觉",
+    "mojibake-h79": "政府、: two dropped pairs in a row (FE B8, AE A1). Read as one dropped pair it "
+    "comes out 政〓 (one marker for the two characters 府、); a character is in doubt, so the reading "
+    "through two dropped pairs is looked for, but it is not adopted",
 }
 # The share of mojibake cases, both sets together, that must come out exactly right (the
-# rest marked or known wrong). The issue's target is 0.95 with none wrong; we are short.
-MIN_RIGHT = 0.78
+# rest marked or known wrong). The issue's target is 0.95 with none wrong; we are short
+# (131 of 155 with the news n-grams and the word judge).
+MIN_RIGHT = 0.84
 SEEDS = Path(__file__).resolve().parents[3] / "corpus" / "seeds"
 # 001's decoder turned GBK's user-defined rows into private-use characters instead of
 # dropping them (see runs.encode), so its garbled text keeps those pairs.
