@@ -2,19 +2,19 @@
 
 `mojibake` writes a character whose bytes were partly lost only when it is clearly ahead
 (CLEAR_LEAD there); anything else becomes MARKER. `slot_margins` measures "ahead" with
-each character's neighbours held fixed; the run's readings are weighed on it. Before a
-reading is written, `second_opinions` looks again for two kinds of doubt that measure
-hides, each found on a golden case where the model was confidently wrong:
-
-- the two halves of a dropped pair stand or fall together (003 "比重超過19%", held
-  out: with 長 chosen, 區 was the only partner left and looked certain, though 超過 was
-  as likely; the chosen pair is weighed against the best pair differing in both halves);
-- a character that makes no dictionary word with its neighbours, or a rarer one, when a
-  close runner-up makes a much commoner one (000 "喊得響亮,": 響力 is common only inside
-  影響力; 003 "向導、": 向性 against 向來 and 向導).
+each character's neighbours held fixed; the run's readings are weighed on it (and a
+boundary character's lead again, with the words it makes, in `words`). Before a reading
+is written, `second_opinions` looks again for a doubt that measure hides, found on a
+golden case where the model was confidently wrong: the two halves of a dropped pair
+stand or fall together (003 "比重超過19%", held out: with 長 chosen, 區 was the only
+partner left and looked certain, though 超過 was as likely; the chosen pair is weighed
+against the best pair differing in both halves).
 
 The second opinions only add markers; they never change which reading is chosen, so a
-doubt can cost a right character its place but cannot make a reading wrong.
+doubt can cost a right character its place but cannot make a reading wrong. (A second
+kind, a close runner-up making a much commoner dictionary word, went when `words` came:
+the word judge weighs that itself, and the crude count ratio only marked right
+characters, 001 "基層知道了" among them.)
 """
 
 from __future__ import annotations
@@ -24,13 +24,6 @@ import math
 from .gbkpairs import Cand, Slot, is_dropped_pair
 from .langmodel import CharLM
 from .realign import Path
-
-# A chosen character is doubted when a candidate within WORD_DOUBT nats of it makes a
-# dictionary word with its neighbours WORD_RATIO times as common as the chosen one's (see
-# _word_strength). 響亮 (473) is 4.1 behind 響力 (no word) in 000 "喊得響亮,"; 003
-# "“寬帶" must stay: 寬大 (549) is close, but not that much commoner than 寬帶 (259).
-WORD_DOUBT = 5.0
-WORD_RATIO = 4
 
 
 def slot_margins(lm: CharLM, path: Path, prev: str, nxt: str) -> list[float]:
@@ -67,8 +60,7 @@ def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[f
     out = list(margins)
     index = 0
     while index < len(path):
-        chosen, slot = path[index]
-        if slot.hidden and index + 1 < len(path) and path[index + 1][1].hidden:
+        if path[index][1].hidden and index + 1 < len(path) and path[index + 1][1].hidden:
             # Two dropped pairs in a row make three hidden slots (see dropped.hidden_triple):
             # each pair of neighbours across a lost pair is doubted like a dropped pair.
             size = 3 if path[index + 1][1].middle else 2
@@ -78,10 +70,6 @@ def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[f
                 out[first], out[first + 1] = min(out[first], lead), min(out[first + 1], lead)
             index += size
             continue
-        if len(slot.cands) > 1 and not slot.hidden:
-            left, right = _around(context, offset + index)
-            if _word_doubt(lm, _scores(lm, slot, left, right, chars, index), chosen.simple, left, right):
-                out[index] = min(out[index], 0.0)
         index += 1
     return out
 
@@ -113,27 +101,6 @@ def _fits_hidden(cand: Cand, path: tuple[Cand, ...], index: int) -> bool:
     if before is not None and is_dropped_pair(before.trail, cand.lead):
         return True
     return after is not None and is_dropped_pair(cand.trail, after.lead)
-
-
-def _word_strength(lm: CharLM, ch: str, left: str, right: str) -> int:
-    """How common the commonest dictionary word is that ch makes with its neighbours."""
-    words = lm.lexicon
-    found = (left[-1:] + ch, left[-2:] + ch, ch + right, left[-1:] + ch + right)
-    return max(words.get(word, 0) if len(word) > 1 else 0 for word in found)
-
-
-def _word_doubt(lm: CharLM, scores: dict[str, float], chosen: str, left: str, right: str) -> bool:
-    """Does a close runner-up make a much commoner dictionary word than the chosen one?
-    Only for a chosen ideograph: punctuation makes no word, and where it is chosen the
-    sentence-end head start (FAVOURED_BONUS) has already been weighed."""
-    if not "\u4e00" <= chosen <= "\u9fff" or chosen not in scores:
-        return False
-    strength = _word_strength(lm, chosen, left, right)
-    return any(
-        score >= scores[chosen] - WORD_DOUBT and _word_strength(lm, ch, left, right) > WORD_RATIO * strength
-        for ch, score in scores.items()
-        if ch != chosen
-    )
 
 
 def _pair_margin(lm: CharLM, pair: Path, left: str, right: str) -> float:
