@@ -64,7 +64,8 @@ def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[f
             # Two dropped pairs in a row make three hidden slots (see dropped.hidden_triple):
             # each pair of neighbours across a lost pair is doubted like a dropped pair.
             size = 3 if path[index + 1][1].middle else 2
-            for first in range(index, index + size - 1):
+            # (A single dropped pair is weighed whole by words._weigh_pair, words included.)
+            for first in range(index, index + size - 1 if size == 3 else index):
                 at = offset + first
                 lead = _pair_margin(lm, path[first : first + 2], context[max(0, at - 2) : at], context[at + 2 : at + 4])
                 out[first], out[first + 1] = min(out[first], lead), min(out[first + 1], lead)
@@ -83,7 +84,7 @@ def _scores(lm: CharLM, slot: Slot, left: str, right: str, path: tuple[Cand, ...
     for cand in slot.cands:
         if slot.hidden and not _fits_hidden(cand, path, index):
             continue
-        score = slot.bonus(cand) + _run_on(lm, left, cand.simple, right)
+        score = slot.bonus(cand) + run_on(lm, left, cand.simple, right)
         scores[cand.simple] = max(score, scores.get(cand.simple, -math.inf))
     return scores
 
@@ -115,7 +116,7 @@ def _pair_margin(lm: CharLM, pair: Path, left: str, right: str) -> float:
         for b in second_slot.cands:
             if not is_dropped_pair(a.trail, b.lead):
                 continue
-            score = head + _run_on(lm, left[-1:] + a.simple, b.simple, right)
+            score = head + run_on(lm, left[-1:] + a.simple, b.simple, right)
             if a.simple == first.simple and b.simple == second.simple:
                 chosen = max(chosen, score)
             elif a.simple != first.simple and b.simple != second.simple:
@@ -123,7 +124,7 @@ def _pair_margin(lm: CharLM, pair: Path, left: str, right: str) -> float:
     return math.inf if other == -math.inf else chosen - other
 
 
-def _run_on(lm: CharLM, history: str, text: str, right: str) -> float:
+def run_on(lm: CharLM, history: str, text: str, right: str) -> float:
     """Score of text after history, and of the (up to two) characters that follow it."""
     total = 0.0
     for ch in text + right:

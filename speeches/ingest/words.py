@@ -1,4 +1,4 @@
-"""A second judge for a run's boundary characters: the words they make.
+"""A second judge for a run's boundary characters and dropped pairs: the words they make.
 
 A boundary character lost one of its bytes, so it is one of the ~8 characters sharing
 the other (see realign). The character model weighs them on the two characters either
@@ -7,7 +7,8 @@ side, and some choices it cannot make that way: 占学校总数 or 占学。总�
 alone before a full stop is not. So each candidate is also scored by the best
 segmentation of a few characters around it into jieba's dictionary words (a unigram
 word model, as jieba's own route search), and the two scores are added, the word score
-at WORD_WEIGHT.
+at WORD_WEIGHT. The two characters around a dropped pair are weighed the same way, as
+pairs (000 "扑救井然有序": 井 reads badly after 救, 井然有序 is a word).
 
 The word model is one-sided on purpose. It knows words, not where sentences end: every
 punctuation mark costs it the same few nats, so wherever the true character makes no
@@ -23,8 +24,9 @@ from functools import lru_cache
 
 import jieba
 
+from .gbkpairs import Cand, closes_drop, indexes, is_dropped_pair, opens_drop
 from .langmodel import CharLM
-from .margins import char_scores
+from .margins import char_scores, run_on
 from .realign import Path
 
 # Weight of the word score beside the character model's (natural-log units both). On
@@ -36,6 +38,13 @@ WINDOW = 4
 MAX_WORD = 6
 # What a sign costs as a "word" (log of its share of tokens in the People's Daily);
 # any other non-ideograph costs OTHER_SIGN.
+# Signs of GBK's full-width row, offered as half of a dropped pair only to doubt the
+# pair chosen: offered to be written, they invented commas in clean text (see
+# dropped._PAIR_PUNCTUATION: 000 "當地＼化解", whose ＼ is really in the source).
+DOUBTING_SIGNS = frozenset("，：；！？")
+# A dropped pair this far behind the best by the character model is not weighed by words
+# (the word score of a window rarely differs by more than ~12 nats, times WORD_WEIGHT).
+PAIR_REACH = 8.0
 SIGN_COST = {"。": -3.4, ",": -2.7, "、": -3.9, "“": -4.9, "”": -4.9, ":": -5.0, ";": -6.0, "(": -5.5, ")": -5.5}
 OTHER_SIGN = -5.0
 
@@ -96,17 +105,99 @@ def rerank(char_scores: dict[str, float], before: str, after: str) -> tuple[str,
 
 
 def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: str) -> tuple[Path, list[float]]:
-    """The path and margins again, each boundary slot chosen and measured by both judges
-    (slots with one candidate, and halves of a dropped pair, are left as they are: the
-    pair's two halves are chosen together, see margins._pair_margin). `after` is the
-    text after the run, as far as WINDOW."""
+    """The path and margins again, each boundary slot and each dropped pair chosen and
+    measured by both judges (slots with one candidate, and the three slots around two
+    dropped pairs in a row, are left as they are). `after` is the text after the run,
+    as far as WINDOW."""
     path, margins = list(path), list(margins)
-    for index, (_, slot) in enumerate(path):
-        if len(slot.cands) == 1 or slot.hidden:
+    index = 0
+    while index < len(path):
+        slot = path[index][1]
+        if slot.hidden:
+            size = 3 if index + 1 < len(path) and path[index + 1][1].middle else 2
+            if size == 2 and index + 1 < len(path):
+                _weigh_pair(lm, path, margins, index, prev, after)
+            index += size
             continue
-        chars = "".join(cand.simple for cand, _ in path)
-        scores = char_scores(lm, tuple(path), index, prev, after[:1])
-        chosen, margins[index] = rerank(scores, prev + chars[:index], chars[index + 1 :] + after)
-        if chosen != path[index][0].simple:
-            path[index] = (next(c for c in slot.cands if c.simple == chosen), slot)
+        if len(slot.cands) > 1:
+            chars = "".join(cand.simple for cand, _ in path)
+            scores = char_scores(lm, tuple(path), index, prev, after[:1])
+            chosen, margins[index] = rerank(scores, prev + chars[:index], chars[index + 1 :] + after)
+            if chosen != path[index][0].simple:
+                path[index] = (next(c for c in slot.cands if c.simple == chosen), slot)
+        index += 1
     return tuple(path), margins
+
+
+@lru_cache(maxsize=4096)
+def _doubters(byte: int, half: int) -> tuple[Cand, ...]:
+    """Full-width signs that could be this half of a dropped pair: the half's known byte
+    (lead of a first half, trail of a second) is theirs too."""
+    by_lead, by_trail = indexes()
+    cands = by_lead.get(byte, ()) if half == 0 else by_trail.get(byte, ())
+    return tuple(c for c in cands if c.ch in DOUBTING_SIGNS and (opens_drop(c.trail) if half == 0 else closes_drop(c.lead)))
+
+
+def _with_doubters(cands: tuple[Cand, ...], half: int) -> tuple[Cand, ...]:
+    """Only where the half's byte is known: a half chosen by an annotation's reading
+    (002 "?wù)", mojibake._with_reading) has no one byte a sign could share."""
+    known = {c.lead if half == 0 else c.trail for c in cands}
+    if len(known) != 1:
+        return cands
+    return cands + tuple(c for c in _doubters(known.pop(), half) if c not in cands)
+
+
+def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: str, after: str) -> None:
+    """Both halves of a dropped pair at once (000 "撲救井然有序": 井 is rare and reads
+    badly after 救, but 井然有序 is a word). Each half's margin is its lead over the best
+    pair with another character in that half, and at most the pair's lead over the best
+    pair differing in both (margins._pair_margin: the halves stand or fall together).
+
+    The full-width signs (，：；！？) are weighed too but never written (DOUBTING_SIGNS):
+    a pair they would win is marked. 003 "總之，廣大" lost its comma's lead byte this way,
+    and with 同 the only ideograph to make words there, 总之同广大 read confidently."""
+    first_slot, second_slot = path[index][1], path[index + 1][1]
+    chars = "".join(cand.simple for cand, _ in path)
+    before = (prev + chars[:index])[-WINDOW:]
+    rest = chars[index + 2 :] + after
+    left, right = before[-2:], rest[:2]
+    pairs: dict[tuple[str, str], tuple[float, Cand, Cand]] = {}
+    firsts, seconds = _with_doubters(first_slot.cands, 0), _with_doubters(second_slot.cands, 1)
+    for a in firsts:
+        head = first_slot.bonus(a) + lm.logp3(left, a.simple)
+        for b in seconds:
+            if is_dropped_pair(a.trail, b.lead):
+                score = head + run_on(lm, left[-1:] + a.simple, b.simple, right)
+                key = (a.simple, b.simple)
+                if key not in pairs or score > pairs[key][0]:
+                    pairs[key] = (score, a, b)
+    offered = {key for key, (_, a, b) in pairs.items() if a in first_slot.cands and b in second_slot.cands}
+    if len(pairs) < 2 or not offered:
+        return
+    # The word score is wanted only where it can change the outcome.
+    best_char = max(score for score, _, _ in pairs.values())
+    near = {key: value for key, value in pairs.items() if value[0] >= best_char - PAIR_REACH}
+    words = {key: text_logp(before + key[0] + key[1] + rest[:WINDOW]) for key in near}
+    plain = [word for key, word in words.items() if all(map(_is_ideograph, key))]
+    best_plain = max(plain, default=None)
+    total = {}
+    for key, (score, _, _) in pairs.items():
+        word = words.get(key, min(words.values()))
+        if best_plain is not None and not all(map(_is_ideograph, key)):
+            word = min(word, best_plain)  # a sign gains nothing from the word model
+        total[key] = score + WORD_WEIGHT * word
+    chosen = max(offered, key=total.__getitem__)
+
+    def lead(differs) -> float:
+        others = [value for key, value in total.items() if differs(key)]
+        return total[chosen] - max(others) if others else math.inf
+
+    both = lead(lambda key: key[0] != chosen[0] and key[1] != chosen[1])
+    leads = [min(lead(lambda key: key[0] != chosen[0]), both), min(lead(lambda key: key[1] != chosen[1]), both)]
+    for half, ch in enumerate(chosen):
+        if not _is_ideograph(ch):
+            # ... nor any certainty: a sign's lead is at most the character model's.
+            leads[half] = min(leads[half], margins[index + half])
+    _, a, b = pairs[chosen]
+    path[index], path[index + 1] = (a, first_slot), (b, second_slot)
+    margins[index], margins[index + 1] = leads

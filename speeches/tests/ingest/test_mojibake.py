@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from speeches.ingest.dropped import hidden_triple
 from speeches.ingest.gbkpairs import Cand, Slot, is_dropped_pair
-from speeches.ingest.margins import second_opinions, slot_margins
+from speeches.ingest.margins import slot_margins
 from speeches.ingest.mojibake import MARKER, repair_line, repair_mojibake
+from speeches.ingest.words import weigh_words
 
 
 def test_it_restores_a_gbk_shifted_run():
@@ -132,14 +133,27 @@ def test_the_halves_of_a_dropped_pair_are_doubted_together():
     path = ((first.cands[0], first), (second.cands[0], second))
     alone = slot_margins(_PairModel(), path, "", "")
     assert alone == [5.0, 5.0]
-    assert second_opinions(_PairModel(), path, "", "", alone) == [1.0, 1.0]
+    weighed, margins = weigh_words(_PairModel(), path, alone, "", "")
+    assert weighed == path and margins == [1.0, 1.0]
 
 
-def test_a_word_across_a_dropped_pair_is_offered_however_rare_its_halves():
-    # 000 "扑救井然有序": 井 is not among the commonest of its row, but 井然 is a word, so
-    # the run is read as a dropped pair (two characters), never as the one character 淨.
-    # No pair is clearly ahead of the others, so both are marked.
-    assert repair_line("確?;馂膿渚染挥行颉P枰獜娬{")[0] == f"確保火災撲救{MARKER}{MARKER}有序。需要強調"
+def test_a_word_across_a_dropped_pair_is_read_however_rare_its_halves():
+    # 000 "扑救井然有序": 井 is not among the commonest of its row and reads badly after 救,
+    # but 井然 is a word (word_pair_index offers it) and 井然有序 one the word judge knows.
+    assert repair_line("確?;馂膿渚染挥行颉P枰獜娬{")[0] == "確保火災撲救井然有序。需要強調"
+
+
+def test_a_full_width_sign_that_would_win_a_dropped_pair_marks_it():
+    # 003 "總之，廣大": the comma's lead byte went with 之's trail. Offered to be written,
+    # full-width signs invent commas in clean text (next test), so ， only doubts: without
+    # it, 同 (the one ideograph making words there) read confidently as 总之同广大.
+    assert repair_line("牢牢把握??傊瑥V大信息工作者")[0] == f"牢牢把握。總{MARKER}{MARKER}廣大信息工作者"
+
+
+def test_an_odd_sign_really_in_the_source_is_kept_not_read_as_a_comma():
+    # 000: the page really has 當地＼化解 (GBK-encode it and shift: 兀芑庠); a dropped
+    # pair read as "，" would fit the model better and be invented text.
+    assert repair_line("管控在當?shù)兀芑庠诋數?。不能出")[0] == "管控在當地＼化解在當地。不能出"
 
 
 def _chars(slot) -> str:
