@@ -121,12 +121,25 @@ def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: 
             continue
         if len(slot.cands) > 1:
             chars = "".join(cand.simple for cand, _ in path)
-            scores = char_scores(lm, tuple(path), index, prev, after[:1])
-            chosen, margins[index] = rerank(scores, prev + chars[:index], chars[index + 1 :] + after)
-            if chosen != path[index][0].simple:
-                path[index] = (next(c for c in slot.cands if c.simple == chosen), slot)
+            before, rest = (prev + chars[:index])[-WINDOW:], (chars[index + 1 :] + after)[:WINDOW]
+            key = (id(lm), before, rest, slot)
+            choice = _choices.get(key)
+            if choice is None:
+                if len(_choices) > CHOICE_MEMORY:
+                    _choices.clear()
+                scores = char_scores(lm, tuple(path), index, prev, after[:1])
+                chosen, lead = rerank(scores, before, rest)
+                choice = _choices[key] = (next(c for c in slot.cands if c.simple == chosen), lead)
+            path[index], margins[index] = (choice[0], slot), choice[1]
         index += 1
     return tuple(path), margins
+
+
+# Runs repeat (范文 pages print speeches twice, and the same phrases recur), and so do
+# the questions asked here: answers are kept, up to this many, keyed by the slot and
+# the text around it (all the answer depends on).
+CHOICE_MEMORY = 50_000
+_choices: dict = {}
 
 
 @lru_cache(maxsize=4096)
@@ -138,13 +151,13 @@ def _doubters(byte: int, half: int) -> tuple[Cand, ...]:
     return tuple(c for c in cands if c.ch in DOUBTING_SIGNS and (opens_drop(c.trail) if half == 0 else closes_drop(c.lead)))
 
 
-def _with_doubters(cands: tuple[Cand, ...], half: int) -> tuple[Cand, ...]:
+def _doubters_of(cands: tuple[Cand, ...], half: int) -> tuple[Cand, ...]:
     """Only where the half's byte is known: a half chosen by an annotation's reading
     (002 "?wù)", mojibake._with_reading) has no one byte a sign could share."""
     known = {c.lead if half == 0 else c.trail for c in cands}
     if len(known) != 1:
-        return cands
-    return cands + tuple(c for c in _doubters(known.pop(), half) if c not in cands)
+        return ()
+    return tuple(c for c in _doubters(known.pop(), half) if c.ch not in {cand.ch for cand in cands})
 
 
 def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: str, after: str) -> None:
@@ -159,45 +172,66 @@ def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: 
     first_slot, second_slot = path[index][1], path[index + 1][1]
     chars = "".join(cand.simple for cand, _ in path)
     before = (prev + chars[:index])[-WINDOW:]
-    rest = chars[index + 2 :] + after
-    left, right = before[-2:], rest[:2]
-    pairs: dict[tuple[str, str], tuple[float, Cand, Cand]] = {}
-    firsts, seconds = _with_doubters(first_slot.cands, 0), _with_doubters(second_slot.cands, 1)
-    for a in firsts:
-        head = first_slot.bonus(a) + lm.logp3(left, a.simple)
-        for b in seconds:
-            if is_dropped_pair(a.trail, b.lead):
-                score = head + run_on(lm, left[-1:] + a.simple, b.simple, right)
-                key = (a.simple, b.simple)
-                if key not in pairs or score > pairs[key][0]:
-                    pairs[key] = (score, a, b)
-    offered = {key for key, (_, a, b) in pairs.items() if a in first_slot.cands and b in second_slot.cands}
-    if len(pairs) < 2 or not offered:
+    rest = (chars[index + 2 :] + after)[:WINDOW]
+    key = (id(lm), before, rest, first_slot, second_slot)
+    choice = _choices.get(key, _choices)
+    if choice is _choices:
+        if len(_choices) > CHOICE_MEMORY:
+            _choices.clear()
+        choice = _choices[key] = _choose_pair(lm, before, rest, first_slot, second_slot)
+    if choice is None:
         return
-    # The word score is wanted only where it can change the outcome.
-    best_char = max(score for score, _, _ in pairs.values())
-    near = {key: value for key, value in pairs.items() if value[0] >= best_char - PAIR_REACH}
-    words = {key: text_logp(before + key[0] + key[1] + rest[:WINDOW]) for key in near}
-    plain = [word for key, word in words.items() if all(map(_is_ideograph, key))]
-    best_plain = max(plain, default=None)
-    total = {}
-    for key, (score, _, _) in pairs.items():
-        word = words.get(key, min(words.values()))
-        if best_plain is not None and not all(map(_is_ideograph, key)):
-            word = min(word, best_plain)  # a sign gains nothing from the word model
-        total[key] = score + WORD_WEIGHT * word
-    chosen = max(offered, key=total.__getitem__)
-
-    def lead(differs) -> float:
-        others = [value for key, value in total.items() if differs(key)]
-        return total[chosen] - max(others) if others else math.inf
-
-    both = lead(lambda key: key[0] != chosen[0] and key[1] != chosen[1])
-    leads = [min(lead(lambda key: key[0] != chosen[0]), both), min(lead(lambda key: key[1] != chosen[1]), both)]
-    for half, ch in enumerate(chosen):
-        if not _is_ideograph(ch):
-            # ... nor any certainty: a sign's lead is at most the character model's.
-            leads[half] = min(leads[half], margins[index + half])
-    _, a, b = pairs[chosen]
+    a, b, leads = choice
+    leads = [
+        # ... nor any certainty: a sign's lead is at most the character model's.
+        lead if _is_ideograph(cand.simple) else min(lead, margins[index + half])
+        for half, (cand, lead) in enumerate(zip((a, b), leads, strict=True))
+    ]
     path[index], path[index + 1] = (a, first_slot), (b, second_slot)
     margins[index], margins[index + 1] = leads
+
+
+def _choose_pair(lm: CharLM, before: str, rest: str, first_slot, second_slot):
+    """(first, second, [lead of each half]) of the best offered pair, or None."""
+    left, right = before[-2:], rest[:2]
+    pairs: dict[tuple[str, str], tuple[float, Cand, Cand, bool]] = {}
+    firsts = [(a, True) for a in first_slot.cands] + [(a, False) for a in _doubters_of(first_slot.cands, 0)]
+    seconds = [(b, True) for b in second_slot.cands] + [(b, False) for b in _doubters_of(second_slot.cands, 1)]
+    logp3 = lm.logp3
+    for a, a_offered in firsts:
+        history = left[-1:] + a.simple
+        head = first_slot.bonus(a) + logp3(left, a.simple)
+        for b, b_offered in seconds:
+            if is_dropped_pair(a.trail, b.lead):
+                score = head + run_on(lm, history, b.simple, right)
+                key = (a.simple, b.simple)
+                if key not in pairs or score > pairs[key][0]:
+                    pairs[key] = (score, a, b, a_offered and b_offered)
+    offered = [key for key, value in pairs.items() if value[3]]
+    if len(pairs) < 2 or not offered:
+        return None
+    # The word score is wanted only where it can change the outcome.
+    best_char = max(value[0] for value in pairs.values())
+    words = {key: text_logp(before + key[0] + key[1] + rest) for key, value in pairs.items() if value[0] >= best_char - PAIR_REACH}
+    floor = min(words.values())
+    best_plain = max((word for key, word in words.items() if _is_ideograph(key[0]) and _is_ideograph(key[1])), default=None)
+    total = {}
+    for key, value in pairs.items():
+        word = words.get(key, floor)
+        if best_plain is not None and not (_is_ideograph(key[0]) and _is_ideograph(key[1])):
+            word = min(word, best_plain)  # a sign gains nothing from the word model
+        total[key] = value[0] + WORD_WEIGHT * word
+    chosen = max(offered, key=total.__getitem__)
+    best = total[chosen]
+    first_other = second_other = both_other = -math.inf
+    for key, score in total.items():
+        if key[0] != chosen[0]:
+            first_other = max(first_other, score)
+            if key[1] != chosen[1]:
+                both_other = max(both_other, score)
+        if key[1] != chosen[1]:
+            second_other = max(second_other, score)
+    both = best - both_other
+    leads = [min(best - first_other, both), min(best - second_other, both)]
+    _, a, b, _ = pairs[chosen]
+    return a, b, leads
