@@ -36,8 +36,6 @@ WORD_WEIGHT = 0.6
 WINDOW = 4
 # jieba's words are rarely longer, and longer ones do not decide a boundary character.
 MAX_WORD = 6
-# What a sign costs as a "word" (log of its share of tokens in the People's Daily);
-# any other non-ideograph costs OTHER_SIGN.
 # Signs of GBK's full-width row, offered as half of a dropped pair only to doubt the
 # pair chosen: offered to be written, they invented commas in clean text (see
 # dropped._PAIR_PUNCTUATION: 000 "當地＼化解", whose ＼ is really in the source).
@@ -45,6 +43,8 @@ DOUBTING_SIGNS = frozenset("，：；！？")
 # A dropped pair this far behind the best by the character model is not weighed by words
 # (the word score of a window rarely differs by more than ~12 nats, times WORD_WEIGHT).
 PAIR_REACH = 8.0
+# What a sign costs as a "word" (log of its share of tokens in the People's Daily);
+# any other non-ideograph costs OTHER_SIGN.
 SIGN_COST = {"。": -3.4, ",": -2.7, "、": -3.9, "“": -4.9, "”": -4.9, ":": -5.0, ";": -6.0, "(": -5.5, ")": -5.5}
 OTHER_SIGN = -5.0
 
@@ -81,14 +81,14 @@ def text_logp(text: str) -> float:
     return best[0]
 
 
-def rerank(char_scores: dict[str, float], before: str, after: str) -> tuple[str, float]:
+def rerank(scores: dict[str, float], before: str, after: str) -> tuple[str, float]:
     """The slot's character by both judges, and its lead over the runner-up.
-    char_scores: the character model's score of each candidate (margins._scores);
+    scores: the character model's score of each candidate (margins.char_scores);
     before/after: the text either side of the slot, as the model looks it up."""
-    words = {ch: text_logp(before[-WINDOW:] + ch + after[:WINDOW]) for ch in char_scores}
+    words = {ch: text_logp(before[-WINDOW:] + ch + after[:WINDOW]) for ch in scores}
     best_word = max((score for ch, score in words.items() if _is_ideograph(ch)), default=None)
     total = {}
-    for ch, char_score in char_scores.items():
+    for ch, char_score in scores.items():
         word = words[ch]
         if best_word is not None and not _is_ideograph(ch):
             word = min(word, best_word)  # a sign gains nothing from the word model
@@ -100,7 +100,7 @@ def rerank(char_scores: dict[str, float], before: str, after: str) -> tuple[str,
     lead = total[chosen] - total[ranked[1]]
     if not _is_ideograph(chosen):
         # ... nor any certainty: its lead is at most the character model's.
-        lead = min(lead, char_scores[chosen] - max(s for ch, s in char_scores.items() if ch != chosen))
+        lead = min(lead, scores[chosen] - max(s for ch, s in scores.items() if ch != chosen))
     return chosen, lead
 
 
