@@ -244,7 +244,9 @@ def _best_repair(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | 
         return None
     best = None
     for hyp in hypotheses(line, i):
-        after = simplify_chars(line[hyp.end : hyp.end + WORD_WINDOW])
+        # The text after the run starts with its suffix, when that is text (a swallowed
+        # year digit, 000 "的?022年"), not a marker.
+        after = simplify_chars((hyp.suffix.replace(MARKER, "") + line[hyp.end : hyp.end + WORD_WINDOW])[:WORD_WINDOW])
         nxt = after[:1]
         decoded = _decode(lm, hyp, prev, after)
         if decoded is None:

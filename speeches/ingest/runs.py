@@ -27,6 +27,9 @@ PINYIN_TAIL = re.compile(r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚ�
 _ANNOTATION_AFTER = re.compile(r"\(([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7})\)")
 # A tag whose "<" went into the closing `?`: 002 "提嵘こ?/p>", 003 "審批?BR>".
 _TAG_TAIL = re.compile(r"/?[a-zA-Z][a-zA-Z0-9]{0,9}>")
+# The rest of a year whose first digit a `?` swallowed: 000 "的?022年", 003 "到?0xx年"
+# (范文 templates write 20xx). A speech's years are 19xx or 20xx, so the rest says which.
+_YEAR_REST = re.compile(r"[09][0-9xX]{2}年")
 # ASCII that may stand for a shifted full-width pair (the site mapped FF01–FF5E to ASCII
 # after the damage): 000 "??偨Y" is 。總結 (the second ? is A3 BF), 000 "建設?;A設施" is
 # 建設。基礎設施 (the ; is A3 BB), 002 "域?qū)m?xiàng)" is 域專項 (the m is A3 ED).
@@ -64,8 +67,13 @@ def _closings(line: str, k: int, data: tuple):
         yield Hypothesis(tail.end(), data + (None,), tail.group()[:-1])
     tag = _TAG_TAIL.match(line, k + 1)
     # 000 "淼?022年" (的2022年): the `?` swallowed an ASCII byte; before a digit
-    # that byte was text (the "2"), so it is shown as MARKER, not dropped.
-    eaten = MARKER if k + 1 < len(line) and line[k + 1].isdigit() else ""
+    # that byte was text (the "2"), so it is shown as MARKER, not dropped; the first
+    # digit of a year is known from the second.
+    eaten = ""
+    if k + 1 < len(line) and line[k + 1].isdigit():
+        eaten = MARKER
+        if _YEAR_REST.match(line, k + 1):
+            eaten = "2" if line[k + 1] == "0" else "1"
     yield Hypothesis(tag.end() if tag else k + 1, data + (None,), suffix=eaten)
 
 

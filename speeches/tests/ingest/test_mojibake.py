@@ -76,10 +76,19 @@ def test_a_question_mark_in_a_title_between_names_becomes_a_middle_dot():
 
 
 def test_an_unclear_boundary_character_is_marked_not_invented():
-    # 000: the ? before 022 swallowed the "2" of 2022; it cannot be known, so it is marked.
-    text, stats = repair_line("小編給大家?guī)淼?022年全市")
-    assert MARKER in text and text.endswith("022年全市")
+    # As 000 "的?022年", but not before a year: the swallowed ASCII byte cannot be known.
+    text, stats = repair_line("小編給大家?guī)淼?022個全市")
+    assert text.endswith(f"{MARKER}022個全市")
     assert stats.found == 1 and stats.marked == 1
+
+
+def test_the_swallowed_first_digit_of_a_year_is_known_from_the_second():
+    # 000: the ? before 022年 swallowed the "2" of 2022 (years in speeches are 19xx or
+    # 20xx); with the digit known, 的 before it is clear too. 003's template 20xx alike.
+    assert repair_line("小編給大家?guī)淼?022年全市")[0] == "小編給大家帶來的2022年全市"
+    assert repair_line("合作推進新機制??偰繕耸牵旱?0xx年,基本建")[0] == "合作推進新機制。總目標是：到20xx年,基本建"
+    # 到了1998年, GBK-encoded and read one byte off: 了's trail swallowed the "1".
+    assert repair_line("小編給大家?搅?998年全市")[0] == "小編給大家到了1998年全市"
 
 
 def test_a_lone_undecodable_character_becomes_the_marker():

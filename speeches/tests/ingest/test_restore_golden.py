@@ -67,8 +67,8 @@ KNOWN_WRONG = {
 }
 # The share of mojibake cases, both sets together, that must come out exactly right (the
 # rest marked or known wrong). The issue's target is 0.95 with none wrong; we are short
-# (134 of 155 with the news n-grams and the word judge).
-MIN_RIGHT = 0.86
+# (136 of 155 with the news n-grams, the word judge and the year digit).
+MIN_RIGHT = 0.87
 SEEDS = Path(__file__).resolve().parents[3] / "corpus" / "seeds"
 # 001's decoder turned GBK's user-defined rows into private-use characters instead of
 # dropping them (see runs.encode), so its garbled text keeps those pairs.
