@@ -75,6 +75,8 @@ def text_logp(text: str) -> float:
             if not _is_ideograph(text[j - 1]):
                 break
             count = freq.get(text[i:j])
+            if count is None:
+                break  # jieba keeps every prefix of a word (count 0): no longer word starts here
             if count:
                 score = max(score, math.log(count) - log_total + best[j])
         best[i] = score
