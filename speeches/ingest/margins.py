@@ -3,16 +3,16 @@
 `mojibake` writes a character whose bytes were partly lost only when it is clearly ahead
 (CLEAR_LEAD there); anything else becomes MARKER. `slot_margins` measures "ahead" with
 each character's neighbours held fixed; the run's readings are weighed on it (and a
-boundary character's lead again, with the words it makes, in `words`). Before a reading
-is written, `second_opinions` looks again for a doubt that measure hides, found on a
-golden case where the model was confidently wrong: the two halves of a dropped pair
-stand or fall together (003 "比重超過19%", held out: with 長 chosen, 區 was the only
-partner left and looked certain, though 超過 was as likely; the chosen pair is weighed
-against the best pair differing in both halves).
+boundary character's lead again, with the words it makes, in `words`). The two halves
+of a dropped pair stand or fall together (003 "比重超過19%", held out: with 長 chosen,
+區 was the only partner left and looked certain, though 超過 was as likely): a pair is
+weighed whole in `words._weigh_pair`, and before a reading is written `second_opinions`
+weighs each pair of neighbours around two dropped pairs in a row against the best pair
+differing in both halves.
 
 The second opinions only add markers; they never change which reading is chosen, so a
 doubt can cost a right character its place but cannot make a reading wrong. (A second
-kind, a close runner-up making a much commoner dictionary word, went when `words` came:
+doubt, a close runner-up making a much commoner dictionary word, went when `words` came:
 the word judge weighs that itself, and the crude count ratio only marked right
 characters, 001 "基層知道了" among them.)
 """
@@ -63,9 +63,9 @@ def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[f
         if path[index][1].hidden and index + 1 < len(path) and path[index + 1][1].hidden:
             # Two dropped pairs in a row make three hidden slots (see dropped.hidden_triple):
             # each pair of neighbours across a lost pair is doubted like a dropped pair.
-            size = 3 if path[index + 1][1].middle else 2
             # (A single dropped pair is weighed whole by words._weigh_pair, words included.)
-            for first in range(index, index + size - 1 if size == 3 else index):
+            size = 3 if path[index + 1][1].middle else 2
+            for first in (index, index + 1) if size == 3 else ():
                 at = offset + first
                 lead = _pair_margin(lm, path[first : first + 2], context[max(0, at - 2) : at], context[at + 2 : at + 4])
                 out[first], out[first + 1] = min(out[first], lead), min(out[first + 1], lead)
