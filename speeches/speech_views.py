@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from . import citation
+from .ingest.runs import MARKER
 from .models import Bookmark, Speech, SpeechAlias
 from .search import parse_query
 from .similar import similar_speeches
@@ -59,6 +60,7 @@ def speech_detail(request, public_id: str, slug: str = ""):
         "similar": similar_speeches(speech),
         "citations": citations(request, speech),
         "bookmarks": _own_bookmarks(request, speech),
+        "lost_characters": speech.text.count(MARKER),
     }
     return render(request, "speeches/speech.html", context)
 

@@ -1,11 +1,20 @@
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
+from speeches.ingest.runs import MARKER
 from speeches.search import highlight
 
 register = template.Library()
 
+# The restoration writes MARKER for a character it could not read back with confidence;
+# on the page it says so where the reader meets it.
+_LOST = f'<span class="lost" title="此字在来源中已损坏，无法可靠恢复">{MARKER}</span>'
+
 
 @register.filter
-def highlight_terms(text: str, terms: tuple[str, ...]):
-    """A paragraph with the search terms marked; escaped before marking."""
-    return highlight(text, terms)
+def reading(text: str, terms: tuple[str, ...] = ()):
+    """A paragraph as the speech page shows it: escaped, the search terms marked, each
+    unrestorable character explained. (MARKER is no HTML, so it is replaced after.)"""
+    html = highlight(text, terms) if terms else escape(text)
+    return mark_safe(str(html).replace(MARKER, _LOST))

@@ -167,3 +167,26 @@ def test_a_speech_whose_scraped_title_lies_is_titled_by_its_content(client, corp
     assert "文明城市" in speech.title and "森林防火" not in speech.title
     html = client.get(speech.get_absolute_url()).content.decode()
     assert "网页标题" in html and "在全市森林防火工作推进会上的讲话" in html
+
+
+def test_an_unrestorable_character_is_explained_where_it_stands_and_counted_above(client, corpus):
+    from speeches.ingest.runs import MARKER
+
+    speech = Speech.objects.filter(text__contains=MARKER).first()
+    assert speech is not None  # the seeds keep some characters marked (see the golden cases)
+    html = html_of(client, speech.get_absolute_url())
+    lost = speech.text.count(MARKER)
+    assert f"本篇有 {lost} 个字在来源中已损坏" in html
+    assert html.count('<span class="lost" title="此字在来源中已损坏，无法可靠恢复">') == lost
+    # With a search, the terms are marked and the lost characters still explained.
+    word = next(w for w in speech.keywords if w in speech.text)
+    searched = html_of(client, speech.get_absolute_url(), q=word)
+    assert f"<mark>{word}</mark>" in searched and searched.count('class="lost"') == lost
+
+
+def test_a_fully_restored_speech_says_nothing_of_lost_characters(client, corpus):
+    from speeches.ingest.runs import MARKER
+
+    speech = Speech.objects.exclude(text__contains=MARKER).first()
+    html = html_of(client, speech.get_absolute_url())
+    assert "无法可靠恢复" not in html and 'class="lost"' not in html

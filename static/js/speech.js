@@ -116,6 +116,12 @@
       button.textContent = on ? "关闭原文对照" : "对照来源原文";
     });
     article.querySelector(".speech-tools").appendChild(button);
+    // The lost-characters notice points at the original: open it on the way there.
+    article.querySelectorAll('a[href="#original"]').forEach(function (link) {
+      link.addEventListener("click", function () {
+        original.open = true;
+      });
+    });
   }
 
   setUpCopyLinks();

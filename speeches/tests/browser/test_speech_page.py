@@ -88,3 +88,19 @@ def test_the_page_fits_a_phone_and_shows_the_original_beside_the_restored_text(l
     page.locator(".reading").scroll_into_view_if_needed()
     page.evaluate("document.querySelector('.reading').scrollIntoView()")
     screenshot(page, "speech-original-desktop")
+
+
+def test_a_reader_sees_why_a_character_is_marked_and_opens_the_original_to_compare(live_server, corpus, phone_page):
+    from speeches.ingest.runs import MARKER
+
+    speech = Speech.objects.filter(text__contains=MARKER).first()
+    phone_page.goto(f"{live_server.url}/speeches/{speech.public_id}/")
+    notice = phone_page.locator("p.notice", has_text="无法可靠恢复")
+    assert notice.is_visible()
+    lost = phone_page.locator("span.lost").first
+    assert lost.get_attribute("title") == "此字在来源中已损坏，无法可靠恢复"
+    lost.scroll_into_view_if_needed()
+    screenshot(phone_page, "speech-lost-character-phone")
+    notice.locator('a[href="#original"]').click()
+    assert phone_page.locator("details.original").evaluate("element => element.open")
+    assert phone_page.locator("details.original pre").is_visible()
