@@ -15,15 +15,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .ingest import IngestError, ParsedDocument, parse_document
+from .ingest import PIPELINE_VERSION, IngestError, ParsedDocument, parse_document
 from .ingest.classify import load_topics
 from .ingest.continuity import NewSpeech, OldSpeech, assign_ids
 from .ingest.dedupe import band_keys, best_match
@@ -83,6 +84,19 @@ def store_upload(raw: bytes, name: str, user=None) -> tuple[Document, bool]:
 # Documents in these states are not parsed again by ingest_bytes unless forced:
 # already in the archive, or waiting for (or taken by) the upload worker.
 SETTLED = frozenset({Document.Status.INGESTED, Document.Status.QUEUED, Document.Status.PROCESSING})
+# ... except a document in the archive that an older pipeline parsed: its text is what
+# that code restored, so the same bytes ingested again are parsed again (public ids are
+# carried over as for any re-ingest). `settled` and `is_settled` say the same thing, for
+# a query and for one document.
+SETTLED_NOW = Q(status__in=SETTLED - {Document.Status.INGESTED}) | Q(
+    status=Document.Status.INGESTED, pipeline_version=PIPELINE_VERSION
+)
+
+
+def is_settled(document: Document) -> bool:
+    if document.status == Document.Status.INGESTED:
+        return document.pipeline_version == PIPELINE_VERSION
+    return document.status in SETTLED
 
 
 def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inline_max: int | None = None,
@@ -91,7 +105,7 @@ def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inlin
     (the admin passes settings.INGEST_INLINE_MAX_BYTES; the command ingests everything inline).
     `parsed`: these bytes already parsed (manage.py ingest parses pages on several processes)."""
     document, created = store_upload(raw, name, user)
-    if not created and document.status in SETTLED and not force:
+    if not created and is_settled(document) and not force:
         if document.status == Document.Status.INGESTED:
             return LoadResult(
                 document.pk, "unchanged", False, document.speeches.count(), message="已在档案中（already in the archive）"
@@ -104,7 +118,12 @@ def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inlin
     # Issue 7: too big to parse within a web request: `manage.py process_uploads` takes it.
     if inline_max is not None and len(raw) > inline_max:
         return enqueue(document, created)
-    return ingest_document(document, created=created, parsed=parsed)
+    older = document.pipeline_version if document.status == Document.Status.INGESTED else ""
+    result = ingest_document(document, created=created, parsed=parsed)
+    if older and older != PIPELINE_VERSION and result.status == "ingested" and not force:
+        message = f"已用新版流程重新解析（re-parsed: pipeline {older} → {PIPELINE_VERSION}）"
+        result = replace(result, message=message)
+    return result
 
 
 def too_large_reason(size: int) -> str:

@@ -179,3 +179,22 @@ def test_a_document_parsed_ahead_is_stored_only_for_the_bytes_it_was_made_from(s
     ingest_bytes(one, "one.txt", parsed=ahead)
     stored = Document.objects.get(original_name="one.txt")
     assert [s.text for s in stored.speeches.order_by("ordinal")] == [s.text for s in ahead.speeches]
+
+
+def test_bytes_an_older_pipeline_parsed_are_parsed_again_and_keep_their_ids(seed_bytes):
+    from speeches.ingest import PIPELINE_VERSION
+    from speeches.management.commands.ingest import already_settled
+
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    first = ingest_bytes(raw, "002.txt")
+    ids = dict(Speech.objects.values_list("ordinal", "public_id"))
+    Document.objects.filter(pk=first.document_id).update(pipeline_version="0.0.1")
+    document = Document.objects.get(pk=first.document_id)
+    assert already_settled([document.sha256]) == set()  # the command parses it ahead too
+    again = ingest_bytes(raw, "002.txt")
+    assert again.status == "ingested" and not again.created
+    assert "re-parsed: pipeline 0.0.1 → " + PIPELINE_VERSION in again.message
+    assert Document.objects.get(pk=first.document_id).pipeline_version == PIPELINE_VERSION
+    assert dict(Speech.objects.values_list("ordinal", "public_id")) == ids
+    assert already_settled([document.sha256]) == {document.sha256}
+    assert ingest_bytes(raw, "002.txt").status == "unchanged"

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from speeches.ingest import IngestError, ParsedDocument
 from speeches.ingest.pipeline import parse_many
-from speeches.loading import SETTLED, ingest_bytes
+from speeches.loading import SETTLED_NOW, ingest_bytes
 from speeches.models import Document
 
 # tqdm's monitor thread (it tunes refresh rates) would leave parse_many a process with two
@@ -61,12 +61,12 @@ def default_jobs(paths: list[Path]) -> int:
 
 
 def already_settled(shas: list[str]) -> set[str]:
-    """Pages ingest_bytes will not parse without --force (already in the archive, or
-    waiting for the upload worker): parsing them ahead would be wasted."""
+    """Pages ingest_bytes will not parse without --force (already in the archive as this
+    pipeline parsed them, or waiting for the upload worker): parsing them ahead would be wasted."""
     found: set[str] = set()
     for start in range(0, len(shas), 500):  # SQLite caps the number of query parameters
         batch = shas[start : start + 500]
-        found.update(Document.objects.filter(sha256__in=batch, status__in=SETTLED).values_list("sha256", flat=True))
+        found.update(Document.objects.filter(SETTLED_NOW, sha256__in=batch).values_list("sha256", flat=True))
     return found
 
 
