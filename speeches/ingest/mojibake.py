@@ -232,6 +232,13 @@ def _inside_latin_word(line: str, i: int) -> bool:
     )
 
 
+def _only_question_marks(line: str, i: int, hyp: Hypothesis) -> bool:
+    """"什么???", "????": question marks and nothing else. Read as shifted bytes they
+    give any characters one likes (`?` stands for the full-width ？, A3 BF), so such a run
+    is never repaired: what the site wrote there is not known, and `?` says so."""
+    return not hyp.reading and not hyp.first_leads and set(line[i : hyp.end]) <= {"?"}
+
+
 def _mostly_marked(restored: str, hyp: Hypothesis) -> bool:
     """A repair that is mostly markers restores nothing; the `?` is left as found. Unless
     an inserted annotation shows that a character was lost there (003 "向?qū)?、": 導
@@ -244,6 +251,8 @@ def _best_repair(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | 
         return None
     best = None
     for hyp in hypotheses(line, i):
+        if _only_question_marks(line, i, hyp):
+            continue
         # The text after the run starts with its suffix, when that is text (a swallowed
         # year digit, 000 "的?022年"), not a marker.
         after = simplify_chars((hyp.suffix.replace(MARKER, "") + line[hyp.end : hyp.end + WORD_WINDOW])[:WORD_WINDOW])

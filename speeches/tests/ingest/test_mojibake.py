@@ -70,6 +70,14 @@ def test_a_legitimate_question_mark_stays():
     assert repair_line("钱从哪来?在新常态下")[1].question_marks_kept == 1
 
 
+def test_question_marks_alone_are_never_read_as_shifted_bytes():
+    # Read as shifted GBK, "????" gave "〓看?": an invented character. Nothing but
+    # question marks says nothing about what was there, so they stay as found.
+    for text in ("????", "什么???", "结果是????，大家", "同志们：??????"):
+        repaired, stats = repair_line(text)
+        assert repaired == text and stats.found == 0
+
+
 def test_a_question_mark_in_a_title_between_names_becomes_a_middle_dot():
     # 004: "《人民日报?华东版》": the site could not encode the dot in GBK.
     assert repair_line("《人民日报?华东版》头版")[0] == "《人民日报·华东版》头版"
