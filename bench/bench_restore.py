@@ -29,6 +29,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from machine import describe_machine, write_section  # noqa: E402
 
 PAGE_BYTES = 300_000
+# Corpora smaller than this get their parse_many figure from REPEATS runs (see report).
+SHORT_CORPUS_MB = 5
+REPEATS = 5
 # A page that parses in a millisecond, to time a worker pool's start-up alone.
 TINY_PAGE = "同志们：今天我们召开全市工作会议。".encode()
 READING = """Reading the figures: `processes 1` is parse_document page after page in one
@@ -177,14 +180,27 @@ def report(name: str, pages: list[bytes], jobs: int) -> tuple[list[str], float |
     rows = [f"| {name} | {step} | 1 | {size / s:.2f} | |" for step, s in steps.items() if s > 0]
     rows.append(f"| {name} | whole pipeline (parse_document) | 1 | {size / time_pipeline(pages):.2f} | |")
     startup = None
+    spread = ""
     if jobs > 1:
-        startup, wall = parallel_in_fresh_process(pages, jobs)
+        # A corpus parsed in about a second gives a figure that varies by a third from run
+        # to run on this shared machine (1.15 to 1.71 MB/s for the sample, same code): it
+        # is run several times, each in its own fresh interpreter, and the median shown.
+        runs = sorted(
+            (parallel_in_fresh_process(pages, jobs) for _ in range(REPEATS if size < SHORT_CORPUS_MB else 1)),
+            key=lambda run: run[1],
+        )
+        startup, wall = runs[len(runs) // 2]
         rows.append(
             f"| {name} | whole pipeline (parse_many) | {jobs} | {size / max(wall - startup, 1e-9):.2f} "
             f"| {size / wall:.2f} |"
         )
+        if len(runs) > 1:
+            spread = (
+                f" Its parse_many figure is the median of {len(runs)} runs, each in a fresh interpreter "
+                f"(counting start-up: {size / runs[-1][1]:.2f} to {size / runs[0][1]:.2f} MB/s)."
+            )
     bound = f" The page sizes allow at most {best_speedup(pages, jobs):.2f}× on {jobs} processes." if jobs > 1 else ""
-    return [f"{name}: {size:.1f} MB in {len(pages)} pages.{bound}", *rows], startup
+    return [f"{name}: {size:.1f} MB in {len(pages)} pages.{bound}{spread}", *rows], startup
 
 
 def main() -> None:
