@@ -83,6 +83,8 @@ class CharLM:
     lexicon: dict[str, int] = field(default_factory=dict)  # jieba's words and counts (see LEXICON_MIN_COUNT)
     # Scores already computed: runs ask the same questions many times over.
     memo: dict[str, float] = field(default_factory=dict)
+    # The word judge's answers, kept with the model they were made with (words._remembered).
+    word_choices: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """The three bigram tables folded into one lookup (see _logp3): a model miss was

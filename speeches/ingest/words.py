@@ -124,24 +124,39 @@ def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: 
         if len(slot.cands) > 1:
             chars = "".join(cand.simple for cand, _ in path)
             before, rest = (prev + chars[:index])[-WINDOW:], (chars[index + 1 :] + after)[:WINDOW]
-            key = (id(lm), before, rest, slot)
-            choice = _choices.get(key)
-            if choice is None:
-                if len(_choices) > CHOICE_MEMORY:
-                    _choices.clear()
-                scores = char_scores(lm, tuple(path), index, prev, after[:1])
-                chosen, lead = rerank(scores, before, rest)
-                choice = _choices[key] = (next(c for c in slot.cands if c.simple == chosen), lead)
-            path[index], margins[index] = (choice[0], slot), choice[1]
+            cand, margins[index] = _remembered(
+                lm, (before, rest, slot), _choose_boundary, lm, tuple(path), index, prev, after
+            )
+            path[index] = (cand, slot)
         index += 1
     return tuple(path), margins
 
 
+def _choose_boundary(lm: CharLM, path: Path, index: int, prev: str, after: str):
+    """(character, lead) of one boundary slot by both judges."""
+    chars = "".join(cand.simple for cand, _ in path)
+    before, rest = (prev + chars[:index])[-WINDOW:], (chars[index + 1 :] + after)[:WINDOW]
+    chosen, lead = rerank(char_scores(lm, path, index, prev, after[:1]), before, rest)
+    return next(c for c in path[index][1].cands if c.simple == chosen), lead
+
+
 # Runs repeat (范文 pages print speeches twice, and the same phrases recur), and so do
-# the questions asked here: answers are kept, up to this many, keyed by the slot and
-# the text around it (all the answer depends on).
+# the questions asked here: answers are kept with the model (CharLM.word_choices), up to
+# this many, keyed by the slot and the text around it (all an answer depends on).
 CHOICE_MEMORY = 50_000
-_choices: dict = {}
+
+
+def _remembered(lm: CharLM, key: tuple, function, *args):
+    """function(*args), or what it answered before for this key with this model."""
+    memory = getattr(lm, "word_choices", None)
+    if memory is None:  # a stand-in model (tests) remembers nothing
+        return function(*args)
+    found = memory.get(key, memory)
+    if found is memory:
+        if len(memory) > CHOICE_MEMORY:
+            memory.clear()
+        found = memory[key] = function(*args)
+    return found
 
 
 @lru_cache(maxsize=4096)
@@ -175,12 +190,7 @@ def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: 
     chars = "".join(cand.simple for cand, _ in path)
     before = (prev + chars[:index])[-WINDOW:]
     rest = (chars[index + 2 :] + after)[:WINDOW]
-    key = (id(lm), before, rest, first_slot, second_slot)
-    choice = _choices.get(key, _choices)
-    if choice is _choices:
-        if len(_choices) > CHOICE_MEMORY:
-            _choices.clear()
-        choice = _choices[key] = _choose_pair(lm, before, rest, first_slot, second_slot)
+    choice = _remembered(lm, (before, rest, first_slot, second_slot), _choose_pair, lm, before, rest, first_slot, second_slot)
     if choice is None:
         return
     a, b, leads = choice
