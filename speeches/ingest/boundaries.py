@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from .gbkpairs import Cand, Slot
 from .langmodel import CharLM
-from .realign import SENTENCE_PUNCTUATION, known_char
+from .realign import SENTENCE_PUNCTUATION
 
 _BOUNDARY_BEAM = 8
 _PRUNE_POOL = 64
@@ -41,7 +41,7 @@ _PRUNED: dict[tuple, tuple[tuple[Cand, ...], Slot]] = {}
 _PRUNED_LIMIT = 16384
 
 
-def _prune(lm: CharLM, slot: Slot, left: str, right: str) -> Slot:
+def _prune(lm: CharLM, slot: Slot, left: tuple[str, ...], right: tuple[str, ...]) -> Slot:
     key = (id(lm), id(slot.cands), slot.favoured, slot.hidden, slot.worded, slot.middle, left, right)
     entry = _PRUNED.get(key)
     if entry is None or entry[0] is not slot.cands:
@@ -51,7 +51,7 @@ def _prune(lm: CharLM, slot: Slot, left: str, right: str) -> Slot:
     return entry[1]
 
 
-def _prune_afresh(lm: CharLM, slot: Slot, left: str, right: str) -> Slot:
+def _prune_afresh(lm: CharLM, slot: Slot, left: tuple[str, ...], right: tuple[str, ...]) -> Slot:
     """Keep the boundary candidates that fit their known neighbours best. Only the
     commonest _PRUNE_POOL are scored: a lost byte hides a speech's character, and the
     rare half of a GBK row (Ⅷ, 鞣, 夂) never won on the golden cases."""
@@ -61,9 +61,23 @@ def _prune_afresh(lm: CharLM, slot: Slot, left: str, right: str) -> Slot:
     favoured = [c for c in slot.cands if (c.ch in slot.favoured or c.ch in SENTENCE_PUNCTUATION) and c not in pool]
 
     def fit(c: Cand) -> float:
-        return slot.bonus(c) + (lm.logp(left, c.simple) if left else 0.0) + (lm.logp(c.simple, right) if right else 0.0)
+        before = max((lm.logp(ch, c.simple) for ch in left), default=0.0)
+        return slot.bonus(c) + before + max((lm.logp(c.simple, ch) for ch in right), default=0.0)
 
     return replace(slot, cands=tuple(sorted((*pool, *favoured), key=fit, reverse=True)[:_BOUNDARY_BEAM]))
+
+
+# A neighbour with this few candidates is as good as known: each is tried beside the slot.
+NEAR_KNOWN = 4
+
+
+def _neighbours(slot: Slot) -> tuple[str, ...]:
+    """The characters a neighbouring slot may hold, when it has few (002 "程序?qū)徟?BR>":
+    the annotation leaves 審 or 袕 before the last slot; judged with neither, 批 was pruned
+    and 审欧 read, judged beside 審 it is the obvious 审批)."""
+    if len(slot.cands) > NEAR_KNOWN:
+        return ()
+    return tuple(dict.fromkeys(c.simple for c in slot.cands))
 
 
 def prune_boundaries(
@@ -75,8 +89,8 @@ def prune_boundaries(
         pruned = []
         for option in options:
             if len(option) == 1 and len(option[0].cands) > _BOUNDARY_BEAM:
-                left = prev[-1:] if k == 0 else known_char(positions[k - 1][0][-1])
-                right = nxt[:1] if k + 1 == len(positions) else known_char(positions[k + 1][0][0])
+                left = tuple(prev[-1:]) if k == 0 else _neighbours(positions[k - 1][0][-1])
+                right = tuple(nxt[:1]) if k + 1 == len(positions) else _neighbours(positions[k + 1][0][0])
                 option = (_prune(lm, option[0], left, right),)
             pruned.append(option)
         out.append(pruned)

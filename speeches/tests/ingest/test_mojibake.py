@@ -198,3 +198,16 @@ def test_a_reading_through_two_dropped_pairs_does_not_replace_a_clear_one():
     # 000: the bytes allow 十三五 as well as 十五 (AE C8 and FD CE are both unmapped);
     # 十五 reads clearly, so the longer reading is not looked for.
     assert repair_line("目標、方向和途徑?!笆濉逼陂g,進一步")[0] == "目標、方向和途徑。“十五”期間,進一步"
+
+
+def test_a_lost_byte_slot_is_pruned_beside_a_neighbour_with_few_candidates():
+    # 002 "程序?qū)徟?BR>": the annotation leaves 審 or 袕 before the last slot (lead C5,
+    # trail lost). Pruned as if that neighbour were unknown, 批 was cut; beside 審 it stays.
+    from speeches.ingest.boundaries import prune_boundaries
+    from speeches.ingest.gbkpairs import pair_slot
+    from speeches.ingest.langmodel import char_lm
+
+    first = Slot(tuple(c for c in pair_slot(None, 0x8F).cands if c.ch in "審袕"))
+    positions = [[(first,)], [(pair_slot(0xC5, None),)]]
+    pruned = prune_boundaries(char_lm(), positions, "程序", " ")
+    assert "批" in "".join(c.ch for c in pruned[1][0][0].cands)
