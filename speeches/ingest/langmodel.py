@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .newscorpus import news_ngrams
-
 DATA_DIR = Path(__file__).parent / "data"
 CORPUS_BIGRAMS = DATA_DIR / "corpus_bigrams.tsv"
 CORPUS_TRIGRAMS = DATA_DIR / "corpus_trigrams.tsv"
@@ -197,6 +195,9 @@ def _running_table(bigrams: Counter) -> Table:
 def char_lm() -> CharLM:
     """The shared model, built once per process (about 3 s: jieba's 5 MB dictionary and
     the news counts)."""
+    # Imported here: newscorpus counts with this module's count_ngrams.
+    from .newscorpus import news_ngrams
+
     news_bigrams, news_trigrams = news_ngrams()
     trigrams = Counter(_read_counts(CORPUS_TRIGRAMS, 3))
     trigrams.update(news_trigrams)

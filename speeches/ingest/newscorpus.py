@@ -23,6 +23,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from .langmodel import count_ngrams
 from .script import simplify_chars
 
 CACHE = Path(__file__).parent / "data" / "news_ngrams.marshal"
@@ -59,16 +60,10 @@ def read_lines(path: Path) -> list[str]:
 
 
 def count(lines: list[str]) -> tuple[dict[str, int], dict[str, int]]:
-    bigrams: dict[str, int] = {}
-    trigrams: dict[str, int] = {}
-    for line in lines:
-        for i in range(len(line) - 1):
-            gram = line[i : i + 2]
-            bigrams[gram] = bigrams.get(gram, 0) + 1
-        for i in range(len(line) - 2):
-            gram = line[i : i + 3]
-            trigrams[gram] = trigrams.get(gram, 0) + 1
-    return bigrams, {gram: n for gram, n in trigrams.items() if n >= MIN_TRIGRAM}
+    """(every bigram, the trigrams seen MIN_TRIGRAM times or more), as plain dicts (marshal
+    writes no Counter)."""
+    trigrams = count_ngrams(lines, 3)
+    return dict(count_ngrams(lines, 2)), {gram: n for gram, n in trigrams.items() if n >= MIN_TRIGRAM}
 
 
 def _key(path: Path) -> list:
