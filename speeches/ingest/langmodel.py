@@ -19,7 +19,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,8 +74,10 @@ def _table(bigrams: Counter, unigrams: Counter, bigram_weight: float) -> Table:
 @dataclass
 class CharLM:
     words: Table  # jieba: what characters make words
-    running: Table  # the corpus: how speeches run on
-    news: Table  # the People's Daily: how news and speeches run on
+    # The corpus (how speeches run on) and the People's Daily (how news and speeches run
+    # on): only folded into the lookup below, not kept.
+    running: InitVar[Table]
+    news: InitVar[Table]
     trigrams: dict[str, int]  # the corpus and the news, three characters at a time
     trigram_contexts: dict[str, int]
     lexicon: dict[str, int] = field(default_factory=dict)  # jieba's words and counts (see LEXICON_MIN_COUNT)
@@ -84,14 +86,14 @@ class CharLM:
     # The word judge's answers, kept with the model they were made with (words._remembered).
     word_choices: dict = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, running: Table, news: Table) -> None:
         """The three bigram tables folded into one lookup (see _logp3): a model miss was
         nine dict look-ups through three Table.prob calls, the step's largest cost on
         new text. P(ch | last) = Σ share·(weight·pair/left + (1 − weight)·unigram), or
         share·unigram from a table that never saw `last`; so it is the sum of a pair part,
         kept for every pair some table saw, and a unigram part that depends only on
         which tables saw `last` (one of eight combinations)."""
-        tables = ((self.words, 1.0 - CORPUS_SHARE - NEWS_SHARE), (self.running, CORPUS_SHARE), (self.news, NEWS_SHARE))
+        tables = ((self.words, 1.0 - CORPUS_SHARE - NEWS_SHARE), (running, CORPUS_SHARE), (news, NEWS_SHARE))
         pairs: dict[str, float] = {}
         for table, share in tables:
             for pair, count in table.bigrams.items():
