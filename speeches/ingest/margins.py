@@ -58,20 +58,16 @@ def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[f
     context = prev[-2:] + "".join(c.simple for c in chars) + nxt[:1]
     offset = len(prev[-2:])
     out = list(margins)
-    index = 0
-    while index < len(path):
-        if path[index][1].hidden and index + 1 < len(path) and path[index + 1][1].hidden:
-            # Two dropped pairs in a row make three hidden slots (see dropped.hidden_triple):
-            # each pair of neighbours across a lost pair is doubted like a dropped pair.
-            # (A single dropped pair is weighed whole by words._weigh_pair, words included.)
-            size = 3 if path[index + 1][1].middle else 2
-            for first in (index, index + 1) if size == 3 else ():
+    for index in range(len(path) - 2):
+        if path[index + 1][1].middle:
+            # Two dropped pairs in a row make three hidden slots (see dropped.hidden_triple),
+            # the middle one marked: each pair of neighbours across a lost pair is doubted
+            # like a dropped pair. (A single dropped pair is weighed whole by
+            # words._weigh_pair, words included.)
+            for first in (index, index + 1):
                 at = offset + first
                 lead = _pair_margin(lm, path[first : first + 2], context[max(0, at - 2) : at], context[at + 2 : at + 4])
                 out[first], out[first + 1] = min(out[first], lead), min(out[first + 1], lead)
-            index += size
-            continue
-        index += 1
     return out
 
 

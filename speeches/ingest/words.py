@@ -125,18 +125,17 @@ def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: 
             chars = "".join(cand.simple for cand, _ in path)
             before, rest = (prev + chars[:index])[-WINDOW:], (chars[index + 1 :] + after)[:WINDOW]
             cand, margins[index] = _remembered(
-                lm, (before, rest, slot), _choose_boundary, lm, tuple(path), index, prev, after
+                lm, (before, rest, slot), _choose_boundary, lm, tuple(path), index, prev, after[:1], before, rest
             )
             path[index] = (cand, slot)
         index += 1
     return tuple(path), margins
 
 
-def _choose_boundary(lm: CharLM, path: Path, index: int, prev: str, after: str):
-    """(character, lead) of one boundary slot by both judges."""
-    chars = "".join(cand.simple for cand, _ in path)
-    before, rest = (prev + chars[:index])[-WINDOW:], (chars[index + 1 :] + after)[:WINDOW]
-    chosen, lead = rerank(char_scores(lm, path, index, prev, after[:1]), before, rest)
+def _choose_boundary(lm: CharLM, path: Path, index: int, prev: str, nxt: str, before: str, rest: str):
+    """(character, lead) of one boundary slot by both judges; before and rest are the
+    text either side of it, as far as WINDOW."""
+    chosen, lead = rerank(char_scores(lm, path, index, prev, nxt), before, rest)
     return next(c for c in path[index][1].cands if c.simple == chosen), lead
 
 
