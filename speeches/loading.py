@@ -86,17 +86,10 @@ def store_upload(raw: bytes, name: str, user=None) -> tuple[Document, bool]:
 SETTLED = frozenset({Document.Status.INGESTED, Document.Status.QUEUED, Document.Status.PROCESSING})
 # ... except a document in the archive that an older pipeline parsed: its text is what
 # that code restored, so the same bytes ingested again are parsed again (public ids are
-# carried over as for any re-ingest). `settled` and `is_settled` say the same thing, for
-# a query and for one document.
+# carried over as for any re-ingest). The rule as a query, for one document or many.
 SETTLED_NOW = Q(status__in=SETTLED - {Document.Status.INGESTED}) | Q(
     status=Document.Status.INGESTED, pipeline_version=PIPELINE_VERSION
 )
-
-
-def is_settled(document: Document) -> bool:
-    if document.status == Document.Status.INGESTED:
-        return document.pipeline_version == PIPELINE_VERSION
-    return document.status in SETTLED
 
 
 def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inline_max: int | None = None,
@@ -105,7 +98,7 @@ def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inlin
     (the admin passes settings.INGEST_INLINE_MAX_BYTES; the command ingests everything inline).
     `parsed`: these bytes already parsed (manage.py ingest parses pages on several processes)."""
     document, created = store_upload(raw, name, user)
-    if not created and is_settled(document) and not force:
+    if not created and not force and Document.objects.filter(SETTLED_NOW, pk=document.pk).exists():
         if document.status == Document.Status.INGESTED:
             return LoadResult(
                 document.pk, "unchanged", False, document.speeches.count(), message="已在档案中（already in the archive）"
