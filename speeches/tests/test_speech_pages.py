@@ -5,6 +5,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from speeches.ingest.runs import MARKER
 from speeches.models import Speech, SpeechAlias
 
 pytestmark = pytest.mark.django_db
@@ -170,8 +171,6 @@ def test_a_speech_whose_scraped_title_lies_is_titled_by_its_content(client, corp
 
 
 def test_an_unrestorable_character_is_explained_where_it_stands_and_counted_above(client, corpus):
-    from speeches.ingest.runs import MARKER
-
     speech = Speech.objects.filter(text__contains=MARKER).first()
     assert speech is not None  # the seeds keep some characters marked (see the golden cases)
     html = html_of(client, speech.get_absolute_url())
@@ -185,8 +184,6 @@ def test_an_unrestorable_character_is_explained_where_it_stands_and_counted_abov
 
 
 def test_a_fully_restored_speech_says_nothing_of_lost_characters(client, corpus):
-    from speeches.ingest.runs import MARKER
-
     speech = Speech.objects.exclude(text__contains=MARKER).first()
     html = html_of(client, speech.get_absolute_url())
     assert "无法可靠恢复" not in html and 'class="lost"' not in html

@@ -4,6 +4,7 @@ it under My bookmarks, in real Chromium at desktop and phone width."""
 import pytest
 from django.contrib.auth.models import User
 
+from speeches.ingest.runs import MARKER
 from speeches.models import Speech
 
 from .conftest import screenshot
@@ -91,8 +92,6 @@ def test_the_page_fits_a_phone_and_shows_the_original_beside_the_restored_text(l
 
 
 def test_a_reader_sees_why_a_character_is_marked_and_opens_the_original_to_compare(live_server, corpus, phone_page):
-    from speeches.ingest.runs import MARKER
-
     speech = Speech.objects.filter(text__contains=MARKER).first()
     phone_page.goto(f"{live_server.url}/speeches/{speech.public_id}/")
     notice = phone_page.locator("p.notice", has_text="无法可靠恢复")

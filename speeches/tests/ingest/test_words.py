@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from speeches.ingest.words import WORD_WEIGHT, rerank, text_logp
 
 
@@ -34,7 +36,12 @@ def test_a_sign_gains_no_certainty_from_the_word_judge():
     assert lead <= 0.3 + 1e-9
 
 
-def test_the_word_judge_only_adds_to_the_character_model():
-    # With one candidate there is nothing to weigh; the weight is what the module says.
+def test_the_word_judge_adds_its_weighted_score_to_the_character_models():
+    # Among ideographs the two scores add up, the word score at WORD_WEIGHT.
+    scores = {"校": -10.9, "保": -15.5}
+    word_gap = text_logp("占学校总数的8") - text_logp("占学保总数的8")
+    assert rerank(scores, "占学", "总数的8") == ("校", pytest.approx(4.6 + WORD_WEIGHT * word_gap))
+    # Where the words say nothing (no ideograph, so every window costs the same), the
+    # character model decides alone; with one candidate there is nothing to weigh.
+    assert rerank({"a": -1.0, "b": -3.0}, "xy", "zw") == ("a", pytest.approx(2.0))
     assert rerank({"校": -3.0}, "学", "长") == ("校", math.inf)
-    assert 0 < WORD_WEIGHT <= 1
