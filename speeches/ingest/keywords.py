@@ -1,6 +1,7 @@
 """The top keywords of a speech: jieba TF-IDF over a sample of the speech.
 
-jieba segments only ≈250k characters a second here, and the whole pipeline must
+jieba segments only ≈250k characters a second here (the route search of
+segmenter.py, which keywords use, about twice that), and the whole pipeline must
 run at ≥ 2 MB/s, so keywords are drawn from a sample that carries a speech's
 subject: its section headings and the first sentence of each paragraph, up to
 `SAMPLE_CHARS`. Copies take their canonical speech's keywords (see pipeline.py).
@@ -57,8 +58,10 @@ def load_idf() -> tuple[dict[str, float], float]:
     worker of `parse_many` would pay for a table we read once."""
     import jieba
 
+    from .segmenter import initialized_tokenizer
+
     jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
+    initialized_tokenizer()
     table: dict[str, float] = {}
     for line in _idf_file().read_text(encoding="utf-8").splitlines():
         word, freq = line.strip().split(" ")
@@ -77,11 +80,12 @@ def extract_keywords(sample: str, top_k: int = TOP_K) -> tuple[str, ...]:
     """The words of highest TF-IDF in the sample, stop words left out."""
     if not sample.strip():
         return ()
-    import jieba
+    from .segmenter import default_segmenter
 
     idf, median = load_idf()
+    # The words jieba.cut(sample, HMM=False) gives, by a faster route search (segmenter.py).
     counts = Counter(
-        word for word in jieba.cut(sample, HMM=False) if len(word) >= 2 and word not in STOP_WORDS and _is_han(word)
+        word for word in default_segmenter().dictionary_words(sample) if word not in STOP_WORDS and _is_han(word)
     )
     scored = sorted(counts.items(), key=lambda item: (-item[1] * idf.get(item[0], median), item[0]))
     chosen: list[str] = []

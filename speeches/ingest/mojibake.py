@@ -383,6 +383,26 @@ def _repair_line_cached(line: str) -> tuple[str, MojibakeStats]:
     return repair_line(line)
 
 
+Repairs = dict[str, tuple[str, MojibakeStats]]
+
+# Repairs worked out by other processes (pipeline.parse_many spreads a window's damaged
+# lines over its workers), consulted before searching. A line's repair depends on the
+# line alone (the model is the same in every process), so taking it from elsewhere
+# changes nothing but the time.
+_given: Repairs = {}
+
+
+def repair_lines(lines: list[str]) -> Repairs:
+    """repair_line for each line, as a table another process can take (see `given_repairs`)."""
+    return {line: _repair_line_cached(line) for line in lines}
+
+
+def given_repairs(repairs: Repairs) -> None:
+    """Use these repairs instead of searching again, until the next call replaces them."""
+    _given.clear()
+    _given.update(repairs)
+
+
 def load_tables() -> None:
     """Build everything the step loads lazily (model, GBK tables, reading index), so that
     a long-running ingest or a benchmark pays it once, up front."""
@@ -406,6 +426,6 @@ def repair_mojibake(text: str) -> tuple[str, MojibakeStats]:
     lines = text.split("\n")
     for index, line in enumerate(lines):
         if "?" in line or "\ufffd" in line:
-            lines[index], stats = _repair_line_cached(line)
+            lines[index], stats = _given.get(line) or _repair_line_cached(line)
             total = add_stats(total, stats)
     return "\n".join(lines), total

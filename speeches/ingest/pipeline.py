@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import multiprocessing
 import threading
-from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
-from itertools import islice
+from itertools import chain, islice
 
 from .classify import keyword_pattern, load_topics, pick_topics, score_topics, title_matches
 from .clean import clean_lines
@@ -26,10 +26,11 @@ from .metadata import (
     region_pattern,
     restore_title,
 )
-from .mojibake import load_tables
-from .restore import restore_lines
+from .mojibake import Repairs, given_repairs, load_tables, repair_lines
+from .restore import damaged_lines, restore_lines
 from .script import to_simplified
 from .sections import split_sections
+from .segmenter import default_segmenter
 from .split import Chunk, Collection, split_collection
 from .types import Decoded, ParsedDocument, ParsedSpeech, StepReport
 
@@ -187,15 +188,19 @@ def warm_up() -> None:
     CPU: bench/RESULTS.md). `parse_many` runs it before forking its workers, so no page pays it."""
     load_tables()
     load_idf()
+    default_segmenter()
     to_simplified("實")
     keyword_pattern()
     region_pattern()
 
 
-# How many pages per worker are handed out before their results are taken: enough to
-# keep every worker busy, few enough that a folder of thousands of pages is never
-# held in memory at once.
-_LOOK_AHEAD = 2
+# Pages are taken in windows of this many per worker: enough to keep every worker busy
+# and to even out pages of very different sizes, few enough that a folder of thousands
+# of pages is never held in memory at once.
+_WINDOW = 4
+# A window's damaged lines go out in this many parcels per worker, so that a worker
+# that finishes early takes more of them.
+_PARCELS = 4
 
 
 def parse_many(pages: Iterable[bytes], jobs: int = 1) -> Iterator[ParsedDocument | Exception]:
@@ -203,6 +208,14 @@ def parse_many(pages: Iterable[bytes], jobs: int = 1) -> Iterator[ParsedDocument
 
     A page that fails yields the exception parse_document raised for it (an IngestError
     for input that cannot become a document), so one bad page does not stop the rest.
+
+    The mojibake search is most of the work and comes in lines, while pages come in
+    very different sizes (the seeds: 48 to 530 KB), so a page per worker would leave
+    one worker idle while the other parses the big page. So each window of pages goes
+    in two stages: first its damaged lines, spread evenly over the workers
+    (`_repair_window`); then its pages, largest first, each handed the repairs of its
+    lines. A line's repair depends on the line alone, so the documents are exactly
+    what parse_document gives.
 
     Workers are forked from this process after it has run `warm_up` (which parsing a
     page here would cost anyway), so they start with every table loaded and the pool
@@ -226,16 +239,64 @@ def parse_many(pages: Iterable[bytes], jobs: int = 1) -> Iterator[ParsedDocument
     else:
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up)
     try:
-        pending = deque(pool.submit(parse_document, raw) for raw in (first, *islice(pages, _LOOK_AHEAD * jobs - 1)))
-        for raw in pages:
-            pending.append(pool.submit(parse_document, raw))
-            yield _result_or_error(pending.popleft())
-        while pending:
-            yield _result_or_error(pending.popleft())
+        pages = chain([first], pages)
+        previous: list[Future] = []
+        while window := list(islice(pages, _WINDOW * jobs)):
+            # This window's damaged lines queue behind the previous window's pages, so
+            # a worker done with those starts on them while the caller stores results.
+            current = _submit_window(pool, window, jobs)
+            yield from map(_result_or_error, previous)
+            previous = current
+        yield from map(_result_or_error, previous)
     finally:
         # A caller that stops early (an error while loading, Ctrl-C) must not wait for
         # pages nobody will read.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit_window(pool: ProcessPoolExecutor, window: list[bytes], jobs: int) -> list[Future]:
+    """Repair the window's damaged lines on all workers, then submit its pages, largest
+    first (the last page to start is a small one), each with its lines' repairs."""
+    damaged = [_damaged_lines(raw) for raw in window]
+    repairs = _repair_window(pool, set().union(*damaged), jobs * _PARCELS)
+    futures: list[Future | None] = [None] * len(window)
+    for index in sorted(range(len(window)), key=lambda i: -len(window[i])):
+        own = {line: repairs[line] for line in damaged[index] if line in repairs}
+        futures[index] = pool.submit(_parse_with_repairs, window[index], own)
+    return futures
+
+
+def _damaged_lines(raw: bytes) -> set[str]:
+    try:
+        return damaged_lines(decode_bytes(raw).text)
+    except Exception:  # the page's own task raises it again, in its place (IngestError)
+        return set()
+
+
+def _repair_window(pool: ProcessPoolExecutor, lines: set[str], parcels: int) -> Repairs:
+    """The lines' repairs, worked out on the pool in parcels of about equal work (a
+    line's work goes with its suspect characters)."""
+    loads = [(0, i, []) for i in range(parcels)]
+    for line in sorted(lines, key=lambda line: (-_suspects(line), line)):
+        load, i, parcel = heapq.heappop(loads)
+        parcel.append(line)
+        heapq.heappush(loads, (load + _suspects(line), i, parcel))
+    repairs: Repairs = {}
+    for future in [pool.submit(repair_lines, parcel) for _, _, parcel in loads if parcel]:
+        try:
+            repairs.update(future.result())
+        except Exception:  # a line that cannot be repaired fails again in its page's task, which reports it
+            pass
+    return repairs
+
+
+def _suspects(line: str) -> int:
+    return line.count("?") + line.count("\ufffd")
+
+
+def _parse_with_repairs(raw: bytes, repairs: Repairs) -> ParsedDocument:
+    given_repairs(repairs)
+    return parse_document(raw)
 
 
 def _parse_or_error(raw: bytes) -> ParsedDocument | Exception:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections import Counter
 from functools import lru_cache
 from pickle import dumps
@@ -27,10 +26,9 @@ from whoosh.fields import TEXT, FieldType
 from whoosh.system import pack_uint
 
 from ..ingest.script import to_simplified
-from .segmenter import SearchSegmenter
+from ..ingest.segmenter import default_segmenter, initialized_tokenizer
 
 NOT_A_TERM = re.compile(r"^[\W_]+$", re.UNICODE)
-_jieba_lock = threading.Lock()
 jieba.setLogLevel(logging.WARNING)
 
 
@@ -44,13 +42,8 @@ def normalize(text: str) -> str:
     return to_simplified(text).lower()
 
 
-@lru_cache(maxsize=1)
 def _tokenizer() -> jieba.Tokenizer:
-    # jieba's default tokenizer initialises lazily and is not safe to initialise
-    # from two threads at once (the live-server tests and the dev server do).
-    with _jieba_lock:
-        jieba.dt.initialize()
-    return jieba.dt
+    return initialized_tokenizer()
 
 
 def query_words(text: str) -> list[tuple[str, int, int]]:
@@ -83,14 +76,9 @@ def query_terms(text: str) -> list[str]:
     return [word for word, _, _ in query_words(text) if is_term(word)]
 
 
-@lru_cache(maxsize=1)
-def _segmenter() -> SearchSegmenter:
-    return SearchSegmenter(_tokenizer())
-
-
 def index_words(text: str) -> list[tuple[str, int, int]]:
     """jieba's search-mode words (through SearchSegmenter: the same words, faster)."""
-    return list(_segmenter().tokenize(text))
+    return list(default_segmenter().tokenize(text))
 
 
 class ChineseTokenizer(Tokenizer):
@@ -250,5 +238,5 @@ def warm_up_analysis(indexing: bool = False) -> None:
     _tokenizer()
     normalize("預熱")
     if indexing:
-        _segmenter()
+        default_segmenter()
         _one_position_values()

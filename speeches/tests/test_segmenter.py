@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from speeches.ingest.decode import decode_bytes
+from speeches.ingest.segmenter import SearchSegmenter
 from speeches.search.analysis import _tokenizer, normalize
-from speeches.search.segmenter import SearchSegmenter
 
 SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "seeds"
 SEGMENTER = SearchSegmenter(_tokenizer())
@@ -40,3 +40,34 @@ def test_unknown_names_go_through_jiebas_hmm_as_in_jieba():
 @given(st.text(alphabet="发展经济会议上的区长李明华同志们中华人民共和国国务院abcERP 12%.-\n\t，。、（）《》?", max_size=60))
 def test_generated_text_is_segmented_as_jieba_segments_it(text):
     assert list(SEGMENTER.tokenize(text)) == jiebas(text)
+
+
+def jiebas_chinese_words(text: str) -> list[str]:
+    """What keywords.py counts: the words of jieba.cut without HMM made of two or more
+    Chinese characters (`dictionary_words` may give more, never other Chinese words)."""
+    return [w for w in jieba.dt.cut(text, HMM=False) if len(w) > 1 and all("\u4e00" <= c <= "\u9fff" for c in w)]
+
+
+def chinese_only(words) -> list[str]:
+    return [w for w in words if all("\u4e00" <= c <= "\u9fff" for c in w)]
+
+
+def test_keywords_get_the_chinese_words_jieba_cuts_without_hmm_from_every_seed_page():
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = normalize(decode_bytes(path.read_bytes()).text)
+        ours = list(SEGMENTER.dictionary_words(text))
+        assert chinese_only(ours) == jiebas_chinese_words(text), path.name
+        assert len(ours) > 1000
+        assert all(len(word) > 1 for word in ours)
+
+
+def test_keywords_get_no_runs_of_latin_letters_or_digits_and_no_single_characters():
+    text = "雨山区区长李明华同志和ERP系统2024年"
+    assert list(jieba.dt.cut(text, HMM=False)) == ["雨山区", "区长", "李明华", "同志", "和", "ERP", "系统", "2024", "年"]
+    assert list(SEGMENTER.dictionary_words(text)) == ["雨山区", "区长", "李明华", "同志", "系统"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="发展经济会议上的区长李明华同志们中华人民共和国国务院abcERP 12%.-\n\t，。、（）《》?", max_size=60))
+def test_generated_text_gives_keywords_the_words_jieba_cuts_without_hmm(text):
+    assert chinese_only(SEGMENTER.dictionary_words(text)) == jiebas_chinese_words(text)

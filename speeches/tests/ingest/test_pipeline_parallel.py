@@ -7,7 +7,9 @@ import sys
 import threading
 from pathlib import Path
 
-from speeches.ingest import IngestError, parse_document, pipeline
+from speeches.ingest import IngestError, mojibake, parse_document, pipeline, restore
+from speeches.ingest.decode import decode_bytes
+from speeches.ingest.mojibake import MojibakeStats
 from speeches.ingest.pipeline import parse_many
 
 SEEDS = Path(__file__).resolve().parents[3] / "corpus" / "seeds"
@@ -86,3 +88,43 @@ def test_parse_many_on_two_processes_returns_failures_in_place_too():
 
 def test_parse_many_of_nothing_starts_nothing():
     assert list(parse_many([], 2)) == []
+
+
+def test_the_damaged_lines_found_before_parsing_are_those_the_mojibake_step_is_handed(monkeypatch):
+    # parse_many repairs these lines on all workers before the pages are parsed; a line
+    # found differently would be searched again in its page (slower, never wrong).
+    handed: set[str] = set()
+    real = mojibake._repair_line_cached
+
+    def recording(line):
+        handed.add(line)
+        return real(line)
+
+    raw = (SEEDS / "002_5507ae1777cd8619.txt").read_bytes()
+    found = restore.damaged_lines(decode_bytes(raw).text)
+    monkeypatch.setattr(mojibake, "_repair_line_cached", recording)
+    mojibake.given_repairs({})
+    restore.restore(decode_bytes(raw).text)
+    assert len(found) > 20
+    # The first pass sees exactly these; the passes after simplifying see a few more.
+    assert found <= handed
+    assert all("?" in line or "\ufffd" in line for line in handed)
+
+
+def test_a_given_repair_is_used_instead_of_searching_again():
+    line = "確??荚嚢踩?。"
+    searched = mojibake.repair_lines([line])
+    assert searched[line][0] == "確保考試安全。"
+    try:
+        mojibake.given_repairs({line: ("given", MojibakeStats(found=1, repaired=1))})
+        assert mojibake.repair_mojibake(f"前文\n{line}") == ("前文\ngiven", MojibakeStats(found=1, repaired=1))
+    finally:
+        mojibake.given_repairs({})
+    assert mojibake.repair_mojibake(line)[0] == "確保考試安全。"
+
+
+def test_a_window_of_pages_sharing_damaged_lines_parses_as_each_page_alone():
+    # Three pages, two with the same damaged lines, one window: the repairs are worked
+    # out once, on both workers, and each page gets those of its own lines.
+    pages = [*small_pages(), small_pages()[1] + "\n扩展：確??荚嚢踩?。".encode()]
+    assert list(parse_many(pages, 2)) == [parse_document(raw) for raw in pages]

@@ -1,4 +1,4 @@
-"""jieba's search-mode segmentation with jieba's own output, in less time.
+"""jieba's segmentation with jieba's own output, in less time.
 
 Indexing segments every speech (jieba.Tokenizer.tokenize(text, mode="search")), and
 that was a third of an index build. jieba finds the best route through a sentence in
@@ -12,12 +12,18 @@ search mode's extra two- and three-character words) follows jieba step by step.
 The words, their order and their offsets are jieba's exactly: test_segmenter
 compares the two on every line of the seed pages and on generated text. jieba's
 dictionary and HMM are used as they are; only the route search is ours.
+
+The ingest pipeline's keywords (keywords.py) take the dictionary words of
+jieba.cut(text, HMM=False) through `dictionary_words`; the search index takes
+`tokenize`. It lives in the pipeline, which imports nothing of Django, so both can.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
+from functools import lru_cache
 
 import jieba
 from jieba import finalseg
@@ -27,6 +33,22 @@ HMM_MEMORY = 50_000
 # A dictionary key that is only the prefix of a word (frequency 0) maps to this.
 _PREFIX = None
 _ABSENT = object()
+_initializing = threading.Lock()
+
+
+def initialized_tokenizer() -> jieba.Tokenizer:
+    """jieba's default tokenizer, its dictionary loaded. It initialises lazily and is not
+    safe to initialise from two threads at once (the live-server tests and the dev
+    server do)."""
+    with _initializing:
+        jieba.dt.initialize()
+    return jieba.dt
+
+
+@lru_cache(maxsize=1)
+def default_segmenter() -> SearchSegmenter:
+    """One per process: its table of log-probabilities is built once (≈0.2 s)."""
+    return SearchSegmenter(initialized_tokenizer())
 
 
 class SearchSegmenter:
@@ -72,6 +94,23 @@ class SearchSegmenter:
                         yield piece
                     else:
                         yield from piece
+
+    def dictionary_words(self, text: str) -> Iterator[str]:
+        """The words of two characters or more that jieba.cut(text, HMM=False) yields
+        from runs of Chinese characters, in order. (Its other output is single
+        characters, runs of Latin letters and digits, and what lies between runs: none
+        of it a word of Chinese characters, which is all keywords.py takes.)"""
+        han = jieba.re_han_default
+        for block in han.split(text):
+            if len(block) < 2 or not han.match(block):
+                continue
+            ends = self._route(block)
+            x, n = 0, len(block)
+            while x < n:
+                y = ends[x] + 1
+                if y - x > 1:
+                    yield block[x:y]
+                x = y
 
     def _cut_block(self, sentence: str) -> Iterator[str]:
         ends = self._route(sentence)
