@@ -116,7 +116,10 @@ class CharLM:
             )
             unigram_parts.append({ch: k0 * u0[ch] + k1 * u1[ch] + k2 * u2[ch] for ch in chars})
             floors.append(k0 * f0 + k1 * f1 + k2 * f2)
-        self._pairs, self._contexts, self._unigram_parts, self._floors = pairs, contexts, unigram_parts, floors
+        self._pairs = pairs
+        # Each context character's unigram part and floor, found in one look-up.
+        self._after = {last: (unigram_parts[c], floors[c]) for last, c in contexts.items()}
+        self._unseen_context = (unigram_parts[0], floors[0])
 
     @property
     def unigrams(self) -> dict[str, int]:
@@ -131,21 +134,23 @@ class CharLM:
 
     def logp3(self, history: str, ch: str) -> float:
         """log P(ch | the last two characters of history), backing off to the bigram."""
-        key = history[-2:] + "\x00" + ch
+        history = history[-2:]
+        key = history + "\x00" + ch
         found = self.memo.get(key)
         if found is None:
             if len(self.memo) > _MEMO_LIMIT:
                 self.memo.clear()
-            found = self.memo[key] = self._logp3(history[-2:], ch)
+            found = self.memo[key] = self._logp3(history, ch)
         return found
 
     def _logp3(self, history: str, ch: str) -> float:
+        """history: at most two characters."""
         last = history[-1:]
-        combination = self._contexts.get(last, 0)
-        p2 = self._pairs.get(last + ch, 0.0) + self._unigram_parts[combination].get(ch, self._floors[combination])
-        seen = self.trigram_contexts.get(history[-2:], 0) if len(history) >= 2 else 0
+        unigrams, floor = self._after.get(last, self._unseen_context)
+        p2 = self._pairs.get(last + ch, 0.0) + unigrams.get(ch, floor)
+        seen = self.trigram_contexts.get(history, 0) if len(history) == 2 else 0
         if seen:
-            p2 = TRIGRAM_SHARE * self.trigrams.get(history[-2:] + ch, 0) / seen + (1.0 - TRIGRAM_SHARE) * p2
+            p2 = TRIGRAM_SHARE * self.trigrams.get(history + ch, 0) / seen + (1.0 - TRIGRAM_SHARE) * p2
         return math.log(p2)
 
     def score(self, text: str, prev: str = "") -> float:

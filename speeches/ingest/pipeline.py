@@ -26,8 +26,8 @@ from .metadata import (
     region_pattern,
     restore_title,
 )
-from .mojibake import Repairs, given_repairs, load_tables, repair_lines
-from .restore import damaged_lines, restore_lines
+from .mojibake import Repairs, given_repairs, load_tables
+from .restore import damaged_lines, line_repairs, restore_lines
 from .script import to_simplified
 from .sections import split_sections
 from .segmenter import default_segmenter
@@ -261,7 +261,7 @@ def _submit_window(pool: ProcessPoolExecutor, window: list[bytes], jobs: int) ->
     repairs = _repair_window(pool, set().union(*damaged), jobs * _PARCELS)
     futures: list[Future | None] = [None] * len(window)
     for index in sorted(range(len(window)), key=lambda i: -len(window[i])):
-        own = {line: repairs[line] for line in damaged[index] if line in repairs}
+        own = {asked: answer for line in damaged[index] for asked, answer in repairs.get(line, {}).items()}
         futures[index] = pool.submit(_parse_with_repairs, window[index], own)
     return futures
 
@@ -273,16 +273,16 @@ def _damaged_lines(raw: bytes) -> set[str]:
         return set()
 
 
-def _repair_window(pool: ProcessPoolExecutor, lines: set[str], parcels: int) -> Repairs:
-    """The lines' repairs, worked out on the pool in parcels of about equal work (a
-    line's work goes with its suspect characters)."""
+def _repair_window(pool: ProcessPoolExecutor, lines: set[str], parcels: int) -> dict[str, Repairs]:
+    """restore.line_repairs of the lines, worked out on the pool in parcels of about
+    equal work (a line's work goes with its suspect characters)."""
     loads = [(0, i, []) for i in range(parcels)]
     for line in sorted(lines, key=lambda line: (-_suspects(line), line)):
         load, i, parcel = heapq.heappop(loads)
         parcel.append(line)
         heapq.heappush(loads, (load + _suspects(line), i, parcel))
-    repairs: Repairs = {}
-    for future in [pool.submit(repair_lines, parcel) for _, _, parcel in loads if parcel]:
+    repairs: dict[str, Repairs] = {}
+    for future in [pool.submit(line_repairs, parcel) for _, _, parcel in loads if parcel]:
         try:
             repairs.update(future.result())
         except Exception:  # a line that cannot be repaired fails again in its page's task, which reports it

@@ -6,12 +6,13 @@ keeps one Line with its source text (`raw`) beside the restored one (`text`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import ne
 
 from .annotations import strip_pinyin_annotations
 from .markup import strip_markup
-from .mojibake import MARKER, add_stats, repair_mojibake
+from .mojibake import MARKER, Repairs, add_stats, repair_lines, repair_mojibake
 from .script import to_simplified
 from .types import Line, StepReport
 
@@ -94,6 +95,26 @@ def damaged_lines(text: str) -> set[str]:
     removing them everywhere."""
     stripped = strip_markup(text)[0]
     return {strip_pinyin_annotations(line)[0] for line in stripped.split("\n") if "?" in line or "\ufffd" in line}
+
+
+def line_repairs(lines: Iterable[str]) -> dict[str, Repairs]:
+    """For each damaged line, everything `restore` will ask the mojibake step about it:
+    its repair, and those of the lines the passes after simplifying hand the step again
+    (a kept `?` whose neighbours simplification changed). Every step works line by
+    line, so following each line alone asks what the whole text would."""
+    out: dict[str, Repairs] = {}
+    for line in lines:
+        repairs = out[line] = repair_lines([line])
+        text = to_simplified(strip_pinyin_annotations(repairs[line][0])[0])
+        for _ in range(_SETTLE_PASSES):
+            if "?" not in text and "\ufffd" not in text:
+                break
+            repairs.update(repair_lines([text]))
+            again = repairs[text][0]
+            if again == text:
+                break
+            text = to_simplified(again)
+    return out
 
 
 def restore_text(text: str) -> str:

@@ -22,12 +22,11 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-import jieba
-
 from .gbkpairs import Cand, closes_drop, indexes, is_dropped_pair, opens_drop
 from .langmodel import CharLM
 from .margins import char_scores, run_on
 from .realign import Path
+from .segmenter import default_segmenter
 
 # Weight of the word score beside the character model's (natural-log units both). On
 # the tuned golden cases 0.3 repaired four fewer runs than 0.6, and 1.0 no more.
@@ -53,32 +52,32 @@ def _is_ideograph(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-@lru_cache(maxsize=1)
-def _dictionary() -> tuple[dict[str, int], float]:
-    jieba.dt.check_initialized()
-    return jieba.dt.FREQ, math.log(jieba.dt.total)
+_MISSING = object()
 
 
 @lru_cache(maxsize=65536)
 def text_logp(text: str) -> float:
     """Log-probability of the text's best segmentation into dictionary words (a
-    character jieba does not know counts as a word seen once, as in jieba's route)."""
-    freq, log_total = _dictionary()
+    character jieba does not know counts as a word seen once, as in jieba's route).
+    The words' log-probabilities are the segmenter's, computed once per process."""
+    segmenter = default_segmenter()
+    logp, unknown = segmenter.logp, segmenter.unknown
     best = [0.0] * (len(text) + 1)
     for i in range(len(text) - 1, -1, -1):
         ch = text[i]
         if not _is_ideograph(ch):
             best[i] = SIGN_COST.get(ch, OTHER_SIGN) + best[i + 1]
             continue
-        score = math.log(freq.get(ch) or 1) - log_total + best[i + 1]
+        alone = logp.get(ch)  # None: not a word (absent, or only the start of words)
+        score = (unknown if alone is None else alone) + best[i + 1]
         for j in range(i + 2, min(len(text), i + MAX_WORD) + 1):
             if not _is_ideograph(text[j - 1]):
                 break
-            count = freq.get(text[i:j])
-            if count is None:
-                break  # jieba keeps every prefix of a word (count 0): no longer word starts here
-            if count:
-                score = max(score, math.log(count) - log_total + best[j])
+            found = logp.get(text[i:j], _MISSING)
+            if found is _MISSING:
+                break  # jieba keeps every prefix of a word: no longer word starts here
+            if found is not None:
+                score = max(score, found + best[j])
         best[i] = score
     return best[0]
 
