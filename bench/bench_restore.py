@@ -42,12 +42,14 @@ leaves the pool's start-up (the fork, measured apart) out, the second counts it.
 process the mojibake step (a lattice search in pure Python per damaged run, a run every
 ~6 KB in the seeds) is still about half the time; then jieba's segmentation of each
 speech's sample for keywords (~1/5), the MinHash signatures of dedupe (~1/10), then
-pinyin, OpenCC and the topic and place patterns. The sample corpus is 5 pages of very
-uneven size (48 to 530 KB): pages go in order to whichever worker is free, so the busiest
-worker's bytes bound the gain (figure above); the synthetic pages are ~300 KB each and
-many. On 2 cores the second process can at best double the one-process figure, and only
-on an idle machine: with other work on the machine (load above 2) two processes gain
-nothing.
+pinyin, OpenCC and the topic and place patterns. parse_many takes pages in windows and
+spreads each window's damaged lines evenly over the workers before it hands out the
+pages (largest first) for the rest, so pages of very uneven size (the sample's: 48 to 530
+KB) no longer leave a worker idle during the mojibake search; the page-size bound above
+now holds for the rest of the pipeline only. On 2 cores the second process can at best
+double the one-process figure, and only on an idle machine: with other work on the
+machine (load above 2) two processes gain nothing. Each worker also starts with cold
+memos of the model's scores (the one-process figure has them warm after the first pages).
 Caches flatter two figures: the sample's `restore+clean` (its speeches repeat, so a damaged
 line is often searched once, and the per-step pass just before it warmed the model's
 memo) and the synthetic `mojibake` (its runs are the seeds' ~270 runs over and over, so
@@ -199,7 +201,11 @@ def report(name: str, pages: list[bytes], jobs: int) -> tuple[list[str], float |
                 f" Its parse_many figure is the median of {len(runs)} runs, each in a fresh interpreter "
                 f"(counting start-up: {size / runs[-1][1]:.2f} to {size / runs[0][1]:.2f} MB/s)."
             )
-    bound = f" The page sizes allow at most {best_speedup(pages, jobs):.2f}× on {jobs} processes." if jobs > 1 else ""
+    bound = (
+        f" Handing out whole pages, their sizes would allow at most {best_speedup(pages, jobs):.2f}× on {jobs} processes."
+        if jobs > 1
+        else ""
+    )
     return [f"{name}: {size:.1f} MB in {len(pages)} pages.{bound}{spread}", *rows], startup
 
 
