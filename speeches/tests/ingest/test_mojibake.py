@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from speeches.ingest import mojibake
 from speeches.ingest.dropped import hidden_triple
 from speeches.ingest.gbkpairs import Cand, Slot, is_dropped_pair
 from speeches.ingest.margins import slot_margins
@@ -211,3 +212,26 @@ def test_a_lost_byte_slot_is_pruned_beside_a_neighbour_with_few_candidates():
     positions = [[(first,)], [(pair_slot(0xC5, None),)]]
     pruned = prune_boundaries(char_lm(), positions, "程序", " ")
     assert "批" in "".join(c.ch for c in pruned[1][0][0].cands)
+
+
+def test_ways_a_run_may_end_that_read_hopelessly_worse_are_not_weighed_and_change_nothing(monkeypatch):
+    # 001 "大家?guī)淼?022年": four ways the run may end read in step; once the best is
+    # accepted, the three far behind it are not weighed by words and margins.
+    line = "小編給大家?guī)淼?022年全市"
+    weighed = []
+    real_finish = mojibake._finish
+
+    def counting(*args):
+        weighed.append(args[2])
+        return real_finish(*args)
+
+    monkeypatch.setattr(mojibake, "_finish", counting)
+    mojibake.forget_repairs()
+    skipping = mojibake.repair_line(line)
+    skipped_count = len(weighed)
+    weighed.clear()
+    monkeypatch.setattr(mojibake, "HOPELESS", float("inf"))
+    everything = mojibake.repair_line(line)
+    assert skipping == everything
+    assert skipping[0] == "小編給大家帶來的2022年全市"
+    assert skipped_count == 1 and len(weighed) == 4
