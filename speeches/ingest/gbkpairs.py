@@ -102,6 +102,9 @@ def closes_drop(byte: int) -> bool:
     return any(is_dropped_pair(other, byte) for other in range(0x81, 0xFF))
 
 
+# Pure, asked ~50 times a run, and its slots' identity lets realign.viterbi share the
+# states of one run's readings.
+@lru_cache(maxsize=65536)
 def pair_slot(lead: int | None, trail: int | None) -> Slot | None:
     by_lead, by_trail = indexes()
     if lead is not None and trail is not None:

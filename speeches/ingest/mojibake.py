@@ -174,8 +174,11 @@ class Decoded:
     score: float  # the model's log-probability of the path, priors included
 
 
-def _read(lm: CharLM, hyp: Hypothesis, prev: str, nxt: str, triples: bool = False) -> tuple[float, Path] | None:
-    """The run's best reading in step by the character model alone: (score, path)."""
+def _read(
+    lm: CharLM, hyp: Hypothesis, prev: str, nxt: str, triples: bool = False, shared: dict | None = None
+) -> tuple[float, Path] | None:
+    """The run's best reading in step by the character model alone: (score, path).
+    `shared`: the Viterbi states of readings of the same run, see realign.viterbi."""
     positions = build_lattice(lm, hyp.data, hyp.first_leads, nxt, triples)
     if positions is None or (triples and not any(len(option) == 3 for options in positions for option in options)):
         return None  # (with `triples`, nothing new to read)
@@ -185,7 +188,7 @@ def _read(lm: CharLM, hyp: Hypothesis, prev: str, nxt: str, triples: bool = Fals
     elif _clause_may_end(lm, prev, positions[0]):
         positions = _favour_punctuation(positions)
     positions = prune_boundaries(lm, positions, prev, nxt)
-    return viterbi(lm, positions, prev, nxt)
+    return viterbi(lm, positions, prev, nxt, shared)
 
 
 def _finish(lm: CharLM, found: tuple[float, Path], hyp: Hypothesis, prev: str, after: str) -> Decoded:
@@ -266,13 +269,14 @@ def _best_repair(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | 
     if reads_naturally(lm, line, i, prev):
         return None
     readings = []
+    shared: dict = {}
     for hyp in hypotheses(line, i):
         if _only_question_marks(line, i, hyp):
             continue
         # The text after the run starts with its suffix, when that is text (a swallowed
         # year digit, 000 "的?022年"), not a marker.
         after = simplify_chars((hyp.suffix.replace(MARKER, "") + line[hyp.end : hyp.end + WORD_WINDOW])[:WORD_WINDOW])
-        found = _read(lm, hyp, prev, after[:1])
+        found = _read(lm, hyp, prev, after[:1], shared=shared)
         if found is not None:
             as_found = _as_found(lm, line, hyp, prev, after[:1])
             estimate = lm.score("".join(cand.simple for cand, _ in found[1]) + after[:1], prev) - as_found

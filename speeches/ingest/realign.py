@@ -150,10 +150,35 @@ def _step(lm: CharLM, states: dict, slot: Slot, prior: float, pairing: bool, bea
 Path = tuple[tuple[Cand, Slot], ...]
 
 
-def viterbi(lm: CharLM, positions: list[list[tuple[Slot, ...]]], prev: str, nxt: str) -> tuple[float, Path] | None:
-    """Best reading of the lattice; prev is up to two characters of left context."""
+def _slot_key(slot: Slot) -> tuple:
+    # Candidate tables come from caches (gbkpairs.pair_slot, dropped, boundaries._prune),
+    # so the same table is the same object; the prefix cache below keeps the slots alive,
+    # so an id cannot be reused by another table while it is a key.
+    return (id(slot.cands), slot.hidden, slot.worded, slot.middle, slot.favoured)
+
+
+def viterbi(
+    lm: CharLM, positions: list[list[tuple[Slot, ...]]], prev: str, nxt: str, shared: dict | None = None
+) -> tuple[float, Path] | None:
+    """Best reading of the lattice; prev is up to two characters of left context.
+
+    `shared`: states after each prefix of positions, kept across the ways one run may end
+    (mojibake._best_repair), which read the same bytes up to their last few positions: a
+    prefix read before is not read again (the states depend on nothing else)."""
     states: dict = {prev: (0.0, (), prev[-2:], Cand(prev, prev, 0, 0))}
-    for options in positions:
+    keys: list = []
+    start = 0
+    if shared is not None:
+        key: tuple = (prev,)
+        for options in positions:
+            key = (key, tuple(tuple(_slot_key(slot) for slot in option) for option in options))
+            keys.append(key)
+        for k in range(len(keys) - 1, -1, -1):
+            if keys[k] in shared:
+                states, start = shared[keys[k]][0], k + 1
+                break
+    for k in range(start, len(positions)):
+        options = positions[k]
         merged: dict = {}
         for option in options:
             prior = _PLAIN_PRIOR if len(option) == 1 and len(options) > 1 else 0.0
@@ -170,11 +195,15 @@ def viterbi(lm: CharLM, positions: list[list[tuple[Slot, ...]]], prev: str, nxt:
                 # 井 before 然 was read). Wider everywhere cost 10% of the step's speed.
                 beam = 2 * _STATE_BEAM if index == 0 and slot.worded else _STATE_BEAM
                 current = _step(lm, current, slot, prior if index == 0 else 0.0, index > 0, beam)
-            for key, value in current.items():
-                if key not in merged or value[0] > merged[key][0]:
-                    merged[key] = value
+            for key_, value in current.items():
+                if key_ not in merged or value[0] > merged[key_][0]:
+                    merged[key_] = value
         states = merged
+        if shared is not None:
+            shared[keys[k]] = (states, options)
         if not states:
             return None
+    if not states:
+        return None
     best = max(states.values(), key=lambda v: v[0] + (lm.logp3(v[2], nxt) if nxt else 0.0))
     return best[0] + (lm.logp3(best[2], nxt) if nxt else 0.0), best[1]

@@ -235,3 +235,24 @@ def test_ways_a_run_may_end_that_read_hopelessly_worse_are_not_weighed_and_chang
     assert skipping == everything
     assert skipping[0] == "小編給大家帶來的2022年全市"
     assert skipped_count == 1 and len(weighed) == 4
+
+
+def test_the_ways_one_run_may_end_share_their_viterbi_states_and_read_as_alone(monkeypatch):
+    from speeches.ingest import realign
+    from speeches.ingest.langmodel import char_lm
+    from speeches.ingest.runs import hypotheses
+
+    line = "小編給大家?guī)淼?022年全市"
+    at = line.index("?")
+    lm, prev = char_lm(), "大家"
+    steps = []
+    real_step = realign._step
+    monkeypatch.setattr(realign, "_step", lambda *args: steps.append(1) or real_step(*args))
+    alone = [mojibake._read(lm, hyp, prev, line[hyp.end : hyp.end + 1]) for hyp in hypotheses(line, at)]
+    steps_alone = len(steps)
+    steps.clear()
+    shared: dict = {}
+    together = [mojibake._read(lm, hyp, prev, line[hyp.end : hyp.end + 1], shared=shared) for hyp in hypotheses(line, at)]
+    assert together == alone
+    assert sum(found is not None for found in together) >= 3
+    assert len(steps) < steps_alone
