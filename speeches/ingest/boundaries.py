@@ -60,9 +60,22 @@ def _prune_afresh(lm: CharLM, slot: Slot, left: tuple[str, ...], right: tuple[st
     # it is always scored (000 "防線長??h" is 長。縣 whether or not its slot is favoured).
     favoured = [c for c in slot.cands if (c.ch in slot.favoured or c.ch in SENTENCE_PUNCTUATION) and c not in pool]
 
+    # Scored for ~70 candidates a slot: the model is asked directly (lm.logp is logp3
+    # with a one-character history), and the usual single neighbour without max().
+    logp3 = lm.logp3
+
     def fit(c: Cand) -> float:
-        before = max((lm.logp(ch, c.simple) for ch in left), default=0.0)
-        return slot.bonus(c) + before + max((lm.logp(c.simple, ch) for ch in right), default=0.0)
+        simple = c.simple
+        last = simple[-1:]
+        if len(left) == 1:
+            before = logp3(left[0][-1:], simple)
+        else:
+            before = max((logp3(ch[-1:], simple) for ch in left), default=0.0)
+        if len(right) == 1:
+            after = logp3(last, right[0])
+        else:
+            after = max((logp3(last, ch) for ch in right), default=0.0)
+        return slot.bonus(c) + before + after
 
     return replace(slot, cands=tuple(sorted((*pool, *favoured), key=fit, reverse=True)[:_BOUNDARY_BEAM]))
 
