@@ -137,10 +137,14 @@ class CharLM:
         history = history[-2:]
         key = history + "\x00" + ch
         found = self.memo.get(key)
-        if found is None:
-            if len(self.memo) > _MEMO_LIMIT:
-                self.memo.clear()
-            found = self.memo[key] = self._logp3(history, ch)
+        return self.learn(key, history, ch) if found is None else found
+
+    def learn(self, key: str, history: str, ch: str) -> float:
+        """logp3 on a memo miss, for a caller that has built the key (history + "\x00" +
+        ch, history at most two characters) and found it missing."""
+        if len(self.memo) > _MEMO_LIMIT:
+            self.memo.clear()
+        found = self.memo[key] = self._logp3(history, ch)
         return found
 
     def _logp3(self, history: str, ch: str) -> float:

@@ -125,8 +125,8 @@ def _step(lm: CharLM, states: dict, slot: Slot, prior: float, pairing: bool, bea
     loop of the step: attribute look-ups are hoisted out of it."""
     out: dict = {}
     # The model's memo is read here directly (a state's history is its last two
-    # characters already, the key logp3 would build); a miss goes through logp3.
-    logp3, memo, cands, favoured = lm.logp3, lm.memo, slot.cands, slot.favoured
+    # characters already, the key logp3 would build); a miss goes to lm.learn.
+    learn, memo, cands, favoured = lm.learn, lm.memo, slot.cands, slot.favoured
     for score, path, history, prev_cand in states.values():
         base = score + prior
         prefix = history + "\x00"
@@ -134,8 +134,9 @@ def _step(lm: CharLM, states: dict, slot: Slot, prior: float, pairing: bool, bea
             if pairing and not is_dropped_pair(prev_cand.trail, cand.lead):
                 continue
             simple = cand.simple
-            found = memo.get(prefix + simple)
-            total = base + (logp3(history, simple) if found is None else found)
+            key = prefix + simple
+            found = memo.get(key)
+            total = base + (learn(key, history, simple) if found is None else found)
             if favoured and cand.ch in favoured:
                 total += FAVOURED_BONUS
             best = out.get(simple)
