@@ -40,9 +40,9 @@ in a fresh interpreter that first loads everything once (the one-off start-up ab
 any ingest pays it) and whose workers are forked from it, tables loaded. Its first MB/s
 leaves the pool's start-up (the fork, measured apart) out, the second counts it. In one
 process the mojibake step (a lattice search in pure Python per damaged run, a run every
-~6 KB in the seeds) is still about half the time; then jieba's segmentation of each
-speech's sample for keywords (~1/5), the MinHash signatures of dedupe (~1/10), then
-pinyin, OpenCC and the topic and place patterns. parse_many takes pages in windows and
+~6 KB in the seeds) is still over half the time; then describing each speech (topic,
+place and year patterns, sections: ~1/10), the MinHash signatures of dedupe (~1/10), the
+segmentation of each speech's sample for keywords (~1/10), pinyin and OpenCC. parse_many takes pages in windows and
 spreads each window's damaged lines evenly over the workers before it hands out the
 pages (largest first) for the rest, so pages of very uneven size (the sample's: 48 to 530
 KB) no longer leave a worker idle during the mojibake search; the page-size bound above
