@@ -36,10 +36,11 @@ _ABSENT = object()
 _initializing = threading.Lock()
 
 
+@lru_cache(maxsize=1)
 def initialized_tokenizer() -> jieba.Tokenizer:
     """jieba's default tokenizer, its dictionary loaded. It initialises lazily and is not
     safe to initialise from two threads at once (the live-server tests and the dev
-    server do)."""
+    server do); once it has, every query takes it without the lock."""
     with _initializing:
         jieba.dt.initialize()
     return jieba.dt

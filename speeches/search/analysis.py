@@ -42,10 +42,6 @@ def normalize(text: str) -> str:
     return to_simplified(text).lower()
 
 
-def _tokenizer() -> jieba.Tokenizer:
-    return initialized_tokenizer()
-
-
 def query_words(text: str) -> list[tuple[str, int, int]]:
     """Words for a query: the finest dictionary pieces of each word.
 
@@ -53,7 +49,7 @@ def query_words(text: str) -> list[tuple[str, int, int]]:
     sub-words), so a query for 疫情防控 asks for 疫情 and 防控 and also finds text
     that jieba segmented as 疫情 / 防控.
     """
-    dt = _tokenizer()
+    dt = initialized_tokenizer()
     out = []
     for word, start, end in dt.tokenize(text):
         pieces = [
@@ -235,7 +231,7 @@ def warm_up_analysis(indexing: bool = False) -> None:
     """Load jieba's dictionary and OpenCC, which every query needs; with `indexing`,
     also the index segmenter's tables (a quarter of a second and ~30 MB, which a
     process that only searches never needs), before index workers are forked."""
-    _tokenizer()
+    initialized_tokenizer()
     normalize("預熱")
     if indexing:
         default_segmenter()

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from speeches.ingest.decode import decode_bytes
-from speeches.ingest.segmenter import SearchSegmenter
-from speeches.search.analysis import _tokenizer, normalize
+from speeches.ingest.segmenter import SearchSegmenter, initialized_tokenizer
+from speeches.search.analysis import normalize
 
 SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "seeds"
-SEGMENTER = SearchSegmenter(_tokenizer())
+SEGMENTER = SearchSegmenter(initialized_tokenizer())
 
 
 def jiebas(text: str) -> list[tuple[str, int, int]]:
