@@ -242,8 +242,9 @@ def parse_many(pages: Iterable[bytes], jobs: int = 1) -> Iterator[ParsedDocument
         pages = chain([first], pages)
         previous: list[Future] = []
         while window := list(islice(pages, _WINDOW * jobs)):
-            # This window's damaged lines queue behind the previous window's pages, so
-            # a worker done with those starts on them while the caller stores results.
+            # This window's damaged lines queue behind the previous window's pages; once
+            # they are repaired and this window's pages are submitted, the previous
+            # window's documents go to the caller, who stores them while workers parse.
             current = _submit_window(pool, window, jobs)
             yield from map(_result_or_error, previous)
             previous = current
