@@ -238,7 +238,6 @@ def parse_many(pages: Iterable[bytes], jobs: int = 1) -> Iterator[ParsedDocument
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
     else:
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up)
-    finished = False
     try:
         pages = chain([first], pages)
         previous: list[Future] = []
@@ -250,14 +249,10 @@ def parse_many(pages: Iterable[bytes], jobs: int = 1) -> Iterator[ParsedDocument
             yield from map(_result_or_error, previous)
             previous = current
         yield from map(_result_or_error, previous)
-        finished = True
     finally:
-        # Once every page is back, the caller does not wait for the workers to exit
-        # (unmapping a process the size of the model took ~20 ms, 3% of the sample's
-        # parse): they go while it stores. A caller that stops early (an error while
-        # loading, Ctrl-C) must not wait for pages nobody will read either: those not
-        # started are cancelled, and the ones running are waited for.
-        pool.shutdown(wait=not finished, cancel_futures=True)
+        # A caller that stops early (an error while loading, Ctrl-C) must not wait for
+        # pages nobody will read.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _submit_window(pool: ProcessPoolExecutor, window: list[bytes], jobs: int) -> list[Future]:

@@ -128,31 +128,3 @@ def test_a_window_of_pages_sharing_damaged_lines_parses_as_each_page_alone():
     # out once, on both workers, and each page gets those of its own lines.
     pages = [*small_pages(), small_pages()[1] + "\n扩展：確??荚嚢踩?。".encode()]
     assert list(parse_many(pages, 2)) == [parse_document(raw) for raw in pages]
-
-
-def recording_shutdowns(monkeypatch) -> list[dict]:
-    """The arguments of every pool shutdown parse_many makes from now on."""
-    calls: list[dict] = []
-    real_shutdown = pipeline.ProcessPoolExecutor.shutdown
-
-    def shutdown(self, wait=True, *, cancel_futures=False):
-        calls.append({"wait": wait, "cancel_futures": cancel_futures})
-        return real_shutdown(self, wait=True, cancel_futures=cancel_futures)
-
-    monkeypatch.setattr(pipeline.ProcessPoolExecutor, "shutdown", shutdown)
-    return calls
-
-
-def test_a_finished_parse_many_does_not_hold_its_caller_while_the_workers_exit(monkeypatch):
-    calls = recording_shutdowns(monkeypatch)
-    pages = small_pages()
-    assert list(parse_many(pages, 2)) == [parse_document(raw) for raw in pages]
-    assert calls == [{"wait": False, "cancel_futures": True}]
-
-
-def test_a_caller_that_stops_early_cancels_the_pages_not_started_and_waits_for_the_rest(monkeypatch):
-    calls = recording_shutdowns(monkeypatch)
-    results = parse_many(small_pages() * 3, 2)
-    assert next(results) == parse_document(small_pages()[0])
-    results.close()
-    assert calls == [{"wait": True, "cancel_futures": True}]
