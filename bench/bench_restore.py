@@ -26,12 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from machine import describe_machine, write_section  # noqa: E402
+from machine import describe_machine, describe_speed, loop_seconds, write_section  # noqa: E402
 
 PAGE_BYTES = 300_000
 # Corpora smaller than this get their parse_many figure from REPEATS runs (see report).
 SHORT_CORPUS_MB = 5
-REPEATS = 5
+REPEATS = 7
 # A page that parses in a millisecond, to time a worker pool's start-up alone.
 TINY_PAGE = "同志们：今天我们召开全市工作会议。".encode()
 READING = """Reading the figures: `processes 1` is parse_document page after page in one
@@ -216,6 +216,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only; do not update RESULTS.md")
     args = parser.parse_args()
     load = _load()
+    speed_before = loop_seconds()
     startup = warm_up()
     sample, sample_pool = report("sample corpus", seed_pages(), args.jobs)
     synthetic, synthetic_pool = report(f"synthetic {args.synthetic_mb:g} MB", synthetic_pages(args.synthetic_mb), args.jobs)
@@ -231,6 +232,7 @@ def main() -> None:
     body = "\n".join(
         [
             describe_machine(),
+            describe_speed(speed_before, loop_seconds()),
             "",
             f"One-off start-up of a process (jieba's dictionary and IDF table, character model, GBK tables, "
             f"reading index, OpenCC): {startup:.1f} s.",

@@ -6,6 +6,7 @@ import datetime
 import os
 import platform
 import re
+import time
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -26,6 +27,31 @@ def describe_machine() -> str:
     return (
         f"Machine: {cpu}, {os.cpu_count()} cores, {mem}; Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}; run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}."
+    )
+
+
+# This machine is shared: the same pure-Python loop took 0.32 to 0.66 s within minutes
+# while nothing of ours ran. Every figure scales with it, so each run records it.
+QUIET_LOOP_SECONDS = 0.32
+
+
+def loop_seconds() -> float:
+    """Seconds for a fixed pure-Python loop (3 million multiply-adds), best of three."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(3_000_000):
+            total += i * i
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def describe_speed(before: float, after: float) -> str:
+    return (
+        f"Speed of the machine: a fixed pure-Python loop took {before:.2f} s before the run and "
+        f"{after:.2f} s after it ({QUIET_LOOP_SECONDS:.2f} s when the machine is quiet; every figure "
+        "below is slower by about as much as the loop is)."
     )
 
 
