@@ -30,9 +30,10 @@ def describe_machine() -> str:
     )
 
 
-# This machine is shared: the same pure-Python loop took 0.32 to 0.66 s within minutes
-# while nothing of ours ran. Every figure scales with it, so each run records it.
-QUIET_LOOP_SECONDS = 0.32
+# This machine is shared: the loop below took 0.16 to 0.24 s within a few minutes while
+# nothing of ours ran (and an older form of it up to twice its quiet time). Every figure
+# scales with it, so each run records it beside them.
+QUIET_LOOP_SECONDS = 0.16
 
 
 def loop_seconds() -> float:
