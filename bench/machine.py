@@ -31,8 +31,10 @@ def describe_machine() -> str:
 
 
 # This machine is shared: the loop below took 0.16 to 0.24 s within a few minutes while
-# nothing of ours ran (and an older form of it up to twice its quiet time). Every figure
-# scales with it, so each run records it beside them.
+# nothing of ours ran (and an older form of it up to twice its quiet time). Each run
+# records it beside its figures, as context: taken only before and after, it misses what
+# happens during the run (over 8 parses of the sample, it hardly tracked their times), so
+# it says when a run was likely slowed, not by how much.
 QUIET_LOOP_SECONDS = 0.16
 
 
@@ -51,8 +53,8 @@ def loop_seconds() -> float:
 def describe_speed(before: float, after: float) -> str:
     return (
         f"Speed of the machine: a fixed pure-Python loop took {before:.2f} s before the run and "
-        f"{after:.2f} s after it ({QUIET_LOOP_SECONDS:.2f} s when the machine is quiet; every figure "
-        "below is slower by about as much as the loop is)."
+        f"{after:.2f} s after it ({QUIET_LOOP_SECONDS:.2f} s when the machine is quiet). A slow loop "
+        "means a busy machine; the loop does not see the run itself, so it does not correct the figures."
     )
 
 
