@@ -359,13 +359,19 @@ def _tail(pieces: list[str], width: int = 2) -> str:
     return tail[-width:]
 
 
-_SUSPECT = re.compile("[?\ufffd]")
+# What the step looks at: a `?` or an undecodable byte (U+FFFD). Only lines holding one
+# are repaired, and parse_many repairs ahead exactly these, its parcels weighed by them.
+SUSPECTS = "?\ufffd"
+_SUSPECT = re.compile(f"[{SUSPECTS}]")
 
 
 def is_suspect(text: str) -> bool:
-    """Whether the step has anything to look at: a `?` or an undecodable byte (U+FFFD).
-    Only such lines are repaired, and parse_many repairs ahead exactly these."""
-    return "?" in text or "\ufffd" in text
+    """Whether the text holds a SUSPECTS character."""
+    return any(ch in text for ch in SUSPECTS)
+
+
+def count_suspects(text: str) -> int:
+    return sum(text.count(ch) for ch in SUSPECTS)
 
 
 def repair_line(line: str, lm: CharLM | None = None) -> tuple[str, MojibakeStats]:

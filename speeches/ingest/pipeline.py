@@ -26,7 +26,7 @@ from .metadata import (
     region_pattern,
     restore_title,
 )
-from .mojibake import Repairs, given_repairs, load_tables
+from .mojibake import Repairs, count_suspects, given_repairs, load_tables
 from .restore import damaged_lines, line_repairs, restore_lines
 from .script import to_simplified
 from .sections import split_sections
@@ -278,10 +278,10 @@ def _repair_window(pool: ProcessPoolExecutor, lines: set[str], parcels: int) -> 
     """restore.line_repairs of the lines, worked out on the pool in parcels of about
     equal work (a line's work goes with its suspect characters)."""
     loads = [(0, i, []) for i in range(parcels)]
-    for line in sorted(lines, key=lambda line: (-_suspects(line), line)):
+    for line in sorted(lines, key=lambda line: (-count_suspects(line), line)):
         load, i, parcel = heapq.heappop(loads)
         parcel.append(line)
-        heapq.heappush(loads, (load + _suspects(line), i, parcel))
+        heapq.heappush(loads, (load + count_suspects(line), i, parcel))
     repairs: dict[str, Repairs] = {}
     for future in [pool.submit(line_repairs, parcel) for _, _, parcel in loads if parcel]:
         try:
@@ -289,10 +289,6 @@ def _repair_window(pool: ProcessPoolExecutor, lines: set[str], parcels: int) -> 
         except Exception:  # a line that cannot be repaired fails again in its page's task, which reports it
             pass
     return repairs
-
-
-def _suspects(line: str) -> int:
-    return line.count("?") + line.count("\ufffd")
 
 
 def _parse_with_repairs(raw: bytes, repairs: Repairs) -> ParsedDocument:
