@@ -277,11 +277,12 @@ def _damaged_lines(raw: bytes) -> set[str]:
 def _repair_window(pool: ProcessPoolExecutor, lines: set[str], parcels: int) -> dict[str, Repairs]:
     """restore.line_repairs of the lines, worked out on the pool in parcels of about
     equal work (a line's work goes with its suspect characters)."""
+    work = {line: count_suspects(line) for line in lines}
     loads = [(0, i, []) for i in range(parcels)]
-    for line in sorted(lines, key=lambda line: (-count_suspects(line), line)):
+    for line in sorted(lines, key=lambda line: (-work[line], line)):
         load, i, parcel = heapq.heappop(loads)
         parcel.append(line)
-        heapq.heappush(loads, (load + count_suspects(line), i, parcel))
+        heapq.heappush(loads, (load + work[line], i, parcel))
     repairs: dict[str, Repairs] = {}
     for future in [pool.submit(line_repairs, parcel) for _, _, parcel in loads if parcel]:
         try:
