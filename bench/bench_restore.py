@@ -42,11 +42,11 @@ leaves the pool's start-up (the fork, measured apart) out, the second counts it.
 process the mojibake step (a lattice search in pure Python per damaged run, a run every
 ~6 KB in the seeds) is still over half the time; then describing each speech (topic,
 place and year patterns, sections: ~1/10), the MinHash signatures of dedupe (~1/10), the
-segmentation of each speech's sample for keywords (~1/10), pinyin and OpenCC. parse_many takes pages in windows and
-spreads each window's damaged lines evenly over the workers before it hands out the
-pages (largest first) for the rest, so pages of very uneven size (the sample's: 48 to 530
-KB) no longer leave a worker idle during the mojibake search; the page-size bound above
-now holds for the rest of the pipeline only. On 2 cores the second process can at best
+segmentation of each speech's sample for keywords (~1/10), pinyin and OpenCC.
+parse_many takes pages in windows and spreads each window's damaged lines evenly over
+the workers before it hands out the pages (largest first) for the rest, so pages of very
+uneven size (the sample's: 48 to 530 KB) no longer leave a worker idle during the
+mojibake search; the page-size bound above now holds for the rest of the pipeline only. On 2 cores the second process can at best
 double the one-process figure, and only on an idle machine: with other work on the
 machine (load above 2) two processes gain nothing. Each worker also starts with cold
 memos of the model's scores (the one-process figure has them warm after the first pages).
