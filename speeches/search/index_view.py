@@ -183,8 +183,17 @@ class IndexView:
         if not grams:  # one character: every occurrence starts a bigram
             return frozenset(self.searcher.docs_for_query(wq.Prefix(fieldname, text))), None
         postings: dict[str, list] = {gram: [] for gram in grams}
-        candidates = self.all_of([self._read_term_docs(fieldname, gram, postings[gram]) for gram in postings])
-        if len(grams) == 1 or not candidates:
+        # Rarest first, and no further once no document holds them all: a phrase that
+        # occurs nowhere then never reads its common bigrams' long posting lists. The
+        # variants of search/damaged.py (一防三〓) are such phrases, their bigrams with
+        # 〓 rare.
+        candidates: frozenset[int] | None = None
+        for gram in sorted(postings, key=lambda gram: self.searcher.doc_frequency(fieldname, gram)):
+            docs = self._read_term_docs(fieldname, gram, postings[gram])
+            candidates = docs if candidates is None else candidates & docs
+            if not candidates:
+                return frozenset(), None
+        if len(grams) == 1:
             return candidates, None
         starts: dict[int, set[int]] | None = None
         for offset in sorted({*range(0, len(grams), 2), len(grams) - 1}):
