@@ -73,8 +73,21 @@ def search(request):
             "terms": list(results.terms),
             "results": [_hit_dict(request, hit) for hit in results.hits],
             "facets": _facets_dict(results),
+            "damaged": _damaged_dict(request, results.damaged),
         }
     )
+
+
+def _damaged_dict(request, damaged) -> dict | None:
+    """Possible matches in damaged text (search/damaged.py), on the first page only."""
+    if damaged is None:
+        return None
+    return {
+        "count": damaged.count,
+        "results": [
+            {**_hit_dict(request, item.hit), "marked": item.variant, "may_be": item.word} for item in damaged.hits
+        ],
+    }
 
 
 @require_GET

@@ -13,13 +13,17 @@ from haystack import connections
 
 from ..locks import IndexBusy
 from ..models import Document, Section, Speech, Topic
+from .damaged import widened_query
 from .params import FACET_FIELDS, SearchParams
 from .query import parse_query
 from .snippets import best_paragraph, highlight, kwic
 
 # Exports carry every page of a result set up to this many speeches.
 EXPORT_LIMIT = 2000
+# Possible matches in damaged text (see damaged.py) listed under the first page of results.
+DAMAGED_SHOWN = 5
 LEVEL_LABELS = {"": "未注明"}
+NOTHING_FOUND = "没有找到相符的讲话。"
 
 
 @dataclass
@@ -50,6 +54,21 @@ class Hit:
 
 
 @dataclass
+class DamagedHit:
+    """A speech where a word of the query may stand with one character lost (〓)."""
+
+    hit: Hit
+    variant: str  # the marked form found in the speech, e.g. 一防三〓
+    word: str  # the query's word it may be, e.g. 一防三保
+
+
+@dataclass
+class DamagedMatches:
+    count: int
+    hits: list[DamagedHit]
+
+
+@dataclass
 class Results:
     query: str
     count: int = 0
@@ -60,6 +79,7 @@ class Results:
     terms: tuple[str, ...] = ()
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     params: SearchParams | None = None
+    damaged: DamagedMatches | None = None
 
     @property
     def num_pages(self) -> int:
@@ -79,7 +99,8 @@ def search_speeches(raw_query: str | SearchParams = "", page: int = 1, page_size
                     facets: bool = True, limit: int | None = None) -> Results:
     """One page of canonical speeches for the query and filters in `params`.
 
-    `limit` (exports) lifts the page-size cap of the page and the API.
+    `limit` (exports) lifts the page-size cap of the page and the API. With `snippets`
+    (the page and the API), the first page also lists possible matches in damaged text.
     """
     if params is None:
         params = SearchParams(q=raw_query, page=max(1, page), page_size=max(1, min(page_size, 100)))
@@ -102,11 +123,36 @@ def search_speeches(raw_query: str | SearchParams = "", page: int = 1, page_size
         return results
     results.count = found.count
     if not found.count and not results.message:
-        results.message = "没有找到相符的讲话。"
+        results.message = NOTHING_FOUND
     results.hits = _hits(found.hits, parsed.terms, snippets)
     if facets:
         results.facets = _label_facets(found.facets, params)
+    if snippets and params.page == 1:
+        results.damaged = _damaged_matches(parsed.tree, params)
+        if results.damaged and results.message == NOTHING_FOUND:
+            results.message = "没有找到完全相符的讲话；下方列出了可能的匹配（原文残缺处）。"
     return results
+
+
+def _damaged_matches(tree, params: SearchParams) -> DamagedMatches | None:
+    """Speeches, under the same filters, where a word of the query may stand with one
+    character marked as lost, and which the query itself did not find (damaged.py)."""
+    widened, stands_for = widened_query(tree)
+    if widened is None:
+        return None
+    try:
+        found = _backend().faceted_search(widened, params.index_filters(), (), offset=0, limit=DAMAGED_SHOWN)
+    except (RecursionError, ValueError, IndexBusy):
+        return None  # the results above already say what went wrong, if anything did
+    if not found.count:
+        return None
+    variants = tuple(stands_for)
+    hits = []
+    for hit in _hits(found.hits, variants, True):
+        # The speech's text is simplified already, as the variants are.
+        variant = next((v for v in variants if v in hit.speech.text), variants[0])
+        hits.append(DamagedHit(hit, variant, stands_for[variant]))
+    return DamagedMatches(found.count, hits)
 
 
 def _hits(raw_hits, terms: tuple[str, ...], with_snippets: bool) -> list[Hit]:

@@ -53,3 +53,18 @@ def test_search_results_facets_and_trends_fit_a_phone_screen(live_server, corpus
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
     screenshot(phone_page, "search-facets-phone")
+
+
+def test_a_word_lost_to_a_marker_is_offered_apart_and_opens_at_the_marked_place(live_server, corpus, phone_page):
+    phone_page.goto(live_server.url + "/search/?q=一防三保")
+    phone_page.wait_for_selector(".damaged-matches")
+    assert "可能的匹配" in phone_page.text_content(".damaged-matches h2")
+    assert "一防三〓" in phone_page.text_content(".damaged-matches .snippet mark")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
+    screenshot(phone_page, "search-damaged-phone")
+    phone_page.click(".damaged-matches .result h2 a")
+    phone_page.wait_for_selector("article.speech")
+    target = phone_page.locator(":target")
+    assert "一防三〓" in target.locator("mark").first.text_content()
+    screenshot(phone_page, "speech-damaged-phone")

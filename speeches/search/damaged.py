@@ -1,0 +1,79 @@
+"""Possible matches in damaged text: the query's word with one character shown as 〓.
+
+Where the mojibake step cannot tell which character a lost byte belonged to, it writes
+MARKER (〓) instead of guessing (about one damaged run in fourteen on the checked seed
+excerpts). Such a word is then invisible to an exact search: a researcher who searches
+一防三保 would never see the speech whose restored text reads “一防三〓”. So beside the
+results, the search offers the speeches where one of the query's words stands with
+one character marked, labelled as possible matches: the marker says only that a
+character was lost there, not which.
+
+A word of one or two characters is not widened: with one of two characters unknown,
+every marker next to a common character would "match" (发〓, 〓展), and the list would
+be noise. With three or more, two known characters side by side beside the marker
+keep it specific. Only a single marked character is allowed: two in a row (〓〓, a
+character pair lost whole) would leave too little of a short word to go on.
+"""
+
+from __future__ import annotations
+
+from . import query as q
+
+# What the mojibake step writes for a character it could not restore
+# (speeches.ingest.runs.MARKER; not imported, so that searching loads no ingest model).
+MARKER = "\u3013"
+MIN_CHARS = 3
+# Longer strings are phrases copied from a text; one variant per character would make
+# many phrase look-ups for a query that rarely needs them.
+MAX_CHARS = 12
+# At most this many of the query's words are widened (a query has up to 32 clauses).
+MAX_WORDS = 4
+
+
+def variants(text: str) -> tuple[str, ...]:
+    """The text with each of its characters in turn replaced by MARKER; () when the text
+    is not 3 to 12 Han characters."""
+    if not MIN_CHARS <= len(text) <= MAX_CHARS or not all("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return ()
+    return tuple(text[:i] + MARKER + text[i + 1 :] for i in range(len(text)))
+
+
+def widened_query(tree) -> tuple[object | None, dict[str, str]]:
+    """The query with one of its words (or phrases) allowed one marked character, less
+    whatever the query itself matches; and each variant with the text it stands for.
+    (None, {}) when no word of the query can be widened."""
+    if tree is None:
+        return None, {}
+    alternatives = []
+    stands_for: dict[str, str] = {}
+    for leaf in _positive_leaves(tree)[:MAX_WORDS]:
+        found = variants(leaf.text)
+        if not found:
+            continue
+        widened = q.Any(tuple(q.Phrase(variant, leaf.field) for variant in found))
+        alternatives.append(_replaced(tree, leaf, widened))
+        stands_for.update((variant, leaf.text) for variant in found)
+    if not alternatives:
+        return None, {}
+    either = alternatives[0] if len(alternatives) == 1 else q.Any(tuple(alternatives))
+    return q.All((either, q.Not(tree))), stands_for
+
+
+def _positive_leaves(node) -> list:
+    """Words and phrases a match must hold (not those under an exclusion), in order."""
+    if isinstance(node, q.Word | q.Phrase):
+        return [node]
+    if isinstance(node, q.Not):
+        return []
+    return [leaf for child in node.children for leaf in _positive_leaves(child)]
+
+
+def _replaced(node, leaf, replacement):
+    """The tree with this very leaf (by identity: a query may repeat a word) replaced."""
+    if node is leaf:
+        return replacement
+    if isinstance(node, q.Not):
+        return q.Not(_replaced(node.child, leaf, replacement))
+    if isinstance(node, q.All | q.Any):
+        return type(node)(tuple(_replaced(child, leaf, replacement) for child in node.children))
+    return node

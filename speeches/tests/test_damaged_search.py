@@ -1,0 +1,132 @@
+"""Possible matches in damaged text: a word of the query with one character shown as 〓.
+
+The sample corpus has such words where the mojibake step left a marker: 001 writes
+“一防三保” twice and “村不漏” once in runs whose last character lost a byte, restored as
+“一防三〓” and “村不〓”. The tests compare the listed speeches with a scan of the
+database, not with fixed counts, as test_search does.
+"""
+
+import pytest
+
+from speeches.ingest.mojibake import MARKER as INGEST_MARKER
+from speeches.models import Speech
+from speeches.search import SearchParams, parse_query, search_speeches
+from speeches.search import query as q
+from speeches.search.damaged import MARKER, variants, widened_query
+
+WORD = "一防三保"
+
+
+def canonical_holding(texts) -> set[str]:
+    return {s.public_id for s in Speech.objects.canonical() if any(t in s.text for t in texts)}
+
+
+def damaged_ids(results) -> set[str]:
+    return {item.hit.speech.public_id for item in results.damaged.hits} if results.damaged else set()
+
+
+def test_the_marker_searched_for_is_the_one_the_mojibake_step_writes():
+    assert MARKER == INGEST_MARKER == "〓"
+
+
+def test_each_character_of_a_word_of_three_or_more_is_replaced_in_turn():
+    assert variants("一防三保") == ("〓防三保", "一〓三保", "一防〓保", "一防三〓")
+    assert variants("村不漏") == ("〓不漏", "村〓漏", "村不〓")
+
+
+@pytest.mark.parametrize("text", ["六保", "保", "", "covid", "一防3保", "中" * 13])
+def test_short_words_and_non_chinese_text_are_not_widened(text):
+    assert variants(text) == ()
+
+
+def test_an_excluded_word_is_not_widened_and_the_query_itself_is_subtracted():
+    tree = parse_query("一防三保 -疫情防控").tree
+    widened, stands_for = widened_query(tree)
+    assert set(stands_for) == set(variants("一防三保"))
+    assert isinstance(widened, q.All) and widened.children[1] == q.Not(tree)
+    # The exclusion still holds inside the widened query.
+    assert any(isinstance(child, q.Not) for child in widened.children[0].children)
+
+
+def test_a_query_without_a_long_enough_word_is_not_widened():
+    assert widened_query(parse_query("六保 防控").tree) == (None, {})
+    assert widened_query(None) == (None, {})
+
+
+def test_a_repeated_word_is_widened_one_occurrence_at_a_time():
+    tree = parse_query("一防三保 一防三保").tree
+    widened, _ = widened_query(tree)
+    alternatives = widened.children[0].children
+    assert len(alternatives) == 2
+    # In each alternative one occurrence is widened and the other is kept as it was.
+    for alternative in alternatives:
+        kinds = sorted(type(child).__name__ for child in alternative.children)
+        assert kinds == ["Any", "Word"]
+
+
+def test_a_word_lost_to_a_marker_is_offered_as_a_possible_match(corpus):
+    marked = canonical_holding(variants(WORD))
+    assert marked, "the sample corpus no longer has “一防三〓”: pick another marked word"
+    results = search_speeches(WORD)
+    assert results.count == 0
+    assert results.damaged.count == len(marked)
+    assert damaged_ids(results) == marked
+    for item in results.damaged.hits:
+        assert item.word == WORD and item.variant in variants(WORD)
+        assert item.variant in item.hit.speech.text
+        assert any(f"<mark>{item.variant}</mark>" in snippet for snippet in item.hit.snippets)
+
+
+def test_a_traditional_query_and_a_phrase_are_widened_alike(corpus):
+    assert damaged_ids(search_speeches("一防三保")) == damaged_ids(search_speeches('"一防三保"'))
+    assert damaged_ids(search_speeches("村不漏")) == canonical_holding(variants("村不漏")) != set()
+
+
+@pytest.mark.parametrize("query", ["疫情防控", "信息化", "安全生产 责任", "文明学校", "一院多校"])
+def test_possible_matches_never_repeat_a_result_and_always_hold_a_marked_variant(corpus, query):
+    results = search_speeches(params=SearchParams(q=query, page_size=100), limit=2000)
+    found = {hit.speech.public_id for hit in results.hits}
+    assert results.count == len(found)
+    assert not damaged_ids(results) & found
+    for item in results.damaged.hits if results.damaged else []:
+        assert MARKER in item.variant and item.variant in item.hit.speech.text
+
+
+def test_possible_matches_keep_the_filters_of_the_search(corpus):
+    own = Speech.objects.canonical().filter(text__contains="一防三〓").first().document_id
+    other = next(d.pk for d in corpus.values() if d.pk != own)
+    assert search_speeches(params=SearchParams(q=WORD, document=(str(own),))).damaged.count >= 1
+    assert search_speeches(params=SearchParams(q=WORD, document=(str(other),))).damaged is None
+
+
+def test_possible_matches_are_listed_on_the_first_page_only_and_not_exported(corpus):
+    assert search_speeches(params=SearchParams(q=WORD, page=2)).damaged is None
+    assert search_speeches(params=SearchParams(q=WORD), snippets=False).damaged is None
+
+
+def test_the_search_page_lists_possible_matches_apart_and_links_to_the_marked_place(client, corpus):
+    html = client.get("/search/", {"q": WORD}).content.decode()
+    assert "可能的匹配：残缺文字" in html
+    # Nothing matched exactly, and the notice at the top says where to look instead.
+    assert "没有找到完全相符的讲话；下方列出了可能的匹配" in html
+    assert "“一防三〓”可能是“一防三保”" in html
+    assert "?q=%22%E4%B8%80%E9%98%B2%E4%B8%89%E3%80%93%22" in html  # "一防三〓", quoted
+    assert "可能的匹配" not in client.get("/search/", {"q": "六保"}).content.decode()
+
+
+def test_the_speech_page_marks_the_damaged_word_it_was_opened_for(client, corpus):
+    speech = Speech.objects.canonical().filter(text__contains="一防三〓").first()
+    html = client.get(speech.get_absolute_url(), {"q": '"一防三〓"'}).content.decode()
+    # The page explains each marker with a span of its own, inside the mark.
+    assert '<mark>一防三<span class="lost"' in html
+
+
+def test_the_api_gives_possible_matches_beside_the_results(client, corpus):
+    data = client.get("/api/search", {"q": WORD}).json()
+    assert data["count"] == 0
+    damaged = data["damaged"]
+    assert damaged["count"] == len(damaged["results"]) >= 1
+    first = damaged["results"][0]
+    assert first["marked"] == "一防三〓" and first["may_be"] == WORD
+    assert "<mark>一防三〓</mark>" in first["snippet"]
+    assert client.get("/api/search", {"q": "六保"}).json()["damaged"] is None
