@@ -17,11 +17,9 @@ character pair lost whole) would leave too little of a short word to go on.
 
 from __future__ import annotations
 
+from ..ingest.runs import MARKER
 from . import query as q
 
-# What the mojibake step writes for a character it could not restore
-# (speeches.ingest.runs.MARKER; not imported, so that searching loads no ingest model).
-MARKER = "\u3013"
 MIN_CHARS = 3
 # Longer strings are phrases copied from a text; one variant per character would make
 # many phrase look-ups for a query that rarely needs them.

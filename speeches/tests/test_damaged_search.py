@@ -8,7 +8,6 @@ database, not with fixed counts, as test_search does.
 
 import pytest
 
-from speeches.ingest.mojibake import MARKER as INGEST_MARKER
 from speeches.models import Speech
 from speeches.search import SearchParams, parse_query, search_speeches
 from speeches.search import query as q
@@ -23,10 +22,6 @@ def canonical_holding(texts) -> set[str]:
 
 def damaged_ids(results) -> set[str]:
     return {item.hit.speech.public_id for item in results.damaged.hits} if results.damaged else set()
-
-
-def test_the_marker_searched_for_is_the_one_the_mojibake_step_writes():
-    assert MARKER == INGEST_MARKER == "〓"
 
 
 def test_each_character_of_a_word_of_three_or_more_is_replaced_in_turn():
