@@ -363,15 +363,18 @@ def _tail(pieces: list[str], width: int = 2) -> str:
 # are repaired, and parse_many repairs ahead exactly these, its parcels weighed by them.
 SUSPECTS = "?\ufffd"
 _SUSPECT = re.compile(f"[{SUSPECTS}]")
+# is_suspect runs on every line of every page: two `in` tests take a sixth of the time of
+# a generator over SUSPECTS.
+_QUESTION, _UNDECODABLE = SUSPECTS
 
 
 def is_suspect(text: str) -> bool:
     """Whether the text holds a SUSPECTS character."""
-    return any(ch in text for ch in SUSPECTS)
+    return _QUESTION in text or _UNDECODABLE in text
 
 
 def count_suspects(text: str) -> int:
-    return sum(text.count(ch) for ch in SUSPECTS)
+    return text.count(_QUESTION) + text.count(_UNDECODABLE)
 
 
 def repair_line(line: str, lm: CharLM | None = None) -> tuple[str, MojibakeStats]:
