@@ -24,10 +24,11 @@ from . import query as q
 MIN_CHARS = 3
 # Two markers in a row are allowed only in a word this long (two known characters left).
 MIN_CHARS_TWO_LOST = 4
-# Longer strings are phrases copied from a text; one variant per character would make
-# many phrase look-ups for a query that rarely needs them.
+# Longer strings are phrases copied from a text; about two variants per character would
+# make many phrase look-ups for a query that rarely needs them.
 MAX_CHARS = 12
-# At most this many of the query's words are widened (a query has up to 32 clauses).
+# At most this many of the query's words are widened (a query has up to 32 clauses): the
+# first ones long enough to be.
 MAX_WORDS = 4
 
 
@@ -51,10 +52,12 @@ def widened_query(tree) -> tuple[object | None, dict[str, str]]:
         return None, {}
     alternatives = []
     stands_for: dict[str, str] = {}
-    for leaf in _positive_leaves(tree)[:MAX_WORDS]:
+    for leaf in _positive_leaves(tree):
         found = variants(leaf.text)
         if not found:
             continue
+        if len(alternatives) == MAX_WORDS:
+            break
         widened = q.Any(tuple(q.Phrase(variant, leaf.field) for variant in found))
         alternatives.append(_replaced(tree, leaf, widened))
         stands_for.update((variant, leaf.text) for variant in found)

@@ -49,6 +49,12 @@ def test_an_excluded_word_is_not_widened_and_the_query_itself_is_subtracted():
     assert any(isinstance(child, q.Not) for child in widened.children[0].children)
 
 
+def test_the_first_four_words_long_enough_are_widened_whatever_comes_before_them():
+    tree = parse_query("六保 防控 发展 安全 一防三保 村不漏 工作会议 高质量发展 全面从严治党").tree
+    _, stands_for = widened_query(tree)
+    assert set(stands_for.values()) == {"一防三保", "村不漏", "工作会议", "高质量发展"}
+
+
 def test_a_query_without_a_long_enough_word_is_not_widened():
     assert widened_query(parse_query("六保 防控").tree) == (None, {})
     assert widened_query(None) == (None, {})
