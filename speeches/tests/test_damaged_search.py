@@ -100,13 +100,21 @@ def test_a_traditional_query_and_a_phrase_are_widened_alike(corpus):
     assert damaged_ids(search_speeches("村不漏")) == canonical_holding(variants("村不漏")) != set()
 
 
-@pytest.mark.parametrize("query", ["疫情防控", "信息化", "安全生产 责任", "文明学校", "一院多校"])
-def test_possible_matches_never_repeat_a_result_and_always_hold_a_marked_variant(corpus, query):
+@pytest.mark.parametrize("query, marked_text", [("一防三保 OR 疫情防控", "一防三〓"), ("一院多校", "一院多〓")])
+def test_a_speech_the_query_finds_is_not_offered_again_as_a_possible_match(corpus, query, marked_text):
+    marked = canonical_holding([marked_text])
     results = search_speeches(params=SearchParams(q=query, page_size=100), limit=2000)
     found = {hit.speech.public_id for hit in results.hits}
     assert results.count == len(found)
-    assert not damaged_ids(results) & found
-    for item in results.damaged.hits if results.damaged else []:
+    assert marked and marked <= found  # the query itself finds the marked speeches ...
+    assert not marked & damaged_ids(results)  # ... so they are not listed again
+
+
+@pytest.mark.parametrize("query", ["一防三保", "村不漏", '"政府对公路建设"'])
+def test_every_possible_match_holds_a_marked_variant_of_the_query(corpus, query):
+    results = search_speeches(query)
+    assert results.damaged is not None
+    for item in results.damaged.hits:
         assert MARKER in item.variant and item.variant in item.hit.speech.text
 
 
