@@ -46,10 +46,11 @@ segmentation of each speech's sample for keywords (~1/10), pinyin and OpenCC.
 parse_many takes pages in windows and spreads each window's damaged lines evenly over
 the workers before it hands out the pages (largest first) for the rest, so pages of very
 uneven size (the sample's: 48 to 530 KB) no longer leave a worker idle during the
-mojibake search; the page-size bound above now holds for the rest of the pipeline only. On 2 cores the second process can at best
-double the one-process figure, and only on an idle machine: with other work on the
-machine (load above 2) two processes gain nothing. Each worker also starts with cold
-memos of the model's scores (the one-process figure has them warm after the first pages).
+mojibake search; the page-size bound above now holds for the rest of the pipeline only.
+On 2 cores the second process can at best double the one-process figure, and only on an
+idle machine: with other work on the machine (load above 2) two processes gain nothing.
+Each worker also starts with cold memos of the model's scores (the one-process figure has
+them warm after the first pages).
 Caches flatter two figures: the sample's `restore+clean` (its speeches repeat, so a damaged
 line is often searched once, and the per-step pass just before it warmed the model's
 memo) and the synthetic `mojibake` (its runs are the seeds' ~270 runs over and over, so
