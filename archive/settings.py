@@ -203,7 +203,7 @@ SAMPLE_CORPUS_DIR = BASE_DIR / "corpus" / "seeds"
 SEARCH_INDEX_DIR = env_path("SEARCH_INDEX_DIR", BASE_DIR / "var" / "whoosh_index")
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "speeches.search_backend.ChineseWhooshEngine",
+        "ENGINE": "speeches.search.whoosh.backend.ChineseWhooshEngine",
         "PATH": str(SEARCH_INDEX_DIR),
         # Whoosh's default post limit is 128 MB; one batch of speeches is far smaller.
         "POST_LIMIT": 128 * 1024 * 1024,
@@ -211,12 +211,16 @@ HAYSTACK_CONNECTIONS = {
     },
 }
 # With True (the default) haystack narrows every query by a filter listing all
-# registered models, which STACK-NOTES measured as most of a 20x slowdown.
+# registered models, measured as most of a 20x slowdown.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 # Indexing is an explicit step after a document is committed (speeches.indexing),
 # never a side effect of each save.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
+# The search engine behind speeches.search.engine: "whoosh" (the embedded default).
+SEARCH_ENGINE = env_str("SEARCH_ENGINE", "whoosh")
+if SEARCH_ENGINE not in ("whoosh",):
+    raise ImproperlyConfigured(f"SEARCH_ENGINE must be 'whoosh', not {SEARCH_ENGINE!r}")
 
 # Uploads larger than this are queued for `manage.py process_uploads`
 # instead of being ingested inside the admin request.

@@ -14,10 +14,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from haystack import connections
 
 from .indexing import index_document, unindex_document
 from .models import Document, Speech
+from .search.engine import engine
 
 # The prefix loading.reindex_document writes into Document.error when the index was busy.
 PENDING_MARK = "索引待更新"
@@ -47,18 +47,7 @@ class Mismatch:
 
 def indexed_entries() -> dict[int, list[tuple[str, str]]]:
     """(public_id, title) of every index entry, by source document id."""
-    backend = connections["default"].get_backend()
-    if not backend.setup_complete:
-        backend.setup()
-    backend.index = backend.index.refresh()
-    entries: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    with backend.index.searcher() as searcher:
-        for stored in searcher.all_stored_fields():
-            document = str(stored.get("document") or "0")
-            entries[int(document) if document.isdigit() else 0].append(
-                (stored.get("public_id", ""), stored.get("title", ""))
-            )
-    return entries
+    return engine().entries()
 
 
 def database_entries() -> dict[int, dict[str, str]]:

@@ -58,7 +58,7 @@ def widened_query(tree) -> tuple[object | None, dict[str, str]]:
             continue
         if len(alternatives) == MAX_WORDS:
             break
-        widened = q.Any(tuple(q.Phrase(variant, leaf.field) for variant in found))
+        widened = q.Any(tuple(q.Term(variant, leaf.field) for variant in found))
         alternatives.append(_replaced(tree, leaf, widened))
         stands_for.update((variant, leaf.text) for variant in found)
     if not alternatives:
@@ -68,8 +68,8 @@ def widened_query(tree) -> tuple[object | None, dict[str, str]]:
 
 
 def _positive_leaves(node) -> list:
-    """Words and phrases a match must hold (not those under an exclusion), in order."""
-    if isinstance(node, q.Word | q.Phrase):
+    """Terms a match must hold (not those under an exclusion), in order."""
+    if isinstance(node, q.Term):
         return [node]
     if isinstance(node, q.Not):
         return []

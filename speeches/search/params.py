@@ -20,8 +20,6 @@ SORTS = {
 }
 # A year range wider than this is not a filter anyone means; it is clamped.
 MAX_YEAR_SPAN = 200
-# URL parameter -> index field of the facet.
-FACET_FIELDS = {"topic": "topics", "year": "year_key", "document": "document", "level": "level", "genre": "genre"}
 
 
 def _ints(values) -> list[int]:
@@ -93,16 +91,17 @@ class SearchParams:
         high = min(high, low + MAX_YEAR_SPAN)
         return {str(y) for y in range(low, high + 1)}
 
-    def index_filters(self) -> dict[str, set[str]]:
+    def filters(self) -> dict[str, frozenset[str]]:
+        """The filters as speeches.search.engine.Query takes them: facet -> values."""
         filters = {
-            "topics": set(self.topic),
-            "document": set(self.document),
-            "level": set(self.level),
-            "genre": set(self.genre),
+            "topic": frozenset(self.topic),
+            "document": frozenset(self.document),
+            "level": frozenset(self.level),
+            "genre": frozenset(self.genre),
         }
         years = self.years()
         if years is not None:
-            filters["year_key"] = years or {"none"}  # an empty range matches nothing
+            filters["year"] = frozenset(years or {"none"})  # an empty range matches nothing
         return {name: values for name, values in filters.items() if values}
 
     def pairs(self, **changes) -> list[tuple[str, str]]:

@@ -1,15 +1,20 @@
 """The query language, parsed into a small engine-neutral tree.
 
-    疫情 防控        both words (AND)
-    "疫情防控"        an exact, contiguous string (even across jieba's word boundaries)
+    安全生产          the string 安全生产, wherever it stands (across jieba's word
+                     boundaries: 讲话 finds 讲话稿; one character, 煤, is a string too)
+    疫情 防控        both strings (AND), anywhere in the speech
+    "a b"            a string with a space in it (between Latin words)
     疫情 OR 防汛      either
     -考试            excludes speeches holding 考试
-    title:考试       only in titles (title:"……" for a phrase in titles)
+    title:考试       only in titles (title:"……" for a string with spaces)
     (a OR b) c       brackets group
 
-The tree (Word, Phrase, All, Any, Not) is turned into Whoosh queries by the
-backend (speeches.search.index_view), so the engine could change
-without touching the language. The parser never raises: unbalanced quotes or
+A term is a character string of the script-folded text (simplified, lower case),
+as in the corpus tools researchers know (CCL, BCC, KonText, the Chinese Text
+Project), never jieba's words: counting a compound as its words ANDed anywhere
+made totals, facets and trends about twice too large. The tree (Term, All, Any,
+Not) is answered by each engine behind speeches.search.engine, so the engine can
+change without touching the language. The parser never raises: unbalanced quotes or
 brackets, lone operators and over-long input are repaired and explained in
 `message`, because a researcher's query must never cost a server error.
 """
@@ -19,30 +24,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import is_term, normalize, query_terms
+from .analysis import is_term, normalize
 
 # Whoosh's parser recursed past Python's limit near 1,000 Han characters
 # (STACK-NOTES); we build queries ourselves, but still keep them small.
 MAX_QUERY_CHARS = 200
 MAX_CLAUSES = 32
 MAX_DEPTH = 8
-_TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
+# A quoted string may carry a minus: -"安全 生产" excludes it.
+_TOKEN = re.compile(r'-?"[^"]*"?|\(|\)|[^\s()"]+')
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff])\s+|\s+(?=[\u3000-\u9fff])")
 # Punctuation a user may type around a word; it is not searched.
 _STRIP = "'`!?,.;:，。；：！？、（）【】《》<>[]{}=&|*~^\\/+"
 
 
 @dataclass(frozen=True)
-class Word:
-    text: str  # normalised (simplified, lower case)
-    pieces: tuple[str, ...]  # the dictionary pieces all of which must occur
-    field: str = "text"
-
-
-@dataclass(frozen=True)
-class Phrase:
-    text: str  # normalised; matched as a contiguous substring
-    field: str = "text"
+class Term:
+    text: str  # normalised (simplified, lower case); matched as a contiguous string
+    field: str = "text"  # "text" (title and body) or "title"
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ class Not:
 @dataclass(frozen=True)
 class ParsedQuery:
     tree: object | None  # None: nothing searchable
-    terms: tuple[str, ...]  # for highlighting: word pieces and whole phrases
+    terms: tuple[str, ...]  # for highlighting: the terms a hit holds (not the excluded ones)
     message: str = ""
 
     @property
@@ -169,29 +168,29 @@ def _atom(state: _State, token: str, field_name: str):
         state.note(f"检索词过多，只使用了前 {MAX_CLAUSES} 个。")
         return None
     if token.startswith('"'):
-        node = _phrase(token.strip('"'), field_name)
+        node = _quoted(token.strip('"'), field_name)
     else:
-        node = _word(token, field_name)
+        node = _unquoted(token, field_name)
     if node is not None:
         state.clauses += 1
     return node
 
 
-def _phrase(text: str, field_name: str) -> Phrase | None:
+def _quoted(text: str, field_name: str) -> Term | None:
     # Spaces next to Han characters are not part of Chinese text ("疫情 防控"
     # means 疫情防控); between Latin words they are kept.
     folded = _CJK_SPACE.sub("", " ".join(normalize(text).split()))
     if not is_term(folded):
         return None
-    return Phrase(folded, field_name)
+    return Term(folded, field_name)
 
 
-def _word(token: str, field_name: str) -> Word | None:
+def _unquoted(token: str, field_name: str) -> Term | None:
+    # Punctuation typed around a term (安全生产，) is not searched; inside it, it is.
     folded = normalize(token).strip(_STRIP + '"-')
-    pieces = tuple(query_terms(folded))
-    if not pieces:
+    if not is_term(folded):
         return None
-    return Word(folded, tuple(dict.fromkeys(pieces)), field_name)
+    return Term(folded, field_name)
 
 
 def _drop_pure_negation(tree, state: _State):
@@ -203,12 +202,10 @@ def _drop_pure_negation(tree, state: _State):
 
 
 def _terms(node) -> list[str]:
-    """Strings to mark in snippets and on the speech page: word pieces, whole phrases.
-    Excluded words are not marked (they cannot occur in a hit)."""
+    """Strings to mark in snippets and on the speech page, each whole.
+    Excluded terms are not marked (they cannot occur in a hit)."""
     if node is None or isinstance(node, Not):
         return []
-    if isinstance(node, Word):
-        return list(node.pieces)
-    if isinstance(node, Phrase):
+    if isinstance(node, Term):
         return [node.text]
     return [term for child in node.children for term in _terms(child)]

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 from django.utils.safestring import SafeString
-from haystack import connections
 
 from ..locks import IndexBusy
 from ..models import Document, Section, Speech, Topic
 from .damaged import widened_query
-from .params import FACET_FIELDS, SearchParams
+from .engine import FACETS, Query, engine
+from .params import SearchParams
 from .query import parse_query
 from .snippets import best_paragraph, highlight, kwic
 
@@ -90,10 +90,6 @@ class Results:
         return self.page < self.num_pages
 
 
-def _backend():
-    return connections["default"].get_backend()
-
-
 def search_speeches(raw_query: str | SearchParams = "", page: int = 1, page_size: int = 20,
                     *, params: SearchParams | None = None, snippets: bool = True,
                     facets: bool = True, limit: int | None = None) -> Results:
@@ -111,10 +107,10 @@ def search_speeches(raw_query: str | SearchParams = "", page: int = 1, page_size
     if parsed.tree is None and not params.has_filters:
         return results
     try:
-        found = _backend().faceted_search(
-            parsed.tree, params.index_filters(), tuple(FACET_FIELDS.values()) if facets else (),
+        found = engine().answer(Query(
+            parsed.tree, params.filters(), FACETS if facets else (),
             sort=params.sort, offset=(params.page - 1) * size, limit=size,
-        )
+        ))
     except (RecursionError, ValueError) as error:
         results.message = f"无法执行该查询，请简化后再试。（{type(error).__name__}）"
         return results
@@ -141,7 +137,7 @@ def _damaged_matches(tree, params: SearchParams) -> DamagedMatches | None:
     if widened is None:
         return None
     try:
-        found = _backend().faceted_search(widened, params.index_filters(), (), offset=0, limit=DAMAGED_SHOWN)
+        found = engine().answer(Query(widened, params.filters(), limit=DAMAGED_SHOWN))
     except (RecursionError, ValueError, IndexBusy):
         return None  # the results above already say what went wrong, if anything did
     if not found.count:
@@ -197,14 +193,12 @@ def _explain(hit: Hit, terms: tuple[str, ...]) -> None:
 
 
 def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> dict[str, list[FacetValue]]:
-    by_field = {index_field: name for name, index_field in FACET_FIELDS.items()}
     labels = {
         "topic": dict(Topic.objects.values_list("slug", "name")),
         "document": {str(pk): title or name for pk, title, name in Document.objects.values_list("id", "title", "original_name")},
     }
     out = {}
-    for index_field, values in counts.items():
-        name = by_field[index_field]
+    for name, values in counts.items():
         selected = {str(v) for v in getattr(params, name)}
         items = [
             FacetValue(value, labels.get(name, {}).get(value, value), n, value in selected, name, params)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .analysis import normalize
+
 
 def _marked_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Character spans covered by any term, overlaps merged (雨山 + 山区 mark 雨山区 whole)."""
-    lowered = text.lower()
+    """Character spans covered by any term, overlaps merged (雨山 + 山区 mark 雨山区 whole).
+    The text is folded as the search folds it, one character for one, so a term
+    marks the source's own characters (traditional, full-width) where it matched."""
+    lowered = normalize(text)
     found = []
     for term in terms:
         if not term:
@@ -46,7 +50,7 @@ def kwic(text: str, terms: tuple[str, ...], width: int = 40, limit: int = 3) -> 
     if not terms:
         return []
     flat = text.replace("\n", " ")
-    spans = _marked_spans(flat, tuple(t.lower() for t in terms))
+    spans = _marked_spans(flat, tuple(normalize(t) for t in terms))
     windows: list[tuple[int, int]] = []
     for s, e in spans:
         if windows and s < windows[-1][1]:
@@ -62,7 +66,7 @@ def kwic(text: str, terms: tuple[str, ...], width: int = 40, limit: int = 3) -> 
 
 def highlight(text: str, terms: tuple[str, ...]) -> SafeString:
     """The whole text escaped, with the terms in <mark> (for a paragraph on the speech page)."""
-    return mark_safe(_render(text, _marked_spans(text, tuple(t.lower() for t in terms)), 0, len(text)))
+    return mark_safe(_render(text, _marked_spans(text, tuple(normalize(t) for t in terms)), 0, len(text)))
 
 
 def best_paragraph(paragraphs: list[str], terms: tuple[str, ...]) -> str:
@@ -70,8 +74,8 @@ def best_paragraph(paragraphs: list[str], terms: tuple[str, ...]) -> str:
     (the first such), so a hit links to where the query is best met."""
     best, best_count = "", 0
     for number, paragraph in enumerate(paragraphs, start=1):
-        lowered = paragraph.lower()
-        count = sum(1 for term in terms if term in lowered)
+        lowered = normalize(paragraph)
+        count = sum(1 for term in terms if normalize(term) in lowered)
         if count > best_count:
             best, best_count = f"p{number}", count
             if count == len(terms):

@@ -68,7 +68,7 @@ def test_a_repeated_word_is_widened_one_occurrence_at_a_time():
     # In each alternative one occurrence is widened and the other is kept as it was.
     for alternative in alternatives:
         kinds = sorted(type(child).__name__ for child in alternative.children)
-        assert kinds == ["Any", "Word"]
+        assert kinds == ["Any", "Term"]
 
 
 def test_a_word_lost_to_a_marker_is_offered_as_a_possible_match(corpus):

@@ -35,9 +35,9 @@ def during_the_next_build(monkeypatch, what) -> None:
     def prepare(index, obj):
         calls.append(obj.pk)
         what(len(calls))
-        return type(backend)._prepare(backend, index, obj)
+        return type(backend).prepare(backend, index, obj)
 
-    monkeypatch.setattr(backend, "_prepare", prepare)
+    monkeypatch.setattr(backend, "prepare", prepare)
 
 
 def test_a_failed_rebuild_leaves_the_live_index_as_it_was(corpus, fresh_index, monkeypatch):

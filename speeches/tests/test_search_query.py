@@ -2,21 +2,32 @@
 
 import pytest
 
-from speeches.search.query import All, Any, Not, Phrase, Word, parse_query
+from speeches.search.query import All, Any, Not, Term, parse_query
 
 
-def test_words_are_anded():
+def test_terms_are_anded():
     tree = parse_query("疫情 考试").tree
     assert isinstance(tree, All) and [c.text for c in tree.children] == ["疫情", "考试"]
 
 
-def test_quotes_make_a_phrase_and_fold_the_script():
-    assert parse_query('"國土資源"').tree == Phrase("国土资源")
+def test_an_unquoted_term_is_one_string_not_jiebas_words():
+    assert parse_query("疫情防控").tree == Term("疫情防控")
+    assert parse_query("安全生产").terms == ("安全生产",)
+    assert parse_query("煤").tree == Term("煤")
+
+
+def test_an_unquoted_term_folds_script_and_case_and_drops_punctuation_around_it():
+    assert parse_query("國土資源，").tree == Term("国土资源")
+    assert parse_query("《GDP》").tree == Term("gdp")
+
+
+def test_quotes_make_one_term_and_fold_the_script():
+    assert parse_query('"國土資源"').tree == Term("国土资源")
 
 
 def test_spaces_inside_a_chinese_phrase_are_dropped_but_kept_between_latin_words():
-    assert parse_query('"疫情 防控"').tree == Phrase("疫情防控")
-    assert parse_query('"World Bank"').tree == Phrase("world bank")
+    assert parse_query('"疫情 防控"').tree == Term("疫情防控")
+    assert parse_query('"World Bank"').tree == Term("world bank")
 
 
 def test_or_binds_tighter_than_the_implied_and():
@@ -26,7 +37,7 @@ def test_or_binds_tighter_than_the_implied_and():
 
 def test_a_minus_excludes_and_title_limits_to_titles():
     tree = parse_query("title:考试 -招生").tree
-    assert tree.children[0] == Word("考试", ("考试",), "title")
+    assert tree.children[0] == Term("考试", "title")
     assert isinstance(tree.children[1], Not)
 
 
@@ -37,7 +48,7 @@ def test_brackets_group_and_unbalanced_ones_are_repaired_with_a_message():
 
 def test_an_unbalanced_quote_searches_the_rest_as_a_phrase_and_says_so():
     parsed = parse_query('考试 "安全')
-    assert parsed.tree.children[1] == Phrase("安全") and "引号" in parsed.message
+    assert parsed.tree.children[1] == Term("安全") and "引号" in parsed.message
 
 
 @pytest.mark.parametrize("query", ["OR", "-", "-考试", "AND NOT", "()", '""', "😀", "title:"])
@@ -63,3 +74,8 @@ def test_the_trend_chart_shows_years_without_matches_as_empty_bars():
     assert rows == [("2001", 2), ("2002", 0), ("2003", 0), ("2004", 4)]
     chart = bar_chart(rows)
     assert [bar.height for bar in chart.bars][1:3] == [0, 0] and chart.bars[3].height == chart.height
+
+
+def test_a_minus_before_quotes_excludes_the_quoted_string():
+    tree = parse_query('工作 -"安全 生产"').tree
+    assert tree == All((Term("工作"), Not(Term("安全生产"))))

@@ -1,4 +1,4 @@
-"""The index's own segment writer (speeches.search.segments) against Whoosh's stock one.
+"""The index's own segment writer (speeches.search.whoosh.internals) against Whoosh's stock one.
 
 GroupingWriter must write what Whoosh's SegmentWriter writes, byte for byte, so that
 every reader of the index reads it unchanged; WordField must index what TEXT with our
@@ -17,9 +17,9 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.writing import SegmentWriter
 
 from speeches.ingest.decode import decode_bytes
-from speeches.search import segments
-from speeches.search.analysis import ChineseAnalyzer, GramField, WordField
-from speeches.search_backend import ArchiveCodec
+from speeches.search.whoosh import internals as segments
+from speeches.search.whoosh.fields import ChineseAnalyzer, GramField, WordField
+from speeches.search.whoosh.internals import ArchiveCodec
 
 SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "seeds"
 

@@ -1,24 +1,29 @@
-"""Writing index segments faster than Whoosh's stock writer, in the same format.
+"""Every use of Whoosh's and haystack's private internals, in this one module.
 
-Whoosh's SegmentWriter sends every posting through its pool as a tuple
-(field, term, docnum, weight, value), sorts all of them when the segment is
-finished, and then feeds them one at a time through a chain of per-posting
-calls (start_term / add / finish_term, an assert-laden add_posting, a length
-lookup). On this archive's texts that was half of an index build, and bigrams
-make two thirds of all postings (bench/RESULTS.md, "search").
+The archive's Whoosh engine is as fast as it is because it reads and writes Whoosh's
+W3 format below the public API in four places; each is here, and nowhere else:
 
-GroupingWriter keeps each term's postings together from the moment a document is
-added (a dict of term -> docnums, weights, values), sorts only the term keys, and
-writes each term's posting blocks in one go. The format is Whoosh's W3 codec's:
-with COMPRESS_FROM = 0 the files are byte for byte the stock writer's
-(test_segments compares them), and by default only short blocks differ, stored
-uncompressed, which every W3 reader, ours and Whoosh's, reads unchanged.
+1. Writing segments (GroupingWriter, build_segments). Whoosh's SegmentWriter sends
+   every posting through its pool as a tuple, sorts all of them when the segment is
+   finished and feeds them one at a time through a chain of per-posting calls; on
+   this archive's texts that was half of an index build (bigrams are two thirds of
+   all postings). GroupingWriter keeps each term's postings together from the
+   moment a document is added, sorts only the term keys and writes each term's
+   posting blocks in one go, in the W3 codec's format: with COMPRESS_FROM = 0 the
+   files are byte for byte the stock writer's (test_segments compares them), and by
+   default only short blocks differ, stored uncompressed, which every W3 reader
+   reads unchanged. build_segments() runs such writers on several processes and
+   commits their segments together (Whoosh's MpWriter hard-wires the stock writer).
+2. Reading posting lists a block at a time (posting_blocks): Whoosh's matcher hands
+   out one posting per Python call, most of a common term's query time.
+3. Field lengths read once per segment (ArchiveCodec): the stock reader seeks and
+   reads per posting, and stat()s the folder for a field without lengths.
+4. haystack's value conversion (from_python), private to its Whoosh backend.
 
-build_segments() runs such writers on several processes, each writing its own
-segments, and commits them together: Whoosh's MpWriter does the same but
-hard-wires the stock writer in its workers.
-
-This module knows Whoosh only; nothing here imports Django.
+WHOOSH_VERSION and HAYSTACK_VERSION are the versions this was written against;
+test_whoosh_internals fails with a clear message when the installed ones differ,
+so an upgrade means reading this module again, not finding out from wrong results.
+Nothing here imports Django.
 """
 
 from __future__ import annotations
@@ -28,14 +33,48 @@ import queue
 import traceback
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from pickle import dumps
+from itertools import accumulate
+from pickle import dumps, loads
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3TermInfo,
+    _lenfield,
+)
 from whoosh.filedb.filestore import RamStorage
-from whoosh.system import pack_ushort
-from whoosh.util.numeric import length_to_byte
+from whoosh.matching.mcore import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.system import _INT_SIZE, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+WHOOSH_VERSION = (2, 7, 4)
+HAYSTACK_VERSION = (3, 4, 0)
+
+
+def installed_versions() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(Whoosh's, haystack's) installed versions, as tuples of numbers."""
+    from importlib.metadata import version
+
+    return tuple(int(n) for n in version("whoosh").split(".")), tuple(
+        int(n) for n in version("django-haystack").split(".")[:3]
+    )
+
+
+def from_python(backend, value):
+    """haystack's conversion of an index value (dates, lists, booleans) for Whoosh."""
+    return backend._from_python(value)
+
+
+# --- 1. writing segments ----------------------------------------------------------
 
 # What one writer holds before it writes a segment: its postings are in memory until
 # then, at about 100 bytes each and about one posting per character. Characters of all
@@ -159,7 +198,7 @@ def _columns(items) -> tuple[list, list, list, list]:
 COMPRESS_FROM = 128
 
 
-class _Block:
+class _WriteBlock:
     """One block of a term's postings, with what W3TermInfo.add_block asks of it."""
 
     __slots__ = ("_ids", "_weights", "_maxweight", "_minlength", "_maxlength")
@@ -225,7 +264,7 @@ class _TermWriter:
         postfile.write(WHOOSH3_HEADER_MAGIC)
         for start in range(0, count, limit):
             end = min(start + limit, count)
-            block = _Block(ids[start:end], weights[start:end], self.doclengths)
+            block = _WriteBlock(ids[start:end], weights[start:end], self.doclengths)
             terminfo.add_block(block)
             data = dumps((_deltas(block._ids), block.mini_weights(), self._mini_values(values[start:end])), 2)
             compression = self.compression if len(data) >= COMPRESS_FROM else 0
@@ -379,3 +418,171 @@ def _get(results, workers) -> tuple[str, object]:
                     return results.get(timeout=1)
                 except queue.Empty:
                     return "error", "a worker exited without a result (killed, or out of memory?)"
+
+
+# --- 2. reading posting lists a block at a time -----------------------------------
+
+def bitmap(docs, size: int) -> int:
+    """Documents as an int with byte d (bit 8*d) set to 1 for each document d."""
+    flags = bytearray(size)
+    for doc in docs:
+        flags[doc] = 1
+    return int.from_bytes(flags, "little")
+
+
+def decode_positions(value: bytes) -> list[int]:
+    """Whoosh's Positions value: a 4-byte count, then the pickled list of gaps
+    between positions, sometimes stored without pickle's final "." (as
+    formats.Positions.decode_positions, with the running sum done in C)."""
+    body = value[_INT_SIZE:]
+    return list(accumulate(loads(body if body.endswith(b".") else body + b".")))
+
+
+class _ReadBlock:
+    """One block (up to 128 postings) of a posting list, decoded only on demand."""
+
+    def __init__(self, matcher):
+        self.matcher = matcher
+
+    def ids(self):
+        # W3LeafMatcher._read_ids, with the running sum of the gaps done in C
+        # (accumulate) instead of a Python generator: a third of reading a block.
+        matcher = self.matcher
+        if matcher._ids is None:
+            if matcher._data is None:
+                matcher._read_data()
+            ids = matcher._data[0]
+            matcher._ids = ids if matcher._byteids else tuple(accumulate(ids))
+        return matcher._ids
+
+    def values(self):
+        self.matcher._read_values()
+        return self.matcher._values
+
+    def weights(self):
+        self.matcher._read_weights()
+        return self.matcher._weights
+
+
+class _WholeList:
+    """A short posting list (inlined in the term index) as a single block."""
+
+    def __init__(self, matcher):
+        self._ids, self._values, self._weights = [], [], []
+        while matcher.is_active():
+            self._ids.append(matcher.id())
+            self._values.append(matcher.value())
+            self._weights.append(matcher.weight())
+            matcher.next()
+
+    def ids(self):
+        return self._ids
+
+    def values(self):
+        return self._values
+
+    def weights(self):
+        return self._weights
+
+
+def segment_postings(searcher, fieldname: str, text: str):
+    """Per segment holding the term: (segment number, its first document number,
+    its reader, the term's raw posting list there). Raw: deleted documents are
+    still in it (Whoosh's FilterMatcher hides them one call per posting), so the
+    caller keeps only the documents it wants."""
+    for number, (leaf, base) in enumerate(searcher.leaf_searchers()):
+        reader = leaf.reader()
+        try:
+            matcher = reader.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        yield number, base, reader, matcher
+
+
+def posting_blocks(matcher):
+    """A posting list a block at a time.
+
+    Whoosh's matcher interface hands out one posting per Python call; for the
+    posting lists of common words (thousands of documents) that was most of a
+    query's time. Whoosh 2.7's own W3LeafMatcher is read here through its block
+    methods; any other matcher (short lists inlined in the term index) is one block.
+    """
+    if not isinstance(matcher, W3LeafMatcher):
+        yield _WholeList(matcher)
+        return
+    while matcher.is_active():
+        yield _ReadBlock(matcher)
+        matcher._next_block()
+
+
+class OnlyDocs(wq.Query):
+    """Exactly the given documents, each scoring 0.
+
+    ANDed with a ranking query it makes Whoosh's intersection visit only these
+    documents: a filter would not, Whoosh scores every document the ranking query
+    matches and drops the unfiltered ones afterwards.
+    """
+
+    def __init__(self, docs: frozenset[int]):
+        self.docs = sorted(docs)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __hash__(self):
+        return id(self)
+
+    def estimate_size(self, ixreader):
+        return len(self.docs)
+
+    def matcher(self, searcher, context=None):
+        parent = searcher.get_parent() if searcher.has_parent() else None
+        offset = parent._offset_for_subsearcher(searcher) if parent is not None else 0
+        count = searcher.doc_count_all()
+        low, high = bisect_left(self.docs, offset), bisect_left(self.docs, offset + count)
+        return _ZeroScore([doc - offset for doc in self.docs[low:high]])
+
+
+class _ZeroScore(ListMatcher):
+    def score(self):
+        return 0.0
+
+
+# --- 3. field lengths read once per segment ---------------------------------------
+
+class _Lengths(W3PerDocReader):
+    """Whoosh's per-document reader with each field's length column read once.
+
+    Whoosh asks for the field length of every posting it writes (and of every hit
+    it scores). The stock reader answers each call with a seek and read in the
+    column file, and for a field without lengths (the gram field) with a stat()
+    that it never caches: together a third of the index build. Same answers.
+    """
+
+    def __init__(self, storage, segment):
+        super().__init__(storage, segment)
+        self._lengths: dict[str, list[int] | None] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        if docnum > self._doccount:
+            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+        lengths = self._lengths.get(fieldname, False)
+        if lengths is False:
+            reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            lengths = None if reader is None else list(reader)
+            self._lengths[fieldname] = lengths
+        if lengths is None:
+            return default
+        lbyte = lengths[docnum]
+        # As the stock reader: a zero length byte reads as None, not the default.
+        return byte_to_length(lbyte) if lbyte else None
+
+
+class ArchiveCodec(W3Codec):
+    """Whoosh's default codec with the caching lengths reader above. Segments
+    written with it name this class in the index's table of contents."""
+
+    def per_document_reader(self, storage, segment):
+        return _Lengths(storage, segment)

@@ -10,8 +10,11 @@ Why a subclass (never a patch of site-packages):
   and wait a bounded time for it (speeches.locks). A rebuild writes a new index
   beside the live one and swaps it in (building()).
 - Searching: haystack's search() fetches every hit, highlights with a stemming
-  analyzer and has no Whoosh facets; faceted_search() hands the query tree to
-  speeches.search.index_view, which answers one page with exact facet counts.
+  analyzer and has no Whoosh facets; the engine (__init__.py) hands the query
+  tree to view.IndexView, which answers one page with exact facet counts.
+- haystack's clear_index and rebuild_index would empty the live index: clear()
+  refuses and names `manage.py reindex`.
+Whoosh's and haystack's private internals are used in internals.py only.
 """
 
 from __future__ import annotations
@@ -21,77 +24,36 @@ import shutil
 import time
 from contextlib import contextmanager
 
+from django.core.management.base import CommandError
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import ID
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC
 from whoosh.filedb.filestore import FileStorage
-from whoosh.util.numeric import byte_to_length
 
-from .locks import IndexBusy, index_write_lock
-
-# Whoosh pickles the schema, analyzers included, into each index's table of
-# contents by module path: indexes written before the analysis moved to
-# speeches.search.analysis name these classes here, so they stay importable here.
-from .search.analysis import BigramTokenizer, ChineseTokenizer, GramField, WordField, warm_up_analysis
-from .search.index_view import FacetedResults, IndexView
-from .search.segments import GroupingWriter, build_segments
-
-
-class _Lengths(W3PerDocReader):
-    """Whoosh's per-document reader with each field's length column read once.
-
-    Whoosh asks for the field length of every posting it writes (and of every hit
-    it scores). The stock reader answers each call with a seek and read in the
-    column file, and for a field without lengths (the gram field) with a stat()
-    that it never caches: together a third of the index build. Same answers.
-    """
-
-    def __init__(self, storage, segment):
-        super().__init__(storage, segment)
-        self._lengths: dict[str, list[int] | None] = {}
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        if docnum > self._doccount:
-            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-        lengths = self._lengths.get(fieldname, False)
-        if lengths is False:
-            reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            lengths = None if reader is None else list(reader)
-            self._lengths[fieldname] = lengths
-        if lengths is None:
-            return default
-        lbyte = lengths[docnum]
-        # As the stock reader: a zero length byte reads as None, not the default.
-        return byte_to_length(lbyte) if lbyte else None
-
-
-class ArchiveCodec(W3Codec):
-    """Whoosh's default codec with the caching lengths reader above. Segments
-    written with it name this class in the index's table of contents."""
-
-    def per_document_reader(self, storage, segment):
-        return _Lengths(storage, segment)
-
+from ...locks import IndexBusy, index_write_lock
+from ..analysis import warm_up_analysis
+from .fields import GramField, WordField
+from .internals import ArchiveCodec, GroupingWriter, build_segments, from_python
+from .view import IndexView
 
 # Index fields (see search_indexes.py) that are filtered on exactly, never analysed.
 
 
-EXACT_FIELDS = {"public_id", "level", "genre", "document"}
+EXACT_FIELDS = {"public_id", "level", "genre", "document", "copy_of"}
 KEYWORD_FIELDS = {"topics"}
 SORTABLE_FIELDS = {"year", "length"}
-# Fields the backend derives from others in _prepare: bigrams for exact phrases,
+# Fields the backend derives from others in prepare(): bigrams for exact phrases,
 # and the year as an exact term for facet counting.
 GRAM_FIELDS = {"grams": "text", "title_grams": "title"}
 
 
 def writer_options() -> dict:
-    # Non-compound segments: STACK-NOTES measured compound files being copied
-    # into memory on every open as much of haystack's slowness.
+    # Non-compound segments: compound files are copied into memory on every open,
+    # measured as much of haystack's slowness with default settings.
     return {"compound": False, "codec": ArchiveCodec()}
 
 
@@ -129,12 +91,12 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         schema.add("year_key", WHOOSH_ID(stored=False))
         return content_field_name, schema
 
-    def _prepare(self, index, obj) -> dict | None:
+    def prepare(self, index, obj) -> dict | None:
         try:
             doc = index.full_prepare(obj)
         except SkipDocument:
             return None
-        doc = {key: self._from_python(value) for key, value in doc.items() if value is not None}
+        doc = {key: from_python(self, value) for key, value in doc.items() if value is not None}
         doc.pop("boost", None)
         for gram_field, source in GRAM_FIELDS.items():
             doc[gram_field] = doc.get(source, "")
@@ -160,7 +122,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 yield writer
 
     def build(self, batches, procs: int = 1) -> int:
-        """Replace the whole index by the documents of `batches` (lists of _prepare'd
+        """Replace the whole index by the documents of `batches` (lists of prepare()'d
         dicts), written on `procs` processes beside the live index (building())."""
         with self.building() as index:
             return build_segments(index, batches, procs, writer_options())
@@ -169,16 +131,16 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
     def building(self):
         """A new, empty index beside the live one, replacing it only if the block succeeds.
 
-        STACK-NOTES: rebuilding in place left searches with an empty, then partial
-        index for minutes. Searchers keep the old index until the swap; a failed
+        Rebuilding in place (haystack's way) left searches with an empty, then
+        partial index for minutes. Searchers keep the old index until the swap; a failed
         build leaves it untouched. The write lock is held throughout, so no update
         lands in the old index and is lost with it. Yields the new Whoosh index.
         """
         if not self.setup_complete:
             self.setup()
         if not self.use_file_storage:  # the RAM index of some tests: rebuild in place
+            self.clear_in_place()
             with index_write_lock(self.path):
-                self.clear()
                 yield self.index
             return
         path = os.path.abspath(self.path)
@@ -203,7 +165,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             self.index = self.storage.open_index(schema=self.schema)
 
     def update(self, index, iterable, commit=True):
-        docs = [doc for doc in (self._prepare(index, obj) for obj in iterable) if doc]
+        docs = [doc for doc in (self.prepare(index, obj) for obj in iterable) if doc]
         if not docs:
             # haystack issue #680: committing an empty batch can leave the lock held.
             return
@@ -219,13 +181,23 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
     def replace_document(self, index, document_id, objects):
         """Swap all entries of one source document in one commit, so searchers never
         see it half-updated and entries of speeches a re-ingest dropped go too."""
-        docs = [doc for doc in (self._prepare(index, obj) for obj in objects) if doc]
+        docs = [doc for doc in (self.prepare(index, obj) for obj in objects) if doc]
         with self.writer() as writer:
             writer.delete_by_term("document", str(document_id))
             for doc in docs:
                 writer.add_document(**doc)
 
     def clear(self, models=None, commit=True):
+        """haystack's clear_index and rebuild_index call this: they would empty the live
+        index that researchers are searching. Refused; `manage.py reindex` builds a new
+        index beside it and swaps it in."""
+        raise CommandError(
+            "Refusing to clear the live search index: run `manage.py reindex`, which builds "
+            "a new index beside the live one and swaps it in when complete."
+        )
+
+    def clear_in_place(self) -> None:
+        """Empty the index (tests with a RAM index, and building() for one)."""
         if not self.setup_complete:
             self.setup()
         with index_write_lock(self.path):
@@ -267,13 +239,6 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 time.sleep(0.01)  # between the two renames of building()
         raise IndexBusy("the search index is being replaced")
 
-    def faceted_search(self, tree, filters: dict[str, set[str]], facet_fields: tuple[str, ...],
-                       sort: str = "", offset: int = 0, limit: int = 20) -> FacetedResults:
-        """See IndexView.search."""
-        return self.view().search(tree, filters, facet_fields, sort=sort, offset=offset, limit=limit)
-
-
-__all__ = ["BigramTokenizer", "ChineseTokenizer", "GramField", "ArchiveCodec", "ChineseWhooshEngine", "warm_up"]
 
 
 class ChineseWhooshEngine(BaseEngine):

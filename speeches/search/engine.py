@@ -1,0 +1,90 @@
+"""What a search engine does for this archive: the one contract every engine keeps.
+
+Views, the API, exports, trends and the possible matches in damaged text reach an
+engine only through `engine()` and these types (speeches.search.service builds
+the queries); nothing outside an engine's package knows which engine runs.
+
+An engine
+- indexes and removes the speeches of one source document (`index_document`,
+  `remove_document`), called after the document's transaction commits;
+- answers a `Query`: the query tree of speeches.search.query (a Term is a string
+  of the folded text, speeches.search.analysis) and filters in, an `Answer` out:
+  the exact total, one ranked page of speech ids, and exact facet counts, each
+  facet counted under the *other* filters (drill-down);
+- treats a speech as its text and the texts of its copies (Speech.duplicate_of):
+  a term that only an edited copy holds finds the speech it copies; only
+  canonical speeches are answered;
+- ranks by relevance as the help page (templates/speeches/search_help.html) says:
+  terms in the title first, then BM25 over the terms' string occurrences, a
+  whole-word occurrence counting twice, then for several terms how close they
+  stand;
+- rebuilds beside the live index (`rebuild`: searches keep working meanwhile) and
+  lists what it holds (`entries`) for speeches.index_check to compare with the
+  database.
+
+Matched positions for snippets: a term is a string of gram_text, the same for every
+engine, so speeches.search.snippets finds where a hit's terms stand in its text;
+no engine returns offsets of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Protocol
+
+from django.conf import settings
+
+# URL parameter names of the filters and facets an engine answers.
+FACETS = ("topic", "year", "document", "level", "genre")
+# Sort orders besides relevance: (speech column, descending).
+SORTS = {"year": ("year", True), "year_asc": ("year", False), "length": ("length", True),
+         "length_asc": ("length", False)}
+ENGINES = {"whoosh": "speeches.search.whoosh.WhooshEngine"}
+
+
+@dataclass(frozen=True)
+class Query:
+    tree: object | None  # speeches.search.query's tree; None browses the filters
+    filters: dict[str, frozenset[str]] = field(default_factory=dict)  # facet name -> allowed values
+    facets: tuple[str, ...] = ()
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 20
+
+
+@dataclass
+class Answer:
+    count: int
+    hits: list[tuple[int, float]]  # (Speech pk, score), best first
+    facets: dict[str, dict[str, int]]  # facet name -> value -> speeches
+
+
+class SearchEngine(Protocol):
+    name: str
+
+    def index_document(self, document_id: int) -> int: ...
+
+    def remove_document(self, document_id: int) -> None: ...
+
+    def answer(self, query: Query) -> Answer: ...
+
+    def rebuild(self) -> int: ...
+
+    def entries(self) -> dict[int, list[tuple[str, str]]]: ...
+
+    def indexed_count(self) -> int: ...
+
+    def forget_cached_results(self) -> None: ...
+
+
+_engines: dict[str, SearchEngine] = {}
+
+
+def engine() -> SearchEngine:
+    """The engine settings.SEARCH_ENGINE names (one instance per process)."""
+    name = settings.SEARCH_ENGINE
+    if name not in _engines:
+        module, _, cls = ENGINES[name].rpartition(".")
+        _engines[name] = getattr(import_module(module), cls)()
+    return _engines[name]

@@ -1,0 +1,100 @@
+"""The Whoosh engine (through django-haystack): the embedded default of `make run`.
+
+It keeps speeches.search.engine's contract:
+- backend.py: haystack's Whoosh backend, subclassed (schema, bounded write lock,
+  rebuild beside the live index, haystack's clear refused);
+- fields.py: jieba word and character-bigram fields;
+- view.py: matching terms as strings, copies collapsed, exact facets, one page;
+- ranking.py: relevance;
+- internals.py: the only module that touches Whoosh's or haystack's internals.
+"""
+
+from __future__ import annotations
+
+import os
+
+from haystack import connections
+
+from ...models import Document, Speech
+from ..analysis import warm_up_analysis
+from ..engine import Answer, Query
+from .fields import warm_up_fields
+
+# Above this many speeches a rebuild writes on every core: forked workers segment
+# with jieba and write their own segments while this process reads the database
+# (internals.build_segments). Below it, start-up is not worth it.
+PARALLEL_FROM = 2000
+BATCH = 200
+
+
+def _backend_and_index():
+    connection = connections["default"]
+    return connection.get_backend(), connection.get_unified_index().get_index(Speech)
+
+
+class WhooshEngine:
+    name = "whoosh"
+
+    def index_document(self, document_id: int) -> int:
+        """(Re)index every speech of one document in one commit; returns how many."""
+        backend, index = _backend_and_index()
+        speeches = list(index.index_queryset().filter(document_id=document_id))
+        backend.replace_document(index, document_id, speeches)
+        return len(speeches)
+
+    def remove_document(self, document_id: int) -> None:
+        backend, index = _backend_and_index()
+        backend.replace_document(index, document_id, [])
+
+    def answer(self, query: Query) -> Answer:
+        backend, _ = _backend_and_index()
+        return backend.view().search(query.tree, query.filters, query.facets, sort=query.sort,
+                                     offset=query.offset, limit=query.limit)
+
+    def rebuild(self) -> int:
+        """Index every speech of every ingested document into a new index beside the
+        live one, which it replaces when complete (searches meanwhile see the old one)."""
+        backend, index = _backend_and_index()
+        pks = list(
+            index.index_queryset()
+            .filter(document__status=Document.Status.INGESTED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        procs = (os.cpu_count() or 1) if len(pks) >= PARALLEL_FROM else 1
+        if procs > 1:  # forked workers start with every table loaded, once
+            warm_up_analysis(indexing=True)
+            warm_up_fields()
+
+        def batches():
+            for start in range(0, len(pks), BATCH):
+                speeches = index.index_queryset().filter(pk__in=pks[start : start + BATCH]).order_by("pk")
+                yield [doc for doc in (backend.prepare(index, speech) for speech in speeches) if doc]
+
+        return backend.build(batches(), procs)
+
+    def entries(self) -> dict[int, list[tuple[str, str]]]:
+        """(public_id, title) of every index entry, by source document id."""
+        backend = self._fresh_backend()
+        entries: dict[int, list[tuple[str, str]]] = {}
+        with backend.index.searcher() as searcher:
+            for stored in searcher.all_stored_fields():
+                document = str(stored.get("document") or "0")
+                key = int(document) if document.isdigit() else 0
+                entries.setdefault(key, []).append((stored.get("public_id", ""), stored.get("title", "")))
+        return entries
+
+    def indexed_count(self) -> int:
+        return self._fresh_backend().index.doc_count()
+
+    def forget_cached_results(self) -> None:
+        backend, _ = _backend_and_index()
+        backend.forget_cached_results()
+
+    @staticmethod
+    def _fresh_backend():
+        backend, _ = _backend_and_index()
+        if not backend.setup_complete:
+            backend.setup()
+        backend.index = backend.index.refresh()
+        return backend

@@ -1,0 +1,165 @@
+"""The Whoosh fields of the archive's index: jieba words for ranking, character
+bigrams with positions for matching terms as strings (speeches.search.analysis).
+
+- WordField: jieba's search-mode tokens (a word and its dictionary sub-words) with
+  their frequencies, folded to simplified. Ranking reads it to put a term that is a
+  whole word of the text above one inside a longer word.
+- GramField: every character bigram of gram_text with its position, so that a term
+  ABCD is the bigrams AB BC CD at consecutive positions: exactly "ABCD occurs as a
+  contiguous string", whatever jieba made of it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from pickle import dumps
+
+from whoosh import formats
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import TEXT, FieldType
+from whoosh.system import pack_uint
+
+from ..analysis import gram_text, index_words, is_term, normalize, phrase_grams
+
+
+class ChineseTokenizer(Tokenizer):
+    """jieba tokens with sequential positions (jieba's own analyzer gives character
+    offsets as positions, which breaks Whoosh's phrase matcher)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        text = normalize(value)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for word, start, end in index_words(text):
+            if not is_term(word):
+                continue
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = pos
+                pos += 1
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+def ChineseAnalyzer():
+    return ChineseTokenizer()
+
+
+_FREQUENCIES = [pack_uint(freq) for freq in range(256)]
+
+
+class WordField(TEXT):
+    """A scored text field of jieba words (frequencies, no positions: phrases use GramField).
+
+    index() counts the words directly; Whoosh's own path builds a Token per word and
+    two dictionaries per text. Same terms, frequencies and weights as TEXT with
+    ChineseAnalyzer (test_segments checks it), which queries still use.
+    """
+
+    def __init__(self, field_boost: float = 1.0, stored: bool = False):
+        super().__init__(analyzer=ChineseAnalyzer(), phrase=False, field_boost=field_boost, stored=stored)
+
+    def index(self, value, **kwargs):
+        return zip(*self.postings(value), strict=True)
+
+    def postings(self, value: str) -> tuple[list[bytes], list[int], list[float], list[bytes]]:
+        """Terms, frequencies, weights and encoded values, as parallel lists (what
+        index() yields as tuples): internals.GroupingWriter takes them in one loop."""
+        counts = Counter(word for word, _, _ in index_words(normalize(value)) if is_term(word))
+        boost = self.format.field_boost
+        freqs = list(counts.values())
+        return (
+            [word.encode("utf-8") for word in counts],
+            freqs,
+            [freq * boost for freq in freqs],
+            [_FREQUENCIES[freq] if freq < 256 else pack_uint(freq) for freq in freqs],
+        )
+
+
+class BigramTokenizer(Tokenizer):
+    """Every pair of adjacent characters, one position per character.
+
+    A phrase ABCD is then the bigrams AB BC CD at consecutive positions, which
+    is exactly "ABCD occurs as a contiguous string", whatever jieba made of it.
+    The last character is paired with a newline so that every character starts
+    a bigram and a one-character phrase is a prefix query.
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        text = gram_text(value) + "\n"
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i in range(len(text) - 1):
+            token.text = text[i : i + 2]
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + i
+            if chars:
+                token.startchar = start_char + i
+                token.endchar = start_char + i + 2
+            yield token
+
+
+class GramField(FieldType):
+    """The exact-phrase field: character bigrams with positions, never scored.
+
+    Not scorable: ranking (view.py) computes its own BM25 from the occurrences;
+    a scorable field makes Whoosh store and look up a length per posting, and this
+    field holds two thirds of all postings. index() builds each bigram's position
+    list in one pass over the string instead of through a Token per character,
+    with the same terms and positions as BigramTokenizer (which queries still use).
+    """
+
+    def __init__(self):
+        super().__init__(formats.Positions(), analyzer=BigramTokenizer(), scorable=False, stored=False)
+
+    def index(self, value, **kwargs):
+        return zip(*self.postings(value), strict=True)
+
+    def postings(self, value: str) -> tuple[list[bytes], list[int], list[float], list[bytes]]:
+        """Terms, frequencies, weights and encoded positions, as parallel lists (what
+        index() yields as tuples): internals.GroupingWriter takes them in one loop."""
+        text = gram_text(value) + "\n"
+        positions: dict[str, list[int]] = {}
+        for i, gram in enumerate(phrase_grams(text)):
+            where = positions.get(gram)
+            if where is None:
+                positions[gram] = [i]
+            else:
+                where.append(i)
+        wheres = list(positions.values())
+        freqs = [len(where) for where in wheres]
+        at = _one_position_values()
+        known = len(at)
+        return (
+            [gram.encode("utf-8") for gram in positions],
+            freqs,
+            [float(freq) for freq in freqs],
+            [at[where[0]] if len(where) == 1 and where[0] < known else _encoded_positions(where) for where in wheres],
+        )
+
+
+def _encoded_positions(where: list[int]) -> bytes:
+    """formats.Positions.encode: a count, then the pickled gaps between positions."""
+    return pack_uint(len(where)) + dumps([where[0], *(b - a for a, b in zip(where, where[1:], strict=False))], 2)
+
+
+@lru_cache(maxsize=1)
+def _one_position_values() -> list[bytes]:
+    """Most bigrams occur once in a speech: their encoded positions, made once (on the
+    first text indexed, not when a web process imports this module)."""
+    return [_encoded_positions([position]) for position in range(1 << 15)]
+
+
+def warm_up_fields() -> None:
+    """Make the one-position values before index workers are forked."""
+    _one_position_values()

@@ -1,0 +1,220 @@
+"""The Whoosh engine's searching side on small indexes built in the test: terms as
+strings by bigram positions, copies collapsed onto their speech, ranking, facets,
+and the codec's lengths reader."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.fields import ID, NUMERIC, Schema
+from whoosh.filedb.filestore import RamStorage
+from whoosh.query import Term
+
+from speeches.search import query as q
+from speeches.search.analysis import gram_text
+from speeches.search.whoosh import view as view_module
+from speeches.search.whoosh.fields import GramField, WordField
+from speeches.search.whoosh.internals import ArchiveCodec
+from speeches.search.whoosh.view import IndexView
+
+
+def schema() -> Schema:
+    return Schema(
+        django_id=ID(stored=True, unique=True), public_id=ID(stored=True), canonical=ID, copy_of=ID(stored=True),
+        year=NUMERIC(int, sortable=True), length=NUMERIC(int, sortable=True, stored=True),
+        text=WordField(), title=WordField(field_boost=2.0), grams=GramField(), title_grams=GramField(),
+    )
+
+
+def doc(number: int, text: str, title: str = "", copy_of: int | None = None) -> dict:
+    fields = {
+        "django_id": str(number), "public_id": f"s{number}", "canonical": "false" if copy_of is not None else "true",
+        "year": 2000 + number, "length": len(text), "text": f"{title}\n{text}", "grams": f"{title}\n{text}",
+        "title": title, "title_grams": title,
+    }
+    if copy_of is not None:
+        fields["copy_of"] = f"s{copy_of}"
+    return fields
+
+
+def make_view(texts: list[str], titles: dict[int, str] | None = None, copies: dict[int, int] | None = None
+              ) -> IndexView:
+    index = RamStorage().create_index(schema())
+    writer = index.writer(codec=ArchiveCodec())
+    for number, text in enumerate(texts):
+        writer.add_document(**doc(number, text, (titles or {}).get(number, ""), (copies or {}).get(number)))
+    writer.commit()
+    return IndexView(index.searcher(), 1)
+
+
+def numbers(view: IndexView, docs) -> set[int]:
+    return {view.django_id(d) for d in docs}
+
+
+def found(view: IndexView, text: str) -> set[int]:
+    return numbers(view, view.evaluate(q.Term(text)))
+
+
+def ranked(view: IndexView, tree) -> list[int]:
+    return [pk for pk, _ in view.page(tree, view.evaluate(tree), "relevance", 0, 50)]
+
+
+def test_a_term_whose_bigrams_occur_only_apart_is_not_found():
+    view = make_view(["经济发动，发展", "加快经济发展", "经济。发展"])
+    # 济发 and 发展 are both in the first text, but never as 济发展.
+    assert found(view, "济发展") == {1}
+    assert found(view, "经济发展") == {1}
+    assert found(view, "济。发") == {2}
+    assert found(view, "展经") == set()
+
+
+def test_a_long_term_checks_every_character_not_only_its_ends():
+    # 一二三四五 vs 一二X四五: same first and last bigrams, different middle.
+    view = make_view(["一二三四五", "一二X四五 一二 二三 三四 四五"])
+    assert found(view, "一二三四五") == {0}
+
+
+def test_a_one_character_term_is_found_anywhere_even_last():
+    view = make_view(["甲乙", "丙", "丁"])
+    assert found(view, "乙") == {0}
+    assert found(view, "丙") == {1}
+
+
+def test_a_term_inside_a_longer_jieba_word_is_found():
+    # 讲话稿 is one jieba word; 议上 sits inside 会议上.
+    view = make_view(["这是讲话稿", "在会议上", "无关"])
+    assert found(view, "讲话") == {0}
+    assert found(view, "议上") == {1}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(st.text(alphabet="发展经济会议上的 。", min_size=0, max_size=30), min_size=1, max_size=6),
+    term=st.text(alphabet="发展经济会议上的", min_size=1, max_size=5),
+)
+def test_term_matching_equals_a_substring_scan(texts, term):
+    view = make_view(texts)
+    expected = {number for number, text in enumerate(texts) if term in gram_text(text)}
+    assert found(view, term) == expected
+
+
+def test_exclusions_and_alternatives_are_evaluated_as_sets_of_speeches():
+    view = make_view(["疫情防控", "防汛抗旱", "疫情 防汛"])
+    epidemic, flood = q.Term("疫情"), q.Term("防汛")
+    assert numbers(view, view.evaluate(q.Any((epidemic, flood)))) == {0, 1, 2}
+    assert numbers(view, view.evaluate(q.All((epidemic, q.Not(flood))))) == {0}
+
+
+def test_a_term_only_a_copy_holds_finds_the_speech_it_copies():
+    # 1 is an edited copy of 0 that added 新增内容; 2 copies 0 word for word.
+    view = make_view(["原有讲话内容", "原有讲话内容，新增内容", "原有讲话内容"], copies={1: 0, 2: 0})
+    assert found(view, "新增内容") == {0}
+    assert found(view, "讲话") == {0}
+    # AND across the speech's versions, and exclusion of any version's text.
+    assert numbers(view, view.evaluate(q.All((q.Term("新增"), q.Term("原有"))))) == {0}
+    assert numbers(view, view.evaluate(q.All((q.Term("讲话"), q.Not(q.Term("新增")))))) == set()
+
+
+def test_a_copy_whose_speech_is_not_indexed_finds_nothing():
+    view = make_view(["无主的副本"], copies={0: 7})
+    assert found(view, "副本") == set()
+
+
+def test_the_speech_that_repeats_a_term_ranks_first():
+    view = make_view(["疫情防控工作，疫情", "疫情防控，疫情防控，疫情防控", "防控疫情"])
+    tree = q.Term("疫情防控")
+    hits = view.page(tree, view.evaluate(tree), "relevance", 0, 20)
+    assert [pk for pk, _ in hits] == [1, 0]
+    assert hits[0][1] > hits[1][1] > 0
+
+
+def test_a_match_in_the_title_ranks_first():
+    view = make_view(["教育教育教育教育", "今天谈教育"], titles={1: "教育工作会议"})
+    assert ranked(view, q.Term("教育")) == [1, 0]
+
+
+def test_a_term_standing_as_a_whole_word_ranks_above_one_inside_a_longer_word():
+    # jieba segments 开发展示 as 开发 / 展示: 发展 there is no word of the text.
+    view = make_view(["我们开发展示平台", "我们推动发展平台"])
+    assert ranked(view, q.Term("发展")) == [1, 0]
+
+
+def test_several_terms_standing_close_together_rank_first():
+    apart = "疫情" + "，这里说的是别的事情" * 6 + "防控"
+    near = "疫情" + "，这里说的是别的事情" * 6 + "疫情防控"
+    view = make_view([apart, near])
+    assert ranked(view, q.All((q.Term("疫情"), q.Term("防控")))) == [1, 0]
+    far = "会议" + "，另外一件事" * 10 + "部署" + "，再说别的" * 3
+    close = "会议部署" + "，另外一件事" * 10 + "，再说别的" * 3
+    view = make_view([far, close])
+    assert ranked(view, q.All((q.Term("会议"), q.Term("部署")))) == [1, 0]
+
+
+def test_pages_of_a_ranking_never_overlap_and_cover_every_match():
+    texts = [("工作" * (n % 7 + 1)) + "，会议" * (n % 5) for n in range(60)]
+    view = make_view(texts)
+    tree = q.All((q.Term("工作"), q.Term("会议")))
+    matches = view.evaluate(tree)
+    pages = [view.page(tree, matches, "relevance", offset, 7) for offset in range(0, 70, 7)]
+    listed = [pk for page in pages for pk, _ in page]
+    assert len(listed) == len(set(listed)) == len(matches)
+
+
+@pytest.mark.parametrize("field", ["text", "grams"])
+def test_the_lengths_reader_answers_as_whooshs_own(field):
+    view = make_view(["疫情防控工作会议", "", "发展", "同志们，同志们"])
+    reader = view.searcher.reader()
+    segment = reader.segment()
+    ours = ArchiveCodec().per_document_reader(reader.storage(), segment)
+    stock = W3PerDocReader(reader.storage(), segment)
+    for number in range(4):
+        assert ours.doc_field_length(number, field) == stock.doc_field_length(number, field)
+
+
+def test_several_segments_many_blocks_and_deleted_documents_read_as_whoosh_reads_them():
+    index = RamStorage().create_index(schema())
+    texts = {}
+    for batch in range(3):  # three commits: three segments, each with lists longer than one 128-posting block
+        writer = index.writer(codec=ArchiveCodec())
+        for n in range(300):
+            number = batch * 300 + n
+            texts[number] = "经济发展" if number % 3 else ("发展经济" if number % 2 else "经济。发展")
+            writer.add_document(**doc(number, texts[number]))
+        writer.commit(merge=False)
+    writer = index.writer(codec=ArchiveCodec())
+    for number in range(0, 900, 7):  # deletions inside every segment
+        writer.delete_by_term("django_id", str(number))
+        del texts[number]
+    writer.commit(merge=False)
+    view = IndexView(index.searcher(), 1)
+    assert len(view.searcher.leaf_searchers()) == 3
+    assert numbers(view, view.term_docs("text", "发展")) == set(texts)
+    assert view.term_docs("grams", "发展") == frozenset(view.searcher.docs_for_query(Term("grams", "发展")))
+    for term in ("济发展", "展经", "济。发", "经济发展", "发展"):
+        assert found(view, term) == {n for n, t in texts.items() if term in t}, term
+    # Ranking reads the same blocks: every match is ranked, once.
+    tree = q.Term("经济发展")
+    listed = [pk for pk, _ in view.page(tree, view.evaluate(tree), "relevance", 0, 1000)]
+    assert sorted(listed) == sorted(n for n, t in texts.items() if "经济发展" in t)
+
+
+@pytest.mark.parametrize("gain", [0, 10**9], ids=["as sets", "as bitmaps"])
+def test_facet_counts_are_the_sizes_of_the_intersections_either_way(monkeypatch, gain):
+    monkeypatch.setattr(view_module, "BITMAP_GAIN", gain)
+    index = RamStorage().create_index(Schema(django_id=ID(stored=True), kind=ID, grams=GramField()))
+    writer = index.writer(codec=ArchiveCodec())
+    kinds = ["讲话", "报告", "致辞"]
+    for number in range(60):
+        writer.add_document(django_id=str(number), kind=kinds[number % 3] if number % 7 else "", grams="发展")
+    writer.commit()
+    with index.writer(codec=ArchiveCodec()) as writer:  # a deleted document is counted nowhere
+        writer.delete_by_term("django_id", "3")
+    view = IndexView(index.searcher(), 2)
+    everyone = view.term_docs("grams", "发展")
+    for pool in (everyone, frozenset(d for d in everyone if d % 2), frozenset()):
+        expected = {kind: len(view.term_docs("kind", kind) & pool) for kind in kinds}
+        assert view.counts("kind", pool) == {kind: n for kind, n in expected.items() if n}
+    assert view.counts("kind", everyone) == {"讲话": 16, "报告": 17, "致辞": 17}
+    assert (view._bits["kind"] is None) == (gain == 0)
