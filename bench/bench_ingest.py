@@ -33,7 +33,7 @@ def run_once(scratch: Path) -> dict:
     from speeches.indexing import indexed_count
     from speeches.ingest import parse_document
     from speeches.loading import ingest_bytes
-    from speeches.search_backend import warm_up
+    from speeches.search.analysis import warm_up_analysis as warm_up
 
     files = sorted((ROOT / "corpus" / "seeds").glob("*.txt"))
     size = sum(f.stat().st_size for f in files)

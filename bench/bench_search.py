@@ -1,17 +1,22 @@
-"""Search latency and index build on a synthetic corpus, against raw Whoosh and SQLite FTS5.
+"""Search latency, throughput, memory and index build, against SQLite FTS5 and a scan.
 
-Run by hand:  .venv/bin/python bench/bench_search.py [--speeches 20000] [--no-write]
+Run by hand:  .venv/bin/python bench/bench_search.py [--speeches 20000,100000] [--no-write]
+              [--keep DIR] [--clients 4 --seconds 30]
 
-Builds, in a temporary folder, a SQLite database of N speeches made of the sample
-corpus's paragraphs (shuffled, 3-14 a speech, about 5 kB each: 20,000 ≈ 100 MB),
-indexes it with speeches.indexing.rebuild_index (the real build), then times:
-- our JSON API (/api/search through Django's test client: view, search, facets,
-  snippets, JSON) for single words, two words, phrases, and filtered queries;
-- raw Whoosh on the same index: the same compiled query, one reused searcher,
-  top 20, no facets, no snippets;
-- SQLite FTS5 with the trigram tokenizer over the same texts (`instr()` for
-  two-character terms, which the trigram index cannot answer).
-Figures and the machine go to bench/RESULTS.md, section "search".
+For each size, builds in a temporary folder (or DIR, reused when it holds a build) a
+SQLite database of N speeches made of the sample corpus's paragraphs (shuffled, 3-14 a
+speech, about 5 kB each: 20,000 ≈ 100 MB), indexes it with the real rebuild
+(speeches.search.engine), then times each class of query (QUERIES), side by side:
+- our JSON API: /api/search through Django's test client (view, search, exact facets,
+  snippets of 20 hits, JSON), cold: the engine's cached term sets are dropped first;
+- in-process: the engine's answer alone (total, one ranked page, exact facets);
+- SQLite FTS5 with the trigram tokenizer over the same texts (count and top 20 by its
+  rank; `instr()` scans for terms under 3 characters, which trigrams cannot answer);
+- a brute-force scan: every speech's folded text in memory, `in` per term, count and
+  the first 20.
+Then, with --clients, gunicorn with 2 workers on loopback serves the API to that many
+client threads for --seconds (bounded), and the workers' memory is read from /proc.
+Figures go to bench/RESULTS.md, section "search".
 """
 
 from __future__ import annotations
@@ -19,11 +24,16 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,17 +43,21 @@ sys.path.insert(0, str(ROOT / "bench"))
 from machine import describe_machine, write_section  # noqa: E402
 
 QUERIES = {
-    "single word": ["发展", "安全", "教育", "干部", "群众", "改革", "城市", "农村", "疫情", "信息化"],
-    "two words": ["经济 发展", "安全 生产", "教育 改革", "城市 管理", "疫情 防控", "干部 作风"],
-    "phrase": ['"疫情防控"', '"安全生产"', '"高质量发展"', '"同志们"', '"城市管理"', '"全面从严治党"'],
+    "2-character word": ["发展", "安全", "教育", "干部", "群众", "改革", "城市", "农村"],
+    "word in every speech (工作)": ["工作"],
+    "rare word": ["康振生", "雨山区", "黄垓中学", "春耕备耕", "一防三保"],
+    "two terms": ["经济 发展", "安全 生产", "教育 改革", "城市 管理", "疫情 防控", "干部 作风"],
+    "4-6-character term": ["疫情防控", "安全生产", "高质量发展", "城市管理", "全面从严治党", "确保考试安全"],
+    "quoted phrase": ['"会议上的讲话"', '"确保考试安全"', '"全面从严治党"', '"同志们"'],
+    "traditional query": ["國土資源", "講話", "確保考試安全", "疫情防控", "經濟 發展"],
     "filtered + facets": [
         ("发展", {"topic": "economy"}),
         ("安全", {"year_from": "2010", "year_to": "2015"}),
         ("干部", {"level": "省", "sort": "year"}),
-        ('"城市管理"', {"topic": "urban-management", "year_from": "2005"}),
+        ("城市管理", {"topic": "urban-management", "year_from": "2005"}),
     ],
 }
-REPEAT = 20
+REPEAT = 10
 
 
 def setup_django(scratch: Path) -> None:
@@ -54,9 +68,24 @@ def setup_django(scratch: Path) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
     import django
+    from django.conf import settings
     from django.core.management import call_command
 
-    django.setup()
+    if settings.configured and "bench" in str(settings.DATABASES["default"]["NAME"]):
+        # A second size in the same process: point Django at the new folder.
+        from django.db import connections as db
+
+        from speeches.search.engine import _engines
+
+        db.close_all()
+        settings.DATABASES["default"]["NAME"] = str(scratch / "bench.sqlite3")
+        settings.HAYSTACK_CONNECTIONS["default"]["PATH"] = str(scratch / "index")
+        from haystack import connections
+
+        connections.reload("default")
+        _engines.clear()
+    else:
+        django.setup()
     call_command("migrate", verbosity=0)
 
 
@@ -80,26 +109,30 @@ def build_corpus(n: int, seed: int = 7) -> int:
     rng = random.Random(seed)
     titles, paragraphs = sample_paragraphs()
     topic_data = json.loads((ROOT / "speeches/ingest/data/topics.json").read_text())
-    topics = [Topic.objects.get_or_create(slug=t["slug"], defaults={"name": t["name"]})[0] for t in _topic_list(topic_data)]
+    topics = [
+        Topic.objects.get_or_create(slug=t["slug"], defaults={"name": t["name"]})[0] for t in _topic_list(topic_data)
+    ]
     documents = Document.objects.bulk_create(
-        Document(original_name=f"bench_{i:03}.txt", sha256=f"{i:064x}", raw=b"", status="ingested", title=f"合成文件 {i}")
+        Document(original_name=f"bench_{i:03}.txt", sha256=f"{i:064x}", raw=b"", status="ingested", title=f"合成 {i}")
         for i in range(200)
     )
-    size, speeches = 0, []
-    for i in range(n):
-        text = "\n".join(rng.sample(paragraphs, rng.randint(3, 14)))
-        title = rng.choice(titles)
-        size += len(title.encode()) + len(text.encode()) + 1
-        speeches.append(Speech(
-            document=documents[i % 200], ordinal=i // 200 + 1, public_id=f"b{i:08}", title=title, text=text,
-            original_text="", year=rng.randint(2000, 2023), char_count=len(text),
-            speaker_level=rng.choice(["省", "市", "县", "区", "企业", ""]), genre="讲话",
-        ))
-    speeches = Speech.objects.bulk_create(speeches, batch_size=1000)
-    SpeechTopic.objects.bulk_create(
-        (SpeechTopic(speech=s, topic=t, score=1.0) for s in speeches for t in rng.sample(topics, rng.randint(1, 3))),
-        batch_size=2000,
-    )
+    size = 0
+    for start in range(0, n, 5000):
+        speeches = []
+        for i in range(start, min(n, start + 5000)):
+            text = "\n".join(rng.sample(paragraphs, rng.randint(3, 14)))
+            title = rng.choice(titles)
+            size += len(title.encode()) + len(text.encode()) + 1
+            speeches.append(Speech(
+                document=documents[i % 200], ordinal=i // 200 + 1, public_id=f"b{i:08}", title=title, text=text,
+                original_text="", year=rng.randint(2000, 2023), char_count=len(text),
+                speaker_level=rng.choice(["省", "市", "县", "区", "企业", ""]), genre="讲话",
+            ))
+        speeches = Speech.objects.bulk_create(speeches, batch_size=1000)
+        SpeechTopic.objects.bulk_create(
+            (SpeechTopic(speech=s, topic=t, score=1.0) for s in speeches for t in rng.sample(topics, rng.randint(1, 3))),
+            batch_size=2000,
+        )
     return size
 
 
@@ -119,19 +152,20 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
+def _split(item) -> tuple[str, dict]:
+    return item if isinstance(item, tuple) else (item, {})
+
+
 def time_api(queries) -> list[float]:
     from django.test import Client
-    from haystack import connections
+
+    from speeches.search.engine import engine
 
     client, out = Client(), []
-    backend = connections["default"].get_backend()
     for _ in range(REPEAT):
         for item in queries:
-            q, extra = item if isinstance(item, tuple) else (item, {})
-            # Cold: the index view keeps the document sets of recent terms and
-            # phrases (paging and facet clicks repeat a query); a benchmark that
-            # repeats each query must not time those hits.
-            backend.forget_cached_results()
+            q, extra = _split(item)
+            engine().forget_cached_results()
             t0 = time.perf_counter()
             response = client.get("/api/search", {"q": q, **extra})
             out.append((time.perf_counter() - t0) * 1000)
@@ -139,40 +173,49 @@ def time_api(queries) -> list[float]:
     return out
 
 
-def time_raw_whoosh(searcher, queries) -> list[float]:
-    from speeches.search import parse_query
-    from speeches.search.index_view import compile_query
+def time_in_process(queries) -> list[float]:
+    from django.http import QueryDict
+
+    from speeches.search import SearchParams, parse_query
+    from speeches.search.engine import FACETS, Query, engine
 
     out = []
     for _ in range(REPEAT):
         for item in queries:
-            q = item[0] if isinstance(item, tuple) else item
+            q, extra = _split(item)
+            params = SearchParams.from_querydict(QueryDict(urllib.parse.urlencode({"q": q, **extra})))
+            engine().forget_cached_results()
             t0 = time.perf_counter()
-            results = searcher.search(compile_query(parse_query(q).tree), limit=20)
-            [results.fields(i) for i in range(len(results.top_n))]
+            engine().answer(Query(parse_query(q).tree, params.filters(), FACETS, sort=params.sort))
             out.append((time.perf_counter() - t0) * 1000)
     return out
 
 
 def fts5(scratch: Path) -> tuple[sqlite3.Connection, float]:
     from speeches.models import Speech
+    from speeches.search.analysis import gram_text
 
     con = sqlite3.connect(scratch / "fts.sqlite3")
     con.execute("DROP TABLE IF EXISTS t")
     con.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='trigram')")
     t0 = time.perf_counter()
     rows = Speech.objects.values_list("title", "text").iterator(chunk_size=2000)
-    con.executemany("INSERT INTO t(body) VALUES (?)", ((f"{a}\n{b}",) for a, b in rows))
+    con.executemany("INSERT INTO t(body) VALUES (?)", ((gram_text(f"{a}\n{b}"),) for a, b in rows))
     con.commit()
     return con, time.perf_counter() - t0
+
+
+def _terms(q: str) -> list[str]:
+    from speeches.search.analysis import normalize
+
+    return [normalize(word.strip('"')) for word in (q.split() if not q.startswith('"') else [q])]
 
 
 def time_fts5(con, queries) -> list[float]:
     out = []
     for _ in range(REPEAT):
         for item in queries:
-            q = (item[0] if isinstance(item, tuple) else item).strip('"')
-            words = q.split()
+            words = _terms(_split(item)[0])
             t0 = time.perf_counter()
             if all(len(w) >= 3 for w in words):
                 match = " AND ".join(f'"{w}"' for w in words)
@@ -186,100 +229,190 @@ def time_fts5(con, queries) -> list[float]:
     return out
 
 
-def run(n: int, scratch: Path, reuse: bool = False) -> dict:
+def scan_texts() -> list[str]:
+    from speeches.models import Speech
+    from speeches.search.analysis import gram_text
+
+    return [gram_text(f"{a}\n{b}") for a, b in Speech.objects.values_list("title", "text").iterator(chunk_size=2000)]
+
+
+def time_scan(texts: list[str], queries) -> list[float]:
+    out = []
+    for _ in range(REPEAT):
+        for item in queries:
+            words = _terms(_split(item)[0])
+            t0 = time.perf_counter()
+            found = [i for i, text in enumerate(texts) if all(w in text for w in words)]
+            found[:20], len(found)
+            out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def index_size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def throughput(scratch: Path, clients: int, seconds: float) -> dict:
+    """gunicorn with 2 workers on a loopback port; `clients` threads request the API for
+    `seconds` (bounded); requests per second, errors, and the workers' memory."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "DEBUG": "0"}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "archive.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    mix = [_split(item) for queries in QUERIES.values() for item in queries]
+    base = f"http://127.0.0.1:{port}/api/search?"
+    try:
+        for _ in range(120):  # up to a minute for the workers to load
+            try:
+                urllib.request.urlopen(base + "q=预热", timeout=30).read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        counts, errors, stop = [0] * clients, [0] * clients, time.monotonic() + seconds
+
+        def client(number: int) -> None:
+            rng = random.Random(number)
+            while time.monotonic() < stop:
+                q, extra = rng.choice(mix)
+                try:
+                    urllib.request.urlopen(base + urllib.parse.urlencode({"q": q, **extra}), timeout=60).read()
+                    counts[number] += 1
+                except OSError:
+                    errors[number] += 1
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+        workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        rss = [_rss_mb(int(pid)) for pid in workers]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"rps": sum(counts) / elapsed, "errors": sum(errors), "rss": rss}
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run(n: int, scratch: Path, clients: int, seconds: float) -> dict:
     setup_django(scratch)
     from speeches.indexing import rebuild_index
-    from speeches.search_backend import warm_up
+    from speeches.models import Speech
+    from speeches.search.analysis import warm_up_analysis
 
-    warm_up()
+    warm_up_analysis()
+    reuse = Speech.objects.exists()
     if reuse:
-        from speeches.models import Speech
-
         size = sum(len(t.encode()) + len(x.encode()) + 1 for t, x in Speech.objects.values_list("title", "text"))
-        n, corpus_s, build_s = Speech.objects.count(), 0.0, 0.0
-        indexed = n
-        log(f"reusing {scratch}: {n} speeches, {size / 1e6:.1f} MB; build time not measured")
+        n, build_s = Speech.objects.count(), 0.0
+        log(f"reusing {scratch}: {n} speeches, {size / 1e6:.1f} MB")
+        if not (scratch / "index").exists():
+            t0 = time.perf_counter()
+            rebuild_index()
+            build_s = time.perf_counter() - t0
     else:
         t0 = time.perf_counter()
         size = build_corpus(n)
-        corpus_s = time.perf_counter() - t0
-        log(f"corpus: {n} speeches, {size / 1e6:.1f} MB in {corpus_s:.0f} s")
+        log(f"corpus: {n} speeches, {size / 1e6:.1f} MB in {time.perf_counter() - t0:.0f} s")
         t0 = time.perf_counter()
-        indexed = rebuild_index()
+        rebuild_index()
         build_s = time.perf_counter() - t0
-        log(f"index: {indexed} in {build_s:.0f} s")
-    index_bytes = sum(f.stat().st_size for f in (scratch / "index").iterdir())
-    from haystack import connections
-
-    backend = connections["default"].get_backend()
-    if not backend.setup_complete:
-        backend.setup()
-    searcher = backend.index.refresh().searcher()
+    log(f"index built in {build_s:.0f} s")
     con, fts_build_s = fts5(scratch)
+    texts = scan_texts()
     time_api(["预热"])  # first request: URL resolver, template tags, the searcher's caches
     rows = {}
     for kind, queries in QUERIES.items():
         log(f"timing {kind}")
         rows[kind] = {
             "api": percentiles(time_api(queries)),
-            "whoosh": percentiles(time_raw_whoosh(searcher, queries)),
+            "engine": percentiles(time_in_process(queries)),
             "fts5": percentiles(time_fts5(con, queries)),
+            "scan": percentiles(time_scan(texts, queries)),
         }
+    del texts
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-    return {"load": load, "n": n, "mb": size / 1e6, "corpus_s": corpus_s, "indexed": indexed, "build_s": build_s,
-            "index_mb": index_bytes / 1e6, "fts_build_s": fts_build_s, "rows": rows}
+    result = {"load": load, "n": n, "mb": size / 1e6, "build_s": build_s, "index_mb": index_size(scratch / "index") / 1e6,
+              "fts_build_s": fts_build_s, "fts_mb": (scratch / "fts.sqlite3").stat().st_size / 1e6, "rows": rows}
+    if clients:
+        log(f"throughput: {clients} clients for {seconds:.0f} s")
+        result["load_test"] = throughput(scratch, clients, seconds)
+    return result
 
 
-def report(r: dict) -> str:
-    lines = [
-        describe_machine(),
-        f"Load average of the shared machine (1/5/15 min) when the timings ended: {r['load']}.",
-        "",
-        f"Corpus: {r['n']:,} synthetic speeches ({r['mb']:.1f} MB of UTF-8 text) from the sample paragraphs; "
-        f"{r['indexed']:,} indexed. Each figure: {REPEAT} rounds of each query, milliseconds.",
-        "",
-        (f"- Index build (`rebuild_index`: speeches.search.segments on {os.cpu_count()} forked processes): {r['build_s']:.0f} s = "
-         f"**{r['mb'] / r['build_s']:.2f} MB/s**; index {r['index_mb']:.0f} MB on disk.")
-        if r["build_s"] else f"- Index build: not measured in this run (a kept build); index {r['index_mb']:.0f} MB on disk.",
-        f"- SQLite FTS5 trigram build over the same texts: {r['fts_build_s']:.0f} s.",
-        "",
-        "| queries | our API p50 | API p95 | raw Whoosh p50 | Whoosh p95 | API p95 / Whoosh p95 | FTS5 trigram p50 | FTS5 p95 |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for kind, row in r["rows"].items():
-        (a50, a95), (w50, w95), (f50, f95) = row["api"], row["whoosh"], row["fts5"]
-        lines.append(f"| {kind} | {a50:.1f} | {a95:.1f} | {w50:.1f} | {w95:.1f} | {a95 / w95:.1f}× | {f50:.1f} | {f95:.1f} |")
+def report(results: list[dict], clients: int, seconds: float) -> str:
+    lines = [describe_machine(), ""]
+    for r in results:
+        lines += [
+            f"### {r['n']:,} speeches ({r['mb']:.0f} MB of UTF-8 text); load (1/5/15 min) at the end: {r['load']}",
+            "",
+            (f"- Index build on {os.cpu_count()} processes: {r['build_s']:.0f} s = **{r['mb'] / r['build_s']:.2f} MB/s**"
+             if r["build_s"] else "- Index build: not measured (a kept build)")
+            + f"; index {r['index_mb']:.0f} MB = **{r['index_mb'] / r['mb']:.2f}× the text**.",
+            f"- SQLite FTS5 trigram over the same folded texts: {r['fts_build_s']:.0f} s, {r['fts_mb']:.0f} MB.",
+        ]
+        if "load_test" in r:
+            t = r["load_test"]
+            lines.append(f"- gunicorn, 2 workers, {clients} clients for {seconds:.0f} s: **{t['rps']:.1f} req/s**, "
+                         f"{t['errors']} errors; workers' memory (RSS) {', '.join(f'{m:.0f}' for m in t['rss'])} MB.")
+        lines += [
+            "",
+            "| class | API p50 | API p95 | engine p50 | engine p95 | FTS5 p50 | FTS5 p95 | scan p50 | scan p95 |"
+            " scan p95 / API p95 |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for kind, row in r["rows"].items():
+            (a50, a95), (e50, e95), (f50, f95), (s50, s95) = row["api"], row["engine"], row["fts5"], row["scan"]
+            lines.append(f"| {kind} | {a50:.1f} | {a95:.1f} | {e50:.1f} | {e95:.1f} | {f50:.1f} | {f95:.1f} | "
+                         f"{s50:.1f} | {s95:.1f} | {s95 / a95:.1f}× |")
+        lines.append("")
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        lines += [f"Growth of the API's p95 from {small['n']:,} to {large['n']:,} speeches "
+                  f"({large['n'] / small['n']:.0f}× the speeches):", ""]
+        lines += [f"- {kind}: {large['rows'][kind]['api'][1] / small['rows'][kind]['api'][1]:.1f}×"
+                  for kind in small["rows"]]
+        lines.append("")
     lines += [
-        "",
-        "Every API figure is a cold query: the view's cache of term and phrase document sets is emptied before each.",
-        "Our API answers with one page of 20 hits, up to three snippets each, exact facet counts for topic, year,",
-        "document, level and genre, and the total; raw Whoosh only fetches the top 20 stored ids, so the ratio",
-        "is the price of facets, snippets (database fetch of 20 texts) and the Django request.",
+        f"Milliseconds, {REPEAT} rounds of each query of a class; every API and engine figure is cold (the engine's",
+        "cached term sets are dropped before each query). The API answers one page of 20 hits with snippets, exact",
+        "facets (topic, year, document, level, genre) and the total; the engine figure is the same answer without",
+        "the page's database fetch, snippets and JSON. FTS5 and the scan count matches and fetch 20, no facets.",
     ]
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--speeches", type=int, default=20000)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--speeches", default="20000", help="sizes, comma-separated (default 20000)")
     parser.add_argument("--no-write", action="store_true", help="print only; do not update RESULTS.md")
-    parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it; if DIR already holds a build, "
-                        "reuse it and only time the queries (printed, never written)")
+    parser.add_argument("--keep", metavar="DIR", help="build in DIR/<size> and keep it; reuse a build found there")
+    parser.add_argument("--clients", type=int, default=0, help="searching clients of the load test (0: none)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="length of the load test (at most 120)")
     args = parser.parse_args()
-    if args.keep:
-        # Timing the queries again after a change to the searching code, without
-        # the build: the figures printed then have no build time.
-        keep = Path(args.keep)
-        reuse = (keep / "bench.sqlite3").exists()
-        keep.mkdir(parents=True, exist_ok=True)
-        result = run(args.speeches, keep, reuse=reuse)
-        if reuse:
-            print(report(result))
-            return
-    else:
-        with tempfile.TemporaryDirectory() as scratch:
-            result = run(args.speeches, Path(scratch))
-    text = report(result)
+    seconds = min(args.seconds, 120.0)
+    results = []
+    for n in (int(size) for size in args.speeches.split(",")):
+        if args.keep:
+            folder = Path(args.keep) / str(n)
+            folder.mkdir(parents=True, exist_ok=True)
+            results.append(run(n, folder, args.clients, seconds))
+        else:
+            with tempfile.TemporaryDirectory() as scratch:
+                results.append(run(n, Path(scratch), args.clients, seconds))
+    text = report(results, args.clients, seconds)
     print(text)
     if not args.no_write:
         write_section("search", "Search (bench/bench_search.py)", text)

@@ -46,6 +46,8 @@ def _hit_dict(request, hit) -> dict:
         "document": speech.document.to_dict(),
         "paragraph": hit.paragraph,
         "section": hit.section,
+        # The copy whose text holds a term the speech's own text lacks, else null.
+        "found_in": hit.version.public_id if hit.version else None,
     }
 
 

@@ -1,7 +1,7 @@
 """Similar speeches for the speech page: shared topics and keywords, from the database.
 
 Why not haystack's More Like This: Whoosh answers it only from stored term vectors,
-and our backend (search_backend.py) deliberately stores no texts, so MLT would
+and our backend (speeches/search/whoosh/backend.py) deliberately stores no texts, so MLT would
 need a bigger index and a change to search glue this module does not own. Topics
 and keywords are already in the database, cost one query, and work the same on
 SQLite and PostgreSQL.

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 
 from .analysis import is_term, normalize
 
-# Whoosh's parser recursed past Python's limit near 1,000 Han characters
-# (STACK-NOTES); we build queries ourselves, but still keep them small.
+# Engines' own query parsers recurse past Python's limit near 1,000 Han characters
+# (Whoosh's did); we build queries ourselves, but still keep them small: a term of
+# 200 characters is 199 bigrams to look up.
 MAX_QUERY_CHARS = 200
 MAX_CLAUSES = 32
 MAX_DEPTH = 8
@@ -64,11 +65,6 @@ class ParsedQuery:
     tree: object | None  # None: nothing searchable
     terms: tuple[str, ...]  # for highlighting: the terms a hit holds (not the excluded ones)
     message: str = ""
-
-    @property
-    def whoosh(self) -> str:
-        """Kept for callers that only test whether anything is searchable."""
-        return "" if self.tree is None else "q"
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 
 from ..locks import IndexBusy
 from ..models import Document, Section, Speech, Topic
+from .analysis import normalize
 from .damaged import widened_query
 from .engine import FACETS, Query, engine
 from .params import SearchParams
@@ -51,6 +52,8 @@ class Hit:
     section: str = ""
     title_html: SafeString | str = ""
     duplicates: int = 0
+    # The copy whose text holds a term the speech itself does not (an edited re-upload).
+    version: Speech | None = None
 
 
 @dataclass
@@ -186,10 +189,28 @@ def _explain(hit: Hit, terms: tuple[str, ...]) -> None:
     hit.title_html = highlight(speech.title, terms)
     hit.snippets = kwic(speech.text, terms)
     hit.paragraph = best_paragraph(speech.paragraphs(), terms)
+    folded = normalize(f"{speech.title}\n{speech.text}")
+    missing = tuple(term for term in terms if normalize(term) not in folded)
+    if missing and hit.duplicates:
+        _explain_by_version(hit, missing)
     if hit.paragraph:
         number = int(hit.paragraph[1:])
         sections = [s for s in speech.sections.all() if s.first_paragraph <= number and s.heading]
         hit.section = sections[-1].heading if sections else ""
+
+
+def _explain_by_version(hit: Hit, missing: tuple[str, ...]) -> None:
+    """A speech found through a copy: the snippet comes from the copy that holds the
+    terms the speech's own text lacks, and the hit names that copy."""
+    copies = Speech.objects.filter(duplicate_of=hit.speech).select_related("document").defer(
+        "original_text", "document__raw", "document__report", "document__preamble", "document__error"
+    )
+    for copy in copies.order_by("pk"):
+        folded = normalize(f"{copy.title}\n{copy.text}")
+        if any(normalize(term) in folded for term in missing):
+            hit.version = copy
+            hit.snippets = kwic(copy.text, missing) + hit.snippets[:1]
+            return
 
 
 def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> dict[str, list[FacetValue]]:

@@ -55,13 +55,24 @@ def kwic(text: str, terms: tuple[str, ...], width: int = 40, limit: int = 3) -> 
     for s, e in spans:
         if windows and s < windows[-1][1]:
             continue  # already shown in the previous snippet
-        windows.append((max(0, s - width), min(len(flat), e + width)))
+        windows.append(_widened(spans, max(0, s - width), min(len(flat), e + width)))
         if len(windows) >= limit:
             break
     return [
         mark_safe(("…" if a else "") + _render(flat, spans, a, b) + ("…" if b < len(flat) else ""))
         for a, b in windows
     ]
+
+
+def _widened(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """The window with its edges moved out of any marked term they fall inside, so a
+    snippet never shows part of a term marked (…<mark>全生产</mark>)."""
+    for s, e in spans:
+        if s < start < e:
+            start = s
+        if s < end < e:
+            end = e
+    return start, end
 
 
 def highlight(text: str, terms: tuple[str, ...]) -> SafeString:

@@ -151,3 +151,10 @@ def test_searching_the_restored_words_finds_the_speech_whose_source_is_mojibake(
     assert any("考试安全" in s.text and "采取设立备用考场" in s.text for s in found)
     # Traditional input finds the same.
     assert {h.speech.pk for h in hits} == {h.speech.pk for h in search_speeches("確保考試安全", page_size=100).hits}
+
+
+def test_a_snippet_never_cuts_a_marked_term_at_its_edges():
+    for gap in range(30, 50):
+        text = "安全生产" + "一" * gap + "安全生产" + "二" * gap + "安全生产" + "三" * 60
+        for snippet in kwic(text, ("安全生产",)):
+            assert re.findall(r"<mark>(.*?)</mark>", snippet) == ["安全生产"] * snippet.count("<mark>"), snippet

@@ -167,3 +167,17 @@ def test_the_trend_and_the_facets_add_up_to_the_total(corpus):
     undated = Speech.objects.filter(pk__in=ids("安全生产"), year__isnull=True).count()
     assert sum(f.count for f in results.facets["year"]) + undated == results.count
     assert sum(f.count for f in results.facets["document"]) == results.count
+
+
+def test_a_hit_found_through_a_copy_shows_the_copys_words_and_names_it(generated_archive, client):
+    copy = Speech.objects.filter(duplicate_of__isnull=False).first()
+    speech = copy.duplicate_of
+    copy.text = speech.text + "唯有副本才写的一句话"
+    copy.save()
+    rebuild_index()
+    results = search_speeches("唯有副本才写")
+    assert [hit.speech.pk for hit in results.hits] == [speech.pk]
+    hit = results.hits[0]
+    assert hit.version == copy and "<mark>唯有副本才写</mark>" in hit.snippets[0]
+    answer = client.get("/api/search", {"q": "唯有副本才写"}).json()
+    assert answer["results"][0]["id"] == speech.public_id and answer["results"][0]["found_in"] == copy.public_id

@@ -68,3 +68,23 @@ def test_a_word_lost_to_a_marker_is_offered_apart_and_opens_at_the_marked_place(
     target = phone_page.locator(":target")
     assert "一防三〓" in target.locator("mark").first.text_content()
     screenshot(phone_page, "speech-damaged-phone")
+
+
+def test_a_term_is_highlighted_whole_in_every_result_and_the_total_is_what_the_pages_list(live_server, corpus, page):
+    page.goto(live_server.url + "/search/?q=安全生产")
+    page.wait_for_selector(".result")
+    total = int(page.text_content(".result-count strong"))
+    listed = []
+    while True:
+        for result in page.locator("ol.results > li.result").all():
+            marks = [mark.text_content() for mark in result.locator("mark").all()]
+            # Every mark is the term whole: never 安全 and 生产 apart, never a piece of it.
+            assert marks and set(marks) == {"安全生产"}, marks
+            listed.append(result.locator("h2 a").get_attribute("href").split("?")[0])
+        following = page.locator('a[rel="next"]')
+        if not following.count():
+            break
+        following.first.click()
+        page.wait_for_selector(".result")
+    screenshot(page, "search-term-desktop")
+    assert len(listed) == len(set(listed)) == total

@@ -1,0 +1,47 @@
+"""What of a speech goes into the Whoosh index (haystack finds it through
+speeches/search_indexes.py). Texts stay in the database."""
+
+from django.db.models import F
+from haystack import indexes
+
+from ...models import Speech
+
+
+class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
+    text = indexes.CharField(document=True)
+    title = indexes.CharField(model_attr="title", boost=2.0)
+    public_id = indexes.CharField(model_attr="public_id")
+    year = indexes.IntegerField(model_attr="year", null=True)
+    length = indexes.IntegerField(model_attr="char_count")
+    topics = indexes.MultiValueField()
+    document = indexes.CharField()
+    level = indexes.CharField(model_attr="speaker_level", null=True)
+    genre = indexes.CharField(model_attr="genre", null=True)
+    canonical = indexes.BooleanField()
+    # A copy's entry names the speech it copies, so the copy's text finds that speech.
+    copy_of = indexes.CharField(null=True)
+
+    def get_model(self):
+        return Speech
+
+    def index_queryset(self, using=None):
+        # Only document_id is indexed: a join would carry each source file's raw bytes along.
+        return Speech.objects.prefetch_related("topics").annotate(copy_of_public_id=F("duplicate_of__public_id"))
+
+    def prepare_text(self, obj: Speech) -> str:
+        return f"{obj.title}\n{obj.text}"
+
+    def prepare_topics(self, obj: Speech) -> list[str]:
+        return [topic.slug for topic in obj.topics.all()]
+
+    def prepare_document(self, obj: Speech) -> str:
+        return str(obj.document_id)
+
+    def prepare_canonical(self, obj: Speech) -> bool:
+        return obj.duplicate_of_id is None
+
+    def prepare_copy_of(self, obj: Speech) -> str | None:
+        if obj.duplicate_of_id is None:
+            return None
+        found = getattr(obj, "copy_of_public_id", None)
+        return found if found is not None else obj.duplicate_of.public_id
