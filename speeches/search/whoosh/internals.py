@@ -33,12 +33,10 @@ import queue
 import traceback
 import zlib
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from pickle import dumps, loads
 
-from whoosh import query as wq
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
@@ -49,7 +47,6 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.filedb.filestore import RamStorage
-from whoosh.matching.mcore import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE, pack_ushort
@@ -191,6 +188,13 @@ def _columns(items) -> tuple[list, list, list, list]:
     return columns
 
 
+# Posting lists of at most this many postings are stored inside the term's entry of the
+# terms table instead of as a block of the postings file: most terms of a segment (a
+# rare bigram, a name) occur in one document, and a block each was most of a small
+# segment's writing (bench/RESULTS.md, "search"). Whoosh 2.7.4 reads such entries, but
+# its own writer never makes them (its inlining calls a method that does not exist),
+# so with 0 the files are the stock writer's byte for byte (test_segments).
+INLINE_UP_TO = 1
 # Blocks whose pickled data is shorter than this are stored uncompressed. Most terms
 # of a segment (rare words, rare bigrams) have one short block; zlib gains nothing
 # on a few dozen bytes and its set-up was a twentieth of the build. Whoosh's reader
@@ -260,6 +264,13 @@ class _TermWriter:
     def __call__(self, tbytes: bytes, ids: list[int], weights: list[float], values: list[bytes]) -> None:
         postfile, limit, count = self.postfile, self.blocklimit, len(ids)
         terminfo = W3TermInfo()
+        if count <= INLINE_UP_TO:
+            # In the terms table itself (W3TermInfo's inlined form, read by Whoosh as a
+            # ListMatcher): no block header, no two pickles, no seek to read it back.
+            terminfo.add_block(_WriteBlock(ids, weights, self.doclengths))
+            terminfo.set_inlined(ids, weights, values)
+            self.tindex.add(self.fieldid + tbytes, terminfo.to_bytes())
+            return
         startoffset = postfile.tell()
         postfile.write(WHOOSH3_HEADER_MAGIC)
         for start in range(0, count, limit):
@@ -422,14 +433,6 @@ def _get(results, workers) -> tuple[str, object]:
 
 # --- 2. reading posting lists a block at a time -----------------------------------
 
-def bitmap(docs, size: int) -> int:
-    """Documents as an int with byte d (bit 8*d) set to 1 for each document d."""
-    flags = bytearray(size)
-    for doc in docs:
-        flags[doc] = 1
-    return int.from_bytes(flags, "little")
-
-
 def decode_positions(value: bytes) -> list[int]:
     """Whoosh's Positions value: a 4-byte count, then the pickled list of gaps
     between positions, sometimes stored without pickle's final "." (as
@@ -515,39 +518,6 @@ def posting_blocks(matcher):
     while matcher.is_active():
         yield _ReadBlock(matcher)
         matcher._next_block()
-
-
-class OnlyDocs(wq.Query):
-    """Exactly the given documents, each scoring 0.
-
-    ANDed with a ranking query it makes Whoosh's intersection visit only these
-    documents: a filter would not, Whoosh scores every document the ranking query
-    matches and drops the unfiltered ones afterwards.
-    """
-
-    def __init__(self, docs: frozenset[int]):
-        self.docs = sorted(docs)
-
-    def __eq__(self, other):
-        return self is other
-
-    def __hash__(self):
-        return id(self)
-
-    def estimate_size(self, ixreader):
-        return len(self.docs)
-
-    def matcher(self, searcher, context=None):
-        parent = searcher.get_parent() if searcher.has_parent() else None
-        offset = parent._offset_for_subsearcher(searcher) if parent is not None else 0
-        count = searcher.doc_count_all()
-        low, high = bisect_left(self.docs, offset), bisect_left(self.docs, offset + count)
-        return _ZeroScore([doc - offset for doc in self.docs[low:high]])
-
-
-class _ZeroScore(ListMatcher):
-    def score(self):
-        return 0.0
 
 
 # --- 3. field lengths read once per segment ---------------------------------------

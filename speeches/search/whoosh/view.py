@@ -20,7 +20,7 @@ from whoosh import query as wq
 from .. import query as q
 from ..analysis import phrase_grams
 from ..engine import SORTS, Answer
-from .internals import bitmap, decode_positions, posting_blocks, segment_postings
+from .internals import decode_positions, posting_blocks, segment_postings
 from .ranking import Ranking
 
 GRAM_FIELD = {"text": "grams", "title": "title_grams"}
@@ -32,6 +32,14 @@ BITMAP_GAIN = 50
 # How many term sets a view (one per serving thread) keeps: paging and narrowing by
 # facets repeat the query just asked. A set of 20,000 documents is about 1 MB.
 CACHED_TERMS = 48
+
+
+def bitmap(docs, size: int) -> int:
+    """Documents as an int with byte d (bit 8*d) set to 1 for each document d."""
+    flags = bytearray(size)
+    for doc in docs:
+        flags[doc] = 1
+    return int.from_bytes(flags, "little")
 
 
 class _Bounded(OrderedDict):
