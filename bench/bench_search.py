@@ -268,7 +268,7 @@ def throughput(scratch: Path, clients: int, seconds: float) -> dict:
     try:
         for _ in range(120):  # up to a minute for the workers to load
             try:
-                urllib.request.urlopen(base + "q=预热", timeout=30).read()
+                urllib.request.urlopen(base + urllib.parse.urlencode({"q": "预热"}), timeout=30).read()
                 break
             except OSError:
                 time.sleep(0.5)

@@ -170,10 +170,7 @@ class IndexView:
             if not candidates:
                 return Occurrences(frozenset(), {}, None)
         if len(grams) == 1:  # two characters: the bigram's frequency is the count
-            counts = {}
-            for base, ids, weights in self._weights(fieldname, grams[0]):
-                counts.update((doc + base, int(w)) for doc, w in zip(ids, weights, strict=True))
-            return Occurrences(candidates, None, counts)
+            return Occurrences(candidates, None, self.word_counts(fieldname, grams[0]))
         starts: dict[int, set[int]] | None = None
         for offset in sorted({*range(0, len(grams), 2), len(grams) - 1}):
             wanted = starts if starts is not None else candidates
@@ -242,7 +239,8 @@ class IndexView:
             yield offset, self._alive[number], matcher
 
     def word_counts(self, fieldname: str, text: str) -> dict[int, int]:
-        """How often `text` is a whole jieba word of each document (the word field)."""
+        """The term's frequency in each document: in a word field, how often `text` is a
+        whole jieba word; in a gram field, how often the bigram occurs."""
         counts: dict[int, int] = {}
         for base, ids, weights in self._weights(fieldname, text):
             counts.update((doc + base, round(w)) for doc, w in zip(ids, weights, strict=True))
