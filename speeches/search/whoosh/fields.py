@@ -11,9 +11,10 @@ bigrams with positions for matching terms as strings (speeches.search.analysis).
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from functools import lru_cache
-from pickle import dumps
+from itertools import accumulate
 
 from whoosh import formats
 from whoosh.analysis import Token, Tokenizer
@@ -109,18 +110,65 @@ class BigramTokenizer(Tokenizer):
             yield token
 
 
+def encode_positions(where: list[int]) -> bytes:
+    """Positions as a type code and an array (little-endian, as every machine we run on)
+    of the first position and the gaps:
+    3 bytes for the commonest case (one occurrence), where Whoosh's Positions format
+    pickles a list after a 4-byte count (14 bytes), and decoded by array in C."""
+    gaps = [where[0], *(b - a for a, b in zip(where, where[1:], strict=False))]
+    code = "H" if max(gaps) < 65536 else "I"
+    return code.encode() + array(code, gaps).tobytes()
+
+
+def decode_positions(value: bytes) -> list[int]:
+    if len(value) == 3:  # one position below 65536 ("H"), as most values are
+        return [value[1] + (value[2] << 8)]
+    return list(accumulate(array(chr(value[0]), value[1:])))
+
+
+def count_positions(value: bytes) -> int:
+    """How many positions a value holds, without decoding them."""
+    return (len(value) - 1) >> (1 if value[0] == 72 else 2)  # 72: "H", two bytes each
+
+
+class GramPositions(formats.Positions):
+    """Whoosh's Positions format with encode_positions' values, and a weight of 1 for
+    every posting: a bigram's frequency is its count of positions, and equal weights
+    let Whoosh store none (a tuple of floats per block otherwise)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        where: dict[str, list[int]] = {}
+        kwargs["positions"] = True
+        for token in analyzer(value, **kwargs):
+            where.setdefault(token.text, []).append(token.pos)
+        for text, positions in where.items():
+            yield text, len(positions), 1.0, encode_positions(positions)
+
+    def encode(self, poses):
+        return encode_positions(list(poses))
+
+    def decode_positions(self, valuestring):
+        return decode_positions(valuestring)
+
+    def decode_frequency(self, valuestring):
+        return count_positions(valuestring)
+
+    def decode_weight(self, valuestring):
+        return 1.0
+
+
 class GramField(FieldType):
-    """The exact-phrase field: character bigrams with positions, never scored.
+    """The string field: character bigrams with positions, never scored.
 
     Not scorable: ranking (view.py) computes its own BM25 from the occurrences;
     a scorable field makes Whoosh store and look up a length per posting, and this
     field holds two thirds of all postings. index() builds each bigram's position
     list in one pass over the string instead of through a Token per character,
-    with the same terms and positions as BigramTokenizer (which queries still use).
+    with the same terms and positions as BigramTokenizer.
     """
 
     def __init__(self):
-        super().__init__(formats.Positions(), analyzer=BigramTokenizer(), scorable=False, stored=False)
+        super().__init__(GramPositions(), analyzer=BigramTokenizer(), scorable=False, stored=False)
 
     def index(self, value, **kwargs):
         return zip(*self.postings(value), strict=True)
@@ -143,21 +191,16 @@ class GramField(FieldType):
         return (
             [gram.encode("utf-8") for gram in positions],
             freqs,
-            [float(freq) for freq in freqs],
-            [at[where[0]] if len(where) == 1 and where[0] < known else _encoded_positions(where) for where in wheres],
+            [1.0] * len(freqs),
+            [at[where[0]] if len(where) == 1 and where[0] < known else encode_positions(where) for where in wheres],
         )
-
-
-def _encoded_positions(where: list[int]) -> bytes:
-    """formats.Positions.encode: a count, then the pickled gaps between positions."""
-    return pack_uint(len(where)) + dumps([where[0], *(b - a for a, b in zip(where, where[1:], strict=False))], 2)
 
 
 @lru_cache(maxsize=1)
 def _one_position_values() -> list[bytes]:
     """Most bigrams occur once in a speech: their encoded positions, made once (on the
     first text indexed, not when a web process imports this module)."""
-    return [_encoded_positions([position]) for position in range(1 << 15)]
+    return [encode_positions([position]) for position in range(1 << 15)]
 
 
 def warm_up_fields() -> None:

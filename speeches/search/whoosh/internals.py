@@ -35,7 +35,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
-from pickle import dumps, loads
+from pickle import dumps
 
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
@@ -49,7 +49,7 @@ from whoosh.codec.whoosh3 import (
 from whoosh.filedb.filestore import RamStorage
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE, pack_ushort
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -432,14 +432,6 @@ def _get(results, workers) -> tuple[str, object]:
 
 
 # --- 2. reading posting lists a block at a time -----------------------------------
-
-def decode_positions(value: bytes) -> list[int]:
-    """Whoosh's Positions value: a 4-byte count, then the pickled list of gaps
-    between positions, sometimes stored without pickle's final "." (as
-    formats.Positions.decode_positions, with the running sum done in C)."""
-    body = value[_INT_SIZE:]
-    return list(accumulate(loads(body if body.endswith(b".") else body + b".")))
-
 
 class _ReadBlock:
     """One block (up to 128 postings) of a posting list, decoded only on demand."""

@@ -39,8 +39,7 @@ def positive_terms(node) -> list[q.Term]:
 class Ranking:
     def __init__(self, view):
         self.view = view
-        self._lengths: list[int] | None = None
-        self._average = 1.0
+        self._norms: list[float] | None = None
 
     def rank(self, tree, matches: frozenset[int], needed: int) -> list[tuple[int, float]]:
         """At least the best `needed` of `matches` as (document, score), best first."""
@@ -68,26 +67,27 @@ class Ranking:
         holding = view.speeches_holding(term) & matches
         total, n = len(view.canonical()), len(view.speeches_holding(term))
         idf = log(1 + (total - n + 0.5) / (n + 0.5))
-        counts = view.occurrences(term).counts
-        words = view.word_counts(WORD_FIELD[term.field], term.text)
-        lengths, average = self.lengths()
+        counts = view.occurrences(term).counts.get
+        words = view.word_counts(WORD_FIELD[term.field], term.text).get
+        norms, gain = self.norms(), idf * (K1 + 1)
         for doc in holding:
             # At least once: the speech may hold the term only in a copy, or (one
             # character) not as a word.
-            tf = max(1, counts.get(doc, 0) + words.get(doc, 0))
-            norm = K1 * (1 - B + B * (lengths[doc] or average) / average)
-            scores[doc] += idf * tf * (K1 + 1) / (tf + norm)
+            tf = counts(doc, 0) + words(doc, 0) or 1
+            scores[doc] += gain * tf / (tf + norms[doc])
         return idf
 
-    def lengths(self) -> tuple[list[int], float]:
-        """Each document's length in characters (the index's length column), and the
-        canonical speeches' average."""
-        if self._lengths is None:
-            column = self.view.searcher.reader().column_reader("length")
-            self._lengths = [value or 0 for value in column]
+    def norms(self) -> list[float]:
+        """Per document, BM25's length part: K1 * (1 - B + B * length / average), the
+        length in characters (the index's length column), the average over canonical
+        speeches."""
+        if self._norms is None:
+            lengths = [value or 0 for value in self.view.searcher.reader().column_reader("length")]
             canonical = self.view.canonical()
-            self._average = (sum(self._lengths[d] for d in canonical) / len(canonical)) if canonical else 1.0
-        return self._lengths, self._average or 1.0
+            average = (sum(lengths[d] for d in canonical) / len(canonical)) if canonical else 1.0
+            average = average or 1.0
+            self._norms = [K1 * (1 - B + B * (length or average) / average) for length in lengths]
+        return self._norms
 
     def _gaps(self, terms: list[q.Term], docs: list[int]) -> dict[int, int]:
         """Per document holding every term: the fewest characters between them, in

@@ -20,7 +20,8 @@ from whoosh import query as wq
 from .. import query as q
 from ..analysis import phrase_grams
 from ..engine import SORTS, Answer
-from .internals import decode_positions, posting_blocks, segment_postings
+from .fields import count_positions, decode_positions
+from .internals import posting_blocks, segment_postings
 from .ranking import Ranking
 
 GRAM_FIELD = {"text": "grams", "title": "title_grams"}
@@ -169,17 +170,23 @@ class IndexView:
             candidates = docs if candidates is None else candidates & docs
             if not candidates:
                 return Occurrences(frozenset(), {}, None)
-        if len(grams) == 1:  # two characters: the bigram's frequency is the count
-            return Occurrences(candidates, None, self.word_counts(fieldname, grams[0]))
+        if len(grams) == 1:  # two characters: the bigram's positions are the count
+            counts = {}
+            for base, ids, values in postings[grams[0]]:
+                counts.update((doc + base, count_positions(value)) for doc, value in zip(ids, values, strict=True))
+            return Occurrences(candidates, None, counts)
         starts: dict[int, set[int]] | None = None
         for offset in sorted({*range(0, len(grams), 2), len(grams) - 1}):
             wanted = starts if starts is not None else candidates
             narrowed = {}
             for base, ids, values in postings[grams[offset]]:
-                for i, doc in enumerate(ids):
+                for doc, value in zip(ids, values, strict=True):
                     doc += base
                     if doc in wanted:
-                        found = {p - offset for p in decode_positions(values[i])}
+                        if len(value) == 3:  # one position, the commonest case (fields.encode_positions)
+                            found = {value[1] + (value[2] << 8) - offset}
+                        else:
+                            found = {p - offset for p in decode_positions(value)}
                         left = found if starts is None else starts[doc] & found
                         if left:
                             narrowed[doc] = left
@@ -238,12 +245,11 @@ class IndexView:
                 self._alive[number] = frozenset(reader.all_doc_ids()) if reader.has_deletions() else None
             yield offset, self._alive[number], matcher
 
-    def word_counts(self, fieldname: str, text: str) -> dict[int, int]:
-        """The term's frequency in each document: in a word field, how often `text` is a
-        whole jieba word; in a gram field, how often the bigram occurs."""
-        counts: dict[int, int] = {}
+    def word_counts(self, fieldname: str, text: str) -> dict[int, float]:
+        """How often `text` is a whole jieba word of each document (a word field's weights)."""
+        counts: dict[int, float] = {}
         for base, ids, weights in self._weights(fieldname, text):
-            counts.update((doc + base, round(w)) for doc, w in zip(ids, weights, strict=True))
+            counts.update(zip(ids if not base else [doc + base for doc in ids], weights, strict=True))
         return counts
 
     def term_docs(self, fieldname: str, text: str) -> frozenset[int]:
