@@ -181,3 +181,24 @@ def test_a_hit_found_through_a_copy_shows_the_copys_words_and_names_it(generated
     assert hit.version == copy and "<mark>唯有副本才写</mark>" in hit.snippets[0]
     answer = client.get("/api/search", {"q": "唯有副本才写"}).json()
     assert answer["results"][0]["id"] == speech.public_id and answer["results"][0]["found_in"] == copy.public_id
+
+
+def test_a_sentence_added_in_an_edited_re_upload_finds_the_speech(corpus, seed_bytes, django_capture_on_commit_callbacks):
+    from speeches.ingest.decode import decode_bytes
+    from speeches.loading import ingest_bytes
+
+    name = "002_5507ae1777cd8619.txt"
+    # The edit: one sentence added at the end of the longest paragraph of the page as
+    # found (traditional, pinyin glued on, damage and all), saved again as UTF-8 under
+    # another name.
+    text = decode_bytes(seed_bytes[name]).text
+    line = max((line for line in text.splitlines() if line.endswith("。")), key=len)
+    added = "我们还要建立林长制巡查台账。"
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_bytes(text.replace(line, line + added, 1).encode(), "002_edited.txt")
+    copy = Speech.objects.get(document__original_name="002_edited.txt", text__contains="林长制巡查台账")
+    original = copy.duplicate_of
+    assert original is not None and original.document == corpus[name] and "林长制" not in original.text
+    results = search_speeches("林长制巡查台账")
+    assert [hit.speech.pk for hit in results.hits] == [original.pk]
+    assert results.hits[0].version == copy

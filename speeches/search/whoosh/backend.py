@@ -219,8 +219,15 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         if current is None or current.generation != generation:
             if current is not None:
                 current.close()
-            self.index = self.index.refresh()
-            self._view = current = IndexView(self.index.searcher(), generation)
+            try:
+                self.index = self.index.refresh()
+                self._view = current = IndexView(self.index.searcher(), generation)
+            except (ImportError, AttributeError) as error:
+                # An index written by an older version names classes that moved or went
+                # (its table of contents pickles them): searches say the index is being
+                # updated, not a server error, until `manage.py reindex` replaces it.
+                self._view = None
+                raise IndexBusy(f"the index was written by an older version; run manage.py reindex ({error})") from error
         return current
 
     def forget_cached_results(self) -> None:
