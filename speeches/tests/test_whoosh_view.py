@@ -218,3 +218,15 @@ def test_facet_counts_are_the_sizes_of_the_intersections_either_way(monkeypatch,
         assert view.counts("kind", pool) == {kind: n for kind, n in expected.items() if n}
     assert view.counts("kind", everyone) == {"讲话": 16, "报告": 17, "致辞": 17}
     assert (view._bits["kind"] is None) == (gain == 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 300_000), min_size=1, max_size=40, unique=True).map(sorted))
+def test_positions_are_encoded_so_that_their_count_shows_in_the_length(positions):
+    import numpy as np
+
+    from speeches.search.whoosh.fields import count_lengths, count_positions, decode_positions, encode_positions
+
+    value = encode_positions(positions)
+    assert decode_positions(value) == positions
+    assert count_positions(value) == len(positions) == count_lengths(np.array([len(value)]))[0]

@@ -16,6 +16,7 @@ from collections import Counter
 from functools import lru_cache
 from itertools import accumulate
 
+import numpy as np
 from whoosh import formats
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import TEXT, FieldType
@@ -112,23 +113,33 @@ class BigramTokenizer(Tokenizer):
 
 def encode_positions(where: list[int]) -> bytes:
     """Positions as a type code and an array (little-endian, as every machine we run on)
-    of the first position and the gaps:
-    3 bytes for the commonest case (one occurrence), where Whoosh's Positions format
-    pickles a list after a 4-byte count (14 bytes), and decoded by array in C."""
+    of the first position and the gaps: 3 bytes for the commonest case (one occurrence),
+    where Whoosh's Positions format pickles a list after a 4-byte count (14 bytes), and
+    decoded by array in C. The code is "H" (two bytes a number, an odd length) or, for
+    gaps past 65,535 characters, "II" (four bytes a number, an even length), so that
+    count_lengths can count positions from the values' lengths alone."""
     gaps = [where[0], *(b - a for a, b in zip(where, where[1:], strict=False))]
-    code = "H" if max(gaps) < 65536 else "I"
-    return code.encode() + array(code, gaps).tobytes()
+    if max(gaps) < 65536:
+        return b"H" + array("H", gaps).tobytes()
+    return b"II" + array("I", gaps).tobytes()
 
 
 def decode_positions(value: bytes) -> list[int]:
-    if len(value) == 3:  # one position below 65536 ("H"), as most values are
+    if len(value) == 3:  # one position below 65536, as most values are
         return [value[1] + (value[2] << 8)]
-    return list(accumulate(array(chr(value[0]), value[1:])))
+    if value[0] == 73:  # "II"
+        return list(accumulate(array("I", value[2:])))
+    return list(accumulate(array("H", value[1:])))
 
 
 def count_positions(value: bytes) -> int:
     """How many positions a value holds, without decoding them."""
-    return (len(value) - 1) >> (1 if value[0] == 72 else 2)  # 72: "H", two bytes each
+    return (len(value) - 1) >> 1 if len(value) & 1 else (len(value) - 2) >> 2
+
+
+def count_lengths(lengths: np.ndarray) -> np.ndarray:
+    """count_positions for an array of values' lengths."""
+    return np.where(lengths & 1, (lengths - 1) >> 1, (lengths - 2) >> 2)
 
 
 class GramPositions(formats.Positions):

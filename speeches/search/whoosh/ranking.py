@@ -15,8 +15,9 @@ Ties go to the earlier indexed speech.
 
 from __future__ import annotations
 
-import heapq
 from math import log
+
+import numpy as np
 
 from .. import query as q
 
@@ -37,56 +38,65 @@ def positive_terms(node) -> list[q.Term]:
 
 
 class Ranking:
+    """Scores over arrays of the index's document numbers (numpy): one vector
+    operation per term, not a Python step per matching speech."""
+
     def __init__(self, view):
         self.view = view
-        self._norms: list[float] | None = None
+        self._norms: np.ndarray | None = None
 
     def rank(self, tree, matches: frozenset[int], needed: int) -> list[tuple[int, float]]:
         """At least the best `needed` of `matches` as (document, score), best first."""
+        view = self.view
         terms = positive_terms(tree)
-        scores = dict.fromkeys(matches, 0.0)
-        titles = dict.fromkeys(matches, 0)
+        docs = np.fromiter(matches, np.int64, len(matches))
+        scores = np.zeros(view.size())
+        titles = np.zeros(view.size(), np.int32)
         idfs = []
         for term in terms:
-            idfs.append(self._add_bm25(term, matches, scores))
+            idfs.append(self._add_bm25(term, docs, scores))
             if term.field == "text":
-                for doc in self.view.speeches_holding(q.Term(term.text, "title")) & matches:
-                    titles[doc] += 1
-        best = heapq.nsmallest(max(needed, PROXIMITY_POOL), matches, key=lambda d: (-titles[d], -scores[d], d))
+                titled = view.speeches_holding(q.Term(term.text, "title")) & matches
+                titles[np.fromiter(titled, np.int64, len(titled))] += 1
+        best = _best(docs, titles, scores, max(needed, PROXIMITY_POOL))
         near = [t for t in terms if t.field == "text" and len(t.text) > 1]
         if len(near) > 1:
             pool = best[:PROXIMITY_POOL]
             bonus = sum(idfs) / len(idfs)
-            for doc, gap in self._gaps(near, pool).items():
+            for doc, gap in self._gaps(near, [int(d) for d in pool]).items():
                 scores[doc] += bonus / (1 + gap / PROXIMITY_HALF)
-            best = sorted(pool, key=lambda d: (-titles[d], -scores[d], d)) + best[PROXIMITY_POOL:]
-        return [(doc, scores[doc]) for doc in best[:needed]]
+            best = np.concatenate([pool[np.lexsort((pool, -scores[pool], -titles[pool]))], best[PROXIMITY_POOL:]])
+        return [(int(doc), float(scores[doc])) for doc in best[:needed]]
 
-    def _add_bm25(self, term: q.Term, matches: frozenset[int], scores: dict[int, float]) -> float:
+    def _add_bm25(self, term: q.Term, docs: np.ndarray, scores: np.ndarray) -> float:
         view = self.view
-        holding = view.speeches_holding(term) & matches
-        total, n = len(view.canonical()), len(view.speeches_holding(term))
+        holding = view.speeches_holding(term)
+        total, n = len(view.canonical()), len(holding)
         idf = log(1 + (total - n + 0.5) / (n + 0.5))
-        counts = view.occurrences(term).counts.get
-        words = view.word_counts(WORD_FIELD[term.field], term.text).get
-        norms, gain = self.norms(), idf * (K1 + 1)
-        for doc in holding:
-            # At least once: the speech may hold the term only in a copy, or (one
-            # character) not as a word.
-            tf = counts(doc, 0) + words(doc, 0) or 1
-            scores[doc] += gain * tf / (tf + norms[doc])
+        tf = np.zeros(view.size())
+        ids, counts = view.occurrences(term).counted
+        tf[ids] += counts
+        ids, counts = view.word_counts(WORD_FIELD[term.field], term.text)
+        tf[ids] += counts
+        held = docs[np.isin(docs, np.fromiter(holding, np.int64, n))]
+        # At least once: the speech may hold the term only in a copy, or (one character)
+        # not as a word.
+        found = np.maximum(tf[held], 1.0)
+        scores[held] += idf * (K1 + 1) * found / (found + self.norms()[held])
         return idf
 
-    def norms(self) -> list[float]:
+    def norms(self) -> np.ndarray:
         """Per document, BM25's length part: K1 * (1 - B + B * length / average), the
         length in characters (the index's length column), the average over canonical
         speeches."""
         if self._norms is None:
-            lengths = [value or 0 for value in self.view.searcher.reader().column_reader("length")]
+            column = self.view.searcher.reader().column_reader("length")
+            lengths = np.fromiter((value or 0 for value in column), np.float64, self.view.size())
             canonical = self.view.canonical()
-            average = (sum(lengths[d] for d in canonical) / len(canonical)) if canonical else 1.0
+            average = float(lengths[np.fromiter(canonical, np.int64, len(canonical))].mean()) if canonical else 1.0
             average = average or 1.0
-            self._norms = [K1 * (1 - B + B * (length or average) / average) for length in lengths]
+            lengths[lengths == 0] = average
+            self._norms = K1 * (1 - B + B * lengths / average)
         return self._norms
 
     def _gaps(self, terms: list[q.Term], docs: list[int]) -> dict[int, int]:
@@ -100,6 +110,18 @@ class Ranking:
                 events = sorted((p, i) for i, found in enumerate(where) for p in found[doc])
                 gaps[doc] = _smallest_gap(events, sizes)
         return gaps
+
+
+def _best(docs: np.ndarray, titles: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
+    """The best `count` documents (more where the last ties), best first: more terms in
+    the title, then the higher score, then the lower document number."""
+    if len(docs) > count:
+        # Titles outweigh any score: one key to partition by, ties kept whole.
+        top = float(scores[docs].max()) + 1.0
+        key = titles[docs] * top + scores[docs]
+        threshold = np.partition(key, len(key) - count)[len(key) - count]
+        docs = docs[key >= threshold]
+    return docs[np.lexsort((docs, -scores[docs], -titles[docs]))]
 
 
 def _smallest_gap(events: list[tuple[int, int]], sizes: list[int]) -> int:

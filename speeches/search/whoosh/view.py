@@ -14,13 +14,15 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from itertools import chain
 
+import numpy as np
 from whoosh import query as wq
 
 from .. import query as q
 from ..analysis import phrase_grams
 from ..engine import SORTS, Answer
-from .fields import count_positions, decode_positions
+from .fields import count_lengths, decode_positions
 from .internals import posting_blocks, segment_postings
 from .ranking import Ranking
 
@@ -37,10 +39,9 @@ CACHED_TERMS = 48
 
 def bitmap(docs, size: int) -> int:
     """Documents as an int with byte d (bit 8*d) set to 1 for each document d."""
-    flags = bytearray(size)
-    for doc in docs:
-        flags[doc] = 1
-    return int.from_bytes(flags, "little")
+    flags = np.zeros(size, np.uint8)
+    flags[_array(docs, len(docs))] = 1
+    return int.from_bytes(flags.tobytes(), "little")
 
 
 class _Bounded(OrderedDict):
@@ -57,13 +58,22 @@ class _Bounded(OrderedDict):
 
 
 class Occurrences:
-    """Where one term occurs: per document (any version), its start positions in
-    gram_text, or only how often (`counts`) where positions were not decoded."""
+    """Where one term occurs: its documents (any version), and per document its start
+    positions in gram_text where they were decoded (terms of three characters or more),
+    and how often it occurs (`counted`: document numbers and counts, as arrays)."""
 
-    def __init__(self, docs: frozenset[int], starts: dict[int, set[int]] | None, counts: dict[int, int] | None):
+    def __init__(self, docs: frozenset[int], starts: dict[int, set[int]] | None,
+                 counted: tuple[np.ndarray, np.ndarray] | None = None):
         self.docs = docs
         self.starts = starts
-        self.counts = counts if counts is not None else {d: len(p) for d, p in (starts or {}).items()}
+        if counted is None:
+            found = starts or {}
+            counted = (_array(found.keys(), len(found)), np.fromiter(map(len, found.values()), np.float64, len(found)))
+        self.counted = counted
+
+
+def _array(numbers, count: int) -> np.ndarray:
+    return np.fromiter(numbers, np.int64, count)
 
 
 class IndexView:
@@ -162,19 +172,21 @@ class IndexView:
         """
         grams = phrase_grams(text)
         if not grams:  # one character: every occurrence starts a bigram
-            return Occurrences(frozenset(self.searcher.docs_for_query(wq.Prefix(fieldname, text))), None, {})
+            docs = frozenset(self.searcher.docs_for_query(wq.Prefix(fieldname, text)))
+            return Occurrences(docs, None, (_array((), 0), np.zeros(0)))
         postings: dict[str, list] = {gram: [] for gram in grams}
         candidates: frozenset[int] | None = None
         for gram in sorted(postings, key=lambda gram: self.searcher.doc_frequency(fieldname, gram)):
             docs = self._read_term_docs(fieldname, gram, postings[gram])
             candidates = docs if candidates is None else candidates & docs
             if not candidates:
-                return Occurrences(frozenset(), {}, None)
+                return Occurrences(frozenset(), {})
         if len(grams) == 1:  # two characters: the bigram's positions are the count
-            counts = {}
-            for base, ids, values in postings[grams[0]]:
-                counts.update((doc + base, count_positions(value)) for doc, value in zip(ids, values, strict=True))
-            return Occurrences(candidates, None, counts)
+            blocks = postings[grams[0]]
+            ids = np.concatenate([np.asarray(ids, np.int64) + base for base, ids, _ in blocks])
+            lengths = np.fromiter(chain.from_iterable(map(len, values) for _, _, values in blocks), np.int64, len(ids))
+            counts = count_lengths(lengths).astype(np.float64)
+            return Occurrences(candidates, None, (ids, counts))
         starts: dict[int, set[int]] | None = None
         for offset in sorted({*range(0, len(grams), 2), len(grams) - 1}):
             wanted = starts if starts is not None else candidates
@@ -193,7 +205,7 @@ class IndexView:
             starts = narrowed
             if not starts:
                 break
-        return Occurrences(frozenset(starts), starts, None)
+        return Occurrences(frozenset(starts), starts)
 
     def positions(self, term: q.Term, docs) -> dict[int, list[int]]:
         """Start positions of the term in each of `docs` (for proximity); a term of
@@ -245,12 +257,16 @@ class IndexView:
                 self._alive[number] = frozenset(reader.all_doc_ids()) if reader.has_deletions() else None
             yield offset, self._alive[number], matcher
 
-    def word_counts(self, fieldname: str, text: str) -> dict[int, float]:
-        """How often `text` is a whole jieba word of each document (a word field's weights)."""
-        counts: dict[int, float] = {}
-        for base, ids, weights in self._weights(fieldname, text):
-            counts.update(zip(ids if not base else [doc + base for doc in ids], weights, strict=True))
-        return counts
+    def word_counts(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """How often `text` is a whole jieba word of each document (a word field's
+        weights), as arrays of document numbers and counts; deleted documents included."""
+        ids, weights = [], []
+        for base, block_ids, block_weights in self._weights(fieldname, text):
+            ids.append(np.asarray(block_ids, np.int64) + base)
+            weights.append(np.asarray(block_weights, np.float64))
+        if not ids:
+            return _array((), 0), np.zeros(0)
+        return np.concatenate(ids), np.concatenate(weights)
 
     def term_docs(self, fieldname: str, text: str) -> frozenset[int]:
         return self._read_term_docs(fieldname, text)
