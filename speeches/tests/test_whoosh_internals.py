@@ -73,25 +73,29 @@ def test_reindex_replaces_an_index_written_by_code_that_is_gone(corpus, tmp_path
     import sys
     import types
 
+    # An index whose table of contents pickles its segments' codec by a module path
+    # that later disappears, as speeches.search_backend's ArchiveCodec did when the
+    # engine moved to speeches/search/whoosh/.
+    from whoosh.codec.whoosh3 import W3Codec
     from whoosh.fields import ID, Schema
     from whoosh.filedb.filestore import FileStorage
 
     from speeches.indexing import rebuild_index
     from speeches.tests.conftest import use_index
 
-    # An index whose table of contents pickles a field class by a module path that
-    # later disappears, as speeches.search_backend did when the engine moved.
     gone = types.ModuleType("speeches_gone_module")
 
-    class GoneField(ID):
+    class GoneCodec(W3Codec):
         pass
 
-    GoneField.__module__, GoneField.__qualname__ = gone.__name__, "GoneField"
-    gone.GoneField = GoneField
+    GoneCodec.__module__, GoneCodec.__qualname__ = gone.__name__, "GoneCodec"
+    gone.GoneCodec = GoneCodec
     sys.modules[gone.__name__] = gone
     folder = tmp_path / "old_index"
     folder.mkdir()
-    FileStorage(str(folder)).create_index(Schema(django_id=GoneField(stored=True)))
+    old = FileStorage(str(folder)).create_index(Schema(django_id=ID(stored=True)))
+    with old.writer(codec=GoneCodec()) as writer:
+        writer.add_document(django_id="1")
     del sys.modules[gone.__name__]
     from django.conf import settings
 

@@ -69,6 +69,13 @@ def _open_writer(index):
         writer.commit()
 
 
+class OldIndex(IndexBusy):
+    """The index was written by an older version of this code: its table of contents
+    pickles classes (a codec, fields) that moved or went, or its values are in a form
+    this code no longer reads. Searches say the index is being updated, not a server
+    error, until `manage.py reindex` builds a new one beside it."""
+
+
 class ChineseWhooshSearchBackend(WhooshSearchBackend):
     def build_schema(self, fields):
         content_field_name, schema = super().build_schema(fields)
@@ -109,7 +116,11 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         # meeting an empty index at once raced there ("_MAIN_0.toc exists"), so creating
         # it takes the write lock like any other write.
         with index_write_lock(self.path):
-            super().setup()
+            try:
+                super().setup()
+            except (ImportError, AttributeError) as error:
+                # haystack set the storage and schema before opening the index.
+                raise OldIndex(f"the index was written by an older version; run manage.py reindex ({error})") from error
 
     @contextmanager
     def writer(self):
@@ -137,7 +148,10 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         lands in the old index and is lost with it. Yields the new Whoosh index.
         """
         if not self.setup_complete:
-            self.setup()
+            try:
+                self.setup()
+            except OldIndex:
+                pass  # the old index is replaced below, never read
         if not self.use_file_storage:  # the RAM index of some tests: rebuild in place
             self.clear_in_place()
             with index_write_lock(self.path):
@@ -163,6 +177,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             shutil.rmtree(stale, ignore_errors=True)
             self.storage = FileStorage(path)
             self.index = self.storage.open_index(schema=self.schema)
+            self.setup_complete = True
 
     def update(self, index, iterable, commit=True):
         docs = [doc for doc in (self.prepare(index, obj) for obj in iterable) if doc]
@@ -223,11 +238,8 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 self.index = self.index.refresh()
                 self._view = current = IndexView(self.index.searcher(), generation)
             except (ImportError, AttributeError) as error:
-                # An index written by an older version names classes that moved or went
-                # (its table of contents pickles them): searches say the index is being
-                # updated, not a server error, until `manage.py reindex` replaces it.
                 self._view = None
-                raise IndexBusy(f"the index was written by an older version; run manage.py reindex ({error})") from error
+                raise OldIndex(f"the index was written by an older version; run manage.py reindex ({error})") from error
         return current
 
     def forget_cached_results(self) -> None:
