@@ -182,8 +182,10 @@ def ingest_document(document: Document, *, created: bool = False, parsed: Parsed
     if not parsed.speeches:
         return _record_failure(document, "未找到讲话（no speech found in this file）", created, parsed.report_dict())
     with transaction.atomic():
+        copying = _documents_copying(document)
         count, duplicates = load_parsed(document, parsed)
     transaction.on_commit(partial(reindex_document, document.pk))
+    _reindex_on_commit(copying)
     return LoadResult(document.pk, "ingested", created, count, duplicates, "入库成功（ingested）")
 
 
@@ -387,6 +389,7 @@ def remove_document(document: Document) -> None:
     from .indexing import unindex_document
 
     document_id = document.pk
+    copying = _documents_copying(document)
     with transaction.atomic():
         # Its ids stay known, so a bookmarked link explains the removal instead of a bare 404.
         for public_id, title in document.speeches.values_list("public_id", "title"):
@@ -396,6 +399,21 @@ def remove_document(document: Document) -> None:
         SpeechAlias.objects.filter(document=document).update(document=None)
         document.delete()
     transaction.on_commit(partial(_unindex_quietly, unindex_document, document_id))
+    _reindex_on_commit(copying)
+
+
+def _documents_copying(document: Document) -> set[int]:
+    """Other documents with speeches that copy this one's. A load re-points or frees
+    them (a copy whose original went is a speech of its own), and each index entry
+    says whether its speech is a copy and of which: those documents are indexed again."""
+    return set(
+        Speech.objects.filter(duplicate_of__document=document).exclude(document=document).values_list("document_id", flat=True)
+    )
+
+
+def _reindex_on_commit(document_ids: set[int]) -> None:
+    for document_id in sorted(document_ids):
+        transaction.on_commit(partial(reindex_document, document_id))
 
 
 def _unindex_quietly(unindex_document, document_id: int) -> None:

@@ -202,3 +202,25 @@ def test_a_sentence_added_in_an_edited_re_upload_finds_the_speech(corpus, seed_b
     results = search_speeches("林长制巡查台账")
     assert [hit.speech.pk for hit in results.hits] == [original.pk]
     assert results.hits[0].version == copy
+
+
+def test_a_copy_whose_original_is_deleted_is_found_as_a_speech_of_its_own(
+    empty_archive, fresh_index, django_capture_on_commit_callbacks
+):
+    from speeches.loading import remove_document
+
+    first, second = (
+        Document.objects.create(original_name=f"{n}.txt", sha256=str(n) * 64, raw=b"", status=Document.Status.INGESTED)
+        for n in (1, 2)
+    )
+    original = Speech.objects.create(document=first, ordinal=1, public_id="orig0001", title="原稿",
+                                     text="加强森林防火工作", original_text="", char_count=8)
+    copy = Speech.objects.create(document=second, ordinal=1, public_id="copy0001", title="转载",
+                                 text="加强森林防火工作，另有补充", original_text="", char_count=13, duplicate_of=original)
+    rebuild_index()
+    assert ids("另有补充") == {original.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_document(first)
+    copy.refresh_from_db()
+    assert copy.duplicate_of is None
+    assert ids("另有补充") == ids("森林防火") == {copy.pk}
