@@ -37,8 +37,9 @@ from django.conf import settings
 
 # URL parameter names of the filters and facets an engine answers.
 FACETS = ("topic", "year", "document", "level", "genre")
-# Sort orders besides relevance: (speech column, descending).
-SORTS = {"year": ("year", True), "year_asc": ("year", False), "length": ("length", True),
+# Sort orders besides relevance: (speech column, descending). Their labels are
+# speeches.search.params.SORTS.
+SORT_COLUMNS = {"year": ("year", True), "year_asc": ("year", False), "length": ("length", True),
          "length_asc": ("length", False)}
 ENGINES = {"whoosh": "speeches.search.whoosh.WhooshEngine"}
 

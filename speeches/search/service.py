@@ -189,10 +189,11 @@ def _explain(hit: Hit, terms: tuple[str, ...]) -> None:
     hit.title_html = highlight(speech.title, terms)
     hit.snippets = kwic(speech.text, terms)
     hit.paragraph = best_paragraph(speech.paragraphs(), terms)
-    folded = normalize(f"{speech.title}\n{speech.text}")
-    missing = tuple(term for term in terms if normalize(term) not in folded)
-    if missing and hit.duplicates:
-        _explain_by_version(hit, missing)
+    if hit.duplicates:
+        folded = normalize(f"{speech.title}\n{speech.text}")
+        missing = tuple(term for term in terms if normalize(term) not in folded)
+        if missing:
+            _explain_by_version(hit, missing)
     if hit.paragraph:
         number = int(hit.paragraph[1:])
         sections = [s for s in speech.sections.all() if s.first_paragraph <= number and s.heading]

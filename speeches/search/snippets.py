@@ -14,7 +14,7 @@ def _marked_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
     marks the source's own characters (traditional, full-width) where it matched."""
     lowered = normalize(text)
     found = []
-    for term in terms:
+    for term in map(normalize, terms):
         if not term:
             continue
         start = lowered.find(term)
@@ -50,7 +50,7 @@ def kwic(text: str, terms: tuple[str, ...], width: int = 40, limit: int = 3) -> 
     if not terms:
         return []
     flat = text.replace("\n", " ")
-    spans = _marked_spans(flat, tuple(normalize(t) for t in terms))
+    spans = _marked_spans(flat, terms)
     windows: list[tuple[int, int]] = []
     for s, e in spans:
         if windows and s < windows[-1][1]:
@@ -77,7 +77,7 @@ def _widened(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, i
 
 def highlight(text: str, terms: tuple[str, ...]) -> SafeString:
     """The whole text escaped, with the terms in <mark> (for a paragraph on the speech page)."""
-    return mark_safe(_render(text, _marked_spans(text, tuple(normalize(t) for t in terms)), 0, len(text)))
+    return mark_safe(_render(text, _marked_spans(text, terms), 0, len(text)))
 
 
 def best_paragraph(paragraphs: list[str], terms: tuple[str, ...]) -> str:

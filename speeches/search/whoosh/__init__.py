@@ -47,8 +47,7 @@ class WhooshEngine:
         backend.replace_document(index, document_id, [])
 
     def answer(self, query: Query) -> Answer:
-        backend, _ = _backend_and_index()
-        return backend.view().search(query.tree, query.filters, query.facets, sort=query.sort,
+        return connections["default"].get_backend().view().search(query.tree, query.filters, query.facets, sort=query.sort,
                                      offset=query.offset, limit=query.limit)
 
     def rebuild(self) -> int:
@@ -88,12 +87,11 @@ class WhooshEngine:
         return self._fresh_backend().index.doc_count()
 
     def forget_cached_results(self) -> None:
-        backend, _ = _backend_and_index()
-        backend.forget_cached_results()
+        connections["default"].get_backend().forget_cached_results()
 
     @staticmethod
     def _fresh_backend():
-        backend, _ = _backend_and_index()
+        backend = connections["default"].get_backend()
         if not backend.setup_complete:
             backend.setup()
         backend.index = backend.index.refresh()

@@ -35,14 +35,11 @@ from whoosh.fields import KEYWORD, NUMERIC
 from whoosh.filedb.filestore import FileStorage
 
 from ...locks import IndexBusy, index_write_lock
-from ..analysis import warm_up_analysis
 from .fields import GramField, WordField
 from .internals import ArchiveCodec, GroupingWriter, build_segments, from_python
 from .view import IndexView
 
-# Index fields (see search_indexes.py) that are filtered on exactly, never analysed.
-
-
+# Index fields (see index.py) that are filtered on exactly, never analysed.
 EXACT_FIELDS = {"public_id", "level", "genre", "document", "copy_of"}
 KEYWORD_FIELDS = {"topics"}
 SORTABLE_FIELDS = {"year", "length"}
@@ -74,6 +71,9 @@ class OldIndex(IndexBusy):
     pickles classes (a codec, fields) that moved or went, or its values are in a form
     this code no longer reads. Searches say the index is being updated, not a server
     error, until `manage.py reindex` builds a new one beside it."""
+
+    def __init__(self, error: Exception):
+        super().__init__(f"the index was written by an older version; run manage.py reindex ({error})")
 
 
 class ChineseWhooshSearchBackend(WhooshSearchBackend):
@@ -120,7 +120,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 super().setup()
             except (ImportError, AttributeError) as error:
                 # haystack set the storage and schema before opening the index.
-                raise OldIndex(f"the index was written by an older version; run manage.py reindex ({error})") from error
+                raise OldIndex(error) from error
 
     @contextmanager
     def writer(self):
@@ -219,7 +219,6 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             self.delete_index()
             self.setup()
 
-
     # --- searching -----------------------------------------------------------
     # haystack's own search() fetches and highlights every hit with a stemming
     # analyzer and has no facets for Whoosh; this path asks Whoosh for one page
@@ -239,7 +238,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 self._view = current = IndexView(self.index.searcher(), generation)
             except (ImportError, AttributeError) as error:
                 self._view = None
-                raise OldIndex(f"the index was written by an older version; run manage.py reindex ({error})") from error
+                raise OldIndex(error) from error
         return current
 
     def forget_cached_results(self) -> None:
@@ -259,12 +258,6 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         raise IndexBusy("the search index is being replaced")
 
 
-
 class ChineseWhooshEngine(BaseEngine):
     backend = ChineseWhooshSearchBackend
     query = WhooshSearchQuery
-
-
-def warm_up() -> None:
-    """Load jieba's dictionary and OpenCC once at server start, not in the first request."""
-    warm_up_analysis()

@@ -63,7 +63,7 @@ class WordField(TEXT):
 
     index() counts the words directly; Whoosh's own path builds a Token per word and
     two dictionaries per text. Same terms, frequencies and weights as TEXT with
-    ChineseAnalyzer (test_segments checks it), which queries still use.
+    ChineseAnalyzer (test_segments checks it).
     """
 
     def __init__(self, field_boost: float = 1.0, stored: bool = False):
@@ -130,6 +130,14 @@ def decode_positions(value: bytes) -> list[int]:
     if value[0] == 73:  # "II"
         return list(accumulate(array("I", value[2:])))
     return list(accumulate(array("H", value[1:])))
+
+
+def starts_from(value: bytes, offset: int) -> set[int]:
+    """The positions of a value less `offset`: where a string starts whose bigram at
+    `offset` this is. Phrase matching calls it once per candidate posting."""
+    if len(value) == 3:  # one position below 65536, as most values are
+        return {value[1] + (value[2] << 8) - offset}
+    return {p - offset for p in decode_positions(value)}
 
 
 def count_positions(value: bytes) -> int:

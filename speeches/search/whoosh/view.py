@@ -21,8 +21,8 @@ from whoosh import query as wq
 
 from .. import query as q
 from ..analysis import phrase_grams
-from ..engine import SORTS, Answer
-from .fields import count_lengths, decode_positions
+from ..engine import SORT_COLUMNS, Answer
+from .fields import count_lengths, decode_positions, starts_from
 from .internals import posting_blocks, segment_postings
 from .ranking import Ranking
 
@@ -195,10 +195,7 @@ class IndexView:
                 for doc, value in zip(ids, values, strict=True):
                     doc += base
                     if doc in wanted:
-                        if len(value) == 3:  # one position, the commonest case (fields.encode_positions)
-                            found = {value[1] + (value[2] << 8) - offset}
-                        else:
-                            found = {p - offset for p in decode_positions(value)}
+                        found = starts_from(value, offset)
                         left = found if starts is None else starts[doc] & found
                         if left:
                             narrowed[doc] = left
@@ -217,8 +214,8 @@ class IndexView:
         if len(grams) != 1:
             return {}
         wanted, out = set(docs), {}
-        for base, ids, values in self._values(GRAM_FIELD[term.field], grams[0]):
-            for doc, value in zip(ids, values, strict=True):
+        for base, block in self._blocks(GRAM_FIELD[term.field], grams[0]):
+            for doc, value in zip(block.ids(), block.values(), strict=True):
                 if doc + base in wanted:
                     out[doc + base] = decode_positions(value)
         return out
@@ -237,17 +234,13 @@ class IndexView:
                 docs.extend(ids if not offset else [doc + offset for doc in ids])
         return frozenset(docs)
 
-    def _weights(self, fieldname: str, text: str):
-        """(segment offset, ids, weights) per block of the term's postings, deleted
-        documents included (callers look up live documents only)."""
+    def _blocks(self, fieldname: str, text: str):
+        """(segment offset, block) per block of the term's postings, deleted documents
+        included (callers look up live documents only). A block's ids, values and
+        weights are read while it is the current one."""
         for offset, _, matcher in self._postings(fieldname, text):
             for block in posting_blocks(matcher):
-                yield offset, block.ids(), block.weights()
-
-    def _values(self, fieldname: str, text: str):
-        for offset, _, matcher in self._postings(fieldname, text):
-            for block in posting_blocks(matcher):
-                yield offset, block.ids(), block.values()
+                yield offset, block
 
     def _postings(self, fieldname: str, text: str):
         """Per segment: its first document number, its live documents (None when it
@@ -261,9 +254,9 @@ class IndexView:
         """How often `text` is a whole jieba word of each document (a word field's
         weights), as arrays of document numbers and counts; deleted documents included."""
         ids, weights = [], []
-        for base, block_ids, block_weights in self._weights(fieldname, text):
-            ids.append(np.asarray(block_ids, np.int64) + base)
-            weights.append(np.asarray(block_weights, np.float64))
+        for base, block in self._blocks(fieldname, text):
+            ids.append(np.asarray(block.ids(), np.int64) + base)
+            weights.append(np.asarray(block.weights(), np.float64))
         if not ids:
             return _array((), 0), np.zeros(0)
         return np.concatenate(ids), np.concatenate(weights)
@@ -324,10 +317,10 @@ class IndexView:
 
     def page(self, tree, matches: frozenset[int], sort: str, offset: int, limit: int) -> list[tuple[int, float]]:
         """Hits offset..offset+limit of `matches`: ranked, or sorted by a column."""
-        if tree is not None and sort not in SORTS:
+        if tree is not None and sort not in SORT_COLUMNS:
             ranked = self.ranking.rank(tree, matches, offset + limit)
             return [(self.django_id(doc), score) for doc, score in ranked[offset : offset + limit]]
-        column, reverse = SORTS.get(sort, ("year", True))
+        column, reverse = SORT_COLUMNS.get(sort, ("year", True))
         results = self.searcher.search(wq.Every(), filter=set(matches), limit=offset + limit, sortedby=column,
                                        reverse=reverse)
         return [(int(results.fields(i)["django_id"]), 0.0) for i in range(offset, min(len(results.top_n),
