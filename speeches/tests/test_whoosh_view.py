@@ -230,3 +230,10 @@ def test_positions_are_encoded_so_that_their_count_shows_in_the_length(positions
     value = encode_positions(positions)
     assert decode_positions(value) == positions
     assert count_positions(value) == len(positions) == count_lengths(np.array([len(value)]))[0]
+
+
+def test_whole_word_counts_are_frequencies_in_a_boosted_field_too():
+    # The title's word field is boosted 2×; a title that says 教育 once counts once.
+    view = make_view(["正文", "正文"], titles={0: "教育工作", 1: "教育，教育"})
+    ids, counts = view.word_counts("title", "教育")
+    assert dict(zip(map(view.django_id, ids), counts, strict=True)) == {0: 1.0, 1: 2.0}

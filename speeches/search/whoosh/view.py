@@ -251,15 +251,17 @@ class IndexView:
             yield offset, self._alive[number], matcher
 
     def word_counts(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """How often `text` is a whole jieba word of each document (a word field's
-        weights), as arrays of document numbers and counts; deleted documents included."""
+        """How often `text` is a whole jieba word of each document, as arrays of document
+        numbers and counts; deleted documents included. A word field's weights are its
+        frequencies times the field's boost (the title's is 2), so they are divided by it."""
+        boost = self.searcher.schema[fieldname].format.field_boost
         ids, weights = [], []
         for base, block in self._blocks(fieldname, text):
             ids.append(np.asarray(block.ids(), np.int64) + base)
             weights.append(np.asarray(block.weights(), np.float64))
         if not ids:
             return _array((), 0), np.zeros(0)
-        return np.concatenate(ids), np.concatenate(weights)
+        return np.concatenate(ids), np.concatenate(weights) / boost
 
     def term_docs(self, fieldname: str, text: str) -> frozenset[int]:
         return self._read_term_docs(fieldname, text)
