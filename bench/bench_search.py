@@ -75,15 +75,12 @@ def setup_django(scratch: Path) -> None:
         # A second size in the same process: point Django at the new folder.
         from django.db import connections as db
 
-        from speeches.search.engine import _engines
-
         db.close_all()
         settings.DATABASES["default"]["NAME"] = str(scratch / "bench.sqlite3")
         settings.HAYSTACK_CONNECTIONS["default"]["PATH"] = str(scratch / "index")
         from haystack import connections
 
-        connections.reload("default")
-        _engines.clear()
+        connections.reload("default")  # the engine asks haystack for its backend on each call
     else:
         django.setup()
     call_command("migrate", verbosity=0)
