@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "archive.db_routing.ReplicaReadsMiddleware",
 ]
 
 if not DEBUG:
@@ -165,6 +166,19 @@ TEMPLATES = [
 WSGI_APPLICATION = "archive.wsgi.application"
 
 DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", "sqlite:///db.sqlite3"))}
+# Streaming read replicas of the PostgreSQL primary (archive/db_routing.py): searches and
+# public pages read from them; a replica that does not answer is skipped.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _replica = parse_database_url(_url)
+    if _replica["ENGINE"] != "django.db.backends.postgresql" or DATABASES["default"]["ENGINE"] != _replica["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS names PostgreSQL replicas of a PostgreSQL DATABASE_URL")
+    # A replica that is down must cost a request seconds, not minutes; tests read the primary.
+    _replica["OPTIONS"] = {"connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2, minimum=1)}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["archive.db_routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -217,10 +231,16 @@ HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 # never a side effect of each save.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
-# The search engine behind speeches.search.engine: "whoosh" (the embedded default).
-SEARCH_ENGINE = env_str("SEARCH_ENGINE", "whoosh")
-if SEARCH_ENGINE not in ("whoosh",):
-    raise ImproperlyConfigured(f"SEARCH_ENGINE must be 'whoosh', not {SEARCH_ENGINE!r}")
+# The search engine behind speeches.search.engine: "whoosh" (the embedded default,
+# an index folder beside the database) or "postgres" (search rows in PostgreSQL
+# itself, written in the same transaction as the speeches). Switching needs
+# `manage.py reindex`.
+_ON_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+SEARCH_ENGINE = env_str("SEARCH_ENGINE", "postgres" if _ON_POSTGRES else "whoosh")
+if SEARCH_ENGINE not in ("whoosh", "postgres"):
+    raise ImproperlyConfigured(f"SEARCH_ENGINE must be 'whoosh' or 'postgres', not {SEARCH_ENGINE!r}")
+if SEARCH_ENGINE == "postgres" and not _ON_POSTGRES:
+    raise ImproperlyConfigured("SEARCH_ENGINE=postgres needs DATABASE_URL=postgres://… (the engine searches in it)")
 
 # Uploads larger than this are queued for `manage.py process_uploads`
 # instead of being ingested inside the admin request.

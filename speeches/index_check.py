@@ -19,7 +19,7 @@ from .indexing import index_document, unindex_document
 from .models import Document, Speech
 from .search.engine import engine
 
-# The prefix loading.reindex_document writes into Document.error when the index was busy.
+# The prefix the Whoosh engine (speeches.search.whoosh) writes into Document.error when the index was busy.
 PENDING_MARK = "索引待更新"
 
 

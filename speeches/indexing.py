@@ -1,13 +1,19 @@
 """Keeping the search index in step with the database, through the search engine
 (speeches.search.engine).
 
-Indexing is an explicit step, run after the document's transaction commits
-(loading.py schedules it with on_commit), never a side effect of each save.
+Indexing is an explicit step, never a side effect of each save: speeches.loading
+tells the engine which documents changed inside the transaction that changed them,
+and the engine writes there (postgres) or after the commit (whoosh).
 """
 
 from __future__ import annotations
 
 from .search.engine import engine
+
+
+def documents_changed(document_ids: set[int]) -> None:
+    """Call inside the transaction that changed or removed these documents' speeches."""
+    engine().documents_changed(set(document_ids))
 
 
 def index_document(document_id: int) -> int:

@@ -5,7 +5,8 @@ drift apart. Guarantees:
 - the raw bytes are stored (their own commit) before anything else happens, so
   nothing uploaded is ever lost, even when parsing fails;
 - a document's speeches are replaced in one transaction: a failure leaves the
-  database as it was, and the index is touched only after that commit;
+  database as it was; the search engine hears of the change inside it (an engine
+  in the database writes its rows there, one beside it updates after the commit);
 - the same bytes twice change nothing; a re-ingest keeps every public id that
   still names the same speech and leaves an alias for the others.
 """
@@ -24,12 +25,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .indexing import documents_changed
 from .ingest import PIPELINE_VERSION, IngestError, ParsedDocument, parse_document
 from .ingest.classify import load_topics
 from .ingest.continuity import NewSpeech, OldSpeech, assign_ids
 from .ingest.dedupe import band_keys, best_match
 from .ingest.identity import derive_public_id
-from .locks import IndexBusy
 from .models import Document, Section, Speech, SpeechAlias, SpeechBand, SpeechTopic, Topic
 
 log = logging.getLogger(__name__)
@@ -184,8 +185,7 @@ def ingest_document(document: Document, *, created: bool = False, parsed: Parsed
     with transaction.atomic():
         copying = _documents_copying(document)
         count, duplicates = load_parsed(document, parsed)
-    transaction.on_commit(partial(reindex_document, document.pk))
-    _reindex_on_commit(copying)
+        documents_changed({document.pk} | copying)
     return LoadResult(document.pk, "ingested", created, count, duplicates, "入库成功（ingested）")
 
 
@@ -372,22 +372,8 @@ def _restore_links(dependants: dict[int, str], aliases: dict[str, str], by_ordin
         SpeechAlias.objects.filter(public_id=alias_id).update(speech=by_public_id.get(target_id))
 
 
-def reindex_document(document_id: int) -> None:
-    """After commit: bring the index in step. A busy index is recorded, not raised:
-    the database is already right and `manage.py check_index --fix` repairs the index."""
-    from .indexing import index_document
-
-    try:
-        index_document(document_id)
-    except IndexBusy as error:
-        log.warning("index update for document %s deferred: %s", document_id, error)
-        Document.objects.filter(pk=document_id).update(error=f"索引待更新（index update pending）: {error}")
-
-
 def remove_document(document: Document) -> None:
     """Delete a document, its speeches and their index entries."""
-    from .indexing import unindex_document
-
     document_id = document.pk
     copying = _documents_copying(document)
     with transaction.atomic():
@@ -398,28 +384,13 @@ def remove_document(document: Document) -> None:
             )
         SpeechAlias.objects.filter(document=document).update(document=None)
         document.delete()
-    transaction.on_commit(partial(_unindex_quietly, unindex_document, document_id))
-    _reindex_on_commit(copying)
+        documents_changed({document_id} | copying)
 
 
 def _documents_copying(document: Document) -> set[int]:
     """Other documents with speeches that copy this one's. A load re-points or frees
-    them (a copy whose original went is a speech of its own), and each index entry
-    says whether its speech is a copy and of which: those documents are indexed again."""
+    them (a copy whose original went is a speech of its own), and an index may say
+    whether a speech is a copy and of which: the engine hears they changed too."""
     return set(
         Speech.objects.filter(duplicate_of__document=document).exclude(document=document).values_list("document_id", flat=True)
     )
-
-
-def _reindex_on_commit(document_ids: set[int]) -> None:
-    for document_id in sorted(document_ids):
-        transaction.on_commit(partial(reindex_document, document_id))
-
-
-def _unindex_quietly(unindex_document, document_id: int) -> None:
-    # Issue 7: a busy index must not turn the admin's delete into an error page after the
-    # rows are gone; the leftover entries are found and removed by `check_index --fix`.
-    try:
-        unindex_document(document_id)
-    except IndexBusy as error:
-        log.warning("index entries of deleted document %s left behind: %s", document_id, error)

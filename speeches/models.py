@@ -293,3 +293,30 @@ class Bookmark(models.Model):
     @property
     def tag_list(self) -> list[str]:
         return [t.strip() for t in self.tags.replace("，", ",").split(",") if t.strip()]
+
+
+class TsVector(models.Field):
+    """PostgreSQL's tsvector, written in its text form (speeches.search.postgres.rows)."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+class SearchRow(models.Model):
+    """A speech's text as the PostgreSQL search engine indexes it (its rows.py says how).
+
+    The table exists in every database, so migrations and deletes are the same
+    everywhere; only that engine fills it, in the transaction that writes the speech.
+    Its full-text index (RUM where the extension is installed, GIN otherwise) is made
+    on PostgreSQL only, by migrations/0007_searchrow.py.
+    """
+
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="+", db_index=False)
+    part = models.PositiveSmallIntegerField()  # 0: the title; 1, 2, ...: chunks of title and text
+    lead = models.PositiveSmallIntegerField(default=0)
+    body = models.TextField()
+    words = models.TextField()
+    grams = TsVector()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["speech", "part"], name="searchrow_speech_part")]

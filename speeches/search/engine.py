@@ -5,8 +5,12 @@ engine only through `engine()` and these types (speeches.search.service builds
 the queries); nothing outside an engine's package knows which engine runs.
 
 An engine
-- indexes and removes the speeches of one source document (`index_document`,
-  `remove_document`), called after the document's transaction commits;
+- is told, inside the transaction that changes or removes a source document's
+  speeches, which documents changed (`documents_changed`): an engine in the
+  database (postgres) writes its rows in that transaction; an engine beside it
+  (whoosh) updates its index after the commit;
+- indexes and removes the speeches of one source document on request
+  (`index_document`, `remove_document`: `manage.py check_index --fix`);
 - answers a `Query`: the query tree of speeches.search.query (a Term is a string
   of the folded text, speeches.search.analysis) and filters in, an `Answer` out:
   the exact total, one ranked page of speech ids, and exact facet counts, each
@@ -41,7 +45,7 @@ FACETS = ("topic", "year", "document", "level", "genre")
 # speeches.search.params.SORTS.
 SORT_COLUMNS = {"year": ("year", True), "year_asc": ("year", False), "length": ("length", True),
          "length_asc": ("length", False)}
-ENGINES = {"whoosh": "speeches.search.whoosh.WhooshEngine"}
+ENGINES = {"whoosh": "speeches.search.whoosh.WhooshEngine", "postgres": "speeches.search.postgres.PostgresEngine"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class Answer:
 class SearchEngine(Protocol):
     name: str
 
+    def documents_changed(self, document_ids: set[int]) -> None: ...
+
     def index_document(self, document_id: int) -> int: ...
 
     def remove_document(self, document_id: int) -> None: ...
@@ -77,6 +83,8 @@ class SearchEngine(Protocol):
     def indexed_count(self) -> int: ...
 
     def forget_cached_results(self) -> None: ...
+
+    def describe(self) -> str: ...
 
 
 _engines: dict[str, SearchEngine] = {}

@@ -10,11 +10,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from haystack import connections
 
 from speeches.models import Document
 
 SEEDS = sorted(Path(settings.SAMPLE_CORPUS_DIR).glob("*.txt"))
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# The engines this database can run (speeches.search.engine): the conformance tests
+# run on each, so both keep one contract.
+ENGINES = ["whoosh", "postgres"] if ON_POSTGRES else ["whoosh"]
 
 
 def use_index(path: Path) -> None:
@@ -46,13 +51,29 @@ def _ensure_corpus() -> None:
         return
     for path in SEEDS:
         ingest_bytes(path.read_bytes(), path.name)
-    rebuild_index()
+    for name in ENGINES:
+        with override_settings(SEARCH_ENGINE=name):
+            rebuild_index()
 
 
 @pytest.fixture(scope="session")
 def _session_corpus(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _ensure_corpus()
+
+
+@pytest.fixture(params=ENGINES)
+def search_engine(request):
+    """Each engine in turn (the conformance tests: same answers on every engine)."""
+    with override_settings(SEARCH_ENGINE=request.param):
+        yield request.param
+
+
+@pytest.fixture
+def whoosh_engine():
+    """Tests of the Whoosh engine's own machinery (its lock, its index folder)."""
+    with override_settings(SEARCH_ENGINE="whoosh"):
+        yield
 
 
 @pytest.fixture

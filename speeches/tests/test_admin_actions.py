@@ -55,7 +55,7 @@ def test_a_failed_upload_can_be_retried_after_the_cause_is_fixed(staff_client, s
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("empty_archive", "fresh_index")
+@pytest.mark.usefixtures("whoosh_engine", "empty_archive", "fresh_index")
 def test_reindex_puts_a_documents_speeches_into_an_index_that_lacks_them(staff_client, seed_bytes):
     # Inside a test transaction the loader's after-commit indexing never runs: the index stays empty.
     document = ingest_002(seed_bytes)

@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_engine")]
 
 RESULT_KEYS = {"id", "url", "title", "snippet", "score", "year", "topics", "document"}
 SPEECH_KEYS = {"id", "url", "title", "text", "original_text", "topics", "year", "document", "duplicate_of"}

@@ -12,7 +12,7 @@ from speeches.indexing import indexed_count, unindex_document
 from speeches.loading import ingest_bytes
 from speeches.models import Document, Speech
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_archive", "fresh_index")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("whoosh_engine", "empty_archive", "fresh_index")]
 
 SEED_002 = "002_5507ae1777cd8619.txt"
 

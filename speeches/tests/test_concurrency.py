@@ -30,6 +30,9 @@ from speeches.models import Document, Speech
 
 from .admin_helpers import make_staff, reports_of, upload
 
+# The Whoosh engine's own machinery, whichever engine the database would default to.
+pytestmark = pytest.mark.usefixtures("whoosh_engine")
+
 SEED_002 = "002_5507ae1777cd8619.txt"
 
 

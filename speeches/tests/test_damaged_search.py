@@ -13,6 +13,8 @@ from speeches.search import SearchParams, parse_query, search_speeches
 from speeches.search import query as q
 from speeches.search.damaged import MARKER, variants, widened_query
 
+pytestmark = pytest.mark.usefixtures("search_engine")
+
 WORD = "一防三保"
 
 

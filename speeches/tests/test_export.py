@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_engine")]
 
 
 def paged_ids(client, params: dict) -> list[str]:

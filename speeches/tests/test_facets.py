@@ -5,7 +5,7 @@ import pytest
 from speeches.models import Speech
 from speeches.search import SearchParams, search_speeches
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_engine")]
 
 QUERY = "工作"
 

@@ -12,7 +12,7 @@ from speeches import indexing
 from speeches.models import Speech
 from speeches.search import search_speeches
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("whoosh_engine")]
 
 
 def index_folder() -> Path:

@@ -13,7 +13,7 @@ from speeches.models import Speech
 from speeches.search import SearchParams, kwic, parse_query, search_speeches
 from speeches.search.analysis import gram_text, normalize
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_engine")]
 
 
 def ids(query: str, **filters) -> set[str]:

@@ -21,7 +21,7 @@ from speeches.models import Document, Speech
 from speeches.search import SearchParams, parse_query, search_speeches
 from speeches.search.analysis import gram_text, normalize
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_engine")]
 
 WORDS = ["安全生产", "安全", "生产", "教育信息化", "信息", "讲话稿", "讲话", "会议", "发展", "开发展示", "煤矿",
          "煤", "工作", "疫情防控", "文明城市", "陕西", "后来", "乾坤", "GDP", "增长", "国土资源", "。", "，", "、", " "]

@@ -15,6 +15,9 @@ from speeches.search.whoosh import internals
 
 SEARCH = Path(__file__).resolve().parents[1] / "search"
 
+# The Whoosh engine's own machinery, whichever engine the database would default to.
+pytestmark = pytest.mark.usefixtures("whoosh_engine")
+
 
 def test_the_installed_whoosh_and_haystack_are_the_versions_the_internals_were_written_against():
     whoosh, haystack = internals.installed_versions()

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from speeches.index_check import find_mismatches, repair
+from speeches.search.engine import engine
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        self.stdout.write(f"search engine: {engine().describe()}")
         mismatches = find_mismatches()
         for mismatch in mismatches:
             self.stdout.write(mismatch.describe())

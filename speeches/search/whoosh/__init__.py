@@ -11,10 +11,14 @@ It keeps speeches.search.engine's contract:
 
 from __future__ import annotations
 
+import logging
 import os
+from functools import partial
 
+from django.db import transaction
 from haystack import connections
 
+from ...locks import IndexBusy
 from ...models import Document, Speech
 from ..analysis import warm_up_analysis
 from ..engine import Answer, Query
@@ -25,6 +29,7 @@ from .fields import warm_up_fields
 # (internals.build_segments). Below it, start-up is not worth it.
 PARALLEL_FROM = 2000
 BATCH = 200
+log = logging.getLogger(__name__)
 
 
 def _backend_and_index():
@@ -34,6 +39,25 @@ def _backend_and_index():
 
 class WhooshEngine:
     name = "whoosh"
+
+    def documents_changed(self, document_ids: set[int]) -> None:
+        """The index lives beside the database: it is updated after the commit, one
+        document at a time (index_after_commit)."""
+        for document_id in sorted(document_ids):
+            transaction.on_commit(partial(self.index_after_commit, document_id))
+
+    def index_after_commit(self, document_id: int) -> None:
+        """A busy index is recorded on the document, not raised: the database is already
+        right, the worker retries (index_check.retry_pending) and `manage.py check_index
+        --fix` repairs the index. A removed document's entries left behind are found
+        by check_index too."""
+        from ...index_check import PENDING_MARK
+
+        try:
+            self.index_document(document_id)
+        except IndexBusy as error:
+            log.warning("index update for document %s deferred: %s", document_id, error)
+            Document.objects.filter(pk=document_id).update(error=f"{PENDING_MARK}（index update pending）: {error}")
 
     def index_document(self, document_id: int) -> int:
         """(Re)index every speech of one document in one commit; returns how many."""
@@ -88,6 +112,9 @@ class WhooshEngine:
 
     def forget_cached_results(self) -> None:
         connections["default"].get_backend().forget_cached_results()
+
+    def describe(self) -> str:
+        return f"Whoosh, index folder {connections['default'].get_backend().path}"
 
     @staticmethod
     def _fresh_backend():

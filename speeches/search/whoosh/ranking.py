@@ -1,40 +1,14 @@
-"""Relevance as the help page explains it, from the index's own occurrences.
-
-1. Speeches whose title holds more of the query's terms come first.
-2. Then BM25 over the terms' string occurrences (k1 = 1.2, b = 0.75, the speech's
-   length in characters), where an occurrence that is also a whole jieba word of the
-   text counts twice: 发展 standing as a word ranks above 发展 inside 开发展示.
-   A term of one character is counted by its whole-word occurrences only (its
-   string occurrences would mean reading every bigram it starts).
-3. For several terms, the best PROXIMITY_POOL speeches by 1 and 2 gain a bonus the
-   closer their terms stand together (full when adjacent, half at PROXIMITY_HALF
-   characters apart), and are ordered again. The pool is fixed, so pages never
-   overlap.
-Ties go to the earlier indexed speech.
-"""
+"""Relevance (speeches.search.relevance) from the Whoosh index's own occurrences."""
 
 from __future__ import annotations
-
-from math import log
 
 import numpy as np
 
 from .. import query as q
+from ..relevance import K1, PROXIMITY_POOL, B, idf, near_terms, positive_terms, proximity_bonus, smallest_gap
 
-K1, B = 1.2, 0.75
-PROXIMITY_POOL = 200
-PROXIMITY_HALF = 20
 # The word field of each term field (fields.WordField: jieba words, with counts).
 WORD_FIELD = {"text": "text", "title": "title"}
-
-
-def positive_terms(node) -> list[q.Term]:
-    """The terms a hit holds (not those under an exclusion), each once, in order."""
-    if isinstance(node, q.Term):
-        return [node]
-    if node is None or isinstance(node, q.Not):
-        return []
-    return list(dict.fromkeys(term for child in node.children for term in positive_terms(child)))
 
 
 class Ranking:
@@ -59,12 +33,11 @@ class Ranking:
                 titled = view.speeches_holding(q.Term(term.text, "title")) & matches
                 titles[np.fromiter(titled, np.int64, len(titled))] += 1
         best = _best(docs, titles, scores, max(needed, PROXIMITY_POOL))
-        near = [t for t in terms if t.field == "text" and len(t.text) > 1]
+        near = near_terms(terms)
         if len(near) > 1:
             pool = best[:PROXIMITY_POOL]
-            bonus = sum(idfs) / len(idfs)
             for doc, gap in self._gaps(near, [int(d) for d in pool]).items():
-                scores[doc] += bonus / (1 + gap / PROXIMITY_HALF)
+                scores[doc] += proximity_bonus(idfs, gap)
             best = np.concatenate([pool[np.lexsort((pool, -scores[pool], -titles[pool]))], best[PROXIMITY_POOL:]])
         return [(int(doc), float(scores[doc])) for doc in best[:needed]]
 
@@ -72,7 +45,7 @@ class Ranking:
         view = self.view
         holding = view.speeches_holding(term)
         total, n = len(view.canonical()), len(holding)
-        idf = log(1 + (total - n + 0.5) / (n + 0.5))
+        weight = idf(total, n)
         tf = np.zeros(view.size())
         ids, counts = view.occurrences(term).counted
         tf[ids] += counts
@@ -82,8 +55,8 @@ class Ranking:
         # At least once: the speech may hold the term only in a copy, or (one character)
         # not as a word.
         found = np.maximum(tf[held], 1.0)
-        scores[held] += idf * (K1 + 1) * found / (found + self.norms()[held])
-        return idf
+        scores[held] += weight * (K1 + 1) * found / (found + self.norms()[held])
+        return weight
 
     def norms(self) -> np.ndarray:
         """Per document, BM25's length part: K1 * (1 - B + B * length / average), the
@@ -108,7 +81,7 @@ class Ranking:
         for doc in docs:
             if all(doc in found for found in where):
                 events = sorted((p, i) for i, found in enumerate(where) for p in found[doc])
-                gaps[doc] = _smallest_gap(events, sizes)
+                gaps[doc] = smallest_gap(events, sizes)
         return gaps
 
 
@@ -122,23 +95,3 @@ def _best(docs: np.ndarray, titles: np.ndarray, scores: np.ndarray, count: int) 
         threshold = np.partition(key, len(key) - count)[len(key) - count]
         docs = docs[key >= threshold]
     return docs[np.lexsort((docs, -scores[docs], -titles[docs]))]
-
-
-def _smallest_gap(events: list[tuple[int, int]], sizes: list[int]) -> int:
-    """Over windows of (position, term) events holding every term once or more: the
-    smallest stretch's length less the terms' own lengths (0 when adjacent)."""
-    need, have, left, best = len(sizes), {}, 0, None
-    for position, term in events:
-        have[term] = have.get(term, 0) + 1
-        while len(have) == need:
-            start, first = events[left]
-            # The last term's end (a longer term just before it may reach further:
-            # a character or two, not worth a pass over the window).
-            end = position + sizes[term]
-            gap = max(0, end - start - sum(sizes))
-            best = gap if best is None else min(best, gap)
-            have[first] -= 1
-            if not have[first]:
-                del have[first]
-            left += 1
-    return best if best is not None else 0

@@ -1,0 +1,168 @@
+"""The PostgreSQL engine: search in the production database itself.
+
+It keeps speeches.search.engine's contract:
+- rows.py: a speech as search rows (character bigrams with positions in a tsvector,
+  cut into chunks PostgreSQL's limits keep whole), a term as a tsquery;
+- sql.py: a query as one SQL statement (term sets, filters, facets, BM25);
+- the full-text index on the rows is RUM where installed, GIN otherwise
+  (migrations/0007_searchrow.py; `manage.py check_index` says which).
+
+A speech's rows are written in the transaction that writes the speech
+(`documents_changed`), so the index cannot disagree with the database and there is
+no lock, queue or pending state: uploads and searches do not wait on each other.
+Searches read from a replica when archive.db_routing allows one.
+"""
+
+from __future__ import annotations
+
+import os
+from multiprocessing import get_context
+
+from django.db import connections, router, transaction
+
+from ...models import Document, SearchRow, Speech
+from ..analysis import gram_text, warm_up_analysis
+from ..engine import Answer, Query
+from ..relevance import PROXIMITY_POOL, idf, near_terms, proximity_bonus, smallest_gap, starts
+from .rows import speech_rows
+from .sql import statement
+
+INDEX_NAME = "speeches_searchrow_grams"
+# A rebuild makes rows on every core from this many speeches on (jieba is the cost).
+PARALLEL_FROM = 2000
+BATCH = 500
+
+
+def _rows_of(speech: tuple[int, str, str]) -> list[SearchRow]:
+    pk, title, text = speech
+    return [SearchRow(speech_id=pk, part=row.part, lead=row.lead, body=row.body, words=row.words, grams=row.grams)
+            for row in speech_rows(title, text)]
+
+
+class PostgresEngine:
+    name = "postgres"
+
+    def documents_changed(self, document_ids: set[int]) -> None:
+        """Inside the transaction that changed or removed these documents' speeches:
+        their rows are written now, and commit or roll back with the speeches. Rows of
+        removed speeches went with them (on delete cascade); copies elsewhere need
+        nothing, since copies are collapsed when a query runs."""
+        for document_id in sorted(document_ids):
+            self.index_document(document_id)
+
+    def index_document(self, document_id: int) -> int:
+        speeches = list(Speech.objects.using("default").filter(document_id=document_id)
+                        .values_list("pk", "title", "text"))
+        with transaction.atomic(using="default"):
+            SearchRow.objects.using("default").filter(speech__document_id=document_id).delete()
+            SearchRow.objects.using("default").bulk_create(
+                [row for speech in speeches for row in _rows_of(speech)], batch_size=BATCH)
+        return len(speeches)
+
+    def remove_document(self, document_id: int) -> None:
+        SearchRow.objects.using("default").filter(speech__document_id=document_id).delete()
+
+    def answer(self, query: Query) -> Answer:
+        using = router.db_for_read(Speech) or "default"
+        built = statement(query)
+        with connections[using].cursor() as cursor:
+            cursor.execute(built.sql, built.params)
+            rows = cursor.fetchall()
+        count, total, held, hits = 0, 0, {}, []
+        facets: dict[str, dict[str, int]] = {name: {} for name in query.facets}
+        for kind, key, value, titles in rows:
+            if kind == "count":
+                count = int(value)
+            elif kind == "total":
+                total = int(value)
+            elif kind == "held":
+                held[int(key)] = int(value)
+            elif kind == "hit":
+                hits.append((int(key), float(value), int(titles)))
+            else:
+                facets[kind][key] = int(value)
+        if built.terms:
+            idfs = [idf(total, held[number]) for number in range(len(built.terms))]
+            hits = _closer_first(hits, built.terms, idfs, using)
+        page = hits[query.offset : query.offset + query.limit] if built.terms else hits
+        return Answer(count, [(pk, score) for pk, score, _ in page], facets)
+
+    def rebuild(self) -> int:
+        """Every speech's rows again, in one transaction: searches meanwhile read the old
+        rows (PostgreSQL's snapshots), and see the new ones all at once on commit."""
+        speeches = (Speech.objects.using("default").filter(document__status=Document.Status.INGESTED)
+                    .order_by("pk").values_list("pk", "title", "text"))
+        total = speeches.count()
+        procs = (os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
+        pool = None
+        if procs > 1:
+            warm_up_analysis(indexing=True)
+            connections.close_all()  # forked workers must not share the parent's sockets
+            pool = get_context("fork").Pool(procs)
+        try:
+            with transaction.atomic(using="default"):
+                SearchRow.objects.using("default").all().delete()
+                batch = []
+                for speech in speeches.iterator(chunk_size=BATCH):
+                    batch.append(speech)
+                    if len(batch) == BATCH * procs:
+                        self._write(batch, pool)
+                        batch = []
+                self._write(batch, pool)
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+        with connections["default"].cursor() as cursor:
+            cursor.execute("ANALYZE speeches_searchrow")
+        return total
+
+    @staticmethod
+    def _write(batch, pool) -> None:
+        made = pool.map(_rows_of, batch, chunksize=16) if pool is not None else map(_rows_of, batch)
+        SearchRow.objects.using("default").bulk_create([row for rows in made for row in rows], batch_size=BATCH)
+
+    def entries(self) -> dict[int, list[tuple[str, str]]]:
+        found: dict[int, list[tuple[str, str]]] = {}
+        indexed = (Speech.objects.using("default").filter(pk__in=SearchRow.objects.values("speech_id"))
+                   .values_list("document_id", "public_id", "title"))
+        for document_id, public_id, title in indexed.iterator():
+            found.setdefault(document_id, []).append((public_id, title))
+        return found
+
+    def indexed_count(self) -> int:
+        return SearchRow.objects.using("default").values("speech_id").distinct().count()
+
+    def forget_cached_results(self) -> None:
+        """Nothing is cached outside PostgreSQL's own buffers."""
+
+    def describe(self) -> str:
+        """Which full-text index the rows have (RUM or GIN), for `manage.py check_index`."""
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.relname = %s",
+                           [INDEX_NAME])
+            found = cursor.fetchone()
+        return f"PostgreSQL, {found[0].upper()} index {INDEX_NAME}" if found else f"PostgreSQL, no index {INDEX_NAME}"
+
+
+def _closer_first(hits: list[tuple[int, float, int]], terms, idfs: list[float], using: str):
+    """Step 3 of speeches.search.relevance: the pool's scores gain the proximity bonus,
+    and the pool is ordered again (titles, score, earlier speech)."""
+    near = near_terms(terms)
+    if len(near) < 2:
+        return hits
+    pool, rest = hits[:PROXIMITY_POOL], hits[PROXIMITY_POOL:]
+    rows = Speech.objects.using(using).filter(pk__in=[pk for pk, _, _ in pool]).values_list("pk", "title", "text")
+    texts = {pk: (title, text) for pk, title, text in rows}
+    sizes = [len(term.text) for term in near]
+    scored = []
+    for pk, score, titles in pool:
+        title, text = texts.get(pk, ("", ""))
+        folded = gram_text(f"{title}\n{text}")
+        where = [starts(folded, term.text) for term in near]
+        if all(where):
+            events = sorted((p, i) for i, found in enumerate(where) for p in found)
+            score += proximity_bonus(idfs, smallest_gap(events, sizes))
+        scored.append((pk, score, titles))
+    scored.sort(key=lambda hit: (-hit[2], -hit[1], hit[0]))
+    return scored + rest

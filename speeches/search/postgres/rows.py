@@ -1,0 +1,125 @@
+"""A speech as the PostgreSQL engine's search rows, and a term as a tsquery.
+
+PostgreSQL has no Chinese parser here, and needs none: a tsvector can be written
+directly as lexemes with positions. The lexemes are the character bigrams of
+gram_text (speeches.search.analysis), the last character paired with a newline as
+the Whoosh engine does, so every character starts a bigram: a term ABCD is
+'AB' <-> 'BC' <-> 'CD' (consecutive positions: exactly "ABCD occurs as a string"),
+and a one-character term A is the prefix 'A':*.
+
+A tsvector keeps at most 256 positions per lexeme and positions up to 16,383, and
+drops the rest without a word, which would silently lose matches in a long speech.
+So a speech's text is cut into chunks of at most CHUNK characters (at whitespace,
+which is where paragraphs meet, when there is whitespace near the cut), each
+beginning with the last OVERLAP characters of the one before (its `lead`): a term
+is at most OVERLAP characters long (speeches.search.query.MAX_QUERY_CHARS), so
+each of its occurrences lies whole inside some chunk. Occurrences are counted
+only where they start past the lead, so none is counted twice. A chunk in which
+some bigram would pass 256 positions is cut again.
+
+Each row also carries the chunk's jieba words as `|word|` runs, for ranking: a term
+that is a whole word of the text counts twice (speeches.search.engine).
+
+Pure Python: no Django, no database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..analysis import gram_text, index_words, is_term, phrase_grams
+from ..query import MAX_QUERY_CHARS
+
+CHUNK = 4000
+OVERLAP = MAX_QUERY_CHARS
+# PostgreSQL's limit of positions per lexeme in one tsvector.
+MAX_POSITIONS = 256
+# Part 0 is the title (for title: terms and for ranking titles first); the text
+# rows (title and body, as the text field is) are parts 1, 2, ...
+TITLE_PART = 0
+
+
+@dataclass(frozen=True)
+class Row:
+    part: int
+    lead: int  # characters at the start repeated from the chunk before
+    body: str  # the chunk of gram_text
+    words: str  # jieba words of the chunk past its lead, each as |word|
+    grams: str  # the tsvector, in PostgreSQL's text form
+
+
+def speech_rows(title: str, text: str) -> list[Row]:
+    """The title row, then the text rows of `title\\ntext` (the text field)."""
+    folded_title = gram_text(title)
+    rows = [_row(TITLE_PART, 0, folded_title)] if folded_title else []
+    folded = gram_text(f"{title}\n{text}")
+    for number, (lead, chunk) in enumerate(chunks(folded), start=1):
+        rows.append(_row(number, lead, chunk))
+    return rows
+
+
+def chunks(text: str, size: int = CHUNK) -> list[tuple[int, str]]:
+    """(lead, chunk) pieces of the text: see the module's docstring."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        lead = min(OVERLAP, start)
+        end = _cut_at(text, start, size)
+        piece = text[start - lead : end]
+        while end - start > 1 and _too_many_positions(piece):
+            end = start + max(1, (end - start) // 2)
+            piece = text[start - lead : end]
+        pieces.append((lead, piece))
+        start = end
+    return pieces
+
+
+def _cut_at(text: str, start: int, size: int) -> int:
+    end = start + size
+    if end >= len(text):
+        return len(text)
+    space = text.rfind(" ", start + size // 2, end)
+    return space + 1 if space > 0 else end
+
+
+def _too_many_positions(piece: str) -> bool:
+    counts: dict[str, int] = defaultdict(int)
+    for gram in _grams(piece):
+        counts[gram] += 1
+        if counts[gram] >= MAX_POSITIONS:
+            return True
+    return False
+
+
+def _grams(text: str) -> list[str]:
+    padded = text + "\n"
+    return [padded[i : i + 2] for i in range(len(text))]
+
+
+def _row(part: int, lead: int, chunk: str) -> Row:
+    own = chunk[lead:]
+    words = "".join(f"|{word}|" for word, _, _ in index_words(own) if is_term(word))
+    return Row(part, lead, chunk, words, tsvector(chunk))
+
+
+def tsvector(text: str) -> str:
+    """Every bigram of the text (the last character with a newline) at its 1-based
+    position, in tsvector's input form."""
+    where: dict[str, list[int]] = defaultdict(list)
+    for position, gram in enumerate(_grams(text), start=1):
+        where[gram].append(position)
+    return " ".join(f"{lexeme(gram)}:{','.join(map(str, positions))}" for gram, positions in where.items())
+
+
+def lexeme(text: str) -> str:
+    """A quoted lexeme of tsvector's and tsquery's input forms."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery(term: str) -> str:
+    """A term (a string of gram_text) as a tsquery: its bigrams at consecutive
+    positions, or one character as the prefix of the bigrams it starts."""
+    if len(term) == 1:
+        return f"{lexeme(term)}:*"
+    return " <-> ".join(lexeme(gram) for gram in phrase_grams(term))

@@ -1,0 +1,166 @@
+"""The PostgreSQL engine: rows that PostgreSQL's tsvector limits keep whole, rows
+written in the speeches' own transaction, the same answers as the Whoosh engine,
+and its index reported by check_index.
+
+The search tests of the contract (test_search_strings, test_search, test_facets,
+test_export, test_damaged_search, test_api) run on every engine the database can
+run (conftest.ENGINES); this module holds what is the PostgreSQL engine's own.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
+
+from speeches.loading import ingest_bytes, remove_document
+from speeches.models import Document, SearchRow, Speech
+from speeches.search import SearchParams, search_speeches
+from speeches.search.postgres.rows import MAX_POSITIONS, OVERLAP, chunks, lexeme, tsquery, tsvector
+from speeches.tests.conftest import ON_POSTGRES
+
+on_postgres = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (DATABASE_URL=postgres://…)")
+SEED_001 = "001_1ede3f202e9dcf26.txt"
+
+
+def own_spans(pieces: list[tuple[int, str]]) -> list[tuple[int, int, int]]:
+    """(start of the chunk's text, start of its own part, end) in the whole text, per chunk."""
+    spans, own = [], 0
+    for lead, piece in pieces:
+        spans.append((own - lead, own, own - lead + len(piece)))
+        own += len(piece) - lead
+    return spans
+
+
+@given(st.text("甲乙丙丁 ", min_size=0, max_size=1500), st.integers(250, 700), st.data())
+def test_every_occurrence_of_a_term_lies_whole_in_a_chunk_and_ends_in_exactly_one_chunks_own_part(text, size, data):
+    pieces = chunks(text, size)
+    spans = own_spans(pieces)
+    assert "".join(piece[lead:] for lead, piece in pieces) == text
+    assert all(text[start:end] == piece for (start, _, end), (_, piece) in zip(spans, pieces, strict=True))
+    if not text:
+        return
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, min(len(text), start + OVERLAP)))
+    assert any(first <= start and end <= last for first, _, last in spans)
+    assert sum(own <= end - 1 < last for _, own, last in spans) == 1
+
+
+def test_a_chunk_is_cut_again_before_any_bigram_passes_postgresqls_256_positions():
+    text = "哈" * 3000 + "安全生产" * 400
+    for _, piece in chunks(text):
+        counts: dict[str, int] = {}
+        for i in range(len(piece)):
+            gram = (piece + "\n")[i : i + 2]
+            counts[gram] = counts.get(gram, 0) + 1
+        assert max(counts.values()) < MAX_POSITIONS
+
+
+def test_a_term_is_its_bigrams_in_a_row_and_one_character_is_a_prefix():
+    assert tsquery("安全生产") == "'安全' <-> '全生' <-> '生产'"
+    assert tsquery("煤") == "'煤':*"
+    assert tsvector("哈哈哈") == "'哈哈':1,2 '哈\n':3"
+    assert lexeme("a'b\\c") == "'a''b\\\\c'"
+
+
+@on_postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("text, term, found", [
+    ("it's a \\path", "it's", True), ("it's a \\path", "\\pa", True), ("say 'hi'", "'hi'", True),
+    ("安全 生产", "全 生", True), ("安全生产", "全 生", False), ("末", "末", True), ("ab", "b", True),
+])
+def test_postgresql_reads_the_lexemes_as_written(text, term, found):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::tsvector @@ %s::tsquery", [tsvector(text), tsquery(term)])
+        assert cursor.fetchone()[0] is found
+
+
+postgres_engine = override_settings(SEARCH_ENGINE="postgres")
+
+
+@on_postgres
+@pytest.mark.django_db
+@postgres_engine
+def test_an_uploads_speeches_are_searchable_inside_the_transaction_that_writes_them(empty_archive, seed_bytes):
+    # No on-commit callback runs inside a test's transaction: the rows were written with the speeches.
+    result = ingest_bytes(seed_bytes[SEED_001], "001.txt")
+    speeches = Speech.objects.filter(document_id=result.document_id)
+    assert SearchRow.objects.filter(speech__in=speeches).values("speech").distinct().count() == speeches.count() > 0
+    holding = {s.pk for s in Speech.objects.canonical() if "春耕" in s.text}
+    assert holding and {h.speech.pk for h in search_speeches("春耕").hits} == holding
+
+
+@on_postgres
+@pytest.mark.django_db
+@postgres_engine
+def test_a_transaction_that_fails_takes_its_search_rows_with_it(empty_archive, seed_bytes):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ingest_bytes(seed_bytes[SEED_001], "001.txt")
+        assert SearchRow.objects.exists()
+        raise RuntimeError("the upload's transaction fails after its speeches were written")
+    assert not SearchRow.objects.exists() and not Speech.objects.exists()
+    assert search_speeches("春耕").count == 0
+
+
+@on_postgres
+@pytest.mark.django_db
+@postgres_engine
+def test_removing_a_document_removes_its_rows_and_its_speeches_from_search(corpus):
+    document = corpus[SEED_001]
+    before = search_speeches("春耕").count
+    remove_document(document)
+    assert not SearchRow.objects.filter(speech__document_id=document.pk).exists()
+    assert before > 0 and search_speeches("春耕").count < before
+
+
+QUERIES = ["安全生产", "教育信息化", "作风建设", "煤", "工作", "疫情 防控", "疫情 OR 考试", "title:讲话", "工作 -疫情",
+           "發展", "会议 安全", "防控 工作 会议", "title:会议 疫情", "一防三保", '"工作会议"', "GDP", "不存在的词语"]
+
+
+@on_postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("sort", ["relevance", "year", "length_asc"])
+def test_both_engines_give_the_same_total_the_same_order_and_the_same_facets(corpus, query, sort):
+    answers = {}
+    for name in ("whoosh", "postgres"):
+        with override_settings(SEARCH_ENGINE=name):
+            results = search_speeches(params=SearchParams(q=query, sort=sort, page_size=50))
+            answers[name] = (
+                results.count,
+                [hit.speech.pk for hit in results.hits] if sort == "relevance" else None,
+                {name: [(f.value, f.count) for f in values] for name, values in results.facets.items()},
+                results.damaged.count if results.damaged else 0,
+            )
+            if sort != "relevance":  # column sorts: the same column order (ties may differ)
+                key = "year" if sort == "year" else "char_count"
+                column = [getattr(hit.speech, key) for hit in results.hits]
+                dated = [value for value in column if value is not None]
+                assert dated == sorted(dated, reverse=sort == "year")
+    assert answers["whoosh"] == answers["postgres"]
+
+
+@on_postgres
+@pytest.mark.django_db
+@postgres_engine
+def test_check_index_names_the_index_postgresql_built_and_finds_speeches_written_behind_the_loaders_back(corpus):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
+        kind = "RUM" if cursor.fetchone() else "GIN"
+    out = StringIO()
+    call_command("check_index", stdout=out)
+    assert f"PostgreSQL, {kind} index" in out.getvalue() and "agrees" in out.getvalue()
+
+    document = Document.objects.get(pk=corpus[SEED_001].pk)
+    behind = Speech.objects.create(document=document, ordinal=999, public_id="behind01", title="绕过加载器",
+                                   text="手工写入的讲话", original_text="", char_count=7)
+    assert search_speeches("手工写入").count == 0
+    with pytest.raises(Exception, match="disagree"):
+        call_command("check_index", stdout=StringIO())
+    call_command("check_index", "--fix", stdout=StringIO())
+    assert [hit.speech.pk for hit in search_speeches("手工写入").hits] == [behind.pk]
