@@ -1,12 +1,15 @@
 """Search latency, throughput, memory and index build, against SQLite FTS5 and a scan.
 
 Run by hand:  .venv/bin/python bench/bench_search.py [--speeches 20000,100000] [--no-write]
-              [--keep DIR] [--clients 4 --seconds 30]
+              [--keep DIR] [--clients 4 --seconds 30] [--postgres postgres://…]
 
 For each size, builds in a temporary folder (or DIR, reused when it holds a build) a
 SQLite database of N speeches made of the sample corpus's paragraphs (shuffled, 3-14 a
 speech, about 5 kB each: 20,000 ≈ 100 MB), indexes it with the real rebuild
-(speeches.search.engine), then times each class of query (QUERIES), side by side:
+(speeches.search.engine), then times each class of query (QUERIES), side by side.
+With --postgres (a server's URL; database bench_<N> is made there), the same speeches
+are written to PostgreSQL instead, and both engines are built and timed on them:
+Whoosh (an index folder) and postgres (search rows in the database).
 - our JSON API: /api/search through Django's test client (view, search, exact facets,
   snippets of 20 hits, JSON), cold: the engine's cached term sets are dropped first;
 - in-process: the engine's answer alone (total, one ranked page, exact facets);
@@ -60,8 +63,8 @@ QUERIES = {
 REPEAT = 10
 
 
-def setup_django(scratch: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
+def setup_django(scratch: Path, database_url: str | None = None) -> None:
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
     os.environ["SEARCH_INDEX_DIR"] = str(scratch / "index")
     os.environ["MEDIA_ROOT"] = str(scratch / "media")
     os.environ["DEBUG"] = "0"
@@ -76,7 +79,8 @@ def setup_django(scratch: Path) -> None:
         from django.db import connections as db
 
         db.close_all()
-        settings.DATABASES["default"]["NAME"] = str(scratch / "bench.sqlite3")
+        settings.DATABASES["default"]["NAME"] = (database_url.rsplit("/", 1)[1].split("?")[0] if database_url
+                                                 else str(scratch / "bench.sqlite3"))
         settings.HAYSTACK_CONNECTIONS["default"]["PATH"] = str(scratch / "index")
         from haystack import connections
 
@@ -151,6 +155,24 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def _split(item) -> tuple[str, dict]:
     return item if isinstance(item, tuple) else (item, {})
+
+
+def on_postgres(url: str, n: int) -> str:
+    """The URL of database bench_<n> on that server, made when missing."""
+    import psycopg2
+
+    base = urllib.parse.urlsplit(url)
+    name = f"bench_{n}"
+    params = dict(urllib.parse.parse_qsl(base.query))
+    con = psycopg2.connect(dbname="postgres", user=base.username or "postgres", host=params.get("host", base.hostname),
+                           port=base.port, password=base.password)
+    con.autocommit = True
+    with con.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f"CREATE DATABASE {name}")
+    con.close()
+    return urllib.parse.urlunsplit(base._replace(path=f"/{name}"))
 
 
 def time_api(queries) -> list[float]:
@@ -249,13 +271,24 @@ def index_size(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
-def throughput(scratch: Path, clients: int, seconds: float) -> dict:
+def postgres_sizes() -> tuple[float, float]:
+    """MB of the full-text index, and of the search rows table with its TOAST (bodies,
+    words, tsvectors), of the postgres engine."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_size('speeches_searchrow_grams'), pg_table_size('speeches_searchrow')")
+        index, table = cursor.fetchone()
+    return index / 1e6, table / 1e6
+
+
+def throughput(scratch: Path, clients: int, seconds: float, engine_name: str = "whoosh") -> dict:
     """gunicorn with 2 workers on a loopback port; `clients` threads request the API for
     `seconds` (bounded); requests per second, errors, and the workers' memory."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "DEBUG": "0"}
+    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "DEBUG": "0", "SEARCH_ENGINE": engine_name}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "archive.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -303,90 +336,110 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def run(n: int, scratch: Path, clients: int, seconds: float) -> dict:
-    setup_django(scratch)
+def run(n: int, scratch: Path, clients: int, seconds: float, postgres: str | None = None) -> dict:
+    setup_django(scratch, on_postgres(postgres, n) if postgres else None)
+    from django.test import override_settings
+
     from speeches.indexing import rebuild_index
     from speeches.models import Speech
     from speeches.search.analysis import warm_up_analysis
 
+    engines = ["whoosh", "postgres"] if postgres else ["whoosh"]
     warm_up_analysis()
     reuse = Speech.objects.exists()
+    builds = {}
     if reuse:
         size = sum(len(t.encode()) + len(x.encode()) + 1 for t, x in Speech.objects.values_list("title", "text"))
-        n, build_s = Speech.objects.count(), 0.0
+        n = Speech.objects.count()
         log(f"reusing {scratch}: {n} speeches, {size / 1e6:.1f} MB")
-        if not (scratch / "index").exists():
-            t0 = time.perf_counter()
-            rebuild_index()
-            build_s = time.perf_counter() - t0
     else:
         t0 = time.perf_counter()
         size = build_corpus(n)
         log(f"corpus: {n} speeches, {size / 1e6:.1f} MB in {time.perf_counter() - t0:.0f} s")
-        t0 = time.perf_counter()
-        rebuild_index()
-        build_s = time.perf_counter() - t0
-    log(f"index built in {build_s:.0f} s")
+    for name in engines:
+        with override_settings(SEARCH_ENGINE=name):
+            if reuse and (name == "whoosh" and (scratch / "index").exists() or name == "postgres" and _has_rows()):
+                builds[name] = 0.0
+                continue
+            t0 = time.perf_counter()
+            rebuild_index()
+            builds[name] = time.perf_counter() - t0
+            log(f"{name} index built in {builds[name]:.0f} s")
     con, fts_build_s = fts5(scratch)
     texts = scan_texts()
-    time_api(["预热"])  # first request: URL resolver, template tags, the searcher's caches
     rows = {}
     for kind, queries in QUERIES.items():
         log(f"timing {kind}")
-        rows[kind] = {
-            "api": percentiles(time_api(queries)),
-            "engine": percentiles(time_in_process(queries)),
-            "fts5": percentiles(time_fts5(con, queries)),
-            "scan": percentiles(time_scan(texts, queries)),
-        }
+        rows[kind] = {"fts5": percentiles(time_fts5(con, queries)), "scan": percentiles(time_scan(texts, queries))}
+        for name in engines:
+            with override_settings(SEARCH_ENGINE=name):
+                time_api(["预热"])  # first request: URL resolver, template tags, the searcher's caches
+                rows[kind][f"api:{name}"] = percentiles(time_api(queries))
+                rows[kind][f"engine:{name}"] = percentiles(time_in_process(queries))
     del texts
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-    result = {"load": load, "n": n, "mb": size / 1e6, "build_s": build_s, "index_mb": index_size(scratch / "index") / 1e6,
+    result = {"load": load, "n": n, "mb": size / 1e6, "builds": builds, "engines": engines,
+              "index_mb": {"whoosh": index_size(scratch / "index") / 1e6},
               "fts_build_s": fts_build_s, "fts_mb": (scratch / "fts.sqlite3").stat().st_size / 1e6, "rows": rows}
+    if postgres:
+        result["index_mb"]["postgres"], result["pg_table_mb"] = postgres_sizes()
     if clients:
-        log(f"throughput: {clients} clients for {seconds:.0f} s")
-        result["load_test"] = throughput(scratch, clients, seconds)
+        result["load_test"] = {}
+        for name in engines:
+            log(f"throughput of {name}: {clients} clients for {seconds:.0f} s")
+            result["load_test"][name] = throughput(scratch, clients, seconds, name)
     return result
+
+
+def _has_rows() -> bool:
+    from speeches.models import SearchRow
+
+    return SearchRow.objects.exists()
 
 
 def report(results: list[dict], clients: int, seconds: float) -> str:
     lines = [describe_machine(), ""]
     for r in results:
+        engines = r["engines"]
         lines += [
             f"### {r['n']:,} speeches ({r['mb']:.0f} MB of UTF-8 text); load (1/5/15 min) at the end: {r['load']}",
             "",
-            (f"- Index build on {os.cpu_count()} processes: {r['build_s']:.0f} s = **{r['mb'] / r['build_s']:.2f} MB/s**"
-             if r["build_s"] else "- Index build: not measured (a kept build)")
-            + f"; index {r['index_mb']:.0f} MB = **{r['index_mb'] / r['mb']:.2f}× the text**.",
-            f"- SQLite FTS5 trigram over the same folded texts: {r['fts_build_s']:.0f} s, {r['fts_mb']:.0f} MB.",
         ]
-        if "load_test" in r:
-            t = r["load_test"]
-            lines.append(f"- gunicorn, 2 workers, {clients} clients for {seconds:.0f} s: **{t['rps']:.1f} req/s**, "
+        for name in engines:
+            built = r["builds"].get(name)
+            lines.append((f"- {name}: index build on {os.cpu_count()} processes {built:.0f} s = "
+                          f"**{r['mb'] / built:.2f} MB/s**" if built else f"- {name}: index build not measured (kept)")
+                         + f"; index {r['index_mb'][name]:.0f} MB = **{r['index_mb'][name] / r['mb']:.2f}× the text**"
+                         + (f" (its rows table, which the index points into: {r['pg_table_mb']:.0f} MB ="
+                            f" {r['pg_table_mb'] / r['mb']:.2f}×)" if name == "postgres" else "") + ".")
+        lines.append(f"- SQLite FTS5 trigram over the same folded texts: {r['fts_build_s']:.0f} s, {r['fts_mb']:.0f} MB.")
+        for name, t in r.get("load_test", {}).items():
+            lines.append(f"- {name}: gunicorn, 2 workers, {clients} clients for {seconds:.0f} s: **{t['rps']:.1f} req/s**, "
                          f"{t['errors']} errors; workers' memory (RSS) {', '.join(f'{m:.0f}' for m in t['rss'])} MB.")
-        lines += [
-            "",
-            "| class | API p50 | API p95 | engine p50 | engine p95 | FTS5 p50 | FTS5 p95 | scan p50 | scan p95 |"
-            " scan p95 / API p95 |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-        ]
+        head = " | ".join(f"{name} API p50 | {name} API p95 | {name} engine p95" for name in engines)
+        lines += ["", f"| class | {head} | FTS5 p50 | FTS5 p95 | scan p50 | scan p95 | scan p95 / {engines[-1]} API p95 |",
+                  "|---|" + "---|" * (3 * len(engines) + 5)]
         for kind, row in r["rows"].items():
-            (a50, a95), (e50, e95), (f50, f95), (s50, s95) = row["api"], row["engine"], row["fts5"], row["scan"]
-            lines.append(f"| {kind} | {a50:.1f} | {a95:.1f} | {e50:.1f} | {e95:.1f} | {f50:.1f} | {f95:.1f} | "
-                         f"{s50:.1f} | {s95:.1f} | {s95 / a95:.1f}× |")
+            cells = " | ".join(f"{row[f'api:{n}'][0]:.1f} | {row[f'api:{n}'][1]:.1f} | {row[f'engine:{n}'][1]:.1f}"
+                               for n in engines)
+            (f50, f95), (s50, s95) = row["fts5"], row["scan"]
+            lines.append(f"| {kind} | {cells} | {f50:.1f} | {f95:.1f} | {s50:.1f} | {s95:.1f} | "
+                         f"{s95 / row[f'api:{engines[-1]}'][1]:.1f}× |")
         lines.append("")
     if len(results) > 1:
         small, large = results[0], results[-1]
-        lines += [f"Growth of the API's p95 from {small['n']:,} to {large['n']:,} speeches "
-                  f"({large['n'] / small['n']:.0f}× the speeches):", ""]
-        lines += [f"- {kind}: {large['rows'][kind]['api'][1] / small['rows'][kind]['api'][1]:.1f}×"
-                  for kind in small["rows"]]
-        lines.append("")
+        for name in small["engines"]:
+            lines += [f"Growth of {name}'s API p95 from {small['n']:,} to {large['n']:,} speeches "
+                      f"({large['n'] / small['n']:.0f}× the speeches):", ""]
+            lines += [f"- {kind}: {large['rows'][kind][f'api:{name}'][1] / small['rows'][kind][f'api:{name}'][1]:.1f}×"
+                      for kind in small["rows"]]
+            lines.append("")
     lines += [
         f"Milliseconds, {REPEAT} rounds of each query of a class; every API and engine figure is cold (the engine's",
-        "cached term sets are dropped before each query). The API answers one page of 20 hits with snippets, exact",
-        "facets (topic, year, document, level, genre) and the total; the engine figure is the same answer without",
-        "the page's database fetch, snippets and JSON. FTS5 and the scan count matches and fetch 20, no facets.",
+        "cached term sets are dropped before each query; PostgreSQL's own buffers stay warm). The API answers one",
+        "page of 20 hits with snippets, exact facets (topic, year, document, level, genre) and the total; the engine",
+        "figure is the same answer without the page's database fetch, snippets and JSON. FTS5 and the scan count",
+        "matches and fetch 20, no facets.",
     ]
     return "\n".join(lines)
 
@@ -398,6 +451,7 @@ def main() -> None:
     parser.add_argument("--keep", metavar="DIR", help="build in DIR/<size> and keep it; reuse a build found there")
     parser.add_argument("--clients", type=int, default=0, help="searching clients of the load test (0: none)")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the load test (at most 120)")
+    parser.add_argument("--postgres", metavar="URL", help="write the speeches to PostgreSQL and time both engines")
     args = parser.parse_args()
     seconds = min(args.seconds, 120.0)
     results = []
@@ -405,10 +459,10 @@ def main() -> None:
         if args.keep:
             folder = Path(args.keep) / str(n)
             folder.mkdir(parents=True, exist_ok=True)
-            results.append(run(n, folder, args.clients, seconds))
+            results.append(run(n, folder, args.clients, seconds, args.postgres))
         else:
             with tempfile.TemporaryDirectory() as scratch:
-                results.append(run(n, Path(scratch), args.clients, seconds))
+                results.append(run(n, Path(scratch), args.clients, seconds, args.postgres))
     text = report(results, args.clients, seconds)
     print(text)
     if not args.no_write:

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -44,3 +48,35 @@ def test_it_refuses_a_number_it_cannot_read(monkeypatch):
 def test_it_splits_allowed_hosts_on_commas(monkeypatch):
     monkeypatch.setenv("ALLOWED_HOSTS", "archive.example.org, .example.org,")
     assert project_settings.env_list("ALLOWED_HOSTS", []) == ["archive.example.org", ".example.org"]
+
+
+def _settings_in(env: dict) -> subprocess.CompletedProcess:
+    """archive/settings.py read in a fresh interpreter with `env` (it reads the environment once)."""
+    code = ("from archive import settings as s; "
+            "print(s.SEARCH_ENGINE, s.DATABASE_REPLICAS, [s.DATABASES[a]['HOST'] for a in s.DATABASE_REPLICAS])")
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SEARCH_ENGINE", "DATABASE_REPLICA_URLS")}
+    return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+                          cwd=project_settings.BASE_DIR, timeout=60)
+
+
+def test_the_search_engine_defaults_to_whoosh_on_sqlite_and_to_postgres_on_postgresql():
+    assert _settings_in({"DATABASE_URL": "sqlite:///x.sqlite3"}).stdout.split()[0] == "whoosh"
+    assert _settings_in({"DATABASE_URL": "postgres://u@/db?host=/run/postgresql"}).stdout.split()[0] == "postgres"
+    chosen = _settings_in({"DATABASE_URL": "postgres://u@/db?host=/run/postgresql", "SEARCH_ENGINE": "whoosh"})
+    assert chosen.stdout.split()[0] == "whoosh"
+
+
+@pytest.mark.parametrize("env", [
+    {"DATABASE_URL": "sqlite:///x.sqlite3", "SEARCH_ENGINE": "postgres"},
+    {"DATABASE_URL": "sqlite:///x.sqlite3", "SEARCH_ENGINE": "elastic"},
+    {"DATABASE_URL": "sqlite:///x.sqlite3", "DATABASE_REPLICA_URLS": "postgres://u@/db?host=/r"},
+])
+def test_settings_refuse_an_engine_or_replicas_the_database_cannot_have(env):
+    result = _settings_in(env)
+    assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr
+
+
+def test_replica_urls_become_database_aliases_the_router_reads_from():
+    result = _settings_in({"DATABASE_URL": "postgres://u@/db?host=/run/p",
+                           "DATABASE_REPLICA_URLS": "postgres://u@/db?host=/r1, postgres://u@/db?host=/r2"})
+    assert result.stdout.strip() == "postgres ['replica1', 'replica2'] ['/r1', '/r2']"

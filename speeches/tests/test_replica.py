@@ -1,0 +1,162 @@
+"""Read replicas (archive/db_routing.py) against a real streaming replica.
+
+The test starts a replica of the test's own PostgreSQL cluster (`pg_basebackup -R`,
+its own data and socket directories, no TCP), then shows a search answered by the
+replica and an upload committed on the primary becoming searchable there. It needs
+the cluster's binaries and its owner's rights (root or the postgres user), as in CI
+(.ci/run sets REQUIRE_REPLICA=1, so there it fails rather than skips); a replica that
+does not answer is skipped, which the last test shows without any.
+"""
+
+from __future__ import annotations
+
+import copy
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pytest
+from django.db import connections
+from django.db.utils import load_backend
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from archive import db_routing
+from speeches.loading import ingest_bytes
+from speeches.models import Document, Speech
+from speeches.search import SearchParams, search_speeches
+from speeches.search.engine import Query, engine
+from speeches.search.query import parse_query
+from speeches.tests.conftest import ON_POSTGRES
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (DATABASE_URL=postgres://…)")
+SEED_001 = "001_1ede3f202e9dcf26.txt"
+
+
+def _cannot(reason: str):
+    if os.environ.get("REQUIRE_REPLICA"):
+        pytest.fail(f"REQUIRE_REPLICA is set but {reason}")
+    pytest.skip(reason)
+
+
+def _as_owner(command: list[str], owner: str) -> None:
+    if os.geteuid() == 0:
+        command = ["su", owner, "-s", "/bin/sh", "-c", " ".join(f"'{part}'" for part in command)]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def replica_socket():
+    primary = connections["default"].settings_dict
+    host = primary["HOST"]
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_basebackup"))
+    if not host.startswith("/") or not binaries:
+        _cannot("the primary is not on a unix socket of a local cluster with pg_basebackup")
+    bin_dir = os.path.dirname(binaries[-1])
+    owner = primary["USER"] or "postgres"
+    try:
+        pwd.getpwnam(owner)
+    except KeyError:
+        _cannot(f"no system user {owner!r} to run the replica as")
+    if os.geteuid() != 0 and pwd.getpwuid(os.geteuid()).pw_name != owner:
+        _cannot(f"a replica must run as {owner!r} (run as root or as {owner!r})")
+    work = tempfile.mkdtemp(prefix="archive-replica-")
+    os.chmod(work, 0o755)
+    data, sock = os.path.join(work, "data"), os.path.join(work, "sock")
+    os.mkdir(sock)
+    os.chmod(sock, 0o777)
+    shutil.chown(work, owner, owner)
+    shutil.chown(sock, owner, owner)
+    port = primary["PORT"] or "5432"
+    _as_owner([f"{bin_dir}/pg_basebackup", "-h", host, "-p", port, "-U", owner, "-D", data, "-R", "-X", "stream", "-c", "fast"],
+              owner)
+    _as_owner([f"{bin_dir}/pg_ctl", "-D", data, "-l", f"{work}/log", "-w", "-o",
+               f"-k {sock} -p {port} -c listen_addresses=", "start"], owner)
+    try:
+        yield sock
+    finally:
+        _as_owner([f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"], owner)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _add_alias(alias: str, host: str) -> None:
+    """A connection to the test database on another server, made here rather than in
+    settings.DATABASES (which would make the test runner create a database there)."""
+    config = copy.deepcopy(connections["default"].settings_dict)
+    config.update(HOST=host, OPTIONS={"connect_timeout": 2})
+    connections[alias] = load_backend(config["ENGINE"]).DatabaseWrapper(config, alias)
+
+
+def _drop_alias(alias: str) -> None:
+    connections[alias].close()
+    del connections[alias]
+
+
+@pytest.fixture
+def replica(replica_socket):
+    _add_alias("replica1", replica_socket)
+    db_routing.forget_failures()
+    with override_settings(DATABASE_REPLICAS=["replica1"], SEARCH_ENGINE="postgres"):
+        yield connections["replica1"]
+    _drop_alias("replica1")
+
+
+def _replica_count(term: str) -> int:
+    with db_routing.reading_replica("replica1"):
+        return engine().answer(Query(parse_query(term).tree)).count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_committed_on_the_primary_becomes_searchable_on_the_replica_which_answers_the_search(
+        replica, seed_bytes, client):
+    with replica.cursor() as cursor:
+        cursor.execute("SELECT pg_is_in_recovery()")
+        assert cursor.fetchone()[0] is True  # a real standby, not the primary under another name
+    Document.objects.all().delete()
+    assert _wait_for(lambda: _replica_count("春耕") == 0)
+
+    ingest_bytes(seed_bytes[SEED_001], "001.txt")  # committed on the primary (transactional test)
+    holding = {s.pk for s in Speech.objects.canonical() if "春耕" in s.text}
+    assert holding
+    assert _wait_for(lambda: _replica_count("春耕") == len(holding)), "the upload never reached the replica"
+
+    # A researcher's search page: the search and the page's rows are read on the replica.
+    with CaptureQueriesContext(replica) as on_replica, CaptureQueriesContext(connections["default"]) as on_primary:
+        response = client.get("/search/", {"q": "春耕"})
+    assert response.status_code == 200
+    assert {hit.speech.pk for hit in response.context["results"].hits} == holding
+    assert any("speeches_searchrow" in query["sql"] for query in on_replica.captured_queries)
+    assert not any("speeches_searchrow" in query["sql"] for query in on_primary.captured_queries)
+
+    # The admin reads the primary: what an admin just wrote must show at once.
+    with CaptureQueriesContext(replica) as on_replica:
+        client.get("/admin/login/")
+    assert not on_replica.captured_queries
+
+
+def _wait_for(condition, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.django_db
+def test_a_replica_that_does_not_answer_is_skipped_and_the_primary_answers(corpus, client, tmp_path):
+    _add_alias("replica_down", str(tmp_path / "no-server-here"))
+    db_routing.forget_failures()
+    try:
+        with override_settings(DATABASE_REPLICAS=["replica_down"], SEARCH_ENGINE="postgres"):
+            assert db_routing.pick_replica() is None
+            response = client.get("/search/", {"q": "安全生产"})
+            assert response.status_code == 200
+            assert response.context["results"].count == search_speeches(params=SearchParams(q="安全生产")).count > 0
+    finally:
+        _drop_alias("replica_down")
+        db_routing.forget_failures()
