@@ -445,6 +445,7 @@ def report(results: list[dict], clients: int, seconds: float) -> str:
 
 
 def main() -> None:
+    global REPEAT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--speeches", default="20000", help="sizes, comma-separated (default 20000)")
     parser.add_argument("--no-write", action="store_true", help="print only; do not update RESULTS.md")
@@ -452,7 +453,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=0, help="searching clients of the load test (0: none)")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the load test (at most 120)")
     parser.add_argument("--postgres", metavar="URL", help="write the speeches to PostgreSQL and time both engines")
+    parser.add_argument("--repeat", type=int, default=REPEAT, help=f"rounds of each query (default {REPEAT})")
     args = parser.parse_args()
+    REPEAT = args.repeat
     seconds = min(args.seconds, 120.0)
     results = []
     for n in (int(size) for size in args.speeches.split(",")):

@@ -183,13 +183,14 @@ def _frequencies(term: q.Term) -> tuple[str, list]:
     (occurrences ending inside a chunk's lead belong to the chunk before; one
     character: not counted, see relevance) plus as a whole jieba word."""
     part = f"r.part = {TITLE_PART}" if term.field == "title" else f"r.part > {TITLE_PART}"
-    word = f"|{term.text}|"
-    count = "(length(r.words) - length(replace(r.words, %s, ''))) / %s"
-    params: list = [word, len(word)]
+    # Bytes, not characters: octet_length is constant time where length walks the UTF-8.
+    word, size = f"|{term.text}|", len(term.text.encode())
+    count = "(octet_length(r.words) - octet_length(replace(r.words, %s, ''))) / %s"
+    params: list = [word, size + 2]
     if len(term.text) > 1:
-        count += (" + (length(r.body) - length(replace(r.body, %s, ''))) / %s"
-                  " - (r.lead - length(replace(left(r.body, r.lead), %s, ''))) / %s")
-        params += [term.text, len(term.text), term.text, len(term.text)]
+        count += (" + (octet_length(r.body) - octet_length(replace(r.body, %s, ''))) / %s"
+                  " - (octet_length(left(r.body, r.lead)) - octet_length(replace(left(r.body, r.lead), %s, ''))) / %s")
+        params += [term.text, size, term.text, size]
     sql = (f"SELECT r.speech_id AS id, sum({count}) AS n FROM speeches_searchrow r"
            f" WHERE r.speech_id IN (SELECT id FROM m) AND {part} AND r.grams @@ %s::tsquery GROUP BY r.speech_id")
     return sql, [*params, tsquery(term.text)]
