@@ -358,7 +358,9 @@ def run(n: int, scratch: Path, clients: int, seconds: float, postgres: str | Non
         log(f"corpus: {n} speeches, {size / 1e6:.1f} MB in {time.perf_counter() - t0:.0f} s")
     for name in engines:
         with override_settings(SEARCH_ENGINE=name):
-            if reuse and (name == "whoosh" and (scratch / "index").exists() or name == "postgres" and _has_rows()):
+            # A kept Whoosh build is one with a table of contents (a killed build leaves none).
+            whoosh_built = any((scratch / "index").glob("*.toc"))
+            if reuse and (name == "whoosh" and whoosh_built or name == "postgres" and _has_rows()):
                 builds[name] = 0.0
                 continue
             t0 = time.perf_counter()
