@@ -164,3 +164,15 @@ def test_check_index_names_the_index_postgresql_built_and_finds_speeches_written
         call_command("check_index", stdout=StringIO())
     call_command("check_index", "--fix", stdout=StringIO())
     assert [hit.speech.pk for hit in search_speeches("手工写入").hits] == [behind.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("search_engine")
+def test_a_ranked_query_without_a_term_to_rank_by_still_answers_one_page(corpus):
+    from speeches.search import query as q
+    from speeches.search.engine import Query, engine
+
+    everything = engine().answer(Query(q.Not(q.Term("安全生产")), limit=100))
+    page = engine().answer(Query(q.Not(q.Term("安全生产")), offset=1, limit=2))
+    assert everything.count == page.count >= 3
+    assert page.hits == everything.hits[1:3]

@@ -84,7 +84,7 @@ class PostgresEngine:
         if built.terms:
             idfs = [idf(total, held[number]) for number in range(len(built.terms))]
             hits = _closer_first(hits, built.terms, idfs, using)
-        page = hits[query.offset : query.offset + query.limit] if built.terms else hits
+        page = hits[query.offset : query.offset + query.limit] if built.ranked else hits
         return Answer(count, [(pk, score) for pk, score, _ in page], facets)
 
     def rebuild(self) -> int:
@@ -93,7 +93,9 @@ class PostgresEngine:
         speeches = (Speech.objects.using("default").filter(document__status=Document.Status.INGESTED)
                     .order_by("pk").values_list("pk", "title", "text"))
         total = speeches.count()
-        procs = (os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
+        # Forking closes the parent's connections, which a caller's open transaction needs.
+        in_transaction = connections["default"].in_atomic_block
+        procs = (os.cpu_count() or 1) if total >= PARALLEL_FROM and not in_transaction else 1
         pool = None
         if procs > 1:
             warm_up_analysis(indexing=True)

@@ -49,6 +49,7 @@ class Statement:
     sql: str
     params: list
     terms: list[q.Term] = field(default_factory=list)  # the positive terms, as `held` numbers them
+    ranked: bool = False  # hits are the best pool from the first, not the page itself
 
 
 class _Builder:
@@ -120,7 +121,8 @@ def statement(query: Query) -> Statement:
         parts.append(sql)
         params.extend(facet_params)
     terms: list[q.Term] = []
-    if query.tree is not None and query.sort not in SORT_COLUMNS:
+    ranked = query.tree is not None and query.sort not in SORT_COLUMNS
+    if ranked:
         terms = positive_terms(query.tree)
         sql, rank_params = _ranked(built, terms, query.offset + query.limit)
         parts.append(sql)
@@ -131,7 +133,7 @@ def statement(query: Query) -> Statement:
                      f" WHERE s.id IN (SELECT id FROM m) ORDER BY {order}, s.id LIMIT %s OFFSET %s) h")
         params.extend([query.limit, query.offset])
     sql = "WITH " + ",\n".join(built.ctes) + "\n" + "\nUNION ALL\n".join(parts)
-    return Statement(sql, built.params + params, terms)
+    return Statement(sql, built.params + params, terms, ranked)
 
 
 def _facet(name: str, filters: dict[str, frozenset[str]]) -> tuple[str, list]:
