@@ -1,9 +1,10 @@
 """Does the search index agree with the database? (`manage.py check_index [--fix]`)
 
-The index is updated after each commit, one writer at a time. An update can still
-be missed: the index was busy past the lock timeout (recorded on the document as
-"索引待更新"), the process died between commit and index, or rows were changed
-outside `speeches.loading`. This compares, per source document, the public ids the
+The postgres engine writes its rows in the speeches' own transaction, so only rows
+changed outside `speeches.loading` can leave it behind. The Whoosh engine is updated
+after each commit, one writer at a time, and an update can still be missed: the
+index was busy past the lock timeout (recorded on the document as "索引待更新"), the
+process died between commit and index, or rows were changed outside the loader. This compares, per source document, the public ids the
 index holds with the speeches the database holds, and repairs a document by
 replacing all its entries in one commit (`indexing.index_document`).
 """
