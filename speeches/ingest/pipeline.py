@@ -33,10 +33,10 @@ from .sections import split_sections
 from .segmenter import default_segmenter
 from .split import Chunk, Collection, split_collection
 from .types import Decoded, ParsedDocument, ParsedSpeech, StepReport
+from .version import pipeline_version
 
-# Bump when the pipeline's output changes; stored on each document so an admin can
-# see which documents were parsed by older code and re-ingest them.
-PIPELINE_VERSION = "0.3.0"
+# Stored on each document: one parsed by other code is parsed again (version.py).
+PIPELINE_VERSION = pipeline_version()
 
 
 def build_speech(ordinal: int, chunk: Chunk) -> ParsedSpeech:

@@ -176,3 +176,32 @@ def test_a_ranked_query_without_a_term_to_rank_by_still_answers_one_page(corpus)
     page = engine().answer(Query(q.Not(q.Term("安全生产")), offset=1, limit=2))
     assert everything.count == page.count >= 3
     assert page.hits == everything.hits[1:3]
+
+
+def index_definition() -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'speeches_searchrow_grams'")
+        found = cursor.fetchone()
+    return found[0] if found else None
+
+
+@on_postgres
+@pytest.mark.django_db
+@postgres_engine
+def test_a_rebuild_makes_the_same_index_again_and_a_failed_one_leaves_rows_and_index_as_they_were(corpus, monkeypatch):
+    from speeches.search import postgres
+    from speeches.search.engine import engine
+
+    before = (index_definition(), SearchRow.objects.count(), search_speeches("春耕").count)
+    assert before[0] and before[1] > 0 and before[2] > 0
+
+    engine().rebuild()
+    assert (index_definition(), SearchRow.objects.count(), search_speeches("春耕").count) == before
+
+    def broken(batch, pool):
+        raise RuntimeError("a row that cannot be written")
+
+    monkeypatch.setattr(postgres.PostgresEngine, "_write", staticmethod(broken))
+    with pytest.raises(RuntimeError):
+        engine().rebuild()
+    assert (index_definition(), SearchRow.objects.count(), search_speeches("春耕").count) == before
