@@ -148,6 +148,14 @@ def split_report(collection: Collection, speeches: list[ParsedSpeech]) -> StepRe
     return StepReport("split", counts, tuple(line.text[:60] for line in collection.trailer[:3]), warnings)
 
 
+def damage_warning(decoded: Decoded) -> str:
+    lines = ", ".join(map(str, decoded.damaged_lines))
+    more = " …" if decoded.replaced > len(decoded.damaged_lines) else ""
+    return f"{decoded.replaced} undecodable bytes replaced by 〓 in the {decoded.encoding} text" + (
+        f", on lines {lines}{more}" if lines else ""
+    )
+
+
 def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
     lines, reports = restore_lines(decoded.text)
     lines, clean_report = clean_lines(lines)
@@ -157,7 +165,7 @@ def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
         "decode",
         {"replaced_bytes": decoded.replaced},
         (f"{decoded.encoding} ({decoded.confidence:.2f})",),
-        (f"{decoded.replaced} undecodable bytes replaced",) if decoded.replaced else (),
+        (damage_warning(decoded),) if decoded.replaced else (),
     )
     warnings = () if speeches else ("no speech found in this file",)
     return ParsedDocument(

@@ -13,6 +13,8 @@ class Decoded:
     # Bytes that could not be decoded and were replaced by U+FFFD.
     replaced: int = 0
     bom: bool = False
+    # Lines (numbered from 1) that hold replaced bytes, the first few, for the report.
+    damaged_lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

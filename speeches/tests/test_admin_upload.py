@@ -30,6 +30,11 @@ def inline_everything(settings):
     settings.INGEST_INLINE_MAX_BYTES = 8 * 1024 * 1024
 
 
+def high_bytes(size: int) -> bytes:
+    rng = random.Random(7)
+    return bytes(rng.randrange(0x80, 0x100) for _ in range(size))
+
+
 def counts():
     return Speech.objects.count(), indexed_count()
 
@@ -140,6 +145,8 @@ def truncated_zip(seed_bytes):
         ("report.pdf", lambda seeds: pdf_bytes(), "PDF"),
         ("scan.png", lambda seeds: b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "PNG"),
         ("noise.txt", lambda seeds: random.Random(7).randbytes(8192), "binary"),
+        # No NUL byte, no magic number: only what the characters are tells this from text.
+        ("high.txt", lambda seeds: high_bytes(65536), "not text"),
         ("cut.zip", truncated_zip, "truncated zip"),
     ],
 )
@@ -230,3 +237,25 @@ def test_the_upload_page_states_the_inline_limit_as_configured(staff_client, set
     settings.INGEST_INLINE_MAX_BYTES = 512 * 1024
     html = staff_client.get(UPLOAD_URL).content.decode()
     assert "超出 0.5 MB" in html and "0 MB 的文件" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive")
+def test_a_utf8_page_with_five_percent_broken_bytes_is_ingested_as_utf8_and_its_report_says_how_many_and_where(
+    staff_client, seed_bytes
+):
+    raw = bytearray(seed_bytes[SEED_002])
+    rng = random.Random(20)
+    spots = sorted(rng.sample(range(len(raw)), len(raw) // 20))
+    for spot in spots:
+        raw[spot] = 0xFF  # never part of UTF-8
+    first_line = bytes(raw[: spots[0]]).count(b"\n") + 1
+    response = upload(staff_client, ("002-damaged.txt", bytes(raw)))
+    assert reports_of(response)["002-damaged.txt"]["status"] == "ingested"
+    document = Document.objects.get(original_name="002-damaged.txt")
+    assert document.encoding == "utf-8"
+    decode = next(step for step in document.report["steps"] if step["step"] == "decode")
+    (warning,) = decode["warnings"]
+    assert f"{decode['counts']['replaced_bytes']} undecodable bytes replaced" in warning
+    assert decode["counts"]["replaced_bytes"] >= len(spots) and f"on lines {first_line}, " in warning
+    assert "部署" in "".join(speech.text for speech in document.speeches.all())

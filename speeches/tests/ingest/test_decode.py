@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import random
 
 import pytest
 
 from speeches.ingest.decode import decode_bytes
+from speeches.ingest.pipeline import damage_warning
 from speeches.ingest.types import IngestError
 
 # 000's opening, traditional as in the seed, and a simplified sentence from 004.
@@ -53,9 +55,51 @@ def test_a_few_broken_bytes_keep_a_utf8_page_utf8_and_are_counted():
     assert "\ufffd" in decoded.text
 
 
-def test_undecodable_bytes_never_crash_the_decoder():
-    decoded = decode_bytes(bytes(range(1, 256)) * 3)
-    assert decoded.text
+def test_undecodable_bytes_are_refused_with_a_reason_not_a_crash():
+    with pytest.raises(IngestError, match="not text"):
+        decode_bytes(bytes(range(1, 256)) * 3)
+
+
+@pytest.mark.parametrize("low", [0x80, 0x81])
+def test_random_high_bytes_that_a_legacy_encoding_reads_without_error_are_refused_as_not_text(low):
+    # From 0x81 every byte pair is valid GB18030: no decoding error tells it from text.
+    rng = random.Random(64)
+    raw = bytes(rng.randrange(low, 0xFF) for _ in range(65536))
+    with pytest.raises(IngestError, match="rare"):
+        decode_bytes(raw)
+
+
+def test_a_short_upload_is_not_judged_by_its_characters():
+    assert decode_bytes("鬯鬱鬯鬱".encode("utf-8")).text == "鬯鬱鬯鬱"
+
+
+def first_line_of(raw: bytearray, spot: int) -> int:
+    return bytes(raw[:spot]).count(b"\n") + 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "big5"])
+def test_every_seed_page_is_text_in_every_encoding_it_may_arrive_in(seed_bytes, encoding):
+    for name, page in seed_bytes.items():
+        raw = page.decode("utf-8").encode(encoding, errors="ignore")
+        assert decode_bytes(raw).encoding == encoding, name
+
+
+def test_a_utf8_page_with_five_percent_bad_bytes_stays_utf8_and_says_how_many_and_on_which_lines():
+    lines = [TRADITIONAL, SIMPLIFIED] * 40
+    raw = bytearray("\n".join(lines).encode("utf-8"))
+    rng = random.Random(5)
+    spots = sorted(rng.sample(range(len(raw)), len(raw) // 20))
+    for spot in spots:
+        raw[spot] = 0xFF  # never a UTF-8 byte
+    decoded = decode_bytes(bytes(raw))
+    assert decoded.encoding == "utf-8"
+    # Each bad byte is replaced, and so are the bytes of the character it broke.
+    assert len(spots) <= decoded.replaced <= 3 * len(spots)
+    assert damage_warning(decoded).startswith(f"{decoded.replaced} undecodable bytes replaced")
+    assert f"on lines {first_line_of(raw, spots[0])}, " in damage_warning(decoded)
+    assert decoded.damaged_lines[0] == first_line_of(raw, spots[0]) and len(decoded.damaged_lines) == 5
+    undamaged = [number for number, line in enumerate(decoded.text.split("\n"), 1) if "\ufffd" not in line]
+    assert all(decoded.text.split("\n")[n - 1] in (TRADITIONAL, SIMPLIFIED) for n in undamaged)
 
 
 @pytest.mark.parametrize("raw", [b"", b"   \n", b"%PDF-1.7 ...", b"\x89PNG\r\n\x1a\n", b"PK\x03\x04rest"])
