@@ -70,7 +70,7 @@ def test_random_high_bytes_that_a_legacy_encoding_reads_without_error_are_refuse
 
 
 def test_a_short_upload_is_not_judged_by_its_characters():
-    assert decode_bytes("鬯鬱鬯鬱".encode("utf-8")).text == "鬯鬱鬯鬱"
+    assert decode_bytes("鬯鬱鬯鬱".encode()).text == "鬯鬱鬯鬱"
 
 
 def first_line_of(raw: bytearray, spot: int) -> int:
