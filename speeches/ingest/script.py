@@ -1,15 +1,30 @@
-"""Traditional to simplified, phrase-aware (OpenCC's t2s dictionary and phrase table).
+"""Traditional to simplified, phrase-aware (OpenCC's t2s dictionary and phrase table),
+then variant forms to the standard character.
 
 The canonical text of a speech is simplified; the source's own characters stay in
 `Line.raw`. Queries go through the same `to_simplified`, so 實施 and 实施 find the
 same speeches.
+
+OpenCC's t2s leaves variant forms alone (陜 for 陝/陕 in 陜西, 吿 for 告), so a search
+for 陕西 missed 000's 陜西. Its variant tables (TWVariants, HKVariants) map standard
+forms to regional ones, not the other way. MediaWiki's conversion table, as zhconv
+ships it, does: variant_table() takes from it every single character that OpenCC
+leaves alone, that is outside GB2312 (the simplified standard's character set) and
+whose target is inside it. A GB2312 character is a standard simplified character in
+its own right (甯 the surname, 锺, 馀) and is never folded; neither is 瞭, which the
+1986 list restored for 瞭望 (000 writes 高山瞭望).
 """
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from importlib import resources
 
 import opencc
+
+# Outside GB2312 and yet a standard character of its own, with a meaning its target lacks.
+_KEEP = frozenset("瞭")
 
 # OpenCC maps a few simplified characters further (e.g. by phrase context); a second
 # pass must change nothing, so we convert until the text stops changing.
@@ -21,6 +36,34 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def variant_table() -> dict[int, str]:
+    """Variant form → standard simplified character, for str.translate."""
+    table = json.loads(resources.files("zhconv").joinpath("zhcdict.json").read_text(encoding="utf-8"))["zh2Hans"]
+    convert = _converter().convert
+    folded = {}
+    for variant, standard in table.items():
+        if (
+            len(variant) == len(standard) == 1
+            and variant != standard
+            and variant not in _KEEP
+            and ord(variant) >= 0x3400
+            and not _in_gb2312(variant)
+            and _in_gb2312(standard)
+            and convert(variant) == variant
+        ):
+            folded[ord(variant)] = standard
+    return folded
+
+
 def to_simplified(text: str) -> str:
     if not text or text.isascii():
         return text
@@ -30,7 +73,7 @@ def to_simplified(text: str) -> str:
         if converted == text:
             break
         text = converted
-    return text
+    return text.translate(variant_table())
 
 
 @lru_cache(maxsize=65536)
@@ -40,7 +83,7 @@ def _simplify_char(ch: str) -> str:
         # from the seeds, and a repaired run says "（二）" (002 "?。ǘ┗A").
         return chr(ord(ch) - 0xFEE0)
     converted = _converter().convert(ch)
-    return converted if len(converted) == 1 else ch
+    return variant_table().get(ord(converted), converted) if len(converted) == 1 else ch
 
 
 def simplify_chars(text: str) -> str:

