@@ -49,6 +49,9 @@ LINK_WORDS = frozenset(
 INLINE_CHROME = (
     # 000: "當前隱藏內(nèi)容免費查看重點要…"
     re.compile(r"当前隐藏内容免费查看"),
+    # 001: "按照“應(yīng)接盡接”的原則,文名公眾號整理,全面摸排疫苗接種信息" – the
+    # site's signature inside a sentence, with the comma the site set after it.
+    re.compile(r"文名公众号整理[,，]?"),
 )
 
 _SENTENCE_END = "。！？!?；;：:…”」』）)"

@@ -75,3 +75,17 @@ def test_the_report_counts_each_rule_and_the_rejoins():
     assert report.counts["pagination"] == 1
     assert report.counts["sentences_rejoined"] == 1
     assert len(lines) == 5  # one Line per source line, always
+
+
+def test_the_sites_signature_inside_a_sentence_goes_and_the_sentence_reads_on():
+    # 001, line 49, as scraped.
+    raw = "按照“應(yīng)接盡接”的原則,文名公眾號整理,全面摸排疫苗接種信息,精準統(tǒng)計、掌握底數(shù)"
+    assert cleaned(raw) == ["按照“应接尽接”的原则,全面摸排疫苗接种信息,精准统计、掌握底数"]
+
+
+def test_no_speech_of_the_sample_holds_the_sites_signature(seed_bytes):
+    from speeches.ingest.pipeline import parse_document
+
+    for name, raw in seed_bytes.items():
+        for speech in parse_document(raw).speeches:
+            assert "公众号整理" not in speech.text, (name, speech.ordinal)
