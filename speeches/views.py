@@ -59,15 +59,23 @@ def document_list(request):
     return render(request, "speeches/documents.html", {"page": page})
 
 
+def visible_document(request, pk: int) -> Document:
+    """A document in the archive, for anyone; one that failed, waits or is being
+    ingested, for staff only (an upload refused as garbage may hold anything, and its
+    id is guessable): to others it does not exist."""
+    documents = Document.objects.all() if request.user.is_staff else Document.objects.ingested()
+    return get_object_or_404(documents, pk=pk)
+
+
 def document_detail(request, pk: int):
-    document = get_object_or_404(Document, pk=pk)
+    document = visible_document(request, pk)
     speeches = document.speeches.prefetch_related("topics").select_related("duplicate_of")
     return render(request, "speeches/document.html", {"document": document, "speeches": speeches})
 
 
 def document_raw(request, pk: int):
     """The source file exactly as uploaded, so a reader can check the restoration."""
-    document = get_object_or_404(Document, pk=pk)
+    document = visible_document(request, pk)
     response = HttpResponse(bytes(document.raw), content_type="text/plain; charset=" + (document.encoding or "utf-8"))
     response["Content-Disposition"] = f'inline; filename="{document.sha256[:12]}.txt"'
     response["X-Content-Type-Options"] = "nosniff"

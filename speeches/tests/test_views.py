@@ -2,7 +2,7 @@
 
 import pytest
 
-from speeches.models import Speech, SpeechAlias
+from speeches.models import Document, Speech, SpeechAlias
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +107,17 @@ def test_the_document_page_lists_its_speeches_and_links_the_raw_source(client, c
     assert f"/documents/{document.pk}/raw/" in html and "重复" in html
     raw = client.get(f"/documents/{document.pk}/raw/")
     assert raw.content == bytes(document.raw)
+
+
+@pytest.mark.parametrize("status", ["failed", "queued", "processing"])
+def test_a_document_not_in_the_archive_and_its_raw_bytes_are_for_staff_only(client, corpus, django_user_model, status):
+    document = Document.objects.create(
+        original_name="refused.txt", sha256="f" * 64, raw=b"secret bytes", size=12, status=status, error="not text"
+    )
+    for url in (f"/documents/{document.pk}/", f"/documents/{document.pk}/raw/"):
+        assert client.get(url).status_code == 404
+    client.force_login(django_user_model.objects.create_user("reader", password="pw-for-tests-only"))
+    assert client.get(f"/documents/{document.pk}/raw/").status_code == 404
+    client.force_login(django_user_model.objects.create_user("editor", password="pw-for-tests-only", is_staff=True))
+    assert client.get(f"/documents/{document.pk}/").status_code == 200
+    assert client.get(f"/documents/{document.pk}/raw/").content == b"secret bytes"
