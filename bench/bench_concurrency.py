@@ -81,7 +81,7 @@ def measure(env: dict, folder: Path, seconds: float, count: int, engine: str) ->
     try:
         for _ in range(120):
             try:
-                urllib.request.urlopen(base + "q=预热", timeout=30).read()
+                urllib.request.urlopen(base + urllib.parse.urlencode({"q": "预热"}), timeout=30).read()
                 break
             except OSError:
                 time.sleep(0.5)
