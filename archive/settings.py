@@ -131,6 +131,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages compress about 5× (Chinese text in UTF-8); Django's GZip pads against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,7 +146,7 @@ MIDDLEWARE = [
 if not DEBUG:
     # Production serves collected static files itself (collectstatic runs in the image);
     # in development runserver and the test live server serve them from static/.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # serves its own compressed files
 
 ROOT_URLCONF = "archive.urls"
 
@@ -166,6 +168,11 @@ TEMPLATES = [
 WSGI_APPLICATION = "archive.wsgi.application"
 
 DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", "sqlite:///db.sqlite3"))}
+# The password apart from the URL, so that any character may be in it (a password with
+# @, / or : pasted into a URL breaks it); it is used for the replicas too.
+DATABASE_PASSWORD = os.environ.get("DATABASE_PASSWORD")
+if DATABASE_PASSWORD is not None:
+    DATABASES["default"]["PASSWORD"] = DATABASE_PASSWORD
 # Streaming read replicas of the PostgreSQL primary (archive/db_routing.py): searches and
 # public pages read from them; a replica that does not answer is skipped.
 DATABASE_REPLICAS = []
@@ -176,6 +183,8 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
     # A replica that is down must cost a request seconds, not minutes; tests read the primary.
     _replica["OPTIONS"] = {"connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2, minimum=1)}
     _replica["TEST"] = {"MIRROR": "default"}
+    if DATABASE_PASSWORD is not None:
+        _replica["PASSWORD"] = DATABASE_PASSWORD
     DATABASES[f"replica{_number}"] = _replica
     DATABASE_REPLICAS.append(f"replica{_number}")
 DATABASE_ROUTERS = ["archive.db_routing.ReplicaRouter"]
@@ -256,10 +265,29 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-if not DEBUG:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+# HTTPS. In production the archive is served over TLS (docker-compose.yml: Caddy in
+# front of gunicorn): cookies only over HTTPS, HTTP redirected, HSTS. HTTPS=0 is the
+# explicit plain-HTTP mode for a private network: cookies then travel over HTTP on
+# purpose (with secure cookies a browser on plain HTTP never sends them back, and
+# every sign-in fails the CSRF check).
+HTTPS = env_bool("HTTPS", not DEBUG)
+# Behind a TLS-terminating proxy the request reaches gunicorn over HTTP; the proxy's
+# X-Forwarded-Proto says what the browser used. Only trust it behind such a proxy:
+# set directly on the internet, anyone could claim HTTPS.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# The header alone enrols nothing: a site joins browsers' preload list only when its
+# operator submits it at hstspreload.org.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# The redirect to HTTPS must not catch the health check the proxy makes over HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -1,9 +1,20 @@
 import os
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
 application = get_wsgi_application()
+
+from django.conf import settings  # noqa: E402
+
+# With DEBUG off every page names its static files through collectstatic's manifest;
+# without it every HTML page would answer 500. Stop here and say which step is missing.
+if not settings.DEBUG and not (settings.STATIC_ROOT / "staticfiles.json").exists():
+    raise ImproperlyConfigured(
+        f"DEBUG=0 but no collected static files in {settings.STATIC_ROOT}: "
+        "run `python manage.py collectstatic --noinput` first (the Docker image does it when built)"
+    )
 
 # jieba loads its dictionary in about half a second: pay that at start-up.
 from speeches.search.analysis import warm_up_analysis  # noqa: E402

@@ -80,3 +80,60 @@ def test_replica_urls_become_database_aliases_the_router_reads_from():
     result = _settings_in({"DATABASE_URL": "postgres://u@/db?host=/run/p",
                            "DATABASE_REPLICA_URLS": "postgres://u@/db?host=/r1, postgres://u@/db?host=/r2"})
     assert result.stdout.strip() == "postgres ['replica1', 'replica2'] ['/r1', '/r2']"
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k" * 10 + "-production-test-key-with-enough-different-characters-0123456789",
+    "ALLOWED_HOSTS": "archive.example.org",
+    "BEHIND_PROXY": "1",
+    "DATABASE_URL": "sqlite:///x.sqlite3",
+}
+
+
+def _manage(env: dict, *args: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SEARCH_ENGINE", "DEBUG", "HTTPS")}
+    return subprocess.run([sys.executable, "manage.py", *args], env={**clean, **env}, capture_output=True, text=True,
+                          cwd=project_settings.BASE_DIR, timeout=120)
+
+
+def test_the_production_settings_pass_djangos_deployment_check_without_a_warning():
+    result = _manage(PRODUCTION, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def _production_value(env: dict, expression: str) -> str:
+    code = f"from archive import settings as s; print({expression})"
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "HTTPS", "DATABASE_PASSWORD")}
+    result = subprocess.run([sys.executable, "-c", code], env={**clean, **PRODUCTION, **env}, capture_output=True,
+                            text=True, cwd=project_settings.BASE_DIR, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_behind_the_tls_proxy_cookies_are_secure_http_is_redirected_and_hsts_is_sent():
+    values = "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, s.SECURE_PROXY_SSL_HEADER"
+    assert _production_value({}, values) == "True True True True ('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_the_plain_http_mode_sends_cookies_over_http_on_purpose_so_sign_in_works():
+    values = "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS"
+    assert _production_value({"HTTPS": "0", "BEHIND_PROXY": "0"}, values) == "False False False 0"
+
+
+def test_a_database_password_with_url_characters_is_passed_apart_from_the_url():
+    password = "p@ss/w:rd#?%"
+    env = {"DATABASE_URL": "postgres://archive@db:5432/archive", "DATABASE_PASSWORD": password,
+           "DATABASE_REPLICA_URLS": "postgres://archive@db-replica:5432/archive"}
+    expression = "s.DATABASES['default']['PASSWORD'] == s.DATABASES['replica1']['PASSWORD'] == " + repr(password)
+    assert _production_value(env, expression) == "True"
+
+
+def test_a_production_start_without_collected_static_files_stops_and_names_the_missing_step(tmp_path):
+    code = "import archive.wsgi"
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "HTTPS")}
+    result = subprocess.run([sys.executable, "-c", code], env={**clean, **PRODUCTION, "STATIC_ROOT": str(tmp_path)},
+                            capture_output=True, text=True, cwd=project_settings.BASE_DIR, timeout=60)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "collectstatic" in result.stderr

@@ -121,3 +121,36 @@ def test_a_document_not_in_the_archive_and_its_raw_bytes_are_for_staff_only(clie
     client.force_login(django_user_model.objects.create_user("editor", password="pw-for-tests-only", is_staff=True))
     assert client.get(f"/documents/{document.pk}/").status_code == 200
     assert client.get(f"/documents/{document.pk}/raw/").content == b"secret bytes"
+
+
+def test_a_missing_page_answers_in_chinese_with_the_site_header_and_a_search_box(client, corpus):
+    response = client.get("/no-such-page/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "找不到这个页面" in html and 'class="site-header"' in html and 'name="q"' in html and "返回首页" in html
+
+
+def test_the_server_error_page_is_chinese_and_needs_neither_request_nor_database():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+    assert "服务器出错" in html and 'action="/search/"' in html and 'href="/"' in html
+
+
+def test_html_is_compressed_for_a_browser_that_accepts_gzip(client, corpus):
+    import gzip
+
+    response = client.get("/search/", {"q": "安全生产"}, headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert "安全生产" in gzip.decompress(response.content).decode()
+
+
+def test_every_page_names_a_favicon_and_the_browsers_default_address_leads_to_it(client, corpus):
+    assert 'rel="icon"' in client.get("/").content.decode()
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+
+def test_the_health_check_answers_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"
