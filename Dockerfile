@@ -3,6 +3,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 COPY requirements.txt .
+# Runtime only: the tests and tools stay out of the image.
 RUN pip install --upgrade pip "setuptools>=81" && pip install -r requirements.txt
 COPY . .
 # The mojibake model's news n-grams, counted once here: the app directory is read-only at run time.
@@ -12,4 +13,4 @@ RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --create-home archive && mkdir -p /data/index /data/media && chown -R archive /data
 USER archive
 EXPOSE 8000
-CMD ["gunicorn", "archive.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+CMD ["gunicorn", "archive.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--graceful-timeout", "60"]

@@ -7,10 +7,10 @@ PORT ?= 8000
 
 .PHONY: install run test test-sqlite test-postgres lint bench clean
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip "setuptools>=81" wheel
-	$(VENV)/bin/pip install --quiet -r requirements.txt
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	$(VENV)/bin/python -c "from speeches.ingest import newscorpus; newscorpus.main()"
 	touch $@
 

@@ -1,0 +1,57 @@
+"""docker-compose.yml, read as a new operator reads it (no Docker engine runs here):
+migrations once before the app, TLS in front, no password pasted into a URL, and
+every variable it needs named in the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+SERVICES = COMPOSE["services"]
+
+
+def test_migrations_run_once_and_the_app_starts_only_after_they_succeeded():
+    assert "migrate" in SERVICES["migrate"]["command"]
+    for name in ("web", "worker", "index-check"):
+        assert SERVICES[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "migrate" not in str(SERVICES[name]["command"])
+
+
+def test_only_the_tls_proxy_is_published_and_the_app_trusts_its_forwarded_protocol():
+    published = {name for name, service in SERVICES.items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert {"80:80", "443:443"} <= set(SERVICES["proxy"]["ports"])
+    assert "./docker/caddy/Caddyfile:/etc/caddy/Caddyfile:ro" in SERVICES["proxy"]["volumes"]
+    environment = SERVICES["web"]["environment"]
+    assert environment["BEHIND_PROXY"] == "1" and environment["DEBUG"] == "0"
+    assert environment["HTTPS"].startswith("${HTTPS:-1}")
+    caddyfile = (ROOT / "docker/caddy/Caddyfile").read_text(encoding="utf-8")
+    assert "{$SITE_ADDRESS}" in caddyfile and "reverse_proxy web:8000" in caddyfile
+
+
+def test_no_password_is_pasted_into_a_database_url():
+    environment = SERVICES["web"]["environment"]
+    for name in ("DATABASE_URL", "DATABASE_REPLICA_URLS"):
+        assert "PASSWORD" not in environment[name] and ":" not in environment[name].split("@")[0].split("//")[1]
+    assert environment["DATABASE_PASSWORD"].startswith("${POSTGRES_PASSWORD")
+
+
+def test_every_variable_the_compose_file_reads_is_named_in_the_readme():
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    variables = set(re.findall(r"\$\{([A-Z_]+)", text))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    production = readme[readme.index("## Production") :]
+    assert variables and all(f"`{name}`" in production for name in variables), variables
+
+
+def test_the_production_image_installs_the_runtime_requirements_only():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "pip install -r requirements.txt" in dockerfile and "requirements-dev" not in dockerfile
+    runtime = (ROOT / "requirements.txt").read_text(encoding="utf-8").lower()
+    for tool in ("pytest", "playwright", "hypothesis", "ruff"):
+        assert tool not in runtime
+    assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
