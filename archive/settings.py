@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "haystack",
+    "axes",
     "speeches",
 ]
 
@@ -141,6 +142,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "archive.db_routing.ReplicaReadsMiddleware",
+    "speeches.locks.IndexWaitMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -189,6 +195,44 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
     DATABASE_REPLICAS.append(f"replica{_number}")
 DATABASE_ROUTERS = ["archive.db_routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sign-in throttling (django-axes) for the admin and researchers' accounts alike: after
+# AXES_FAILURE_LIMIT wrong passwords for one account from one address, that pair is
+# locked out for AXES_COOLOFF_MINUTES (429 and a page that says so). Locking the
+# account alone would let anyone lock an editor out; the address alone, a whole office.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind the proxy every request comes from the proxy's address: the client's is the
+# last one the proxy added to X-Forwarded-For (archive/client_ip.py).
+AXES_CLIENT_IP_CALLABLE = "archive.client_ip.client_ip"
+
+# Content-Security-Policy: scripts, styles, images and forms from this site only; no
+# inline script or style anywhere (templates and static/js hold none; the browser tests
+# fail on any violation). Permissions-Policy: none of the browser's powerful features,
+# except writing to the clipboard (a speech page's "copy link").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = {
+    "accelerometer": [], "camera": [], "display-capture": [], "geolocation": [], "gyroscope": [],
+    "magnetometer": [], "microphone": [], "midi": [], "payment": [], "usb": [],
+    "clipboard-write": ["self"],
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -251,6 +295,15 @@ if SEARCH_ENGINE not in ("whoosh", "postgres"):
 if SEARCH_ENGINE == "postgres" and not _ON_POSTGRES:
     raise ImproperlyConfigured("SEARCH_ENGINE=postgres needs DATABASE_URL=postgres://… (the engine searches in it)")
 
+# Waiting for the Whoosh index's write lock (speeches/locks.py): a web request waits
+# this many seconds at most, then leaves the update to the worker under a durable mark;
+# commands and the worker wait INDEX_LOCK_TIMEOUT. Both well under gunicorn's 120 s.
+INDEX_LOCK_TIMEOUT_REQUEST = env_int("INDEX_LOCK_TIMEOUT_REQUEST", 5, minimum=1)
+INDEX_LOCK_TIMEOUT = env_int("INDEX_LOCK_TIMEOUT", 600, minimum=1)
+
+# CPU niceness of batch ingest (the upload worker, `manage.py ingest`): searches first.
+BATCH_NICENESS = env_int("BATCH_NICENESS", 10, minimum=0)
+
 # Uploads larger than this are queued for `manage.py process_uploads`
 # instead of being ingested inside the admin request.
 # The pipeline restores about 0.5 MB/s on this 2-core machine, so 512 KiB keeps an
@@ -298,5 +351,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO; failures and lockouts come at WARNING.
+    "loggers": {"jieba": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

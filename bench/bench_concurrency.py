@@ -85,6 +85,8 @@ def measure(env: dict, folder: Path, seconds: float, count: int, engine: str) ->
                 break
             except OSError:
                 time.sleep(0.5)
+        else:
+            raise SystemExit(f"gunicorn on the {engine} engine never answered /api/search")
         started = time.monotonic()
         stop = started + seconds
 
@@ -138,7 +140,9 @@ def main() -> None:
         folder = Path(scratch)
         env = {**os.environ, "DATABASE_URL": database_url(args.postgres), "SEARCH_INDEX_DIR": str(folder / "index"),
                "MEDIA_ROOT": str(folder / "media"), "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret",
-               "ALLOWED_HOSTS": "127.0.0.1"}
+               "ALLOWED_HOSTS": "127.0.0.1", "HTTPS": "0", "STATIC_ROOT": str(folder / "static")}
+        # Production mode (DEBUG=0) starts only with collected static files (archive/wsgi.py).
+        assert manage(env, "collectstatic", "--noinput").returncode == 0
         assert manage(env, "migrate", "--noinput").returncode == 0
         assert manage(env, "ingest", "corpus/seeds").returncode == 0
         results = []

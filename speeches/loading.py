@@ -148,10 +148,21 @@ def claim_next() -> Document | None:
     return None
 
 
-def process_queue(limit: int | None = None) -> list[LoadResult]:
-    """Ingest queued documents, oldest first, until the queue is empty (or `limit` done)."""
+def lower_priority() -> None:
+    """Batch ingest (the worker, `manage.py ingest`) parses at a lower CPU priority than
+    the web workers: on 2 cores a parse otherwise takes a core from the searches
+    (bench/bench_concurrency.py). Once per process; niceness only ever goes up."""
+    if settings.BATCH_NICENESS:
+        os.nice(settings.BATCH_NICENESS)
+
+
+def process_queue(limit: int | None = None, should_stop=None) -> list[LoadResult]:
+    """Ingest queued documents, oldest first, until the queue is empty (or `limit` done,
+    or `should_stop()` says so: no document is claimed after that)."""
     results: list[LoadResult] = []
     while limit is None or len(results) < limit:
+        if should_stop is not None and should_stop():
+            break
         document = claim_next()
         if document is None:
             break

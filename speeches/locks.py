@@ -31,9 +31,40 @@ def lock_path(index_path: str) -> str:
     return os.path.abspath(index_path).rstrip("/") + ".lock"
 
 
+# How long this thread waits for the lock: a web request waits briefly (IndexWaitMiddleware),
+# a command or the worker, whom no browser is waiting on, as long as settings say.
+_patience = threading.local()
+
+
+@contextmanager
+def waiting_at_most(seconds: float):
+    before = getattr(_patience, "seconds", None)
+    _patience.seconds = seconds
+    try:
+        yield
+    finally:
+        _patience.seconds = before
+
+
+class IndexWaitMiddleware:
+    """A request never waits for the index lock past INDEX_LOCK_TIMEOUT_REQUEST (a few
+    seconds): past that, the update is left to the worker under a durable mark
+    (speeches.search.whoosh), instead of holding the request until gunicorn kills it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with waiting_at_most(settings.INDEX_LOCK_TIMEOUT_REQUEST):
+            return self.get_response(request)
+
+
 @contextmanager
 def index_write_lock(index_path: str, timeout: float | None = None):
-    timeout = getattr(settings, "INDEX_LOCK_TIMEOUT", 120.0) if timeout is None else timeout
+    if timeout is None:
+        timeout = getattr(_patience, "seconds", None)
+    if timeout is None:
+        timeout = settings.INDEX_LOCK_TIMEOUT
     path = lock_path(index_path)
     held = _held.__dict__.setdefault("paths", set())
     if path in held:

@@ -18,3 +18,9 @@ def reading(text: str, terms: tuple[str, ...] = ()):
     unrestorable character explained. (MARKER is no HTML, so it is replaced after.)"""
     html = highlight(text, terms) if terms else escape(text)
     return mark_safe(str(html).replace(MARKER, _LOST))
+
+
+@register.filter
+def minutes(duration) -> int:
+    """A timedelta in whole minutes, rounded up (the sign-in lockout page)."""
+    return -(-int(duration.total_seconds()) // 60)

@@ -32,6 +32,8 @@ def isolated_storage(tmp_path_factory):
     """Tests never touch the developer's index or uploads."""
     use_index(tmp_path_factory.mktemp("whoosh"))
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    # The commands the tests call run in this process: they must not lower its priority.
+    settings.BATCH_NICENESS = 0
 
 
 @pytest.fixture

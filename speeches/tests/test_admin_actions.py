@@ -43,12 +43,16 @@ def test_reingest_keeps_every_permanent_id_and_the_index_count(
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("empty_archive")
-def test_a_failed_upload_can_be_retried_after_the_cause_is_fixed(staff_client, seed_bytes, settings):
+def test_a_failed_upload_can_be_retried_after_the_cause_is_fixed(
+    staff_client, seed_bytes, settings, django_capture_on_commit_callbacks
+):
     settings.INGEST_MAX_BYTES = 1000
     document = ingest_002(seed_bytes)
     assert document.status == Document.Status.FAILED and "too large" in document.error
     settings.INGEST_MAX_BYTES = 16 * 2**20  # the "fix": a limit that fits the page
-    act(staff_client, "reingest", document)
+    # The index is written after the commit (the test's transaction never commits).
+    with django_capture_on_commit_callbacks(execute=True):
+        act(staff_client, "reingest", document)
     document.refresh_from_db()
     assert document.status == Document.Status.INGESTED and document.error == ""
     assert document.speeches.exists()

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from contextlib import contextmanager
 from io import StringIO
@@ -21,6 +22,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.http import HttpResponse
 
 from speeches.index_check import PENDING_MARK
 from speeches.indexing import indexed_count
@@ -155,3 +157,42 @@ def test_an_index_busy_past_the_timeout_defers_the_update_instead_of_failing_and
     call_command("process_uploads", stdout=StringIO())
     document.refresh_from_db()
     assert document.error == "" and indexed_count() == document.speeches.count() > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_a_document_is_marked_behind_in_its_own_transaction_so_a_process_killed_before_indexing_loses_nothing(
+    seed_bytes, django_capture_on_commit_callbacks
+):
+    from speeches.loading import ingest_bytes
+
+    # The after-commit update never runs: the process died right after the commit.
+    with django_capture_on_commit_callbacks(execute=False):
+        result = ingest_bytes(seed_bytes[SEED_002], "002.txt")
+    document = Document.objects.get(pk=result.document_id)
+    assert document.status == Document.Status.INGESTED and document.error.startswith(PENDING_MARK)
+    assert indexed_count() == 0
+    call_command("process_uploads", stdout=StringIO())
+    document.refresh_from_db()
+    assert document.error == "" and indexed_count() == document.speeches.count() > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_index")
+def test_a_web_request_waits_for_the_index_lock_seconds_not_the_commands_ten_minutes(settings, rf):
+    from speeches.locks import IndexBusy, IndexWaitMiddleware, index_write_lock
+
+    settings.INDEX_LOCK_TIMEOUT = 600
+    settings.INDEX_LOCK_TIMEOUT_REQUEST = 1
+    waited = []
+
+    def view(request):
+        started = time.monotonic()
+        with pytest.raises(IndexBusy), index_write_lock(settings.HAYSTACK_CONNECTIONS["default"]["PATH"]):
+            pass
+        waited.append(time.monotonic() - started)
+        return HttpResponse("ok")
+
+    with index_held_by_another_writer():
+        assert IndexWaitMiddleware(view)(rf.post("/admin/speeches/document/upload/")).status_code == 200
+    assert 1 <= waited[0] < 30

@@ -75,3 +75,16 @@ def test_a_document_another_worker_is_processing_now_is_left_alone(seed_bytes):
 
 def test_an_empty_queue_is_a_quiet_no_op():
     assert process_uploads() == ""
+
+
+def test_the_worker_parses_at_a_lower_cpu_priority_than_the_web_workers(settings, monkeypatch):
+    import os
+
+    raised = []
+    monkeypatch.setattr(os, "nice", raised.append)
+    settings.BATCH_NICENESS = 10
+    process_uploads()
+    assert raised == [10]
+    settings.BATCH_NICENESS = 0
+    process_uploads()
+    assert raised == [10]

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from speeches.ingest import IngestError, ParsedDocument
 from speeches.ingest.pipeline import parse_many
-from speeches.loading import SETTLED_NOW, ingest_bytes
+from speeches.loading import SETTLED_NOW, ingest_bytes, lower_priority
 from speeches.models import Document
 
 # tqdm's monitor thread (it tunes refresh rates) would leave parse_many a process with two
@@ -104,6 +104,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        lower_priority()
         paths = expand_paths(options["paths"])
         self.verbosity = options["verbosity"]
         if options["report"]:

@@ -6,13 +6,14 @@ from cron (`manage.py process_uploads`: empties the queue, then exits) or as the
 with a conditional UPDATE before it is ingested, so none is ingested twice.
 """
 
-import time
+import signal
+import threading
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
 from speeches.index_check import retry_pending
-from speeches.loading import process_queue, requeue_stale
+from speeches.loading import lower_priority, process_queue, requeue_stale
 
 
 class Command(BaseCommand):
@@ -34,17 +35,31 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        while True:
-            self.run_once(options["limit"], timedelta(minutes=options["stale_minutes"]))
-            if not options["loop"]:
-                return
-            time.sleep(options["interval"])
+        lower_priority()
+        # SIGTERM (docker stop, systemd) lets the current document finish, then stops:
+        # none is left half-done in "processing" (compose gives the worker 2 minutes).
+        self.stopping = threading.Event()
+        previous = signal.signal(signal.SIGTERM, self.stop)
+        try:
+            while not self.stopping.is_set():
+                self.run_once(options["limit"], timedelta(minutes=options["stale_minutes"]))
+                if not options["loop"]:
+                    return
+                self.stopping.wait(options["interval"])
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def stop(self, signum, frame):
+        self.stdout.write("SIGTERM: finishing the current document, then stopping")
+        self.stdout.flush()
+        self.stopping.set()
 
     def run_once(self, limit=None, stale=timedelta(minutes=60)) -> list:
         requeued = requeue_stale(stale)
         if requeued:
             self.stdout.write(f"requeued {requeued} documents left processing by a stopped worker")
-        results = process_queue(limit)
+        stopping = getattr(self, "stopping", None)
+        results = process_queue(limit, should_stop=stopping.is_set if stopping else None)
         for result in results:
             line = f"document {result.document_id}: {result.status} — {result.speeches} speeches. {result.message}"
             self.stdout.write(self.style.ERROR(line) if result.status == "failed" else line)

@@ -16,6 +16,7 @@ import os
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Q
 from haystack import connections
 
 from ...locks import IndexBusy
@@ -42,7 +43,13 @@ class WhooshEngine:
 
     def documents_changed(self, document_ids: set[int]) -> None:
         """The index lives beside the database: it is updated after the commit, one
-        document at a time (index_after_commit)."""
+        document at a time (index_after_commit). Until then the documents carry a mark,
+        written in the transaction that changed them: a process that dies between the
+        commit and the index (gunicorn's timeout, SIGTERM) leaves the mark behind, and
+        the worker completes the update (index_check.retry_pending)."""
+        from ...index_check import PENDING_MARK
+
+        Document.objects.filter(pk__in=document_ids).update(error=f"{PENDING_MARK}（index update pending）")
         for document_id in sorted(document_ids):
             transaction.on_commit(partial(self.index_after_commit, document_id))
 
@@ -51,13 +58,15 @@ class WhooshEngine:
         right, the worker retries (index_check.retry_pending) and `manage.py check_index
         --fix` repairs the index. A removed document's entries left behind are found
         by check_index too."""
-        from ...index_check import PENDING_MARK
+        from ...index_check import PENDING_MARK, clear_pending
 
         try:
             self.index_document(document_id)
         except IndexBusy as error:
             log.warning("index update for document %s deferred: %s", document_id, error)
             Document.objects.filter(pk=document_id).update(error=f"{PENDING_MARK}（index update pending）: {error}")
+        else:
+            clear_pending(Q(pk=document_id))
 
     def index_document(self, document_id: int) -> int:
         """(Re)index every speech of one document in one commit; returns how many."""

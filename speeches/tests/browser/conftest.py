@@ -44,22 +44,33 @@ def browser():
         browser.close()
 
 
+def watched(context):
+    """A page whose console is read: any Content-Security-Policy violation (Chromium
+    reports each as a console error) fails the test that caused it."""
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.csp_violations = []
+    page.on("console", lambda message: "Content Security Policy" in message.text
+            and page.csp_violations.append(f"{page.url}: {message.text}"))
+    return page
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
+    page = watched(context)
     yield page
     context.close()
+    assert page.csp_violations == []
 
 
 @pytest.fixture
 def phone_page(browser):
     context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2)
-    page = context.new_page()
-    page.set_default_timeout(15000)
+    page = watched(context)
     yield page
     context.close()
+    assert page.csp_violations == []
 
 
 def screenshot(page, name: str) -> Path:
