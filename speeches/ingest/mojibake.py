@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -205,8 +206,18 @@ def _decode(lm: CharLM, hyp: Hypothesis, prev: str, after: str, triples: bool = 
     return None if found is None else _finish(lm, found, hyp, prev, after)
 
 
+def may_be_written(ch: str) -> bool:
+    """A repair writes Han characters, punctuation and digits only: a Latin letter or a
+    symbol that a GBK pair happens to spell (003's 勇擔重任 came out 勇彻任ｖ到…) is never
+    in a Chinese sentence, so it is marked instead of invented."""
+    return "\u3400" <= ch <= "\u9fff" or unicodedata.category(ch)[0] in "PN" or ch == IDEOGRAPHIC_SPACE
+
+
 def _written(path: Path, margins: list[float], suffix: str) -> str:
-    chars = (cand.ch if lead >= CLEAR_LEAD else MARKER for (cand, _), lead in zip(path, margins, strict=True))
+    chars = (
+        cand.ch if lead >= CLEAR_LEAD and may_be_written(cand.ch) else MARKER
+        for (cand, _), lead in zip(path, margins, strict=True)
+    )
     return "".join(chars) + suffix
 
 
@@ -252,7 +263,7 @@ def _inside_latin_word(line: str, i: int) -> bool:
 
 
 def _only_question_marks(line: str, i: int, hyp: Hypothesis) -> bool:
-    """"什么???", "????": question marks and nothing else. Read as shifted bytes they
+    """ "什么???", "????": question marks and nothing else. Read as shifted bytes they
     give any characters one likes (`?` stands for the full-width ？, A3 BF), so such a run
     is never repaired: what the site wrote there is not known, and `?` says so."""
     return not hyp.reading and not hyp.first_leads and set(line[i : hyp.end]) <= {"?"}

@@ -60,7 +60,8 @@ KNOWN_WRONG = {
     "mojibake-h70": "家校互动: 互动 is offered across the dropped pair, but the model reads 家。挥、 "
     "4 nats better than 家校互动、",
     "mojibake-h76": "勇担重任，做到自警: 擔 lost its trail in the inserted annotation and 重 its lead to "
-    "a dropped pair; the run comes out 勇彻任ｖ到自觉",
+    "a dropped pair; the run comes out 勇彻任〓到自觉 (ｖ before a repair could write only Han, "
+    "punctuation and digits)",
     "mojibake-h79": "政府、: two dropped pairs in a row (FE B8, AE A1). Read as one dropped pair it "
     "comes out 政〓 (one marker for the two characters 府、); a character is in doubt, so the reading "
     "through two dropped pairs is looked for, but it is not adopted",

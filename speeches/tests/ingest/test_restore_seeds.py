@@ -92,3 +92,28 @@ def test_the_report_says_what_each_restoration_step_did():
     assert steps["mojibake"].counts["runs_found"] > 10
     assert steps["mojibake"].examples
     assert steps["clean"].counts["editor-boilerplate"] >= 1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_no_speech_holds_a_character_that_is_neither_han_punctuation_digit_nor_latin_of_its_source(seed):
+    import unicodedata
+
+    from speeches.ingest.script import simplify_chars
+
+    source_letters = set(simplify_chars((ROOT / seed).read_text(encoding="utf-8")).lower())
+    for speech in parsed(seed).speeches:
+        odd = {
+            ch
+            for ch in speech.text
+            if not (ch.isspace() or HAN.match(ch) or unicodedata.category(ch)[0] in "PN" or ch == "〓")
+            and simplify_chars(ch).lower() not in source_letters
+        }
+        assert not odd, (speech.ordinal, odd)
+
+
+def test_a_repair_marks_a_latin_letter_a_gbk_pair_would_spell_instead_of_writing_it():
+    from speeches.ingest.mojibake import may_be_written
+
+    # 003's 勇擔重任 came out 勇彻任ｖ到自觉 before: ｖ was never in the page.
+    assert not may_be_written("ｖ") and not may_be_written("v") and not may_be_written("Ω")
+    assert may_be_written("擔") and may_be_written("，") and may_be_written("2") and may_be_written("〇")
