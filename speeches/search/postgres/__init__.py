@@ -107,6 +107,11 @@ class PostgresEngine:
             pool = get_context("fork").Pool(procs)
         try:
             with transaction.atomic(using="default"), connections["default"].cursor() as cursor:
+                # Foreign-key checks are deferred to the commit, and neither TRUNCATE nor
+                # CREATE INDEX runs with checks pending (a caller's transaction may have
+                # written speeches, as rebuild_from_raw does): check them as we go, and
+                # defer them again at the end for the rest of the caller's transaction.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [INDEX_NAME])
                 made_again = cursor.fetchone()
                 if made_again:
@@ -120,10 +125,8 @@ class PostgresEngine:
                         batch = []
                 self._write(batch, pool)
                 if made_again:
-                    # The rows' foreign-key checks are deferred; an index cannot be made
-                    # on a table with checks pending.
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     cursor.execute(made_again[0])
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         finally:
             if pool is not None:
                 pool.close()
