@@ -89,3 +89,43 @@ def test_no_speech_of_the_sample_holds_the_sites_signature(seed_bytes):
     for name, raw in seed_bytes.items():
         for speech in parse_document(raw).speeches:
             assert "公众号整理" not in speech.text, (name, speech.ordinal)
+
+
+# Link words and the "hidden content" notice cutting sentences, as scraped (traditional,
+# pinyin and all); each expected text read from the source around it.
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (  # 001: a name cut in two, with the 。 the site added on both sides
+            "全市上下要堅決落實蒿。\n書記。\n要求,把蒿書記的要求作為當前重點關(guān)鍵工作來抓",
+            ["全市上下要坚决落实蒿书记要求,把蒿书记的要求作为当前重点关键工作来抓"],
+        ),
+        (  # 000: the link word inside the sentence, which reads on after it
+            "把信息技術素養(yǎng)作為教師業(yè)務提升的基本要求,納入。\n崗位職責。\n和考核評價,并在職稱評聘",
+            ["把信息技术素养作为教师业务提升的基本要求,纳入岗位职责和考核评价,并在职称评聘"],
+        ),
+        (  # 003: the link word ends its sentence; the next one starts after it
+            "各級領(lǐng)導(dǎo)重視和關(guān)心信息工作也是一項重要。\n崗位職責。\n信息工作不是無關(guān)緊要的,而是我們的“份內(nèi)事”",
+            ["各级领导重视和关心信息工作也是一项重要岗位职责。信息工作不是无关紧要的,而是我们的“份内事”"],
+        ),
+        (  # 001: the notice cut a word, after the 。 the site added
+            "充分認識常態(tài)化疫。\n        當前隱藏內(nèi)容免費查看情防控工作的重要性和必要性。",
+            ["充分认识常态化疫情防控工作的重要性和必要性。"],
+        ),
+        (  # 001: the notice cut a sentence with no mark at all
+            "不再進行單獨評估,推動項目\n        當前隱藏內(nèi)容免費查看快速高效落地建設(shè)。",
+            ["不再进行单独评估,推动项目快速高效落地建设。"],
+        ),
+        (  # 000: after a colon the notice began a paragraph, which stays one
+            "我再強調(diào)六個方面:\n當前隱藏內(nèi)容免費查看重點要“東風勁吹抓好一批”",
+            ["我再强调六个方面:", "重点要“东风劲吹抓好一批”"],
+        ),
+    ],
+)
+def test_a_sentence_cut_by_a_link_word_or_the_hidden_content_notice_reads_whole_again(raw, expected):
+    assert cleaned(raw) == expected
+
+
+def test_a_speech_whose_real_last_line_is_short_keeps_it():
+    assert cleaned("今天就講這些。\n謝謝大家。") == ["今天就讲这些。", "谢谢大家。"]
+    assert cleaned("這是我們的共同責任。\n謝謝!") == ["这是我们的共同责任。", "谢谢!"]
