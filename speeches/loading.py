@@ -301,6 +301,7 @@ def _create_speech(document: Document, parsed, public_id: str, topics: dict[str,
         signature=list(parsed.signature),
         subtitle=parsed.subtitle[:255],
         title_trusted=parsed.title_trusted,
+        is_fragment=parsed.fragment,
     )
     if parsed.signature:
         SpeechBand.objects.bulk_create(SpeechBand(speech=speech, key=key) for key in band_keys(parsed.signature))

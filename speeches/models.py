@@ -134,6 +134,8 @@ class Speech(models.Model):
     source_title = models.CharField(max_length=500, blank=True)
     # False when the scraped title does not match the content (000: every speech titled 森林防火).
     title_trusted = models.BooleanField(default=True)
+    # What survives of a speech the page lost (残篇): shown as such on its page and in the API.
+    is_fragment = models.BooleanField(default=False)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
@@ -171,6 +173,7 @@ class Speech(models.Model):
             "year": self.year,
             "document": self.document.to_dict(),
             "duplicate_of": self.duplicate_of.public_id if self.duplicate_of_id else None,
+            "fragment": self.is_fragment,
         }
         if sections:
             data["sections"] = [s.to_dict() for s in self.sections.all()]

@@ -68,6 +68,7 @@ def build_speech(ordinal: int, chunk: Chunk) -> ParsedSpeech:
         title_trusted=trusted,
         display_title=title if trusted else own_title(chunk.heading_lines, occasion, scored),
         split_reason=chunk.reason,
+        fragment=chunk.reason == "fragment",
     )
 
 
@@ -116,7 +117,12 @@ def build_speeches(chunks: tuple[Chunk, ...]) -> list[ParsedSpeech]:
             original = "\n".join(line.raw for line in chunk.lines if line.raw)
             out.append(
                 replace(
-                    built[key], ordinal=i + 1, marker=chunk.marker, original_text=original, split_reason=chunk.reason
+                    built[key],
+                    ordinal=i + 1,
+                    marker=chunk.marker,
+                    original_text=original,
+                    split_reason=chunk.reason,
+                    fragment=chunk.reason == "fragment",
                 )
             )
         else:
@@ -144,7 +150,11 @@ def split_report(collection: Collection, speeches: list[ParsedSpeech]) -> StepRe
         "fragments": len(collection.fragments),
         **reasons,
     }
-    warnings = tuple(f"only a fragment, no speech, under “{marker}”" for marker, _ in collection.fragments)
+    warnings = tuple(f"nothing but a salutation under “{marker}”" for marker, _ in collection.fragments) + tuple(
+        f"kept as a fragment (残篇), speech {number}: what survives under “{chunk.marker or chunk.title}”"
+        for number, chunk in enumerate(collection.chunks, 1)
+        if chunk.reason == "fragment"
+    )
     return StepReport("split", counts, tuple(line.text[:60] for line in collection.trailer[:3]), warnings)
 
 

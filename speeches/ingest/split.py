@@ -51,7 +51,8 @@ class Chunk:
     marker: str
     lines: tuple[Line, ...]
     # Why a speech starts here: "marker", "subtitle", "salutation", "closing",
-    # "numbering-restart" or "page" (no markers at all).
+    # "numbering-restart", "page" (no markers at all) or "fragment" (what survives of
+    # a speech the page lost, under its marker).
     reason: str = "marker"
     # Short lines that open the speech and name it ("充实队伍完善机制丰富抓手。").
     heading_lines: tuple[str, ...] = ()
@@ -122,6 +123,16 @@ def cut_trailer(content: list[Line]) -> tuple[list[Line], list[Line]]:
     return content, []
 
 
+# A fragment worth keeping holds a sentence: this many characters outside salutations.
+MIN_FRAGMENT_CHARS = 10
+
+
+def is_fragment(body: tuple[Line, ...]) -> bool:
+    """Text of a speech, too short to be one: more than a salutation ("同志们:")."""
+    prose = [line.text for line in body if not SALUTATION_LINE.match(line.text)]
+    return sum(len(text) for text in prose) >= MIN_FRAGMENT_CHARS
+
+
 def split_collection(lines: tuple[Line, ...]) -> Collection:
     content = [line for line in lines if line.text and not SOURCE_CREDIT.match(line.text)]
     content, trailer = cut_trailer(content)
@@ -140,7 +151,13 @@ def split_collection(lines: tuple[Line, ...]) -> Collection:
         speech_title, marker = marker_of(marker_line.text) or ("", "")
         body = ((glued,) if glued else ()) + tuple(content[start + 1 : end])
         if content_chars(body) < MIN_SPEECH_CHARS:
-            fragments.append((marker_line.text, body))
+            if is_fragment(body):
+                # The surviving end (or start) of a speech the page lost: 000's 篇十二
+                # "同志们,x城建设是全市大计…努力开创科技城大开发…", 001's 篇十四 "…切实做好
+                # 春耕备耕工作…". A speech of its own, marked as a fragment, never dropped.
+                chunks.append(Chunk(speech_title, marker, body, "fragment"))
+            else:
+                fragments.append((marker_line.text, body))
             continue
         chunks.extend(split_chunk(Chunk(speech_title, marker, body, "marker" if marker else "subtitle")))
     return Collection(title, preamble, tuple(chunks), tuple(trailer), tuple(fragments))

@@ -83,6 +83,8 @@ class ParsedSpeech:
     subtitle: str = ""
     # False when the page's title names a topic the content does not bear out (000).
     title_trusted: bool = True
+    # What survives of a speech the page lost (残篇): its closing or opening paragraph.
+    fragment: bool = False
     # The title to show: the scraped title when trusted, else one made from what the
     # speech itself says (its own heading, its meeting, its main topic).
     display_title: str = ""

@@ -91,8 +91,13 @@ PRODUCTION = {
 }
 
 
+# What the test process's environment may hold that a production start would not: the
+# database of the test run, and the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE.
+NOT_PRODUCTION = ("DATABASE_URL", "SEARCH_ENGINE", "DEBUG", "HTTPS", "DATABASE_PASSWORD", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def _manage(env: dict, *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SEARCH_ENGINE", "DEBUG", "HTTPS")}
+    clean = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
     return subprocess.run([sys.executable, "manage.py", *args], env={**clean, **env}, capture_output=True, text=True,
                           cwd=project_settings.BASE_DIR, timeout=120)
 
@@ -105,7 +110,7 @@ def test_the_production_settings_pass_djangos_deployment_check_without_a_warning
 
 def _production_value(env: dict, expression: str) -> str:
     code = f"from archive import settings as s; print({expression})"
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "HTTPS", "DATABASE_PASSWORD")}
+    clean = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
     result = subprocess.run([sys.executable, "-c", code], env={**clean, **PRODUCTION, **env}, capture_output=True,
                             text=True, cwd=project_settings.BASE_DIR, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -132,7 +137,7 @@ def test_a_database_password_with_url_characters_is_passed_apart_from_the_url():
 
 def test_a_production_start_without_collected_static_files_stops_and_names_the_missing_step(tmp_path):
     code = "import archive.wsgi"
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "HTTPS")}
+    clean = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
     result = subprocess.run([sys.executable, "-c", code], env={**clean, **PRODUCTION, "STATIC_ROOT": str(tmp_path)},
                             capture_output=True, text=True, cwd=project_settings.BASE_DIR, timeout=60)
     assert result.returncode != 0

@@ -187,3 +187,13 @@ def test_a_fully_restored_speech_says_nothing_of_lost_characters(client, corpus)
     speech = Speech.objects.exclude(text__contains=MARKER).first()
     html = html_of(client, speech.get_absolute_url())
     assert "无法可靠恢复" not in html and 'class="lost"' not in html
+
+
+def test_a_fragment_says_so_on_its_page_in_listings_and_in_the_api(client, corpus):
+    fragment = Speech.objects.get(is_fragment=True, text__contains="切实做好春耕备耕工作")
+    html = client.get(fragment.get_absolute_url()).content.decode()
+    assert "残篇" in html and "其余部分已缺失" in html
+    assert client.get(f"/api/speeches/{fragment.public_id}").json()["fragment"] is True
+    whole = Speech.objects.filter(is_fragment=False).first()
+    assert client.get(f"/api/speeches/{whole.public_id}").json()["fragment"] is False
+    assert "残篇" in client.get(f"/documents/{fragment.document_id}/").content.decode()

@@ -72,13 +72,18 @@ def test_the_related_articles_block_is_the_pages_trailer_not_a_speech():
     assert all("相关文章" not in line.text for chunk in collection.chunks for line in chunk.lines)
 
 
-def test_a_marker_over_a_salutation_or_one_sentence_yields_a_fragment_not_a_speech():
-    # 000 篇十二 holds only "同志们:"; 001 篇十四 one closing sentence.
+def test_a_marker_over_one_surviving_sentence_is_a_fragment_speech_and_over_a_salutation_nothing():
+    # 001 篇十四 keeps one closing sentence of a speech the page lost: a fragment (残篇);
+    # a marker over "同志们:" alone holds no text of a speech.
     collection = split_collection(
         lines("讲话篇十一", PROSE, "讲话篇十二", "同志们:", "讲话篇十三", PROSE, "讲话篇十四", "同志们,让我们共同努力!")
     )
-    assert [c.marker for c in collection.chunks] == ["篇十一", "篇十三"]
-    assert [(marker, len(body)) for marker, body in collection.fragments] == [("讲话篇十二", 1), ("讲话篇十四", 1)]
+    assert [(c.marker, c.reason) for c in collection.chunks] == [
+        ("篇十一", "marker"),
+        ("篇十三", "marker"),
+        ("篇十四", "fragment"),
+    ]
+    assert [(marker, len(body)) for marker, body in collection.fragments] == [("讲话篇十二", 1)]
 
 
 def test_a_salutation_glued_to_its_marker_opens_the_speech():
@@ -173,8 +178,23 @@ def test_it_splits_000s_fifteenth_marker_into_three_speeches():
 def test_no_seed_yields_site_chrome_as_a_speech(seed):
     chrome = ("本文地址", "相关文章", "相关热词", "首页>", "字号")
     for speech in parse_seed(seed).speeches:
-        assert len(speech.text) >= 200
+        assert len(speech.text) >= 200 or speech.fragment
         assert not any(word in speech.text for word in chrome), speech.text[-80:]
+
+
+@pytest.mark.parametrize(
+    "seed, marker, surviving",
+    [
+        # 000 line 172, under 篇十二: the closing words of a speech whose body the page lost.
+        ("corpus/seeds/000_e3c50620afa4a9e1.txt", "篇十二", "努力开创科技城大开发、大建设、大发展的新局面"),
+        # 001 line 355, under 篇十四.
+        ("corpus/seeds/001_1ede3f202e9dcf26.txt", "篇十四", "我们要切实做好春耕备耕工作,加快恢复农业生产"),
+    ],
+)
+def test_the_surviving_end_of_a_lost_speech_is_a_fragment_speech_of_its_own(seed, marker, surviving):
+    holding = [speech for speech in parse_seed(seed).speeches if surviving in speech.text]
+    assert [(speech.marker, speech.fragment) for speech in holding] == [(marker, True)]
+    assert all(not speech.fragment for speech in parse_seed(seed).speeches if len(speech.text) >= 200)
 
 
 @pytest.mark.parametrize("seed", ALL_SEEDS)
