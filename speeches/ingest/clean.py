@@ -45,8 +45,10 @@ LINK_WORDS = frozenset(
     # 004 again: "七集电视系列。" / "散文。", "新闻宣传。" / "应急预案。", "食品质量安全。" / "承诺书。"
     "应急预案 工作方案 保证书 规章制度 实施方案 活动方案 "
     # 000 "纳入。" / "岗位职责。" / "和考核评价", 003 "一项重要。" / "岗位职责。";
-    # 001 "坚决落实蒿。" / "书记。" / "要求,把蒿书记的要求…" (a name cut in two).
-    "岗位职责 书记".split()
+    # 001 "坚决落实蒿。" / "书记。" / "要求,把蒿书记的要求…" (a name cut in two);
+    # 001 "与省市签订的。" / "责任书。" / "指标要求"; 003 "扎实开展共产党员。" / "先进性教育。" /
+    # "活动", "交流心得体会。" / "考察报告。" / "等文章".
+    "岗位职责 书记 责任书 先进性教育 考察报告".split()
 )
 
 HIDDEN_CONTENT = re.compile(r"当前隐藏内容免费查看")
@@ -178,10 +180,17 @@ def rejoin_broken_sentences(
         if line.junk != "link-word":
             continue
         prev, nxt = _neighbour(out, i, -1), _neighbour(out, i, 1)
-        if prev is None or out[prev].junk or not out[prev].text.endswith("。"):
+        if prev is None or out[prev].junk:
+            continue
+        before = out[prev].text
+        if before.endswith("。"):
+            stem = before[:-1]  # the stop the site added when it cut the sentence
+        elif before.endswith((":", "：")):
+            stem = before  # 003 "必须要在以下四个方面下功夫:" / "先进性教育。" / "的主线,…"
+        else:
             continue
         word = (words or {}).get(i, _link_word(line))
-        text = out[prev].text[:-1] + word
+        text = stem + word
         if nxt is not None and not out[nxt].junk and not _PARAGRAPH_START.match(out[nxt].text):
             text += sentence_joint(word, out[nxt].text) + out[nxt].text
             out[nxt] = replace(out[nxt], text="", junk="joined")

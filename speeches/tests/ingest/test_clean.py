@@ -129,3 +129,24 @@ def test_a_sentence_cut_by_a_link_word_or_the_hidden_content_notice_reads_whole_
 def test_a_speech_whose_real_last_line_is_short_keeps_it():
     assert cleaned("今天就講這些。\n謝謝大家。") == ["今天就讲这些。", "谢谢大家。"]
     assert cleaned("這是我們的共同責任。\n謝謝!") == ["这是我们的共同责任。", "谢谢!"]
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (  # 001
+            "結果與省市簽訂的。\n責任書。\n指標要求對照分析,當前全市人口",
+            ["结果与省市签订的责任书指标要求对照分析,当前全市人口"],
+        ),
+        (  # 003
+            "扎實開展共產(chǎn)黨員。\n先進性教育。\n活動,結(jié)合反腐敗工作",
+            ["扎实开展共产党员先进性教育活动,结合反腐败工作"],
+        ),
+        (  # 003: after a colon, kept
+            "必須要在以下四個方面下功夫:\n先進性教育。\n的主線,研究貫徹縣委全委會",
+            ["必须要在以下四个方面下功夫:先进性教育的主线,研究贯彻县委全委会"],
+        ),
+    ],
+)
+def test_the_link_words_of_the_sample_go_back_into_their_sentences(raw, expected):
+    assert cleaned(raw) == expected
