@@ -59,3 +59,13 @@ def test_filters_without_a_query_browse_the_archive(corpus):
     topic = search().facets["topic"][0].value
     results = search_speeches(params=SearchParams(topic=(topic,)))
     assert results.count == Speech.objects.canonical().filter(topics__slug=topic).count()
+
+
+@pytest.mark.parametrize("sort", ["year", "year_asc"])
+def test_sorting_by_date_puts_undated_speeches_last_in_either_direction(corpus, sort):
+    results = search_speeches(params=SearchParams(q="工作", sort=sort, page_size=100), limit=2000)
+    years = [hit.speech.year for hit in results.hits]
+    dated = [year for year in years if year is not None]
+    assert dated and None in years, "the sample has dated and undated speeches holding 工作"
+    assert years == dated + [None] * (len(years) - len(dated))
+    assert dated == sorted(dated, reverse=sort == "year")

@@ -18,6 +18,7 @@ from itertools import chain
 
 import numpy as np
 from whoosh import query as wq
+from whoosh import sorting
 
 from .. import query as q
 from ..analysis import phrase_grams
@@ -323,8 +324,13 @@ class IndexView:
             ranked = self.ranking.rank(tree, matches, offset + limit)
             return [(self.django_id(doc), score) for doc, score in ranked[offset : offset + limit]]
         column, reverse = SORT_COLUMNS.get(sort, ("year", True))
-        results = self.searcher.search(wq.Every(), filter=set(matches), limit=offset + limit, sortedby=column,
-                                       reverse=reverse)
+        order = sorting.FieldFacet(column, reverse=reverse)
+        if column == "year":
+            # An undated speech has no year: Whoosh would sort it as the smallest, first
+            # from old to new. Undated speeches come last in either direction.
+            dated_first = sorting.QueryFacet({0: wq.Every("year_key")}, other=1)
+            order = sorting.MultiFacet([dated_first, order])
+        results = self.searcher.search(wq.Every(), filter=set(matches), limit=offset + limit, sortedby=order)
         return [(int(results.fields(i)["django_id"]), 0.0) for i in range(offset, min(len(results.top_n),
                                                                                        offset + limit))]
 
