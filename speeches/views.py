@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 
 from .models import Document, Speech, Topic
 from .search import EXPORT_LIMIT, SearchParams, search_speeches
-from .search.params import SORTS
+from .search.params import SORTS, UNDATED
 from .search.trends import bar_chart, year_rows
 
 CANONICAL = Q(speeches__duplicate_of__isnull=True)
@@ -44,7 +44,10 @@ def search(request):
     if results and results.count:
         context["prev_url"] = params.url(page=results.page - 1)
         context["next_url"] = params.url(page=results.page + 1)
-        context["year_chart"] = bar_chart(year_rows({int(f.value): f.count for f in results.facets.get("year", [])}))
+        years = results.facets.get("year", [])
+        undated = sum(f.count for f in years if f.value == UNDATED)
+        dated = year_rows({int(f.value): f.count for f in years if f.value != UNDATED})
+        context["year_chart"] = bar_chart(dated + ([("不详", undated)] if undated else []))
         context["topic_chart"] = bar_chart([(f.label, f.count) for f in results.facets.get("topic", [])][:12])
     return render(request, "speeches/search.html", context)
 

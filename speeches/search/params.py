@@ -20,6 +20,9 @@ SORTS = {
 }
 # A year range wider than this is not a filter anyone means; it is clamped.
 MAX_YEAR_SPAN = 200
+# The year facet's value for speeches with no year (年份不详): counted and selectable
+# like a year, so totals add up and undated speeches can be looked at.
+UNDATED = "unknown"
 
 
 def _ints(values) -> list[int]:
@@ -41,7 +44,7 @@ def _int(value, default: int | None) -> int | None:
 class SearchParams:
     q: str = ""
     topic: tuple[str, ...] = ()
-    year: tuple[int, ...] = ()
+    year: tuple[int | str, ...] = ()  # years, and UNDATED
     year_from: int | None = None
     year_to: int | None = None
     document: tuple[str, ...] = ()
@@ -63,7 +66,7 @@ class SearchParams:
         return cls(
             q=(data.get("q") or "")[:2000],
             topic=values("topic"),
-            year=tuple(_ints(values("year"))),
+            year=tuple(_ints(values("year"))) + ((UNDATED,) if UNDATED in values("year") else ()),
             year_from=_int(data.get("year_from") or None, None),
             year_to=_int(data.get("year_to") or None, None),
             document=tuple(str(d) for d in _ints(values("document"))),
@@ -85,7 +88,7 @@ class SearchParams:
         low = self.year_from if self.year_from is not None else -10**6
         high = self.year_to if self.year_to is not None else 10**6
         if self.year:
-            return {str(y) for y in self.year if low <= y <= high}
+            return {str(y) for y in self.year if y == UNDATED or low <= y <= high}
         if self.year_from is None:
             low = high - MAX_YEAR_SPAN
         high = min(high, low + MAX_YEAR_SPAN)
@@ -122,6 +125,6 @@ class SearchParams:
     def toggled(self, name: str, value) -> str:
         """The URL with one facet value selected, or unselected if it was; back to page 1."""
         current = getattr(self, name)
-        value = int(value) if name == "year" else str(value)
+        value = int(value) if name == "year" and value != UNDATED else str(value)
         chosen = tuple(v for v in current if v != value) if value in current else current + (value,)
         return self.url(**{name: chosen, "page": 1})

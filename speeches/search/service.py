@@ -15,7 +15,7 @@ from ..models import Document, Section, Speech, Topic
 from .analysis import normalize
 from .damaged import widened_query
 from .engine import FACETS, Query, engine
-from .params import SearchParams
+from .params import UNDATED, SearchParams
 from .query import parse_query
 from .snippets import best_paragraph, highlight, kwic
 
@@ -218,6 +218,7 @@ def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> di
     labels = {
         "topic": dict(Topic.objects.values_list("slug", "name")),
         "document": {str(pk): title or name for pk, title, name in Document.objects.values_list("id", "title", "original_name")},
+        "year": {UNDATED: "年份不详"},
     }
     out = {}
     for name, values in counts.items():
@@ -230,7 +231,8 @@ def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> di
         for value in selected - set(values):
             items.append(FacetValue(value, labels.get(name, {}).get(value, value), 0, True, name, params))
         if name == "year":
-            items.sort(key=lambda f: f.value, reverse=True)
+            # Newest first, 年份不详 last.
+            items.sort(key=lambda f: (f.value != UNDATED, f.value), reverse=True)
         else:
             items.sort(key=lambda f: (-f.count, f.label))
         out[name] = items

@@ -4,6 +4,7 @@ import pytest
 
 from speeches.models import Speech
 from speeches.search import SearchParams, search_speeches
+from speeches.search.params import UNDATED
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_engine")]
 
@@ -47,11 +48,11 @@ def test_a_selected_value_is_marked_and_its_link_unselects_it(corpus):
 
 
 def test_a_year_range_keeps_only_speeches_of_those_years(corpus):
-    years = sorted(int(f.value) for f in search().facets["year"])
+    years = sorted(int(f.value) for f in search().facets["year"] if f.value != UNDATED)
     low, high = years[0], years[len(years) // 2]
     hits = search_speeches(params=SearchParams(q=QUERY, year_from=low, year_to=high, page_size=100)).hits
     assert hits and all(low <= h.speech.year <= high for h in hits)
-    expected = sum(f.count for f in search().facets["year"] if low <= int(f.value) <= high)
+    expected = sum(f.count for f in search().facets["year"] if f.value != UNDATED and low <= int(f.value) <= high)
     assert search(year_from=low, year_to=high).count == expected
 
 
@@ -69,3 +70,22 @@ def test_sorting_by_date_puts_undated_speeches_last_in_either_direction(corpus, 
     assert dated and None in years, "the sample has dated and undated speeches holding 工作"
     assert years == dated + [None] * (len(years) - len(dated))
     assert dated == sorted(dated, reverse=sort == "year")
+
+
+def test_undated_speeches_are_a_value_of_the_year_facet_listed_last_and_selectable(corpus, client):
+    results = search()
+    years = results.facets["year"]
+    undated = Speech.objects.canonical().filter(year=None, pk__in=[h.speech.pk for h in search_all().hits]).count()
+    assert years[-1].value == UNDATED and years[-1].label == "年份不详" and years[-1].count == undated > 0
+    assert sum(f.count for f in years) == results.count
+    chosen = search_all(year=(UNDATED,))
+    assert chosen.count == undated and all(h.speech.year is None for h in chosen.hits)
+    both = search(year=(UNDATED, int(years[0].value)))
+    assert both.count == undated + years[0].count
+    # The page lists it, links it, and charts it as a bar of its own.
+    html = client.get("/search/", {"q": QUERY}).content.decode()
+    assert "年份不详" in html and "year=unknown" in html and "<title>不详：" in html
+
+
+def search_all(**params):
+    return search_speeches(params=SearchParams(q=QUERY, page_size=100, **params), snippets=False, limit=2000)

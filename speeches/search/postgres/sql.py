@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 
 from .. import query as q
 from ..engine import SORT_COLUMNS, Query
+from ..params import UNDATED
 from ..relevance import K1, PROXIMITY_POOL, B, positive_terms
 from .rows import TITLE_PART, tsquery
 
 # Filter and facet name (speeches.search.engine.FACETS) -> how a speech `s` is narrowed.
 _FILTERS = {
-    "year": "s.year = ANY(%s::int[])",
+    "year": "(s.year = ANY(%s::int[]) OR (s.year IS NULL AND %s))",
     "document": "s.document_id = ANY(%s::bigint[])",
     "level": "s.speaker_level = ANY(%s)",
     "genre": "s.genre = ANY(%s)",
@@ -35,7 +36,7 @@ _FILTERS = {
               " WHERE t.slug = ANY(%s))"),
 }
 _FACETS = {
-    "year": ("s.year::text", "s.year IS NOT NULL"),
+    "year": (f"COALESCE(s.year::text, '{UNDATED}')", "TRUE"),
     "document": ("s.document_id::text", "TRUE"),
     "level": ("s.speaker_level", "s.speaker_level <> ''"),
     "genre": ("s.genre", "s.genre <> ''"),
@@ -98,6 +99,8 @@ def _where(filters: dict[str, frozenset[str]], leave_out: str | None = None) -> 
             continue
         clauses.append(_FILTERS[name])
         params.append(sorted(_typed(name, values)))
+        if name == "year":
+            params.append(UNDATED in values)
     return " AND ".join(clauses) or "TRUE", params
 
 

@@ -23,6 +23,7 @@ from whoosh import sorting
 from .. import query as q
 from ..analysis import phrase_grams
 from ..engine import SORT_COLUMNS, Answer
+from ..params import UNDATED
 from .fields import count_lengths, decode_positions, starts_from
 from .internals import posting_blocks, segment_postings
 from .ranking import Ranking
@@ -282,6 +283,9 @@ class IndexView:
                     value = term.decode("utf-8")
                     if value:
                         sets[value] = self.term_docs(fieldname, value)
+            if fieldname == FACET_FIELDS["year"]:
+                # A speech with no year holds no year_key: its value is UNDATED.
+                sets[UNDATED] = self.canonical().difference(*sets.values())
             self._sets[fieldname] = sets
         return self._sets[fieldname]
 
