@@ -34,6 +34,15 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(status=Document.Status.INGESTED)
 
 
+class DocumentManager(models.Manager.from_queryset(DocumentQuerySet)):
+    """Documents without their raw bytes (up to 16 MB each), which only the loader, the
+    raw-file view and re-ingest read: `document.raw` fetches them when asked. A page
+    of 50 documents fetched every file whole before."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("raw")
+
+
 class Document(models.Model):
     """One uploaded source file. Its raw bytes are kept forever so it can be re-ingested."""
 
@@ -66,12 +75,15 @@ class Document(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     ingested_at = models.DateTimeField(null=True, blank=True)
 
-    objects = DocumentQuerySet.as_manager()
+    objects = DocumentManager()
 
     class Meta:
         verbose_name = "来源文件"
         verbose_name_plural = "来源文件"
         ordering = ["-created_at", "-id"]
+        # speech.document and other related access go through it too: the manager
+        # only defers the raw bytes, it hides no row.
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return self.title or self.original_name
@@ -101,11 +113,15 @@ class SpeechQuerySet(models.QuerySet):
         return self.filter(duplicate_of__isnull=True)
 
     def for_listing(self):
-        return self.select_related("document").prefetch_related("topics")
+        return self.select_related("document").defer("document__raw").prefetch_related("topics")
 
     def for_page(self):
         """What a speech page or its API answer shows: the source, the original, topics, sections."""
-        return self.select_related("document", "duplicate_of").prefetch_related("topics", "sections")
+        return (
+            self.select_related("document", "duplicate_of")
+            .defer("document__raw")
+            .prefetch_related("topics", "sections")
+        )
 
 
 class Speech(models.Model):

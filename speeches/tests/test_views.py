@@ -154,3 +154,34 @@ def test_every_page_names_a_favicon_and_the_browsers_default_address_leads_to_it
 def test_the_health_check_answers_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/documents/", "/search/?q=工作", "/years/", "/topics/", "/api/search?q=工作", "/api/speeches", "/api/documents"],
+)
+def test_listings_never_fetch_the_source_files_raw_bytes(client, corpus, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    raw_column = '"speeches_document"."raw"'
+    assert queries.captured_queries and not [q["sql"][:120] for q in queries.captured_queries if raw_column in q["sql"]]
+
+
+def test_a_speech_page_and_a_document_page_never_fetch_the_raw_bytes_but_the_raw_view_does(client, corpus):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    speech = Speech.objects.canonical().first()
+    raw_column = '"speeches_document"."raw"'
+    for url in (speech.get_absolute_url(), f"/documents/{speech.document_id}/", f"/api/speeches/{speech.public_id}"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert not [q["sql"][:120] for q in queries.captured_queries if raw_column in q["sql"]], url
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/documents/{speech.document_id}/raw/").content == bytes(
+            Document.objects.get(pk=speech.document_id).raw
+        )
+    assert any(raw_column in q["sql"] for q in queries.captured_queries)
