@@ -104,9 +104,7 @@ def parse_database_url(url: str) -> dict:
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
             "TEST": {"NAME": f"test_{name}"},
         }
-    raise ImproperlyConfigured(
-        f"DATABASE_URL={url!r}: unsupported scheme {scheme!r} (use sqlite:/// or postgres://)"
-    )
+    raise ImproperlyConfigured(f"DATABASE_URL={url!r}: unsupported scheme {scheme!r} (use sqlite:/// or postgres://)")
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -229,8 +227,16 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 PERMISSIONS_POLICY = {
-    "accelerometer": [], "camera": [], "display-capture": [], "geolocation": [], "gyroscope": [],
-    "magnetometer": [], "microphone": [], "midi": [], "payment": [], "usb": [],
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
     "clipboard-write": ["self"],
 }
 

@@ -9,7 +9,6 @@ admin.site.site_title = "讲话档案管理"
 admin.site.index_title = "管理"
 
 
-
 def healthz(request):
     """For the proxy and the orchestrator: the app answers and reaches its database."""
     with connection.cursor() as cursor:

@@ -43,8 +43,13 @@ def database_url(server: str) -> str:
 
     base = urllib.parse.urlsplit(server)
     params = dict(urllib.parse.parse_qsl(base.query))
-    con = psycopg2.connect(dbname="postgres", user=base.username or "postgres", host=params.get("host", base.hostname),
-                           port=base.port, password=base.password)
+    con = psycopg2.connect(
+        dbname="postgres",
+        user=base.username or "postgres",
+        host=params.get("host", base.hostname),
+        port=base.port,
+        password=base.password,
+    )
     con.autocommit = True
     with con.cursor() as cursor:
         cursor.execute("DROP DATABASE IF EXISTS bench_concurrency")
@@ -63,7 +68,9 @@ def uploads(folder: Path, count: int, run: str) -> Path:
     out.mkdir()
     for number in range(count):
         seed = seeds[number % len(seeds)]
-        (out / f"{number:02}_{seed.name}").write_bytes(seed.read_bytes() + f"\n附注：第{number}次上传（{run}）\n".encode())
+        (out / f"{number:02}_{seed.name}").write_bytes(
+            seed.read_bytes() + f"\n附注：第{number}次上传（{run}）\n".encode()
+        )
     return out
 
 
@@ -73,7 +80,10 @@ def measure(env: dict, folder: Path, seconds: float, count: int, engine: str) ->
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "archive.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}/api/search?"
     samples: list[tuple[float, float]] = []  # (start, ms)
@@ -117,9 +127,16 @@ def measure(env: dict, folder: Path, seconds: float, count: int, engine: str) ->
     idle = [ms for t, ms in samples if t < upload_start]
     busy = [ms for t, ms in samples if upload_start <= t < upload_end]
     return {
-        "engine": engine, "errors": errors[0], "ingest_ok": ingest.returncode == 0, "upload_s": upload_end - upload_start,
-        "agrees": check.returncode == 0, "check": check.stdout.strip().splitlines()[-1] if check.stdout else check.stderr[-200:],
-        "idle": _p95(idle), "busy": _p95(busy), "n_idle": len(idle), "n_busy": len(busy),
+        "engine": engine,
+        "errors": errors[0],
+        "ingest_ok": ingest.returncode == 0,
+        "upload_s": upload_end - upload_start,
+        "agrees": check.returncode == 0,
+        "check": check.stdout.strip().splitlines()[-1] if check.stdout else check.stderr[-200:],
+        "idle": _p95(idle),
+        "busy": _p95(busy),
+        "n_idle": len(idle),
+        "n_busy": len(busy),
     }
 
 
@@ -130,7 +147,9 @@ def _p95(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", metavar="URL", required=True, help="a PostgreSQL server (bench_concurrency is made there)")
+    parser.add_argument(
+        "--postgres", metavar="URL", required=True, help="a PostgreSQL server (bench_concurrency is made there)"
+    )
     parser.add_argument("--seconds", type=float, default=60.0, help="searching time per engine (at most 300)")
     parser.add_argument("--uploads", type=int, default=10)
     parser.add_argument("--no-write", action="store_true")
@@ -138,9 +157,17 @@ def main() -> None:
     seconds = min(args.seconds, 300.0)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        env = {**os.environ, "DATABASE_URL": database_url(args.postgres), "SEARCH_INDEX_DIR": str(folder / "index"),
-               "MEDIA_ROOT": str(folder / "media"), "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret",
-               "ALLOWED_HOSTS": "127.0.0.1", "HTTPS": "0", "STATIC_ROOT": str(folder / "static")}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(args.postgres),
+            "SEARCH_INDEX_DIR": str(folder / "index"),
+            "MEDIA_ROOT": str(folder / "media"),
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-not-secret",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "HTTPS": "0",
+            "STATIC_ROOT": str(folder / "static"),
+        }
         # Production mode (DEBUG=0) starts only with collected static files (archive/wsgi.py).
         assert manage(env, "collectstatic", "--noinput").returncode == 0
         assert manage(env, "migrate", "--noinput").returncode == 0
@@ -151,15 +178,21 @@ def main() -> None:
             assert manage(engine_env, "reindex").returncode == 0
             print(f"[{time.strftime('%H:%M:%S')}] {engine}: {seconds:.0f} s", file=sys.stderr, flush=True)
             results.append(measure(engine_env, folder, seconds, args.uploads, engine))
-    lines = [describe_machine(), "",
-             f"gunicorn with 2 workers, {CLIENTS} clients searching /api/search for {seconds:.0f} s; after a third of it,"
-             f" {args.uploads} uploads (`manage.py ingest`, one process) commit. Search p95 in ms.", "",
-             "| engine | errors | uploads took | index agrees at the end | p95 idle | p95 during uploads | ratio |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        describe_machine(),
+        "",
+        f"gunicorn with 2 workers, {CLIENTS} clients searching /api/search for {seconds:.0f} s; after a third of it,"
+        f" {args.uploads} uploads (`manage.py ingest`, one process) commit. Search p95 in ms.",
+        "",
+        "| engine | errors | uploads took | index agrees at the end | p95 idle | p95 during uploads | ratio |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in results:
-        lines.append(f"| {r['engine']} | {r['errors']} | {r['upload_s']:.0f} s{'' if r['ingest_ok'] else ' (failed)'} |"
-                     f" {'yes' if r['agrees'] else 'no: ' + r['check']} | {r['idle']:.0f} ({r['n_idle']}) |"
-                     f" {r['busy']:.0f} ({r['n_busy']}) | {r['busy'] / r['idle']:.2f}× |")
+        lines.append(
+            f"| {r['engine']} | {r['errors']} | {r['upload_s']:.0f} s{'' if r['ingest_ok'] else ' (failed)'} |"
+            f" {'yes' if r['agrees'] else 'no: ' + r['check']} | {r['idle']:.0f} ({r['n_idle']}) |"
+            f" {r['busy']:.0f} ({r['n_busy']}) | {r['busy'] / r['idle']:.2f}× |"
+        )
     text = "\n".join(lines)
     print(text)
     if not args.no_write:

@@ -54,8 +54,13 @@ def run_once(scratch: Path) -> dict:
     total_s = time.perf_counter() - t0
     indexed = indexed_count()
     return {
-        "files": len(files), "bytes": size, "startup_s": startup_s, "parse_s": parse_s,
-        "total_s": total_s, "indexed": indexed, "command_s": {jobs: time_command(jobs) for jobs in (1, 2)},
+        "files": len(files),
+        "bytes": size,
+        "startup_s": startup_s,
+        "parse_s": parse_s,
+        "total_s": total_s,
+        "indexed": indexed,
+        "command_s": {jobs: time_command(jobs) for jobs in (1, 2)},
         "load": os.getloadavg(),
     }
 
@@ -112,7 +117,9 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        write_section("ingest", "Ingest of the sample corpus (`bench/bench_ingest.py`)", text + "\n\n" + describe_machine())
+        write_section(
+            "ingest", "Ingest of the sample corpus (`bench/bench_ingest.py`)", text + "\n\n" + describe_machine()
+        )
 
 
 if __name__ == "__main__":

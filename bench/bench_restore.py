@@ -220,7 +220,9 @@ def main() -> None:
     speed_before = loop_seconds()
     startup = warm_up()
     sample, sample_pool = report("sample corpus", seed_pages(), args.jobs)
-    synthetic, synthetic_pool = report(f"synthetic {args.synthetic_mb:g} MB", synthetic_pages(args.synthetic_mb), args.jobs)
+    synthetic, synthetic_pool = report(
+        f"synthetic {args.synthetic_mb:g} MB", synthetic_pages(args.synthetic_mb), args.jobs
+    )
     pool_line = (
         [
             f"Start-up of a pool of {args.jobs} workers, forked by parse_many from the warmed-up process: "

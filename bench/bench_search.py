@@ -79,8 +79,9 @@ def setup_django(scratch: Path, database_url: str | None = None) -> None:
         from django.db import connections as db
 
         db.close_all()
-        settings.DATABASES["default"]["NAME"] = (database_url.rsplit("/", 1)[1].split("?")[0] if database_url
-                                                 else str(scratch / "bench.sqlite3"))
+        settings.DATABASES["default"]["NAME"] = (
+            database_url.rsplit("/", 1)[1].split("?")[0] if database_url else str(scratch / "bench.sqlite3")
+        )
         settings.HAYSTACK_CONNECTIONS["default"]["PATH"] = str(scratch / "index")
         from haystack import connections
 
@@ -124,14 +125,27 @@ def build_corpus(n: int, seed: int = 7) -> int:
             text = "\n".join(rng.sample(paragraphs, rng.randint(3, 14)))
             title = rng.choice(titles)
             size += len(title.encode()) + len(text.encode()) + 1
-            speeches.append(Speech(
-                document=documents[i % 200], ordinal=i // 200 + 1, public_id=f"b{i:08}", title=title, text=text,
-                original_text="", year=rng.randint(2000, 2023), char_count=len(text),
-                speaker_level=rng.choice(["省", "市", "县", "区", "企业", ""]), genre="讲话",
-            ))
+            speeches.append(
+                Speech(
+                    document=documents[i % 200],
+                    ordinal=i // 200 + 1,
+                    public_id=f"b{i:08}",
+                    title=title,
+                    text=text,
+                    original_text="",
+                    year=rng.randint(2000, 2023),
+                    char_count=len(text),
+                    speaker_level=rng.choice(["省", "市", "县", "区", "企业", ""]),
+                    genre="讲话",
+                )
+            )
         speeches = Speech.objects.bulk_create(speeches, batch_size=1000)
         SpeechTopic.objects.bulk_create(
-            (SpeechTopic(speech=s, topic=t, score=1.0) for s in speeches for t in rng.sample(topics, rng.randint(1, 3))),
+            (
+                SpeechTopic(speech=s, topic=t, score=1.0)
+                for s in speeches
+                for t in rng.sample(topics, rng.randint(1, 3))
+            ),
             batch_size=2000,
         )
     return size
@@ -164,8 +178,13 @@ def on_postgres(url: str, n: int) -> str:
     base = urllib.parse.urlsplit(url)
     name = f"bench_{n}"
     params = dict(urllib.parse.parse_qsl(base.query))
-    con = psycopg2.connect(dbname="postgres", user=base.username or "postgres", host=params.get("host", base.hostname),
-                           port=base.port, password=base.password)
+    con = psycopg2.connect(
+        dbname="postgres",
+        user=base.username or "postgres",
+        host=params.get("host", base.hostname),
+        port=base.port,
+        password=base.password,
+    )
     con.autocommit = True
     with con.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -291,7 +310,10 @@ def throughput(scratch: Path, clients: int, seconds: float, engine_name: str = "
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "DEBUG": "0", "SEARCH_ENGINE": engine_name}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "archive.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     mix = [_split(item) for queries in QUERIES.values() for item in queries]
     base = f"http://127.0.0.1:{port}/api/search?"
@@ -380,9 +402,17 @@ def run(n: int, scratch: Path, clients: int, seconds: float, postgres: str | Non
                 rows[kind][f"engine:{name}"] = percentiles(time_in_process(queries))
     del texts
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-    result = {"load": load, "n": n, "mb": size / 1e6, "builds": builds, "engines": engines,
-              "index_mb": {"whoosh": index_size(scratch / "index") / 1e6},
-              "fts_build_s": fts_build_s, "fts_mb": (scratch / "fts.sqlite3").stat().st_size / 1e6, "rows": rows}
+    result = {
+        "load": load,
+        "n": n,
+        "mb": size / 1e6,
+        "builds": builds,
+        "engines": engines,
+        "index_mb": {"whoosh": index_size(scratch / "index") / 1e6},
+        "fts_build_s": fts_build_s,
+        "fts_mb": (scratch / "fts.sqlite3").stat().st_size / 1e6,
+        "rows": rows,
+    }
     if postgres:
         result["index_mb"]["postgres"], result["pg_table_mb"] = postgres_sizes()
     if clients:
@@ -409,32 +439,58 @@ def report(results: list[dict], clients: int, seconds: float) -> str:
         ]
         for name in engines:
             built = r["builds"].get(name)
-            lines.append((f"- {name}: index build on {os.cpu_count()} processes {built:.0f} s = "
-                          f"**{r['mb'] / built:.2f} MB/s**" if built else f"- {name}: index build not measured (kept)")
-                         + f"; index {r['index_mb'][name]:.0f} MB = **{r['index_mb'][name] / r['mb']:.2f}× the text**"
-                         + (f" (its rows table, which the index points into: {r['pg_table_mb']:.0f} MB ="
-                            f" {r['pg_table_mb'] / r['mb']:.2f}×)" if name == "postgres" else "") + ".")
-        lines.append(f"- SQLite FTS5 trigram over the same folded texts: {r['fts_build_s']:.0f} s, {r['fts_mb']:.0f} MB.")
+            lines.append(
+                (
+                    f"- {name}: index build on {os.cpu_count()} processes {built:.0f} s = "
+                    f"**{r['mb'] / built:.2f} MB/s**"
+                    if built
+                    else f"- {name}: index build not measured (kept)"
+                )
+                + f"; index {r['index_mb'][name]:.0f} MB = **{r['index_mb'][name] / r['mb']:.2f}× the text**"
+                + (
+                    f" (its rows table, which the index points into: {r['pg_table_mb']:.0f} MB ="
+                    f" {r['pg_table_mb'] / r['mb']:.2f}×)"
+                    if name == "postgres"
+                    else ""
+                )
+                + "."
+            )
+        lines.append(
+            f"- SQLite FTS5 trigram over the same folded texts: {r['fts_build_s']:.0f} s, {r['fts_mb']:.0f} MB."
+        )
         for name, t in r.get("load_test", {}).items():
-            lines.append(f"- {name}: gunicorn, 2 workers, {clients} clients for {seconds:.0f} s: **{t['rps']:.1f} req/s**, "
-                         f"{t['errors']} errors; workers' memory (RSS) {', '.join(f'{m:.0f}' for m in t['rss'])} MB.")
+            lines.append(
+                f"- {name}: gunicorn, 2 workers, {clients} clients for {seconds:.0f} s: **{t['rps']:.1f} req/s**, "
+                f"{t['errors']} errors; workers' memory (RSS) {', '.join(f'{m:.0f}' for m in t['rss'])} MB."
+            )
         head = " | ".join(f"{name} API p50 | {name} API p95 | {name} engine p95" for name in engines)
-        lines += ["", f"| class | {head} | FTS5 p50 | FTS5 p95 | scan p50 | scan p95 | scan p95 / {engines[-1]} API p95 |",
-                  "|---|" + "---|" * (3 * len(engines) + 5)]
+        lines += [
+            "",
+            f"| class | {head} | FTS5 p50 | FTS5 p95 | scan p50 | scan p95 | scan p95 / {engines[-1]} API p95 |",
+            "|---|" + "---|" * (3 * len(engines) + 5),
+        ]
         for kind, row in r["rows"].items():
-            cells = " | ".join(f"{row[f'api:{n}'][0]:.1f} | {row[f'api:{n}'][1]:.1f} | {row[f'engine:{n}'][1]:.1f}"
-                               for n in engines)
+            cells = " | ".join(
+                f"{row[f'api:{n}'][0]:.1f} | {row[f'api:{n}'][1]:.1f} | {row[f'engine:{n}'][1]:.1f}" for n in engines
+            )
             (f50, f95), (s50, s95) = row["fts5"], row["scan"]
-            lines.append(f"| {kind} | {cells} | {f50:.1f} | {f95:.1f} | {s50:.1f} | {s95:.1f} | "
-                         f"{s95 / row[f'api:{engines[-1]}'][1]:.1f}× |")
+            lines.append(
+                f"| {kind} | {cells} | {f50:.1f} | {f95:.1f} | {s50:.1f} | {s95:.1f} | "
+                f"{s95 / row[f'api:{engines[-1]}'][1]:.1f}× |"
+            )
         lines.append("")
     if len(results) > 1:
         small, large = results[0], results[-1]
         for name in small["engines"]:
-            lines += [f"Growth of {name}'s API p95 from {small['n']:,} to {large['n']:,} speeches "
-                      f"({large['n'] / small['n']:.0f}× the speeches):", ""]
-            lines += [f"- {kind}: {large['rows'][kind][f'api:{name}'][1] / small['rows'][kind][f'api:{name}'][1]:.1f}×"
-                      for kind in small["rows"]]
+            lines += [
+                f"Growth of {name}'s API p95 from {small['n']:,} to {large['n']:,} speeches "
+                f"({large['n'] / small['n']:.0f}× the speeches):",
+                "",
+            ]
+            lines += [
+                f"- {kind}: {large['rows'][kind][f'api:{name}'][1] / small['rows'][kind][f'api:{name}'][1]:.1f}×"
+                for kind in small["rows"]
+            ]
             lines.append("")
     lines += [
         f"Milliseconds, {REPEAT} rounds of each query of a class; every API and engine figure is cold (the engine's",

@@ -62,7 +62,11 @@ def write_section(key: str, title: str, body: str) -> None:
     """Replace the section between <!-- key --> markers, or append it."""
     start, end = f"<!-- {key} -->", f"<!-- /{key} -->"
     block = f"{start}\n## {title}\n\n{body.strip()}\n{end}"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\nFigures written by the scripts in bench/, run by hand.\n"
+    text = (
+        RESULTS.read_text(encoding="utf-8")
+        if RESULTS.exists()
+        else "# Benchmark results\n\nFigures written by the scripts in bench/, run by hand.\n"
+    )
     if start in text and end in text:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:

@@ -102,8 +102,16 @@ def search_export(request, fmt: str):
     rows = [_export_row(request, hit) for hit in results.hits]
     filename = f"search-{date.today().isoformat()}.{fmt}"
     if fmt == "json":
-        response = _json({"query": params.q, "count": results.count, "limit": EXPORT_LIMIT,
-                          "truncated": results.count > len(rows), "message": results.message, "results": rows})
+        response = _json(
+            {
+                "query": params.q,
+                "count": results.count,
+                "limit": EXPORT_LIMIT,
+                "truncated": results.count > len(rows),
+                "message": results.message,
+                "results": rows,
+            }
+        )
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response.write("\ufeff")  # so that Excel reads the Chinese as UTF-8
@@ -132,8 +140,13 @@ def _export_row(request, hit) -> dict:
 @require_GET
 def topics(request):
     rows = Topic.objects.annotate(count=Count("speeches", filter=Q(speeches__duplicate_of__isnull=True)))
-    return _json({"results": [{**t.to_dict(), "url": request.build_absolute_uri(t.get_absolute_url()),
-                               "count": t.count} for t in rows]})
+    return _json(
+        {
+            "results": [
+                {**t.to_dict(), "url": request.build_absolute_uri(t.get_absolute_url()), "count": t.count} for t in rows
+            ]
+        }
+    )
 
 
 @require_GET

@@ -93,8 +93,15 @@ SETTLED_NOW = Q(status__in=SETTLED - {Document.Status.INGESTED}) | Q(
 )
 
 
-def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inline_max: int | None = None,
-                 parsed: ParsedDocument | None = None) -> LoadResult:
+def ingest_bytes(
+    raw: bytes,
+    name: str,
+    user=None,
+    *,
+    force: bool = False,
+    inline_max: int | None = None,
+    parsed: ParsedDocument | None = None,
+) -> LoadResult:
     """Store, then ingest now, or queue when `inline_max` is given and the file is bigger
     (the admin passes settings.INGEST_INLINE_MAX_BYTES; the command ingests everything inline).
     `parsed`: these bytes already parsed (manage.py ingest parses pages on several processes)."""
@@ -102,7 +109,11 @@ def ingest_bytes(raw: bytes, name: str, user=None, *, force: bool = False, inlin
     if not created and not force and Document.objects.filter(SETTLED_NOW, pk=document.pk).exists():
         if document.status == Document.Status.INGESTED:
             return LoadResult(
-                document.pk, "unchanged", False, document.speeches.count(), message="已在档案中（already in the archive）"
+                document.pk,
+                "unchanged",
+                False,
+                document.speeches.count(),
+                message="已在档案中（already in the archive）",
             )
         # Issue 7 (admin upload): a file already waiting for the worker is not ingested a second time beside it.
         return LoadResult(document.pk, "queued", False, message="已在队列中（already queued）")
@@ -231,8 +242,15 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     ids, orphans = _carry_over_ids(document, parsed, old_rows.values())
     topics = sync_topics()
     # Speeches elsewhere that pointed at this document's speeches are re-pointed below.
-    dependants = {s.pk: s.duplicate_of.public_id for s in Speech.objects.filter(duplicate_of__document=document).exclude(document=document).select_related("duplicate_of")}
-    aliases_to_speech = dict(SpeechAlias.objects.filter(speech__document=document).values_list("public_id", "speech__public_id"))
+    dependants = {
+        s.pk: s.duplicate_of.public_id
+        for s in Speech.objects.filter(duplicate_of__document=document)
+        .exclude(document=document)
+        .select_related("duplicate_of")
+    }
+    aliases_to_speech = dict(
+        SpeechAlias.objects.filter(speech__document=document).values_list("public_id", "speech__public_id")
+    )
     document.speeches.all().delete()
     SpeechAlias.objects.filter(public_id__in=ids.values()).delete()
     by_ordinal = {}
@@ -346,7 +364,9 @@ def _archive_original(speech: Speech) -> tuple[Speech | None, str]:
     """The earliest canonical speech of another document with the same text (exact), or
     failing that the most similar one sharing a MinHash band (near)."""
     others = Speech.objects.filter(duplicate_of__isnull=True).exclude(document=speech.document)
-    exact = others.filter(fingerprint=speech.fingerprint).order_by("document__created_at", "document_id", "ordinal").first()
+    exact = (
+        others.filter(fingerprint=speech.fingerprint).order_by("document__created_at", "document_id", "ordinal").first()
+    )
     if exact is not None:
         return exact, "exact"
     if not speech.signature:
@@ -404,5 +424,7 @@ def _documents_copying(document: Document) -> set[int]:
     them (a copy whose original went is a speech of its own), and an index may say
     whether a speech is a copy and of which: the engine hears they changed too."""
     return set(
-        Speech.objects.filter(duplicate_of__document=document).exclude(document=document).values_list("document_id", flat=True)
+        Speech.objects.filter(duplicate_of__document=document)
+        .exclude(document=document)
+        .values_list("document_id", flat=True)
     )

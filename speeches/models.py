@@ -271,10 +271,10 @@ class SpeechAlias(models.Model):
     reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-
     class Meta:
         verbose_name = "旧链接"
         verbose_name_plural = "旧链接"
+
     def __str__(self) -> str:
         return f"{self.public_id} → {self.speech.public_id if self.speech_id else '—'}"
 

@@ -39,8 +39,14 @@ def home(request):
 def search(request):
     params = SearchParams.from_querydict(request.GET)
     results = search_speeches(params=params) if (params.q.strip() or params.has_filters) else None
-    context = {"query": params.q, "params": params, "results": results, "sorts": SORTS,
-               "export_limit": EXPORT_LIMIT, "query_string": request.GET.urlencode()}
+    context = {
+        "query": params.q,
+        "params": params,
+        "results": results,
+        "sorts": SORTS,
+        "export_limit": EXPORT_LIMIT,
+        "query_string": request.GET.urlencode(),
+    }
     if results and results.count:
         context["prev_url"] = params.url(page=results.page - 1)
         context["next_url"] = params.url(page=results.page + 1)
@@ -57,7 +63,9 @@ def search_help(request):
 
 
 def document_list(request):
-    documents = Document.objects.ingested().annotate(n=Count("speeches", filter=CANONICAL)).order_by("-created_at", "-id")
+    documents = (
+        Document.objects.ingested().annotate(n=Count("speeches", filter=CANONICAL)).order_by("-created_at", "-id")
+    )
     page = Paginator(documents, 50).get_page(request.GET.get("page"))
     return render(request, "speeches/documents.html", {"page": page})
 
@@ -93,9 +101,7 @@ def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
     speeches = topic.speeches.canonical().for_listing().order_by("-speechtopic__score")
     page = Paginator(speeches, 20).get_page(request.GET.get("page"))
-    years = (
-        topic.speeches.canonical().exclude(year=None).values("year").annotate(n=Count("id")).order_by("year")
-    )
+    years = topic.speeches.canonical().exclude(year=None).values("year").annotate(n=Count("id")).order_by("year")
     chart = bar_chart(year_rows({row["year"]: row["n"] for row in years}))
     return render(request, "speeches/topic.html", {"topic": topic, "page": page, "year_chart": chart})
 
@@ -112,6 +118,7 @@ def year_detail(request, year: int):
     page = Paginator(speeches, 20).get_page(request.GET.get("page"))
     topics = (
         Topic.objects.filter(speeches__year=year, speeches__duplicate_of__isnull=True)
-        .annotate(n=Count("speeches")).order_by("-n", "name")
+        .annotate(n=Count("speeches"))
+        .order_by("-n", "name")
     )
     return render(request, "speeches/year.html", {"year": year, "page": page, "topics": topics})

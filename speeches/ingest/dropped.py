@@ -186,5 +186,3 @@ def pair_before_reading(lead: int, wanted: tuple[str, ...]) -> tuple[Slot, Slot]
     if not firsts or not seconds:
         return None
     return consistent_pair(Slot(top_candidates(lm, firsts), True), Slot(tuple(seconds), True))
-
-

@@ -114,5 +114,3 @@ def pair_slot(lead: int | None, trail: int | None) -> Slot | None:
         return None
     cands = by_trail.get(trail, ()) if lead is None else by_lead.get(lead, ())
     return Slot(cands) if cands else None
-
-

@@ -105,7 +105,10 @@ class CharLM:
                 contexts[last] = contexts.get(last, 0) | (1 << bit)
         chars = set().union(*(table.unigrams for table, _ in tables))
         (u0, f0), (u1, f1), (u2, f2) = (
-            ({ch: (table.unigrams.get(ch, 0) + 0.01) / (table.total + 300.0) for ch in chars}, 0.01 / (table.total + 300.0))
+            (
+                {ch: (table.unigrams.get(ch, 0) + 0.01) / (table.total + 300.0) for ch in chars},
+                0.01 / (table.total + 300.0),
+            )
             for table, _ in tables
         )
         unigram_parts, floors = [], []

@@ -48,7 +48,11 @@ def _first_slots(trail: int, leads: frozenset[int]) -> tuple[tuple[Slot, ...], .
     # 000 "大家?guī)淼?022": 帶來 lost its middle pair A7 81 as well.
     firsts = [c for lead in leads for c in by_lead.get(lead, ()) if opens_drop(c.trail)]
     seconds = [c for c in by_trail.get(trail, ()) if closes_drop(c.lead)]
-    pair = consistent_pair(Slot(top_candidates(lm, firsts), True), Slot(top_candidates(lm, seconds), True)) if firsts and seconds else None
+    pair = (
+        consistent_pair(Slot(top_candidates(lm, firsts), True), Slot(top_candidates(lm, seconds), True))
+        if firsts and seconds
+        else None
+    )
     if pair:
         options.append(pair)
     return tuple(options)

@@ -163,7 +163,9 @@ def _doubters(byte: int, half: int) -> tuple[Cand, ...]:
     (lead of a first half, trail of a second) is theirs too."""
     by_lead, by_trail = indexes()
     cands = by_lead.get(byte, ()) if half == 0 else by_trail.get(byte, ())
-    return tuple(c for c in cands if c.ch in DOUBTING_SIGNS and (opens_drop(c.trail) if half == 0 else closes_drop(c.lead)))
+    return tuple(
+        c for c in cands if c.ch in DOUBTING_SIGNS and (opens_drop(c.trail) if half == 0 else closes_drop(c.lead))
+    )
 
 
 def _doubters_of(cands: tuple[Cand, ...], half: int) -> tuple[Cand, ...]:
@@ -188,7 +190,9 @@ def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: 
     chars = "".join(cand.simple for cand, _ in path)
     before = (prev + chars[:index])[-WINDOW:]
     rest = (chars[index + 2 :] + after)[:WINDOW]
-    choice = _remembered(lm, (before, rest, first_slot, second_slot), _choose_pair, lm, before, rest, first_slot, second_slot)
+    choice = _remembered(
+        lm, (before, rest, first_slot, second_slot), _choose_pair, lm, before, rest, first_slot, second_slot
+    )
     if choice is None:
         return
     a, b, leads = choice
@@ -222,9 +226,15 @@ def _choose_pair(lm: CharLM, before: str, rest: str, first_slot, second_slot):
         return None
     # The word score is wanted only where it can change the outcome.
     best_char = max(value[0] for value in pairs.values())
-    words = {key: text_logp(before + key[0] + key[1] + rest) for key, value in pairs.items() if value[0] >= best_char - PAIR_REACH}
+    words = {
+        key: text_logp(before + key[0] + key[1] + rest)
+        for key, value in pairs.items()
+        if value[0] >= best_char - PAIR_REACH
+    }
     floor = min(words.values())
-    best_plain = max((word for key, word in words.items() if _is_ideograph(key[0]) and _is_ideograph(key[1])), default=None)
+    best_plain = max(
+        (word for key, word in words.items() if _is_ideograph(key[0]) and _is_ideograph(key[1])), default=None
+    )
     total = {}
     for key, value in pairs.items():
         word = words.get(key, floor)

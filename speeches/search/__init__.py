@@ -11,6 +11,15 @@ from .service import EXPORT_LIMIT, FacetValue, Hit, Results, search_speeches
 from .snippets import best_paragraph, highlight, kwic
 
 __all__ = [
-    "EXPORT_LIMIT", "FacetValue", "Hit", "ParsedQuery", "Results", "SearchParams",
-    "best_paragraph", "highlight", "kwic", "parse_query", "search_speeches",
+    "EXPORT_LIMIT",
+    "FacetValue",
+    "Hit",
+    "ParsedQuery",
+    "Results",
+    "SearchParams",
+    "best_paragraph",
+    "highlight",
+    "kwic",
+    "parse_query",
+    "search_speeches",
 ]

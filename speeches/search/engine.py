@@ -43,8 +43,12 @@ from django.conf import settings
 FACETS = ("topic", "year", "document", "level", "genre")
 # Sort orders besides relevance: (speech column, descending). Their labels are
 # speeches.search.params.SORTS.
-SORT_COLUMNS = {"year": ("year", True), "year_asc": ("year", False), "length": ("length", True),
-         "length_asc": ("length", False)}
+SORT_COLUMNS = {
+    "year": ("year", True),
+    "year_asc": ("year", False),
+    "length": ("length", True),
+    "length_asc": ("length", False),
+}
 ENGINES = {"whoosh": "speeches.search.whoosh.WhooshEngine", "postgres": "speeches.search.postgres.PostgresEngine"}
 
 

@@ -79,13 +79,15 @@ class SearchParams:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.topic or self.year or self.year_from or self.year_to or self.document or self.level or self.genre)
+        return bool(
+            self.topic or self.year or self.year_from or self.year_to or self.document or self.level or self.genre
+        )
 
     def years(self) -> set[str] | None:
         """The allowed years as index values, or None for no year filter."""
         if not (self.year or self.year_from or self.year_to):
             return None
-        low = self.year_from if self.year_from is not None else -10**6
+        low = self.year_from if self.year_from is not None else -(10**6)
         high = self.year_to if self.year_to is not None else 10**6
         if self.year:
             return {str(y) for y in self.year if y == UNDATED or low <= y <= high}

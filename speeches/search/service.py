@@ -93,9 +93,16 @@ class Results:
         return self.page < self.num_pages
 
 
-def search_speeches(raw_query: str | SearchParams = "", page: int = 1, page_size: int = 20,
-                    *, params: SearchParams | None = None, snippets: bool = True,
-                    facets: bool = True, limit: int | None = None) -> Results:
+def search_speeches(
+    raw_query: str | SearchParams = "",
+    page: int = 1,
+    page_size: int = 20,
+    *,
+    params: SearchParams | None = None,
+    snippets: bool = True,
+    facets: bool = True,
+    limit: int | None = None,
+) -> Results:
     """One page of canonical speeches for the query and filters in `params`.
 
     `limit` (exports) lifts the page-size cap of the page and the API. With `snippets`
@@ -105,15 +112,22 @@ def search_speeches(raw_query: str | SearchParams = "", page: int = 1, page_size
         params = SearchParams(q=raw_query, page=max(1, page), page_size=max(1, min(page_size, 100)))
     size = limit or params.page_size
     parsed = parse_query(params.q)
-    results = Results(params.q, page=params.page, page_size=size, message=parsed.message,
-                      terms=parsed.terms, params=params)
+    results = Results(
+        params.q, page=params.page, page_size=size, message=parsed.message, terms=parsed.terms, params=params
+    )
     if parsed.tree is None and not params.has_filters:
         return results
     try:
-        found = engine().answer(Query(
-            parsed.tree, params.filters(), FACETS if facets else (),
-            sort=params.sort, offset=(params.page - 1) * size, limit=size,
-        ))
+        found = engine().answer(
+            Query(
+                parsed.tree,
+                params.filters(),
+                FACETS if facets else (),
+                sort=params.sort,
+                offset=(params.page - 1) * size,
+                limit=size,
+            )
+        )
     except (RecursionError, ValueError) as error:
         results.message = f"无法执行该查询，请简化后再试。（{type(error).__name__}）"
         return results
@@ -203,8 +217,10 @@ def _explain(hit: Hit, terms: tuple[str, ...]) -> None:
 def _explain_by_version(hit: Hit, missing: tuple[str, ...]) -> None:
     """A speech found through a copy: the snippet comes from the copy that holds the
     terms the speech's own text lacks, and the hit names that copy."""
-    copies = Speech.objects.filter(duplicate_of=hit.speech).select_related("document").defer(
-        "original_text", "document__raw", "document__report", "document__preamble", "document__error"
+    copies = (
+        Speech.objects.filter(duplicate_of=hit.speech)
+        .select_related("document")
+        .defer("original_text", "document__raw", "document__report", "document__preamble", "document__error")
     )
     for copy in copies.order_by("pk"):
         folded = normalize(f"{copy.title}\n{copy.text}")
@@ -217,7 +233,9 @@ def _explain_by_version(hit: Hit, missing: tuple[str, ...]) -> None:
 def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> dict[str, list[FacetValue]]:
     labels = {
         "topic": dict(Topic.objects.values_list("slug", "name")),
-        "document": {str(pk): title or name for pk, title, name in Document.objects.values_list("id", "title", "original_name")},
+        "document": {
+            str(pk): title or name for pk, title, name in Document.objects.values_list("id", "title", "original_name")
+        },
         "year": {UNDATED: "年份不详"},
     }
     out = {}

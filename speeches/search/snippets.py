@@ -59,8 +59,7 @@ def kwic(text: str, terms: tuple[str, ...], width: int = 40, limit: int = 3) -> 
         if len(windows) >= limit:
             break
     return [
-        mark_safe(("…" if a else "") + _render(flat, spans, a, b) + ("…" if b < len(flat) else ""))
-        for a, b in windows
+        mark_safe(("…" if a else "") + _render(flat, spans, a, b) + ("…" if b < len(flat) else "")) for a, b in windows
     ]
 
 

@@ -65,7 +65,9 @@ def test_topics_and_documents_answer_with_counts(client, corpus):
     assert documents["count"] == len(corpus) and {"id", "url", "title", "speeches"} <= set(documents["results"][0])
 
 
-@pytest.mark.parametrize("query", ['"unbalanced', "(((", "OR", "-", "😀", "<b>x</b>", "'; DROP TABLE x;--", "疫" * 2000])
+@pytest.mark.parametrize(
+    "query", ['"unbalanced', "(((", "OR", "-", "😀", "<b>x</b>", "'; DROP TABLE x;--", "疫" * 2000]
+)
 def test_a_malformed_query_answers_200_with_results_or_a_message(client, corpus, query):
     response = client.get("/api/search", {"q": query})
     data = response.json()

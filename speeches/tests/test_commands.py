@@ -86,7 +86,9 @@ def test_ingest_on_two_processes_stores_what_one_process_stores(capsys, fresh_in
     assert sum(": ingested" in line for line in out.splitlines()) == 6
 
 
-def test_ingest_on_two_processes_starts_no_thread_so_its_workers_are_forked(monkeypatch, fresh_index, settings, tmp_path):
+def test_ingest_on_two_processes_starts_no_thread_so_its_workers_are_forked(
+    monkeypatch, fresh_index, settings, tmp_path
+):
     # A thread of the command's own (tqdm's monitor did) makes parse_many start fresh
     # interpreters, each loading every table again, instead of forking.
     from speeches.ingest import pipeline

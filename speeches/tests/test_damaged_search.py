@@ -32,8 +32,13 @@ def test_each_character_of_a_word_of_three_or_more_is_replaced_in_turn():
 
 def test_a_word_of_four_or_more_may_also_have_two_neighbouring_characters_lost():
     assert variants("一防三保") == (
-        "〓防三保", "一〓三保", "一防〓保", "一防三〓",
-        "〓〓三保", "一〓〓保", "一防〓〓",
+        "〓防三保",
+        "一〓三保",
+        "一防〓保",
+        "一防三〓",
+        "〓〓三保",
+        "一〓〓保",
+        "一防〓〓",
     )
 
 

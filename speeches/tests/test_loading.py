@@ -56,7 +56,10 @@ def test_a_reingest_after_a_pipeline_change_keeps_ids_of_edited_speeches(seed_by
     # A "pipeline change": every speech's text gains a rejoined sentence.
     from dataclasses import replace
 
-    changed = replace(parsed, speeches=tuple(replace(s, text=s.text + "\n新增的一句话。", fingerprint="0" * 64) for s in parsed.speeches))
+    changed = replace(
+        parsed,
+        speeches=tuple(replace(s, text=s.text + "\n新增的一句话。", fingerprint="0" * 64) for s in parsed.speeches),
+    )
     load_parsed(document, changed)
     after = {s.ordinal: s.public_id for s in document.speeches.all()}
     assert after == before

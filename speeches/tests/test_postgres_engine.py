@@ -70,10 +70,18 @@ def test_a_term_is_its_bigrams_in_a_row_and_one_character_is_a_prefix():
 
 @on_postgres
 @pytest.mark.django_db
-@pytest.mark.parametrize("text, term, found", [
-    ("it's a \\path", "it's", True), ("it's a \\path", "\\pa", True), ("say 'hi'", "'hi'", True),
-    ("安全 生产", "全 生", True), ("安全生产", "全 生", False), ("末", "末", True), ("ab", "b", True),
-])
+@pytest.mark.parametrize(
+    "text, term, found",
+    [
+        ("it's a \\path", "it's", True),
+        ("it's a \\path", "\\pa", True),
+        ("say 'hi'", "'hi'", True),
+        ("安全 生产", "全 生", True),
+        ("安全生产", "全 生", False),
+        ("末", "末", True),
+        ("ab", "b", True),
+    ],
+)
 def test_postgresql_reads_the_lexemes_as_written(text, term, found):
     with connection.cursor() as cursor:
         cursor.execute("SELECT %s::tsvector @@ %s::tsquery", [tsvector(text), tsquery(term)])
@@ -118,8 +126,25 @@ def test_removing_a_document_removes_its_rows_and_its_speeches_from_search(corpu
     assert before > 0 and search_speeches("春耕").count < before
 
 
-QUERIES = ["安全生产", "教育信息化", "作风建设", "煤", "工作", "疫情 防控", "疫情 OR 考试", "title:讲话", "工作 -疫情",
-           "發展", "会议 安全", "防控 工作 会议", "title:会议 疫情", "一防三保", '"工作会议"', "GDP", "不存在的词语"]
+QUERIES = [
+    "安全生产",
+    "教育信息化",
+    "作风建设",
+    "煤",
+    "工作",
+    "疫情 防控",
+    "疫情 OR 考试",
+    "title:讲话",
+    "工作 -疫情",
+    "發展",
+    "会议 安全",
+    "防控 工作 会议",
+    "title:会议 疫情",
+    "一防三保",
+    '"工作会议"',
+    "GDP",
+    "不存在的词语",
+]
 
 
 @on_postgres
@@ -157,8 +182,15 @@ def test_check_index_names_the_index_postgresql_built_and_finds_speeches_written
     assert f"PostgreSQL, {kind} index" in out.getvalue() and "agrees" in out.getvalue()
 
     document = Document.objects.get(pk=corpus[SEED_001].pk)
-    behind = Speech.objects.create(document=document, ordinal=999, public_id="behind01", title="绕过加载器",
-                                   text="手工写入的讲话", original_text="", char_count=7)
+    behind = Speech.objects.create(
+        document=document,
+        ordinal=999,
+        public_id="behind01",
+        title="绕过加载器",
+        text="手工写入的讲话",
+        original_text="",
+        char_count=7,
+    )
     assert search_speeches("手工写入").count == 0
     with pytest.raises(Exception, match="disagree"):
         call_command("check_index", stdout=StringIO())

@@ -72,10 +72,39 @@ def replica_socket():
     shutil.chown(work, owner, owner)
     shutil.chown(sock, owner, owner)
     port = primary["PORT"] or "5432"
-    _as_owner([f"{bin_dir}/pg_basebackup", "-h", host, "-p", port, "-U", owner, "-D", data, "-R", "-X", "stream", "-c", "fast"],
-              owner)
-    _as_owner([f"{bin_dir}/pg_ctl", "-D", data, "-l", f"{work}/log", "-w", "-o",
-               f"-k {sock} -p {port} -c listen_addresses=", "start"], owner)
+    _as_owner(
+        [
+            f"{bin_dir}/pg_basebackup",
+            "-h",
+            host,
+            "-p",
+            port,
+            "-U",
+            owner,
+            "-D",
+            data,
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+        ],
+        owner,
+    )
+    _as_owner(
+        [
+            f"{bin_dir}/pg_ctl",
+            "-D",
+            data,
+            "-l",
+            f"{work}/log",
+            "-w",
+            "-o",
+            f"-k {sock} -p {port} -c listen_addresses=",
+            "start",
+        ],
+        owner,
+    )
     try:
         yield sock
     finally:
@@ -112,7 +141,8 @@ def _replica_count(term: str) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_committed_on_the_primary_becomes_searchable_on_the_replica_which_answers_the_search(
-        replica, seed_bytes, client):
+    replica, seed_bytes, client
+):
     with replica.cursor() as cursor:
         cursor.execute("SELECT pg_is_in_recovery()")
         assert cursor.fetchone()[0] is True  # a real standby, not the primary under another name

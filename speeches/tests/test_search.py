@@ -46,7 +46,10 @@ def test_a_query_finds_a_speech_from_every_sample_page(corpus):
     for name, document in corpus.items():
         speech = document.speeches.filter(duplicate_of=None).first() or document.speeches.first()
         word = next(w for w in re.findall(r"[\u4e00-\u9fff]{4,}", speech.title)[:1] or ["同志们"])
-        found = {hit.speech.document_id for hit in search_speeches(params=SearchParams(q=word, document=(str(document.pk),))).hits}
+        found = {
+            hit.speech.document_id
+            for hit in search_speeches(params=SearchParams(q=word, document=(str(document.pk),))).hits
+        }
         assert document.pk in found, name
 
 
@@ -110,8 +113,22 @@ def test_sorting_by_length_orders_the_hits_longest_first(corpus):
     assert lengths == sorted(lengths, reverse=True)
 
 
-MALFORMED = ['"unbalanced', "(((", ")))", "OR", "-", "AND NOT", "😀", "<b>x</b>", "'; DROP TABLE x;--",
-             "疫" * 2000, "".join(chr(0x4E00 + i) for i in range(2000)), "(" * 1000 + "疫情", "title:", '""']
+MALFORMED = [
+    '"unbalanced',
+    "(((",
+    ")))",
+    "OR",
+    "-",
+    "AND NOT",
+    "😀",
+    "<b>x</b>",
+    "'; DROP TABLE x;--",
+    "疫" * 2000,
+    "".join(chr(0x4E00 + i) for i in range(2000)),
+    "(" * 1000 + "疫情",
+    "title:",
+    '""',
+]
 
 
 @pytest.mark.parametrize("query", MALFORMED)

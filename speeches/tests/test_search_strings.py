@@ -24,8 +24,33 @@ from speeches.search.params import UNDATED
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_engine")]
 
-WORDS = ["安全生产", "安全", "生产", "教育信息化", "信息", "讲话稿", "讲话", "会议", "发展", "开发展示", "煤矿",
-         "煤", "工作", "疫情防控", "文明城市", "陕西", "后来", "乾坤", "GDP", "增长", "国土资源", "。", "，", "、", " "]
+WORDS = [
+    "安全生产",
+    "安全",
+    "生产",
+    "教育信息化",
+    "信息",
+    "讲话稿",
+    "讲话",
+    "会议",
+    "发展",
+    "开发展示",
+    "煤矿",
+    "煤",
+    "工作",
+    "疫情防控",
+    "文明城市",
+    "陕西",
+    "后来",
+    "乾坤",
+    "GDP",
+    "增长",
+    "国土资源",
+    "。",
+    "，",
+    "、",
+    " ",
+]
 TO_TRADITIONAL = opencc.OpenCC("s2t")
 
 
@@ -52,8 +77,9 @@ def speech_versions() -> dict[int, list[str]]:
 @pytest.fixture
 def generated_archive(empty_archive, fresh_index):
     rng = random.Random(17)
-    document = Document.objects.create(original_name="generated.txt", sha256="0" * 64, raw=b"",
-                                       status=Document.Status.INGESTED)
+    document = Document.objects.create(
+        original_name="generated.txt", sha256="0" * 64, raw=b"", status=Document.Status.INGESTED
+    )
 
     def text(n: int) -> str:
         return "".join(rng.choice(WORDS) for _ in range(n))
@@ -65,19 +91,30 @@ def generated_archive(empty_archive, fresh_index):
         original = rng.choice(originals) if originals and ordinal % 5 == 0 else None
         if original is not None:  # an edited copy: the original's text with words added
             body = original.text + text(3)
-        speeches.append(Speech.objects.create(
-            document=document, ordinal=ordinal, public_id=f"g{ordinal:04d}", title=text(3), text=body,
-            original_text=body, char_count=len(body), year=2000 + ordinal % 7, duplicate_of=original,
-        ))
+        speeches.append(
+            Speech.objects.create(
+                document=document,
+                ordinal=ordinal,
+                public_id=f"g{ordinal:04d}",
+                title=text(3),
+                text=body,
+                original_text=body,
+                char_count=len(body),
+                year=2000 + ordinal % 7,
+                duplicate_of=original,
+            )
+        )
     rebuild_index()
     return speech_versions()
 
 
 def substrings(versions: dict[int, list[str]]):
     texts = [text for group in versions.values() for text in group]
-    return st.tuples(st.sampled_from(texts), st.integers(0, 10**6), st.integers(1, 8), st.booleans()).map(
-        lambda drawn: _cut(*drawn)
-    ).filter(_searchable)
+    return (
+        st.tuples(st.sampled_from(texts), st.integers(0, 10**6), st.integers(1, 8), st.booleans())
+        .map(lambda drawn: _cut(*drawn))
+        .filter(_searchable)
+    )
 
 
 def _searchable(term: str) -> bool:
@@ -185,7 +222,9 @@ def test_a_hit_found_through_a_copy_shows_the_copys_words_and_names_it(generated
     assert answer["results"][0]["id"] == speech.public_id and answer["results"][0]["found_in"] == copy.public_id
 
 
-def test_a_sentence_added_in_an_edited_re_upload_finds_the_speech(corpus, seed_bytes, django_capture_on_commit_callbacks):
+def test_a_sentence_added_in_an_edited_re_upload_finds_the_speech(
+    corpus, seed_bytes, django_capture_on_commit_callbacks
+):
     from speeches.ingest.decode import decode_bytes
     from speeches.loading import ingest_bytes
 
@@ -215,10 +254,25 @@ def test_a_copy_whose_original_is_deleted_is_found_as_a_speech_of_its_own(
         Document.objects.create(original_name=f"{n}.txt", sha256=str(n) * 64, raw=b"", status=Document.Status.INGESTED)
         for n in (1, 2)
     )
-    original = Speech.objects.create(document=first, ordinal=1, public_id="orig0001", title="原稿",
-                                     text="加强森林防火工作", original_text="", char_count=8)
-    copy = Speech.objects.create(document=second, ordinal=1, public_id="copy0001", title="转载",
-                                 text="加强森林防火工作，另有补充", original_text="", char_count=13, duplicate_of=original)
+    original = Speech.objects.create(
+        document=first,
+        ordinal=1,
+        public_id="orig0001",
+        title="原稿",
+        text="加强森林防火工作",
+        original_text="",
+        char_count=8,
+    )
+    copy = Speech.objects.create(
+        document=second,
+        ordinal=1,
+        public_id="copy0001",
+        title="转载",
+        text="加强森林防火工作，另有补充",
+        original_text="",
+        char_count=13,
+        duplicate_of=original,
+    )
     rebuild_index()
     assert ids("另有补充") == {original.pk}
     with django_capture_on_commit_callbacks(execute=True):

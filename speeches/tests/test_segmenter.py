@@ -37,7 +37,9 @@ def test_unknown_names_go_through_jiebas_hmm_as_in_jieba():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="发展经济会议上的区长李明华同志们中华人民共和国国务院abcERP 12%.-\n\t，。、（）《》?", max_size=60))
+@given(
+    st.text(alphabet="发展经济会议上的区长李明华同志们中华人民共和国国务院abcERP 12%.-\n\t，。、（）《》?", max_size=60)
+)
 def test_generated_text_is_segmented_as_jieba_segments_it(text):
     assert list(SEGMENTER.tokenize(text)) == jiebas(text)
 
@@ -63,11 +65,23 @@ def test_keywords_get_the_chinese_words_jieba_cuts_without_hmm_from_every_seed_p
 
 def test_keywords_get_no_runs_of_latin_letters_or_digits_and_no_single_characters():
     text = "雨山区区长李明华同志和ERP系统2024年"
-    assert list(jieba.dt.cut(text, HMM=False)) == ["雨山区", "区长", "李明华", "同志", "和", "ERP", "系统", "2024", "年"]
+    assert list(jieba.dt.cut(text, HMM=False)) == [
+        "雨山区",
+        "区长",
+        "李明华",
+        "同志",
+        "和",
+        "ERP",
+        "系统",
+        "2024",
+        "年",
+    ]
     assert list(SEGMENTER.dictionary_words(text)) == ["雨山区", "区长", "李明华", "同志", "系统"]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="发展经济会议上的区长李明华同志们中华人民共和国国务院abcERP 12%.-\n\t，。、（）《》?", max_size=60))
+@given(
+    st.text(alphabet="发展经济会议上的区长李明华同志们中华人民共和国国务院abcERP 12%.-\n\t，。、（）《》?", max_size=60)
+)
 def test_generated_text_gives_keywords_the_words_jieba_cuts_without_hmm(text):
     assert chinese_only(SEGMENTER.dictionary_words(text)) == jiebas_chinese_words(text)

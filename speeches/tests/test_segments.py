@@ -34,9 +34,13 @@ def seed_lines() -> list[str]:
 
 def schema(words_field) -> Schema:
     return Schema(
-        id=ID(stored=True), kind=ID(stored=True), topics=KEYWORD(stored=True, commas=True, scorable=False),
+        id=ID(stored=True),
+        kind=ID(stored=True),
+        topics=KEYWORD(stored=True, commas=True, scorable=False),
         year=NUMERIC(numtype=int, stored=True, sortable=True),
-        title=words_field(stored=True), text=words_field(stored=False), grams=GramField(),
+        title=words_field(stored=True),
+        text=words_field(stored=False),
+        grams=GramField(),
     )
 
 
@@ -48,11 +52,17 @@ def docs(lines: list[str], count: int, offset: int = 0) -> list[dict]:
     out = []
     for number in range(offset, offset + count):
         text = "\n".join(lines[(number * 3 + k) % len(lines)] for k in range(3))
-        out.append({
-            "id": f"speech.{number}", "kind": "even" if number % 2 == 0 else "odd",
-            "topics": "economy,education" if number % 3 else "health", "year": 1990 + number % 30,
-            "title": lines[number % len(lines)][:20], "text": text, "grams": text,
-        })
+        out.append(
+            {
+                "id": f"speech.{number}",
+                "kind": "even" if number % 2 == 0 else "odd",
+                "topics": "economy,education" if number % 3 else "health",
+                "year": 1990 + number % 30,
+                "title": lines[number % len(lines)][:20],
+                "text": text,
+                "grams": text,
+            }
+        )
     return out
 
 
@@ -89,7 +99,8 @@ def test_the_grouping_writer_writes_the_same_bytes_as_whooshs_writer(tmp_path, s
     monkeypatch.setattr(segments, "INLINE_UP_TO", 0)
     written = {}
     for name, writer_class, words_field in (
-        ("stock", SegmentWriter, stock_words), ("grouping", segments.GroupingWriter, WordField),
+        ("stock", SegmentWriter, stock_words),
+        ("grouping", segments.GroupingWriter, WordField),
     ):
         folder = tmp_path / name
         folder.mkdir()
@@ -111,7 +122,8 @@ def test_the_grouping_writer_writes_the_same_bytes_as_whooshs_writer(tmp_path, s
 def test_updates_deletions_and_merges_index_what_whooshs_writer_does(seed_lines):
     indexes = {}
     for name, writer_class, words_field in (
-        ("stock", SegmentWriter, stock_words), ("grouping", segments.GroupingWriter, WordField),
+        ("stock", SegmentWriter, stock_words),
+        ("grouping", segments.GroupingWriter, WordField),
     ):
         index = RamStorage().create_index(schema(words_field))
         for round_ in range(3):

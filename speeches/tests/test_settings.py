@@ -52,11 +52,19 @@ def test_it_splits_allowed_hosts_on_commas(monkeypatch):
 
 def _settings_in(env: dict) -> subprocess.CompletedProcess:
     """archive/settings.py read in a fresh interpreter with `env` (it reads the environment once)."""
-    code = ("from archive import settings as s; "
-            "print(s.SEARCH_ENGINE, s.DATABASE_REPLICAS, [s.DATABASES[a]['HOST'] for a in s.DATABASE_REPLICAS])")
+    code = (
+        "from archive import settings as s; "
+        "print(s.SEARCH_ENGINE, s.DATABASE_REPLICAS, [s.DATABASES[a]['HOST'] for a in s.DATABASE_REPLICAS])"
+    )
     clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SEARCH_ENGINE", "DATABASE_REPLICA_URLS")}
-    return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
-                          cwd=project_settings.BASE_DIR, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        cwd=project_settings.BASE_DIR,
+        timeout=60,
+    )
 
 
 def test_the_search_engine_defaults_to_whoosh_on_sqlite_and_to_postgres_on_postgresql():
@@ -66,19 +74,26 @@ def test_the_search_engine_defaults_to_whoosh_on_sqlite_and_to_postgres_on_postg
     assert chosen.stdout.split()[0] == "whoosh"
 
 
-@pytest.mark.parametrize("env", [
-    {"DATABASE_URL": "sqlite:///x.sqlite3", "SEARCH_ENGINE": "postgres"},
-    {"DATABASE_URL": "sqlite:///x.sqlite3", "SEARCH_ENGINE": "elastic"},
-    {"DATABASE_URL": "sqlite:///x.sqlite3", "DATABASE_REPLICA_URLS": "postgres://u@/db?host=/r"},
-])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DATABASE_URL": "sqlite:///x.sqlite3", "SEARCH_ENGINE": "postgres"},
+        {"DATABASE_URL": "sqlite:///x.sqlite3", "SEARCH_ENGINE": "elastic"},
+        {"DATABASE_URL": "sqlite:///x.sqlite3", "DATABASE_REPLICA_URLS": "postgres://u@/db?host=/r"},
+    ],
+)
 def test_settings_refuse_an_engine_or_replicas_the_database_cannot_have(env):
     result = _settings_in(env)
     assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr
 
 
 def test_replica_urls_become_database_aliases_the_router_reads_from():
-    result = _settings_in({"DATABASE_URL": "postgres://u@/db?host=/run/p",
-                           "DATABASE_REPLICA_URLS": "postgres://u@/db?host=/r1, postgres://u@/db?host=/r2"})
+    result = _settings_in(
+        {
+            "DATABASE_URL": "postgres://u@/db?host=/run/p",
+            "DATABASE_REPLICA_URLS": "postgres://u@/db?host=/r1, postgres://u@/db?host=/r2",
+        }
+    )
     assert result.stdout.strip() == "postgres ['replica1', 'replica2'] ['/r1', '/r2']"
 
 
@@ -98,8 +113,14 @@ NOT_PRODUCTION = ("DATABASE_URL", "SEARCH_ENGINE", "DEBUG", "HTTPS", "DATABASE_P
 
 def _manage(env: dict, *args: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
-    return subprocess.run([sys.executable, "manage.py", *args], env={**clean, **env}, capture_output=True, text=True,
-                          cwd=project_settings.BASE_DIR, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        cwd=project_settings.BASE_DIR,
+        timeout=120,
+    )
 
 
 def test_the_production_settings_pass_djangos_deployment_check_without_a_warning():
@@ -111,8 +132,14 @@ def test_the_production_settings_pass_djangos_deployment_check_without_a_warning
 def _production_value(env: dict, expression: str) -> str:
     code = f"from archive import settings as s; print({expression})"
     clean = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
-    result = subprocess.run([sys.executable, "-c", code], env={**clean, **PRODUCTION, **env}, capture_output=True,
-                            text=True, cwd=project_settings.BASE_DIR, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **PRODUCTION, **env},
+        capture_output=True,
+        text=True,
+        cwd=project_settings.BASE_DIR,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -129,8 +156,11 @@ def test_the_plain_http_mode_sends_cookies_over_http_on_purpose_so_sign_in_works
 
 def test_a_database_password_with_url_characters_is_passed_apart_from_the_url():
     password = "p@ss/w:rd#?%"
-    env = {"DATABASE_URL": "postgres://archive@db:5432/archive", "DATABASE_PASSWORD": password,
-           "DATABASE_REPLICA_URLS": "postgres://archive@db-replica:5432/archive"}
+    env = {
+        "DATABASE_URL": "postgres://archive@db:5432/archive",
+        "DATABASE_PASSWORD": password,
+        "DATABASE_REPLICA_URLS": "postgres://archive@db-replica:5432/archive",
+    }
     expression = "s.DATABASES['default']['PASSWORD'] == s.DATABASES['replica1']['PASSWORD'] == " + repr(password)
     assert _production_value(env, expression) == "True"
 
@@ -138,7 +168,13 @@ def test_a_database_password_with_url_characters_is_passed_apart_from_the_url():
 def test_a_production_start_without_collected_static_files_stops_and_names_the_missing_step(tmp_path):
     code = "import archive.wsgi"
     clean = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
-    result = subprocess.run([sys.executable, "-c", code], env={**clean, **PRODUCTION, "STATIC_ROOT": str(tmp_path)},
-                            capture_output=True, text=True, cwd=project_settings.BASE_DIR, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **PRODUCTION, "STATIC_ROOT": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        cwd=project_settings.BASE_DIR,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "collectstatic" in result.stderr

@@ -54,13 +54,19 @@ def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw_not_one_the_clien
     url = SIGN_INS["researcher"]
     for number in range(settings.AXES_FAILURE_LIMIT):
         # A client cannot dodge the count by writing its own X-Forwarded-For in front.
-        client.post(url, {"username": "editor", "password": "wrong"}, REMOTE_ADDR="172.18.0.5",
-                    HTTP_X_FORWARDED_FOR=f"1.2.3.{number}, 203.0.113.9")
-    locked = client.post(url, {"username": "editor", "password": PASSWORD}, REMOTE_ADDR="172.18.0.5",
-                         HTTP_X_FORWARDED_FOR="203.0.113.9")
+        client.post(
+            url,
+            {"username": "editor", "password": "wrong"},
+            REMOTE_ADDR="172.18.0.5",
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{number}, 203.0.113.9",
+        )
+    locked = client.post(
+        url, {"username": "editor", "password": PASSWORD}, REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
     assert locked.status_code == 429
-    elsewhere = client.post(url, {"username": "editor", "password": PASSWORD}, REMOTE_ADDR="172.18.0.5",
-                            HTTP_X_FORWARDED_FOR="198.51.100.7")
+    elsewhere = client.post(
+        url, {"username": "editor", "password": PASSWORD}, REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
     assert elsewhere.status_code == 302
 
 

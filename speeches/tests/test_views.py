@@ -158,7 +158,16 @@ def test_the_health_check_answers_ok(client):
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/documents/", "/search/?q=工作", "/years/", "/topics/", "/api/search?q=工作", "/api/speeches", "/api/documents"],
+    [
+        "/",
+        "/documents/",
+        "/search/?q=工作",
+        "/years/",
+        "/topics/",
+        "/api/search?q=工作",
+        "/api/speeches",
+        "/api/documents",
+    ],
 )
 def test_listings_never_fetch_the_source_files_raw_bytes(client, corpus, url):
     from django.db import connection

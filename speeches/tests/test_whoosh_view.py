@@ -22,25 +22,39 @@ from speeches.search.whoosh.view import IndexView
 
 def schema() -> Schema:
     return Schema(
-        django_id=ID(stored=True, unique=True), public_id=ID(stored=True), canonical=ID, copy_of=ID(stored=True),
-        year=NUMERIC(int, sortable=True), length=NUMERIC(int, sortable=True, stored=True),
-        text=WordField(), title=WordField(field_boost=2.0), grams=GramField(), title_grams=GramField(),
+        django_id=ID(stored=True, unique=True),
+        public_id=ID(stored=True),
+        canonical=ID,
+        copy_of=ID(stored=True),
+        year=NUMERIC(int, sortable=True),
+        length=NUMERIC(int, sortable=True, stored=True),
+        text=WordField(),
+        title=WordField(field_boost=2.0),
+        grams=GramField(),
+        title_grams=GramField(),
     )
 
 
 def doc(number: int, text: str, title: str = "", copy_of: int | None = None) -> dict:
     fields = {
-        "django_id": str(number), "public_id": f"s{number}", "canonical": "false" if copy_of is not None else "true",
-        "year": 2000 + number, "length": len(text), "text": f"{title}\n{text}", "grams": f"{title}\n{text}",
-        "title": title, "title_grams": title,
+        "django_id": str(number),
+        "public_id": f"s{number}",
+        "canonical": "false" if copy_of is not None else "true",
+        "year": 2000 + number,
+        "length": len(text),
+        "text": f"{title}\n{text}",
+        "grams": f"{title}\n{text}",
+        "title": title,
+        "title_grams": title,
     }
     if copy_of is not None:
         fields["copy_of"] = f"s{copy_of}"
     return fields
 
 
-def make_view(texts: list[str], titles: dict[int, str] | None = None, copies: dict[int, int] | None = None
-              ) -> IndexView:
+def make_view(
+    texts: list[str], titles: dict[int, str] | None = None, copies: dict[int, int] | None = None
+) -> IndexView:
     index = RamStorage().create_index(schema())
     writer = index.writer(codec=ArchiveCodec())
     for number, text in enumerate(texts):

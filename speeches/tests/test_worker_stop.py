@@ -33,17 +33,35 @@ def statuses(database: Path) -> dict[str, str]:
 
 def test_a_worker_stopped_while_ingesting_finishes_that_document_and_claims_no_other(tmp_path):
     database = tmp_path / "worker.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-           "MEDIA_ROOT": str(tmp_path / "media"), "DEBUG": "1", "SEARCH_ENGINE": "whoosh"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DEBUG": "1",
+        "SEARCH_ENGINE": "whoosh",
+    }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
     paths = [str(SEEDS[2]), str(SEEDS[4])]
-    subprocess.run([*manage, "shell", "-c", QUEUE_TWO.format(paths=paths)], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [*manage, "shell", "-c", QUEUE_TWO.format(paths=paths)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     assert set(statuses(database).values()) == {"queued"}
 
-    worker = subprocess.Popen([*manage, "process_uploads", "--loop", "--interval", "1"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    worker = subprocess.Popen(
+        [*manage, "process_uploads", "--loop", "--interval", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 240
         while "processing" not in statuses(database).values():
@@ -57,4 +75,3 @@ def test_a_worker_stopped_while_ingesting_finishes_that_document_and_claims_no_o
     assert worker.returncode == 0, err
     assert "SIGTERM" in out
     assert sorted(statuses(database).values()) == ["ingested", "queued"]
-

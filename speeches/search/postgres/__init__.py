@@ -35,8 +35,10 @@ BATCH = 500
 
 def _rows_of(speech: tuple[int, str, str]) -> list[SearchRow]:
     pk, title, text = speech
-    return [SearchRow(speech_id=pk, part=row.part, lead=row.lead, body=row.body, words=row.words, grams=row.grams)
-            for row in speech_rows(title, text)]
+    return [
+        SearchRow(speech_id=pk, part=row.part, lead=row.lead, body=row.body, words=row.words, grams=row.grams)
+        for row in speech_rows(title, text)
+    ]
 
 
 class PostgresEngine:
@@ -51,12 +53,14 @@ class PostgresEngine:
             self.index_document(document_id)
 
     def index_document(self, document_id: int) -> int:
-        speeches = list(Speech.objects.using("default").filter(document_id=document_id)
-                        .values_list("pk", "title", "text"))
+        speeches = list(
+            Speech.objects.using("default").filter(document_id=document_id).values_list("pk", "title", "text")
+        )
         with transaction.atomic(using="default"):
             SearchRow.objects.using("default").filter(speech__document_id=document_id).delete()
             SearchRow.objects.using("default").bulk_create(
-                [row for speech in speeches for row in _rows_of(speech)], batch_size=BATCH)
+                [row for speech in speeches for row in _rows_of(speech)], batch_size=BATCH
+            )
         return len(speeches)
 
     def remove_document(self, document_id: int) -> None:
@@ -94,8 +98,12 @@ class PostgresEngine:
         (bench_20000, 2026-12-06). Dropping the index locks the table, so searches wait
         until the rebuild commits; it is needed only when switching engines or after a
         change to rows.py. A failed rebuild leaves the old rows and index as they were."""
-        speeches = (Speech.objects.using("default").filter(document__status=Document.Status.INGESTED)
-                    .order_by("pk").values_list("pk", "title", "text"))
+        speeches = (
+            Speech.objects.using("default")
+            .filter(document__status=Document.Status.INGESTED)
+            .order_by("pk")
+            .values_list("pk", "title", "text")
+        )
         total = speeches.count()
         # Forking closes the parent's connections, which a caller's open transaction needs.
         in_transaction = connections["default"].in_atomic_block
@@ -142,8 +150,11 @@ class PostgresEngine:
 
     def entries(self) -> dict[int, list[tuple[str, str]]]:
         found: dict[int, list[tuple[str, str]]] = {}
-        indexed = (Speech.objects.using("default").filter(pk__in=SearchRow.objects.values("speech_id"))
-                   .values_list("document_id", "public_id", "title"))
+        indexed = (
+            Speech.objects.using("default")
+            .filter(pk__in=SearchRow.objects.values("speech_id"))
+            .values_list("document_id", "public_id", "title")
+        )
         for document_id, public_id, title in indexed.iterator():
             found.setdefault(document_id, []).append((public_id, title))
         return found
@@ -157,8 +168,9 @@ class PostgresEngine:
     def describe(self) -> str:
         """Which full-text index the rows have (RUM or GIN), for `manage.py check_index`."""
         with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.relname = %s",
-                           [INDEX_NAME])
+            cursor.execute(
+                "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.relname = %s", [INDEX_NAME]
+            )
             found = cursor.fetchone()
         return f"PostgreSQL, {found[0].upper()} index {INDEX_NAME}" if found else f"PostgreSQL, no index {INDEX_NAME}"
 

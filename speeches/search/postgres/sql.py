@@ -32,8 +32,10 @@ _FILTERS = {
     "document": "s.document_id = ANY(%s::bigint[])",
     "level": "s.speaker_level = ANY(%s)",
     "genre": "s.genre = ANY(%s)",
-    "topic": ("s.id IN (SELECT st.speech_id FROM speeches_speechtopic st JOIN speeches_topic t ON t.id = st.topic_id"
-              " WHERE t.slug = ANY(%s))"),
+    "topic": (
+        "s.id IN (SELECT st.speech_id FROM speeches_speechtopic st JOIN speeches_topic t ON t.id = st.topic_id"
+        " WHERE t.slug = ANY(%s))"
+    ),
 }
 _FACETS = {
     "year": (f"COALESCE(s.year::text, '{UNDATED}')", "TRUE"),
@@ -41,8 +43,10 @@ _FACETS = {
     "level": ("s.speaker_level", "s.speaker_level <> ''"),
     "genre": ("s.genre", "s.genre <> ''"),
 }
-_SORT_SQL = {name: f"s.{'char_count' if column == 'length' else column} {'DESC' if descending else 'ASC'} NULLS LAST"
-             for name, (column, descending) in SORT_COLUMNS.items()}
+_SORT_SQL = {
+    name: f"s.{'char_count' if column == 'length' else column} {'DESC' if descending else 'ASC'} NULLS LAST"
+    for name, (column, descending) in SORT_COLUMNS.items()
+}
 
 
 @dataclass
@@ -116,8 +120,11 @@ def statement(query: Query) -> Statement:
     base = built.tree(query.tree) if query.tree is not None else "SELECT id FROM canon"
     built.cte("base", base, [])
     where, where_params = _where(query.filters)
-    built.cte("m", "SELECT s.id, s.char_count, s.year FROM speeches_speech s"
-                   f" WHERE s.id IN (SELECT id FROM base) AND {where}", where_params)
+    built.cte(
+        "m",
+        f"SELECT s.id, s.char_count, s.year FROM speeches_speech s WHERE s.id IN (SELECT id FROM base) AND {where}",
+        where_params,
+    )
     parts, params = ["SELECT 'count', NULL, count(*)::float8, 0 FROM m"], []
     for name in query.facets:
         sql, facet_params = _facet(name, query.filters)
@@ -132,8 +139,10 @@ def statement(query: Query) -> Statement:
         params.extend(rank_params)
     else:
         order = _SORT_SQL.get(query.sort, _SORT_SQL["year"])
-        parts.append("SELECT 'hit', id::text, 0, 0 FROM (SELECT s.id FROM speeches_speech s"
-                     f" WHERE s.id IN (SELECT id FROM m) ORDER BY {order}, s.id LIMIT %s OFFSET %s) h")
+        parts.append(
+            "SELECT 'hit', id::text, 0, 0 FROM (SELECT s.id FROM speeches_speech s"
+            f" WHERE s.id IN (SELECT id FROM m) ORDER BY {order}, s.id LIMIT %s OFFSET %s) h"
+        )
         params.extend([query.limit, query.offset])
     sql = "WITH " + ",\n".join(built.ctes) + "\n" + "\nUNION ALL\n".join(parts)
     return Statement(sql, built.params + params, terms, ranked)
@@ -144,11 +153,15 @@ def _facet(name: str, filters: dict[str, frozenset[str]]) -> tuple[str, list]:
     where, params = _where(filters, leave_out=name)
     pool = f"SELECT s.id FROM speeches_speech s WHERE s.id IN (SELECT id FROM base) AND {where}"
     if name == "topic":
-        return (f"SELECT 'topic', t.slug, count(*)::float8, 0 FROM speeches_speechtopic st"
-                f" JOIN speeches_topic t ON t.id = st.topic_id WHERE st.speech_id IN ({pool}) GROUP BY t.slug"), params
+        return (
+            f"SELECT 'topic', t.slug, count(*)::float8, 0 FROM speeches_speechtopic st"
+            f" JOIN speeches_topic t ON t.id = st.topic_id WHERE st.speech_id IN ({pool}) GROUP BY t.slug"
+        ), params
     value, present = _FACETS[name]
-    return (f"SELECT %s, {value}, count(*)::float8, 0 FROM speeches_speech s"
-            f" WHERE s.id IN ({pool}) AND {present} GROUP BY {value}"), [name, *params]
+    return (
+        f"SELECT %s, {value}, count(*)::float8, 0 FROM speeches_speech s"
+        f" WHERE s.id IN ({pool}) AND {present} GROUP BY {value}"
+    ), [name, *params]
 
 
 def _ranked(built: _Builder, terms: list[q.Term], needed: int) -> tuple[str, list]:
@@ -162,23 +175,34 @@ def _ranked(built: _Builder, terms: list[q.Term], needed: int) -> tuple[str, lis
         tf = f"f{number}"
         built.cte(tf, *_frequencies(term))
         joins.append(f"LEFT JOIN {tf} ON {tf}.id = m.id")
-        weight = (f"ln(1 + ((SELECT count(*) FROM canon) - (SELECT count(*) FROM {held}) + 0.5)"
-                  f" / ((SELECT count(*) FROM {held}) + 0.5))")
+        weight = (
+            f"ln(1 + ((SELECT count(*) FROM canon) - (SELECT count(*) FROM {held}) + 0.5)"
+            f" / ((SELECT count(*) FROM {held}) + 0.5))"
+        )
         found = f"greatest(coalesce({tf}.n, 0), 1)"
-        scores.append(f"CASE WHEN m.id IN (SELECT id FROM {held}) THEN {weight} * {K1 + 1} * {found}"
-                      f" / ({found} + norm.k) ELSE 0 END")
+        scores.append(
+            f"CASE WHEN m.id IN (SELECT id FROM {held}) THEN {weight} * {K1 + 1} * {found}"
+            f" / ({found} + norm.k) ELSE 0 END"
+        )
         if term.field == "text":
             in_title = built.term_set(q.Term(term.text, "title"))
             titles.append(f"(m.id IN (SELECT id FROM {in_title}))::int")
     # BM25's length part; a speech of no recorded length counts as average.
-    average = ("(SELECT coalesce(nullif(avg(char_count), 0), 1) FROM speeches_speech"
-               " WHERE duplicate_of_id IS NULL)")
-    norm = (f"CROSS JOIN LATERAL (SELECT {K1} * (1 - {B} + {B} * (CASE WHEN m.char_count > 0 THEN m.char_count"
-            f" ELSE {average} END) / {average}) AS k) norm")
-    built.cte("scored", f"SELECT m.id, {' + '.join(titles) or '0'} AS titles, {' + '.join(scores) or '0'} AS score"
-                        f" FROM m {' '.join(joins)} {norm}", [])
-    parts.append("SELECT 'hit', id::text, score, titles FROM (SELECT id, titles, score FROM scored"
-                 " ORDER BY titles DESC, score DESC, id LIMIT %s) h")
+    average = "(SELECT coalesce(nullif(avg(char_count), 0), 1) FROM speeches_speech WHERE duplicate_of_id IS NULL)"
+    norm = (
+        f"CROSS JOIN LATERAL (SELECT {K1} * (1 - {B} + {B} * (CASE WHEN m.char_count > 0 THEN m.char_count"
+        f" ELSE {average} END) / {average}) AS k) norm"
+    )
+    built.cte(
+        "scored",
+        f"SELECT m.id, {' + '.join(titles) or '0'} AS titles, {' + '.join(scores) or '0'} AS score"
+        f" FROM m {' '.join(joins)} {norm}",
+        [],
+    )
+    parts.append(
+        "SELECT 'hit', id::text, score, titles FROM (SELECT id, titles, score FROM scored"
+        " ORDER BY titles DESC, score DESC, id LIMIT %s) h"
+    )
     params.append(max(needed, PROXIMITY_POOL))
     return "\nUNION ALL\n".join(parts), params
 
@@ -193,9 +217,13 @@ def _frequencies(term: q.Term) -> tuple[str, list]:
     count = "(octet_length(r.words) - octet_length(replace(r.words, %s, ''))) / %s"
     params: list = [word, size + 2]
     if len(term.text) > 1:
-        count += (" + (octet_length(r.body) - octet_length(replace(r.body, %s, ''))) / %s"
-                  " - (octet_length(left(r.body, r.lead)) - octet_length(replace(left(r.body, r.lead), %s, ''))) / %s")
+        count += (
+            " + (octet_length(r.body) - octet_length(replace(r.body, %s, ''))) / %s"
+            " - (octet_length(left(r.body, r.lead)) - octet_length(replace(left(r.body, r.lead), %s, ''))) / %s"
+        )
         params += [term.text, size, term.text, size]
-    sql = (f"SELECT r.speech_id AS id, sum({count}) AS n FROM speeches_searchrow r"
-           f" WHERE r.speech_id IN (SELECT id FROM m) AND {part} GROUP BY r.speech_id")
+    sql = (
+        f"SELECT r.speech_id AS id, sum({count}) AS n FROM speeches_searchrow r"
+        f" WHERE r.speech_id IN (SELECT id FROM m) AND {part} GROUP BY r.speech_id"
+    )
     return sql, params

@@ -80,8 +80,12 @@ class WhooshEngine:
         backend.replace_document(index, document_id, [])
 
     def answer(self, query: Query) -> Answer:
-        return connections["default"].get_backend().view().search(query.tree, query.filters, query.facets, sort=query.sort,
-                                     offset=query.offset, limit=query.limit)
+        return (
+            connections["default"]
+            .get_backend()
+            .view()
+            .search(query.tree, query.filters, query.facets, sort=query.sort, offset=query.offset, limit=query.limit)
+        )
 
     def rebuild(self) -> int:
         """Index every speech of every ingested document into a new index beside the

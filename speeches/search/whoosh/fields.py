@@ -29,8 +29,19 @@ class ChineseTokenizer(Tokenizer):
     """jieba tokens with sequential positions (jieba's own analyzer gives character
     offsets as positions, which breaks Whoosh's phrase matcher)."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         text = normalize(value)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
@@ -95,8 +106,19 @@ class BigramTokenizer(Tokenizer):
     a bigram and a one-character phrase is a prefix query.
     """
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         text = gram_text(value) + "\n"
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for i in range(len(text) - 1):

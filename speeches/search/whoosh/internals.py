@@ -282,8 +282,14 @@ class _TermWriter:
             if compression:
                 data = zlib.compress(data, compression)
             info = dumps(
-                (end - start, block._ids[-1], block._maxweight, compression,
-                 length_to_byte(block._minlength), length_to_byte(block._maxlength)),
+                (
+                    end - start,
+                    block._ids[-1],
+                    block._maxweight,
+                    compression,
+                    length_to_byte(block._minlength),
+                    length_to_byte(block._maxlength),
+                ),
                 2,
             )
             size = len(info) + len(data)
@@ -307,6 +313,7 @@ def _deltas(ids: list[int]) -> tuple[int, ...]:
 
 
 # --- several processes ------------------------------------------------------------
+
 
 def build_segments(index, batches: Iterable[list[dict]], procs: int, writer_options: dict) -> int:
     """Add every document of `batches` to `index` on `procs` processes and commit once.
@@ -433,6 +440,7 @@ def _get(results, workers) -> tuple[str, object]:
 
 # --- 2. reading posting lists a block at a time -----------------------------------
 
+
 class _ReadBlock:
     """One block (up to 128 postings) of a posting list, decoded only on demand."""
 
@@ -513,6 +521,7 @@ def posting_blocks(matcher):
 
 
 # --- 3. field lengths read once per segment ---------------------------------------
+
 
 class _Lengths(W3PerDocReader):
     """Whoosh's per-document reader with each field's length column read once.

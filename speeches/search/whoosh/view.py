@@ -64,8 +64,12 @@ class Occurrences:
     positions in gram_text where they were decoded (terms of three characters or more),
     and how often it occurs (`counted`: document numbers and counts, as arrays)."""
 
-    def __init__(self, docs: frozenset[int], starts: dict[int, set[int]] | None,
-                 counted: tuple[np.ndarray, np.ndarray] | None = None):
+    def __init__(
+        self,
+        docs: frozenset[int],
+        starts: dict[int, set[int]] | None,
+        counted: tuple[np.ndarray, np.ndarray] | None = None,
+    ):
         self.docs = docs
         self.starts = starts
         if counted is None:
@@ -105,8 +109,15 @@ class IndexView:
 
     # --- which speeches match ----------------------------------------------
 
-    def search(self, tree, filters: dict[str, frozenset[str]], facets: tuple[str, ...],
-               sort: str = "relevance", offset: int = 0, limit: int = 20) -> Answer:
+    def search(
+        self,
+        tree,
+        filters: dict[str, frozenset[str]],
+        facets: tuple[str, ...],
+        sort: str = "relevance",
+        offset: int = 0,
+        limit: int = 20,
+    ) -> Answer:
         base = self.canonical() if tree is None else self.evaluate(tree)
         narrowed = {name: self.union(FACET_FIELDS[name], values) for name, values in filters.items() if values}
         matches = base.intersection(*narrowed.values()) if narrowed else base
@@ -335,8 +346,9 @@ class IndexView:
             dated_first = sorting.QueryFacet({0: wq.Every("year_key")}, other=1)
             order = sorting.MultiFacet([dated_first, order])
         results = self.searcher.search(wq.Every(), filter=set(matches), limit=offset + limit, sortedby=order)
-        return [(int(results.fields(i)["django_id"]), 0.0) for i in range(offset, min(len(results.top_n),
-                                                                                       offset + limit))]
+        return [
+            (int(results.fields(i)["django_id"]), 0.0) for i in range(offset, min(len(results.top_n), offset + limit))
+        ]
 
     def django_id(self, doc: int) -> int:
         return int(self.searcher.stored_fields(doc)["django_id"])

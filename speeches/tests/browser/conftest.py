@@ -50,8 +50,12 @@ def watched(context):
     page = context.new_page()
     page.set_default_timeout(15000)
     page.csp_violations = []
-    page.on("console", lambda message: "Content Security Policy" in message.text
-            and page.csp_violations.append(f"{page.url}: {message.text}"))
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and page.csp_violations.append(f"{page.url}: {message.text}")
+        ),
+    )
     return page
 
 

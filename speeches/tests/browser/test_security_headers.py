@@ -11,12 +11,19 @@ from speeches.models import Speech
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_every_kind_of_page_loads_without_a_policy_violation_and_keeps_its_scripts_working(
-    live_server, corpus, page
-):
+def test_every_kind_of_page_loads_without_a_policy_violation_and_keeps_its_scripts_working(live_server, corpus, page):
     speech = Speech.objects.canonical().first()
-    for path in ("/", "/search/?q=安全生产", "/topics/", "/years/", "/documents/", f"/speeches/{speech.public_id}/",
-                 "/accounts/login/", "/search/help/", "/no-such-page/"):
+    for path in (
+        "/",
+        "/search/?q=安全生产",
+        "/topics/",
+        "/years/",
+        "/documents/",
+        f"/speeches/{speech.public_id}/",
+        "/accounts/login/",
+        "/search/help/",
+        "/no-such-page/",
+    ):
         page.goto(live_server.url + path)
     # The sort order still reloads the results, now through search.js, not an inline handler.
     page.goto(live_server.url + "/search/?q=安全生产")

@@ -252,7 +252,9 @@ def test_the_ways_one_run_may_end_share_their_viterbi_states_and_read_as_alone(m
     steps_alone = len(steps)
     steps.clear()
     shared: dict = {}
-    together = [mojibake._read(lm, hyp, prev, line[hyp.end : hyp.end + 1], shared=shared) for hyp in hypotheses(line, at)]
+    together = [
+        mojibake._read(lm, hyp, prev, line[hyp.end : hyp.end + 1], shared=shared) for hyp in hypotheses(line, at)
+    ]
     assert together == alone
     assert sum(found is not None for found in together) >= 3
     assert len(steps) < steps_alone
