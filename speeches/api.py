@@ -181,7 +181,7 @@ def speech(request, public_id: str):
 
 
 def _speech_extras(speech) -> dict:
-    """Fields added for the speech-pages issue (shapes only grow)."""
+    """Fields added after the first API (shapes only grow: old keys keep their meaning)."""
     return {
         "keywords": list(speech.keywords),
         "occasion": speech.occasion,

@@ -115,12 +115,12 @@ def ingest_bytes(
                 document.speeches.count(),
                 message="已在档案中（already in the archive）",
             )
-        # Issue 7 (admin upload): a file already waiting for the worker is not ingested a second time beside it.
+        # A file already waiting for the worker (admin upload) is not ingested a second time beside it.
         return LoadResult(document.pk, "queued", False, message="已在队列中（already queued）")
-    # Issue 7: too big to parse at all (the pipeline holds several copies of the text in memory).
+    # Too big to parse at all (the pipeline holds several copies of the text in memory).
     if len(raw) > settings.INGEST_MAX_BYTES:
         return _record_failure(document, too_large_reason(len(raw)), created)
-    # Issue 7: too big to parse within a web request: `manage.py process_uploads` takes it.
+    # Too big to parse within a web request: `manage.py process_uploads` takes it.
     if inline_max is not None and len(raw) > inline_max:
         return enqueue(document, created)
     older = document.pipeline_version if document.status == Document.Status.INGESTED else ""
@@ -136,7 +136,7 @@ def too_large_reason(size: int) -> str:
     return f"文件过大：{size / 2**20:.1f} MB，上限 {limit / 2**20:.0f} MB（file too large: {size} bytes > {limit}）"
 
 
-# ---- Issue 7: the upload queue, processed by `manage.py process_uploads` --------------------------
+# ---- The upload queue, processed by `manage.py process_uploads` -----------------------------------
 
 
 def enqueue(document: Document, created: bool = False) -> LoadResult:

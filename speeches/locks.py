@@ -1,6 +1,6 @@
 """The search index's single-writer lock, shared by threads and processes.
 
-Whoosh allows one writer; a second one raises LockError at once (STACK-NOTES), and
+Whoosh allows one writer; a second one raises LockError at once, and
 a user must never see that. Every write takes this lock first and waits a bounded
 time for it; a request that would wait longer gets IndexBusy, which callers turn
 into a queued retry rather than a lost update.

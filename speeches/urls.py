@@ -4,7 +4,7 @@ from django.urls import path
 from . import accounts, api, bookmarks, speech_views, views
 
 urlpatterns = [
-    # Home, search and browsing (search issue).
+    # Home, search and browsing (views.py, api.py).
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("search/help/", views.search_help, name="search-help"),
@@ -20,7 +20,7 @@ urlpatterns = [
     path("api/search/export.<str:fmt>", api.search_export, name="api-search-export"),
     path("api/topics", api.topics, name="api-topics"),
     path("api/documents", api.documents, name="api-documents"),
-    # Speech pages, citations, bookmarks, accounts (speech-pages issue).
+    # Speech pages, citations, bookmarks, accounts (speech_views.py, bookmarks.py, accounts.py).
     path("speeches/<str:public_id>/", speech_views.speech_detail, name="speech"),
     path("speeches/<str:public_id>/<str:slug>/", speech_views.speech_detail, name="speech-slug"),
     path("api/speeches", api.speeches, name="api-speeches"),

@@ -1,4 +1,4 @@
-"""The restoration steps on the five seed pages: what the issue promises, checked whole."""
+"""The restoration steps on the five seed pages, checked whole: no annotation, junk or unrepaired run left, nothing undamaged lost."""
 
 from __future__ import annotations
 
