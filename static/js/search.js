@@ -3,8 +3,3 @@
 document.querySelectorAll(".facet-box").forEach(function (box) {
   if (window.matchMedia("(min-width: 60rem)").matches) box.open = true;
 });
-
-// Choosing a sort order reloads the results (no inline handler: the CSP allows none).
-document.querySelectorAll("[data-submit-on-change]").forEach(function (field) {
-  field.addEventListener("change", function () { field.form.submit(); });
-});
