@@ -2,12 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import accounts, api, bookmarks, speech_views, views
+from .feeds import SearchFeed
 
 urlpatterns = [
     # Home, search and browsing (views.py, api.py).
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("search/help/", views.search_help, name="search-help"),
+    path("search/feed.atom", SearchFeed(), name="search-feed"),
     path("search/export.<str:fmt>", api.search_export, name="search-export"),
     path("documents/", views.document_list, name="documents"),
     path("documents/<int:pk>/", views.document_detail, name="document"),

@@ -1,0 +1,68 @@
+"""An Atom feed for any search, with its filters: a researcher follows a query in a
+feed reader (/search/feed.atom?q=…&topic=…, linked from the results page).
+
+The newest speeches first by their own date (the year; undated ones last), then by
+when they came into the archive; at most FEED_SIZE. The set is the search's own
+(speeches.search), so the feed never shows a speech the results page would not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+
+from .search import SearchParams, search_speeches
+
+FEED_SIZE = 50
+
+
+class SearchFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request):
+        params = SearchParams.from_querydict(request.GET)
+        return replace(params, sort="year", page=1, page_size=FEED_SIZE)
+
+    def title(self, params: SearchParams) -> str:
+        return f"讲话档案：“{params.q}”" if params.q.strip() else "讲话档案：检索"
+
+    def subtitle(self, params: SearchParams) -> str:
+        return "与检索条件相符的讲话，按讲话年份由新到旧（年份不详者在后）。"
+
+    def link(self, params: SearchParams) -> str:
+        return reverse("search") + params.url()
+
+    def feed_url(self, params: SearchParams) -> str:
+        return reverse("search-feed") + params.url(sort=None)
+
+    def items(self, params: SearchParams):
+        if not (params.q.strip() or params.has_filters):
+            return []
+        return search_speeches(params=params, facets=False).hits
+
+    def item_title(self, hit) -> str:
+        year = f"（{hit.speech.year}年）" if hit.speech.year else ""
+        return hit.speech.title + year
+
+    def item_link(self, hit) -> str:
+        return hit.speech.get_absolute_url()
+
+    def item_guid(self, hit) -> str:
+        return hit.speech.get_absolute_url()
+
+    def item_description(self, hit) -> str:
+        text = " … ".join(strip_tags(snippet) for snippet in hit.snippets)
+        return text or hit.speech.text[:200]
+
+    def item_pubdate(self, hit):
+        return hit.speech.created_at
+
+    def item_updateddate(self, hit):
+        return hit.speech.updated_at
+
+    def item_categories(self, hit):
+        return [topic.name for topic in hit.speech.topics.all()]

@@ -1,0 +1,48 @@
+"""The Atom feed of a search: valid Atom, the search's own set with its filters."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from speeches.search import SearchParams, search_speeches
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_engine")]
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def feed(client, **params):
+    response = client.get("/search/feed.atom", params)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content)
+
+
+def test_a_search_feed_is_atom_listing_the_searchs_speeches_newest_first(client, corpus):
+    root = feed(client, q="安全生产")
+    assert root.tag == f"{ATOM}feed" and "安全生产" in root.find(f"{ATOM}title").text
+    expected = search_speeches(params=SearchParams(q="安全生产", sort="year", page_size=50), facets=False)
+    links = [entry.find(f"{ATOM}link").get("href") for entry in root.findall(f"{ATOM}entry")]
+    assert links and [link.split("testserver")[-1] for link in links] == [
+        hit.speech.get_absolute_url() for hit in expected.hits
+    ]
+    for entry in root.findall(f"{ATOM}entry"):
+        assert entry.find(f"{ATOM}id").text and entry.find(f"{ATOM}updated").text
+        assert "安全生产" in (entry.find(f"{ATOM}summary").text or "")
+
+
+def test_a_feed_keeps_the_searchs_filters_and_is_linked_from_the_results_page(client, corpus):
+    everything = feed(client, q="工作")
+    year = search_speeches(params=SearchParams(q="工作")).facets["year"][0].value
+    narrowed = feed(client, q="工作", year=year)
+    entries = narrowed.findall(f"{ATOM}entry")
+    assert 0 < len(entries) < len(everything.findall(f"{ATOM}entry"))
+    assert all(f"（{year}年）" in entry.find(f"{ATOM}title").text for entry in entries)
+    self_link = next(link for link in narrowed.findall(f"{ATOM}link") if link.get("rel") == "self").get("href")
+    assert f"year={year}" in self_link and "q=" in self_link
+    html = client.get("/search/", {"q": "工作", "year": year}).content.decode()
+    assert 'type="application/atom+xml"' in html and f"/search/feed.atom?q=%E5%B7%A5%E4%BD%9C&amp;year={year}" in html
+
+
+def test_a_feed_without_a_query_or_filter_is_empty_not_the_whole_archive(client, corpus):
+    assert feed(client).findall(f"{ATOM}entry") == []
