@@ -194,3 +194,13 @@ def test_a_speech_page_and_a_document_page_never_fetch_the_raw_bytes_but_the_raw
             Document.objects.get(pk=speech.document_id).raw
         )
     assert any(raw_column in q["sql"] for q in queries.captured_queries)
+
+
+def test_also_appears_in_links_to_the_list_of_copies_on_the_speech_page(client, corpus):
+    original = Speech.objects.canonical().filter(duplicates__isnull=False).distinct().first()
+    assert original is not None, "the sample has copies"
+    words = original.title
+    html = client.get("/search/", {"q": words, "page_size": 100}).content.decode()
+    assert f'href="{original.get_absolute_url()}#copies">另见于' in html
+    page = client.get(original.get_absolute_url()).content.decode()
+    assert 'id="copies"' in page and original.duplicates.first().get_absolute_url() in page
