@@ -26,6 +26,18 @@ def _topics_with_counts():
     return Topic.objects.annotate(n=Count("speeches", filter=CANONICAL)).filter(n__gt=0).order_by("-n", "name")
 
 
+def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
+    """The first page, the pages around the current one, the last; None where pages are
+    left out (shown as …)."""
+    shown = sorted({1, last, *range(max(1, current - around), min(last, current + around) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
 def home(request):
     context = {
         "speech_count": Speech.objects.canonical().count(),
@@ -50,6 +62,10 @@ def search(request):
     if results and results.count:
         context["prev_url"] = params.url(page=results.page - 1)
         context["next_url"] = params.url(page=results.page + 1)
+        context["page_links"] = [
+            (number, params.url(page=number) if number else "")
+            for number in page_numbers(results.page, results.num_pages)
+        ]
         years = results.facets.get("year", [])
         undated = sum(f.count for f in years if f.value == UNDATED)
         dated = year_rows({int(f.value): f.count for f in years if f.value != UNDATED})

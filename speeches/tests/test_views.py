@@ -204,3 +204,18 @@ def test_also_appears_in_links_to_the_list_of_copies_on_the_speech_page(client, 
     assert f'href="{original.get_absolute_url()}#copies">另见于' in html
     page = client.get(original.get_absolute_url()).content.decode()
     assert 'id="copies"' in page and original.duplicates.first().get_absolute_url() in page
+
+
+def test_page_numbers_show_the_first_the_last_and_those_around_the_current_one():
+    from speeches.views import page_numbers
+
+    assert page_numbers(1, 1) == [1]
+    assert page_numbers(1, 4) == [1, 2, 3, 4]
+    assert page_numbers(6, 20) == [1, None, 4, 5, 6, 7, 8, None, 20]
+    assert page_numbers(20, 20) == [1, None, 18, 19, 20]
+
+
+def test_the_results_are_paginated_by_number_with_the_current_page_marked(client, corpus):
+    html = client.get("/search/", {"q": "工作", "page": 2}).content.decode()
+    assert '<span class="current" aria-current="page">2</span>' in html
+    assert 'aria-label="第 1 页"' in html and "page=3" in html and 'rel="prev"' in html
