@@ -13,6 +13,7 @@ from .search.params import SORTS, UNDATED
 from .search.trends import bar_chart, year_rows
 
 CANONICAL = Q(speeches__duplicate_of__isnull=True)
+COPIES = Q(speeches__duplicate_of__isnull=False)
 
 
 def int_param(request, name: str, default: int) -> int:
@@ -41,9 +42,16 @@ def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
 def home(request):
     context = {
         "speech_count": Speech.objects.canonical().count(),
+        # Copies (the same speech in another file, or again in one) are counted apart, so
+        # the documents' counts add up to the two figures together.
+        "copy_count": Speech.objects.filter(
+            document__status=Document.Status.INGESTED, duplicate_of__isnull=False
+        ).count(),
         "document_count": Document.objects.ingested().count(),
         "topics": _topics_with_counts(),
-        "documents": Document.objects.ingested().annotate(n=Count("speeches"))[:10],
+        "documents": Document.objects.ingested().annotate(
+            n=Count("speeches", filter=CANONICAL), copies=Count("speeches", filter=COPIES)
+        )[:10],
     }
     return render(request, "speeches/home.html", context)
 
@@ -80,7 +88,9 @@ def search_help(request):
 
 def document_list(request):
     documents = (
-        Document.objects.ingested().annotate(n=Count("speeches", filter=CANONICAL)).order_by("-created_at", "-id")
+        Document.objects.ingested()
+        .annotate(n=Count("speeches", filter=CANONICAL), copies=Count("speeches", filter=COPIES))
+        .order_by("-created_at", "-id")
     )
     page = Paginator(documents, 50).get_page(request.GET.get("page"))
     return render(request, "speeches/documents.html", {"page": page})

@@ -219,3 +219,15 @@ def test_the_results_are_paginated_by_number_with_the_current_page_marked(client
     html = client.get("/search/", {"q": "工作", "page": 2}).content.decode()
     assert '<span class="current" aria-current="page">2</span>' in html
     assert 'aria-label="第 1 页"' in html and "page=3" in html and 'rel="prev"' in html
+
+
+def test_the_home_page_counts_distinct_speeches_and_copies_apart_and_the_documents_add_up(client, corpus):
+    html = client.get("/").content.decode()
+    distinct = Speech.objects.canonical().count()
+    copies = Speech.objects.filter(duplicate_of__isnull=False).count()
+    assert copies > 0 and f"<strong>{distinct}</strong> 篇讲话" in html and f"另有 {copies} 篇" in html
+    listing = client.get("/documents/").content.decode()
+    for document in Document.objects.ingested():
+        own = document.speeches.filter(duplicate_of__isnull=True).count()
+        repeated = document.speeches.count() - own
+        assert f"{own} 篇，另 {repeated} 篇重复" in listing if repeated else f"{own} 篇 · " in listing
