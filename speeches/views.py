@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+from dataclasses import replace
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from .models import Document, Speech, Topic
-from .search import EXPORT_LIMIT, SearchParams, search_speeches
+from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.params import SORTS, UNDATED
 from .search.trends import bar_chart, year_rows
 
@@ -80,6 +84,53 @@ def search(request):
         context["year_chart"] = bar_chart(dated + ([("不详", undated)] if undated else []))
         context["topic_chart"] = bar_chart([(f.label, f.count) for f in results.facets.get("topic", [])][:12])
     return render(request, "speeches/search.html", context)
+
+
+CONCORDANCE_PAGE = 100
+
+
+def _concordance(request):
+    """The concordance's lines for the request's search (its filters kept), sorted as asked."""
+    params = SearchParams.from_querydict(request.GET)
+    order = request.GET.get("order", "text")
+    order = order if order in concordance.SORTS else "text"
+    if not params.q.strip():
+        return params, order, None, []
+    results = search_speeches(params=replace(params, page=1), snippets=False, facets=False, limit=EXPORT_LIMIT)
+    lines = [line for hit in results.hits for line in concordance.lines_of(hit.speech, results.terms)]
+    return params, order, results, concordance.sorted_lines(lines, order)
+
+
+def search_concordance(request):
+    params, order, results, lines = _concordance(request)
+    page = Paginator(lines, CONCORDANCE_PAGE).get_page(request.GET.get("page"))
+    base = params.pairs(page=None)
+    context = {
+        "query": params.q,
+        "params": params,
+        "results": results,
+        "page": page,
+        "order": order,
+        "orders": [(key, label, "?" + urlencode([*base, ("order", key)])) for key, label in concordance.SORTS.items()],
+        "page_query": urlencode([*base, ("order", order)]),
+        "export_limit": EXPORT_LIMIT,
+    }
+    return render(request, "speeches/concordance.html", context)
+
+
+def search_concordance_csv(request):
+    params, order, results, lines = _concordance(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.write("\ufeff")  # so that Excel reads the Chinese as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["left", "match", "right", "speech", "title", "paragraph", "url"])
+    for line in lines:
+        url = request.build_absolute_uri(f"{line.speech.get_absolute_url()}#{line.anchor}")
+        writer.writerow(
+            [line.left, line.match, line.right, line.speech.public_id, line.speech.title, line.paragraph, url]
+        )
+    response["Content-Disposition"] = 'attachment; filename="concordance.csv"'
+    return response
 
 
 def search_help(request):

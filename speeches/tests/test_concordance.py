@@ -1,0 +1,65 @@
+"""The concordance: every occurrence of the terms in the search's speeches, one line
+each, sorted as asked, linked to its paragraph, exportable as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from speeches.models import Speech
+from speeches.search import SearchParams, search_speeches
+from speeches.search.analysis import normalize
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_engine")]
+
+
+def occurrences(term: str) -> int:
+    """Counted here from the speeches' paragraphs, overlapping occurrences included."""
+    found = search_speeches(params=SearchParams(q=term), snippets=False, facets=False, limit=2000)
+    total = 0
+    for hit in found.hits:
+        for paragraph in hit.speech.text.split("\n"):
+            folded = normalize(paragraph)
+            total += sum(1 for i in range(len(folded)) if folded.startswith(term, i))
+    return total
+
+
+def rows(client, **params) -> list[list[str]]:
+    response = client.get("/search/concordance.csv", params)
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+
+
+def test_every_occurrence_in_the_searchs_speeches_is_a_line(client, corpus):
+    lines = rows(client, q="安全生产")
+    assert len(lines) == occurrences("安全生产") > 12  # more occurrences than the 12 speeches
+    assert all(match == "安全生产" for _, match, _, *_ in lines)
+    speeches = {public_id for _, _, _, public_id, *_ in lines}
+    assert speeches == {h.speech.public_id for h in search_speeches("安全生产", page_size=100).hits}
+
+
+def test_a_line_links_to_its_paragraph_where_its_context_stands(client, corpus):
+    left, match, right, public_id, _, paragraph, url = rows(client, q="安全生产")[0]
+    text = Speech.objects.get(public_id=public_id).text.split("\n")[int(paragraph) - 1]
+    assert left + match + right in text
+    assert f"#p{paragraph}" in url and len(left) <= 15 and len(right) <= 15
+
+
+@pytest.mark.parametrize("order, side", [("left", 0), ("right", 2)])
+def test_lines_sort_by_the_words_nearest_the_term(client, corpus, order, side):
+    lines = rows(client, q="工作", order=order)
+    keys = [normalize(line[side])[::-1] if side == 0 else normalize(line[side]) for line in lines]
+    assert keys == sorted(keys) and len(set(keys)) > 10
+
+
+def test_the_page_shows_aligned_lines_and_keeps_the_filters(client, corpus):
+    year = search_speeches("安全生产").facets["year"][0].value
+    html = client.get("/search/concordance/", {"q": "安全生产", "year": year}).content.decode()
+    assert '<td class="match"><mark>安全生产</mark></td>' in html
+    assert f"year={year}" in html and "下载 CSV" in html
+    narrowed = rows(client, q="安全生产", year=year)
+    assert 0 < len(narrowed) < len(rows(client, q="安全生产"))
+    results_page = client.get("/search/", {"q": "安全生产"}).content.decode()
+    assert "/search/concordance/?q=" in results_page
