@@ -112,16 +112,17 @@ class SpeechQuerySet(models.QuerySet):
         """Each speech once: duplicates point to their canonical speech."""
         return self.filter(duplicate_of__isnull=True)
 
+    def with_document(self):
+        """Each speech with its source document, without the document's raw bytes: a
+        join does not go through Document's manager, which defers them elsewhere."""
+        return self.select_related("document").defer("document__raw")
+
     def for_listing(self):
-        return self.select_related("document").defer("document__raw").prefetch_related("topics")
+        return self.with_document().prefetch_related("topics")
 
     def for_page(self):
         """What a speech page or its API answer shows: the source, the original, topics, sections."""
-        return (
-            self.select_related("document", "duplicate_of")
-            .defer("document__raw")
-            .prefetch_related("topics", "sections")
-        )
+        return self.with_document().select_related("duplicate_of").prefetch_related("topics", "sections")
 
 
 class Speech(models.Model):

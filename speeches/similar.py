@@ -32,8 +32,7 @@ def similar_speeches(speech: Speech, limit: int = 5) -> list[Speech]:
         .filter(topics__in=topic_ids)
         .annotate(shared_topics=Count("topics", filter=Q(topics__in=topic_ids)))
         .order_by("-shared_topics", "document_id", "ordinal")
-        .select_related("document")
-        .defer("document__raw")[:CANDIDATES]
+        .with_document()[:CANDIDATES]
     )
     words = set(speech.keywords)
     scored = [(c.shared_topics + KEYWORD_WEIGHT * len(words & set(c.keywords)), c) for c in candidates]

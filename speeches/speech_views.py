@@ -16,7 +16,7 @@ from .similar import similar_speeches
 
 def find_speech(public_id: str) -> Speech | None:
     """The speech an id names now: its own, or the successor of a merged one."""
-    speech = Speech.objects.filter(public_id=public_id).select_related("document").defer("document__raw").first()
+    speech = Speech.objects.filter(public_id=public_id).with_document().first()
     if speech is None:
         alias = (
             SpeechAlias.objects.filter(public_id=public_id, speech__isnull=False)
@@ -52,7 +52,7 @@ def speech_detail(request, public_id: str, slug: str = ""):
     context = {
         "speech": speech,
         "sections": speech.sections.all(),
-        "duplicates": speech.duplicates.select_related("document").defer("document__raw"),
+        "duplicates": speech.duplicates.with_document(),
         "query": query,
         "terms": parse_query(query).terms if query.strip() else (),
         "previous": speech.document.speeches.filter(ordinal__lt=speech.ordinal).order_by("-ordinal").first(),

@@ -168,11 +168,12 @@ def _damaged_matches(tree, params: SearchParams) -> DamagedMatches | None:
     return DamagedMatches(found.count, hits)
 
 
+# What a hit never shows: the original text and the document's report and texts.
+HIT_DEFERRED = ("original_text", "document__report", "document__preamble", "document__error")
+
+
 def _hits(raw_hits, terms: tuple[str, ...], with_snippets: bool) -> list[Hit]:
-    # select_related would otherwise carry each source file's raw bytes along.
-    queryset = Speech.objects.for_listing().defer(
-        "original_text", "document__raw", "document__report", "document__preamble", "document__error"
-    )
+    queryset = Speech.objects.for_listing().defer(*HIT_DEFERRED)
     if with_snippets:
         # Only what locating a paragraph's section needs, not the sections' texts.
         headings = Section.objects.only("id", "speech_id", "ordinal", "heading", "first_paragraph")
@@ -217,11 +218,7 @@ def _explain(hit: Hit, terms: tuple[str, ...]) -> None:
 def _explain_by_version(hit: Hit, missing: tuple[str, ...]) -> None:
     """A speech found through a copy: the snippet comes from the copy that holds the
     terms the speech's own text lacks, and the hit names that copy."""
-    copies = (
-        Speech.objects.filter(duplicate_of=hit.speech)
-        .select_related("document")
-        .defer("original_text", "document__raw", "document__report", "document__preamble", "document__error")
-    )
+    copies = Speech.objects.filter(duplicate_of=hit.speech).with_document().defer(*HIT_DEFERRED)
     for copy in copies.order_by("pk"):
         folded = normalize(f"{copy.title}\n{copy.text}")
         if any(normalize(term) in folded for term in missing):
