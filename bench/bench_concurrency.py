@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from machine import describe_machine, write_section  # noqa: E402
+from machine import describe_machine, p95, server_connection, with_database, write_section  # noqa: E402
 
 QUERIES = ["安全生产", "工作", "疫情 防控", "教育信息化", '"会议上的讲话"', "煤", "講話", "干部 作风"]
 CLIENTS = 4
@@ -39,23 +39,12 @@ PYTHON = str(ROOT / ".venv/bin/python")
 
 
 def database_url(server: str) -> str:
-    import psycopg2
-
-    base = urllib.parse.urlsplit(server)
-    params = dict(urllib.parse.parse_qsl(base.query))
-    con = psycopg2.connect(
-        dbname="postgres",
-        user=base.username or "postgres",
-        host=params.get("host", base.hostname),
-        port=base.port,
-        password=base.password,
-    )
-    con.autocommit = True
+    con = server_connection(server)
     with con.cursor() as cursor:
         cursor.execute("DROP DATABASE IF EXISTS bench_concurrency")
         cursor.execute("CREATE DATABASE bench_concurrency")
     con.close()
-    return urllib.parse.urlunsplit(base._replace(path="/bench_concurrency"))
+    return with_database(server, "bench_concurrency")
 
 
 def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -133,16 +122,11 @@ def measure(env: dict, folder: Path, seconds: float, count: int, engine: str) ->
         "upload_s": upload_end - upload_start,
         "agrees": check.returncode == 0,
         "check": check.stdout.strip().splitlines()[-1] if check.stdout else check.stderr[-200:],
-        "idle": _p95(idle),
-        "busy": _p95(busy),
+        "idle": p95(idle),
+        "busy": p95(busy),
         "n_idle": len(idle),
         "n_busy": len(busy),
     }
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else float("nan")
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from machine import describe_machine, write_section  # noqa: E402
+from machine import describe_machine, p95, server_connection, with_database, write_section  # noqa: E402
 
 QUERIES = {
     "2-character word": ["发展", "安全", "教育", "干部", "群众", "改革", "城市", "农村"],
@@ -163,8 +163,7 @@ def log(text: str) -> None:
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return statistics.median(samples), p95(samples)
 
 
 def _split(item) -> tuple[str, dict]:
@@ -173,25 +172,14 @@ def _split(item) -> tuple[str, dict]:
 
 def on_postgres(url: str, n: int) -> str:
     """The URL of database bench_<n> on that server, made when missing."""
-    import psycopg2
-
-    base = urllib.parse.urlsplit(url)
     name = f"bench_{n}"
-    params = dict(urllib.parse.parse_qsl(base.query))
-    con = psycopg2.connect(
-        dbname="postgres",
-        user=base.username or "postgres",
-        host=params.get("host", base.hostname),
-        port=base.port,
-        password=base.password,
-    )
-    con.autocommit = True
+    con = server_connection(url)
     with con.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if not cursor.fetchone():
             cursor.execute(f"CREATE DATABASE {name}")
     con.close()
-    return urllib.parse.urlunsplit(base._replace(path=f"/{name}"))
+    return with_database(url, name)
 
 
 def time_api(queries) -> list[float]:

@@ -72,3 +72,36 @@ def write_section(key: str, title: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     RESULTS.write_text(text, encoding="utf-8")
+
+
+def p95(samples: list[float]) -> float:
+    """The 95th percentile, as every bench reports it (nan for no samples)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else float("nan")
+
+
+def server_connection(url: str):
+    """An autocommit connection to the maintenance database of the PostgreSQL server a
+    URL names (postgres://user@/name?host=/socket/dir), for making bench databases."""
+    import urllib.parse
+
+    import psycopg2
+
+    base = urllib.parse.urlsplit(url)
+    params = dict(urllib.parse.parse_qsl(base.query))
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=base.username or "postgres",
+        host=params.get("host", base.hostname),
+        port=base.port,
+        password=base.password,
+    )
+    connection.autocommit = True
+    return connection
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server's URL, naming database `name`."""
+    import urllib.parse
+
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path=f"/{name}"))
