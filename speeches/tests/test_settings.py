@@ -50,21 +50,40 @@ def test_it_splits_allowed_hosts_on_commas(monkeypatch):
     assert project_settings.env_list("ALLOWED_HOSTS", []) == ["archive.example.org", ".example.org"]
 
 
-def _settings_in(env: dict) -> subprocess.CompletedProcess:
-    """archive/settings.py read in a fresh interpreter with `env` (it reads the environment once)."""
-    code = (
-        "from archive import settings as s; "
-        "print(s.SEARCH_ENGINE, s.DATABASE_REPLICAS, [s.DATABASES[a]['HOST'] for a in s.DATABASE_REPLICAS])"
-    )
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SEARCH_ENGINE", "DATABASE_REPLICA_URLS")}
+# What the test process's environment may hold that a fresh start with only the tests'
+# variables would not: the test run's database and engine, and the browser tests'
+# DJANGO_ALLOW_ASYNC_UNSAFE.
+TEST_RUN_ONLY = (
+    "DATABASE_URL",
+    "DATABASE_REPLICA_URLS",
+    "DATABASE_PASSWORD",
+    "SEARCH_ENGINE",
+    "DEBUG",
+    "HTTPS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
+
+
+def _fresh(args: list[str], env: dict) -> subprocess.CompletedProcess:
+    """Python in a fresh interpreter in the project folder, with `env` (archive/settings.py
+    reads the environment once, at import)."""
+    clean = {k: v for k, v in os.environ.items() if k not in TEST_RUN_ONLY}
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *args],
         env={**clean, **env},
         capture_output=True,
         text=True,
         cwd=project_settings.BASE_DIR,
-        timeout=60,
+        timeout=120,
     )
+
+
+def _settings_in(env: dict) -> subprocess.CompletedProcess:
+    code = (
+        "from archive import settings as s; "
+        "print(s.SEARCH_ENGINE, s.DATABASE_REPLICAS, [s.DATABASES[a]['HOST'] for a in s.DATABASE_REPLICAS])"
+    )
+    return _fresh(["-c", code], env)
 
 
 def test_the_search_engine_defaults_to_whoosh_on_sqlite_and_to_postgres_on_postgresql():
@@ -106,40 +125,14 @@ PRODUCTION = {
 }
 
 
-# What the test process's environment may hold that a production start would not: the
-# database of the test run, and the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE.
-NOT_PRODUCTION = ("DATABASE_URL", "SEARCH_ENGINE", "DEBUG", "HTTPS", "DATABASE_PASSWORD", "DJANGO_ALLOW_ASYNC_UNSAFE")
-
-
-def _manage(env: dict, *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        cwd=project_settings.BASE_DIR,
-        timeout=120,
-    )
-
-
 def test_the_production_settings_pass_djangos_deployment_check_without_a_warning():
-    result = _manage(PRODUCTION, "check", "--deploy", "--fail-level", "WARNING")
+    result = _fresh(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def _production_value(env: dict, expression: str) -> str:
-    code = f"from archive import settings as s; print({expression})"
-    clean = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**clean, **PRODUCTION, **env},
-        capture_output=True,
-        text=True,
-        cwd=project_settings.BASE_DIR,
-        timeout=60,
-    )
+    result = _fresh(["-c", f"from archive import settings as s; print({expression})"], {**PRODUCTION, **env})
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -166,15 +159,6 @@ def test_a_database_password_with_url_characters_is_passed_apart_from_the_url():
 
 
 def test_a_production_start_without_collected_static_files_stops_and_names_the_missing_step(tmp_path):
-    code = "import archive.wsgi"
-    clean = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**clean, **PRODUCTION, "STATIC_ROOT": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        cwd=project_settings.BASE_DIR,
-        timeout=60,
-    )
+    result = _fresh(["-c", "import archive.wsgi"], {**PRODUCTION, "STATIC_ROOT": str(tmp_path)})
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "collectstatic" in result.stderr
