@@ -42,7 +42,7 @@ class SearchFeed(Feed):
     def items(self, params: SearchParams):
         if not (params.q.strip() or params.has_filters):
             return []
-        return search_speeches(params=params, facets=False).hits
+        return search_speeches(params=params, facets=False, damaged=False).hits
 
     def item_title(self, hit) -> str:
         year = f"（{hit.speech.year}年）" if hit.speech.year else ""

@@ -102,11 +102,13 @@ def search_speeches(
     snippets: bool = True,
     facets: bool = True,
     limit: int | None = None,
+    damaged: bool | None = None,
 ) -> Results:
     """One page of canonical speeches for the query and filters in `params`.
 
     `limit` (exports) lifts the page-size cap of the page and the API. With `snippets`
-    (the page and the API), the first page also lists possible matches in damaged text.
+    (the page and the API), the first page also lists possible matches in damaged text,
+    unless `damaged` is False (the feed shows snippets but no such list).
     """
     if params is None:
         params = SearchParams(q=raw_query, page=max(1, page), page_size=max(1, min(page_size, 100)))
@@ -140,7 +142,7 @@ def search_speeches(
     results.hits = _hits(found.hits, parsed.terms, snippets)
     if facets:
         results.facets = _label_facets(found.facets, params)
-    if snippets and params.page == 1:
+    if (snippets if damaged is None else damaged) and params.page == 1:
         results.damaged = _damaged_matches(parsed.tree, params)
         if results.damaged and results.message == NOTHING_FOUND:
             results.message = "没有找到完全相符的讲话；下方列出了可能的匹配（原文残缺处）。"
