@@ -2,10 +2,16 @@
 
 GB/T 7714-2015 cites an online resource as
     主要责任者. 题名[EB/OL]. 出版地: 出版者, 出版年(更新或修改日期)[引用日期]. 获取和访问路径.
-Decisions, since the archive knows neither the speaker's name nor a place:
-- No author: the standard (8.1.1) lets the numeric (顺序编码制) system, the one most
-  Chinese papers use, omit an unknown author and open with the title, instead of "佚名".
-- The publisher is this archive; no place. The year is the speech's year when known.
+Decisions:
+- The author is the speaker when the text states the name (speeches/ingest/attribution.py).
+  Otherwise none: the standard (8.1.1) lets the numeric (顺序编码制) system, the one
+  most Chinese papers use, omit an unknown author and open with the title, not "佚名".
+- A title the archive supplied is cited in square brackets, as catalogues bracket
+  supplied titles; an inferred date as [2020?] or [2020—2022?] (8.8's brackets for a
+  date not given by the source). A stated date is cited plainly.
+- The speaker's office, the meeting, the place and the source document follow the URL
+  as a note (附注), with "推断" where the archive inferred them.
+- The publisher is this archive; no place.
 - The update date is when the archive last restored the text (the document's ingest),
   the access date is the day the reader cites; both ISO dates as in the standard's examples.
 - A selected paragraph becomes the URL's fragment (…/#p12) in every form, and a
@@ -33,6 +39,47 @@ class Citable:
     updated: date | None = None
     paragraph: str = ""  # an anchor such as "p12", or ""
     publisher: str = PUBLISHER
+    speaker: str = ""
+    office: str = ""
+    date: str = ""  # "2017", "2017-03-10" or "2020/2022"
+    date_inferred: bool = False
+    title_supplied: bool = False
+    place: str = ""
+    place_inferred: bool = False
+    occasion: str = ""
+    source: str = ""  # the source document's title
+    source_url: str = ""
+
+
+def cited_title(item: Citable) -> str:
+    return f"[{item.title}]" if item.title_supplied else item.title
+
+
+def cited_date(item: Citable) -> str:
+    """2017, 2017-03-10, [2017?], [2020—2022?]; "" when unknown."""
+    value = item.date or (str(item.year) if item.year else "")
+    if not value:
+        return ""
+    value = value.replace("/", "—")
+    return f"[{value}?]" if item.date_inferred else value
+
+
+def notes(item: Citable) -> list[str]:
+    """What a citation's fields do not hold: office, meeting, place, source document."""
+    out = []
+    if item.office:
+        out.append(f"讲话人职务：{item.office}")
+    if item.occasion:
+        out.append(f"场合：{item.occasion}")
+    if item.place:
+        out.append(f"地点：{item.place}" + ("（推断）" if item.place_inferred else ""))
+    if item.date_inferred and cited_date(item):
+        out.append(f"日期为本馆据内容推断：{cited_date(item)}")
+    if item.title_supplied:
+        out.append("题名为本馆所拟")
+    if item.source:
+        out.append(f"来源文件：{item.source}" + (f" {item.source_url}" if item.source_url else ""))
+    return out
 
 
 def paragraph_number(anchor: str) -> int | None:
@@ -45,10 +92,13 @@ def cited_url(item: Citable) -> str:
 
 
 def gbt7714(item: Citable, accessed: date) -> str:
-    """题名[EB/OL]. 出版者, 年(更新日期)[引用日期]. URL."""
-    published = item.publisher + (f", {item.year}" if item.year else "")
+    """讲话人. 题名[EB/OL]. 出版者, 年(更新日期)[引用日期]. URL. 附注."""
+    author = f"{item.speaker}. " if item.speaker else ""
+    when = cited_date(item)[:4] if not item.date_inferred else cited_date(item)
+    published = item.publisher + (f", {when}" if when else "")
     updated = f"({item.updated.isoformat()})" if item.updated else ""
-    return f"{item.title}[EB/OL]. {published}{updated}[{accessed.isoformat()}]. {cited_url(item)}."
+    cited = f"{author}{cited_title(item)}[EB/OL]. {published}{updated}[{accessed.isoformat()}]. {cited_url(item)}."
+    return cited + (f" {'；'.join(notes(item))}." if notes(item) else "")
 
 
 def bibtex_escape(value: str) -> str:
@@ -57,9 +107,14 @@ def bibtex_escape(value: str) -> str:
 
 def bibtex(item: Citable, accessed: date) -> str:
     """@misc, which both BibTeX and biblatex read; url/urldate are biblatex's (and natbib styles')."""
-    fields = [("title", "{" + bibtex_escape(item.title) + "}")]
-    if item.year:
-        fields.append(("year", str(item.year)))
+    fields = [("title", "{" + bibtex_escape(cited_title(item)) + "}")]
+    if item.speaker:
+        # A Chinese name is one unit: braced, BibTeX does not split it into first and last.
+        fields.insert(0, ("author", "{" + bibtex_escape(item.speaker) + "}"))
+    if cited_date(item):
+        fields.append(("year", cited_date(item) if item.date_inferred else cited_date(item)[:4]))
+        if not item.date_inferred and len(item.date) == 10:
+            fields.append(("date", item.date))
     fields += [
         ("publisher", bibtex_escape(item.publisher)),
         ("howpublished", "\\url{" + cited_url(item) + "}"),
@@ -67,8 +122,9 @@ def bibtex(item: Citable, accessed: date) -> str:
         ("urldate", accessed.isoformat()),
     ]
     number = paragraph_number(item.paragraph)
-    if number:
-        fields.append(("note", f"第{number}段"))
+    note = ([f"第{number}段"] if number else []) + notes(item)
+    if note:
+        fields.append(("note", bibtex_escape("；".join(note))))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{bibtex_key(item)},\n{body}\n}}"
 
@@ -80,13 +136,22 @@ def bibtex_key(item: Citable) -> str:
 
 def ris(item: Citable, accessed: date) -> str:
     """TY ELEC (web page); Y2 is the access date in RIS's YYYY/MM/DD form."""
-    lines = [("TY", "ELEC"), ("TI", item.title)]
-    if item.year:
+    lines = [("TY", "ELEC")]
+    if item.speaker:
+        lines.append(("AU", item.speaker))
+    lines.append(("TI", cited_title(item)))
+    if item.date and not item.date_inferred:
+        lines.append(("PY", item.date[:4]))
+        lines.append(("DA", item.date.replace("-", "/")))
+    elif item.year and not item.date_inferred:
         lines.append(("PY", str(item.year)))
+    if item.source:
+        lines.append(("T2", item.source))
     lines += [("PB", item.publisher), ("UR", cited_url(item)), ("Y2", accessed.strftime("%Y/%m/%d"))]
     number = paragraph_number(item.paragraph)
     if number:
         lines.append(("N1", f"第{number}段"))
+    lines.extend(("N1", note) for note in notes(item))
     lines.append(("ER", ""))
     return "\n".join(f"{tag}  - {value}" for tag, value in lines) + "\n"
 

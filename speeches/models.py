@@ -125,6 +125,12 @@ class SpeechQuerySet(models.QuerySet):
         return self.with_document().select_related("duplicate_of").prefetch_related("topics", "sections")
 
 
+def place_keys(place: str) -> list[str]:
+    """The values a place is filed under: "湖北·襄阳" under 湖北 and 湖北·襄阳."""
+    parts = place.split("·") if place else []
+    return ["·".join(parts[: n + 1]) for n in range(len(parts))]
+
+
 class Speech(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="speeches")
     ordinal = models.PositiveIntegerField()
@@ -138,7 +144,17 @@ class Speech(models.Model):
     occasion = models.CharField(max_length=255, blank=True)
     speaker_level = models.CharField(max_length=16, blank=True, db_index=True)
     genre = models.CharField(max_length=16, blank=True, db_index=True)
-    region = models.CharField(max_length=64, blank=True)
+    # The place, "湖北·襄阳" or "广东" (speeches/ingest/attribution.py find_place).
+    region = models.CharField(max_length=64, blank=True, db_index=True)
+    # Who, when and where, as the text states or implies them; `attribution` keeps each
+    # value's standing (stated, inferred, unknown), rule and evidence.
+    speaker = models.CharField(max_length=32, blank=True, db_index=True)
+    office = models.CharField(max_length=32, blank=True, db_index=True)
+    date = models.CharField(max_length=21, blank=True, help_text="YYYY, YYYY-MM, YYYY-MM-DD or a range YYYY/YYYY.")
+    date_standing = models.CharField(max_length=8, blank=True)
+    attribution = models.JSONField(default=dict, blank=True)
+    # The title is the archive's, made from the speech's meeting or topic (cited in brackets).
+    title_supplied = models.BooleanField(default=False)
     keywords = models.JSONField(default=list, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     # MinHash of the text (speeches.ingest.dedupe), for near-duplicates across documents.
@@ -179,6 +195,24 @@ class Speech(models.Model):
     def paragraphs(self) -> list[str]:
         return [p for p in self.text.split("\n") if p.strip()]
 
+    def standing(self, name: str) -> str:
+        """ "stated", "inferred" or "unknown" for speaker, office, date, place or occasion."""
+        return (self.attribution or {}).get(name, {}).get("standing", "unknown")
+
+    def evidence(self, name: str) -> dict:
+        return (self.attribution or {}).get(name, {})
+
+    @property
+    def date_label(self) -> str:
+        """The date as a reader sees it: 2019年, 2017年3月10日, 2020—2022年, "" if unknown."""
+        if not self.date:
+            return ""
+        if "/" in self.date:
+            first, last = self.date.split("/")
+            return f"{first}—{last}年"
+        parts = [int(p) for p in self.date.split("-")]
+        return "".join(f"{n}{unit}" for n, unit in zip(parts, "年月日", strict=False))
+
     def to_dict(self, sections: bool = False) -> dict:
         data = {
             "id": self.public_id,
@@ -191,6 +225,12 @@ class Speech(models.Model):
             "document": self.document.to_dict(),
             "duplicate_of": self.duplicate_of.public_id if self.duplicate_of_id else None,
             "fragment": self.is_fragment,
+            "title_supplied": self.title_supplied,
+            "speaker": self.speaker or None,
+            "office": self.office or None,
+            "date": {"value": self.date or None, "standing": self.date_standing or "unknown"},
+            "place": self.region or None,
+            "attribution": self.attribution or {},
         }
         if sections:
             data["sections"] = [s.to_dict() for s in self.sections.all()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -36,6 +37,16 @@ def citable(request, speech: Speech, paragraph: str = "") -> citation.Citable:
         year=speech.year,
         updated=timezone.localdate(ingested) if ingested else None,
         paragraph=paragraph,
+        speaker=speech.speaker,
+        office=speech.office,
+        date=speech.date,
+        date_inferred=speech.date_standing == "inferred",
+        title_supplied=speech.title_supplied,
+        place=speech.region,
+        place_inferred=speech.standing("place") == "inferred",
+        occasion=speech.occasion,
+        source=speech.document.display_title,
+        source_url=request.build_absolute_uri(speech.document.get_absolute_url()),
     )
 
 
@@ -61,8 +72,42 @@ def speech_detail(request, public_id: str, slug: str = ""):
         "citations": citations(request, speech),
         "bookmarks": _own_bookmarks(request, speech),
         "lost_characters": speech.text.count(MARKER),
+        "facts": facts(speech),
     }
     return render(request, "speeches/speech.html", context)
+
+
+STANDING_LABELS = {"stated": "原文所载", "inferred": "推断"}
+
+
+def facts(speech: Speech) -> list[dict]:
+    """Speaker, office, date, place and meeting with their standing and evidence, for the
+    page: a reader sees which the text says and which the archive deduced, and from what."""
+    shown = [
+        ("speaker", "讲话人", speech.speaker, ""),
+        ("office", "职务", speech.office, reverse("office", args=[speech.office]) if speech.office else ""),
+        ("date", "日期", speech.date_label, reverse("year", args=[speech.year]) if speech.year else ""),
+        ("place", "地点", speech.region, reverse("place", args=[speech.region]) if speech.region else ""),
+        ("occasion", "场合", speech.occasion, ""),
+    ]
+    out = []
+    for name, label, value, url in shown:
+        if not value:
+            continue
+        found = speech.evidence(name)
+        standing = found.get("standing", "stated" if name == "occasion" else "unknown")
+        out.append(
+            {
+                "label": label,
+                "value": value + ("?" if name == "date" and standing == "inferred" else ""),
+                "url": url,
+                "standing": standing,
+                "standing_label": STANDING_LABELS.get(standing, ""),
+                "evidence": found.get("evidence", ""),
+                "paragraph": found.get("paragraph"),
+            }
+        )
+    return out
 
 
 def _own_bookmarks(request, speech: Speech):

@@ -7,11 +7,11 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from .models import Document, Speech, Topic
+from .models import Document, Speech, Topic, place_keys
 from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.params import SORTS, UNDATED
 from .search.trends import bar_chart, year_rows
@@ -199,3 +199,73 @@ def year_detail(request, year: int):
         .order_by("-n", "name")
     )
     return render(request, "speeches/year.html", {"year": year, "page": page, "topics": topics})
+
+
+# --- places and offices: like a parliamentary member page, the speeches of one
+# jurisdiction or one office, with counts by year (年份不详 included) and by topic.
+
+
+def _place_speeches(place: str):
+    return Speech.objects.canonical().filter(Q(region=place) | Q(region__startswith=place + "·"))
+
+
+def _profile(speeches) -> dict:
+    """Counts by year and topic over a set of canonical speeches."""
+    years = speeches.exclude(year=None).values("year").annotate(n=Count("id")).order_by("year")
+    undated = speeches.filter(year=None).count()
+    rows = year_rows({row["year"]: row["n"] for row in years}) + ([("不详", undated)] if undated else [])
+    topics = (
+        Topic.objects.filter(speeches__in=speeches.values("id")).annotate(n=Count("speeches")).order_by("-n", "name")
+    )
+    return {"year_chart": bar_chart(rows), "undated": undated, "topics": topics}
+
+
+def place_list(request):
+    counts: dict[str, int] = {}
+    for region, n in Speech.objects.canonical().exclude(region="").values_list("region").annotate(n=Count("id")):
+        for key in place_keys(region):
+            counts[key] = counts.get(key, 0) + n
+    provinces = sorted((k for k in counts if "·" not in k), key=lambda k: (-counts[k], k))
+    places = [
+        (
+            province,
+            counts[province],
+            sorted(((k, counts[k]) for k in counts if k.startswith(province + "·")), key=lambda i: (-i[1], i[0])),
+        )
+        for province in provinces
+    ]
+    unplaced = Speech.objects.canonical().filter(region="").count()
+    return render(request, "speeches/places.html", {"places": places, "unplaced": unplaced})
+
+
+def place_detail(request, place: str):
+    speeches = _place_speeches(place)
+    if not speeches.exists():
+        raise Http404("没有这个地点的讲话")
+    listing = speeches.for_listing().order_by(F("year").desc(nulls_last=True), "document_id", "ordinal")
+    page = Paginator(listing, 20).get_page(request.GET.get("page"))
+    within = (
+        speeches.filter(region__startswith=place + "·")
+        .values("region")
+        .annotate(n=Count("id"))
+        .order_by("-n", "region")
+    )
+    context = {"place": place, "parts": place.split("·"), "page": page, "within": within, **_profile(speeches)}
+    return render(request, "speeches/place.html", context)
+
+
+def office_detail(request, office: str):
+    speeches = Speech.objects.canonical().filter(office=office)
+    if not speeches.exists():
+        raise Http404("没有这个职务的讲话")
+    listing = speeches.for_listing().order_by(F("year").desc(nulls_last=True), "document_id", "ordinal")
+    page = Paginator(listing, 20).get_page(request.GET.get("page"))
+    speakers = speeches.exclude(speaker="").values("speaker").annotate(n=Count("id")).order_by("-n", "speaker")
+    context = {"office": office, "page": page, "speakers": speakers, **_profile(speeches)}
+    return render(request, "speeches/office.html", context)
+
+
+def office_list(request):
+    offices = Speech.objects.canonical().exclude(office="").values("office").annotate(n=Count("id")).order_by("-n")
+    unknown = Speech.objects.canonical().filter(office="").count()
+    return render(request, "speeches/offices.html", {"offices": offices, "unknown": unknown})

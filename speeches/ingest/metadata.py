@@ -1,4 +1,6 @@
-"""What the text itself states: year, occasion, speaker level, genre, region.
+"""What the text itself states: occasion, speaker level, genre; the place names it knows.
+
+Year, place, speaker and office, each with its standing, are attribution.py's.
 
 The page's title is a weak witness (000 titles every speech 森林防火), so each field
 is read from the speech's own opening first and from the title only when the title
@@ -16,10 +18,6 @@ from .classify import longest_first
 
 REGIONS_FILE = Path(__file__).with_name("data") / "regions.txt"
 
-_YEAR = re.compile(r"(?<![0-9])((?:19[5-9]|20[0-4])[0-9])年")
-# "2022年是党的二十大召开之年" (001 篇十八): the year the speech is given.
-_CURRENT_YEAR = re.compile(r"(?<![0-9])((?:19[5-9]|20[0-4])[0-9])年是")
-_REVIEWED_YEAR = re.compile(r"(?:总结|回顾)了?(?:总结)?((?:19[5-9]|20[0-4])[0-9])年")
 # "在全市森林防火工作推进会上的讲话" → occasion "全市森林防火工作推进会"
 _OCCASION = re.compile(
     r"在(.{2,40}?(?:会议|会|大会|仪式|典礼|座谈会|论坛|活动))上的(?:领导)?(?:讲话|发言|致辞|总结讲话|动员讲话)"
@@ -63,25 +61,6 @@ _AMBIGUOUS_PLACES = frozenset(
     "来宾 朝阳 安康 白山 黄山 大理 山南 阿里 红河 北海 白银 中山 玉树 普洱 吉林 兴安 海东 海北 海西 南平 长治 文山 通化 延边 定西 吉安 永州".split()
 )
 _ADMIN_SUFFIX = "省市县区州盟"
-# The speaker's own province holds at least this share of all places a speech names.
-_OWN_PLACE_SHARE = 0.6
-
-
-def find_year(title: str, text: str) -> int | None:
-    """The year a speech states: in its title, as "YYYY年是…", or the latest in its opening.
-
-    '20xx年' is no year. A speech reviewing "2021年" with plans for "2022年" is 2022's,
-    and so is one that only reviews 2021.
-    """
-    for pattern, source in ((_YEAR, title), (_CURRENT_YEAR, text)):
-        match = pattern.search(source)
-        if match:
-            return int(match.group(1))
-    opening = text[:600]
-    years = [int(y) for y in _YEAR.findall(opening)]
-    # "总结2021年全国文明城市创建工作" (000 篇一): a review is given the year after.
-    years += [int(y) + 1 for y in _REVIEWED_YEAR.findall(opening)]
-    return max(years) if years else None
 
 
 def find_occasion(title: str, text: str, title_trusted: bool = True) -> str:
@@ -144,27 +123,6 @@ def region_pattern() -> re.Pattern:
     # No look-around here: a pattern of plain alternatives lets re skip ahead fast (10×);
     # written as a trie (classify.longest_first), the longest name still wins.
     return re.compile(rf"({longest_first(set(load_regions()))})([{_ADMIN_SUFFIX}]?)")
-
-
-def find_region(text: str) -> str:
-    """The speech's place, "湖北·襄阳" or "广东", when named at least twice, clearly more
-    often than any other. Places in lists ("南京、上海") do not count, and a speech that
-    compares many places ("高于北京二环…南京有6座…武汉市有8个", 002) names none as its own."""
-    counts: Counter[str] = Counter()
-    for match in region_pattern().finditer(text):
-        name, suffix = match.groups()
-        if name in _AMBIGUOUS_PLACES and not suffix or _in_list(text, match.start(), match.end()):
-            continue
-        counts[name] += 1
-    ranked = counts.most_common(2)
-    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]):
-        return ""
-    name = ranked[0][0]
-    province = load_regions()[name]
-    same_province = sum(n for place, n in counts.items() if load_regions()[place] == province)
-    if same_province < _OWN_PLACE_SHARE * sum(counts.values()):
-        return ""
-    return province if province == name else f"{province}·{name}"
 
 
 def _in_list(text: str, start: int, end: int) -> bool:

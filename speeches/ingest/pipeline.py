@@ -11,6 +11,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from itertools import chain, islice
 
+from .attribution import attribute, occasion_belongs, tell_apart
 from .classify import keyword_pattern, load_topics, pick_topics, score_topics, title_matches
 from .clean import clean_lines
 from .decode import decode_bytes
@@ -20,9 +21,7 @@ from .keywords import extract_keywords, load_idf, speech_sample
 from .metadata import (
     find_genre,
     find_occasion,
-    find_region,
     find_speaker_level,
-    find_year,
     region_pattern,
     restore_title,
 )
@@ -47,9 +46,14 @@ def build_speech(ordinal: int, chunk: Chunk) -> ParsedSpeech:
     headings = "\n".join(s.heading for s in sections if s.heading)
     title = chunk.title or (paragraphs[0][:40] if paragraphs else "")
     scored = score_topics(text, headings)
-    trusted = title_matches(title, scored)
+    # A page's title may be the collection's theme (001: ten speeches under
+    # 在集团公司疫情防控工作视频会议上的讲话, one of them a county's education speech):
+    # it belongs to a speech only when the speech bears out its topic and meeting.
+    trusted = title_matches(title, scored) and occasion_belongs(title, text)
     occasion = find_occasion(title, text, trusted)
     title = restore_title(title, occasion)
+    attribution = attribute(title, paragraphs, occasion, trusted)
+    display, supplied = (title, False) if trusted else own_title(chunk.heading_lines, attribution, scored)
     return ParsedSpeech(
         ordinal=ordinal,
         title=title,
@@ -57,32 +61,36 @@ def build_speech(ordinal: int, chunk: Chunk) -> ParsedSpeech:
         original_text="\n".join(line.raw for line in chunk.lines if line.raw),
         sections=sections,
         marker=chunk.marker,
-        year=find_year(title if trusted else "", text),
+        year=attribution.year,
         occasion=occasion,
         speaker_level=find_speaker_level(text),
         genre=find_genre(title, text, occasion),
-        region=find_region(text),
+        region=attribution.place.value,
         topics=pick_topics(scored, title if trusted else ""),
         fingerprint=content_fingerprint(text),
         subtitle=" ".join(chunk.heading_lines),
         title_trusted=trusted,
-        display_title=title if trusted else own_title(chunk.heading_lines, occasion, scored),
+        display_title=display,
+        title_supplied=supplied,
         split_reason=chunk.reason,
         fragment=chunk.reason == "fragment",
+        attribution=attribution,
     )
 
 
-def own_title(heading_lines: tuple[str, ...], occasion: str, scored) -> str:
-    """A title for a speech whose scraped title lies (000: all nineteen say 森林防火):
-    its own heading lines, else the meeting it names, else its main topic."""
+def own_title(heading_lines: tuple[str, ...], attribution, scored) -> tuple[str, bool]:
+    """A title for a speech whose scraped title is not its own (000: all nineteen say
+    森林防火), and whether the archive supplied it: the speech's own heading lines are
+    the source's; one built from its meeting and speaker, or its main topic, is not."""
     if heading_lines:
-        return " ".join(heading_lines)[:80]
-    if occasion:
-        return f"在{occasion}上的讲话"
+        return " ".join(heading_lines)[:80], False
+    who = attribution.speaker.value + attribution.office.value
+    if attribution.occasion:
+        return f"{who}在{attribution.occasion.value}上的讲话", True
     names = {t.slug: t.name for t in load_topics()}
     if scored and scored[0][0] in names:
-        return f"关于{names[scored[0][0]]}的讲话"
-    return "讲话"
+        return f"{who}关于{names[scored[0][0]]}的讲话", True
+    return f"{who}讲话", True
 
 
 def mark_duplicates(speeches: list[ParsedSpeech]) -> list[ParsedSpeech]:
@@ -133,7 +141,7 @@ def build_speeches(chunks: tuple[Chunk, ...]) -> list[ParsedSpeech]:
 
 def structure(collection: Collection) -> list[ParsedSpeech]:
     speeches = [s for s in build_speeches(collection.chunks) if s.text]
-    return add_keywords(mark_duplicates(speeches))
+    return add_keywords(tell_apart(mark_duplicates(speeches)))
 
 
 def split_report(collection: Collection, speeches: list[ParsedSpeech]) -> StepReport:

@@ -48,6 +48,51 @@ class StepReport:
         }
 
 
+STATED = "stated"
+INFERRED = "inferred"
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Attribute:
+    value: str = ""
+    standing: str = UNKNOWN
+    rule: str = ""
+    # The words that state or imply the value, and the paragraph (from 1) they stand in;
+    # paragraph 0 is the speech's title.
+    evidence: str = ""
+    paragraph: int | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def to_dict(self) -> dict:
+        return {
+            "value": self.value,
+            "standing": self.standing,
+            "rule": self.rule,
+            "evidence": self.evidence,
+            "paragraph": self.paragraph,
+        }
+
+
+@dataclass(frozen=True)
+class Attribution:
+    speaker: Attribute = Attribute()
+    office: Attribute = Attribute()
+    date: Attribute = Attribute()
+    place: Attribute = Attribute()
+    occasion: Attribute = Attribute()
+
+    def to_dict(self) -> dict:
+        return {name: getattr(self, name).to_dict() for name in ("speaker", "office", "date", "place", "occasion")}
+
+    @property
+    def year(self) -> int | None:
+        """The year when the date is one year or a day in it; None for a range."""
+        return int(self.date.value[:4]) if self.date.value and "/" not in self.date.value else None
+
+
 @dataclass(frozen=True)
 class ParsedSection:
     ordinal: int
@@ -90,6 +135,10 @@ class ParsedSpeech:
     display_title: str = ""
     # Why the splitter started a speech here: marker, subtitle, salutation, closing, …
     split_reason: str = ""
+    # Speaker, office, date, place and occasion, each with its standing (attribution.py).
+    attribution: Attribution = Attribution()
+    # The title is the archive's, not the source's (shown and cited in brackets).
+    title_supplied: bool = False
 
     @property
     def paragraphs(self) -> tuple[str, ...]:

@@ -40,7 +40,7 @@ from typing import Protocol
 from django.conf import settings
 
 # URL parameter names of the filters and facets an engine answers.
-FACETS = ("topic", "year", "document", "level", "genre")
+FACETS = ("topic", "year", "document", "level", "genre", "office", "place", "occasion")
 # Sort orders besides relevance: (speech column, descending). Their labels are
 # speeches.search.params.SORTS.
 SORT_COLUMNS = {

@@ -25,6 +25,11 @@ MAX_YEAR_SPAN = 200
 UNDATED = "unknown"
 
 
+def _all(data, name: str) -> list[str]:
+    found = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+    return [found] if isinstance(found, str) else list(found)
+
+
 def _ints(values) -> list[int]:
     out = []
     for value in values:
@@ -50,6 +55,9 @@ class SearchParams:
     document: tuple[str, ...] = ()
     level: tuple[str, ...] = ()
     genre: tuple[str, ...] = ()
+    office: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+    occasion: tuple[str, ...] = ()
     sort: str = "relevance"
     page: int = 1
     page_size: int = PAGE_SIZE
@@ -72,6 +80,9 @@ class SearchParams:
             document=tuple(str(d) for d in _ints(values("document"))),
             level=values("level"),
             genre=values("genre"),
+            office=values("office"),
+            place=values("place"),
+            occasion=tuple(dict.fromkeys(v.strip()[:255] for v in _all(data, "occasion") if v and v.strip())),
             sort=sort if sort in SORTS else "relevance",
             page=max(1, _int(data.get("page"), 1) or 1),
             page_size=max(1, min(_int(data.get("page_size"), page_size) or page_size, MAX_PAGE_SIZE)),
@@ -80,7 +91,16 @@ class SearchParams:
     @property
     def has_filters(self) -> bool:
         return bool(
-            self.topic or self.year or self.year_from or self.year_to or self.document or self.level or self.genre
+            self.topic
+            or self.year
+            or self.year_from
+            or self.year_to
+            or self.document
+            or self.level
+            or self.genre
+            or self.office
+            or self.place
+            or self.occasion
         )
 
     def years(self) -> set[str] | None:
@@ -103,6 +123,9 @@ class SearchParams:
             "document": frozenset(self.document),
             "level": frozenset(self.level),
             "genre": frozenset(self.genre),
+            "office": frozenset(self.office),
+            "place": frozenset(self.place),
+            "occasion": frozenset(self.occasion),
         }
         years = self.years()
         if years is not None:
@@ -113,7 +136,8 @@ class SearchParams:
         """These parameters as URL pairs, with `changes` applied (None drops a key)."""
         current = replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
         pairs: list[tuple[str, str]] = []
-        for name in ("q", "topic", "year", "year_from", "year_to", "document", "level", "genre", "sort", "page"):
+        names = ("q", "topic", "year", "year_from", "year_to", "document", "level", "genre", "office", "place")
+        for name in (*names, "occasion", "sort", "page"):
             value = getattr(current, name)
             if isinstance(value, tuple):
                 pairs.extend((name, str(v)) for v in value)

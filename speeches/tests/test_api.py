@@ -46,7 +46,7 @@ FILTER_PARAMS = ("topic", "year", "year_from", "year_to", "document", "level", "
 
 def test_search_takes_the_page_parameters_and_returns_facets(client, corpus):
     plain = client.get("/api/search", {"q": "工作"}).json()
-    assert set(plain["facets"]) == {"topic", "year", "document", "level", "genre"}
+    assert set(plain["facets"]) == {"topic", "year", "document", "level", "genre", "office", "place", "occasion"}
     topic = plain["facets"]["topic"][0]
     narrowed = client.get("/api/search", {"q": "工作", "topic": topic["value"], "page_size": 5, "sort": "year"}).json()
     assert narrowed["count"] == topic["count"] and len(narrowed["results"]) == min(5, topic["count"])

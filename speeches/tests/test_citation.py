@@ -86,3 +86,69 @@ def test_ris_gives_a_web_page_record_with_the_access_date():
 def test_a_paragraph_that_is_not_an_anchor_is_ignored():
     odd = Citable(**{**SPEECH.__dict__, "paragraph": "javascript:alert(1)"})
     assert all_forms(odd, ACCESSED) == all_forms(SPEECH, ACCESSED)
+
+
+STATED = Citable(
+    public_id="kmwz2cd6ri",
+    title="应若平副厅长在全省各市州教育信息化工作会议上的讲话",
+    url="https://archive.example.org/speeches/kmwz2cd6ri/",
+    updated=date(2026, 11, 20),
+    speaker="应若平",
+    office="副厅长",
+    date="2017-03-10",
+    year=2017,
+    place="湖南",
+    occasion="全省各市州教育信息化工作会议",
+    source="在信息工作会议上的讲话稿",
+    source_url="https://archive.example.org/documents/3/",
+)
+INFERRED = Citable(
+    public_id="bup44adsjy",
+    title="关于疫情防控的讲话",
+    url="https://archive.example.org/speeches/bup44adsjy/",
+    date="2020/2022",
+    date_inferred=True,
+    title_supplied=True,
+    place="山东·日照",
+    place_inferred=True,
+)
+
+
+def test_gbt7714_opens_with_a_stated_speaker_and_notes_office_meeting_place_and_source():
+    assert gbt7714(STATED, ACCESSED) == (
+        "应若平. 应若平副厅长在全省各市州教育信息化工作会议上的讲话[EB/OL]. 讲话档案, 2017(2026-11-20)[2026-11-21]. "
+        "https://archive.example.org/speeches/kmwz2cd6ri/. 讲话人职务：副厅长；场合：全省各市州教育信息化工作会议；"
+        "地点：湖南；来源文件：在信息工作会议上的讲话稿 https://archive.example.org/documents/3/."
+    )
+
+
+def test_gbt7714_brackets_a_supplied_title_and_an_inferred_date():
+    assert gbt7714(INFERRED, ACCESSED) == (
+        "[关于疫情防控的讲话][EB/OL]. 讲话档案, [2020—2022?][2026-11-21]. "
+        "https://archive.example.org/speeches/bup44adsjy/. 地点：山东·日照（推断）；"
+        "日期为本馆据内容推断：[2020—2022?]；题名为本馆所拟."
+    )
+
+
+def test_bibtex_carries_the_author_the_stated_day_and_the_notes():
+    cited = bibtex(STATED, ACCESSED)
+    assert "  author = {{应若平}}," in cited
+    assert "  year = {2017},\n  date = {2017-03-10}," in cited
+    assert "  note = {讲话人职务：副厅长；场合：全省各市州教育信息化工作会议；地点：湖南；来源文件：" in cited
+
+
+def test_bibtex_and_ris_mark_an_inferred_date_and_a_supplied_title():
+    cited = bibtex(INFERRED, ACCESSED)
+    assert "title = {{[关于疫情防控的讲话]}}" in cited and "year = {[2020—2022?]}" in cited
+    assert "author" not in cited
+    lines = ris(INFERRED, ACCESSED).splitlines()
+    assert "TI  - [关于疫情防控的讲话]" in lines
+    assert not any(line.startswith(("PY", "DA", "AU")) for line in lines)
+    assert "N1  - 日期为本馆据内容推断：[2020—2022?]" in lines
+
+
+def test_ris_carries_author_date_and_source_for_stated_fields():
+    lines = ris(STATED, ACCESSED).splitlines()
+    assert lines[:3] == ["TY  - ELEC", "AU  - 应若平", "TI  - 应若平副厅长在全省各市州教育信息化工作会议上的讲话"]
+    assert "PY  - 2017" in lines and "DA  - 2017/03/10" in lines and "T2  - 在信息工作会议上的讲话稿" in lines
+    assert "N1  - 场合：全省各市州教育信息化工作会议" in lines

@@ -17,7 +17,7 @@ def search(**params):
 
 def test_each_facet_count_equals_the_count_of_the_filtered_results(corpus):
     results = search()
-    assert set(results.facets) == {"topic", "year", "document", "level", "genre"}
+    assert set(results.facets) == {"topic", "year", "document", "level", "genre", "office", "place", "occasion"}
     for name, values in results.facets.items():
         for facet in values[:6]:
             value = int(facet.value) if name == "year" else facet.value
@@ -30,6 +30,28 @@ def test_topic_counts_agree_with_the_database(corpus):
     for facet in results.facets["topic"]:
         expected = Speech.objects.filter(pk__in=pks, topics__slug=facet.value).count()
         assert facet.count == expected, facet.value
+
+
+def test_a_province_counts_and_selects_its_cities_too(corpus):
+    results = search_speeches(params=SearchParams(q=QUERY, page_size=100), snippets=False, limit=2000)
+    canonical = Speech.objects.filter(pk__in=[hit.speech.pk for hit in results.hits])
+    places = {facet.value: facet.count for facet in results.facets["place"]}
+    provinces = [value for value in places if "·" not in value]
+    assert any("·" in value for value in places) and provinces
+    for province in provinces:
+        expected = (
+            canonical.filter(region=province).count() + canonical.filter(region__startswith=province + "·").count()
+        )
+        assert places[province] == expected == search(place=(province,)).count, province
+        cities = [v for v in places if v.startswith(province + "·")]
+        assert places[province] >= sum(places[city] for city in cities)
+
+
+def test_office_and_meeting_filters_select_the_speeches_that_state_them(corpus):
+    speech = Speech.objects.filter(duplicate_of=None).exclude(office="").exclude(occasion="").first()
+    found = search_speeches(params=SearchParams(office=(speech.office,), occasion=(speech.occasion,)), snippets=False)
+    assert speech.pk in [hit.speech.pk for hit in found.hits]
+    assert all(hit.speech.office == speech.office for hit in found.hits)
 
 
 def test_facets_are_counted_under_the_other_selected_filters(corpus):

@@ -201,3 +201,17 @@ def test_bytes_an_older_pipeline_parsed_are_parsed_again_and_keep_their_ids(seed
     assert dict(Speech.objects.values_list("ordinal", "public_id")) == ids
     assert already_settled([document.sha256]) == {document.sha256}
     assert ingest_bytes(raw, "002.txt").status == "unchanged"
+
+
+def test_a_document_parsed_before_attribution_gets_speaker_date_and_place_when_parsed_again(seed_bytes):
+    raw = seed_bytes["003_2b7a5b5f4b6eab26.txt"]
+    first = ingest_bytes(raw, "003.txt")
+    ids = dict(Speech.objects.values_list("ordinal", "public_id"))
+    # As an older pipeline stored it: no speaker, office, date or attribution.
+    Speech.objects.update(speaker="", office="", date="", date_standing="", attribution={}, title_supplied=False)
+    Document.objects.filter(pk=first.document_id).update(pipeline_version="0.0.1")
+    ingest_bytes(raw, "003.txt")
+    byline = Speech.objects.get(speaker="应若平", duplicate_of=None)
+    assert byline.office == "副厅长" and byline.attribution["speaker"]["standing"] == "stated"
+    assert Speech.objects.exclude(date="").exists() and Speech.objects.filter(title_supplied=True).exists()
+    assert dict(Speech.objects.values_list("ordinal", "public_id")) == ids

@@ -124,7 +124,7 @@ def test_the_citation_of_a_selected_paragraph_points_at_it(client, corpus):
     data = client.get(f"/api/speeches/{speech.public_id}/citation", {"paragraph": "p3"}).json()
     assert data["paragraph"] == "p3"
     assert f"http://testserver/speeches/{speech.public_id}/#p3." in data["gbt7714"]
-    assert "note = {第3段}" in data["bibtex"] and "N1  - 第3段" in data["ris"]
+    assert "note = {第3段；" in data["bibtex"] and "N1  - 第3段" in data["ris"]
 
 
 def test_a_merged_id_redirects_with_the_search_query_kept(client, corpus):
@@ -152,10 +152,21 @@ def test_the_speech_api_keeps_its_shape_and_adds_keywords_and_citation(client, c
         "year",
         "document",
         "duplicate_of",
+        "speaker",
+        "office",
+        "date",
+        "place",
+        "occasion",
+        "attribution",
+        "title_supplied",
     ):
         assert key in data
     assert data["keywords"] == speech.keywords
-    assert data["citation"]["gbt7714"].endswith(f"http://testserver/speeches/{speech.public_id}/.")
+    assert f"http://testserver/speeches/{speech.public_id}/. " in data["citation"]["gbt7714"]
+    # The source document is named in the citation's note.
+    assert f"来源文件：{speech.document.display_title}" in data["citation"]["gbt7714"]
+    assert set(data["attribution"]) == {"speaker", "office", "date", "place", "occasion"}
+    assert data["date"]["standing"] in ("stated", "inferred", "unknown")
     listing = client.get("/api/speeches").json()["results"][0]
     assert "keywords" in listing and "sections" not in listing
 

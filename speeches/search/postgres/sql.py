@@ -32,6 +32,10 @@ _FILTERS = {
     "document": "s.document_id = ANY(%s::bigint[])",
     "level": "s.speaker_level = ANY(%s)",
     "genre": "s.genre = ANY(%s)",
+    "office": "s.office = ANY(%s)",
+    "occasion": "s.occasion = ANY(%s)",
+    # A place is filed under its province too (models.place_keys).
+    "place": "(s.region = ANY(%s) OR split_part(s.region, '·', 1) = ANY(%s))",
     "topic": (
         "s.id IN (SELECT st.speech_id FROM speeches_speechtopic st JOIN speeches_topic t ON t.id = st.topic_id"
         " WHERE t.slug = ANY(%s))"
@@ -42,6 +46,8 @@ _FACETS = {
     "document": ("s.document_id::text", "TRUE"),
     "level": ("s.speaker_level", "s.speaker_level <> ''"),
     "genre": ("s.genre", "s.genre <> ''"),
+    "office": ("s.office", "s.office <> ''"),
+    "occasion": ("s.occasion", "s.occasion <> ''"),
 }
 _SORT_SQL = {
     name: f"s.{'char_count' if column == 'length' else column} {'DESC' if descending else 'ASC'} NULLS LAST"
@@ -105,6 +111,8 @@ def _where(filters: dict[str, frozenset[str]], leave_out: str | None = None) -> 
         params.append(sorted(_typed(name, values)))
         if name == "year":
             params.append(UNDATED in values)
+        if name == "place":
+            params.append(sorted(values))
     return " AND ".join(clauses) or "TRUE", params
 
 
@@ -157,6 +165,13 @@ def _facet(name: str, filters: dict[str, frozenset[str]]) -> tuple[str, list]:
             f"SELECT 'topic', t.slug, count(*)::float8, 0 FROM speeches_speechtopic st"
             f" JOIN speeches_topic t ON t.id = st.topic_id WHERE st.speech_id IN ({pool}) GROUP BY t.slug"
         ), params
+    if name == "place":
+        return (
+            "SELECT 'place', v, count(*)::float8, 0 FROM (SELECT split_part(s.region, '·', 1) AS v"
+            f" FROM speeches_speech s WHERE s.id IN ({pool}) AND s.region <> ''"
+            " UNION ALL SELECT s.region FROM speeches_speech s"
+            f" WHERE s.id IN ({pool}) AND strpos(s.region, '·') > 0) p GROUP BY v"
+        ), params + params
     value, present = _FACETS[name]
     return (
         f"SELECT %s, {value}, count(*)::float8, 0 FROM speeches_speech s"

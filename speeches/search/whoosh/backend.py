@@ -40,8 +40,9 @@ from .internals import ArchiveCodec, GroupingWriter, build_segments, from_python
 from .view import IndexView
 
 # Index fields (see index.py) that are filtered on exactly, never analysed.
-EXACT_FIELDS = {"public_id", "level", "genre", "document", "copy_of"}
-KEYWORD_FIELDS = {"topics"}
+EXACT_FIELDS = {"public_id", "level", "genre", "document", "copy_of", "office", "occasion"}
+# A place is listed with its province too ("湖北", "湖北·襄阳"), so either selects it.
+KEYWORD_FIELDS = {"topics", "places"}
 SORTABLE_FIELDS = {"year", "length"}
 # Fields the backend derives from others in prepare(): bigrams for exact phrases,
 # and the year as an exact term for facet counting.

@@ -4,7 +4,7 @@ speeches/search_indexes.py). Texts stay in the database."""
 from django.db.models import F
 from haystack import indexes
 
-from ...models import Speech
+from ...models import Speech, place_keys
 
 
 class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
@@ -17,6 +17,9 @@ class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
     document = indexes.CharField()
     level = indexes.CharField(model_attr="speaker_level", null=True)
     genre = indexes.CharField(model_attr="genre", null=True)
+    office = indexes.CharField(model_attr="office", null=True)
+    places = indexes.MultiValueField()
+    occasion = indexes.CharField(model_attr="occasion", null=True)
     canonical = indexes.BooleanField()
     # A copy's entry names the speech it copies, so the copy's text finds that speech.
     copy_of = indexes.CharField(null=True)
@@ -33,6 +36,9 @@ class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_topics(self, obj: Speech) -> list[str]:
         return [topic.slug for topic in obj.topics.all()]
+
+    def prepare_places(self, obj: Speech) -> list[str]:
+        return place_keys(obj.region)
 
     def prepare_document(self, obj: Speech) -> str:
         return str(obj.document_id)

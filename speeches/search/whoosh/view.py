@@ -30,7 +30,16 @@ from .ranking import Ranking
 
 GRAM_FIELD = {"text": "grams", "title": "title_grams"}
 # Facet name (speeches.search.engine.FACETS) -> index field.
-FACET_FIELDS = {"topic": "topics", "year": "year_key", "document": "document", "level": "level", "genre": "genre"}
+FACET_FIELDS = {
+    "topic": "topics",
+    "year": "year_key",
+    "document": "document",
+    "level": "level",
+    "genre": "genre",
+    "office": "office",
+    "place": "places",
+    "occasion": "occasion",
+}
 # counts(): a value's bitmap costs about 1/50 of a set probe per document in the index
 # (measured on 20,000 speeches: an AND and bit count of 20 kB against ~37 ns a probe).
 BITMAP_GAIN = 50

@@ -3,27 +3,11 @@ import pytest
 from speeches.ingest.metadata import (
     find_genre,
     find_occasion,
-    find_region,
     find_speaker_level,
-    find_year,
     restore_title,
 )
 
 from .structure_seeds import find_speech, parse_seed
-
-
-def test_a_stated_year_is_the_speeches_year():
-    assert find_year("2022年全市教育工作会议讲话", "") == 2022
-    assert find_year("", "2021年,我们坚决贯彻……2022年是党的二十大召开之年。") == 2022
-
-
-def test_a_speech_reviewing_a_year_is_given_the_year_after():
-    assert find_year("", "主要任务是传达贯彻全省精神文明建设推进会议精神,总结2021年全国文明城市创建工作") == 2022
-    assert find_year("", "回顾总结2016年度我省教育信息化工作") == 2017
-
-
-def test_a_placeholder_year_is_no_year():
-    assert find_year("20xx年全市工作会议讲话", "20xx年,在市委的正确领导下……") is None
 
 
 def test_the_occasion_comes_from_the_speeches_opening():
@@ -61,17 +45,6 @@ def test_the_speakers_level_is_what_the_speech_says_most():
     assert find_speaker_level("全县各部门……我县……全市") == "县"
     assert find_speaker_level("集团公司……各公司……") == "企业"
     assert find_speaker_level("同志们,今天开个会。") == ""
-
-
-def test_a_region_named_often_enough_is_the_speeches_region():
-    assert find_region("襄阳市作为基础教育大市……襄阳教育资源云……") == "湖北·襄阳"
-    assert find_region("广东共青团……广东青年……") == "广东"
-
-
-def test_places_in_lists_and_comparisons_name_no_region():
-    assert find_region("对照北京、上海、南京、广州的先进经验") == ""
-    assert find_region("高于北京二环。南京有6座。北京市建成区。武汉市有8个。大连市已经。") == ""
-    assert find_region("各位来宾……各位来宾") == ""
 
 
 def test_the_seed_speeches_state_their_metadata():

@@ -1,0 +1,121 @@
+"""Speaker, office, date, place and meeting, each with its standing (speeches/ingest/attribution.py)."""
+
+from speeches.ingest.attribution import find_date, find_place, find_speaker, occasion_belongs, tell_apart
+from speeches.ingest.types import INFERRED, STATED, UNKNOWN, Attribute, Attribution, ParsedSpeech
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    return tuple(text.split("\n"))
+
+
+def test_a_title_year_or_a_date_line_is_a_stated_date():
+    assert find_date("在2019年全市经济工作会议上的讲话", (), True) == Attribute(
+        "2019", STATED, "title-year", "在2019年全市经济工作会议上的讲话", 0
+    )
+    found = find_date("", paragraphs("应若平副厅长在全省会议上的讲话\n(2017年3月10日)\n同志们:"), True)
+    assert (found.value, found.standing, found.paragraph) == ("2017-03-10", STATED, 2)
+
+
+def test_a_speech_saying_which_year_it_is_states_it():
+    found = find_date("", paragraphs("2021年,我们坚决贯彻……\n2022年是党的二十大召开之年。"), True)
+    assert (found.value, found.standing, found.rule) == ("2022", STATED, "current-year")
+
+
+def test_the_year_a_speech_reviews_gives_an_inferred_date_the_year_after():
+    found = find_date("", paragraphs("主要任务是传达贯彻会议精神,总结2021年全国文明城市创建工作"), True)
+    assert (found.value, found.standing) == ("2022", INFERRED)
+    found = find_date("", paragraphs("回顾总结2016年度我省教育信息化工作"), True)
+    assert (found.value, found.standing) == ("2017", INFERRED)
+
+
+def test_placeholder_years_and_untrusted_titles_date_nothing():
+    assert find_date("20xx年全市工作会议讲话", paragraphs("20xx年,在市委的正确领导下……"), True).value == ""
+    assert find_date("在2019年全市经济工作会议上的讲话", paragraphs("同志们:"), False).value == ""
+
+
+def test_a_target_year_is_not_a_year_looked_back_on():
+    assert find_date("", paragraphs("力争到2035年基本实现现代化。"), True).value == ""
+
+
+def test_the_plan_or_the_epidemic_a_speech_names_as_current_dates_it_as_a_deduction():
+    found = find_date("", paragraphs("今年是全面实施“十三五”规划的启航之年"), True)
+    assert (found.value, found.standing) == ("2016", INFERRED)
+    found = find_date("", paragraphs("新冠疫情发生至今已有近三年时间。"), True)
+    assert (found.value, found.standing, found.rule) == ("2020/2022", INFERRED, "新冠疫情")
+    found = find_date("", paragraphs("新冠肺炎疫情对经济造成冲击。\n2021年,全市上下……"), True)
+    assert (found.value, found.standing) == ("2021/2022", INFERRED)
+
+
+def test_a_speech_with_nothing_that_dates_it_is_undated():
+    assert find_date("", paragraphs("同志们:\n今天开个短会。"), True) == Attribute()
+
+
+def test_a_byline_states_the_speaker_and_office_and_a_name_in_the_body_does_not():
+    speaker, office = find_speaker("", paragraphs("应若平副厅长在20xx年度全省市州。\n同志们:"))
+    assert (speaker.value, office.value, speaker.standing, speaker.paragraph) == ("应若平", "副厅长", STATED, 1)
+    speaker, office = find_speaker("", paragraphs("做一个好委员。\n市政协委员曾兰州。\n参政议政是……"))
+    assert (speaker.value, office.value) == ("曾兰州", "市政协委员")
+    speaker, office = find_speaker("", paragraphs("同志们:\n刚才,王翔副市长已就企业技术改造作了具体部署。"))
+    assert (speaker, office) == (Attribute(), Attribute())
+
+
+def test_placeholders_are_no_name():
+    speaker, _ = find_speaker("", paragraphs("xx局长在全市会议上的讲话\n同志们:"))
+    assert speaker.value == ""
+
+
+def test_a_place_the_text_calls_its_own_is_stated_and_one_it_names_often_is_inferred():
+    found = find_place("近期国内多地出现聚集性疫情,我省日照市报告多例本土病例……日照市各级各单位")
+    assert (found.value, found.standing) == ("山东·日照", STATED)
+    found = find_place("襄阳教育资源云……襄阳教育信息化")
+    assert (found.value, found.standing) == ("湖北·襄阳", INFERRED)
+    assert find_place("广东共青团……广东青年……").value == "广东"
+
+
+def test_places_in_lists_and_comparisons_name_no_place():
+    assert find_place("对照北京、上海、南京、广州的先进经验") == Attribute()
+    assert find_place("高于北京二环。南京有6座。北京市建成区。武汉市有8个。大连市已经。") == Attribute()
+    assert find_place("各位来宾……各位来宾") == Attribute()
+
+
+def test_a_collection_title_belongs_only_to_the_speeches_that_bear_out_its_meeting():
+    title = "在集团公司疫情防控工作视频会议上的讲话"
+    assert occasion_belongs(title, "集团公司范围内未发生一起确诊病例……召开疫情防控工作视频会议")
+    assert not occasion_belongs(title, "对全市各级各类学校秋季开学和疫情防控工作再安排")
+    assert occasion_belongs("领导工作部署讲话稿", "同志们:")
+
+
+def speech(ordinal: int, title: str, place: str = "", marker: str = "", duplicate_of=None) -> ParsedSpeech:
+    attribution = Attribution(place=Attribute(place, INFERRED if place else UNKNOWN))
+    return ParsedSpeech(
+        ordinal=ordinal,
+        title=title,
+        text="",
+        original_text="",
+        sections=(),
+        marker=marker,
+        display_title=title,
+        attribution=attribution,
+        duplicate_of=duplicate_of,
+    )
+
+
+def test_speeches_of_one_document_sharing_a_title_are_told_apart_by_place_else_marker():
+    told = tell_apart(
+        [
+            speech(1, "外宣工作会议上的讲话稿", "安徽·马鞍山"),
+            speech(2, "外宣工作会议上的讲话稿", "山西·太原"),
+            speech(3, "外宣工作会议上的讲话稿", ""),
+            speech(4, "外宣工作会议上的讲话稿", "", marker="篇四"),
+            speech(5, "外宣工作会议上的讲话稿", "山西·太原", duplicate_of=2),
+            speech(6, "慈善工作会议上的讲话稿"),
+        ]
+    )
+    assert [s.display_title for s in told] == [
+        "外宣工作会议上的讲话稿（马鞍山）",
+        "外宣工作会议上的讲话稿（太原）",
+        "外宣工作会议上的讲话稿（第3篇）",
+        "外宣工作会议上的讲话稿（篇四）",
+        "外宣工作会议上的讲话稿（太原）",
+        "慈善工作会议上的讲话稿",
+    ]
