@@ -8,8 +8,9 @@ RUN pip install --upgrade pip "setuptools>=81" && pip install -r requirements.tx
 COPY . .
 # The mojibake model's news n-grams, counted once here: the app directory is read-only at run time.
 RUN python -c "from speeches.ingest import newscorpus; newscorpus.main()"
-# Static files are collected at build time and served by whitenoise.
-RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput
+# Static files are collected at build time and served by whitenoise. (Production settings
+# require these variables; collectstatic uses none of them.)
+RUN DEBUG=0 SECRET_KEY=build-only SITE_URL=https://build.invalid EMAIL_HOST=build.invalid python manage.py collectstatic --noinput
 RUN useradd --create-home archive && mkdir -p /data/index /data/media && chown -R archive /data
 USER archive
 EXPOSE 8000

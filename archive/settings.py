@@ -320,6 +320,39 @@ INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 16 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024 * 1024, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Absolute links outside a request (the search digests' mails, speeches/digest.py):
+# the site's public address, scheme included. Required in production, where a default
+# would mail links to a development server.
+SITE_URL = env_str("SITE_URL", "")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off (e.g. https://archive.example.org)")
+    SITE_URL = "http://127.0.0.1:8000"
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.netloc or _site.path.strip("/") or _site.query:
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} is not a site address such as https://archive.example.org")
+SITE_URL = SITE_URL.rstrip("/")
+
+# Mail: the search digests (`manage.py send_search_digests`, speeches/digest.py). With
+# EMAIL_HOST set, mail goes out over SMTP; without it development prints each mail on
+# the console, and production refuses to start: digests that silently go nowhere are
+# worse than a start-up error naming the variable (as SECRET_KEY does above).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    raise ImproperlyConfigured("EMAIL_HOST must be set when DEBUG is off (the SMTP server that sends search digests)")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# A mail server that does not answer must not hold the upload worker, which sends the digests.
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "") or f"讲话档案 <noreply@{_site.hostname}>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

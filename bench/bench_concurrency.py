@@ -151,6 +151,9 @@ def main() -> None:
             "ALLOWED_HOSTS": "127.0.0.1",
             "HTTPS": "0",
             "STATIC_ROOT": str(folder / "static"),
+            # Required in production mode; the benchmark sends no mail.
+            "SITE_URL": "http://127.0.0.1",
+            "EMAIL_HOST": "localhost",
         }
         # Production mode (DEBUG=0) starts only with collected static files (archive/wsgi.py).
         assert manage(env, "collectstatic", "--noinput").returncode == 0

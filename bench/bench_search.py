@@ -69,6 +69,9 @@ def setup_django(scratch: Path, database_url: str | None = None) -> None:
     os.environ["MEDIA_ROOT"] = str(scratch / "media")
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    # Required in production mode; the benchmark sends no mail.
+    os.environ.setdefault("SITE_URL", "http://127.0.0.1")
+    os.environ.setdefault("EMAIL_HOST", "localhost")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
     import django
     from django.conf import settings

@@ -1,4 +1,8 @@
-"""Sign-up for researchers; signing in and out are django.contrib.auth's own views."""
+"""Sign-up for researchers; signing in and out are django.contrib.auth's own views.
+
+The e-mail address is optional at sign-up: it is only where the search digest
+(speeches/digest.py) is sent, and can be set or changed on the saved-searches page
+(speeches/alerts.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,11 @@ from django.contrib.auth.forms import UserCreationForm
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
+
+
+class SignupForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email")
 
 
 def safe_next(request) -> str:
@@ -22,7 +31,7 @@ def safe_next(request) -> str:
 def signup(request):
     if request.user.is_authenticated:
         return redirect(safe_next(request) or settings.LOGIN_REDIRECT_URL)
-    form = UserCreationForm(request.POST or None)
+    form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

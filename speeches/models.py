@@ -355,6 +355,64 @@ class Bookmark(models.Model):
         return [t.strip() for t in self.tags.replace("，", ",").split(",") if t.strip()]
 
 
+class SavedSearch(models.Model):
+    """A researcher's search, kept so that speeches which newly match it are mailed to
+    them (speeches/digest.py) and listed on their page (speeches/alerts.py).
+
+    `query` is the search page's own query string (speeches.search.SearchParams.url,
+    without page and sort, which do not change what matches), so saving the same
+    search twice finds the one row. It starts from the moment it is saved: speeches
+    that arrived up to `checked_at` (SpeechArrival) have been looked at for it.
+    """
+
+    # Longer query strings are refused when saving (speeches/alerts.py): PostgreSQL's
+    # unique index holds about 2,700 bytes per entry.
+    QUERY_MAX = 2000
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    query = models.CharField(max_length=QUERY_MAX)
+    label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField()
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "保存的检索"
+        verbose_name_plural = "保存的检索"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "query"], name="savedsearch_once_per_user")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('search')}?{self.query}"
+
+    @property
+    def feed_url(self) -> str:
+        return f"{reverse('search-feed')}?{self.query}"
+
+
+class SpeechArrival(models.Model):
+    """When a public id first became searchable, as speeches/digest.py saw it.
+
+    A re-ingest replaces Speech rows (new pk, new created_at) but keeps their public
+    ids: dated by rows, a pipeline upgrade that parses every file again would mail
+    the whole archive as new. Copies are recorded too, so that a copy left on its own
+    when its original is removed is not new either.
+    """
+
+    public_id = models.CharField(max_length=16, unique=True)
+    arrived_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "讲话入库时间"
+        verbose_name_plural = "讲话入库时间"
+
+    def __str__(self) -> str:
+        return f"{self.public_id} @ {self.arrived_at:%Y-%m-%d %H:%M}"
+
+
 class TsVector(models.Field):
     """PostgreSQL's tsvector, written in its text form (speeches.search.postgres.rows)."""
 

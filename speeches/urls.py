@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import accounts, api, bookmarks, speech_views, views
+from . import accounts, alerts, api, bookmarks, speech_views, views
 from .feeds import SearchFeed
 
 urlpatterns = [
@@ -28,7 +28,7 @@ urlpatterns = [
     path("api/search/export.<str:fmt>", api.search_export, name="api-search-export"),
     path("api/topics", api.topics, name="api-topics"),
     path("api/documents", api.documents, name="api-documents"),
-    # Speech pages, citations, bookmarks, accounts (speech_views.py, bookmarks.py, accounts.py).
+    # Speech pages, citations, bookmarks, saved searches, accounts (speech_views.py, bookmarks.py, alerts.py, accounts.py).
     path("speeches/<str:public_id>/", speech_views.speech_detail, name="speech"),
     path("speeches/<str:public_id>/<str:slug>/", speech_views.speech_detail, name="speech-slug"),
     path("api/speeches", api.speeches, name="api-speeches"),
@@ -41,6 +41,10 @@ urlpatterns = [
     path("bookmarks/export.csv", bookmarks.bookmark_export_csv, name="bookmarks-csv"),
     path("bookmarks/export.bib", bookmarks.bookmark_export_bibtex, name="bookmarks-bibtex"),
     path("bookmarks/export.ris", bookmarks.bookmark_export_ris, name="bookmarks-ris"),
+    path("alerts/", alerts.alert_list, name="alerts"),
+    path("alerts/save/", alerts.alert_save, name="alert-save"),
+    path("alerts/<int:pk>/delete/", alerts.alert_delete, name="alert-delete"),
+    path("alerts/email/", alerts.alert_email, name="alert-email"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

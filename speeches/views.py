@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from .alerts import canonical_query, saved_search_for
 from .models import Document, Speech, Topic, place_keys
 from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.params import SORTS, UNDATED
@@ -70,6 +71,8 @@ def search(request):
         "sorts": SORTS,
         "export_limit": EXPORT_LIMIT,
         "query_string": request.GET.urlencode(),
+        "saved_query": canonical_query(params),
+        "saved_search": saved_search_for(request.user, params) if results else None,
     }
     if results and results.count:
         context["prev_url"] = params.url(page=results.page - 1)

@@ -25,6 +25,8 @@ EXPORT_LIMIT = 2000
 DAMAGED_SHOWN = 5
 LEVEL_LABELS = {"": "未注明"}
 NOTHING_FOUND = "没有找到相符的讲话。"
+# A search the index could not answer now; the search digest (speeches/digest.py) tries again later.
+INDEX_BUSY = "检索索引正在更新，请稍后再试。"
 
 
 @dataclass
@@ -134,7 +136,7 @@ def search_speeches(
         results.message = f"无法执行该查询，请简化后再试。（{type(error).__name__}）"
         return results
     except IndexBusy:
-        results.message = "检索索引正在更新，请稍后再试。"
+        results.message = INDEX_BUSY
         return results
     results.count = found.count
     if not found.count and not results.message:

@@ -51,8 +51,8 @@ def test_it_splits_allowed_hosts_on_commas(monkeypatch):
 
 
 # What the test process's environment may hold that a fresh start with only the tests'
-# variables would not: the test run's database and engine, and the browser tests'
-# DJANGO_ALLOW_ASYNC_UNSAFE.
+# variables would not: the test run's database and engine, the browser tests'
+# DJANGO_ALLOW_ASYNC_UNSAFE, and a developer's own mail server and address.
 TEST_RUN_ONLY = (
     "DATABASE_URL",
     "DATABASE_REPLICA_URLS",
@@ -61,6 +61,8 @@ TEST_RUN_ONLY = (
     "DEBUG",
     "HTTPS",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "EMAIL_HOST",
+    "SITE_URL",
 )
 
 
@@ -122,6 +124,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "archive.example.org",
     "BEHIND_PROXY": "1",
     "DATABASE_URL": "sqlite:///x.sqlite3",
+    "SITE_URL": "https://archive.example.org",
+    "EMAIL_HOST": "smtp.example.org",
 }
 
 
@@ -162,3 +166,40 @@ def test_a_production_start_without_collected_static_files_stops_and_names_the_m
     result = _fresh(["-c", "import archive.wsgi"], {**PRODUCTION, "STATIC_ROOT": str(tmp_path)})
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "collectstatic" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["EMAIL_HOST", "SITE_URL"])
+def test_a_production_start_without_a_mail_server_or_the_sites_address_stops_and_names_it(name):
+    env = {k: v for k, v in PRODUCTION.items() if k != name}
+    result = _fresh(["-c", "from archive import settings"], env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and name in result.stderr
+
+
+def test_production_mails_over_smtp_as_configured_and_development_prints_mail_on_the_console():
+    env = {
+        "EMAIL_PORT": "465",
+        "EMAIL_USE_TLS": "0",
+        "EMAIL_HOST_USER": "archive",
+        "DEFAULT_FROM_EMAIL": "a@example.org",
+    }
+    values = "s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_USER, s.DEFAULT_FROM_EMAIL"
+    expected = "django.core.mail.backends.smtp.EmailBackend smtp.example.org 465 False archive a@example.org"
+    assert _production_value(env, values) == expected
+    assert _production_value({}, "s.DEFAULT_FROM_EMAIL, s.EMAIL_PORT, s.EMAIL_USE_TLS") == (
+        "讲话档案 <noreply@archive.example.org> 587 True"
+    )
+    development = _fresh(["-c", "from archive import settings as s; print(s.EMAIL_BACKEND, s.SITE_URL)"], {})
+    assert development.stdout.split() == ["django.core.mail.backends.console.EmailBackend", "http://127.0.0.1:8000"]
+
+
+@pytest.mark.parametrize("url", ["archive.example.org", "https://archive.example.org/archive/", "ftp://x.org"])
+def test_a_site_address_that_is_not_one_is_refused(url):
+    result = _fresh(["-c", "from archive import settings"], {**PRODUCTION, "SITE_URL": url})
+    assert result.returncode != 0 and "SITE_URL" in result.stderr
+
+
+def test_a_trailing_slash_on_the_sites_address_is_dropped_so_links_have_one():
+    assert (
+        _production_value({"SITE_URL": "https://archive.example.org/"}, "s.SITE_URL") == "https://archive.example.org"
+    )

@@ -4,16 +4,25 @@ The admin upload queues files above INGEST_INLINE_MAX_BYTES (status "queued"). R
 from cron (`manage.py process_uploads`: empties the queue, then exits) or as the compose
 `worker` service (`--loop`). Several workers may run at once: each document is claimed
 with a conditional UPDATE before it is ingested, so none is ingested twice.
+
+With `--digest-every SECONDS` it also sends the search digests (speeches/digest.py, as
+`manage.py send_search_digests`): after the first round, then after the first round once
+each interval has passed, so a digest lists the uploads that round has just ingested.
 """
 
+import logging
 import signal
 import threading
+import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
+from speeches.digest import send_digests
 from speeches.index_check import retry_pending
 from speeches.loading import lower_priority, process_queue, requeue_stale
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -33,6 +42,13 @@ class Command(BaseCommand):
             default=60,
             help="put documents left 'processing' longer than this (a worker died) back in the queue (default 60)",
         )
+        parser.add_argument(
+            "--digest-every",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="also send the search digests (send_search_digests) at start and then every SECONDS (default: never)",
+        )
 
     def handle(self, *args, **options):
         lower_priority()
@@ -40,9 +56,13 @@ class Command(BaseCommand):
         # none is left half-done in "processing" (compose gives the worker 2 minutes).
         self.stopping = threading.Event()
         previous = signal.signal(signal.SIGTERM, self.stop)
+        digest_due = time.monotonic()
         try:
             while not self.stopping.is_set():
                 self.run_once(options["limit"], timedelta(minutes=options["stale_minutes"]))
+                if options["digest_every"] is not None and time.monotonic() >= digest_due:
+                    self.mail_digests()
+                    digest_due = time.monotonic() + options["digest_every"]
                 if not options["loop"]:
                     return
                 self.stopping.wait(options["interval"])
@@ -67,3 +87,13 @@ class Command(BaseCommand):
         if retried:
             self.stdout.write(f"retried {retried} deferred index updates")
         return results
+
+    def mail_digests(self) -> None:
+        """A digest that fails must not stop the worker: the uploads come first."""
+        try:
+            report = send_digests()
+        except Exception:
+            log.exception("search digests failed; tried again after --digest-every")
+            return
+        if report.mails or report.failed or report.deferred:
+            self.stdout.write(f"search digests: {report.describe()}")

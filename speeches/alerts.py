@@ -1,0 +1,133 @@
+"""A signed-in researcher's saved searches: save one from the results page, list them
+with a link to run each and its Atom feed, remove one, set the address the digest
+(speeches/digest.py) mails to.
+
+Their own page (/alerts/), beside the bookmarks rather than inside them: bookmarks
+are speeches with notes, filtered and exported; a saved search is a standing query
+and an e-mail setting. Every view reads only request.user's rows: someone else's
+saved search answers 404, as a bookmark does (speeches/bookmarks.py).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from .digest import register_arrivals, searches_something
+from .models import Document, SavedSearch, Topic
+from .search import SearchParams
+from .search.params import UNDATED
+
+
+class EmailForm(forms.ModelForm):
+    class Meta:
+        model = get_user_model()
+        fields = ["email"]
+        labels = {"email": "通知邮箱"}
+
+
+def canonical_query(params: SearchParams) -> str:
+    """The results page's query string for `params`, without page and sort (they do not
+    change what matches): one search, one string, however it was reached."""
+    return params.url(page=None, sort=None)[1:]
+
+
+def describe(params: SearchParams) -> str:
+    """A label for a saved search: its words and its filters in Chinese."""
+    parts = [params.q.strip()] if params.q.strip() else []
+    if params.topic:
+        names = dict(Topic.objects.filter(slug__in=params.topic).values_list("slug", "name"))
+        parts.append("主题：" + "、".join(names.get(slug, slug) for slug in params.topic))
+    if params.year:
+        parts.append("年份：" + "、".join("不详" if year == UNDATED else str(year) for year in params.year))
+    if params.year_from or params.year_to:
+        parts.append(f"年份：{params.year_from or ''}–{params.year_to or ''}")
+    if params.document:
+        documents = Document.objects.filter(pk__in=params.document)
+        parts.append("来源：" + "、".join(document.display_title for document in documents))
+    if params.level:
+        parts.append("级别：" + "、".join(params.level))
+    if params.genre:
+        parts.append("体裁：" + "、".join(params.genre))
+    for name, title in (("place", "地点"), ("office", "职务"), ("occasion", "会议")):
+        if getattr(params, name):
+            parts.append(f"{title}：" + "、".join(getattr(params, name)))
+    label = " · ".join(parts)
+    return label if len(label) <= 200 else label[:199] + "…"
+
+
+def saved_search_for(user, params: SearchParams) -> SavedSearch | None:
+    """The user's saved search for these parameters, if they saved it (the results page asks)."""
+    if not user.is_authenticated:
+        return None
+    return SavedSearch.objects.filter(user=user, query=canonical_query(params)).first()
+
+
+def save_search(user, params: SearchParams) -> tuple[SavedSearch, bool]:
+    """Save once; saving again keeps the first row and its mark. A new search starts
+    from now: whatever the archive can search at this moment is recorded as arrived,
+    so its first digest lists only speeches that come later."""
+    now = timezone.now()
+    register_arrivals(now)
+    return SavedSearch.objects.get_or_create(
+        user=user, query=canonical_query(params), defaults={"label": describe(params), "checked_at": now}
+    )
+
+
+@login_required
+@require_GET
+def alert_list(request):
+    context = {
+        "searches": SavedSearch.objects.filter(user=request.user),
+        "email_form": EmailForm(instance=request.user),
+    }
+    return render(request, "speeches/alerts.html", context)
+
+
+@require_POST
+def alert_save(request):
+    params = SearchParams.from_querydict(QueryDict(request.POST.get("query", "")))
+    search_url = reverse("search") + params.url(page=None)
+    if not request.user.is_authenticated:
+        return redirect_to_login(search_url)
+    if not searches_something(params):
+        messages.error(request, "没有检索词或筛选条件的检索无法保存。")
+        return redirect(search_url)
+    if len(canonical_query(params)) > SavedSearch.QUERY_MAX:
+        messages.error(request, "检索条件过长，无法保存。")
+        return redirect(search_url)
+    saved, created = save_search(request.user, params)
+    messages.success(request, f"已保存检索“{saved.label}”。" if created else f"检索“{saved.label}”已经保存过。")
+    if not request.user.email:
+        messages.warning(request, "还没有通知邮箱：请在下方填写，否则收不到新讲话的通知。")
+    return redirect("alerts")
+
+
+@login_required
+@require_POST
+def alert_delete(request, pk: int):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    saved.delete()
+    messages.success(request, f"已删除检索“{saved.label}”。")
+    return redirect("alerts")
+
+
+@login_required
+@require_POST
+def alert_email(request):
+    form = EmailForm(request.POST, instance=request.user)
+    if form.is_valid():
+        form.save()
+        email = form.cleaned_data["email"]
+        messages.success(request, f"通知将发送到 {email}。" if email else "已清空通知邮箱，不再发送通知。")
+    else:
+        messages.error(request, "邮箱地址无效，未保存。")
+    return redirect("alerts")

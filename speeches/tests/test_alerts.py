@@ -1,0 +1,306 @@
+"""Saved searches and the search digest: save from the results page (once), list and
+remove on the researcher's page (their own only), set the address; the digest mails
+each researcher once about speeches that arrived after they saved, never again, never
+a copy or a re-ingest of what they already had (speeches/alerts.py, speeches/digest.py)."""
+
+from __future__ import annotations
+
+from io import StringIO
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+
+from speeches.digest import send_digests
+from speeches.index_check import PENDING_MARK, retry_pending
+from speeches.loading import ingest_bytes
+from speeches.models import Document, SavedSearch, Speech
+from speeches.search import SearchParams, search_speeches
+
+pytestmark = pytest.mark.django_db
+
+SITE = "https://archive.example.org"
+
+
+@pytest.fixture
+def alice(client):
+    user = User.objects.create_user("alice", email="alice@example.org", password="a-long-passphrase-1")
+    client.force_login(user)
+    return user
+
+
+def save(client, query: str):
+    return client.post("/alerts/save/", {"query": query})
+
+
+def page(title: str, *paragraphs: str) -> bytes:
+    """A scraped page holding one speech."""
+    return "\n".join([title, "同志们：", *paragraphs, ""]).encode()
+
+
+# Three speeches unlike each other and the seed pages: two hold 量子通信, one does not.
+OLD_QUANTUM = page(
+    "在全市量子通信产业发展推进会上的讲话",
+    "今天我们召开全市量子通信产业发展推进会，主要任务是总结去年量子通信试点工作，部署今年的重点任务。",
+    "一、充分认识发展量子通信产业的重要意义",
+    "近年来，我市量子通信骨干网建设取得明显进展，建成城域网络三条，接入用户单位四十余家。",
+    "二、加强组织领导，确保任务落到实处",
+    "各级各部门要高度重视，明确责任分工，加强协调配合，确保各项任务按期完成。",
+)
+NEW_QUANTUM = page(
+    "在全省科技创新大会上的讲话",
+    "这次大会的主要任务是表彰一批科技创新先进集体和个人，动员全省上下加快建设创新型省份。",
+    "一、过去五年科技创新取得的成绩",
+    "全省研发投入年均增长百分之十二，新建重点实验室二十六个，在量子通信、新材料、生物医药等领域取得一批原创成果。",
+    "二、下一步的重点工作",
+    "要深化科技体制改革，完善科技成果转化机制，让创新活力竞相迸发。",
+)
+FLOODS = page(
+    "在全县防汛抗旱工作会议上的讲话",
+    "当前已进入主汛期，气象部门预测今年降雨偏多，防汛形势十分严峻。",
+    "一、克服麻痹思想，切实增强做好防汛工作的责任感",
+    "各乡镇要立即开展拉网式隐患排查，对病险水库、山塘、堤防逐一落实责任人。",
+    "二、突出工作重点，全力以赴打好防汛抗旱这场硬仗",
+    "要加强值班值守，严格执行领导带班和二十四小时值班制度，确保信息畅通。",
+)
+
+
+def ingest(raw: bytes, name: str, capture) -> Speech:
+    """Ingest a page, its index updated as after a real commit; its one canonical speech."""
+    with capture(execute=True):
+        document = Document.objects.get(pk=ingest_bytes(raw, name).document_id)
+    return document.speeches.get()
+
+
+def digest(mailoutbox) -> list:
+    sent = len(mailoutbox)
+    send_digests()
+    return mailoutbox[sent:]
+
+
+# ---- Saving from the results page ----------------------------------------------------------------
+
+
+def test_a_researcher_saves_a_search_from_the_results_page_and_saving_it_again_keeps_one(client, alice, corpus):
+    html = client.get("/search/", {"q": "安全生产", "sort": "year"}).content.decode()
+    assert 'action="/alerts/save/"' in html and "保存此检索" in html
+    query = "q=" + quote("安全生产")
+    assert f'name="query" value="{query}"' in html
+    response = save(client, f"{query}&sort=year&page=2")
+    assert response.status_code == 302 and response["Location"] == "/alerts/"
+    save(client, query)
+    saved = SavedSearch.objects.get(user=alice)
+    assert (saved.query, saved.label) == (query, "安全生产")
+    assert "已保存此检索" in client.get("/search/", {"q": "安全生产"}).content.decode()
+
+
+def test_a_saved_search_keeps_its_filters_and_names_them(client, alice, corpus):
+    topic = search_speeches(params=SearchParams(q="工作")).facets["topic"][0]
+    save(client, f"topic={topic.value}&q=" + quote("工作"))
+    saved = SavedSearch.objects.get()
+    assert saved.query == "q=" + quote("工作") + f"&topic={topic.value}"
+    assert saved.label == f"工作 · 主题：{topic.label}"
+
+
+def test_a_visitor_is_asked_to_sign_in_and_cannot_save(client, corpus):
+    html = client.get("/search/", {"q": "安全生产"}).content.decode()
+    assert "登录后可保存此检索" in html and 'action="/alerts/save/"' not in html
+    response = save(client, "q=" + quote("安全生产"))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/search/")
+    assert not SavedSearch.objects.exists()
+
+
+def test_saving_needs_a_csrf_token(corpus):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(User.objects.create_user("dave", password="a-long-passphrase-1"))
+    assert save(strict, "q=" + quote("安全生产")).status_code == 403
+
+
+def test_a_search_with_neither_words_nor_filters_is_not_saved(client, alice, db):
+    assert save(client, "q=+").status_code == 302
+    assert save(client, "sort=year").status_code == 302
+    assert not SavedSearch.objects.exists()
+
+
+# ---- The researcher's page ------------------------------------------------------------------------
+
+
+def test_the_page_lists_the_owners_searches_with_links_to_run_and_follow_them(client, alice, db):
+    save(client, "q=" + quote("量子通信"))
+    bob = User.objects.create_user("bob", password="another-passphrase-2")
+    SavedSearch.objects.create(
+        user=bob, query="q=" + quote("防汛抗旱"), label="防汛抗旱", checked_at="2020-01-01T00:00Z"
+    )
+    html = client.get("/alerts/").content.decode()
+    query = "q=" + quote("量子通信")
+    assert f'href="/search/?{query}"' in html and f'href="/search/feed.atom?{query}"' in html
+    assert "防汛抗旱" not in html
+    assert "只有保存之后新入库的讲话才会通知" in html
+    assert 'href="/alerts/"' in client.get("/").content.decode()  # the nav link beside 我的书签
+
+
+def test_the_page_asks_a_visitor_to_sign_in(client, db):
+    response = client.get("/alerts/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/alerts/")
+
+
+def test_a_saved_search_is_removed_by_its_owner_and_is_404_for_anyone_else(client, alice, db):
+    save(client, "q=" + quote("量子通信"))
+    saved = SavedSearch.objects.get()
+    bob = Client()
+    bob.force_login(User.objects.create_user("bob", password="another-passphrase-2"))
+    assert bob.post(f"/alerts/{saved.pk}/delete/").status_code == 404
+    assert SavedSearch.objects.filter(pk=saved.pk).exists()
+    assert client.post(f"/alerts/{saved.pk}/delete/").status_code == 302
+    assert not SavedSearch.objects.exists()
+    assert client.get(f"/alerts/{saved.pk}/delete/").status_code == 405
+
+
+def test_the_researcher_sets_changes_and_clears_the_address_the_digest_goes_to(client, alice):
+    client.post("/alerts/email/", {"email": "alice@uni.example.edu"})
+    alice.refresh_from_db()
+    assert alice.email == "alice@uni.example.edu"
+    client.post("/alerts/email/", {"email": "not an address"})
+    alice.refresh_from_db()
+    assert alice.email == "alice@uni.example.edu"
+    client.post("/alerts/email/", {"email": ""})
+    alice.refresh_from_db()
+    assert alice.email == "" and "还没有通知邮箱" in client.get("/alerts/").content.decode()
+
+
+def test_sign_up_takes_an_address_for_the_digest_which_may_be_left_empty(client, db):
+    password = "Zhong-Wen-2026!"
+    assert 'name="email"' in client.get("/accounts/signup/").content.decode()
+    client.post(
+        "/accounts/signup/",
+        {"username": "erin", "email": "erin@example.org", "password1": password, "password2": password},
+    )
+    Client().post("/accounts/signup/", {"username": "finn", "password1": password, "password2": password})
+    assert dict(User.objects.values_list("username", "email")) == {"erin": "erin@example.org", "finn": ""}
+
+
+# ---- The digest -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def archive(empty_archive, fresh_index, search_engine, settings, tmp_path, django_capture_on_commit_callbacks):
+    """An archive holding one speech about 量子通信 before anyone saved a search."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.SITE_URL = SITE
+    return ingest(OLD_QUANTUM, "old.txt", django_capture_on_commit_callbacks)
+
+
+def test_a_new_matching_speech_is_mailed_once_with_its_permanent_url_and_the_back_catalogue_is_not(
+    client, alice, archive, mailoutbox, django_capture_on_commit_callbacks
+):
+    save(client, "q=" + quote("量子通信"))
+    assert digest(mailoutbox) == []  # the speech already there when saving is not news
+    new = ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
+    [mail] = digest(mailoutbox)
+    assert mail.to == ["alice@example.org"] and "1 篇" in mail.subject
+    assert f"{SITE}/speeches/{new.public_id}/" in mail.body and new.title in mail.body
+    assert archive.public_id not in mail.body and "【量子通信】" in mail.body
+    assert SavedSearch.objects.get().last_sent_at is not None
+    assert digest(mailoutbox) == []
+
+
+def test_a_new_speech_that_does_not_match_sends_nothing(
+    client, alice, archive, mailoutbox, django_capture_on_commit_callbacks
+):
+    save(client, "q=" + quote("量子通信"))
+    ingest(FLOODS, "floods.txt", django_capture_on_commit_callbacks)
+    assert digest(mailoutbox) == []
+
+
+def test_a_user_without_an_address_gets_nothing_and_adding_one_later_starts_from_then(
+    client, alice, archive, mailoutbox, django_capture_on_commit_callbacks
+):
+    save(client, "q=" + quote("量子通信"))
+    User.objects.filter(pk=alice.pk).update(email="")
+    ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
+    assert digest(mailoutbox) == []
+    User.objects.filter(pk=alice.pk).update(email="alice@example.org")
+    assert digest(mailoutbox) == []
+
+
+def test_a_copy_of_a_mailed_speech_in_another_file_is_not_mailed_again(
+    client, alice, archive, mailoutbox, django_capture_on_commit_callbacks
+):
+    save(client, "q=" + quote("量子通信"))
+    new = ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
+    assert len(digest(mailoutbox)) == 1
+    copy = ingest(b"\xe8\xbd\xac\xe8\xbd\xbd\n" + NEW_QUANTUM, "repost.txt", django_capture_on_commit_callbacks)
+    assert copy.duplicate_of_id == new.pk
+    assert digest(mailoutbox) == []
+
+
+def test_speeches_parsed_again_keep_their_ids_and_are_not_news(
+    client, alice, archive, mailoutbox, django_capture_on_commit_callbacks
+):
+    save(client, "q=" + quote("量子通信"))
+    new = ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
+    assert len(digest(mailoutbox)) == 1
+    # A pipeline upgrade parses every stored file again: new rows, the same public ids.
+    with django_capture_on_commit_callbacks(execute=True):
+        for document in Document.objects.all():
+            ingest_bytes(bytes(document.raw), document.original_name, force=True)
+    again = Speech.objects.get(public_id=new.public_id)
+    assert again.pk != new.pk and Speech.objects.get(public_id=archive.public_id).pk != archive.pk
+    assert digest(mailoutbox) == []
+
+
+def test_one_mail_per_researcher_lists_each_of_their_searches_and_each_researcher_gets_their_own(
+    client, alice, archive, mailoutbox, django_capture_on_commit_callbacks
+):
+    save(client, "q=" + quote("量子通信"))
+    save(client, "q=" + quote("防汛"))
+    bob = Client()
+    bob.force_login(User.objects.create_user("bob", email="bob@example.org", password="another-passphrase-2"))
+    save(bob, "q=" + quote("防汛"))
+    ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
+    ingest(FLOODS, "floods.txt", django_capture_on_commit_callbacks)
+    mails = {mail.to[0]: mail for mail in digest(mailoutbox)}
+    assert set(mails) == {"alice@example.org", "bob@example.org"}
+    assert "【量子通信】" in mails["alice@example.org"].body and "【防汛】" in mails["alice@example.org"].body
+    assert "2 篇" in mails["alice@example.org"].subject and "量子通信" not in mails["bob@example.org"].body
+
+
+def test_a_mail_the_server_refuses_is_sent_on_the_next_run(
+    client, alice, archive, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    save(client, "q=" + quote("量子通信"))
+    new = ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False  # nothing listens
+    assert send_digests().failed == ["alice"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    [mail] = digest(mailoutbox)
+    assert new.public_id in mail.body
+
+
+def test_a_speech_waiting_for_its_index_update_is_mailed_once_the_index_has_it(
+    client, alice, archive, mailoutbox, search_engine
+):
+    if search_engine != "whoosh":
+        pytest.skip("the postgres engine writes its rows in the upload's transaction: nothing waits")
+    save(client, "q=" + quote("量子通信"))
+    ingest_bytes(NEW_QUANTUM, "new.txt")  # committed, but the index update after the commit never ran
+    assert Document.objects.filter(error__startswith=PENDING_MARK).count() == 1
+    assert digest(mailoutbox) == []
+    retry_pending()  # the worker's next round
+    assert len(digest(mailoutbox)) == 1
+
+
+def test_the_command_and_the_upload_worker_send_the_digest(
+    client, alice, archive, mailoutbox, django_capture_on_commit_callbacks
+):
+    save(client, "q=" + quote("量子通信"))
+    ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
+    out = StringIO()
+    call_command("process_uploads", "--digest-every", "3600", stdout=out)
+    assert len(mailoutbox) == 1 and "sent 1 digests (1 speeches)" in out.getvalue()
+    out = StringIO()
+    call_command("send_search_digests", stdout=out)
+    assert len(mailoutbox) == 1 and "sent 0 digests" in out.getvalue()
