@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
+from pathlib import Path
 
+from .classify import longest_first
 from .metadata import _AMBIGUOUS_PLACES, _in_list, load_regions, region_pattern
 from .types import INFERRED, STATED, UNKNOWN, Attribute, Attribution
 
@@ -83,7 +86,7 @@ _Y = r"(?:19[5-9]|20[0-4])[0-9]"
 # "(2017年3月10日)" on a line of its own under the title.
 _DATE_LINE = re.compile(rf"^[（(]?(?P<y>{_Y})年(?P<m>[0-9]{{1,2}})月(?:(?P<d>[0-9]{{1,2}})日)?[)）]?$")
 # "2022年是党的二十大召开之年", "今年是2022年": the year the speech is given.
-_CURRENT_YEAR = re.compile(rf"(?:今年是(?P<a>{_Y})年|(?<![0-9])(?P<b>{_Y})年是)")
+_CURRENT_YEAR = re.compile(rf"(?:今年是(?P<a>{_Y})年|(?<![0-9])(?P<b>{_Y})年是[^。]{{0,80}}?(?:之年|一年|开局|收官))")
 # "召开2019年全市经济工作会议", "在2019年全市…会议上的讲话"
 _MEETING_YEAR = re.compile(rf"(?:召开|在)(?P<y>{_Y})年(?:度)?[^，,。；;]{{0,30}}?(?:会议?|大会)")
 _YEAR = re.compile(rf"(?<![0-9])({_Y})年")
@@ -93,7 +96,11 @@ _REVIEWED_YEAR = re.compile(rf"(?:总结|回顾)(?:了|一下)?(?:总结)?({_Y})
 # Plans named as the present ("十四五开局之年", "全面实施十三五规划的启航之年").
 _PLANS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025)}
 _PLAN_YEAR = re.compile(r"[“\"]?(十[一二三四]五)[”\"]?(?:规划)?(?:的)?(开局|启航|起步|开篇|第一|收官|最后|决胜)")
-_PLAN_AS_NOW = re.compile(r"[“\"]?(十[一二三四]五)[”\"]?(?:规划)?(?:时期|期间)?(?:工作)?(?:高点起步|开局)")
+# A plan named at all ("全面完成十四五规划目标任务") is the plan of its time; one being
+# drafted ("编制十三五规划") is the next, and the speech is given the year before it.
+_PLAN_NAMED = re.compile(
+    r"(?P<draft>编制|谋划|制定)?[“\"]?(十[一二三四]五)[”\"]?(?:规划)?(?:的)?(?P<drafting>编制|前期|谋划)?"
+)
 # Events that date a speech that speaks of them as present.
 _EVENTS = (
     (re.compile(r"党的二十大(?:召开之年|即将召开)"), (2022, 2022), "党的二十大召开之年"),
@@ -123,12 +130,16 @@ def find_date(title: str, paragraphs: tuple[str, ...], title_trusted: bool) -> A
             if match.group("d"):
                 value += f"-{int(match.group('d')):02d}"
             return Attribute(value, STATED, "date-line", line.strip(), number)
-    opening = "\n".join(paragraphs)[:_OPENING]
-    for rule, pattern in (("current-year", _CURRENT_YEAR), ("meeting-year", _MEETING_YEAR)):
-        match = pattern.search(opening)
+    text = "\n".join(paragraphs)
+    # "2022年是党的二十大召开之年" may stand anywhere in the speech; a meeting's year opens it.
+    for rule, pattern, source in (
+        ("current-year", _CURRENT_YEAR, text),
+        ("meeting-year", _MEETING_YEAR, text[:_OPENING]),
+    ):
+        match = pattern.search(source)
         if match:
             year = next(g for g in match.groups() if g)
-            return Attribute(year, STATED, rule, _around(opening, match), _paragraph_of(paragraphs, match.start()))
+            return Attribute(year, STATED, rule, _around(source, match), _paragraph_of(paragraphs, match.start()))
     return _inferred_date(paragraphs)
 
 
@@ -147,10 +158,13 @@ def _inferred_date(paragraphs: tuple[str, ...]) -> Attribute:
         year = last if match.group(2) in ("收官", "最后", "决胜") else first
         low, high, rule, where = year, year, f"{match.group(1)}{match.group(2)}", match
     elif low is None:
-        match = _PLAN_AS_NOW.search(text)
+        match = _PLAN_NAMED.search(text)
         if match:
-            low, high = _PLANS[match.group(1)]
-            rule, where = f"{match.group(1)}起步", match
+            low, high = _PLANS[match.group(2)]
+            drafted = bool(match.group("draft") or match.group("drafting"))
+            if drafted:
+                low = high = low - 1
+            rule, where = f"{match.group(2)}{'编制' if drafted else '时期'}", match
     # The years the opening looks back on: a speech is given no earlier than the
     # latest, and a review of a year ("总结2021年…") is given the year after.
     past = [(int(m.group(1)), m) for m in _YEAR.finditer(opening) if not _is_target(opening, m.start())]
@@ -159,8 +173,11 @@ def _inferred_date(paragraphs: tuple[str, ...]) -> Attribute:
         latest, found = max(past, key=lambda item: item[0])
         if low is None:
             low, high, rule, where = latest, latest, "latest-year", found
-        elif latest > low and latest <= high:
+        elif low < latest <= high:
             low, rule, where = latest, rule + "+latest-year", found
+        elif latest > high and rule.endswith("时期"):
+            # A plan named in a later speech is a past one ("十二五" in 2017's, 003).
+            low, high, rule, where = latest, latest, "latest-year", found
     if low is None:
         for pattern, floor in _ERA_FLOOR:
             match = pattern.search(text)
@@ -191,44 +208,179 @@ def _paragraph_of(paragraphs: tuple[str, ...], offset: int) -> int:
 
 # --- place ------------------------------------------------------------------------------
 
-# The speaker's own jurisdiction, as the text says it: "我省日照市" (a city in our
-# province), "襄阳市作为…", "雨山区外宣", "天津市委、市政府".
-_OWN = re.compile(r"(?:我省|我市|我区|我县|我州|我盟)")
+COUNTIES_FILE = Path(__file__).with_name("data") / "counties.txt"
+# The words by which a speaker calls a jurisdiction of each kind its own.
+_OWN_WORDS = {
+    "省": ("我省", "全省", "省委", "省政府"),
+    # A prefecture may be a 盟 or 州 (锡林郭勒盟, 恩施州): regions.txt names it without.
+    "市": ("我市", "全市", "市委", "市政府", "我盟", "全盟", "盟委", "我州", "全州", "州委"),
+    "县": ("我县", "全县", "县委", "县政府"),
+    "区": ("我区", "全区", "区委", "区政府"),
+    "旗": ("我旗", "全旗", "旗委"),
+    "盟": ("我盟", "全盟", "盟委"),
+    "州": ("我州", "全州", "州委"),
+}
+# "天津市委、市政府历来十分重视", "襄阳市作为…": a place named with its own party
+# committee or government.
 _PARTY_GOVERNMENT = re.compile(r"^(?:市|县|区|省|州|盟)?(?:委|政府|人民政府|委员会|党委)")
+# A county's name without its kind: 长丰县 → 长丰, 本溪满族自治县 → 本溪.
+_COUNTY_KIND = re.compile(r"(?:[\u4e00-\u9fff]{1,12}?族)*自治(?:县|旗)$|新区$|林区$|[县区市旗]$")
+_MUNICIPALITIES = frozenset("北京 天津 上海 重庆".split())
+_AUTONOMOUS_REGIONS = frozenset("内蒙古 广西 西藏 宁夏 新疆".split())
+
+
+@lru_cache(maxsize=1)
+def load_counties() -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """A county's short name → (its city "湖北·武汉", full name "新洲区", shown name "新洲").
+    A one-character name (索县, 云县) is its full name; so is one that repeats its
+    city's (本溪县 of 本溪)."""
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for line in COUNTIES_FILE.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        parent, _, names = line.partition(":")
+        city = parent.strip().split("·")[-1]
+        for full in names.split():
+            core = full[:2] + _COUNTY_KIND.sub("", full[2:])
+            shown = core if len(core) >= 2 and core != city else core + full[-1]
+            key = core if len(core) >= 2 else full
+            found.setdefault(key, []).append((parent.strip(), full, shown))
+    return {key: tuple(value) for key, value in found.items()}
+
+
+@lru_cache(maxsize=1)
+def county_pattern() -> re.Pattern:
+    return re.compile(f"({longest_first(set(load_counties()))})")
+
+
+def _kind(place: str) -> str:
+    return place[-1] if place[-1] in _OWN_WORDS else ""
+
+
+def _own_words(text: str, kind: str) -> str:
+    """The first word by which the text calls a jurisdiction of this kind its own."""
+    for word in _OWN_WORDS.get(kind, ()):
+        if word in text:
+            return word
+    return ""
 
 
 def find_place(text: str) -> Attribute:
-    """The speech's jurisdiction, "湖北·襄阳" or "广东": stated when the text says it of
-    itself ("我省日照市", "X市委、市政府", "在X市…召开"), else inferred when one place
-    is named clearly more often than any other (metadata.find_region's rule)."""
+    """The speech's jurisdiction, "湖北·襄阳", "广东" or "安徽·合肥·长丰": the city or
+    province named clearly more often than any other (and not in lists), narrowed to a
+    county of it the text names (长丰县…长丰), stated when the text calls a jurisdiction
+    of that kind its own (我市, 全县, 区委) or names it with its party committee
+    ("天津市委"), else inferred."""
+    city = _city_or_province(text)
+    county = _county(text, city[0] if city else "")
+    if county:
+        value, kind, match = county
+    elif city:
+        value, kind, match = city
+    else:
+        return Attribute()
+    own = _own_words(text, kind)
+    if own:
+        return Attribute(value, STATED, f"own-{own}", _around(text, match), _paragraph_of_text(text, match))
+    rule = "named-with-government" if _PARTY_GOVERNMENT.match(text[match.end() : match.end() + 4]) else "named-often"
+    return Attribute(
+        value,
+        STATED if rule == "named-with-government" else INFERRED,
+        rule,
+        _around(text, match),
+        _paragraph_of_text(text, match),
+    )
+
+
+def _city_or_province(text: str) -> tuple[str, str, re.Match] | None:
     regions = load_regions()
-    counts: Counter[str] = Counter()
-    stated: dict[str, re.Match] = {}
+    counts: Counter[str] = Counter()  # weighted mentions
+    first: dict[str, re.Match] = {}
     for match in region_pattern().finditer(text):
         name, suffix = match.groups()
         if name in _AMBIGUOUS_PLACES and not suffix or _in_list(text, match.start(), match.end()):
             continue
-        counts[name] += 1
-        before = text[max(0, match.start() - 2) : match.start()]
-        after = text[match.end() : match.end() + 4]
-        if name not in stated and (_OWN.search(before) or (suffix and _PARTY_GOVERNMENT.match(after))):
-            stated[name] = match
-    ranked = counts.most_common(2)
-    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]):
-        return Attribute()
+        # "我省日照市报告多例本土病例" (001): the province is the speaker's, the city may not be.
+        if text[max(0, match.start() - 2) : match.start()] == "我省" and regions[name] != name:
+            counts[regions[name]] += 1
+            first.setdefault(regions[name], match)
+            continue
+        # A province's bare name is as often part of another name ("河南羚锐", "河南农业
+        # 大学", 004's 信阳 speech) as the speaker's province: it weighs half.
+        counts[name] += 0.5 if name == regions[name] and not suffix and name not in _MUNICIPALITIES else 1
+        first.setdefault(name, match)
+    ranked = counts.most_common()
+    if not ranked or ranked[0][1] < 2:
+        return None
     name = ranked[0][0]
     province = regions[name]
+    # A city speech names its province's companies and plans ("河南羚锐", 004's 信阳):
+    # when it speaks as a city (全市, 我市) and not as a province, its most named city
+    # of that province is its place.
+    if name == province and _own_words(text, "市") and not _own_words(text, "省"):
+        cities = [(n, place) for place, n in ranked if place != province and regions[place] == province and n >= 2]
+        if cities:
+            name = max(cities)[1]
+            counts[name] += counts[province]
+            ranked = counts.most_common()
+    # The city's own province ("宣城市…安徽") does not compete with it; any other place does.
+    rivals = [n for place, n in ranked if place not in (name, province)]
+    if rivals and rivals[0] * 2 > ranked[0][1]:
+        return None
     same_province = sum(n for place, n in counts.items() if regions[place] == province)
     if same_province < 0.6 * sum(counts.values()):
-        return Attribute()
-    value = province if province == name else f"{province}·{name}"
-    if name in stated:
-        match = stated[name]
-        return Attribute(value, STATED, "own-jurisdiction", _around(text, match), _paragraph_of_text(text, match))
-    first = next(m for m in region_pattern().finditer(text) if m.group(1) == name)
-    return Attribute(
-        value, INFERRED, f"named-{counts[name]}-times", _around(text, first), _paragraph_of_text(text, first)
-    )
+        return None
+    if province == name:
+        kind = "市" if name in _MUNICIPALITIES else "区" if name in _AUTONOMOUS_REGIONS else "省"
+        return province, kind, first[name]
+    return f"{province}·{name}", "市", first[name]
+
+
+def _county(text: str, city: str) -> tuple[str, str, re.Match] | None:
+    """A county the text names at least twice, once with its kind (长丰县), that lies in
+    the city or province found, or anywhere when none was; a name several counties share
+    counts only inside the city found."""
+    counties = load_counties()
+    counts: Counter[tuple[str, str, str]] = Counter()
+    suffixed: Counter[tuple[str, str, str]] = Counter()
+    first: dict[tuple[str, str, str], re.Match] = {}
+    for match in county_pattern().finditer(text):
+        key = match.group(1)
+        if _in_list(text, match.start(), match.end() + 1):
+            continue  # "两当县、康县…": a list of counties names none as the speech's own
+        options = [c for c in counties[key] if not city or c[0] == city or c[0].split("·")[0] == city.split("·")[0]]
+        if len(options) != 1:
+            continue
+        county = options[0]
+        # Named with its own kind: 长丰县, 本溪县 for 本溪满族自治县; 大城市 is no 大城县.
+        rest = county[1][len(key) :]
+        with_kind = not rest or text.startswith(rest, match.end()) or text.startswith(county[1][-1], match.end())
+        if not with_kind and text[match.end() : match.end() + 1] in "县区市旗镇乡村":
+            continue  # 大城市 is a big city, not 大城县
+        if (key in load_regions() or key == county[1]) and not with_kind:
+            continue  # 本溪 alone is the city
+        if key == county[1] and not city:
+            continue  # 和县 in "乡镇和县直部门": a one-character name needs its city named too
+        counts[county] += 1
+        # A county-level city named bare ("沁阳公路事业") beside its city (焦作市) counts too.
+        suffixed[county] += with_kind or (_kind(county[1]) == "市" and county[0].split("·")[-1] in text)
+        first.setdefault(county, match)
+    ranked = [c for c, n in counts.most_common() if n >= 2 and suffixed[c]]
+    if not ranked and not city and len(counts) == 1:
+        # The only place a speech names at all, in a speech that speaks as a county or
+        # district ("力争构成更多代表新洲特征的组织工作品牌" with "我区", 002).
+        ranked = list(counts)
+    if not ranked or (len(ranked) > 1 and counts[ranked[1]] * 2 > counts[ranked[0]]):
+        return None
+    parent, full, shown = ranked[0]
+    # A county is the speech's own only when the speech speaks as one ("全县", "我区");
+    # a county-level city (荥阳市 in a 郑州 speech) when named more than its city.
+    if _kind(full) == "市":
+        if counts[ranked[0]] < max(3, text.count(parent.split("·")[-1])):
+            return None
+    elif not any(f"{own}{_kind(full)}" in text for own in "我全本"):
+        return None  # "县委" alone is any county's; "全县", "我区" speak as one
+    return f"{parent}·{shown}", _kind(full), first[ranked[0]]
 
 
 def _paragraph_of_text(text: str, match: re.Match) -> int:

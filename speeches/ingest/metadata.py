@@ -20,13 +20,33 @@ REGIONS_FILE = Path(__file__).with_name("data") / "regions.txt"
 
 # "在全市森林防火工作推进会上的讲话" → occasion "全市森林防火工作推进会"
 _OCCASION = re.compile(
-    r"在(.{2,40}?(?:会议|会|大会|仪式|典礼|座谈会|论坛|活动))上的(?:领导)?(?:讲话|发言|致辞|总结讲话|动员讲话)"
+    r"在(.{2,40}?(?:会议|会|大会|仪式|典礼|座谈会|论坛|活动))上的?(?:领导)?(?:讲话|发言|致辞|总结讲话|动员讲话)"
 )
-# "今天我们在这里召开全市教育信息化工作推进会议" (000 篇十五), "这次召开辅警工作会议" (004)
+# "今天我们在这里召开全市教育信息化工作推进会议" (000 篇十五), "这次召开辅警工作会议" (004),
+# "举行隆重的喜迎新春文艺汇演暨**社区落成揭牌仪式" (004)
 _CONVENED = re.compile(
-    r"(?:召开|举行|举办)了?(?:这次|这个|今天的|一次)?(?P<o>[^,，。;；:：、“”的]{2,36}?"
+    r"(?:召开|举行|举办)(?P<past>了)?(?:这次|这个|今天的|一次|隆重的)?(?P<o>[^,，。;；:：、的]{2,36}?"
     r"(?:会议?|大会|培训班|论坛|仪式|典礼))"
 )
+# "这次全县宣传工作会议是经县委研究同意召开的", "市委对这次信息工作会议非常重视",
+# "召开这次高规格、大规模的全市基层党建工作视频会议", "举办的这期社区工作者培训班"
+_THIS_MEETING = re.compile(
+    r"(?:这次|本次|此次|这期)(?:[^,，。;；:：“”]{0,14}的)?(?P<o>[^,，。;；:：、“”的]{2,30}?(?:会议|大会|培训班))"
+)
+# "今天，我们召开这次会议" (000 篇七): the speech speaks of the meeting it is given at.
+_THIS_MEETING_NAMED = re.compile(r"召开这次|这次会|本次会|此次会|今天的会|今天召开|会议的主要任务|今天.{0,8}召开")
+# "我们迎来了xx社区第七届邻里节" (004): a festival the speech opens.
+_WELCOMED = re.compile(r"迎来了(?P<o>[^,，。;；:：、]{2,20}?(?:节|庆典))")
+# "建市以来首次城市工作会议": the meeting is the 城市工作会议.
+_FIRST_TIME = re.compile(r"^(?:建[市县区]以来)?(?:首次|第一次)")
+# A meeting the speech is given at is spoken of as present ("今天，我们在这里召开…");
+# one the speaker asks others to hold ("乡镇党政领导要每月专题召开一次信访形势分析会",
+# 000 篇五) or recalls ("组织召开了…总结大会", 002) is another meeting.
+_PRESENT = re.compile(r"今天|今晚|今日|这次|本次|此次|这期|我们|在这里")
+_DIRECTIVE = re.compile(r"要|每|定期|应当|必须|将|主持")
+# Within this many characters of the speech's start, "召开X会议" is the speech's own
+# meeting even without 今天 ("总局党组研究决定，召开全国税务系统…视频工作会议", 003).
+_OPENING_MEETING = 100
 # "这次会议", "高规格会议", "专题会议": the text names no meeting.
 _VAGUE_OCCASION = re.compile(r"^(这次|本次|此次|一次|今天|高规格|重要|专题|隆重|紧急)")
 _OPENING_CHARS = 400
@@ -63,14 +83,33 @@ _AMBIGUOUS_PLACES = frozenset(
 _ADMIN_SUFFIX = "省市县区州盟"
 
 
-def find_occasion(title: str, text: str, title_trusted: bool = True) -> str:
-    """The meeting: from the speech's opening, else from a trusted title."""
+def find_occasion(title: str, text: str, title_trusted: bool = True, title_shared: bool = False) -> str:
+    """The meeting the speech is given at: named in its opening as present, else in a
+    trusted title of its own, or in a title the page gives many speeches (001's ten under
+    在集团公司疫情防控工作视频会议上的讲话) when the opening speaks of this meeting."""
     opening = text[:_OPENING_CHARS]
-    for pattern, source in ((_OCCASION, opening), (_CONVENED, opening)):
-        match = pattern.search(source)
-        if match and not _VAGUE_OCCASION.match(match.group(match.lastindex or 0)):
-            return match.group(match.lastindex or 0).strip('“”"')
-    if title_trusted:
+    match = _OCCASION.search(opening)
+    if match and not _VAGUE_OCCASION.match(match.group(1)):
+        return match.group(1).strip('“”"')
+    candidates = []
+    for pattern in (_CONVENED, _THIS_MEETING, _WELCOMED):
+        for match in pattern.finditer(opening):
+            name = _FIRST_TIME.sub("", re.sub(r"^(?:召开|举行|举办)了?", "", match.group("o")))
+            if name.count("“") != name.count("”"):
+                name = name.strip('“”"')
+            if _VAGUE_OCCASION.match(name) or len(name) < 4:
+                continue
+            before = opening[max(0, match.start() - 15) : match.start() + 2]
+            if _DIRECTIVE.search(opening[max(0, match.start() - 8) : match.start()]):
+                continue
+            score = 2 * ("我们" in before) + bool(_PRESENT.search(before)) + (match.start() < _OPENING_MEETING)
+            if "past" in match.groupdict() and match.group("past") and "今天" not in before:
+                score -= 2
+            if score > 0:
+                candidates.append((score, -match.start(), name))
+    if candidates:
+        return max(candidates)[2]
+    if title_trusted and (not title_shared or _THIS_MEETING_NAMED.search(opening[:300])):
         match = _OCCASION.search(title)
         if match:
             return match.group(1)

@@ -6,6 +6,7 @@ import hashlib
 import heapq
 import multiprocessing
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
@@ -38,7 +39,7 @@ from .version import pipeline_version
 PIPELINE_VERSION = pipeline_version()
 
 
-def build_speech(ordinal: int, chunk: Chunk) -> ParsedSpeech:
+def build_speech(ordinal: int, chunk: Chunk, title_shared: bool = False) -> ParsedSpeech:
     """One speech with its sections and what its text states; no duplicates, no keywords yet."""
     paragraphs = tuple(line.text for line in chunk.lines if line.text)
     text = "\n".join(paragraphs)
@@ -50,7 +51,7 @@ def build_speech(ordinal: int, chunk: Chunk) -> ParsedSpeech:
     # 在集团公司疫情防控工作视频会议上的讲话, one of them a county's education speech):
     # it belongs to a speech only when the speech bears out its topic and meeting.
     trusted = title_matches(title, scored) and occasion_belongs(title, text)
-    occasion = find_occasion(title, text, trusted)
+    occasion = find_occasion(title, text, trusted, title_shared)
     title = restore_title(title, occasion)
     attribution = attribute(title, paragraphs, occasion, trusted)
     display, supplied = (title, False) if trusted else own_title(chunk.heading_lines, attribution, scored)
@@ -115,9 +116,14 @@ def add_keywords(speeches: list[ParsedSpeech]) -> list[ParsedSpeech]:
     return [replace(s, keywords=by_ordinal.get(s.duplicate_of or s.ordinal, ())) for s in speeches]
 
 
+SHARED_TITLE = 3
+
+
 def build_speeches(chunks: tuple[Chunk, ...]) -> list[ParsedSpeech]:
     """build_speech for each chunk; a chunk printed again (003's second half) is described once."""
     built: dict[tuple[str, tuple[str, ...]], ParsedSpeech] = {}
+    # A title the page gives this many speeches is the collection's, not each speech's.
+    shared = Counter(chunk.title for chunk in chunks)
     out = []
     for i, chunk in enumerate(chunks):
         key = (chunk.title, tuple(line.text for line in chunk.lines))
@@ -134,7 +140,7 @@ def build_speeches(chunks: tuple[Chunk, ...]) -> list[ParsedSpeech]:
                 )
             )
         else:
-            built[key] = build_speech(i + 1, chunk)
+            built[key] = build_speech(i + 1, chunk, shared[chunk.title] >= SHARED_TITLE)
             out.append(built[key])
     return out
 

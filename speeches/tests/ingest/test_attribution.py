@@ -65,11 +65,33 @@ def test_placeholders_are_no_name():
 
 
 def test_a_place_the_text_calls_its_own_is_stated_and_one_it_names_often_is_inferred():
-    found = find_place("近期国内多地出现聚集性疫情,我省日照市报告多例本土病例……日照市各级各单位")
-    assert (found.value, found.standing) == ("山东·日照", STATED)
+    found = find_place("天津市委、市政府历来十分重视产品质量……天津市产品质量领导小组")
+    assert (found.value, found.standing, found.rule) == ("天津", STATED, "own-市委")
     found = find_place("襄阳教育资源云……襄阳教育信息化")
     assert (found.value, found.standing) == ("湖北·襄阳", INFERRED)
-    assert find_place("广东共青团……广东青年……").value == "广东"
+    # A province's bare name weighs half (it is as often part of a name): four make it.
+    found = find_place("广东共青团……广东青年……广东团干部……广东高校……全省团员")
+    assert (found.value, found.standing) == ("广东", STATED)
+    assert find_place("广东共青团……广东青年").value == ""
+
+
+def test_a_city_in_our_province_names_the_province_not_the_city():
+    # 001: a 德州 speech says "我省日照市报告多例本土病例".
+    found = find_place("近期国内多地出现聚集性疫情,我省日照市报告多例本土病例……山东省疫情防控指挥部……我省各地")
+    assert found.value == "山东"
+
+
+def test_a_county_the_speech_speaks_as_narrows_its_city():
+    text = "长丰县信息工作……编发《长丰信息》……全县各部门……合肥市委办公厅"
+    assert find_place(text).value == "安徽·合肥·长丰"
+    # 大城市 is no 大城县, and a list of counties names none as the speech's own.
+    assert find_place("建设大城市……大城市……全县").value == ""
+    assert find_place("徽县、成县、两当县、康县……两当县、西和县……全县").value == ""
+
+
+def test_a_provinces_bare_name_in_company_names_does_not_outweigh_the_city():
+    text = "魅力信阳……信阳茶……河南羚锐、河南华英……信阳经济……全市上下"
+    assert find_place(text).value == "河南·信阳"
 
 
 def test_places_in_lists_and_comparisons_name_no_place():
