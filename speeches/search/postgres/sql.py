@@ -35,7 +35,10 @@ _FILTERS = {
     "office": "s.office = ANY(%s)",
     "occasion": "s.occasion = ANY(%s)",
     # A place is filed under its province too (models.place_keys).
-    "place": "(s.region = ANY(%s) OR split_part(s.region, '·', 1) = ANY(%s))",
+    "place": (
+        "(s.region = ANY(%s) OR EXISTS (SELECT 1 FROM unnest(%s::text[]) AS p(v)"
+        " WHERE left(s.region, length(p.v) + 1) = p.v || '·'))"
+    ),
     "topic": (
         "s.id IN (SELECT st.speech_id FROM speeches_speechtopic st JOIN speeches_topic t ON t.id = st.topic_id"
         " WHERE t.slug = ANY(%s))"
@@ -166,12 +169,13 @@ def _facet(name: str, filters: dict[str, frozenset[str]]) -> tuple[str, list]:
             f" JOIN speeches_topic t ON t.id = st.topic_id WHERE st.speech_id IN ({pool}) GROUP BY t.slug"
         ), params
     if name == "place":
-        return (
-            "SELECT 'place', v, count(*)::float8, 0 FROM (SELECT split_part(s.region, '·', 1) AS v"
-            f" FROM speeches_speech s WHERE s.id IN ({pool}) AND s.region <> ''"
-            " UNION ALL SELECT s.region FROM speeches_speech s"
-            f" WHERE s.id IN ({pool}) AND strpos(s.region, '·') > 0) p GROUP BY v"
-        ), params + params
+        # Each place counted at every level it is filed under (models.place_keys).
+        levels = " UNION ALL ".join(
+            f"SELECT array_to_string((string_to_array(s.region, '·'))[1:{n}], '·') AS v FROM speeches_speech s"
+            f" WHERE s.id IN ({pool}) AND array_length(string_to_array(s.region, '·'), 1) >= {n}"
+            for n in (1, 2, 3)
+        )
+        return f"SELECT 'place', v, count(*)::float8, 0 FROM ({levels}) p WHERE v <> '' GROUP BY v", params * 3
     value, present = _FACETS[name]
     return (
         f"SELECT %s, {value}, count(*)::float8, 0 FROM speeches_speech s"
