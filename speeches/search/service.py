@@ -212,22 +212,25 @@ def _explain(hit: Hit, terms: tuple[str, ...]) -> None:
         folded = normalize(f"{speech.title}\n{speech.text}")
         missing = tuple(term for term in terms if normalize(term) not in folded)
         if missing:
-            _explain_by_version(hit, missing)
+            _explain_by_version(hit, terms, missing)
     if hit.paragraph:
         number = int(hit.paragraph[1:])
         sections = [s for s in speech.sections.all() if s.first_paragraph <= number and s.heading]
         hit.section = sections[-1].heading if sections else ""
 
 
-def _explain_by_version(hit: Hit, missing: tuple[str, ...]) -> None:
+def _explain_by_version(hit: Hit, terms: tuple[str, ...], missing: tuple[str, ...]) -> None:
     """A speech found through a copy: the snippet comes from the copy that holds the
-    terms the speech's own text lacks, and the hit names that copy."""
+    terms the speech's own text lacks, then the speech's own best one that does not
+    repeat them (an edited re-upload holds most of the speech's text), and the hit
+    names that copy."""
     copies = Speech.objects.filter(duplicate_of=hit.speech).with_document().defer(*HIT_DEFERRED)
     for copy in copies.order_by("pk"):
         folded = normalize(f"{copy.title}\n{copy.text}")
         if any(normalize(term) in folded for term in missing):
             hit.version = copy
-            hit.snippets = kwic(copy.text, missing) + hit.snippets[:1]
+            shown = kwic(copy.text, missing)
+            hit.snippets = shown + kwic(hit.speech.text, terms, limit=1, besides=shown)
             return
 
 

@@ -222,6 +222,22 @@ def test_a_hit_found_through_a_copy_shows_the_copys_words_and_names_it(generated
     assert answer["results"][0]["id"] == speech.public_id and answer["results"][0]["found_in"] == copy.public_id
 
 
+def test_a_hit_found_through_a_copy_shows_its_own_words_from_a_passage_the_copy_did_not(generated_archive):
+    copy = Speech.objects.filter(duplicate_of__isnull=False).first()
+    speech = copy.duplicate_of
+    speech.text = "第一段说安全生产要落实到人。\n第二段又说安全生产。"
+    copy.text = speech.text.replace("落实到人。", "落实到人。唯有副本才写的一句话")
+    speech.save()
+    copy.save()
+    rebuild_index()
+    hit = next(hit for hit in search_speeches("唯有副本才写 安全生产").hits if hit.speech == speech)
+    assert hit.version == copy
+    assert hit.snippets == [
+        "第一段说安全生产要落实到人。<mark>唯有副本才写</mark>的一句话",
+        "第二段又说<mark>安全生产</mark>。",
+    ]
+
+
 def test_a_sentence_added_in_an_edited_re_upload_finds_the_speech(
     corpus, seed_bytes, django_capture_on_commit_callbacks
 ):
