@@ -23,8 +23,12 @@ run: install
 	$(PY) manage.py reindex
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# axe-core for the browser tests' accessibility checks (package.json); skipped without npm.
+node_modules/.package-lock.json: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; fi
+
 # The whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set.
-test: install
+test: install node_modules/.package-lock.json
 	scripts/test
 
 lint: install
@@ -34,4 +38,4 @@ bench: install
 	$(PY) bench/bench_ingest.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles test-artifacts
+	rm -rf $(VENV) db.sqlite3 var staticfiles test-artifacts node_modules

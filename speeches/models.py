@@ -285,6 +285,11 @@ class Section(models.Model):
         return self.heading or f"§{self.ordinal}"
 
     @property
+    def heading_tag(self) -> str:
+        """h2 for a section, h3 for one under it, …: the page's h1 is the speech's title."""
+        return f"h{min(6, 1 + max(1, self.level))}"
+
+    @property
     def anchor(self) -> str:
         return f"s{self.ordinal}"
 

@@ -73,6 +73,7 @@ def search(request):
         "query_string": request.GET.urlencode(),
         "saved_query": canonical_query(params),
         "saved_search": saved_search_for(request.user, params) if results else None,
+        "active_filters": active_filters(params, results) if results else [],
     }
     if results and results.count:
         context["prev_url"] = params.url(page=results.page - 1)
@@ -87,6 +88,33 @@ def search(request):
         context["year_chart"] = bar_chart(dated + ([("不详", undated)] if undated else []))
         context["topic_chart"] = bar_chart([(f.label, f.count) for f in results.facets.get("topic", [])][:12])
     return render(request, "speeches/search.html", context)
+
+
+FACET_TITLES = {
+    "topic": "主题",
+    "year": "年份",
+    "place": "地点",
+    "office": "职务",
+    "occasion": "会议",
+    "level": "级别",
+    "genre": "体裁",
+    "document": "来源",
+}
+
+
+def active_filters(params, results) -> list[tuple[str, str]]:
+    """(label, URL without it) for every filter in force: shown above the results at
+    every width, so on a phone, where the filter panel folds away, they stay in sight."""
+    found = [
+        (f"{FACET_TITLES.get(name, name)}：{value.label}", value.url)
+        for name, values in results.facets.items()
+        for value in values
+        if value.selected
+    ]
+    if params.year_from or params.year_to:
+        span = f"{params.year_from or ''}–{params.year_to or ''}"
+        found.append((f"年份：{span}", params.url(year_from=None, year_to=None, page=1)))
+    return found
 
 
 CONCORDANCE_PAGE = 100

@@ -43,8 +43,10 @@ def test_every_paragraph_has_an_anchor_and_a_copy_link_control(client, corpus):
     count = len(speech.paragraphs())
     assert count > 3
     for number in range(1, count + 1):
-        assert f'<p id="p{number}"' in html and f'data-anchor="p{number}"' in html
+        # A paragraph, or a section's heading (h2, h3…), each with its anchor.
+        assert re.search(rf'<(p|h[2-6]) id="p{number}"', html) and f'data-anchor="p{number}"' in html
     assert f'id="p{count + 1}"' not in html
+    assert re.search(r'<h[2-6] id="p\d+" class="heading', html)
 
 
 def test_the_table_of_contents_links_each_headed_section(client, corpus):

@@ -39,7 +39,22 @@
     return ok;
   }
 
+  // On a phone the facts and the table of contents start closed, so the text itself
+  // begins on the first screen; without this script they stay open.
+  if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) {
+    document.querySelectorAll("details[data-close-narrow]").forEach(function (details) { details.open = false; });
+  }
+
+  // The page's live region (templates/base.html) reads confirmations to screen readers.
+  function announce(text) {
+    var region = document.getElementById("announce");
+    if (!region) return;
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
+
   function flash(button, text) {
+    announce(text);
     var label = button.getAttribute("data-label") || button.textContent;
     button.setAttribute("data-label", label);
     button.textContent = text;
@@ -58,6 +73,7 @@
         selectParagraph();
         copyText(url).then(function (ok) {
           button.setAttribute("data-state", ok ? "copied" : "failed");
+          announce(ok ? "已复制第" + anchor.slice(1) + "段的链接" : "复制失败，请手动复制地址栏");
           setTimeout(function () { button.removeAttribute("data-state"); }, 2000);
         });
       });
