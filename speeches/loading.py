@@ -261,6 +261,7 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     _restore_links(dependants, aliases_to_speech, by_ordinal, orphans)
     _keep_id_history(document)
     document.title = parsed.title[:500]
+    document.supplied_title = parsed.supplied_title[:500]
     document.preamble = parsed.preamble
     document.trailer = parsed.trailer
     document.fragments = list(parsed.fragments)

@@ -60,6 +60,8 @@ class Document(models.Model):
     encoding = models.CharField(max_length=32, blank=True)
     encoding_confidence = models.FloatField(null=True, blank=True)
     title = models.CharField(max_length=500, blank=True)
+    # Made by the archive when the page has no title (pipeline.supply_document_title).
+    supplied_title = models.CharField(max_length=500, blank=True)
     preamble = models.TextField(blank=True)
     # Site text after the last speech ("相关文章…") and pieces too short to be speeches.
     trailer = models.TextField(blank=True)
@@ -93,7 +95,8 @@ class Document(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or self.original_name
+        """The page's title; else the archive's, in brackets; else the file's name."""
+        return self.title or (f"[{self.supplied_title}]" if self.supplied_title else self.original_name)
 
     def to_dict(self) -> dict:
         return {

@@ -198,6 +198,7 @@ def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
         encoding=decoded.encoding,
         confidence=decoded.confidence,
         title=collection.title,
+        supplied_title="" if collection.title else supply_document_title(speeches),
         preamble="\n".join(line.text for line in collection.preamble),
         speeches=tuple(speeches),
         report=(decode_report, *reports, clean_report, split_report(collection, speeches)),
@@ -206,6 +207,17 @@ def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
         trailer="\n".join(line.text for line in collection.trailer),
         fragments=tuple("\n".join([marker, *(line.text for line in lines)]) for marker, lines in collection.fragments),
     )
+
+
+def supply_document_title(speeches: list[ParsedSpeech]) -> str:
+    """For a page without a title of its own (000, 002, 003): its first speech's title and
+    how many speeches it holds, "在全市森林防火工作推进会上的讲话等19篇", so lists show
+    a document by what it holds rather than by its file's hash name."""
+    canonical = [s for s in speeches if s.duplicate_of is None]
+    if not canonical:
+        return ""
+    first = canonical[0].display_title or canonical[0].title
+    return first if len(canonical) == 1 else f"{first}等{len(canonical)}篇"
 
 
 def parse_document(raw: bytes) -> ParsedDocument:

@@ -159,6 +159,8 @@ class ParsedDocument:
     warnings: tuple[str, ...] = ()
     # The site's block after the last speech ("相关文章:", "本文地址:"), kept out of speeches.
     trailer: str = ""
+    # A title made by the archive for a page that has none (pipeline.supply_document_title).
+    supplied_title: str = ""
     # Text under a marker too short to be a speech ("篇十四\n同志们,农业生产是…"), kept
     # so no text is lost; the document's report warns about each.
     fragments: tuple[str, ...] = ()

@@ -238,7 +238,8 @@ def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> di
     labels = {
         "topic": dict(Topic.objects.values_list("slug", "name")),
         "document": {
-            str(pk): title or name for pk, title, name in Document.objects.values_list("id", "title", "original_name")
+            str(document.pk): document.display_title
+            for document in Document.objects.only("id", "title", "supplied_title", "original_name")
         },
         "year": {UNDATED: "年份不详"},
     }

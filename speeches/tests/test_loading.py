@@ -215,3 +215,12 @@ def test_a_document_parsed_before_attribution_gets_speaker_date_and_place_when_p
     assert byline.office == "副厅长" and byline.attribution["speaker"]["standing"] == "stated"
     assert Speech.objects.exclude(date="").exists() and Speech.objects.filter(title_supplied=True).exists()
     assert dict(Speech.objects.values_list("ordinal", "public_id")) == ids
+
+
+def test_a_page_without_a_title_is_shown_by_what_it_holds_in_brackets(seed_bytes):
+    ingest_bytes(seed_bytes["000_e3c50620afa4a9e1.txt"], "000_e3c50620afa4a9e1.txt")
+    document = Document.objects.get(original_name="000_e3c50620afa4a9e1.txt")
+    canonical = document.speeches.filter(duplicate_of=None)
+    assert document.title == ""
+    first = canonical.order_by("ordinal").first()
+    assert document.display_title == f"[{first.title}等{canonical.count()}篇]"
