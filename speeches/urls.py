@@ -1,17 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import accounts, alerts, api, bookmarks, speech_views, views
+from . import accounts, alerts, api, bookmarks, speech_views, trend_views, views
 from .feeds import SearchFeed
 
 urlpatterns = [
-    # Home, search and browsing (views.py, api.py).
+    # Home, search and browsing (views.py, trend_views.py, api.py).
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("search/help/", views.search_help, name="search-help"),
     path("search/feed.atom", SearchFeed(), name="search-feed"),
     path("search/concordance/", views.search_concordance, name="search-concordance"),
     path("search/concordance.csv", views.search_concordance_csv, name="search-concordance-csv"),
+    path("search/trends/", trend_views.search_trends, name="search-trends"),
+    path("search/trends.csv", trend_views.search_trends_csv, name="search-trends-csv"),
     path("search/export.<str:fmt>", api.search_export, name="search-export"),
     path("documents/", views.document_list, name="documents"),
     path("documents/<int:pk>/", views.document_detail, name="document"),

@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404, render
 from .alerts import canonical_query, saved_search_for
 from .models import Document, Speech, Topic, place_keys
 from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
+from .search.counts import years_found
 from .search.params import SORTS, UNDATED
-from .search.trends import bar_chart, year_rows
+from .search.trends import year_figure, year_rows
 
 CANONICAL = Q(speeches__duplicate_of__isnull=True)
 COPIES = Q(speeches__duplicate_of__isnull=False)
@@ -82,11 +83,7 @@ def search(request):
             (number, params.url(page=number) if number else "")
             for number in page_numbers(results.page, results.num_pages)
         ]
-        years = results.facets.get("year", [])
-        undated = sum(f.count for f in years if f.value == UNDATED)
-        dated = year_rows({int(f.value): f.count for f in years if f.value != UNDATED})
-        context["year_chart"] = bar_chart(dated + ([("不详", undated)] if undated else []))
-        context["topic_chart"] = bar_chart([(f.label, f.count) for f in results.facets.get("topic", [])][:12])
+        context["year_chart"] = year_figure("每年命中篇数", ["命中"], year_rows([years_found(results)]))
     return render(request, "speeches/search.html", context)
 
 
@@ -209,16 +206,14 @@ def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
     speeches = topic.speeches.canonical().for_listing().order_by("-speechtopic__score")
     page = Paginator(speeches, 20).get_page(request.GET.get("page"))
-    years = topic.speeches.canonical().exclude(year=None).values("year").annotate(n=Count("id")).order_by("year")
-    chart = bar_chart(year_rows({row["year"]: row["n"] for row in years}))
-    return render(request, "speeches/topic.html", {"topic": topic, "page": page, "year_chart": chart})
+    context = {"topic": topic, "page": page, **_profile(topic.speeches.canonical(), topics=False)}
+    return render(request, "speeches/topic.html", context)
 
 
 def year_list(request):
     years = Speech.objects.canonical().exclude(year=None).values("year").annotate(n=Count("id")).order_by("-year")
-    undated = Speech.objects.canonical().filter(year=None).count()
-    chart = bar_chart(year_rows({row["year"]: row["n"] for row in years}))
-    return render(request, "speeches/years.html", {"years": years, "undated": undated, "year_chart": chart})
+    context = {"years": years, **_profile(Speech.objects.canonical(), topics=False, title="每年收录篇数")}
+    return render(request, "speeches/years.html", context)
 
 
 def year_detail(request, year: int):
@@ -240,15 +235,17 @@ def _place_speeches(place: str):
     return Speech.objects.canonical().filter(Q(region=place) | Q(region__startswith=place + "·"))
 
 
-def _profile(speeches) -> dict:
-    """Counts by year and topic over a set of canonical speeches."""
-    years = speeches.exclude(year=None).values("year").annotate(n=Count("id")).order_by("year")
-    undated = speeches.filter(year=None).count()
-    rows = year_rows({row["year"]: row["n"] for row in years}) + ([("不详", undated)] if undated else [])
-    topics = (
-        Topic.objects.filter(speeches__in=speeches.values("id")).annotate(n=Count("speeches")).order_by("-n", "name")
-    )
-    return {"year_chart": bar_chart(rows), "undated": undated, "topics": topics}
+def _profile(speeches, topics: bool = True, title: str = "每年篇数") -> dict:
+    """Counts by year (年份不详 apart) and by topic over a set of canonical speeches."""
+    years = {str(year or UNDATED): n for year, n in speeches.values_list("year").annotate(n=Count("id")).order_by()}
+    context = {"year_chart": year_figure(title, ["讲话"], year_rows([years])), "undated": years.get(UNDATED, 0)}
+    if topics:
+        context["topics"] = (
+            Topic.objects.filter(speeches__in=speeches.values("id"))
+            .annotate(n=Count("speeches"))
+            .order_by("-n", "name")
+        )
+    return context
 
 
 def place_list(request):

@@ -105,12 +105,16 @@ def search_speeches(
     facets: bool = True,
     limit: int | None = None,
     damaged: bool | None = None,
+    browse_all: bool = False,
 ) -> Results:
     """One page of canonical speeches for the query and filters in `params`.
 
     `limit` (exports) lifts the page-size cap of the page and the API. With `snippets`
     (the page and the API), the first page also lists possible matches in damaged text,
     unless `damaged` is False (the feed shows snippets but no such list).
+    An empty query without filters finds nothing (the search form, not yet filled in),
+    unless `browse_all`: then every speech, the denominators of the trends' rates
+    (speeches/search/counts.py), counted by the same engine call as their numerators.
     """
     if params is None:
         params = SearchParams(q=raw_query, page=max(1, page), page_size=max(1, min(page_size, 100)))
@@ -119,7 +123,7 @@ def search_speeches(
     results = Results(
         params.q, page=params.page, page_size=size, message=parsed.message, terms=parsed.terms, params=params
     )
-    if parsed.tree is None and not params.has_filters:
+    if parsed.tree is None and not (params.has_filters or browse_all):
         return results
     try:
         found = engine().answer(

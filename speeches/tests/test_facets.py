@@ -104,9 +104,11 @@ def test_undated_speeches_are_a_value_of_the_year_facet_listed_last_and_selectab
     assert chosen.count == undated and all(h.speech.year is None for h in chosen.hits)
     both = search(year=(UNDATED, int(years[0].value)))
     assert both.count == undated + years[0].count
-    # The page lists it, links it, and charts it as a bar of its own.
+    # The page lists it, links it, and states it beside the chart of years (whose time
+    # axis has no place for it) in words and as a row of the chart's table.
     html = client.get("/search/", {"q": QUERY}).content.decode()
-    assert "年份不详" in html and "year=unknown" in html and "<title>不详：" in html
+    assert "年份不详" in html and "year=unknown" in html
+    assert f"另有 {undated} 篇年份不详" in html and '<th scope="row">年份不详</th>' in html
 
 
 def search_all(**params):

@@ -67,15 +67,6 @@ def test_deep_brackets_do_not_recurse_without_limit():
     assert parsed.message
 
 
-def test_the_trend_chart_shows_years_without_matches_as_empty_bars():
-    from speeches.search.trends import bar_chart, year_rows
-
-    rows = year_rows({2001: 2, 2004: 4})
-    assert rows == [("2001", 2), ("2002", 0), ("2003", 0), ("2004", 4)]
-    chart = bar_chart(rows)
-    assert [bar.height for bar in chart.bars][1:3] == [0, 0] and chart.bars[3].height == chart.height
-
-
 def test_a_minus_before_quotes_excludes_the_quoted_string():
     tree = parse_query('工作 -"安全 生产"').tree
     assert tree == All((Term("工作"), Not(Term("安全生产"))))

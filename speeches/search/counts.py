@@ -1,0 +1,124 @@
+"""A search's matches counted per year and per topic, for the trends page
+(speeches/trend_views.py) and its CSV.
+
+Every number comes from the search service (service.py), never from matching of
+its own: a term's counts are the year and topic facets of that term's own search
+under the page's filters, so each series holds exactly the speeches the results
+page lists for the term. The rates' denominators are the same facets of the same
+search with no words: every canonical speech under the filters.
+
+Facets are counted under the *other* filters (engine.py: drill-down), so a
+year or topic filter would let values outside the result set in; only the
+values the filter allows are kept, and their counts are then those of the result
+set itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+from .params import SearchParams
+from .query import parse_query
+from .service import Results, search_speeches
+from .trends import Figure, pick_terms, topic_figure, topic_rows, year_figure, year_rows
+
+YEAR_TITLES = {"count": "每年相符篇数", "rate": "每年每千篇讲话中的相符篇数"}
+TOPIC_TITLES = {"count": "各主题相符篇数", "rate": "各主题每千篇讲话中的相符篇数"}
+
+
+@dataclass(frozen=True)
+class Tally:
+    term: str
+    count: int = 0
+    years: dict[str, int] = field(default_factory=dict)  # a year or UNDATED -> speeches
+    topics: dict[str, int] = field(default_factory=dict)  # a topic's slug -> speeches
+    names: dict[str, str] = field(default_factory=dict)  # a topic's slug -> its name
+    message: str = ""
+    counted: bool = True  # False: no searchable word (the message says why)
+
+
+def tally(params: SearchParams, browse_all: bool = False) -> Tally:
+    """The result set's size and its speeches per year and per topic."""
+    term = params.q.strip()
+    parsed = parse_query(params.q)
+    if term and parsed.tree is None:
+        # With filters, the search would list every speech they allow: not this term's.
+        return Tally(term, message=parsed.message, counted=False)
+    results = search_speeches(params=replace(params, page=1), snippets=False, limit=1, browse_all=browse_all)
+    topics = results.facets.get("topic", [])
+    return Tally(
+        term,
+        results.count,
+        years_found(results),
+        {f.value: f.count for f in topics if not params.topic or f.value in params.topic},
+        {f.value: f.label for f in topics},
+        parsed.message or ("" if results.count else results.message),
+    )
+
+
+def years_found(results: Results) -> dict[str, int]:
+    """The result set's speeches per year (and UNDATED): the year facet, kept to the
+    years a year filter allows."""
+    allowed = results.params.years() if results.params else None
+    return {f.value: f.count for f in results.facets.get("year", []) if allowed is None or f.value in allowed}
+
+
+@dataclass(frozen=True)
+class Trends:
+    params: SearchParams
+    tallies: tuple[Tally, ...]
+    refused: tuple[str, ...]
+    measure: str
+    years: Figure | None = None
+    topics: Figure | None = None
+
+    @property
+    def terms(self) -> list[str]:
+        return [t.term for t in self.tallies]
+
+    def query(self, terms: list[str] | None = None, measure: str | None = None) -> str:
+        """This page's query string, with other terms or another measure."""
+        pairs = [*self.filter_pairs, *(("terms", t) for t in (self.terms if terms is None else terms))]
+        measure = measure or self.measure
+        return urlencode(pairs + ([("measure", measure)] if measure != "count" else []))
+
+    @property
+    def filter_pairs(self) -> list[tuple[str, str]]:
+        """The filters, as the terms form's hidden fields."""
+        return self.params.pairs(q="", sort="relevance", page=1)
+
+    @property
+    def count_query(self) -> str:
+        return self.query(measure="count")
+
+    @property
+    def rate_query(self) -> str:
+        return self.query(measure="rate")
+
+    @property
+    def entries(self) -> list[tuple[Tally, str, str]]:
+        """Each term's tally, its search's query string, and this page's without it."""
+        return [
+            (t, urlencode(self.params.pairs(q=t.term, page=1)), self.query([u for u in self.terms if u != t.term]))
+            for t in self.tallies
+        ]
+
+
+def count_trends(params: SearchParams, extra_terms: list[str], measure: str = "count") -> Trends:
+    terms, refused = pick_terms(params.q, extra_terms)
+    measure = measure if measure in ("count", "rate") else "count"
+    tallies = tuple(tally(replace(params, q=term)) for term in terms)
+    trends = Trends(params, tallies, tuple(refused), measure)
+    counted = [t for t in tallies if t.counted]
+    if not counted:
+        return trends
+    archive = tally(replace(params, q=""), browse_all=True)
+    names = [t.term for t in counted]
+    years = year_rows([t.years for t in counted], archive.years)
+    topics = topic_rows([t.topics for t in counted], archive.topics, archive.names)
+    return replace(
+        trends,
+        years=year_figure(YEAR_TITLES[measure], names, years, measure, "每年相符篇数与每千篇比率"),
+        topics=topic_figure(TOPIC_TITLES[measure], names, topics, measure, "各主题相符篇数与每千篇比率"),
+    )

@@ -1,0 +1,40 @@
+"""The trends page: a search's matches per year and per topic, with rates, up to four
+terms compared, and the tables as CSV (speeches/search/counts.py counts them)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from .alerts import describe
+from .search import SearchParams
+from .search.counts import count_trends
+from .search.trends import MAX_SERIES
+
+
+def _trends(request):
+    params = SearchParams.from_querydict(request.GET)
+    return count_trends(params, request.GET.getlist("terms"), request.GET.get("measure", "count"))
+
+
+def search_trends(request):
+    trends = _trends(request)
+    filters = describe(replace(trends.params, q=""))
+    blanks = range(len(trends.terms) + 1, MAX_SERIES + 1)
+    context = {"trends": trends, "filters": filters, "blanks": blanks, "max_series": MAX_SERIES}
+    return render(request, "speeches/trends.html", context)
+
+
+def search_trends_csv(request):
+    trends = _trends(request)
+    figure = trends.topics if request.GET.get("table") == "topic" else trends.years
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.write("\ufeff")  # so that Excel reads the Chinese as UTF-8
+    if figure is not None:
+        csv.writer(response).writerows(figure.table.csv_rows())
+    name = "trends-topics.csv" if request.GET.get("table") == "topic" else "trends-years.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
