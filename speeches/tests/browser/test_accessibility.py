@@ -52,6 +52,7 @@ def pages(corpus) -> dict[str, str]:
         "speech": speech.get_absolute_url(),
         "help": "/search/help/",
         "concordance": f"/search/concordance/?q={QUERY}",
+        "chart": f"/search/trends/?q={QUERY}&terms={quote('安全生产')}&terms={quote('教育信息化')}",
         "place": f"/places/{quote(place)}/",
         "office": f"/offices/{quote(speech.office)}/",
         "topics": "/topics/",
