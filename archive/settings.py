@@ -315,6 +315,10 @@ BATCH_NICENESS = env_int("BATCH_NICENESS", 10, minimum=0)
 # The pipeline restores about 0.5 MB/s on this 2-core machine, so 512 KiB keeps an
 # upload request well inside gunicorn's 120 s timeout.
 INGEST_INLINE_MAX_BYTES = env_int("INGEST_INLINE_MAX_BYTES", 512 * 1024, minimum=1)
+# An upload parsed within a web request is parsed in a short-lived child process, so the
+# web worker never holds the pipeline's warmed-up models (≈435 MB; speeches/loading.py
+# parse_in_child). Off only where start-up time matters more than memory (tests).
+INGEST_INLINE_IN_CHILD = env_bool("INGEST_INLINE_IN_CHILD", True)
 # Files larger than this are refused (kept, status failed).
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 16 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024 * 1024, minimum=1)

@@ -26,8 +26,8 @@ from pathlib import Path
 from django.db import transaction
 
 from .ingest.continuity import OldSpeech
-from .loading import raw_path
 from .models import Document, Speech, SpeechAlias
+from .raw_files import raw_path
 
 log = logging.getLogger(__name__)
 VERSION = 1

@@ -15,23 +15,28 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import id_history
 from .indexing import documents_changed
 from .ingest import PIPELINE_VERSION, IngestError, ParsedDocument, parse_document
 from .ingest.classify import load_topics
 from .ingest.continuity import NewSpeech, OldSpeech, assign_ids
 from .ingest.dedupe import band_keys, best_match
 from .ingest.identity import derive_public_id
+from .ingest.pipeline import parse_with_pid
 from .models import Document, Section, Speech, SpeechAlias, SpeechBand, SpeechTopic, Topic
+from .raw_files import keep_raw_file
 
 log = logging.getLogger(__name__)
 
@@ -52,23 +57,6 @@ class LoadResult:
 
 def sha256_of(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
-
-
-def raw_path(sha256: str) -> Path:
-    """Where a source file's bytes are kept on disk, by content: MEDIA_ROOT/raw/ab/abcd…"""
-    return Path(settings.MEDIA_ROOT) / "raw" / sha256[:2] / sha256
-
-
-def keep_raw_file(raw: bytes, sha256: str) -> Path:
-    """A second copy of the raw bytes outside the database, so the archive can be
-    rebuilt from the stored files after the database is lost (`manage.py rebuild_from_raw`)."""
-    path = raw_path(sha256)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(raw)
-        os.replace(tmp, path)  # atomic: a reader never sees half a file
-    return path
 
 
 def store_upload(raw: bytes, name: str, user=None) -> tuple[Document, bool]:
@@ -101,6 +89,7 @@ def ingest_bytes(
     force: bool = False,
     inline_max: int | None = None,
     parsed: ParsedDocument | None = None,
+    parser: Callable[[bytes], ParsedDocument] = parse_document,
 ) -> LoadResult:
     """Store, then ingest now, or queue when `inline_max` is given and the file is bigger
     (the admin passes settings.INGEST_INLINE_MAX_BYTES; the command ingests everything inline).
@@ -124,7 +113,7 @@ def ingest_bytes(
     if inline_max is not None and len(raw) > inline_max:
         return enqueue(document, created)
     older = document.pipeline_version if document.status == Document.Status.INGESTED else ""
-    result = ingest_document(document, created=created, parsed=parsed)
+    result = ingest_document(document, created=created, parsed=parsed, parser=parser)
     if older and older != PIPELINE_VERSION and result.status == "ingested" and not force:
         message = f"已用新版流程重新解析（re-parsed: pipeline {older} → {PIPELINE_VERSION}）"
         result = replace(result, message=message)
@@ -191,12 +180,31 @@ def requeue_stale(older_than) -> int:
     )
 
 
-def ingest_document(document: Document, *, created: bool = False, parsed: ParsedDocument | None = None) -> LoadResult:
+def parse_in_child(raw: bytes) -> ParsedDocument:
+    """parse_document in a short-lived process: the models the pipeline warms up (jieba's
+    dictionary, the character model, the GBK tables, ≈435 MB) leave with it, and the web
+    worker that asked stays small. Spawned, not forked: nothing of the web process
+    (database connections, threads) is copied into the child."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        # The function sent is the pure pipeline's: the child imports no Django.
+        pid, parsed = pool.submit(parse_with_pid, raw).result()
+    log.info("parsed in child %s", pid, extra={"child_pid": pid})
+    return parsed
+
+
+def ingest_document(
+    document: Document,
+    *,
+    created: bool = False,
+    parsed: ParsedDocument | None = None,
+    parser: Callable[[bytes], ParsedDocument] = parse_document,
+) -> LoadResult:
     """Parse the stored raw bytes and load the result; on failure keep what was there.
     A `parsed` made from other bytes than the document's is not used."""
     try:
         if parsed is None or parsed.sha256 != document.sha256:
-            parsed = parse_document(bytes(document.raw))
+            parsed = parser(bytes(document.raw))
     except IngestError as error:
         return _record_failure(document, str(error), created)
     except Exception as error:  # a pipeline bug must not lose the upload either
@@ -284,7 +292,6 @@ def _carry_over_ids(document: Document, parsed: ParsedDocument, old_rows):
         # No speeches in the database for this document (a rebuild after the database
         # was lost): the id history kept beside the raw file names the ids its speeches
         # had, so they are carried over by content even if the pipeline changed since.
-        from . import id_history
 
         old, kept_aliases = id_history.previous_speeches(document.sha256)
         reserved |= kept_aliases
@@ -294,7 +301,6 @@ def _carry_over_ids(document: Document, parsed: ParsedDocument, old_rows):
 def _keep_id_history(document: Document) -> None:
     """Bring back aliases a lost database had, then record every id beside the raw file
     (written after commit) so that `manage.py rebuild_from_raw` can keep them."""
-    from . import id_history
 
     id_history.restore_aliases(document)
     id_history.save_on_commit(document)

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from .index_check import PENDING_MARK
-from .loading import LoadResult, ingest_bytes, store_upload
+from .ingest import parse_document
+from .loading import LoadResult, ingest_bytes, parse_in_child, store_upload
 from .models import Document
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
@@ -157,7 +158,8 @@ def upload_files(files: Iterable[tuple[str, bytes]], user) -> list[dict]:
 
 def store_piece(piece: Piece, user, inline_max: int) -> LoadResult:
     if not piece.refusal:
-        return ingest_bytes(piece.raw, piece.name, user, inline_max=inline_max)
+        parser = parse_in_child if settings.INGEST_INLINE_IN_CHILD else parse_document
+        return ingest_bytes(piece.raw, piece.name, user, inline_max=inline_max, parser=parser)
     # A refused zip is still kept (nothing uploaded is lost) and failed with its reason.
     document, created = store_upload(piece.raw, piece.name, user)
     if document.status != Document.Status.FAILED or document.error != piece.refusal:

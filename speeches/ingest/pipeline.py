@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import multiprocessing
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -224,6 +225,11 @@ def parse_document(raw: bytes) -> ParsedDocument:
     """The whole pipeline. Raises IngestError for input that cannot become a document."""
     decoded = decode_bytes(raw)
     return parse_text(decoded, hashlib.sha256(raw).hexdigest(), len(raw))
+
+
+def parse_with_pid(raw: bytes) -> tuple[int, ParsedDocument]:
+    """parse_document, saying which process ran it (speeches/loading.py parse_in_child)."""
+    return os.getpid(), parse_document(raw)
 
 
 def warm_up() -> None:

@@ -34,6 +34,9 @@ def isolated_storage(tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     # The commands the tests call run in this process: they must not lower its priority.
     settings.BATCH_NICENESS = 0
+    # Admin uploads parse in this process: a child per upload would cost its start-up
+    # (≈4 s) in every upload test; test_uploads.py checks the child on its own.
+    settings.INGEST_INLINE_IN_CHILD = False
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ def test_the_same_speech_in_two_documents_points_to_the_first(seed_bytes):
 
 
 def test_the_raw_bytes_are_also_kept_as_a_file_named_by_their_hash(seed_bytes):
-    from speeches.loading import raw_path
+    from speeches.raw_files import raw_path
 
     raw = seed_bytes["002_5507ae1777cd8619.txt"]
     result = ingest_bytes(raw, "002.txt")
@@ -135,7 +135,8 @@ def test_the_raw_bytes_are_also_kept_as_a_file_named_by_their_hash(seed_bytes):
 
 
 def test_a_failed_file_is_kept_as_a_file_too():
-    from speeches.loading import raw_path, sha256_of
+    from speeches.loading import sha256_of
+    from speeches.raw_files import raw_path
 
     ingest_bytes(b"%PDF-1.4 junk", "x.pdf")
     assert raw_path(sha256_of(b"%PDF-1.4 junk")).read_bytes() == b"%PDF-1.4 junk"

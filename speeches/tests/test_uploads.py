@@ -112,3 +112,19 @@ def test_repairs_list_only_the_steps_that_changed_something():
         ]
     }
     assert uploads.repairs_of(report) == ["mojibake: runs_repaired=3"]
+
+
+@pytest.mark.django_db
+def test_an_upload_in_a_web_request_is_parsed_in_a_child_process_and_reported_at_once(settings, seed_bytes, caplog):
+    import logging
+    import os
+
+    from speeches.models import Document
+
+    settings.INGEST_INLINE_IN_CHILD = True
+    with caplog.at_level(logging.INFO, logger="speeches.loading"):
+        [report] = uploads.upload_files([("002.txt", seed_bytes["002_5507ae1777cd8619.txt"])], user=None)
+    assert report["status"] == "ingested" and report["speeches"]
+    assert Document.objects.get(original_name="002.txt").speeches.count() == len(report["speeches"])
+    [record] = [r for r in caplog.records if r.getMessage().startswith("parsed in child")]
+    assert record.child_pid != os.getpid()
