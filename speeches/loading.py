@@ -89,7 +89,7 @@ def ingest_bytes(
     force: bool = False,
     inline_max: int | None = None,
     parsed: ParsedDocument | None = None,
-    parser: Callable[[bytes], ParsedDocument] = parse_document,
+    parser: Callable[[bytes], ParsedDocument] | None = None,
 ) -> LoadResult:
     """Store, then ingest now, or queue when `inline_max` is given and the file is bigger
     (the admin passes settings.INGEST_INLINE_MAX_BYTES; the command ingests everything inline).
@@ -198,13 +198,13 @@ def ingest_document(
     *,
     created: bool = False,
     parsed: ParsedDocument | None = None,
-    parser: Callable[[bytes], ParsedDocument] = parse_document,
+    parser: Callable[[bytes], ParsedDocument] | None = None,
 ) -> LoadResult:
     """Parse the stored raw bytes and load the result; on failure keep what was there.
     A `parsed` made from other bytes than the document's is not used."""
     try:
         if parsed is None or parsed.sha256 != document.sha256:
-            parsed = parser(bytes(document.raw))
+            parsed = (parser or parse_document)(bytes(document.raw))
     except IngestError as error:
         return _record_failure(document, str(error), created)
     except Exception as error:  # a pipeline bug must not lose the upload either

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from .index_check import PENDING_MARK
-from .ingest import parse_document
 from .loading import LoadResult, ingest_bytes, parse_in_child, store_upload
 from .models import Document
 
@@ -158,7 +157,7 @@ def upload_files(files: Iterable[tuple[str, bytes]], user) -> list[dict]:
 
 def store_piece(piece: Piece, user, inline_max: int) -> LoadResult:
     if not piece.refusal:
-        parser = parse_in_child if settings.INGEST_INLINE_IN_CHILD else parse_document
+        parser = parse_in_child if settings.INGEST_INLINE_IN_CHILD else None
         return ingest_bytes(piece.raw, piece.name, user, inline_max=inline_max, parser=parser)
     # A refused zip is still kept (nothing uploaded is lost) and failed with its reason.
     document, created = store_upload(piece.raw, piece.name, user)
