@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import lru_cache
 
-from .gbkpairs import Cand, Slot, closes_drop, indexes, is_dropped_pair, opens_drop
-from .langmodel import CharLM, char_lm
-from .script import simplify_chars
+from ..script import simplify_chars
+from .language_model import CharLM, char_lm
+from .pairs import Cand, Slot, closes_drop, indexes, is_dropped_pair, opens_drop
 
 # Candidates kept for each unknown slot of a dropped pair (by unigram frequency, among
 # those that can pair at all: see gbkpairs.opens_drop). A wider beam (24) brought back

@@ -31,17 +31,17 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .annotations import readings
-from .boundaries import prune_boundaries
+from ..annotations import readings
+from ..script import simplify_chars
 from .dropped import consistent_pair, middle_word_index, pair_before_reading, word_pair_index
-from .gbkpairs import Slot, gbk_characters
-from .langmodel import CharLM, char_lm
+from .language_model import CharLM, char_lm
+from .lattice import IDEOGRAPHIC_SPACE, SENTENCE_PUNCTUATION, Path, build_lattice, viterbi
 from .margins import second_opinions, slot_margins
-from .realign import IDEOGRAPHIC_SPACE, SENTENCE_PUNCTUATION, Path, build_lattice, viterbi
+from .pairs import Slot, gbk_characters
+from .pruning import prune_boundaries
 from .runs import MARKER, PINYIN_TAIL, Hypothesis, hypotheses
-from .script import simplify_chars
-from .words import WINDOW as WORD_WINDOW
-from .words import weigh_words
+from .word_judge import WINDOW as WORD_WINDOW
+from .word_judge import weigh_words
 
 # Such remnants anywhere in a span, for scoring the span as found (see _gain).
 _REMNANT = re.compile(r"\?[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}\)")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from speeches.ingest import mojibake
-from speeches.ingest.dropped import hidden_triple
-from speeches.ingest.gbkpairs import Cand, Slot, is_dropped_pair
-from speeches.ingest.margins import slot_margins
-from speeches.ingest.mojibake import MARKER, repair_line, repair_mojibake
-from speeches.ingest.words import weigh_words
+from speeches.ingest.mojibake import MARKER, repair, repair_line, repair_mojibake
+from speeches.ingest.mojibake.dropped import hidden_triple
+from speeches.ingest.mojibake.margins import slot_margins
+from speeches.ingest.mojibake.pairs import Cand, Slot, is_dropped_pair
+from speeches.ingest.mojibake.word_judge import weigh_words
 
 
 def test_it_restores_a_gbk_shifted_run():
@@ -204,9 +203,9 @@ def test_a_reading_through_two_dropped_pairs_does_not_replace_a_clear_one():
 def test_a_lost_byte_slot_is_pruned_beside_a_neighbour_with_few_candidates():
     # 002 "程序?qū)徟?BR>": the annotation leaves 審 or 袕 before the last slot (lead C5,
     # trail lost). Pruned as if that neighbour were unknown, 批 was cut; beside 審 it stays.
-    from speeches.ingest.boundaries import prune_boundaries
-    from speeches.ingest.gbkpairs import pair_slot
-    from speeches.ingest.langmodel import char_lm
+    from speeches.ingest.mojibake.language_model import char_lm
+    from speeches.ingest.mojibake.pairs import pair_slot
+    from speeches.ingest.mojibake.pruning import prune_boundaries
 
     first = Slot(tuple(c for c in pair_slot(None, 0x8F).cands if c.ch in "審袕"))
     positions = [[(first,)], [(pair_slot(0xC5, None),)]]
@@ -219,42 +218,40 @@ def test_ways_a_run_may_end_that_read_hopelessly_worse_are_not_weighed_and_chang
     # accepted, the three far behind it are not weighed by words and margins.
     line = "小編給大家?guī)淼?022年全市"
     weighed = []
-    real_finish = mojibake._finish
+    real_finish = repair._finish
 
     def counting(*args):
         weighed.append(args[2])
         return real_finish(*args)
 
-    monkeypatch.setattr(mojibake, "_finish", counting)
-    mojibake.forget_repairs()
-    skipping = mojibake.repair_line(line)
+    monkeypatch.setattr(repair, "_finish", counting)
+    repair.forget_repairs()
+    skipping = repair.repair_line(line)
     skipped_count = len(weighed)
     weighed.clear()
-    monkeypatch.setattr(mojibake, "HOPELESS", float("inf"))
-    everything = mojibake.repair_line(line)
+    monkeypatch.setattr(repair, "HOPELESS", float("inf"))
+    everything = repair.repair_line(line)
     assert skipping == everything
     assert skipping[0] == "小編給大家帶來的2022年全市"
     assert skipped_count == 1 and len(weighed) == 4
 
 
 def test_the_ways_one_run_may_end_share_their_viterbi_states_and_read_as_alone(monkeypatch):
-    from speeches.ingest import realign
-    from speeches.ingest.langmodel import char_lm
-    from speeches.ingest.runs import hypotheses
+    from speeches.ingest.mojibake import lattice
+    from speeches.ingest.mojibake.language_model import char_lm
+    from speeches.ingest.mojibake.runs import hypotheses
 
     line = "小編給大家?guī)淼?022年全市"
     at = line.index("?")
     lm, prev = char_lm(), "大家"
     steps = []
-    real_step = realign._step
-    monkeypatch.setattr(realign, "_step", lambda *args: steps.append(1) or real_step(*args))
-    alone = [mojibake._read(lm, hyp, prev, line[hyp.end : hyp.end + 1]) for hyp in hypotheses(line, at)]
+    real_step = lattice._step
+    monkeypatch.setattr(lattice, "_step", lambda *args: steps.append(1) or real_step(*args))
+    alone = [repair._read(lm, hyp, prev, line[hyp.end : hyp.end + 1]) for hyp in hypotheses(line, at)]
     steps_alone = len(steps)
     steps.clear()
     shared: dict = {}
-    together = [
-        mojibake._read(lm, hyp, prev, line[hyp.end : hyp.end + 1], shared=shared) for hyp in hypotheses(line, at)
-    ]
+    together = [repair._read(lm, hyp, prev, line[hyp.end : hyp.end + 1], shared=shared) for hyp in hypotheses(line, at)]
     assert together == alone
     assert sum(found is not None for found in together) >= 3
     assert len(steps) < steps_alone

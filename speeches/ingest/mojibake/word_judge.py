@@ -22,11 +22,11 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from .gbkpairs import Cand, closes_drop, indexes, is_dropped_pair, opens_drop
-from .langmodel import CharLM
+from ..segmenter import default_segmenter
+from .language_model import CharLM
+from .lattice import Path
 from .margins import char_scores, run_on
-from .realign import Path
-from .segmenter import default_segmenter
+from .pairs import Cand, closes_drop, indexes, is_dropped_pair, opens_drop
 
 # Weight of the word score beside the character model's (natural-log units both). On
 # the tuned golden cases 0.3 repaired four fewer runs than 0.6, and 1.0 no more.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .script import simplify_chars
+from ..script import simplify_chars
 
 # Runs start where the site pushed bytes into the page, and it did so after sentences:
 # of the 60 runs in our golden cases, 38 begin with the lead byte of 。 or “ (000

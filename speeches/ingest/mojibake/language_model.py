@@ -23,7 +23,7 @@ from dataclasses import InitVar, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parents[1] / "data"
 CORPUS_BIGRAMS = DATA_DIR / "corpus_bigrams.tsv"
 CORPUS_TRIGRAMS = DATA_DIR / "corpus_trigrams.tsv"
 # A bigram cannot tell "，确保考" from "，确。考" (明确。 and 正确。 are common); the
@@ -210,7 +210,7 @@ def char_lm() -> CharLM:
     """The shared model, built once per process (about 3 s: jieba's 5 MB dictionary and
     the news counts)."""
     # Imported here: newscorpus counts with this module's count_ngrams.
-    from .newscorpus import news_ngrams
+    from .news_corpus import news_ngrams
 
     news_bigrams, news_trigrams = news_ngrams()
     trigrams = Counter(_read_counts(CORPUS_TRIGRAMS, 3))
@@ -264,10 +264,10 @@ def build_corpus_tables(seed_paths: Iterable[Path], min_count: int = 2) -> int:
     """Write the corpus tables from seed pages: clean segments only (see clean_segments),
     after pinyin stripping and simplification. Run by hand when seeds are added:
     `python -m speeches.ingest.langmodel corpus/seeds/*.txt`."""
-    from .annotations import strip_pinyin_annotations
-    from .decode import decode_bytes
-    from .markup import strip_markup
-    from .script import to_simplified
+    from ..annotations import strip_pinyin_annotations
+    from ..decode import decode_bytes
+    from ..markup import strip_markup
+    from ..script import to_simplified
 
     segments = []
     for path in seed_paths:

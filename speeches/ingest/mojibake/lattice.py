@@ -18,8 +18,8 @@ import math
 from functools import lru_cache
 
 from .dropped import consistent_pair, hidden_pair, hidden_triple, top_candidates
-from .gbkpairs import FAVOURED_BONUS, Cand, Slot, closes_drop, indexes, is_dropped_pair, opens_drop, pair_slot
-from .langmodel import CharLM, char_lm
+from .language_model import CharLM, char_lm
+from .pairs import FAVOURED_BONUS, Cand, Slot, closes_drop, indexes, is_dropped_pair, opens_drop, pair_slot
 
 # How often a shifted pair falls into an unmapped row, estimated from the byte ranges:
 # 13 of ~190 trail values always, 7 more when the next lead is below A1.

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import math
 
-from .gbkpairs import Cand, Slot, is_dropped_pair
-from .langmodel import CharLM
-from .realign import Path
+from .language_model import CharLM
+from .lattice import Path
+from .pairs import Cand, Slot, is_dropped_pair
 
 
 def slot_margins(lm: CharLM, path: Path, prev: str, nxt: str) -> list[float]:

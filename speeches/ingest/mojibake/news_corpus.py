@@ -23,10 +23,10 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from .langmodel import count_ngrams
-from .script import simplify_chars
+from ..script import simplify_chars
+from .language_model import count_ngrams
 
-CACHE = Path(__file__).parent / "data" / "news_ngrams.marshal"
+CACHE = Path(__file__).parents[1] / "data" / "news_ngrams.marshal"
 # Changing how lines are read or counted must invalidate every cache written before.
 FORMAT = 1
 # Trigrams seen once are mostly names and numbers; leaving them out halves the table

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .annotations import readings
-from .gbkpairs import pair_char
+from ..annotations import readings
+from .pairs import pair_char
 
 # GETA MARK, the typesetter's sign for a character that could not be set. It is not
 # used in running Chinese text, so `MARKER in text` finds every unresolved character.

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .gbkpairs import Cand, Slot
-from .langmodel import CharLM
-from .realign import SENTENCE_PUNCTUATION
+from .language_model import CharLM
+from .lattice import SENTENCE_PUNCTUATION
+from .pairs import Cand, Slot
 
 _BOUNDARY_BEAM = 8
 _PRUNE_POOL = 64
