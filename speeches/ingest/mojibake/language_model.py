@@ -18,14 +18,13 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import InitVar, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-DATA_DIR = Path(__file__).parents[1] / "data"
-CORPUS_BIGRAMS = DATA_DIR / "corpus_bigrams.tsv"
-CORPUS_TRIGRAMS = DATA_DIR / "corpus_trigrams.tsv"
+from .news_corpus import news_ngrams
+from .ngrams import CORPUS_BIGRAMS, CORPUS_TRIGRAMS, read_counts
+
 # A bigram cannot tell "，确保考" from "，确。考" (明确。 and 正确。 are common); the
 # corpus trigram knows ",确" is always followed by a word. Its share where it has seen
 # the two-character context:
@@ -195,7 +194,7 @@ def _jieba_table() -> tuple[Table, dict[str, int]]:
 
 
 def _corpus_table(path: Path) -> Table:
-    return _running_table(Counter(_read_counts(path, 2)))
+    return _running_table(Counter(read_counts(path, 2)))
 
 
 def _running_table(bigrams: Counter) -> Table:
@@ -209,11 +208,8 @@ def _running_table(bigrams: Counter) -> Table:
 def char_lm() -> CharLM:
     """The shared model, built once per process (about 3 s: jieba's 5 MB dictionary and
     the news counts)."""
-    # Imported here: newscorpus counts with this module's count_ngrams.
-    from .news_corpus import news_ngrams
-
     news_bigrams, news_trigrams = news_ngrams()
-    trigrams = Counter(_read_counts(CORPUS_TRIGRAMS, 3))
+    trigrams = Counter(read_counts(CORPUS_TRIGRAMS, 3))
     trigrams.update(news_trigrams)
     contexts: Counter = Counter()
     for triple, count in trigrams.items():
@@ -221,69 +217,3 @@ def char_lm() -> CharLM:
     words, lexicon = _jieba_table()
     news = _running_table(Counter(news_bigrams))
     return CharLM(words, _corpus_table(CORPUS_BIGRAMS), news, dict(trigrams), dict(contexts), lexicon)
-
-
-def _read_counts(path: Path, width: int) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    if path.exists():
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                gram, _, count = line.rstrip("\n").partition("\t")
-                if len(gram) == width and count.isdigit():
-                    counts[gram] = int(count)
-    return counts
-
-
-def count_ngrams(lines: Iterable[str], width: int) -> Counter:
-    counts: Counter = Counter()
-    for line in lines:
-        for i in range(width, len(line) + 1):
-            counts[line[i - width : i]] += 1
-    return counts
-
-
-# Text this close after a `?` may be a garbled run, so it stays out of the tables.
-_RUN_SHADOW = 24
-
-
-def clean_segments(line: str) -> list[str]:
-    """The parts of a line that cannot be mojibake: everything but the stretch after each `?`."""
-    segments = []
-    start = 0
-    for index, ch in enumerate(line):
-        if ch in "?\ufffd":
-            if index > start:
-                segments.append(line[start:index])
-            start = max(start, index + _RUN_SHADOW)
-    if start < len(line):
-        segments.append(line[start:])
-    return segments
-
-
-def build_corpus_tables(seed_paths: Iterable[Path], min_count: int = 2) -> int:
-    """Write the corpus tables from seed pages: clean segments only (see clean_segments),
-    after pinyin stripping and simplification. Run by hand when seeds are added:
-    `python -m speeches.ingest.langmodel corpus/seeds/*.txt`."""
-    from ..annotations import strip_pinyin_annotations
-    from ..decode import decode_bytes
-    from ..markup import strip_markup
-    from ..script import to_simplified
-
-    segments = []
-    for path in seed_paths:
-        text = strip_markup(decode_bytes(Path(path).read_bytes()).text)[0]
-        for line in strip_pinyin_annotations(text)[0].splitlines():
-            segments.extend(to_simplified(part.strip()) for part in clean_segments(line))
-    written = 0
-    for width, out in ((2, CORPUS_BIGRAMS), (3, CORPUS_TRIGRAMS)):
-        counts = count_ngrams(segments, width)
-        kept = sorted((gram, n) for gram, n in counts.items() if n >= min_count and not gram.isascii())
-        out.write_text("".join(f"{gram}\t{n}\n" for gram, n in kept), encoding="utf-8")
-        written += len(kept)
-    return written
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    print(build_corpus_tables([Path(p) for p in sys.argv[1:]]), "n-grams written")

@@ -24,9 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..script import simplify_chars
-from .language_model import count_ngrams
+from .ngrams import DATA_DIR, count_ngrams
 
-CACHE = Path(__file__).parents[1] / "data" / "news_ngrams.marshal"
+CACHE = DATA_DIR / "news_ngrams.marshal"
 # Changing how lines are read or counted must invalidate every cache written before.
 FORMAT = 1
 # Trigrams seen once are mostly names and numbers; leaving them out halves the table

@@ -13,7 +13,7 @@ from speeches.ingest.annotations import is_reading, strip_pinyin_annotations
 from speeches.ingest.clean import LINK_WORDS, clean_lines, strip_inline_chrome
 from speeches.ingest.decode import decode_bytes
 from speeches.ingest.markup import strip_markup
-from speeches.ingest.mojibake.language_model import clean_segments
+from speeches.ingest.mojibake.corpus_tables import clean_segments
 from speeches.ingest.restore import restore_lines
 from speeches.ingest.script import to_simplified
 
