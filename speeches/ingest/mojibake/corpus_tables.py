@@ -15,10 +15,8 @@ from ..annotations import strip_pinyin_annotations
 from ..decode import decode_bytes
 from ..markup import strip_markup
 from ..script import to_simplified
+from .constants import MIN_CORPUS_COUNT, RUN_SHADOW
 from .ngrams import CORPUS_BIGRAMS, CORPUS_TRIGRAMS, count_ngrams
-
-# Text this close after a `?` may be a garbled run, so it stays out of the tables.
-RUN_SHADOW = 24
 
 
 def clean_segments(line: str) -> list[str]:
@@ -35,7 +33,7 @@ def clean_segments(line: str) -> list[str]:
     return segments
 
 
-def build_corpus_tables(seed_paths: Iterable[Path], min_count: int = 2) -> int:
+def build_corpus_tables(seed_paths: Iterable[Path], min_count: int = MIN_CORPUS_COUNT) -> int:
     """Write the corpus tables from seed pages: clean segments only (see clean_segments),
     after pinyin stripping and simplification. Returns the number of n-grams written."""
     segments = []

@@ -13,39 +13,18 @@ from dataclasses import replace
 from functools import lru_cache
 
 from ..script import simplify_chars
+from .constants import DROPPED_PAIR_CACHE, HIDDEN_BEAM, MIDDLE_WORD, MIDDLE_WORDS, PAIR_PUNCTUATION, PAIR_WORD, PER_BYTE
 from .language_model import CharLM, char_lm
 from .pairs import Cand, Slot, closes_drop, indexes, is_dropped_pair, opens_drop
-
-# Candidates kept for each unknown slot of a dropped pair (by unigram frequency, among
-# those that can pair at all: see gbkpairs.opens_drop). A wider beam (24) brought back
-# nothing on the golden cases and, with more rare partners on offer, invented text in
-# clean seed lines (000 "當地＼化解" read as 當地，〓化解).
-HIDDEN_BEAM = 8
-# A pair of candidates making a word of jieba's dictionary seen this often (its bigram
-# count inside words) joins the beam as well: see word_pair_index.
-PAIR_WORD = 100
-# Two dropped pairs in a row (see hidden_triple): the character between them left no
-# byte, so it is offered only inside a word it makes with a neighbour, a word jieba has
-# seen at least MIDDLE_WORD times (its bigram count inside words: 公路 8,748, 政府
-# 23,452), and only the commonest MIDDLE_WORDS such words on each side.
-MIDDLE_WORD = 1000
-MIDDLE_WORDS = 6
-# Punctuation has no count in jieba's dictionary, so top_candidates would never offer it
-# as half of a dropped pair; yet headings lose a bracket that way: 002 "?。ǘ┗A" is
-# （二）基礎, the pair FE A3 (二's trail, ）'s lead) being in a user-defined row, and 000
-# "規?;⒊B" is 規模化、常態 (AF A1 dropped between 化 and 、). Only the GB2312 row-1
-# signs: the full-width row (，：) let clean text turn into invented commas (000
-# "當地＼化解" read as "當地，〓化解").
-_PAIR_PUNCTUATION = frozenset("）》」』。、“”")
 
 
 def top_candidates(lm: CharLM, cands: list[Cand]) -> tuple[Cand, ...]:
     cands.sort(key=lambda c: lm.unigrams.get(c.simple, 0), reverse=True)
-    signs = [c for c in cands[HIDDEN_BEAM:] if c.ch in _PAIR_PUNCTUATION]
+    signs = [c for c in cands[HIDDEN_BEAM:] if c.ch in PAIR_PUNCTUATION]
     return tuple(cands[:HIDDEN_BEAM]) + tuple(signs)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=PER_BYTE)
 def _top_openers(lead: int) -> tuple[Cand, ...]:
     """top_candidates of the characters with this lead byte that can open a dropped pair
     (per lead byte, not per pair: sorting them again for each pair was a tenth of the
@@ -53,13 +32,13 @@ def _top_openers(lead: int) -> tuple[Cand, ...]:
     return top_candidates(char_lm(), [c for c in indexes()[0].get(lead, ()) if opens_drop(c.trail)])
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=PER_BYTE)
 def _top_closers(trail: int) -> tuple[Cand, ...]:
     """top_candidates of the characters with this trail byte that can close a dropped pair."""
     return top_candidates(char_lm(), [c for c in indexes()[1].get(trail, ()) if closes_drop(c.lead)])
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=DROPPED_PAIR_CACHE)
 def hidden_pair(lead: int, trail: int) -> tuple[Slot, Slot] | None:
     """Two characters around a dropped pair: (lead, x) and (y, trail), x and y lost."""
     top_firsts, top_seconds = _top_openers(lead), _top_closers(trail)
@@ -72,7 +51,7 @@ def hidden_pair(lead: int, trail: int) -> tuple[Slot, Slot] | None:
     return consistent_pair(first, Slot(top_seconds + more_seconds, True))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=DROPPED_PAIR_CACHE)
 def hidden_triple(lead: int, trail: int) -> tuple[Slot, Slot, Slot] | None:
     """Three characters around two dropped pairs in a row: (lead, w) (x, y) (z, trail),
     with w x and y z lost. 003 "當?shù)卣畬方ㄔO" is 地政府對公路建設: 對 8C A6, 公 B9 AB,

@@ -22,26 +22,20 @@ from dataclasses import InitVar, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .constants import (
+    CORPUS_SHARE,
+    JIEBA_BIGRAM_WEIGHT,
+    LEXICON_LENGTHS,
+    LEXICON_MIN_COUNT,
+    MEMO_LIMIT,
+    NEWS_SHARE,
+    RUNNING_BIGRAM_WEIGHT,
+    TRIGRAM_SHARE,
+    UNSEEN_COUNT,
+    UNSEEN_TOTAL,
+)
 from .news_corpus import news_ngrams
 from .ngrams import CORPUS_BIGRAMS, CORPUS_TRIGRAMS, read_counts
-
-# A bigram cannot tell "，确保考" from "，确。考" (明确。 and 正确。 are common); the
-# corpus trigram knows ",确" is always followed by a word. Its share where it has seen
-# the two-character context:
-TRIGRAM_SHARE = 0.5
-_MEMO_LIMIT = 2_000_000
-# jieba's bigrams are all inside words, so alone it cannot say that 前 is often followed
-# by 。 (000 "十堰之前??梢哉f" is 之前。可以說) and it lets 前专可 win. The seeds' and the
-# news tables are running text, punctuation included. The bigram is mixed from the three
-# in these shares (the rest is jieba's); the trigram adds the news counts to the seeds'.
-CORPUS_SHARE = 0.35
-NEWS_SHARE = 0.35
-# Words of jieba's dictionary kept for word-level questions (does the text before a run
-# end a word? does a candidate finish one with the character before it?): two to four
-# characters, seen at least this often. Rarer entries are mostly names and fragments
-# that would make almost any pair of characters a "word".
-LEXICON_MIN_COUNT = 20
-LEXICON_LENGTHS = (2, 3, 4)
 
 
 @dataclass
@@ -55,7 +49,7 @@ class Table:
     bigram_weight: float
 
     def prob(self, prev: str, ch: str) -> float:
-        p_uni = (self.unigrams.get(ch, 0) + 0.01) / (self.total + 300.0)
+        p_uni = (self.unigrams.get(ch, 0) + UNSEEN_COUNT) / (self.total + UNSEEN_TOTAL)
         left = self.left_totals.get(prev, 0) if prev else 0
         if not left:
             return p_uni
@@ -105,8 +99,8 @@ class CharLM:
         chars = set().union(*(table.unigrams for table, _ in tables))
         (u0, f0), (u1, f1), (u2, f2) = (
             (
-                {ch: (table.unigrams.get(ch, 0) + 0.01) / (table.total + 300.0) for ch in chars},
-                0.01 / (table.total + 300.0),
+                {ch: (table.unigrams.get(ch, 0) + UNSEEN_COUNT) / (table.total + UNSEEN_TOTAL) for ch in chars},
+                UNSEEN_COUNT / (table.total + UNSEEN_TOTAL),
             )
             for table, _ in tables
         )
@@ -144,7 +138,7 @@ class CharLM:
     def learn(self, key: str, history: str, ch: str) -> float:
         """logp3 on a memo miss, for a caller that has built the key (history + "\x00" +
         ch, history at most two characters) and found it missing."""
-        if len(self.memo) > _MEMO_LIMIT:
+        if len(self.memo) > MEMO_LIMIT:
             self.memo.clear()
         found = self.memo[key] = self._logp3(history, ch)
         return found
@@ -190,7 +184,7 @@ def _jieba_table() -> tuple[Table, dict[str, int]]:
                 unigrams[ch] += freq
                 if i:
                     bigrams[word[i - 1 : i + 1]] += freq
-    return _table(bigrams, unigrams, 0.8), lexicon
+    return _table(bigrams, unigrams, JIEBA_BIGRAM_WEIGHT), lexicon
 
 
 def _corpus_table(path: Path) -> Table:
@@ -201,7 +195,7 @@ def _running_table(bigrams: Counter) -> Table:
     unigrams: Counter = Counter()
     for pair, count in bigrams.items():
         unigrams[pair[0]] += count
-    return _table(bigrams, unigrams, 0.7)
+    return _table(bigrams, unigrams, RUNNING_BIGRAM_WEIGHT)
 
 
 @lru_cache(maxsize=1)

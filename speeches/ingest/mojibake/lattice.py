@@ -14,29 +14,23 @@ The slots of those readings are built in `dropped`, on the GBK tables of `gbkpai
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
+from .constants import (
+    FAVOURED_BONUS,
+    FIRST_SLOTS_CACHE,
+    HIDDEN_GATE,
+    HIDDEN_PRIOR,
+    PLAIN_PRIOR,
+    RARE_CHAR,
+    STATE_BEAM,
+)
 from .dropped import consistent_pair, hidden_pair, hidden_triple, top_candidates
 from .language_model import CharLM, char_lm
-from .pairs import FAVOURED_BONUS, Cand, Slot, closes_drop, indexes, is_dropped_pair, opens_drop, pair_slot
-
-# How often a shifted pair falls into an unmapped row, estimated from the byte ranges:
-# 13 of ~190 trail values always, 7 more when the next lead is below A1.
-_HIDDEN_PRIOR = math.log(0.08)
-_PLAIN_PRIOR = math.log(0.92)
-# Viterbi states kept after each step.
-_STATE_BEAM = 6
-# Below this (natural log, both neighbours) an in-step character is odd enough that a
-# dropped pair is worth considering: 001 "“权两平台" reads badly, "“三通两" reads well.
-HIDDEN_GATE = -11.0
-# A character jieba's dictionary has seen fewer times than this is odd wherever it stands.
-RARE_CHAR = 100
-IDEOGRAPHIC_SPACE = "\u3000"
-SENTENCE_PUNCTUATION = frozenset("。！？；，、：“”")
+from .pairs import Cand, Slot, closes_drop, indexes, is_dropped_pair, opens_drop, pair_slot
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=FIRST_SLOTS_CACHE)
 def _first_slots(trail: int, leads: frozenset[int]) -> tuple[tuple[Slot, ...], ...]:
     """The run's first character when an inserted annotation told us its lead byte."""
     lm = char_lm()
@@ -122,7 +116,7 @@ def build_lattice(
     return positions
 
 
-def _step(lm: CharLM, states: dict, slot: Slot, prior: float, pairing: bool, beam: int = _STATE_BEAM) -> dict:
+def _step(lm: CharLM, states: dict, slot: Slot, prior: float, pairing: bool, beam: int = STATE_BEAM) -> dict:
     """Advance Viterbi states through one slot. A state is keyed by its last character and
     holds (score, path, last two characters, last candidate). `pairing`: the slot follows a
     dropped pair, so each candidate must pair with the state's last candidate. The hot
@@ -188,19 +182,19 @@ def viterbi(
         options = positions[k]
         merged: dict = {}
         for option in options:
-            prior = _PLAIN_PRIOR if len(option) == 1 and len(options) > 1 else 0.0
+            prior = PLAIN_PRIOR if len(option) == 1 and len(options) > 1 else 0.0
             if len(option) > 1:
                 # A triple costs what a pair does: its middle character was chosen among
                 # those whose trail byte opens a second drop, so that drop is no further
                 # coincidence (公 = B9 AB in 003 "對公路": after AB the pair AB C2 is lost).
-                prior = _HIDDEN_PRIOR
+                prior = HIDDEN_PRIOR
             current = states
             for index, slot in enumerate(option):
                 # The first half of a dropped pair keeps more states when word pairs
                 # joined its beam (see word_pair_index): such a candidate reads worse alone
                 # and is the only one its partner can follow (000 "扑救井然有序" lost
                 # 井 before 然 was read). Wider everywhere cost 10% of the step's speed.
-                beam = 2 * _STATE_BEAM if index == 0 and slot.worded else _STATE_BEAM
+                beam = 2 * STATE_BEAM if index == 0 and slot.worded else STATE_BEAM
                 current = _step(lm, current, slot, prior if index == 0 else 0.0, index > 0, beam)
             for key, value in current.items():
                 if key not in merged or value[0] > merged[key][0]:

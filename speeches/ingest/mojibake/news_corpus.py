@@ -24,15 +24,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..script import simplify_chars
+from .constants import MIN_TRIGRAM
 from .ngrams import DATA_DIR, count_ngrams
 
 CACHE = DATA_DIR / "news_ngrams.marshal"
 # Changing how lines are read or counted must invalidate every cache written before.
 FORMAT = 1
-# Trigrams seen once are mostly names and numbers; leaving them out halves the table
-# (870k → 218k) and made no golden case better. Every bigram is kept: pruning the
-# single ones turned three held-out cases wrong.
-MIN_TRIGRAM = 2
 
 
 class NewsCorpusMissing(RuntimeError):

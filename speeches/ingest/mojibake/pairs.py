@@ -9,12 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..script import simplify_chars
-
-# Runs start where the site pushed bytes into the page, and it did so after sentences:
-# of the 60 runs in our golden cases, 38 begin with the lead byte of 。 or “ (000
-# "十堰之前??梢哉f", 001 "發揮效益?;浉郯"). So sentence punctuation in a run's first
-# slot gets this head start (natural-log units), still short of overriding clear text.
-FAVOURED_BONUS = 2.5
+from .constants import FAVOURED_BONUS, PER_BYTE, SLOT_CACHE
 
 
 @dataclass(frozen=True)
@@ -87,7 +82,7 @@ def is_dropped_pair(first: int, second: int) -> bool:
     return _dropped_table()[(first << 8) | second] == 1
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=PER_BYTE)
 def opens_drop(byte: int) -> bool:
     """Can a character ending in this byte stand before a dropped pair? Only trails in a
     user-defined row (AA–AF, F8–FE) or A1–A7 can: filtering on this before keeping the
@@ -96,7 +91,7 @@ def opens_drop(byte: int) -> bool:
     return any(is_dropped_pair(byte, other) for other in range(0x81, 0xFF))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=PER_BYTE)
 def closes_drop(byte: int) -> bool:
     """Can a character starting with this byte stand after a dropped pair?"""
     return any(is_dropped_pair(other, byte) for other in range(0x81, 0xFF))
@@ -104,7 +99,7 @@ def closes_drop(byte: int) -> bool:
 
 # Pure, asked ~50 times a run, and its slots' identity lets realign.viterbi share the
 # states of one run's readings.
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=SLOT_CACHE)
 def pair_slot(lead: int | None, trail: int | None) -> Slot | None:
     by_lead, by_trail = indexes()
     if lead is not None and trail is not None:

@@ -1,7 +1,7 @@
 """Cut the ~190 candidates of each lost-byte slot down to the few that fit.
 
 A slot whose lead or trail byte was lost could be any character of a GBK row or column;
-before Viterbi sees it, it keeps the _BOUNDARY_BEAM candidates that read best beside
+before Viterbi sees it, it keeps the BOUNDARY_BEAM candidates that read best beside
 their known neighbours. (Split out of `realign`, which builds the lattice.)
 """
 
@@ -9,25 +9,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .constants import BOUNDARY_BEAM, FREQUENCY_ORDER_LIMIT, NEAR_KNOWN, PRUNE_POOL, PRUNED_LIMIT, SENTENCE_PUNCTUATION
 from .language_model import CharLM
-from .lattice import SENTENCE_PUNCTUATION
 from .pairs import Cand, Slot
-
-_BOUNDARY_BEAM = 8
-_PRUNE_POOL = 64
 
 # Keyed by the table's id, with the table itself kept alongside: a freed temporary table's
 # id can be reused by another of the same length, which once handed a slot another slot's
 # candidates and made results depend on the order runs were read in (003 "向導、").
 _BY_FREQUENCY: dict[int, tuple[tuple[Cand, ...], tuple[Cand, ...]]] = {}
-_BY_FREQUENCY_LIMIT = 4096
 
 
 def _by_frequency(lm: CharLM, cands: tuple[Cand, ...]) -> tuple[Cand, ...]:
     """The candidates, commonest first (cached per candidate table)."""
     entry = _BY_FREQUENCY.get(id(cands))
     if entry is None or entry[0] is not cands:
-        if len(_BY_FREQUENCY) > _BY_FREQUENCY_LIMIT:
+        if len(_BY_FREQUENCY) > FREQUENCY_ORDER_LIMIT:
             _BY_FREQUENCY.clear()
         ranked = tuple(sorted(cands, key=lambda c: lm.unigrams.get(c.simple, 0), reverse=True))
         entry = _BY_FREQUENCY[id(cands)] = (cands, ranked)
@@ -38,14 +34,13 @@ def _by_frequency(lm: CharLM, cands: tuple[Cand, ...]) -> tuple[Cand, ...]:
 # (runs.hypotheses) and for its second reading (mojibake._best_repair): answers are kept,
 # keyed like _BY_FREQUENCY and checked the same way.
 _PRUNED: dict[tuple, tuple[tuple[Cand, ...], Slot]] = {}
-_PRUNED_LIMIT = 16384
 
 
 def _prune(lm: CharLM, slot: Slot, left: tuple[str, ...], right: tuple[str, ...]) -> Slot:
     key = (id(lm), id(slot.cands), slot.favoured, slot.hidden, slot.worded, slot.middle, left, right)
     entry = _PRUNED.get(key)
     if entry is None or entry[0] is not slot.cands:
-        if len(_PRUNED) > _PRUNED_LIMIT:
+        if len(_PRUNED) > PRUNED_LIMIT:
             _PRUNED.clear()
         entry = _PRUNED[key] = (slot.cands, _prune_afresh(lm, slot, left, right))
     return entry[1]
@@ -53,9 +48,9 @@ def _prune(lm: CharLM, slot: Slot, left: tuple[str, ...], right: tuple[str, ...]
 
 def _prune_afresh(lm: CharLM, slot: Slot, left: tuple[str, ...], right: tuple[str, ...]) -> Slot:
     """Keep the boundary candidates that fit their known neighbours best. Only the
-    commonest _PRUNE_POOL are scored: a lost byte hides a speech's character, and the
+    commonest PRUNE_POOL are scored: a lost byte hides a speech's character, and the
     rare half of a GBK row (Ⅷ, 鞣, 夂) never won on the golden cases."""
-    pool = _by_frequency(lm, slot.cands)[:_PRUNE_POOL]
+    pool = _by_frequency(lm, slot.cands)[:PRUNE_POOL]
     # Punctuation has no count in jieba's dictionary, so it is never among the commonest;
     # it is always scored (000 "防線長??h" is 長。縣 whether or not its slot is favoured).
     favoured = [c for c in slot.cands if (c.ch in slot.favoured or c.ch in SENTENCE_PUNCTUATION) and c not in pool]
@@ -77,11 +72,7 @@ def _prune_afresh(lm: CharLM, slot: Slot, left: tuple[str, ...], right: tuple[st
             after = max((logp3(last, ch) for ch in right), default=0.0)
         return slot.bonus(c) + before + after
 
-    return replace(slot, cands=tuple(sorted((*pool, *favoured), key=fit, reverse=True)[:_BOUNDARY_BEAM]))
-
-
-# A neighbour with this few candidates is as good as known: each is tried beside the slot.
-NEAR_KNOWN = 4
+    return replace(slot, cands=tuple(sorted((*pool, *favoured), key=fit, reverse=True)[:BOUNDARY_BEAM]))
 
 
 def _neighbours(slot: Slot) -> tuple[str, ...]:
@@ -101,7 +92,7 @@ def prune_boundaries(
     for k, options in enumerate(positions):
         pruned = []
         for option in options:
-            if len(option) == 1 and len(option[0].cands) > _BOUNDARY_BEAM:
+            if len(option) == 1 and len(option[0].cands) > BOUNDARY_BEAM:
                 left = tuple(prev[-1:]) if k == 0 else _neighbours(positions[k - 1][0][-1])
                 right = tuple(nxt[:1]) if k + 1 == len(positions) else _neighbours(positions[k + 1][0][0])
                 option = (_prune(lm, option[0], left, right),)

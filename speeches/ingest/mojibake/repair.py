@@ -33,52 +33,39 @@ from functools import lru_cache
 
 from ..annotations import readings
 from ..script import simplify_chars
+from .constants import (
+    ACCEPT_GAIN,
+    CLEAR_LEAD,
+    COMMON_CHAR,
+    COMMON_WORD,
+    HOPELESS,
+    IDEOGRAPHIC_SPACE,
+    JOINERS,
+    LINE_CACHE,
+    LOOK_AHEAD,
+    MARKER,
+    MARKER_COST,
+    NATURAL_TEXT,
+    PREV_WIDTH,
+    SENTENCE_PUNCTUATION,
+    SEPARATORS,
+    SHORT_ITEM,
+    SHORT_QUOTE,
+    SUSPECTS,
+    WORD_SHARE,
+    WORD_WINDOW,
+)
 from .dropped import consistent_pair, middle_word_index, pair_before_reading, word_pair_index
 from .language_model import CharLM, char_lm
-from .lattice import IDEOGRAPHIC_SPACE, SENTENCE_PUNCTUATION, Path, build_lattice, viterbi
+from .lattice import Path, build_lattice, viterbi
 from .margins import second_opinions, slot_margins
 from .pairs import Slot, gbk_characters
 from .pruning import prune_boundaries
-from .runs import MARKER, PINYIN_TAIL, Hypothesis, hypotheses
-from .word_judge import WINDOW as WORD_WINDOW
+from .runs import PINYIN_TAIL, Hypothesis, hypotheses
 from .word_judge import weigh_words
 
 # Such remnants anywhere in a span, for scoring the span as found (see _gain).
 _REMNANT = re.compile(r"\?[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}\)")
-# The restored reading must beat the garbled one by this many nats (natural log units).
-ACCEPT_GAIN = 6.0
-# A character jieba's dictionary has seen this often is ordinary text, not a garbled pair.
-COMMON_CHAR = 5000
-# What a marked character costs when a repair is weighed (a rare character's log-probability).
-MARKER_COST = 8.0
-# A boundary character is written only if its score beats the runner-up by this much.
-CLEAR_LEAD = 2.5
-# A way a run may end whose in-step reading, by the character model alone, gains this many
-# nats less than an accepted way's is not weighed further (see _best_repair). On the seeds
-# and the golden cases (376 runs) the chosen way was never more than 0.9 nats behind the
-# best by this measure, while 43% of the readings were more than 10 behind.
-HOPELESS = 10.0
-# Characters of left context kept: the model reads two, _in_short_segment six.
-PREV_WIDTH = 6
-# Signs after which a run's first slot is not a sentence end if it comes this soon
-# (characters after the sign): a quotation this short is a term, an item a word.
-_SEPARATORS = ",、;:“(《"
-SHORT_QUOTE = 4
-SHORT_ITEM = 2
-# Signs that join what is on either side: nothing ends right after them (003
-# "省—市—縣—校”" is not 縣—。”).
-_JOINERS = "—-~·/"
-# A dictionary word of two to four characters seen this often ends a clause as well as a
-# word (之前, 重點, 以上): see _ends_word.
-COMMON_WORD = 500
-# The run's first character may complete a word with the character before it when that
-# word takes this share of the character's uses in jieba's dictionary: 確保 is 4.5% of
-# 確, 學校 4.9% of 學; 長劍 (0.7% of 長, 000 "防線長??h") and 事跡 (0.3%) are too rare to
-# doubt a sentence end.
-WORD_SHARE = 0.02
-# See reads_naturally: mean log-probability per character of the text after a `?`.
-LOOK_AHEAD = 6
-NATURAL_TEXT = -5.5
 # 004 "《人民日报?华东版》": a middle dot the site could not encode in GBK.
 _TITLE_DOT = re.compile(r"(《[^《》?\n]{0,30}[\u4e00-\u9fff])\?([\u4e00-\u9fff][^《》?\n]{0,30}》)")
 
@@ -139,7 +126,7 @@ def _in_short_segment(prev: str) -> bool:
     characters ago names a term (001 "以“一防三?!钡" is “一防三保”, 000 “六保”, “常”“長”),
     and a list item or clause one character old is still a word (003 "備課、家?;印" is
     家校互動, 001 ",確??荚" is 確保): a sentence does not end there."""
-    cut = max(prev.rfind(sign) for sign in _SEPARATORS)
+    cut = max(prev.rfind(sign) for sign in SEPARATORS)
     if cut < 0:
         return False
     return len(prev) - cut - 1 < (SHORT_QUOTE if prev[cut] == "“" else SHORT_ITEM)
@@ -157,7 +144,7 @@ def _clause_may_end(lm: CharLM, prev: str, first: list) -> bool:
     candidates (WORD_SHARE): 001 "確??荚嚢踩?" is 確保, not 確。, and 001 "學?;厩闆r" is
     學校. The bonus is for runs that start after a finished clause ("十堰之前。可以說"),
     not in the middle of a word."""
-    if _in_short_segment(prev) or prev[-1:] in _JOINERS:
+    if _in_short_segment(prev) or prev[-1:] in JOINERS:
         return False
     if _ends_word(lm, prev) or not "\u4e00" <= prev[-1:] <= "\u9fff":
         return True
@@ -370,9 +357,8 @@ def _tail(pieces: list[str], width: int = 2) -> str:
     return tail[-width:]
 
 
-# What the step looks at: a `?` or an undecodable byte (U+FFFD). Only lines holding one
-# are repaired, and parse_many repairs ahead exactly these, its parcels weighed by them.
-SUSPECTS = "?\ufffd"
+# Only lines holding a SUSPECTS character are repaired, and parse_many repairs ahead
+# exactly these, its parcels weighed by them.
 _SUSPECT = re.compile(f"[{SUSPECTS}]")
 # is_suspect runs on every line of every page: two `in` tests take a sixth of the time of
 # a generator over SUSPECTS.
@@ -438,7 +424,7 @@ def _fields(stats: MojibakeStats) -> tuple[int, ...]:
 
 # 范文 pages repeat whole speeches (003 prints the same 20 speeches twice, 001 repeats
 # paragraphs), so a damaged line is often repaired twice; remember recent answers.
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=LINE_CACHE)
 def repair_line_cached(line: str) -> tuple[str, MojibakeStats]:
     return repair_line(line)
 

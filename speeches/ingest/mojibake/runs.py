@@ -14,12 +14,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..annotations import readings
+from .constants import ENCODE_CACHE, MARKER, MAX_FULLWIDTH_IN_RUN, SUSPECTS
 from .pairs import pair_char
 
-# GETA MARK, the typesetter's sign for a character that could not be set. It is not
-# used in running Chinese text, so `MARKER in text` finds every unresolved character.
-MARKER = "\u3013"
-SUSPECTS = ("?", "\ufffd")
 # A pinyin annotation whose "(" was swallowed with the unknown byte: 001 "發展?fàn)顩r",
 # 002 "┮?guī)劃".
 PINYIN_TAIL = re.compile(r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}\)")
@@ -34,7 +31,6 @@ _YEAR_REST = re.compile(r"[09][0-9xX]{2}年")
 # after the damage): 000 "??偨Y" is 。總結 (the second ? is A3 BF), 000 "建設?;A設施" is
 # 建設。基礎設施 (the ; is A3 BB), 002 "域?qū)m?xiàng)" is 域專項 (the m is A3 ED).
 FULLWIDTH_PAIRS = {chr(code): (0xA3, code + 0x80) for code in range(0x21, 0x7F)}
-MAX_FULLWIDTH_IN_RUN = 3
 
 
 @dataclass(frozen=True)
@@ -47,7 +43,7 @@ class Hypothesis:
     start: int = 0  # where the garbled characters begin (after an inserted annotation)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=ENCODE_CACHE)
 def encode(ch: str) -> bytes | None:
     """GB18030, not GBK: 001's decoder turned GBK's user-defined rows into private-use
     characters ("任?!度\ue087〗逃"), and GB18030 gives their two bytes back."""

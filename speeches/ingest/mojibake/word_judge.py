@@ -23,29 +23,22 @@ import math
 from functools import lru_cache
 
 from ..segmenter import default_segmenter
+from .constants import (
+    CHOICE_MEMORY,
+    DOUBTERS_CACHE,
+    DOUBTING_SIGNS,
+    MAX_WORD,
+    OTHER_SIGN,
+    PAIR_REACH,
+    SIGN_COST,
+    WORD_SCORE_CACHE,
+    WORD_WEIGHT,
+    WORD_WINDOW,
+)
 from .language_model import CharLM
 from .lattice import Path
 from .margins import char_scores, run_on
 from .pairs import Cand, closes_drop, indexes, is_dropped_pair, opens_drop
-
-# Weight of the word score beside the character model's (natural-log units both). On
-# the tuned golden cases 0.3 repaired four fewer runs than 0.6, and 1.0 no more.
-WORD_WEIGHT = 0.6
-# Characters around the candidate that the segmentation sees, each side.
-WINDOW = 4
-# jieba's words are rarely longer, and longer ones do not decide a boundary character.
-MAX_WORD = 6
-# Signs of GBK's full-width row, offered as half of a dropped pair only to doubt the
-# pair chosen: offered to be written, they invented commas in clean text (see
-# dropped._PAIR_PUNCTUATION: 000 "當地＼化解", whose ＼ is really in the source).
-DOUBTING_SIGNS = frozenset("，：；！？")
-# A dropped pair this far behind the best by the character model is not weighed by words
-# (the word score of a window rarely differs by more than ~12 nats, times WORD_WEIGHT).
-PAIR_REACH = 8.0
-# What a sign costs as a "word" (log of its share of tokens in the People's Daily);
-# any other non-ideograph costs OTHER_SIGN.
-SIGN_COST = {"。": -3.4, ",": -2.7, "、": -3.9, "“": -4.9, "”": -4.9, ":": -5.0, ";": -6.0, "(": -5.5, ")": -5.5}
-OTHER_SIGN = -5.0
 
 
 def _is_ideograph(ch: str) -> bool:
@@ -55,7 +48,7 @@ def _is_ideograph(ch: str) -> bool:
 _MISSING = object()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_SCORE_CACHE)
 def text_logp(text: str) -> float:
     """Log-probability of the text's best segmentation into dictionary words (a
     character jieba does not know counts as a word seen once, as in jieba's route).
@@ -86,7 +79,7 @@ def rerank(scores: dict[str, float], before: str, after: str) -> tuple[str, floa
     """The slot's character by both judges, and its lead over the runner-up.
     scores: the character model's score of each candidate (margins.char_scores);
     before/after: the text either side of the slot, as the model looks it up."""
-    words = {ch: text_logp(before[-WINDOW:] + ch + after[:WINDOW]) for ch in scores}
+    words = {ch: text_logp(before[-WORD_WINDOW:] + ch + after[:WORD_WINDOW]) for ch in scores}
     best_word = max((score for ch, score in words.items() if _is_ideograph(ch)), default=None)
     total = {}
     for ch, char_score in scores.items():
@@ -109,7 +102,7 @@ def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: 
     """The path and margins again, each boundary slot and each dropped pair chosen and
     measured by both judges (slots with one candidate, and the three slots around two
     dropped pairs in a row, are left as they are). `after` is the text after the run,
-    as far as WINDOW."""
+    as far as WORD_WINDOW."""
     path, margins = list(path), list(margins)
     index = 0
     while index < len(path):
@@ -122,7 +115,7 @@ def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: 
             continue
         if len(slot.cands) > 1:
             chars = "".join(cand.simple for cand, _ in path)
-            before, rest = (prev + chars[:index])[-WINDOW:], (chars[index + 1 :] + after)[:WINDOW]
+            before, rest = (prev + chars[:index])[-WORD_WINDOW:], (chars[index + 1 :] + after)[:WORD_WINDOW]
             cand, margins[index] = _remembered(
                 lm, (before, rest, slot), _choose_boundary, lm, tuple(path), index, prev, after[:1], before, rest
             )
@@ -133,15 +126,14 @@ def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: 
 
 def _choose_boundary(lm: CharLM, path: Path, index: int, prev: str, nxt: str, before: str, rest: str):
     """(character, lead) of one boundary slot by both judges; before and rest are the
-    text either side of it, as far as WINDOW."""
+    text either side of it, as far as WORD_WINDOW."""
     chosen, lead = rerank(char_scores(lm, path, index, prev, nxt), before, rest)
     return next(c for c in path[index][1].cands if c.simple == chosen), lead
 
 
 # Runs repeat (范文 pages print speeches twice, and the same phrases recur), and so do
 # the questions asked here: answers are kept with the model (CharLM.word_choices), up to
-# this many, keyed by the slot and the text around it (all an answer depends on).
-CHOICE_MEMORY = 50_000
+# CHOICE_MEMORY, keyed by the slot and the text around it (all an answer depends on).
 
 
 def _remembered(lm: CharLM, key: tuple, function, *args):
@@ -157,7 +149,7 @@ def _remembered(lm: CharLM, key: tuple, function, *args):
     return found
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=DOUBTERS_CACHE)
 def _doubters(byte: int, half: int) -> tuple[Cand, ...]:
     """Full-width signs that could be this half of a dropped pair: the half's known byte
     (lead of a first half, trail of a second) is theirs too."""
@@ -188,8 +180,8 @@ def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: 
     and with 同 the only ideograph to make words there, 总之同广大 read confidently."""
     first_slot, second_slot = path[index][1], path[index + 1][1]
     chars = "".join(cand.simple for cand, _ in path)
-    before = (prev + chars[:index])[-WINDOW:]
-    rest = (chars[index + 2 :] + after)[:WINDOW]
+    before = (prev + chars[:index])[-WORD_WINDOW:]
+    rest = (chars[index + 2 :] + after)[:WORD_WINDOW]
     choice = _remembered(
         lm, (before, rest, first_slot, second_slot), _choose_pair, lm, before, rest, first_slot, second_slot
     )
