@@ -15,17 +15,17 @@ from functools import lru_cache
 from ..script import simplify_chars
 from .constants import DROPPED_PAIR_CACHE, HIDDEN_BEAM, MIDDLE_WORD, MIDDLE_WORDS, PAIR_PUNCTUATION, PAIR_WORD, PER_BYTE
 from .language_model import CharLM, char_lm
-from .pairs import Cand, Slot, closes_drop, indexes, is_dropped_pair, opens_drop
+from .pairs import Candidate, Slot, closes_drop, indexes, is_dropped_pair, opens_drop
 
 
-def top_candidates(lm: CharLM, cands: list[Cand]) -> tuple[Cand, ...]:
+def top_candidates(lm: CharLM, cands: list[Candidate]) -> tuple[Candidate, ...]:
     cands.sort(key=lambda c: lm.unigrams.get(c.simple, 0), reverse=True)
     signs = [c for c in cands[HIDDEN_BEAM:] if c.ch in PAIR_PUNCTUATION]
     return tuple(cands[:HIDDEN_BEAM]) + tuple(signs)
 
 
 @lru_cache(maxsize=PER_BYTE)
-def _top_openers(lead: int) -> tuple[Cand, ...]:
+def _top_openers(lead: int) -> tuple[Candidate, ...]:
     """top_candidates of the characters with this lead byte that can open a dropped pair
     (per lead byte, not per pair: sorting them again for each pair was a tenth of the
     step's time on new text)."""
@@ -33,7 +33,7 @@ def _top_openers(lead: int) -> tuple[Cand, ...]:
 
 
 @lru_cache(maxsize=PER_BYTE)
-def _top_closers(trail: int) -> tuple[Cand, ...]:
+def _top_closers(trail: int) -> tuple[Candidate, ...]:
     """top_candidates of the characters with this trail byte that can close a dropped pair."""
     return top_candidates(char_lm(), [c for c in indexes()[1].get(trail, ()) if closes_drop(c.lead)])
 
@@ -78,12 +78,12 @@ def hidden_triple(lead: int, trail: int) -> tuple[Slot, Slot, Slot] | None:
 
 
 @lru_cache(maxsize=1)
-def _drop_neighbours() -> tuple[dict[str, list[Cand]], dict[str, list[Cand]], dict[str, list[Cand]]]:
+def _drop_neighbours() -> tuple[dict[str, list[Candidate]], dict[str, list[Candidate]], dict[str, list[Candidate]]]:
     """By simplified character, its GBK forms that can stand before a dropped pair, after
     one, and (ideographs only) between two."""
-    openers: dict[str, list[Cand]] = {}
-    closers: dict[str, list[Cand]] = {}
-    middles: dict[str, list[Cand]] = {}
+    openers: dict[str, list[Candidate]] = {}
+    closers: dict[str, list[Candidate]] = {}
+    middles: dict[str, list[Candidate]] = {}
     for cands in indexes()[0].values():
         for cand in cands:
             opens, closes = opens_drop(cand.trail), closes_drop(cand.lead)
@@ -96,7 +96,7 @@ def _drop_neighbours() -> tuple[dict[str, list[Cand]], dict[str, list[Cand]], di
     return openers, closers, middles
 
 
-def _words_across(word: str, before: dict[str, list[Cand]], after: dict[str, list[Cand]]):
+def _words_across(word: str, before: dict[str, list[Candidate]], after: dict[str, list[Candidate]]):
     """The GBK forms (a, b) of a two-character word that can meet across a dropped pair."""
     for a in before.get(word[0], ()):
         for b in after.get(word[1], ()):
@@ -105,14 +105,16 @@ def _words_across(word: str, before: dict[str, list[Cand]], after: dict[str, lis
 
 
 @lru_cache(maxsize=1)
-def middle_word_index() -> tuple[dict[int, tuple[tuple[Cand, Cand], ...]], dict[int, tuple[tuple[Cand, Cand], ...]]]:
+def middle_word_index() -> tuple[
+    dict[int, tuple[tuple[Candidate, Candidate], ...]], dict[int, tuple[tuple[Candidate, Candidate], ...]]
+]:
     """Words of two characters one of which could have lost both bytes between two
     dropped pairs, keyed by the byte the other kept: by the first's lead when the second
     is the lost one (政府 in 003 "地政府、"), by the second's trail when the first is (公路
     in 003 "對公路"). Commonest first: hidden_triple keeps the head of each list."""
     openers, closers, middles = _drop_neighbours()
-    by_lead: dict[int, list[tuple[Cand, Cand]]] = {}
-    by_trail: dict[int, list[tuple[Cand, Cand]]] = {}
+    by_lead: dict[int, list[tuple[Candidate, Candidate]]] = {}
+    by_trail: dict[int, list[tuple[Candidate, Candidate]]] = {}
     counts = char_lm().words.bigrams
     for word in sorted((w for w, n in counts.items() if n >= MIDDLE_WORD), key=counts.__getitem__, reverse=True):
         for a, b in _words_across(word, openers, middles):
@@ -123,14 +125,14 @@ def middle_word_index() -> tuple[dict[int, tuple[tuple[Cand, Cand], ...]], dict[
 
 
 @lru_cache(maxsize=1)
-def word_pair_index() -> dict[tuple[int, int], tuple[tuple[Cand, Cand], ...]]:
+def word_pair_index() -> dict[tuple[int, int], tuple[tuple[Candidate, Candidate], ...]]:
     """Pairs of characters that make a common word of jieba's dictionary across a dropped
     pair, however rare each is alone, by the first's lead and the second's trail byte:
     000 "撲救井然有序" (井 is not among the commonest of its row), 003 "家校互動" (nor
     is 互). Built once (about half a second), as scanning rows per pair was the step's
     main cost."""
     openers, closers, _ = _drop_neighbours()
-    index: dict[tuple[int, int], list[tuple[Cand, Cand]]] = {}
+    index: dict[tuple[int, int], list[tuple[Candidate, Candidate]]] = {}
     for word, count in char_lm().words.bigrams.items():
         if count >= PAIR_WORD:
             for a, b in _words_across(word, openers, closers):
@@ -150,7 +152,7 @@ def consistent_pair(first: Slot, second: Slot) -> tuple[Slot, Slot] | None:
     return replace(first, cands=firsts), replace(second, cands=seconds)
 
 
-def pair_before_reading(lead: int, wanted: tuple[str, ...]) -> tuple[Slot, Slot] | None:
+def pair_before_syllable(lead: int, wanted: tuple[str, ...]) -> tuple[Slot, Slot] | None:
     """(lead, x) and a character read as the annotation says, with x and its lead byte
     lost as a dropped pair and its trail byte under the closing `?`: 002 "公共服?wù)" is
     服務, 務's lead 84 having gone with 服's trail FE."""
@@ -161,7 +163,7 @@ def pair_before_reading(lead: int, wanted: tuple[str, ...]) -> tuple[Slot, Slot]
     for ch in wanted:
         encoded = ch.encode("gbk", errors="ignore")
         if len(encoded) == 2 and encoded[0] >= 0x81:
-            seconds.append(Cand(ch, simplify_chars(ch), encoded[0], encoded[1]))
+            seconds.append(Candidate(ch, simplify_chars(ch), encoded[0], encoded[1]))
     if not firsts or not seconds:
         return None
     return consistent_pair(Slot(top_candidates(lm, firsts), True), Slot(tuple(seconds), True))

@@ -27,7 +27,7 @@ from .constants import (
 )
 from .dropped import consistent_pair, hidden_pair, hidden_triple, top_candidates
 from .language_model import CharLM, char_lm
-from .pairs import Cand, Slot, closes_drop, indexes, is_dropped_pair, opens_drop, pair_slot
+from .pairs import Candidate, Slot, closes_drop, indexes, is_dropped_pair, opens_drop, pair_slot
 
 
 @lru_cache(maxsize=FIRST_SLOTS_CACHE)
@@ -146,7 +146,7 @@ def _step(lm: CharLM, states: dict, slot: Slot, prior: float, pairing: bool, bea
     return out
 
 
-Path = tuple[tuple[Cand, Slot], ...]
+LatticePath = tuple[tuple[Candidate, Slot], ...]
 
 
 def _slot_key(slot: Slot) -> tuple:
@@ -158,13 +158,13 @@ def _slot_key(slot: Slot) -> tuple:
 
 def viterbi(
     lm: CharLM, positions: list[list[tuple[Slot, ...]]], prev: str, nxt: str, shared: dict | None = None
-) -> tuple[float, Path] | None:
+) -> tuple[float, LatticePath] | None:
     """Best reading of the lattice; prev is up to two characters of left context.
 
     `shared`: states after each prefix of positions, kept across the ways one run may end
     (mojibake._best_repair), which read the same bytes up to their last few positions: a
     prefix read before is not read again (the states depend on nothing else)."""
-    states: dict = {prev: (0.0, (), prev[-2:], Cand(prev, prev, 0, 0))}
+    states: dict = {prev: (0.0, (), prev[-2:], Candidate(prev, prev, 0, 0))}
     keys: list = []
     start = 0
     if shared is not None:

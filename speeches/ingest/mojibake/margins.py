@@ -22,11 +22,11 @@ from __future__ import annotations
 import math
 
 from .language_model import CharLM
-from .lattice import Path
-from .pairs import Cand, Slot, is_dropped_pair
+from .lattice import LatticePath
+from .pairs import Candidate, Slot, is_dropped_pair
 
 
-def slot_margins(lm: CharLM, path: Path, prev: str, nxt: str) -> list[float]:
+def slot_margins(lm: CharLM, path: LatticePath, prev: str, nxt: str) -> list[float]:
     """For each chosen character: its lead over the runner-up with its neighbours held
     fixed. A forced character (one candidate) gets infinity."""
     chars = tuple(cand for cand, _ in path)
@@ -42,7 +42,7 @@ def slot_margins(lm: CharLM, path: Path, prev: str, nxt: str) -> list[float]:
     return margins
 
 
-def char_scores(lm: CharLM, path: Path, index: int, prev: str, nxt: str) -> dict[str, float]:
+def char_scores(lm: CharLM, path: LatticePath, index: int, prev: str, nxt: str) -> dict[str, float]:
     """The model's score of each candidate of one slot, its neighbours held fixed (the
     scores slot_margins compares)."""
     chars = tuple(cand for cand, _ in path)
@@ -51,7 +51,7 @@ def char_scores(lm: CharLM, path: Path, index: int, prev: str, nxt: str) -> dict
     return _scores(lm, path[index][1], left, right, chars, index)
 
 
-def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[float]) -> list[float]:
+def second_opinions(lm: CharLM, path: LatticePath, prev: str, nxt: str, margins: list[float]) -> list[float]:
     """The margins again, lowered where a doubt of the module docstring holds. Only the
     chosen reading of a run is asked, so the cost is paid once a run."""
     chars = tuple(cand for cand, _ in path)
@@ -75,7 +75,7 @@ def _around(context: str, at: int) -> tuple[str, str]:
     return context[max(0, at - 2) : at], context[at + 1 : at + 2]
 
 
-def _scores(lm: CharLM, slot: Slot, left: str, right: str, path: tuple[Cand, ...], index: int) -> dict[str, float]:
+def _scores(lm: CharLM, slot: Slot, left: str, right: str, path: tuple[Candidate, ...], index: int) -> dict[str, float]:
     scores: dict[str, float] = {}
     for cand in slot.cands:
         if slot.hidden and not _fits_hidden(cand, path, index):
@@ -92,7 +92,7 @@ def _lead(scores: dict[str, float], chosen: str) -> float:
     return chosen_score - max(s for k, s in scores.items() if k != chosen)
 
 
-def _fits_hidden(cand: Cand, path: tuple[Cand, ...], index: int) -> bool:
+def _fits_hidden(cand: Candidate, path: tuple[Candidate, ...], index: int) -> bool:
     before = path[index - 1] if index else None
     after = path[index + 1] if index + 1 < len(path) else None
     if before is not None and is_dropped_pair(before.trail, cand.lead):
@@ -100,7 +100,7 @@ def _fits_hidden(cand: Cand, path: tuple[Cand, ...], index: int) -> bool:
     return after is not None and is_dropped_pair(cand.trail, after.lead)
 
 
-def _pair_margin(lm: CharLM, pair: Path, left: str, right: str) -> float:
+def _pair_margin(lm: CharLM, pair: LatticePath, left: str, right: str) -> float:
     """The chosen pair's lead over the best pair that differs from it in both halves
     (slot_margins already weighs each half with the other held fixed). Hidden slots come
     in twos along a path, one pair per dropped pair, or in threes for two in a row."""

@@ -13,7 +13,7 @@ from .constants import FAVOURED_BONUS, PER_BYTE, SLOT_CACHE
 
 
 @dataclass(frozen=True)
-class Cand:
+class Candidate:
     ch: str
     simple: str
     lead: int
@@ -24,13 +24,13 @@ class Cand:
 class Slot:
     """One character of the restored run: its candidates and whether its choice was forced."""
 
-    cands: tuple[Cand, ...]
+    cands: tuple[Candidate, ...]
     hidden: bool = False  # first or second half of a dropped pair
     worded: bool = False  # holds candidates only a word across the dropped pair brought in
     middle: bool = False  # between two dropped pairs: the character lost both its bytes
     favoured: frozenset[str] = frozenset()  # candidates the damage mechanism makes likelier
 
-    def bonus(self, cand: Cand) -> float:
+    def bonus(self, cand: Candidate) -> float:
         return FAVOURED_BONUS if cand.ch in self.favoured else 0.0
 
 
@@ -49,11 +49,11 @@ def all_pairs() -> dict[tuple[int, int], str]:
 
 
 @lru_cache(maxsize=1)
-def indexes() -> tuple[dict[int, tuple[Cand, ...]], dict[int, tuple[Cand, ...]]]:
-    by_lead: dict[int, list[Cand]] = {}
-    by_trail: dict[int, list[Cand]] = {}
+def indexes() -> tuple[dict[int, tuple[Candidate, ...]], dict[int, tuple[Candidate, ...]]]:
+    by_lead: dict[int, list[Candidate]] = {}
+    by_trail: dict[int, list[Candidate]] = {}
     for (lead, trail), ch in all_pairs().items():
-        cand = Cand(ch, simplify_chars(ch), lead, trail)
+        cand = Candidate(ch, simplify_chars(ch), lead, trail)
         by_lead.setdefault(lead, []).append(cand)
         by_trail.setdefault(trail, []).append(cand)
     return {k: tuple(v) for k, v in by_lead.items()}, {k: tuple(v) for k, v in by_trail.items()}
@@ -104,7 +104,7 @@ def pair_slot(lead: int | None, trail: int | None) -> Slot | None:
     by_lead, by_trail = indexes()
     if lead is not None and trail is not None:
         ch = all_pairs().get((lead, trail))
-        return Slot((Cand(ch, simplify_chars(ch), lead, trail),)) if ch else None
+        return Slot((Candidate(ch, simplify_chars(ch), lead, trail),)) if ch else None
     if lead is None and trail is None:
         return None
     cands = by_trail.get(trail, ()) if lead is None else by_lead.get(lead, ())

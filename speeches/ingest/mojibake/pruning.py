@@ -11,15 +11,15 @@ from dataclasses import replace
 
 from .constants import BOUNDARY_BEAM, FREQUENCY_ORDER_LIMIT, NEAR_KNOWN, PRUNE_POOL, PRUNED_LIMIT, SENTENCE_PUNCTUATION
 from .language_model import CharLM
-from .pairs import Cand, Slot
+from .pairs import Candidate, Slot
 
 # Keyed by the table's id, with the table itself kept alongside: a freed temporary table's
 # id can be reused by another of the same length, which once handed a slot another slot's
 # candidates and made results depend on the order runs were read in (003 "向導、").
-_BY_FREQUENCY: dict[int, tuple[tuple[Cand, ...], tuple[Cand, ...]]] = {}
+_BY_FREQUENCY: dict[int, tuple[tuple[Candidate, ...], tuple[Candidate, ...]]] = {}
 
 
-def _by_frequency(lm: CharLM, cands: tuple[Cand, ...]) -> tuple[Cand, ...]:
+def _by_frequency(lm: CharLM, cands: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
     """The candidates, commonest first (cached per candidate table)."""
     entry = _BY_FREQUENCY.get(id(cands))
     if entry is None or entry[0] is not cands:
@@ -33,7 +33,7 @@ def _by_frequency(lm: CharLM, cands: tuple[Cand, ...]) -> tuple[Cand, ...]:
 # The same slot between the same neighbours is pruned again for each way a run may end
 # (runs.hypotheses) and for its second reading (mojibake._best_repair): answers are kept,
 # keyed like _BY_FREQUENCY and checked the same way.
-_PRUNED: dict[tuple, tuple[tuple[Cand, ...], Slot]] = {}
+_PRUNED: dict[tuple, tuple[tuple[Candidate, ...], Slot]] = {}
 
 
 def _prune(lm: CharLM, slot: Slot, left: tuple[str, ...], right: tuple[str, ...]) -> Slot:
@@ -59,7 +59,7 @@ def _prune_afresh(lm: CharLM, slot: Slot, left: tuple[str, ...], right: tuple[st
     # with a one-character history), and the usual single neighbour without max().
     logp3 = lm.logp3
 
-    def fit(c: Cand) -> float:
+    def fit(c: Candidate) -> float:
         simple = c.simple
         last = simple[-1:]
         if len(left) == 1:

@@ -55,9 +55,9 @@ from .constants import (
     WORD_SHARE,
     WORD_WINDOW,
 )
-from .dropped import consistent_pair, middle_word_index, pair_before_reading, word_pair_index
+from .dropped import consistent_pair, middle_word_index, pair_before_syllable, word_pair_index
 from .language_model import CharLM, char_lm
-from .lattice import Path, build_lattice, viterbi
+from .lattice import LatticePath, build_lattice, viterbi
 from .margins import second_opinions, slot_margins
 from .pairs import Slot, gbk_characters
 from .pruning import prune_boundaries
@@ -80,15 +80,15 @@ class MojibakeStats:
     undecodable_marked: int = 0
 
 
-def _with_reading(positions: list, reading: str) -> list:
+def _with_syllable(positions: list, syllable: str) -> list:
     """002 "┮?guī)劃": the surviving annotation says which character the lost byte finished.
     003 "韱l(fā)": it also holds when that character sits after a dropped pair, and 002
     "公共服?wù)" when the dropped pair took that character's lead byte."""
-    if not reading:
+    if not syllable:
         return positions
     options = []
     for option in positions[-1]:
-        fitting = tuple(c for c in option[-1].cands if reading in readings(c.ch))
+        fitting = tuple(c for c in option[-1].cands if syllable in readings(c.ch))
         if not fitting:
             # 002 "公共服?wù)": no character of 服's row reads wù; the annotated 務 came
             # after 服 with its lead byte in a dropped pair. The annotation rules out the
@@ -96,7 +96,7 @@ def _with_reading(positions: list, reading: str) -> list:
             leads = {c.lead for c in option[-1].cands}
             pair = None
             if len(option) == 1 and len(leads) == 1:
-                pair = pair_before_reading(leads.pop(), _chars_by_reading().get(reading, ()))
+                pair = pair_before_syllable(leads.pop(), chars_by_syllable().get(syllable, ()))
             options.append(pair or option)
         elif len(option) == 1:
             options.append((Slot(fitting),))
@@ -155,22 +155,25 @@ def _clause_may_end(lm: CharLM, prev: str, first: list) -> bool:
 
 
 @dataclass(frozen=True)
-class Decoded:
+class RunReading:
+    """One way a run may end, read in step and weighed by both judges. (Not
+    types.Decoded, which is a page's bytes decoded.)"""
+
     restored: str  # the run's characters in step, a lost character not clearly ahead as MARKER
-    path: Path
+    path: LatticePath
     margins: list[float]
     score: float  # the model's log-probability of the path, priors included
 
 
 def _read(
     lm: CharLM, hyp: Hypothesis, prev: str, nxt: str, triples: bool = False, shared: dict | None = None
-) -> tuple[float, Path] | None:
+) -> tuple[float, LatticePath] | None:
     """The run's best reading in step by the character model alone: (score, path).
     `shared`: the Viterbi states of readings of the same run, see realign.viterbi."""
     positions = build_lattice(lm, hyp.data, hyp.first_leads, nxt, triples)
     if positions is None or (triples and not any(len(option) == 3 for options in positions for option in options)):
         return None  # (with `triples`, nothing new to read)
-    positions = _with_reading(positions, hyp.reading)
+    positions = _with_syllable(positions, hyp.syllable)
     if not prev:
         positions = _at_line_start(positions)
     elif _clause_may_end(lm, prev, positions[0]):
@@ -179,14 +182,14 @@ def _read(
     return viterbi(lm, positions, prev, nxt, shared)
 
 
-def _finish(lm: CharLM, found: tuple[float, Path], hyp: Hypothesis, prev: str, after: str) -> Decoded:
+def _finish(lm: CharLM, found: tuple[float, LatticePath], hyp: Hypothesis, prev: str, after: str) -> RunReading:
     """The reading with its margins, weighed by the word judge, and as it would be written."""
     score, path = found
     path, margins = weigh_words(lm, path, slot_margins(lm, path, prev, after[:1]), prev, after)
-    return Decoded(_written(path, margins, hyp.suffix), path, margins, score)
+    return RunReading(_written(path, margins, hyp.suffix), path, margins, score)
 
 
-def _decode(lm: CharLM, hyp: Hypothesis, prev: str, after: str, triples: bool = False) -> Decoded | None:
+def _decode(lm: CharLM, hyp: Hypothesis, prev: str, after: str, triples: bool = False) -> RunReading | None:
     """The run read in step, with the path and margins it was written from (`after`: the
     text after the run, a few characters; `triples`: see _best_repair)."""
     found = _read(lm, hyp, prev, after[:1], triples)
@@ -200,7 +203,7 @@ def may_be_written(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or unicodedata.category(ch)[0] in "PN" or ch == IDEOGRAPHIC_SPACE
 
 
-def _written(path: Path, margins: list[float], suffix: str) -> str:
+def _written(path: LatticePath, margins: list[float], suffix: str) -> str:
     chars = (
         cand.ch if lead >= CLEAR_LEAD and may_be_written(cand.ch) else MARKER
         for (cand, _), lead in zip(path, margins, strict=True)
@@ -253,7 +256,7 @@ def _only_question_marks(line: str, i: int, hyp: Hypothesis) -> bool:
     """ "什么???", "????": question marks and nothing else. Read as shifted bytes they
     give any characters one likes (`?` stands for the full-width ？, A3 BF), so such a run
     is never repaired: what the site wrote there is not known, and `?` says so."""
-    return not hyp.reading and not hyp.first_leads and set(line[i : hyp.end]) <= {"?"}
+    return not hyp.syllable and not hyp.first_leads and set(line[i : hyp.end]) <= {"?"}
 
 
 def _mostly_marked(restored: str, hyp: Hypothesis) -> bool:
@@ -314,7 +317,7 @@ def _best_repair(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | 
 
 
 @lru_cache(maxsize=1)
-def _chars_by_reading() -> dict[str, tuple[str, ...]]:
+def chars_by_syllable() -> dict[str, tuple[str, ...]]:
     """Every GBK character under each of its readings (built once, about a second)."""
     table: dict[str, list[str]] = {}
     for ch in gbk_characters():
@@ -333,7 +336,7 @@ def _lost_character(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str]
     nxt = simplify_chars(line[remnant.end()])
     if lm.unigrams.get(nxt, 0) < COMMON_CHAR:  # 000 "家?guī)淼?022": garbled text follows, a run
         return None
-    cands = _chars_by_reading().get(remnant.group()[:-1], ())
+    cands = chars_by_syllable().get(remnant.group()[:-1], ())
     scores: dict[str, tuple[float, str]] = {}
     for ch in cands:
         simple = simplify_chars(ch)
@@ -448,7 +451,7 @@ def load_tables() -> None:
     """Build everything the step loads lazily (model, GBK tables, reading index), so that
     a long-running ingest or a benchmark pays it once, up front."""
     char_lm()
-    _chars_by_reading()
+    chars_by_syllable()
     word_pair_index()
     middle_word_index()
     repair_line("確??荚嚢踩?。")

@@ -37,7 +37,7 @@ FULLWIDTH_PAIRS = {chr(code): (0xA3, code + 0x80) for code in range(0x21, 0x7F)}
 class Hypothesis:
     end: int  # index after the last character the run consumes
     data: tuple[int | None, ...]  # GBK bytes in step; None is a lost byte
-    reading: str = ""  # pinyin of the last character, when its annotation survived
+    syllable: str = ""  # pinyin of the last character, when its annotation survived
     first_leads: frozenset[int] = frozenset()  # what an inserted annotation says of the first lead
     suffix: str = ""  # text after the run's characters (MARKER for a swallowed digit)
     start: int = 0  # where the garbled characters begin (after an inserted annotation)
@@ -125,8 +125,8 @@ def _scan(line: str, k: int, data: tuple, depth: int, shortest: int = 3):
         yield from _cut_off(k, data)
 
 
-def _leads_read_as(prev: str, reading: str) -> frozenset[int]:
-    """Lead bytes L such that (prev's trail, L) is a character read `reading`.
+def _leads_read_as(prev: str, syllable: str) -> frozenset[int]:
+    """Lead bytes L such that (prev's trail, L) is a character read `syllable`.
 
     001 "當?shù)攸h": the site annotated the character it saw one byte off, 數 = 94 B5,
     so the lost lead byte is B5 and 地 = B5 D8 is certain.
@@ -137,7 +137,7 @@ def _leads_read_as(prev: str, reading: str) -> frozenset[int]:
     leads = set()
     for lead in range(0x81, 0xFF):
         ch = pair_char(encoded[1], lead)
-        if ch and reading in readings(ch):
+        if ch and syllable in readings(ch):
             leads.add(lead)
     return frozenset(leads)
 

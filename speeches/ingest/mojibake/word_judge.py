@@ -36,9 +36,9 @@ from .constants import (
     WORD_WINDOW,
 )
 from .language_model import CharLM
-from .lattice import Path
+from .lattice import LatticePath
 from .margins import char_scores, run_on
-from .pairs import Cand, closes_drop, indexes, is_dropped_pair, opens_drop
+from .pairs import Candidate, closes_drop, indexes, is_dropped_pair, opens_drop
 
 
 def _is_ideograph(ch: str) -> bool:
@@ -98,7 +98,9 @@ def rerank(scores: dict[str, float], before: str, after: str) -> tuple[str, floa
     return chosen, lead
 
 
-def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: str) -> tuple[Path, list[float]]:
+def weigh_words(
+    lm: CharLM, path: LatticePath, margins: list[float], prev: str, after: str
+) -> tuple[LatticePath, list[float]]:
     """The path and margins again, each boundary slot and each dropped pair chosen and
     measured by both judges (slots with one candidate, and the three slots around two
     dropped pairs in a row, are left as they are). `after` is the text after the run,
@@ -124,7 +126,7 @@ def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: 
     return tuple(path), margins
 
 
-def _choose_boundary(lm: CharLM, path: Path, index: int, prev: str, nxt: str, before: str, rest: str):
+def _choose_boundary(lm: CharLM, path: LatticePath, index: int, prev: str, nxt: str, before: str, rest: str):
     """(character, lead) of one boundary slot by both judges; before and rest are the
     text either side of it, as far as WORD_WINDOW."""
     chosen, lead = rerank(char_scores(lm, path, index, prev, nxt), before, rest)
@@ -150,7 +152,7 @@ def _remembered(lm: CharLM, key: tuple, function, *args):
 
 
 @lru_cache(maxsize=DOUBTERS_CACHE)
-def _doubters(byte: int, half: int) -> tuple[Cand, ...]:
+def _doubters(byte: int, half: int) -> tuple[Candidate, ...]:
     """Full-width signs that could be this half of a dropped pair: the half's known byte
     (lead of a first half, trail of a second) is theirs too."""
     by_lead, by_trail = indexes()
@@ -160,9 +162,9 @@ def _doubters(byte: int, half: int) -> tuple[Cand, ...]:
     )
 
 
-def _doubters_of(cands: tuple[Cand, ...], half: int) -> tuple[Cand, ...]:
+def _doubters_of(cands: tuple[Candidate, ...], half: int) -> tuple[Candidate, ...]:
     """Only where the half's byte is known: a half chosen by an annotation's reading
-    (002 "?wù)", mojibake._with_reading) has no one byte a sign could share."""
+    (002 "?wù)", mojibake._with_syllable) has no one byte a sign could share."""
     known = {c.lead if half == 0 else c.trail for c in cands}
     if len(known) != 1:
         return ()
@@ -200,7 +202,7 @@ def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: 
 def _choose_pair(lm: CharLM, before: str, rest: str, first_slot, second_slot):
     """(first, second, [lead of each half]) of the best offered pair, or None."""
     left, right = before[-2:], rest[:2]
-    pairs: dict[tuple[str, str], tuple[float, Cand, Cand, bool]] = {}
+    pairs: dict[tuple[str, str], tuple[float, Candidate, Candidate, bool]] = {}
     firsts = [(a, True) for a in first_slot.cands] + [(a, False) for a in _doubters_of(first_slot.cands, 0)]
     seconds = [(b, True) for b in second_slot.cands] + [(b, False) for b in _doubters_of(second_slot.cands, 1)]
     logp3 = lm.logp3

@@ -5,7 +5,7 @@ from __future__ import annotations
 from speeches.ingest.mojibake import MARKER, repair, repair_line, repair_mojibake
 from speeches.ingest.mojibake.dropped import hidden_triple
 from speeches.ingest.mojibake.margins import slot_margins
-from speeches.ingest.mojibake.pairs import Cand, Slot, is_dropped_pair
+from speeches.ingest.mojibake.pairs import Candidate, Slot, is_dropped_pair
 from speeches.ingest.mojibake.word_judge import weigh_words
 
 
@@ -144,8 +144,8 @@ class _PairModel:
 def test_the_halves_of_a_dropped_pair_are_doubted_together():
     # 003 "比重超過" was the case: with 長 chosen, 區 was the only partner left and looked
     # certain. Each half here leads by 5 nats alone, the pair by 1: both are marked.
-    first = Slot((Cand("a", "a", 0xB0, 0xAE), Cand("b", "b", 0xB0, 0xAE)), hidden=True)
-    second = Slot((Cand("x", "x", 0xC6, 0xB0), Cand("y", "y", 0xC6, 0xB0)), hidden=True)
+    first = Slot((Candidate("a", "a", 0xB0, 0xAE), Candidate("b", "b", 0xB0, 0xAE)), hidden=True)
+    second = Slot((Candidate("x", "x", 0xC6, 0xB0), Candidate("y", "y", 0xC6, 0xB0)), hidden=True)
     assert is_dropped_pair(0xAE, 0xC6)
     path = ((first.cands[0], first), (second.cands[0], second))
     alone = slot_margins(_PairModel(), path, "", "")
