@@ -1,16 +1,34 @@
-"""A character bigram model of simplified Chinese, for choosing among repair candidates.
+"""The character judge: a character trigram model of simplified Chinese.
 
-Counts come from three sources, all plain tables we can rebuild:
-- jieba's dictionary (word, frequency): each word adds its frequency to its
-  characters and to the bigrams inside it; it knows words but no punctuation.
-- `data/corpus_bigrams.tsv`, built by `build_corpus_bigrams` from the clean lines of
-  the seed pages; it knows how speeches join words and punctuation ("。总", "，但").
-- a month of the People's Daily (`newscorpus`): running text of the same register,
+It answers one question, asked millions of times a page: how likely is this character
+after these two (`CharLM.logp3`, a natural log)? The answer mixes two levels:
+
+    P(c | a b) = TRIGRAM_SHARE · n(a b c) / n(a b) + (1 − TRIGRAM_SHARE) · P(c | b)
+
+where the two-character context `a b` was seen in the trigram counts, and P(c | b)
+alone where it was not. P(c | b) is itself a mixture of three bigram tables, each
+interpolated with its own unigram (smoothed, so an unseen character costs a lot but
+never infinity):
+
+- jieba's dictionary (word, frequency): each word adds its frequency to its characters
+  and to the bigrams inside it. It knows words but no punctuation. Weight 1 −
+  CORPUS_SHARE − NEWS_SHARE.
+- the seed pages' clean text (`data/corpus_bigrams.tsv`, written by corpus_tables.py):
+  how these speeches join words and punctuation ("。总", "，但"). Weight CORPUS_SHARE.
+- a month of the People's Daily (news_corpus.py): running text of the same register,
   thirteen times the seeds' size, which knows 学校总数 and 培训 where the seeds alone
-  could not say.
+  could not say. Weight NEWS_SHARE.
 
-Scores are natural-log probabilities, the bigram interpolated with the unigram,
-so an unseen pair costs a lot but never infinity. Lookups are plain dict gets.
+The trigram counts are the seeds' (`data/corpus_trigrams.tsv`) and the news' added
+together. jieba's table also gives `unigram_logp` (how common a character is, with no
+context) and the lexicon of two-to-four-character words (does the text before a run
+end with a word?).
+The numbers are in constants.py.
+
+The three bigram tables are folded into one lookup when the model is built
+(`CharLM.__post_init__`), and every answer is remembered on the model (`memo`): a
+lookup is then one or two dict gets. decode.py (telling GBK from Big5) and clean.py
+(does a restored link word read on?) ask the same model.
 """
 
 from __future__ import annotations
