@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from .constants import BOUNDARY_BEAM, FREQUENCY_ORDER_LIMIT, NEAR_KNOWN, PRUNE_POOL, PRUNED_LIMIT, SENTENCE_PUNCTUATION
 from .language_model import CharLM
+from .lattice import Lattice, Option, Position
 from .pairs import Candidate, Slot
 
 # Keyed by the table's id, with the table itself kept alongside: a freed temporary table's
@@ -84,18 +85,18 @@ def _neighbours(slot: Slot) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.simple for c in slot.cands))
 
 
-def prune_boundaries(
-    lm: CharLM, positions: list[list[tuple[Slot, ...]]], prev: str, nxt: str
-) -> list[list[tuple[Slot, ...]]]:
+def prune_boundaries(lm: CharLM, lattice: Lattice, prev: str, nxt: str) -> Lattice:
     """Cut the ~190 candidates of each lost-byte slot down to the few that fit."""
+    positions = lattice.positions
     out = []
-    for k, options in enumerate(positions):
+    for k, position in enumerate(positions):
         pruned = []
-        for option in options:
-            if len(option) == 1 and len(option[0].cands) > BOUNDARY_BEAM:
-                left = tuple(prev[-1:]) if k == 0 else _neighbours(positions[k - 1][0][-1])
-                right = tuple(nxt[:1]) if k + 1 == len(positions) else _neighbours(positions[k + 1][0][0])
-                option = (_prune(lm, option[0], left, right),)
+        for option in position.options:
+            slots = option.slots
+            if len(slots) == 1 and len(slots[0].cands) > BOUNDARY_BEAM:
+                left = tuple(prev[-1:]) if k == 0 else _neighbours(positions[k - 1].options[0].slots[-1])
+                right = tuple(nxt[:1]) if k + 1 == len(positions) else _neighbours(positions[k + 1].options[0].slots[0])
+                option = Option((_prune(lm, slots[0], left, right),))
             pruned.append(option)
-        out.append(pruned)
-    return out
+        out.append(Position(tuple(pruned)))
+    return Lattice(tuple(out))

@@ -57,11 +57,12 @@ from .constants import (
 )
 from .dropped import consistent_pair, middle_word_index, pair_before_syllable, word_pair_index
 from .language_model import CharLM, char_lm
-from .lattice import LatticePath, build_lattice, viterbi
+from .lattice import Lattice, LatticePath, Option, Position, ScoredPath, build_lattice
 from .margins import second_opinions, slot_margins
 from .pairs import Slot, gbk_characters
 from .pruning import prune_boundaries
 from .runs import PINYIN_TAIL, Hypothesis, hypotheses
+from .viterbi import viterbi
 from .word_judge import weigh_words
 
 # Such remnants anywhere in a span, for scoring the span as found (see _gain).
@@ -80,45 +81,48 @@ class MojibakeStats:
     undecodable_marked: int = 0
 
 
-def _with_syllable(positions: list, syllable: str) -> list:
+def _with_syllable(lattice: Lattice, syllable: str) -> Lattice:
     """002 "┮?guī)劃": the surviving annotation says which character the lost byte finished.
     003 "韱l(fā)": it also holds when that character sits after a dropped pair, and 002
     "公共服?wù)" when the dropped pair took that character's lead byte."""
     if not syllable:
-        return positions
+        return lattice
     options = []
-    for option in positions[-1]:
-        fitting = tuple(c for c in option[-1].cands if syllable in readings(c.ch))
+    for option in lattice.positions[-1].options:
+        slots = option.slots
+        fitting = tuple(c for c in slots[-1].cands if syllable in readings(c.ch))
         if not fitting:
             # 002 "公共服?wù)": no character of 服's row reads wù; the annotated 務 came
             # after 服 with its lead byte in a dropped pair. The annotation rules out the
             # plain reading, so the pair replaces it.
-            leads = {c.lead for c in option[-1].cands}
+            leads = {c.lead for c in slots[-1].cands}
             pair = None
-            if len(option) == 1 and len(leads) == 1:
+            if len(slots) == 1 and len(leads) == 1:
                 pair = pair_before_syllable(leads.pop(), chars_by_syllable().get(syllable, ()))
-            options.append(pair or option)
-        elif len(option) == 1:
-            options.append((Slot(fitting),))
+            options.append(Option(pair) if pair else option)
+        elif len(slots) == 1:
+            options.append(Option((Slot(fitting),)))
         else:
-            pair = consistent_pair(option[-2], Slot(fitting, True))
-            options.append(option[:-2] + pair if pair else option)
-    return positions[:-1] + [options]
+            pair = consistent_pair(slots[-2], Slot(fitting, True))
+            options.append(Option(slots[:-2] + pair) if pair else option)
+    return lattice.with_last(Position(tuple(options)))
 
 
-def _at_line_start(positions: list) -> list:
+def _at_line_start(lattice: Lattice) -> Lattice:
     """002 "?。ㄒ唬┮": runs that open a line lost the ideographic-space indent (A1 A1)."""
-    slot = positions[0][0][0]
+    slot = lattice.positions[0].options[0].slots[0]
     space = tuple(c for c in slot.cands if c.ch == IDEOGRAPHIC_SPACE)
-    return [[(Slot(space),)]] + positions[1:] if space else positions
+    return lattice.with_first(Position((Option((Slot(space),)),))) if space else lattice
 
 
-def _favour_punctuation(positions: list) -> list:
-    options = [
-        (replace(option[0], favoured=SENTENCE_PUNCTUATION),) + option[1:] if option[0].cands else option
-        for option in positions[0]
-    ]
-    return [options] + positions[1:]
+def _favour_punctuation(lattice: Lattice) -> Lattice:
+    options = tuple(
+        Option((replace(option.slots[0], favoured=SENTENCE_PUNCTUATION), *option.slots[1:]))
+        if option.slots[0].cands
+        else option
+        for option in lattice.positions[0].options
+    )
+    return lattice.with_first(Position(options))
 
 
 def _in_short_segment(prev: str) -> bool:
@@ -137,7 +141,7 @@ def _ends_word(lm: CharLM, prev: str) -> bool:
     return any(lm.lexicon.get(prev[-n:], 0) >= COMMON_WORD for n in (2, 3, 4) if len(prev) >= n)
 
 
-def _clause_may_end(lm: CharLM, prev: str, first: list) -> bool:
+def _clause_may_end(lm: CharLM, prev: str, first: Position) -> bool:
     """Should the run's first slot favour sentence punctuation (see FAVOURED_BONUS)? Yes
     after a dictionary word or a sign; not just after a separator (_in_short_segment); and
     not where the character before commonly starts a word with one of the slot's
@@ -151,7 +155,9 @@ def _clause_may_end(lm: CharLM, prev: str, first: list) -> bool:
     last = prev[-1:]
     enough = WORD_SHARE * lm.unigrams.get(last, 0)
     words = lm.lexicon
-    return not any(words.get(last + cand.simple, 0) >= enough for option in first for cand in option[0].cands)
+    return not any(
+        words.get(last + cand.simple, 0) >= enough for option in first.options for cand in option.slots[0].cands
+    )
 
 
 @dataclass(frozen=True)
@@ -167,22 +173,22 @@ class RunReading:
 
 def _read(
     lm: CharLM, hyp: Hypothesis, prev: str, nxt: str, triples: bool = False, shared: dict | None = None
-) -> tuple[float, LatticePath] | None:
-    """The run's best reading in step by the character model alone: (score, path).
-    `shared`: the Viterbi states of readings of the same run, see realign.viterbi."""
-    positions = build_lattice(lm, hyp.data, hyp.first_leads, nxt, triples)
-    if positions is None or (triples and not any(len(option) == 3 for options in positions for option in options)):
+) -> ScoredPath | None:
+    """The run's best reading in step by the character model alone.
+    `shared`: the Viterbi states of readings of the same run, see viterbi.viterbi."""
+    lattice = build_lattice(lm, hyp.data, hyp.first_leads, nxt, triples)
+    if lattice is None or (triples and not lattice.has_triples()):
         return None  # (with `triples`, nothing new to read)
-    positions = _with_syllable(positions, hyp.syllable)
+    lattice = _with_syllable(lattice, hyp.syllable)
     if not prev:
-        positions = _at_line_start(positions)
-    elif _clause_may_end(lm, prev, positions[0]):
-        positions = _favour_punctuation(positions)
-    positions = prune_boundaries(lm, positions, prev, nxt)
-    return viterbi(lm, positions, prev, nxt, shared)
+        lattice = _at_line_start(lattice)
+    elif _clause_may_end(lm, prev, lattice.positions[0]):
+        lattice = _favour_punctuation(lattice)
+    lattice = prune_boundaries(lm, lattice, prev, nxt)
+    return viterbi(lm, lattice, prev, nxt, shared)
 
 
-def _finish(lm: CharLM, found: tuple[float, LatticePath], hyp: Hypothesis, prev: str, after: str) -> RunReading:
+def _finish(lm: CharLM, found: ScoredPath, hyp: Hypothesis, prev: str, after: str) -> RunReading:
     """The reading with its margins, weighed by the word judge, and as it would be written."""
     score, path = found
     path, margins = weigh_words(lm, path, slot_margins(lm, path, prev, after[:1]), prev, after)

@@ -204,13 +204,14 @@ def test_a_lost_byte_slot_is_pruned_beside_a_neighbour_with_few_candidates():
     # 002 "程序?qū)徟?BR>": the annotation leaves 審 or 袕 before the last slot (lead C5,
     # trail lost). Pruned as if that neighbour were unknown, 批 was cut; beside 審 it stays.
     from speeches.ingest.mojibake.language_model import char_lm
+    from speeches.ingest.mojibake.lattice import Lattice, Option, Position
     from speeches.ingest.mojibake.pairs import pair_slot
     from speeches.ingest.mojibake.pruning import prune_boundaries
 
     first = Slot(tuple(c for c in pair_slot(None, 0x8F).cands if c.ch in "審袕"))
-    positions = [[(first,)], [(pair_slot(0xC5, None),)]]
-    pruned = prune_boundaries(char_lm(), positions, "程序", " ")
-    assert "批" in "".join(c.ch for c in pruned[1][0][0].cands)
+    lattice = Lattice(tuple(Position((Option((slot,)),)) for slot in (first, pair_slot(0xC5, None))))
+    pruned = prune_boundaries(char_lm(), lattice, "程序", " ")
+    assert "批" in "".join(c.ch for c in pruned.positions[1].options[0].slots[0].cands)
 
 
 def test_ways_a_run_may_end_that_read_hopelessly_worse_are_not_weighed_and_change_nothing(monkeypatch):
@@ -237,7 +238,7 @@ def test_ways_a_run_may_end_that_read_hopelessly_worse_are_not_weighed_and_chang
 
 
 def test_the_ways_one_run_may_end_share_their_viterbi_states_and_read_as_alone(monkeypatch):
-    from speeches.ingest.mojibake import lattice
+    from speeches.ingest.mojibake import viterbi
     from speeches.ingest.mojibake.language_model import char_lm
     from speeches.ingest.mojibake.runs import hypotheses
 
@@ -245,8 +246,8 @@ def test_the_ways_one_run_may_end_share_their_viterbi_states_and_read_as_alone(m
     at = line.index("?")
     lm, prev = char_lm(), "大家"
     steps = []
-    real_step = lattice._step
-    monkeypatch.setattr(lattice, "_step", lambda *args: steps.append(1) or real_step(*args))
+    real_step = viterbi._step
+    monkeypatch.setattr(viterbi, "_step", lambda *args: steps.append(1) or real_step(*args))
     alone = [repair._read(lm, hyp, prev, line[hyp.end : hyp.end + 1]) for hyp in hypotheses(line, at)]
     steps_alone = len(steps)
     steps.clear()
