@@ -94,7 +94,7 @@ class CharLM:
     lexicon: dict[str, int] = field(default_factory=dict)  # jieba's words and counts (see LEXICON_MIN_COUNT)
     # Scores already computed: runs ask the same questions many times over.
     memo: dict[str, float] = field(default_factory=dict)
-    # The word judge's answers, kept with the model they were made with (words._remembered).
+    # The word judge's answers, kept with the model they were made with (word_judge._remembered).
     word_choices: dict = field(default_factory=dict)
 
     def __post_init__(self, running: Table, news: Table) -> None:

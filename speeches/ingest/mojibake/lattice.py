@@ -23,13 +23,12 @@ its slot. It stays a plain tuple: viterbi.py extends one for every candidate it 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
-from .constants import FIRST_SLOTS_CACHE, HIDDEN_GATE, RARE_CHAR
-from .dropped import consistent_pair, hidden_pair, hidden_triple, top_candidates
-from .language_model import CharLM, char_lm
-from .pairs import Candidate, Slot, closes_drop, indexes, opens_drop, pair_slot
+from .constants import HIDDEN_GATE, RARE_CHAR
+from .dropped import DroppedPairs
+from .language_model import CharLM
+from .pairs import Candidate, Slot, indexes, pair_slot
 
 
 @dataclass(frozen=True)
@@ -70,28 +69,6 @@ class ScoredPath(NamedTuple):
     path: LatticePath
 
 
-@lru_cache(maxsize=FIRST_SLOTS_CACHE)
-def _first_slots(trail: int, leads: frozenset[int]) -> tuple[tuple[Slot, ...], ...]:
-    """The run's first character when an inserted annotation told us its lead byte."""
-    lm = char_lm()
-    by_lead, by_trail = indexes()
-    options: list[tuple[Slot, ...]] = []
-    plain = tuple(c for c in by_trail.get(trail, ()) if c.lead in leads)
-    if plain:
-        options.append((Slot(plain),))
-    # 000 "大家?guī)淼?022": 帶來 lost its middle pair A7 81 as well.
-    firsts = [c for lead in leads for c in by_lead.get(lead, ()) if opens_drop(c.trail)]
-    seconds = [c for c in by_trail.get(trail, ()) if closes_drop(c.lead)]
-    pair = (
-        consistent_pair(Slot(top_candidates(lm, firsts), True), Slot(top_candidates(lm, seconds), True))
-        if firsts and seconds
-        else None
-    )
-    if pair:
-        options.append(pair)
-    return tuple(options)
-
-
 def known_char(slot: Slot | None) -> str:
     """The slot's character if it has only one, else "" (a neighbour we do not know)."""
     return slot.cands[0].simple if slot is not None and len(slot.cands) == 1 else ""
@@ -119,6 +96,7 @@ def _plausible(lm: CharLM, plain: list[Slot | None], k: int, nxt: str = "") -> b
 
 def build_lattice(
     lm: CharLM,
+    dropped: DroppedPairs,
     data: tuple[int | None, ...],
     first_leads: frozenset[int] = frozenset(),
     nxt: str = "",
@@ -132,7 +110,7 @@ def build_lattice(
     positions: list[Position] = []
     for k, (lead, trail) in enumerate(pairs):
         if k == 0 and first_leads and trail is not None:
-            firsts = _first_slots(trail, first_leads)
+            firsts = dropped.first_slots(trail, first_leads)
             if firsts:
                 positions.append(Position(tuple(Option(slots) for slots in firsts)))
                 continue
@@ -145,10 +123,10 @@ def build_lattice(
                 continue
         options = [Option((plain[k],))] if plain[k] else []
         if k > 0 and lead is not None and trail is not None and not _plausible(lm, plain, k, nxt):
-            hidden = hidden_pair(lead, trail)
+            hidden = dropped.hidden_pair(lead, trail)
             if hidden:
                 options.append(Option(hidden))
-            triple = hidden_triple(lead, trail) if triples else None
+            triple = dropped.hidden_triple(lead, trail) if triples else None
             if triple:
                 options.append(Option(triple))
         if not options:

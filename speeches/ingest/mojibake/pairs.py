@@ -1,6 +1,10 @@
-"""The GBK code table in the shapes the realigner reads it: every two-byte character by
-its lead and by its trail byte, and which byte pairs the decoder that garbled the seeds
-dropped without a trace (see realign and dropped).
+"""The GBK code table in the shapes the model reads it: every two-byte character by its
+lead and by its trail byte, by its pinyin, and which byte pairs the decoder that garbled
+the seeds dropped without a trace (see dropped.py). A Candidate is one such character
+with its bytes; a Slot, one character of a run with the candidates its bytes allow.
+
+Every table here is a pure function of GBK (and of pypinyin's readings), built once per
+process and kept in an lru_cache.
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..annotations import readings
 from ..script import simplify_chars
 from .constants import FAVOURED_BONUS, PER_BYTE, SLOT_CACHE
 
@@ -97,7 +102,7 @@ def closes_drop(byte: int) -> bool:
     return any(is_dropped_pair(other, byte) for other in range(0x81, 0xFF))
 
 
-# Pure, asked ~50 times a run, and its slots' identity lets realign.viterbi share the
+# Pure, asked ~50 times a run, and its slots' identity lets viterbi.viterbi share the
 # states of one run's readings.
 @lru_cache(maxsize=SLOT_CACHE)
 def pair_slot(lead: int | None, trail: int | None) -> Slot | None:
@@ -109,3 +114,14 @@ def pair_slot(lead: int | None, trail: int | None) -> Slot | None:
         return None
     cands = by_trail.get(trail, ()) if lead is None else by_lead.get(lead, ())
     return Slot(cands) if cands else None
+
+
+@lru_cache(maxsize=1)
+def chars_by_syllable() -> dict[str, tuple[str, ...]]:
+    """Every GBK ideograph under each of its pinyin readings (built once, about a second)."""
+    table: dict[str, list[str]] = {}
+    for ch in gbk_characters():
+        if "\u4e00" <= ch <= "\u9fff":
+            for syllable in readings(ch):
+                table.setdefault(syllable, []).append(ch)
+    return {syllable: tuple(chars) for syllable, chars in table.items()}

@@ -1,71 +1,58 @@
-"""GBK one-byte-off mojibake: `確??荚嚢踩?` is 確保考試安全.
+"""The mojibake step, line by line: find each run, choose its repair, or keep the `?`.
 
-How the seeds got this way (worked out by GBK-encoding the right text and decoding it
-shifted): the pages were GBK; somewhere a byte sequence was pushed into the middle of a
-character (often a pinyin annotation such as "(nèi)"), and the decoder, meeting a lead
-byte followed by an ASCII byte, wrote one `?` and swallowed both. From there every
-character was read one byte late: its trail byte paired with the next lead byte, giving
-plausible-looking but wrong characters (保考試安 → 荚嚢踩), until an ASCII byte or
-another bad pair put it back in step. Pairs the decoder could not map were dropped
-without a trace, and full-width punctuation was later turned into ASCII. So a run is
+A Repairer holds a Model (model.py) and what the step remembers in one process: the
+repairs of recent lines (范文 pages print whole speeches twice) and the repairs handed
+over by other processes (pipeline.parse_many). For each `?` or U+FFFD of a line it
+tries, in order:
 
-    ?  [pinyin)]  garbled double-byte chars and ASCII punctuation  (? | ASCII trail byte)
+1. Is the `?` inside a Latin word ("(qi?ng)") or before text that reads naturally
+   (reads_naturally: "怎么做?我认为")? Then it is a question mark, kept as found.
+2. Every way a run may start here and end (runs.hypotheses) is read in step
+   (reading.read_in_step) and estimated by the character model; the ways are weighed
+   best first (reading.weigh_reading), and none HOPELESS behind an accepted one.
+3. A reading is accepted when it reads ACCEPT_GAIN better than the run as found (each
+   `?` read as a full stop), a marker counted as an ordinary character; among the
+   accepted, the best gain with a marker counted as rare (MARKER_COST) wins.
+4. If the winner leaves a character in doubt, the run is read once more offering two
+   dropped pairs in a row, kept only if clearly better (CLEAR_LEAD).
+5. margins.second_opinions may mark more before the run is written.
+6. Failing all that, a lone annotation may name one character lost whole
+   (_lost_character); else a `?` stays and a U+FFFD becomes MARKER.
 
-The opening `?` hides the run's first lead byte, the closing `?` its last trail byte;
-everything in between is known, give or take a dropped pair. `runs` reads the text after
-a `?` as such runs (re-encoding the garbled characters, one unknown byte on each side),
-`realign` decodes each in step with the character model choosing the lost bytes, and
-this module weighs the readings against the text as found. A character whose choice is not
-clearly ahead becomes MARKER (〓) rather than invented text; the step's report counts
-runs found, repaired and left marked.
-
-Cost: a line without `?` or U+FFFD is returned after one `in` test, and a `?` followed
-by text that reads naturally ("怎么做?我认为") is kept without a search.
+Cost: a line without a suspect character is returned after two `in` tests.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
-from ..annotations import readings
 from ..script import simplify_chars
 from .constants import (
     ACCEPT_GAIN,
     CLEAR_LEAD,
     COMMON_CHAR,
-    COMMON_WORD,
     HOPELESS,
-    IDEOGRAPHIC_SPACE,
-    JOINERS,
     LINE_CACHE,
     LOOK_AHEAD,
     MARKER,
     MARKER_COST,
     NATURAL_TEXT,
     PREV_WIDTH,
-    SENTENCE_PUNCTUATION,
-    SEPARATORS,
-    SHORT_ITEM,
-    SHORT_QUOTE,
     SUSPECTS,
-    WORD_SHARE,
     WORD_WINDOW,
 )
-from .dropped import consistent_pair, middle_word_index, pair_before_syllable, word_pair_index
-from .language_model import CharLM, char_lm
-from .lattice import Lattice, LatticePath, Option, Position, ScoredPath, build_lattice
-from .margins import second_opinions, slot_margins
-from .pairs import Slot, gbk_characters
-from .pruning import prune_boundaries
+from .language_model import CharLM
+from .lattice import ScoredPath
+from .margins import second_opinions
+from .model import Model
+from .pairs import chars_by_syllable
+from .reading import read_and_weigh, read_in_step, weigh_reading, written
 from .runs import PINYIN_TAIL, Hypothesis, hypotheses
-from .viterbi import viterbi
-from .word_judge import weigh_words
 
-# Such remnants anywhere in a span, for scoring the span as found (see _gain).
+# Such remnants anywhere in a span, for scoring the span as found (see _as_found).
 _REMNANT = re.compile(r"\?[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}\)")
 # 004 "《人民日报?华东版》": a middle dot the site could not encode in GBK.
 _TITLE_DOT = re.compile(r"(《[^《》?\n]{0,30}[\u4e00-\u9fff])\?([\u4e00-\u9fff][^《》?\n]{0,30}》)")
@@ -73,6 +60,8 @@ _TITLE_DOT = re.compile(r"(《[^《》?\n]{0,30}[\u4e00-\u9fff])\?([\u4e00-\u9ff
 
 @dataclass(frozen=True)
 class MojibakeStats:
+    """What the step did to a line or a text, for its report (restore.py)."""
+
     found: int = 0
     repaired: int = 0
     marked: int = 0
@@ -81,140 +70,141 @@ class MojibakeStats:
     undecodable_marked: int = 0
 
 
-def _with_syllable(lattice: Lattice, syllable: str) -> Lattice:
-    """002 "┮?guī)劃": the surviving annotation says which character the lost byte finished.
-    003 "韱l(fā)": it also holds when that character sits after a dropped pair, and 002
-    "公共服?wù)" when the dropped pair took that character's lead byte."""
-    if not syllable:
-        return lattice
-    options = []
-    for option in lattice.positions[-1].options:
-        slots = option.slots
-        fitting = tuple(c for c in slots[-1].cands if syllable in readings(c.ch))
-        if not fitting:
-            # 002 "公共服?wù)": no character of 服's row reads wù; the annotated 務 came
-            # after 服 with its lead byte in a dropped pair. The annotation rules out the
-            # plain reading, so the pair replaces it.
-            leads = {c.lead for c in slots[-1].cands}
-            pair = None
-            if len(slots) == 1 and len(leads) == 1:
-                pair = pair_before_syllable(leads.pop(), chars_by_syllable().get(syllable, ()))
-            options.append(Option(pair) if pair else option)
-        elif len(slots) == 1:
-            options.append(Option((Slot(fitting),)))
-        else:
-            pair = consistent_pair(slots[-2], Slot(fitting, True))
-            options.append(Option(slots[:-2] + pair) if pair else option)
-    return lattice.with_last(Position(tuple(options)))
+# A damaged line and its repair, as pipeline.parse_many hands them from process to process.
+Repairs = dict[str, tuple[str, MojibakeStats]]
 
 
-def _at_line_start(lattice: Lattice) -> Lattice:
-    """002 "?。ㄒ唬┮": runs that open a line lost the ideographic-space indent (A1 A1)."""
-    slot = lattice.positions[0].options[0].slots[0]
-    space = tuple(c for c in slot.cands if c.ch == IDEOGRAPHIC_SPACE)
-    return lattice.with_first(Position((Option((Slot(space),)),))) if space else lattice
+class Repairer:
+    """The mojibake step with what it remembers in one process."""
 
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        # 范文 pages repeat whole speeches (003 prints the same 20 speeches twice, 001
+        # repeats paragraphs), so a damaged line is often repaired twice.
+        self.repair_line_cached = lru_cache(maxsize=LINE_CACHE)(self.repair_line)
+        # Repairs worked out by other processes (pipeline.parse_many spreads a window's
+        # damaged lines over its workers), consulted before searching. A line's repair
+        # depends on the line alone (the model is the same in every process), so taking
+        # it from elsewhere changes nothing but the time.
+        self._given: Repairs = {}
 
-def _favour_punctuation(lattice: Lattice) -> Lattice:
-    options = tuple(
-        Option((replace(option.slots[0], favoured=SENTENCE_PUNCTUATION), *option.slots[1:]))
-        if option.slots[0].cands
-        else option
-        for option in lattice.positions[0].options
-    )
-    return lattice.with_first(Position(options))
+    def repair_text(self, text: str) -> tuple[str, MojibakeStats]:
+        """Repair every line; lines stay lines (a run never crosses a newline)."""
+        if not is_suspect(text):
+            return text, MojibakeStats()
+        total = MojibakeStats()
+        lines = text.split("\n")
+        for index, line in enumerate(lines):
+            if is_suspect(line):
+                lines[index], stats = self._given.get(line) or self.repair_line_cached(line)
+                total = add_stats(total, stats)
+        return "\n".join(lines), total
 
+    def give(self, repairs: Repairs) -> None:
+        """Use these repairs instead of searching again, until the next call replaces them."""
+        self._given = dict(repairs)
 
-def _in_short_segment(prev: str) -> bool:
-    """Has a separator just opened what the run continues? A quotation opened a few
-    characters ago names a term (001 "以“一防三?!钡" is “一防三保”, 000 “六保”, “常”“長”),
-    and a list item or clause one character old is still a word (003 "備課、家?;印" is
-    家校互動, 001 ",確??荚" is 確保): a sentence does not end there."""
-    cut = max(prev.rfind(sign) for sign in SEPARATORS)
-    if cut < 0:
-        return False
-    return len(prev) - cut - 1 < (SHORT_QUOTE if prev[cut] == "“" else SHORT_ITEM)
+    def forget(self) -> None:
+        """Empty the repeated-line cache (benchmarks time each pass from cold)."""
+        self.repair_line_cached.cache_clear()
 
+    def load(self) -> None:
+        """Build everything the step loads lazily (the word indexes of dropped pairs, the
+        characters by syllable), so that a long-running ingest or a benchmark pays it
+        once, up front."""
+        chars_by_syllable()
+        self.model.dropped.build_indexes()
+        self.repair_line("確??荚嚢踩?。")
 
-def _ends_word(lm: CharLM, prev: str) -> bool:
-    """Does the text before the run end with a dictionary word of two to four characters?"""
-    return any(lm.lexicon.get(prev[-n:], 0) >= COMMON_WORD for n in (2, 3, 4) if len(prev) >= n)
+    def repair_line(self, line: str) -> tuple[str, MojibakeStats]:
+        """The line with each run repaired or marked, and what was done."""
+        if not is_suspect(line):
+            return line, MojibakeStats()
+        out: list[str] = []
+        found = marked = kept = undecodable = 0
+        i = 0
+        while (hit := _SUSPECT.search(line, i)) is not None:
+            at = hit.start()
+            out.append(line[i:at])
+            prev = simplify_chars(_tail(out, PREV_WIDTH))
+            repair = None
+            if not _inside_latin_word(line, at):
+                repair = self._best_repair(line, at, prev) or _lost_character(self.model.lm, line, at, prev)
+            if repair:
+                found += 1
+                marked += MARKER in repair[1]
+                out.append(repair[1])
+                i = repair[0]
+                continue
+            if line[at] == "?":
+                kept += 1
+                out.append("?")
+            else:  # a lone undecodable byte from the source: mark it, never guess
+                undecodable += 1
+                out.append(MARKER)
+            i = at + 1
+        out.append(line[i:])
+        text, dots = _TITLE_DOT.subn(r"\1·\2", "".join(out))
+        stats = MojibakeStats(found, found - marked, marked, kept - dots, dots, undecodable)
+        return text, stats
 
-
-def _clause_may_end(lm: CharLM, prev: str, first: Position) -> bool:
-    """Should the run's first slot favour sentence punctuation (see FAVOURED_BONUS)? Yes
-    after a dictionary word or a sign; not just after a separator (_in_short_segment); and
-    not where the character before commonly starts a word with one of the slot's
-    candidates (WORD_SHARE): 001 "確??荚嚢踩?" is 確保, not 確。, and 001 "學?;厩闆r" is
-    學校. The bonus is for runs that start after a finished clause ("十堰之前。可以說"),
-    not in the middle of a word."""
-    if _in_short_segment(prev) or prev[-1:] in JOINERS:
-        return False
-    if _ends_word(lm, prev) or not "\u4e00" <= prev[-1:] <= "\u9fff":
-        return True
-    last = prev[-1:]
-    enough = WORD_SHARE * lm.unigrams.get(last, 0)
-    words = lm.lexicon
-    return not any(
-        words.get(last + cand.simple, 0) >= enough for option in first.options for cand in option.slots[0].cands
-    )
-
-
-@dataclass(frozen=True)
-class RunReading:
-    """One way a run may end, read in step and weighed by both judges. (Not
-    types.Decoded, which is a page's bytes decoded.)"""
-
-    restored: str  # the run's characters in step, a lost character not clearly ahead as MARKER
-    path: LatticePath
-    margins: list[float]
-    score: float  # the model's log-probability of the path, priors included
-
-
-def _read(
-    lm: CharLM, hyp: Hypothesis, prev: str, nxt: str, triples: bool = False, shared: dict | None = None
-) -> ScoredPath | None:
-    """The run's best reading in step by the character model alone.
-    `shared`: the Viterbi states of readings of the same run, see viterbi.viterbi."""
-    lattice = build_lattice(lm, hyp.data, hyp.first_leads, nxt, triples)
-    if lattice is None or (triples and not lattice.has_triples()):
-        return None  # (with `triples`, nothing new to read)
-    lattice = _with_syllable(lattice, hyp.syllable)
-    if not prev:
-        lattice = _at_line_start(lattice)
-    elif _clause_may_end(lm, prev, lattice.positions[0]):
-        lattice = _favour_punctuation(lattice)
-    lattice = prune_boundaries(lm, lattice, prev, nxt)
-    return viterbi(lm, lattice, prev, nxt, shared)
-
-
-def _finish(lm: CharLM, found: ScoredPath, hyp: Hypothesis, prev: str, after: str) -> RunReading:
-    """The reading with its margins, weighed by the word judge, and as it would be written."""
-    score, path = found
-    path, margins = weigh_words(lm, path, slot_margins(lm, path, prev, after[:1]), prev, after)
-    return RunReading(_written(path, margins, hyp.suffix), path, margins, score)
-
-
-def _decode(lm: CharLM, hyp: Hypothesis, prev: str, after: str, triples: bool = False) -> RunReading | None:
-    """The run read in step, with the path and margins it was written from (`after`: the
-    text after the run, a few characters; `triples`: see _best_repair)."""
-    found = _read(lm, hyp, prev, after[:1], triples)
-    return None if found is None else _finish(lm, found, hyp, prev, after)
-
-
-def may_be_written(ch: str) -> bool:
-    """A repair writes Han characters, punctuation and digits only: a Latin letter or a
-    symbol that a GBK pair happens to spell (003's 勇擔重任 came out 勇彻任ｖ到…) is never
-    in a Chinese sentence, so it is marked instead of invented."""
-    return "\u3400" <= ch <= "\u9fff" or unicodedata.category(ch)[0] in "PN" or ch == IDEOGRAPHIC_SPACE
-
-
-def _written(path: LatticePath, margins: list[float], suffix: str) -> str:
-    chars = (
-        cand.ch if lead >= CLEAR_LEAD and may_be_written(cand.ch) else MARKER
-        for (cand, _), lead in zip(path, margins, strict=True)
-    )
-    return "".join(chars) + suffix
+    def _best_repair(self, line: str, i: int, prev: str) -> tuple[int, str] | None:
+        """Where the run at line[i] ends and what is written for it, or None."""
+        model = self.model
+        lm = model.lm
+        if reads_naturally(lm, line, i, prev):
+            return None
+        readings: list[tuple[float, Hypothesis, str, ScoredPath, float]] = []
+        shared: dict = {}
+        for hyp in hypotheses(line, i):
+            if _only_question_marks(line, i, hyp):
+                continue
+            # The text after the run starts with its suffix, when that is text (a swallowed
+            # year digit, 000 "的?022年"), not a marker.
+            after = simplify_chars(
+                (hyp.suffix.replace(MARKER, "") + line[hyp.end : hyp.end + WORD_WINDOW])[:WORD_WINDOW]
+            )
+            found = read_in_step(model, hyp, prev, after[:1], shared=shared)
+            if found is not None:
+                as_found = _as_found(lm, line, hyp, prev, after[:1])
+                estimate = lm.score("".join(cand.simple for cand, _ in found.path) + after[:1], prev) - as_found
+                readings.append((estimate, hyp, after, found, as_found))
+        # Most ways a run may end read far worse than the best one, and weighing a reading by
+        # words and margins is half its cost: readings are weighed best first, and once one is
+        # accepted, those HOPELESS behind it are not weighed at all. Among the accepted, the
+        # best strict gain wins, ties going to the way found first (as when all were weighed).
+        best = None
+        anchor = None
+        for index, (estimate, hyp, after, found, as_found) in sorted(enumerate(readings), key=lambda item: -item[1][0]):
+            if anchor is not None and estimate < anchor - HOPELESS:
+                break
+            reading = weigh_reading(lm, found, hyp, prev, after)
+            lenient, strict = _gains(lm, as_found, reading.restored, prev, after[:1])
+            if lenient < ACCEPT_GAIN or _mostly_marked(reading.restored, hyp):
+                continue
+            anchor = estimate if anchor is None else anchor
+            if best is None or (strict, -index) > (best[0], -best[1]):
+                best = (strict, index, hyp, reading, after)
+        if best is None:
+            return None
+        _, _, hyp, reading, after = best
+        nxt = after[:1]
+        if min(reading.margins, default=math.inf) < CLEAR_LEAD:
+            # Two dropped pairs in a row (dropped.hidden_triple) are rare (003 "對公路") and
+            # costly to offer: offered everywhere they doubled the step's cost. So they are
+            # looked for only in the chosen run, and only where it leaves a character in
+            # doubt. Like a character, the longer reading must be clearly ahead: 000 "“十五”"
+            # is 十五 or 十三五 as far as the bytes go (AE C8 and FD CE both unmapped).
+            again = read_and_weigh(model, hyp, prev, after, triples=True)
+            if (
+                again is not None
+                and again.score >= reading.score + CLEAR_LEAD
+                and not _mostly_marked(again.restored, hyp)
+            ):
+                reading = again
+        # The reading is chosen; before it is written, the second opinions may mark more.
+        margins = second_opinions(lm, reading.path, prev, nxt, reading.margins)
+        return hyp.end, written(reading.path, margins, hyp.suffix)
 
 
 def _as_found(lm: CharLM, line: str, hyp: Hypothesis, prev: str, nxt: str) -> float:
@@ -272,67 +262,6 @@ def _mostly_marked(restored: str, hyp: Hypothesis) -> bool:
     return 2 * restored.count(MARKER) > len(restored) and not hyp.first_leads
 
 
-def _best_repair(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | None:
-    if reads_naturally(lm, line, i, prev):
-        return None
-    readings = []
-    shared: dict = {}
-    for hyp in hypotheses(line, i):
-        if _only_question_marks(line, i, hyp):
-            continue
-        # The text after the run starts with its suffix, when that is text (a swallowed
-        # year digit, 000 "的?022年"), not a marker.
-        after = simplify_chars((hyp.suffix.replace(MARKER, "") + line[hyp.end : hyp.end + WORD_WINDOW])[:WORD_WINDOW])
-        found = _read(lm, hyp, prev, after[:1], shared=shared)
-        if found is not None:
-            as_found = _as_found(lm, line, hyp, prev, after[:1])
-            estimate = lm.score("".join(cand.simple for cand, _ in found[1]) + after[:1], prev) - as_found
-            readings.append((estimate, hyp, after, found, as_found))
-    # Most ways a run may end read far worse than the best one, and weighing a reading by
-    # words and margins is half its cost: readings are weighed best first, and once one is
-    # accepted, those HOPELESS behind it are not weighed at all. Among the accepted, the
-    # best strict gain wins, ties going to the way found first (as when all were weighed).
-    best = None
-    anchor = None
-    for index, (estimate, hyp, after, found, as_found) in sorted(enumerate(readings), key=lambda item: -item[1][0]):
-        if anchor is not None and estimate < anchor - HOPELESS:
-            break
-        decoded = _finish(lm, found, hyp, prev, after)
-        lenient, strict = _gains(lm, as_found, decoded.restored, prev, after[:1])
-        if lenient < ACCEPT_GAIN or _mostly_marked(decoded.restored, hyp):
-            continue
-        anchor = estimate if anchor is None else anchor
-        if best is None or (strict, -index) > (best[0], -best[1]):
-            best = (strict, index, hyp, decoded, after)
-    if best is None:
-        return None
-    _, _, hyp, decoded, after = best
-    nxt = after[:1]
-    if min(decoded.margins, default=math.inf) < CLEAR_LEAD:
-        # Two dropped pairs in a row (dropped.hidden_triple) are rare (003 "對公路") and
-        # costly to offer: offered everywhere they doubled the step's cost. So they are
-        # looked for only in the chosen run, and only where it leaves a character in
-        # doubt. Like a character, the longer reading must be clearly ahead: 000 "“十五”"
-        # is 十五 or 十三五 as far as the bytes go (AE C8 and FD CE both unmapped).
-        again = _decode(lm, hyp, prev, after, triples=True)
-        if again is not None and again.score >= decoded.score + CLEAR_LEAD and not _mostly_marked(again.restored, hyp):
-            decoded = again
-    # The reading is chosen; before it is written, the second opinions may mark more.
-    margins = second_opinions(lm, decoded.path, prev, nxt, decoded.margins)
-    return hyp.end, _written(decoded.path, margins, hyp.suffix)
-
-
-@lru_cache(maxsize=1)
-def chars_by_syllable() -> dict[str, tuple[str, ...]]:
-    """Every GBK character under each of its readings (built once, about a second)."""
-    table: dict[str, list[str]] = {}
-    for ch in gbk_characters():
-        if "\u4e00" <= ch <= "\u9fff":
-            for reading in readings(ch):
-                table.setdefault(reading, []).append(ch)
-    return {reading: tuple(chars) for reading, chars in table.items()}
-
-
 def _lost_character(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | None:
     """000 "改革、?chuàng)新": a character lost both bytes but kept its annotation, and the
     text after it is in step. The reading and the neighbours choose it, or MARKER."""
@@ -383,39 +312,6 @@ def count_suspects(text: str) -> int:
     return text.count(_QUESTION) + text.count(_UNDECODABLE)
 
 
-def repair_line(line: str, lm: CharLM | None = None) -> tuple[str, MojibakeStats]:
-    if not is_suspect(line):
-        return line, MojibakeStats()
-    lm = lm or char_lm()
-    out: list[str] = []
-    found = marked = kept = undecodable = 0
-    i = 0
-    while (hit := _SUSPECT.search(line, i)) is not None:
-        at = hit.start()
-        out.append(line[i:at])
-        prev = simplify_chars(_tail(out, PREV_WIDTH))
-        repair = None
-        if not _inside_latin_word(line, at):
-            repair = _best_repair(lm, line, at, prev) or _lost_character(lm, line, at, prev)
-        if repair:
-            found += 1
-            marked += MARKER in repair[1]
-            out.append(repair[1])
-            i = repair[0]
-            continue
-        if line[at] == "?":
-            kept += 1
-            out.append("?")
-        else:  # a lone undecodable byte from the source: mark it, never guess
-            undecodable += 1
-            out.append(MARKER)
-        i = at + 1
-    out.append(line[i:])
-    text, dots = _TITLE_DOT.subn(r"\1·\2", "".join(out))
-    stats = MojibakeStats(found, found - marked, marked, kept - dots, dots, undecodable)
-    return text, stats
-
-
 def add_stats(a: MojibakeStats, b: MojibakeStats) -> MojibakeStats:
     return MojibakeStats(*(x + y for x, y in zip(_fields(a), _fields(b), strict=True)))
 
@@ -429,53 +325,3 @@ def _fields(stats: MojibakeStats) -> tuple[int, ...]:
         stats.title_dots,
         stats.undecodable_marked,
     )
-
-
-# 范文 pages repeat whole speeches (003 prints the same 20 speeches twice, 001 repeats
-# paragraphs), so a damaged line is often repaired twice; remember recent answers.
-@lru_cache(maxsize=LINE_CACHE)
-def repair_line_cached(line: str) -> tuple[str, MojibakeStats]:
-    return repair_line(line)
-
-
-Repairs = dict[str, tuple[str, MojibakeStats]]
-
-# Repairs worked out by other processes (pipeline.parse_many spreads a window's damaged
-# lines over its workers), consulted before searching. A line's repair depends on the
-# line alone (the model is the same in every process), so taking it from elsewhere
-# changes nothing but the time.
-_given: Repairs = {}
-
-
-def given_repairs(repairs: Repairs) -> None:
-    """Use these repairs instead of searching again, until the next call replaces them."""
-    _given.clear()
-    _given.update(repairs)
-
-
-def load_tables() -> None:
-    """Build everything the step loads lazily (model, GBK tables, reading index), so that
-    a long-running ingest or a benchmark pays it once, up front."""
-    char_lm()
-    chars_by_syllable()
-    word_pair_index()
-    middle_word_index()
-    repair_line("確??荚嚢踩?。")
-
-
-def forget_repairs() -> None:
-    """Empty the repeated-line cache (benchmarks time each pass from cold)."""
-    repair_line_cached.cache_clear()
-
-
-def repair_mojibake(text: str) -> tuple[str, MojibakeStats]:
-    """Repair every line; lines stay lines (a run never crosses a newline)."""
-    if not is_suspect(text):
-        return text, MojibakeStats()
-    total = MojibakeStats()
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        if is_suspect(line):
-            lines[index], stats = _given.get(line) or repair_line_cached(line)
-            total = add_stats(total, stats)
-    return "\n".join(lines), total

@@ -4,12 +4,14 @@ A `?` that opens a run hides the first character's lead byte; after it come garb
 double-byte characters (each a trail byte and the next lead byte), full-width signs the
 site turned into ASCII, and finally a closing `?` (the last trail byte, lost) or an ASCII
 letter (the last trail byte, shown as itself). `hypotheses` yields every way the text
-after a `?` can be read like that; `mojibake` decodes and weighs them.
+after a `?` can be read like that (a Hypothesis: where it ends, its bytes in step, and
+what surviving annotations say); reading.py decodes them and repair.py weighs them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -56,7 +58,7 @@ def encode(ch: str) -> bytes | None:
     return encoded if len(encoded) <= 2 else None
 
 
-def _closings(line: str, k: int, data: tuple):
+def _closings(line: str, k: int, data: tuple[int | None, ...]) -> Iterator[Hypothesis]:
     """The ways a closing `?` at line[k] ends a run: its lost trail byte, and what it swallowed."""
     tail = PINYIN_TAIL.match(line, k + 1)
     if tail:  # 002 "┮?guī)劃": the annotation names the lost character
@@ -78,7 +80,7 @@ def _is_trail_alone(byte: int) -> bool:
     return 0x40 <= byte <= 0x7E or byte == 0x80
 
 
-def _cut_off(k: int, data: tuple):
+def _cut_off(k: int, data: tuple[int | None, ...]) -> Iterator[Hypothesis]:
     """A run stopped by a digit, a sign or the line's end, with no closing `?`."""
     if 0x40 <= (data[-1] or 0) <= 0x7E:
         # 000 "提岢鲇脁-x年": 用's trail C3 paired with the text's own "x" (C3 78 is 脁).
@@ -86,7 +88,7 @@ def _cut_off(k: int, data: tuple):
     yield Hypothesis(k, data + (None,))
 
 
-def _scan(line: str, k: int, data: tuple, depth: int, shortest: int = 3):
+def _scan(line: str, k: int, data: tuple[int | None, ...], depth: int, shortest: int = 3) -> Iterator[Hypothesis]:
     """Yield the ways a shifted run starting at line[k] can end. `shortest` is the least
     data (lost lead included) a run needs: one garbled character, unless an inserted
     annotation already told us the lost lead byte."""

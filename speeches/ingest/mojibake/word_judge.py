@@ -1,7 +1,7 @@
 """A second judge for a run's boundary characters and dropped pairs: the words they make.
 
 A boundary character lost one of its bytes, so it is one of the ~8 characters sharing
-the other (see realign). The character model weighs them on the two characters either
+the other (see lattice.py). The character model weighs them on the two characters either
 side, and some choices it cannot make that way: 占学校总数 or 占学。总数, 分层培训 or
 培育, 学校基本情况 or 学。基本. A reader settles them by the words: 学校 is a word, 学
 alone before a full stop is not. So each candidate is also scored by the best
@@ -20,7 +20,9 @@ ideographs, but never make a sign more certain than the character model alone ma
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 from ..segmenter import default_segmenter
 from .constants import (
@@ -38,7 +40,11 @@ from .constants import (
 from .language_model import CharLM
 from .lattice import LatticePath
 from .margins import char_scores, run_on
-from .pairs import Candidate, closes_drop, indexes, is_dropped_pair, opens_drop
+from .pairs import Candidate, Slot, closes_drop, indexes, is_dropped_pair, opens_drop
+
+Answer = TypeVar("Answer")
+# The chosen pair and each half's lead.
+PairChoice = tuple[Candidate, Candidate, list[float]]
 
 
 def _is_ideograph(ch: str) -> bool:
@@ -126,7 +132,9 @@ def weigh_words(
     return tuple(path), margins
 
 
-def _choose_boundary(lm: CharLM, path: LatticePath, index: int, prev: str, nxt: str, before: str, rest: str):
+def _choose_boundary(
+    lm: CharLM, path: LatticePath, index: int, prev: str, nxt: str, before: str, rest: str
+) -> tuple[Candidate, float]:
     """(character, lead) of one boundary slot by both judges; before and rest are the
     text either side of it, as far as WORD_WINDOW."""
     chosen, lead = rerank(char_scores(lm, path, index, prev, nxt), before, rest)
@@ -138,7 +146,7 @@ def _choose_boundary(lm: CharLM, path: LatticePath, index: int, prev: str, nxt: 
 # CHOICE_MEMORY, keyed by the slot and the text around it (all an answer depends on).
 
 
-def _remembered(lm: CharLM, key: tuple, function, *args):
+def _remembered(lm: CharLM, key: tuple, function: Callable[..., Answer], *args: object) -> Answer:
     """function(*args), or what it answered before for this key with this model."""
     memory = getattr(lm, "word_choices", None)
     if memory is None:  # a stand-in model (tests) remembers nothing
@@ -164,14 +172,16 @@ def _doubters(byte: int, half: int) -> tuple[Candidate, ...]:
 
 def _doubters_of(cands: tuple[Candidate, ...], half: int) -> tuple[Candidate, ...]:
     """Only where the half's byte is known: a half chosen by an annotation's reading
-    (002 "?wù)", mojibake._with_syllable) has no one byte a sign could share."""
+    (002 "?wù)", reading._with_syllable) has no one byte a sign could share."""
     known = {c.lead if half == 0 else c.trail for c in cands}
     if len(known) != 1:
         return ()
     return tuple(c for c in _doubters(known.pop(), half) if c.ch not in {cand.ch for cand in cands})
 
 
-def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: str, after: str) -> None:
+def _weigh_pair(
+    lm: CharLM, path: list[tuple[Candidate, Slot]], margins: list[float], index: int, prev: str, after: str
+) -> None:
     """Both halves of a dropped pair at once (000 "撲救井然有序": 井 is rare and reads
     badly after 救, but 井然有序 is a word). Each half's margin is its lead over the best
     pair with another character in that half, and at most the pair's lead over the best
@@ -199,7 +209,7 @@ def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: 
     margins[index], margins[index + 1] = leads
 
 
-def _choose_pair(lm: CharLM, before: str, rest: str, first_slot, second_slot):
+def _choose_pair(lm: CharLM, before: str, rest: str, first_slot: Slot, second_slot: Slot) -> PairChoice | None:
     """(first, second, [lead of each half]) of the best offered pair, or None."""
     left, right = before[-2:], rest[:2]
     pairs: dict[tuple[str, str], tuple[float, Candidate, Candidate, bool]] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from speeches.ingest.mojibake import news_corpus
+from speeches.ingest.mojibake.constants import MIN_TRIGRAM
 
 TAGGED = "迈向/v  充满/v  希望/n  的/u  新/a  世纪/n  ，/w  １９９８年/t\n新年/t  讲话/n\n"
 
@@ -21,7 +22,7 @@ def test_a_tagged_line_becomes_the_text_as_the_model_looks_it_up(tmp_path):
 def test_bigrams_are_all_kept_and_trigrams_seen_once_are_left_out():
     bigrams, trigrams = news_corpus.count(["新年讲话", "新年好"])
     assert bigrams == {"新年": 2, "年讲": 1, "讲话": 1, "年好": 1}
-    assert news_corpus.MIN_TRIGRAM == 2 and trigrams == {}
+    assert MIN_TRIGRAM == 2 and trigrams == {}
     _, trigrams = news_corpus.count(["新年讲话", "新年讲课"])
     assert trigrams == {"新年讲": 2}
 
