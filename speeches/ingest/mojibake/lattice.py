@@ -3,8 +3,9 @@
 A run's bytes (runs.Hypothesis.data, in original order, None for a lost byte at either
 end: `(None, A3, BF, 82, BD, 59)` for 000's "??偨Y") are read two at a time, back in
 step. Each pair is one Position of the lattice. A pair with both bytes known is one
-character; a pair with a lost byte is any of the ~190 characters sharing the other byte
-(a Slot with that many candidates, cut down by pruning.py before the search).
+character; a pair with a lost byte is any character sharing the other byte (a Slot of
+~170 candidates for a known lead, ~115 for a known trail, cut down by pruning.py before
+the search).
 
 The decoder that garbled the seeds also dropped, silently, every pair it could not map
 (GBK's user-defined rows AA–AF and F8–FE, and A1–A7 with a trail below A1): in 003

@@ -1,8 +1,8 @@
 """What reading a run needs: the character model and the tables built on it.
 
-One Model is made per process (repair.default_repairer), on the shared character model
-(language_model.char_lm). Everything it remembers is a function of that model and of the
-bytes asked about, so a repair never depends on what was asked before.
+One Model is made per process (default_repairer, in __init__.py), on the shared
+character model (language_model.char_lm). Everything it remembers is a function of that
+model and of the bytes asked about, so a repair never depends on what was asked before.
 """
 
 from __future__ import annotations
