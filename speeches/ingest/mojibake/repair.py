@@ -264,7 +264,7 @@ def _mostly_marked(restored: str, hyp: Hypothesis) -> bool:
 
 def _lost_character(lm: CharLM, line: str, i: int, prev: str) -> tuple[int, str] | None:
     """000 "改革、?chuàng)新": a character lost both bytes but kept its annotation, and the
-    text after it is in step. The reading and the neighbours choose it, or MARKER."""
+    text after it is in step. The syllable and the neighbours choose it, or MARKER."""
     remnant = PINYIN_TAIL.match(line, i + 1)
     if not remnant or remnant.end() >= len(line) or not "\u4e00" <= line[remnant.end()] <= "\u9fff":
         return None

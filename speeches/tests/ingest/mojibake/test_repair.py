@@ -1,4 +1,4 @@
-"""GBK one-byte-off mojibake: runs re-encoded, realigned and chosen by the character model."""
+"""The mojibake step line by line (speeches/ingest/mojibake/repair.py): runs re-encoded, read in step, weighed."""
 
 from __future__ import annotations
 
