@@ -7,7 +7,7 @@ COPY requirements.txt .
 RUN pip install --upgrade pip "setuptools>=81" && pip install -r requirements.txt
 COPY . .
 # The mojibake model's news n-grams, counted once here: the app directory is read-only at run time.
-RUN python -c "from speeches.ingest import newscorpus; newscorpus.main()"
+RUN python -c "from speeches.ingest.mojibake import news_corpus; news_corpus.main()"
 # Static files are collected at build time and served by whitenoise. (Production settings
 # require these variables; collectstatic uses none of them.)
 RUN DEBUG=0 SECRET_KEY=build-only SITE_URL=https://build.invalid EMAIL_HOST=build.invalid python manage.py collectstatic --noinput

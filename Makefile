@@ -11,7 +11,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip "setuptools>=81" wheel
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
-	$(VENV)/bin/python -c "from speeches.ingest import newscorpus; newscorpus.main()"
+	$(VENV)/bin/python -c "from speeches.ingest.mojibake import news_corpus; news_corpus.main()"
 	touch $@
 
 install: $(VENV)/.installed

@@ -75,8 +75,8 @@ def review() -> list[str]:
 
 
 def time_step(passes: int) -> list[float]:
-    from speeches.ingest.langmodel import char_lm
     from speeches.ingest.mojibake import forget_repairs, load_tables, repair_mojibake
+    from speeches.ingest.mojibake.language_model import char_lm
 
     load_tables()
     texts = [_as_found(p.read_bytes()) for p in seed_paths()]

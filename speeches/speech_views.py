@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from . import citation
-from .ingest.runs import MARKER
+from .ingest.mojibake import MARKER
 from .models import Bookmark, Speech, SpeechAlias
 from .search import parse_query
 from .similar import similar_speeches

@@ -17,13 +17,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from .sections import heading_kind, heading_number
-from .types import Line
-
-if TYPE_CHECKING:
-    from .split import Chunk
+from .types import Chunk, Line
 
 _ADDRESSEE = r"(同志们|朋友们|同学们|老师们|代表们|来宾们|居民们|女士们|先生们|各位[\u4e00-\u9fff]{0,8})"
 # A line that is only a salutation: "同志们:", "同志们:。", "同志们!", "各位领导,同志们:",

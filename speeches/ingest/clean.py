@@ -212,7 +212,7 @@ def sentence_joint(word: str, following: str) -> str:
     """ "" when the text after a restored link word reads on from it, "。" when it starts a
     sentence of its own: the site's lines cut one paragraph, so the two stay together
     either way, and the model decides which."""
-    from .langmodel import char_lm
+    from .mojibake.language_model import char_lm
 
     lm = char_lm()
     ahead = following[:4]

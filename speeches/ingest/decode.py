@@ -84,7 +84,7 @@ def text_likelihood(text: str) -> float:
 
     Big5 bytes read as GB18030 are mostly valid Han characters too, so "how much CJK"
     cannot tell the two apart; how *common* the characters are can (實施 vs 細爾)."""
-    from .langmodel import char_lm
+    from .mojibake.language_model import char_lm
     from .script import simplify_chars
 
     lm = char_lm()

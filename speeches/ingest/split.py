@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from .breaks import MIN_SPEECH_CHARS, SALUTATION_LINE, content_chars, split_chunk
 from .numerals import chinese_number
-from .types import Line
+from .types import Chunk, Line
 
 _NUM = "一二三四五六七八九十百零〇两"
 # "…的讲话篇十一", "…讲话稿篇三", "…讲话稿1", "发言稿二:"
@@ -43,19 +43,6 @@ INTRO = re.compile(
 )
 # Closing a page's title: "…讲话范文", "…讲话稿范文" name the collection, not a speech.
 _TITLE_SUFFIX = re.compile(r"(范文|精选|大全|模板)+$")
-
-
-@dataclass(frozen=True)
-class Chunk:
-    title: str
-    marker: str
-    lines: tuple[Line, ...]
-    # Why a speech starts here: "marker", "subtitle", "salutation", "closing",
-    # "numbering-restart", "page" (no markers at all) or "fragment" (what survives of
-    # a speech the page lost, under its marker).
-    reason: str = "marker"
-    # Short lines that open the speech and name it ("充实队伍完善机制丰富抓手。").
-    heading_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,21 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Chunk:
+    """The lines of one speech as the splitter cut them (split.py, breaks.py)."""
+
+    title: str
+    marker: str
+    lines: tuple[Line, ...]
+    # Why a speech starts here: "marker", "subtitle", "salutation", "closing",
+    # "numbering-restart", "page" (no markers at all) or "fragment" (what survives of
+    # a speech the page lost, under its marker).
+    reason: str = "marker"
+    # Short lines that open the speech and name it ("充实队伍完善机制丰富抓手。").
+    heading_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class StepReport:
     step: str
     counts: dict[str, int] = field(default_factory=dict)

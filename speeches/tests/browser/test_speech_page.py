@@ -4,7 +4,7 @@ it under My bookmarks, in real Chromium at desktop and phone width."""
 import pytest
 from django.contrib.auth.models import User
 
-from speeches.ingest.runs import MARKER
+from speeches.ingest.mojibake import MARKER
 from speeches.models import Speech
 
 from .conftest import screenshot

@@ -100,13 +100,14 @@ def test_the_lines_repaired_before_parsing_are_all_the_mojibake_step_is_asked_ab
     found = restore.damaged_lines(decode_bytes(raw).text)
     ahead = restore.line_repairs(found)
     handed: set[str] = set()
-    real = mojibake.repair_line_cached
+    repairer = mojibake.default_repairer()
+    real = repairer.repair_line_cached
 
     def recording(line):
         handed.add(line)
         return real(line)
 
-    monkeypatch.setattr(mojibake, "repair_line_cached", recording)
+    monkeypatch.setattr(repairer, "repair_line_cached", recording)
     mojibake.given_repairs({})
     restore.restore(decode_bytes(raw).text)
     assert len(found) > 20

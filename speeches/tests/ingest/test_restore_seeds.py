@@ -12,8 +12,8 @@ from speeches.ingest import parse_document
 from speeches.ingest.annotations import is_reading, strip_pinyin_annotations
 from speeches.ingest.clean import LINK_WORDS, clean_lines, strip_inline_chrome
 from speeches.ingest.decode import decode_bytes
-from speeches.ingest.langmodel import clean_segments
 from speeches.ingest.markup import strip_markup
+from speeches.ingest.mojibake.corpus_tables import clean_segments
 from speeches.ingest.restore import restore_lines
 from speeches.ingest.script import to_simplified
 

@@ -52,3 +52,12 @@ def test_the_version_fits_the_documents_column():
     from speeches.ingest import PIPELINE_VERSION
 
     assert PIPELINE_VERSION == pipeline_version() and len(PIPELINE_VERSION) <= 32
+
+
+def test_a_change_to_a_module_of_a_subpackage_changes_the_version(tmp_path):
+    # The mojibake model is a package of its own (speeches/ingest/mojibake/).
+    copy = copy_of_the_package(tmp_path)
+    first = pipeline_version.__wrapped__(copy)
+    runs = copy / "mojibake" / "runs.py"
+    runs.write_text(runs.read_text(encoding="utf-8") + "\nEXTRA = 1\n", encoding="utf-8")
+    assert pipeline_version.__wrapped__(copy) != first

@@ -1,18 +1,20 @@
-"""How far each character of a decoded run is ahead of what else its bytes allow.
+"""How far each character of a run read in step is ahead of what else its bytes allow.
 
-`mojibake` writes a character whose bytes were partly lost only when it is clearly ahead
-(CLEAR_LEAD there); anything else becomes MARKER. `slot_margins` measures "ahead" with
-each character's neighbours held fixed; the run's readings are weighed on it (and a
-boundary character's lead again, with the words it makes, in `words`). The two halves
-of a dropped pair stand or fall together (003 "比重超過19%", held out: with 長 chosen,
-區 was the only partner left and looked certain, though 超過 was as likely): a pair is
-weighed whole in `words._weigh_pair`, and before a reading is written `second_opinions`
-weighs each pair of neighbours around two dropped pairs in a row against the best pair
-differing in both halves.
+reading.written writes a character whose bytes were partly lost only when it is clearly
+ahead (CLEAR_LEAD); anything else becomes MARKER. `slot_margins` measures "ahead" by the
+character model, each character's neighbours held fixed; the run's readings are weighed
+on it (and a boundary character's lead again, with the words it makes, in
+word_judge.py). The two halves of a dropped pair stand or fall together (003
+"比重超過19%", held out: with 長 chosen, 區 was the only partner left and looked
+certain, though 超過 was as likely): a pair is weighed whole in
+`word_judge._weigh_pair`, and before a reading is written `second_opinions` weighs each
+pair of neighbours around two dropped pairs in a row against the best pair differing
+in both halves.
 
 The second opinions only add markers; they never change which reading is chosen, so a
 doubt can cost a right character its place but cannot make a reading wrong. (A second
-doubt, a close runner-up making a much commoner dictionary word, went when `words` came:
+doubt, a close runner-up making a much commoner dictionary word, went when the word
+judge came:
 the word judge weighs that itself, and the crude count ratio only marked right
 characters, 001 "基層知道了" among them.)
 """
@@ -21,12 +23,12 @@ from __future__ import annotations
 
 import math
 
-from .gbkpairs import Cand, Slot, is_dropped_pair
-from .langmodel import CharLM
-from .realign import Path
+from .language_model import CharLM
+from .lattice import LatticePath
+from .pairs import Candidate, Slot, is_dropped_pair
 
 
-def slot_margins(lm: CharLM, path: Path, prev: str, nxt: str) -> list[float]:
+def slot_margins(lm: CharLM, path: LatticePath, prev: str, nxt: str) -> list[float]:
     """For each chosen character: its lead over the runner-up with its neighbours held
     fixed. A forced character (one candidate) gets infinity."""
     chars = tuple(cand for cand, _ in path)
@@ -42,7 +44,7 @@ def slot_margins(lm: CharLM, path: Path, prev: str, nxt: str) -> list[float]:
     return margins
 
 
-def char_scores(lm: CharLM, path: Path, index: int, prev: str, nxt: str) -> dict[str, float]:
+def char_scores(lm: CharLM, path: LatticePath, index: int, prev: str, nxt: str) -> dict[str, float]:
     """The model's score of each candidate of one slot, its neighbours held fixed (the
     scores slot_margins compares)."""
     chars = tuple(cand for cand, _ in path)
@@ -51,7 +53,7 @@ def char_scores(lm: CharLM, path: Path, index: int, prev: str, nxt: str) -> dict
     return _scores(lm, path[index][1], left, right, chars, index)
 
 
-def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[float]) -> list[float]:
+def second_opinions(lm: CharLM, path: LatticePath, prev: str, nxt: str, margins: list[float]) -> list[float]:
     """The margins again, lowered where a doubt of the module docstring holds. Only the
     chosen reading of a run is asked, so the cost is paid once a run."""
     chars = tuple(cand for cand, _ in path)
@@ -63,7 +65,7 @@ def second_opinions(lm: CharLM, path: Path, prev: str, nxt: str, margins: list[f
             # Two dropped pairs in a row make three hidden slots (see dropped.hidden_triple),
             # the middle one marked: each pair of neighbours across a lost pair is doubted
             # like a dropped pair. (A single dropped pair is weighed whole by
-            # words._weigh_pair, words included.)
+            # word_judge._weigh_pair, words included.)
             for first in (index, index + 1):
                 at = offset + first
                 lead = _pair_margin(lm, path[first : first + 2], context[max(0, at - 2) : at], context[at + 2 : at + 4])
@@ -75,7 +77,7 @@ def _around(context: str, at: int) -> tuple[str, str]:
     return context[max(0, at - 2) : at], context[at + 1 : at + 2]
 
 
-def _scores(lm: CharLM, slot: Slot, left: str, right: str, path: tuple[Cand, ...], index: int) -> dict[str, float]:
+def _scores(lm: CharLM, slot: Slot, left: str, right: str, path: tuple[Candidate, ...], index: int) -> dict[str, float]:
     scores: dict[str, float] = {}
     for cand in slot.cands:
         if slot.hidden and not _fits_hidden(cand, path, index):
@@ -92,7 +94,7 @@ def _lead(scores: dict[str, float], chosen: str) -> float:
     return chosen_score - max(s for k, s in scores.items() if k != chosen)
 
 
-def _fits_hidden(cand: Cand, path: tuple[Cand, ...], index: int) -> bool:
+def _fits_hidden(cand: Candidate, path: tuple[Candidate, ...], index: int) -> bool:
     before = path[index - 1] if index else None
     after = path[index + 1] if index + 1 < len(path) else None
     if before is not None and is_dropped_pair(before.trail, cand.lead):
@@ -100,7 +102,7 @@ def _fits_hidden(cand: Cand, path: tuple[Cand, ...], index: int) -> bool:
     return after is not None and is_dropped_pair(cand.trail, after.lead)
 
 
-def _pair_margin(lm: CharLM, pair: Path, left: str, right: str) -> float:
+def _pair_margin(lm: CharLM, pair: LatticePath, left: str, right: str) -> float:
     """The chosen pair's lead over the best pair that differs from it in both halves
     (slot_margins already weighs each half with the other held fixed). Hidden slots come
     in twos along a path, one pair per dropped pair, or in threes for two in a row."""

@@ -1,13 +1,18 @@
-"""GBK one-byte-off mojibake: runs re-encoded, realigned and chosen by the character model."""
+"""The mojibake step line by line (speeches/ingest/mojibake/repair.py): runs re-encoded, read in step, weighed."""
 
 from __future__ import annotations
 
-from speeches.ingest import mojibake
-from speeches.ingest.dropped import hidden_triple
-from speeches.ingest.gbkpairs import Cand, Slot, is_dropped_pair
-from speeches.ingest.margins import slot_margins
-from speeches.ingest.mojibake import MARKER, repair_line, repair_mojibake
-from speeches.ingest.words import weigh_words
+from speeches.ingest.mojibake import (
+    MARKER,
+    MojibakeStats,
+    Repairer,
+    forget_repairs,
+    repair,
+    repair_line,
+    repair_mojibake,
+)
+from speeches.ingest.mojibake.language_model import char_lm
+from speeches.ingest.mojibake.model import Model
 
 
 def test_it_restores_a_gbk_shifted_run():
@@ -116,11 +121,6 @@ def test_it_keeps_one_line_per_line():
     assert repair_mojibake(text)[0].count("\n") == text.count("\n")
 
 
-def test_the_dropped_pairs_are_gbks_unmapped_rows():
-    assert is_dropped_pair(0xAE, 0xC6) and is_dropped_pair(0xFD, 0xB9)
-    assert not is_dropped_pair(0xB1, 0xA3)  # 保
-
-
 def test_a_character_that_makes_no_word_beside_a_close_one_that_does_is_marked():
     # 000: 響力 is common only inside 影響力; 響亮 is a word and close behind it.
     assert repair_line("硬對硬地干??谔柡暗庙懥?,不如把")[0] == f"硬對硬地干。口號喊得響{MARKER},不如把"
@@ -130,29 +130,6 @@ def test_a_dropped_pair_is_read_with_the_news_where_the_seeds_left_it_in_doubt()
     # 003 (held out): with the seeds alone, 長 and 區 read as well as 超過 and the pair was
     # marked; a month of the People's Daily knows 比重超过.
     assert repair_line("約占總?cè)丝诒戎爻^19%,遠遠")[0] == "約占總人口比重超過19%,遠遠"
-
-
-class _PairModel:
-    """A model where each half of the pair (a, x) is far ahead with the other held
-    fixed, but the pair (b, y), different in both halves, is close behind as a whole."""
-
-    single = {"a": 0.0, "b": -5.0, "x": 0.0, "y": -5.0}
-
-    def logp3(self, history: str, ch: str) -> float:
-        return self.single.get(ch, -1.0) + (9.0 if history.endswith("b") and ch == "y" else 0.0)
-
-
-def test_the_halves_of_a_dropped_pair_are_doubted_together():
-    # 003 "比重超過" was the case: with 長 chosen, 區 was the only partner left and looked
-    # certain. Each half here leads by 5 nats alone, the pair by 1: both are marked.
-    first = Slot((Cand("a", "a", 0xB0, 0xAE), Cand("b", "b", 0xB0, 0xAE)), hidden=True)
-    second = Slot((Cand("x", "x", 0xC6, 0xB0), Cand("y", "y", 0xC6, 0xB0)), hidden=True)
-    assert is_dropped_pair(0xAE, 0xC6)
-    path = ((first.cands[0], first), (second.cands[0], second))
-    alone = slot_margins(_PairModel(), path, "", "")
-    assert alone == [5.0, 5.0]
-    weighed, margins = weigh_words(_PairModel(), path, alone, "", "")
-    assert weighed == path and margins == [1.0, 1.0]
 
 
 def test_a_word_across_a_dropped_pair_is_read_however_rare_its_halves():
@@ -174,20 +151,6 @@ def test_an_odd_sign_really_in_the_source_is_kept_not_read_as_a_comma():
     assert repair_line("管控在當?shù)兀芑庠诋數?。不能出")[0] == "管控在當地＼化解在當地。不能出"
 
 
-def _chars(slot) -> str:
-    return "".join(cand.ch for cand in slot.cands)
-
-
-def test_a_character_that_left_no_byte_is_offered_inside_a_word_with_a_neighbour():
-    # 003 "地政府對公路建設": 對 8C A6, 公 B9 AB, 路 C2 B7 lost A6 B9 and AB C2, so 尫
-    # (8C B7) is all that is left of 對公路; 公 comes back as half of the word 公路.
-    first, middle, third = hidden_triple(0x8C, 0xB7)
-    assert "對" in _chars(first) and "公" in _chars(middle) and "路" in _chars(third)
-    # 003 "地政府、上級": 政 D5 FE, 府 B8 AE, 、 A1 A2; 府 comes back with 政.
-    first, middle, third = hidden_triple(0xD5, 0xA2)
-    assert "政" in _chars(first) and "府" in _chars(middle) and "、" in _chars(third)
-
-
 def test_two_dropped_pairs_in_a_row_keep_the_run_its_number_of_characters():
     # 003 (held out): read as one dropped pair, 對公路 came out two characters short
     # ("對〓"); read through both, 公路 is not clearly ahead of 品 and the like, so both
@@ -201,60 +164,34 @@ def test_a_reading_through_two_dropped_pairs_does_not_replace_a_clear_one():
     assert repair_line("目標、方向和途徑?!笆濉逼陂g,進一步")[0] == "目標、方向和途徑。“十五”期間,進一步"
 
 
-def test_a_lost_byte_slot_is_pruned_beside_a_neighbour_with_few_candidates():
-    # 002 "程序?qū)徟?BR>": the annotation leaves 審 or 袕 before the last slot (lead C5,
-    # trail lost). Pruned as if that neighbour were unknown, 批 was cut; beside 審 it stays.
-    from speeches.ingest.boundaries import prune_boundaries
-    from speeches.ingest.gbkpairs import pair_slot
-    from speeches.ingest.langmodel import char_lm
-
-    first = Slot(tuple(c for c in pair_slot(None, 0x8F).cands if c.ch in "審袕"))
-    positions = [[(first,)], [(pair_slot(0xC5, None),)]]
-    pruned = prune_boundaries(char_lm(), positions, "程序", " ")
-    assert "批" in "".join(c.ch for c in pruned[1][0][0].cands)
-
-
 def test_ways_a_run_may_end_that_read_hopelessly_worse_are_not_weighed_and_change_nothing(monkeypatch):
     # 001 "大家?guī)淼?022年": four ways the run may end read in step; once the best is
     # accepted, the three far behind it are not weighed by words and margins.
     line = "小編給大家?guī)淼?022年全市"
     weighed = []
-    real_finish = mojibake._finish
+    real_weigh = repair.weigh_reading
 
     def counting(*args):
         weighed.append(args[2])
-        return real_finish(*args)
+        return real_weigh(*args)
 
-    monkeypatch.setattr(mojibake, "_finish", counting)
-    mojibake.forget_repairs()
-    skipping = mojibake.repair_line(line)
+    monkeypatch.setattr(repair, "weigh_reading", counting)
+    forget_repairs()
+    skipping = repair_line(line)
     skipped_count = len(weighed)
     weighed.clear()
-    monkeypatch.setattr(mojibake, "HOPELESS", float("inf"))
-    everything = mojibake.repair_line(line)
+    monkeypatch.setattr(repair, "HOPELESS", float("inf"))
+    everything = repair_line(line)
     assert skipping == everything
     assert skipping[0] == "小編給大家帶來的2022年全市"
     assert skipped_count == 1 and len(weighed) == 4
 
 
-def test_the_ways_one_run_may_end_share_their_viterbi_states_and_read_as_alone(monkeypatch):
-    from speeches.ingest import realign
-    from speeches.ingest.langmodel import char_lm
-    from speeches.ingest.runs import hypotheses
-
-    line = "小編給大家?guī)淼?022年全市"
-    at = line.index("?")
-    lm, prev = char_lm(), "大家"
-    steps = []
-    real_step = realign._step
-    monkeypatch.setattr(realign, "_step", lambda *args: steps.append(1) or real_step(*args))
-    alone = [mojibake._read(lm, hyp, prev, line[hyp.end : hyp.end + 1]) for hyp in hypotheses(line, at)]
-    steps_alone = len(steps)
-    steps.clear()
-    shared: dict = {}
-    together = [
-        mojibake._read(lm, hyp, prev, line[hyp.end : hyp.end + 1], shared=shared) for hyp in hypotheses(line, at)
-    ]
-    assert together == alone
-    assert sum(found is not None for found in together) >= 3
-    assert len(steps) < steps_alone
+def test_a_repairer_keeps_its_given_repairs_to_itself():
+    # Repairs handed over by other processes (pipeline.parse_many) live on the repairer
+    # that was given them, not in the module: another repairer searches for itself.
+    line = "確??荚嚢踩?。"
+    given = Repairer(Model(char_lm()))
+    given.give({line: ("given", MojibakeStats(found=1, repaired=1))})
+    assert given.repair_text(line) == ("given", MojibakeStats(found=1, repaired=1))
+    assert Repairer(Model(char_lm())).repair_text(line)[0] == "確保考試安全。"

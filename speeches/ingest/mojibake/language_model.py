@@ -1,16 +1,34 @@
-"""A character bigram model of simplified Chinese, for choosing among repair candidates.
+"""The character judge: a character trigram model of simplified Chinese.
 
-Counts come from three sources, all plain tables we can rebuild:
-- jieba's dictionary (word, frequency): each word adds its frequency to its
-  characters and to the bigrams inside it; it knows words but no punctuation.
-- `data/corpus_bigrams.tsv`, built by `build_corpus_bigrams` from the clean lines of
-  the seed pages; it knows how speeches join words and punctuation ("。总", "，但").
-- a month of the People's Daily (`newscorpus`): running text of the same register,
+It answers one question, asked millions of times a page: how likely is this character
+after these two (`CharLM.logp3`, a natural log)? The answer mixes two levels:
+
+    P(c | a b) = TRIGRAM_SHARE · n(a b c) / n(a b) + (1 − TRIGRAM_SHARE) · P(c | b)
+
+where the two-character context `a b` was seen in the trigram counts, and P(c | b)
+alone where it was not. P(c | b) is itself a mixture of three bigram tables, each
+interpolated with its own unigram (smoothed, so an unseen character costs a lot but
+never infinity):
+
+- jieba's dictionary (word, frequency): each word adds its frequency to its characters
+  and to the bigrams inside it. It knows words but no punctuation. Weight 1 −
+  CORPUS_SHARE − NEWS_SHARE.
+- the seed pages' clean text (`data/corpus_bigrams.tsv`, written by corpus_tables.py):
+  how these speeches join words and punctuation ("。总", "，但"). Weight CORPUS_SHARE.
+- a month of the People's Daily (news_corpus.py): running text of the same register,
   thirteen times the seeds' size, which knows 学校总数 and 培训 where the seeds alone
-  could not say.
+  could not say. Weight NEWS_SHARE.
 
-Scores are natural-log probabilities, the bigram interpolated with the unigram,
-so an unseen pair costs a lot but never infinity. Lookups are plain dict gets.
+The trigram counts are the seeds' (`data/corpus_trigrams.tsv`) and the news' added
+together. jieba's table also gives `unigram_logp` (how common a character is, with no
+context) and the lexicon of two-to-four-character words (does the text before a run
+end with a word?).
+The numbers are in constants.py.
+
+The three bigram tables are folded into one lookup when the model is built
+(`CharLM.__post_init__`), and every answer is remembered on the model (`memo`): a
+lookup is then one or two dict gets. decode.py (telling GBK from Big5) and clean.py
+(does a restored link word read on?) ask the same model.
 """
 
 from __future__ import annotations
@@ -18,31 +36,24 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import InitVar, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-DATA_DIR = Path(__file__).parent / "data"
-CORPUS_BIGRAMS = DATA_DIR / "corpus_bigrams.tsv"
-CORPUS_TRIGRAMS = DATA_DIR / "corpus_trigrams.tsv"
-# A bigram cannot tell "，确保考" from "，确。考" (明确。 and 正确。 are common); the
-# corpus trigram knows ",确" is always followed by a word. Its share where it has seen
-# the two-character context:
-TRIGRAM_SHARE = 0.5
-_MEMO_LIMIT = 2_000_000
-# jieba's bigrams are all inside words, so alone it cannot say that 前 is often followed
-# by 。 (000 "十堰之前??梢哉f" is 之前。可以說) and it lets 前专可 win. The seeds' and the
-# news tables are running text, punctuation included. The bigram is mixed from the three
-# in these shares (the rest is jieba's); the trigram adds the news counts to the seeds'.
-CORPUS_SHARE = 0.35
-NEWS_SHARE = 0.35
-# Words of jieba's dictionary kept for word-level questions (does the text before a run
-# end a word? does a candidate finish one with the character before it?): two to four
-# characters, seen at least this often. Rarer entries are mostly names and fragments
-# that would make almost any pair of characters a "word".
-LEXICON_MIN_COUNT = 20
-LEXICON_LENGTHS = (2, 3, 4)
+from .constants import (
+    CORPUS_SHARE,
+    JIEBA_BIGRAM_WEIGHT,
+    LEXICON_LENGTHS,
+    LEXICON_MIN_COUNT,
+    MEMO_LIMIT,
+    NEWS_SHARE,
+    RUNNING_BIGRAM_WEIGHT,
+    TRIGRAM_SHARE,
+    UNSEEN_COUNT,
+    UNSEEN_TOTAL,
+)
+from .news_corpus import news_ngrams
+from .ngrams import CORPUS_BIGRAMS, CORPUS_TRIGRAMS, read_counts
 
 
 @dataclass
@@ -56,7 +67,7 @@ class Table:
     bigram_weight: float
 
     def prob(self, prev: str, ch: str) -> float:
-        p_uni = (self.unigrams.get(ch, 0) + 0.01) / (self.total + 300.0)
+        p_uni = (self.unigrams.get(ch, 0) + UNSEEN_COUNT) / (self.total + UNSEEN_TOTAL)
         left = self.left_totals.get(prev, 0) if prev else 0
         if not left:
             return p_uni
@@ -83,7 +94,7 @@ class CharLM:
     lexicon: dict[str, int] = field(default_factory=dict)  # jieba's words and counts (see LEXICON_MIN_COUNT)
     # Scores already computed: runs ask the same questions many times over.
     memo: dict[str, float] = field(default_factory=dict)
-    # The word judge's answers, kept with the model they were made with (words._remembered).
+    # The word judge's answers, kept with the model they were made with (word_judge._remembered).
     word_choices: dict = field(default_factory=dict)
 
     def __post_init__(self, running: Table, news: Table) -> None:
@@ -106,8 +117,8 @@ class CharLM:
         chars = set().union(*(table.unigrams for table, _ in tables))
         (u0, f0), (u1, f1), (u2, f2) = (
             (
-                {ch: (table.unigrams.get(ch, 0) + 0.01) / (table.total + 300.0) for ch in chars},
-                0.01 / (table.total + 300.0),
+                {ch: (table.unigrams.get(ch, 0) + UNSEEN_COUNT) / (table.total + UNSEEN_TOTAL) for ch in chars},
+                UNSEEN_COUNT / (table.total + UNSEEN_TOTAL),
             )
             for table, _ in tables
         )
@@ -145,7 +156,7 @@ class CharLM:
     def learn(self, key: str, history: str, ch: str) -> float:
         """logp3 on a memo miss, for a caller that has built the key (history + "\x00" +
         ch, history at most two characters) and found it missing."""
-        if len(self.memo) > _MEMO_LIMIT:
+        if len(self.memo) > MEMO_LIMIT:
             self.memo.clear()
         found = self.memo[key] = self._logp3(history, ch)
         return found
@@ -191,29 +202,26 @@ def _jieba_table() -> tuple[Table, dict[str, int]]:
                 unigrams[ch] += freq
                 if i:
                     bigrams[word[i - 1 : i + 1]] += freq
-    return _table(bigrams, unigrams, 0.8), lexicon
+    return _table(bigrams, unigrams, JIEBA_BIGRAM_WEIGHT), lexicon
 
 
 def _corpus_table(path: Path) -> Table:
-    return _running_table(Counter(_read_counts(path, 2)))
+    return _running_table(Counter(read_counts(path, 2)))
 
 
 def _running_table(bigrams: Counter) -> Table:
     unigrams: Counter = Counter()
     for pair, count in bigrams.items():
         unigrams[pair[0]] += count
-    return _table(bigrams, unigrams, 0.7)
+    return _table(bigrams, unigrams, RUNNING_BIGRAM_WEIGHT)
 
 
 @lru_cache(maxsize=1)
 def char_lm() -> CharLM:
     """The shared model, built once per process (about 3 s: jieba's 5 MB dictionary and
     the news counts)."""
-    # Imported here: newscorpus counts with this module's count_ngrams.
-    from .newscorpus import news_ngrams
-
     news_bigrams, news_trigrams = news_ngrams()
-    trigrams = Counter(_read_counts(CORPUS_TRIGRAMS, 3))
+    trigrams = Counter(read_counts(CORPUS_TRIGRAMS, 3))
     trigrams.update(news_trigrams)
     contexts: Counter = Counter()
     for triple, count in trigrams.items():
@@ -221,69 +229,3 @@ def char_lm() -> CharLM:
     words, lexicon = _jieba_table()
     news = _running_table(Counter(news_bigrams))
     return CharLM(words, _corpus_table(CORPUS_BIGRAMS), news, dict(trigrams), dict(contexts), lexicon)
-
-
-def _read_counts(path: Path, width: int) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    if path.exists():
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                gram, _, count = line.rstrip("\n").partition("\t")
-                if len(gram) == width and count.isdigit():
-                    counts[gram] = int(count)
-    return counts
-
-
-def count_ngrams(lines: Iterable[str], width: int) -> Counter:
-    counts: Counter = Counter()
-    for line in lines:
-        for i in range(width, len(line) + 1):
-            counts[line[i - width : i]] += 1
-    return counts
-
-
-# Text this close after a `?` may be a garbled run, so it stays out of the tables.
-_RUN_SHADOW = 24
-
-
-def clean_segments(line: str) -> list[str]:
-    """The parts of a line that cannot be mojibake: everything but the stretch after each `?`."""
-    segments = []
-    start = 0
-    for index, ch in enumerate(line):
-        if ch in "?\ufffd":
-            if index > start:
-                segments.append(line[start:index])
-            start = max(start, index + _RUN_SHADOW)
-    if start < len(line):
-        segments.append(line[start:])
-    return segments
-
-
-def build_corpus_tables(seed_paths: Iterable[Path], min_count: int = 2) -> int:
-    """Write the corpus tables from seed pages: clean segments only (see clean_segments),
-    after pinyin stripping and simplification. Run by hand when seeds are added:
-    `python -m speeches.ingest.langmodel corpus/seeds/*.txt`."""
-    from .annotations import strip_pinyin_annotations
-    from .decode import decode_bytes
-    from .markup import strip_markup
-    from .script import to_simplified
-
-    segments = []
-    for path in seed_paths:
-        text = strip_markup(decode_bytes(Path(path).read_bytes()).text)[0]
-        for line in strip_pinyin_annotations(text)[0].splitlines():
-            segments.extend(to_simplified(part.strip()) for part in clean_segments(line))
-    written = 0
-    for width, out in ((2, CORPUS_BIGRAMS), (3, CORPUS_TRIGRAMS)):
-        counts = count_ngrams(segments, width)
-        kept = sorted((gram, n) for gram, n in counts.items() if n >= min_count and not gram.isascii())
-        out.write_text("".join(f"{gram}\t{n}\n" for gram, n in kept), encoding="utf-8")
-        written += len(kept)
-    return written
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    print(build_corpus_tables([Path(p) for p in sys.argv[1:]]), "n-grams written")

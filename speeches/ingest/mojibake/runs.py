@@ -4,22 +4,21 @@ A `?` that opens a run hides the first character's lead byte; after it come garb
 double-byte characters (each a trail byte and the next lead byte), full-width signs the
 site turned into ASCII, and finally a closing `?` (the last trail byte, lost) or an ASCII
 letter (the last trail byte, shown as itself). `hypotheses` yields every way the text
-after a `?` can be read like that; `mojibake` decodes and weighs them.
+after a `?` can be read like that (a Hypothesis: where it ends, its bytes in step, and
+what surviving annotations say); reading.py decodes them and repair.py weighs them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .annotations import readings
-from .gbkpairs import pair_char
+from ..annotations import readings
+from .constants import ENCODE_CACHE, MARKER, MAX_FULLWIDTH_IN_RUN, SUSPECTS
+from .pairs import pair_char
 
-# GETA MARK, the typesetter's sign for a character that could not be set. It is not
-# used in running Chinese text, so `MARKER in text` finds every unresolved character.
-MARKER = "\u3013"
-SUSPECTS = ("?", "\ufffd")
 # A pinyin annotation whose "(" was swallowed with the unknown byte: 001 "發展?fàn)顩r",
 # 002 "┮?guī)劃".
 PINYIN_TAIL = re.compile(r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}\)")
@@ -34,20 +33,19 @@ _YEAR_REST = re.compile(r"[09][0-9xX]{2}年")
 # after the damage): 000 "??偨Y" is 。總結 (the second ? is A3 BF), 000 "建設?;A設施" is
 # 建設。基礎設施 (the ; is A3 BB), 002 "域?qū)m?xiàng)" is 域專項 (the m is A3 ED).
 FULLWIDTH_PAIRS = {chr(code): (0xA3, code + 0x80) for code in range(0x21, 0x7F)}
-MAX_FULLWIDTH_IN_RUN = 3
 
 
 @dataclass(frozen=True)
 class Hypothesis:
     end: int  # index after the last character the run consumes
     data: tuple[int | None, ...]  # GBK bytes in step; None is a lost byte
-    reading: str = ""  # pinyin of the last character, when its annotation survived
+    syllable: str = ""  # pinyin of the last character, when its annotation survived
     first_leads: frozenset[int] = frozenset()  # what an inserted annotation says of the first lead
     suffix: str = ""  # text after the run's characters (MARKER for a swallowed digit)
     start: int = 0  # where the garbled characters begin (after an inserted annotation)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=ENCODE_CACHE)
 def encode(ch: str) -> bytes | None:
     """GB18030, not GBK: 001's decoder turned GBK's user-defined rows into private-use
     characters ("任?!度\ue087〗逃"), and GB18030 gives their two bytes back."""
@@ -60,7 +58,7 @@ def encode(ch: str) -> bytes | None:
     return encoded if len(encoded) <= 2 else None
 
 
-def _closings(line: str, k: int, data: tuple):
+def _closings(line: str, k: int, data: tuple[int | None, ...]) -> Iterator[Hypothesis]:
     """The ways a closing `?` at line[k] ends a run: its lost trail byte, and what it swallowed."""
     tail = PINYIN_TAIL.match(line, k + 1)
     if tail:  # 002 "┮?guī)劃": the annotation names the lost character
@@ -82,7 +80,7 @@ def _is_trail_alone(byte: int) -> bool:
     return 0x40 <= byte <= 0x7E or byte == 0x80
 
 
-def _cut_off(k: int, data: tuple):
+def _cut_off(k: int, data: tuple[int | None, ...]) -> Iterator[Hypothesis]:
     """A run stopped by a digit, a sign or the line's end, with no closing `?`."""
     if 0x40 <= (data[-1] or 0) <= 0x7E:
         # 000 "提岢鲇脁-x年": 用's trail C3 paired with the text's own "x" (C3 78 is 脁).
@@ -90,7 +88,7 @@ def _cut_off(k: int, data: tuple):
     yield Hypothesis(k, data + (None,))
 
 
-def _scan(line: str, k: int, data: tuple, depth: int, shortest: int = 3):
+def _scan(line: str, k: int, data: tuple[int | None, ...], depth: int, shortest: int = 3) -> Iterator[Hypothesis]:
     """Yield the ways a shifted run starting at line[k] can end. `shortest` is the least
     data (lost lead included) a run needs: one garbled character, unless an inserted
     annotation already told us the lost lead byte."""
@@ -129,8 +127,8 @@ def _scan(line: str, k: int, data: tuple, depth: int, shortest: int = 3):
         yield from _cut_off(k, data)
 
 
-def _leads_read_as(prev: str, reading: str) -> frozenset[int]:
-    """Lead bytes L such that (prev's trail, L) is a character read `reading`.
+def _leads_read_as(prev: str, syllable: str) -> frozenset[int]:
+    """Lead bytes L such that (prev's trail, L) is a character read `syllable`.
 
     001 "當?shù)攸h": the site annotated the character it saw one byte off, 數 = 94 B5,
     so the lost lead byte is B5 and 地 = B5 D8 is certain.
@@ -141,7 +139,7 @@ def _leads_read_as(prev: str, reading: str) -> frozenset[int]:
     leads = set()
     for lead in range(0x81, 0xFF):
         ch = pair_char(encoded[1], lead)
-        if ch and reading in readings(ch):
+        if ch and syllable in readings(ch):
             leads.add(lead)
     return frozenset(leads)
 

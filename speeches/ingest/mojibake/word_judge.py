@@ -1,7 +1,7 @@
 """A second judge for a run's boundary characters and dropped pairs: the words they make.
 
 A boundary character lost one of its bytes, so it is one of the ~8 characters sharing
-the other (see realign). The character model weighs them on the two characters either
+the other (see lattice.py). The character model weighs them on the two characters either
 side, and some choices it cannot make that way: 占学校总数 or 占学。总数, 分层培训 or
 培育, 学校基本情况 or 学。基本. A reader settles them by the words: 学校 is a word, 学
 alone before a full stop is not. So each candidate is also scored by the best
@@ -20,32 +20,31 @@ ideographs, but never make a sign more certain than the character model alone ma
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
-from .gbkpairs import Cand, closes_drop, indexes, is_dropped_pair, opens_drop
-from .langmodel import CharLM
+from ..segmenter import default_segmenter
+from .constants import (
+    CHOICE_MEMORY,
+    DOUBTERS_CACHE,
+    DOUBTING_SIGNS,
+    MAX_WORD,
+    OTHER_SIGN,
+    PAIR_REACH,
+    SIGN_COST,
+    WORD_SCORE_CACHE,
+    WORD_WEIGHT,
+    WORD_WINDOW,
+)
+from .language_model import CharLM
+from .lattice import LatticePath
 from .margins import char_scores, run_on
-from .realign import Path
-from .segmenter import default_segmenter
+from .pairs import Candidate, Slot, closes_drop, indexes, is_dropped_pair, opens_drop
 
-# Weight of the word score beside the character model's (natural-log units both). On
-# the tuned golden cases 0.3 repaired four fewer runs than 0.6, and 1.0 no more.
-WORD_WEIGHT = 0.6
-# Characters around the candidate that the segmentation sees, each side.
-WINDOW = 4
-# jieba's words are rarely longer, and longer ones do not decide a boundary character.
-MAX_WORD = 6
-# Signs of GBK's full-width row, offered as half of a dropped pair only to doubt the
-# pair chosen: offered to be written, they invented commas in clean text (see
-# dropped._PAIR_PUNCTUATION: 000 "當地＼化解", whose ＼ is really in the source).
-DOUBTING_SIGNS = frozenset("，：；！？")
-# A dropped pair this far behind the best by the character model is not weighed by words
-# (the word score of a window rarely differs by more than ~12 nats, times WORD_WEIGHT).
-PAIR_REACH = 8.0
-# What a sign costs as a "word" (log of its share of tokens in the People's Daily);
-# any other non-ideograph costs OTHER_SIGN.
-SIGN_COST = {"。": -3.4, ",": -2.7, "、": -3.9, "“": -4.9, "”": -4.9, ":": -5.0, ";": -6.0, "(": -5.5, ")": -5.5}
-OTHER_SIGN = -5.0
+Answer = TypeVar("Answer")
+# The chosen pair and each half's lead.
+PairChoice = tuple[Candidate, Candidate, list[float]]
 
 
 def _is_ideograph(ch: str) -> bool:
@@ -55,7 +54,7 @@ def _is_ideograph(ch: str) -> bool:
 _MISSING = object()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_SCORE_CACHE)
 def text_logp(text: str) -> float:
     """Log-probability of the text's best segmentation into dictionary words (a
     character jieba does not know counts as a word seen once, as in jieba's route).
@@ -86,7 +85,7 @@ def rerank(scores: dict[str, float], before: str, after: str) -> tuple[str, floa
     """The slot's character by both judges, and its lead over the runner-up.
     scores: the character model's score of each candidate (margins.char_scores);
     before/after: the text either side of the slot, as the model looks it up."""
-    words = {ch: text_logp(before[-WINDOW:] + ch + after[:WINDOW]) for ch in scores}
+    words = {ch: text_logp(before[-WORD_WINDOW:] + ch + after[:WORD_WINDOW]) for ch in scores}
     best_word = max((score for ch, score in words.items() if _is_ideograph(ch)), default=None)
     total = {}
     for ch, char_score in scores.items():
@@ -105,11 +104,13 @@ def rerank(scores: dict[str, float], before: str, after: str) -> tuple[str, floa
     return chosen, lead
 
 
-def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: str) -> tuple[Path, list[float]]:
+def weigh_words(
+    lm: CharLM, path: LatticePath, margins: list[float], prev: str, after: str
+) -> tuple[LatticePath, list[float]]:
     """The path and margins again, each boundary slot and each dropped pair chosen and
     measured by both judges (slots with one candidate, and the three slots around two
     dropped pairs in a row, are left as they are). `after` is the text after the run,
-    as far as WINDOW."""
+    as far as WORD_WINDOW."""
     path, margins = list(path), list(margins)
     index = 0
     while index < len(path):
@@ -122,7 +123,7 @@ def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: 
             continue
         if len(slot.cands) > 1:
             chars = "".join(cand.simple for cand, _ in path)
-            before, rest = (prev + chars[:index])[-WINDOW:], (chars[index + 1 :] + after)[:WINDOW]
+            before, rest = (prev + chars[:index])[-WORD_WINDOW:], (chars[index + 1 :] + after)[:WORD_WINDOW]
             cand, margins[index] = _remembered(
                 lm, (before, rest, slot), _choose_boundary, lm, tuple(path), index, prev, after[:1], before, rest
             )
@@ -131,20 +132,21 @@ def weigh_words(lm: CharLM, path: Path, margins: list[float], prev: str, after: 
     return tuple(path), margins
 
 
-def _choose_boundary(lm: CharLM, path: Path, index: int, prev: str, nxt: str, before: str, rest: str):
+def _choose_boundary(
+    lm: CharLM, path: LatticePath, index: int, prev: str, nxt: str, before: str, rest: str
+) -> tuple[Candidate, float]:
     """(character, lead) of one boundary slot by both judges; before and rest are the
-    text either side of it, as far as WINDOW."""
+    text either side of it, as far as WORD_WINDOW."""
     chosen, lead = rerank(char_scores(lm, path, index, prev, nxt), before, rest)
     return next(c for c in path[index][1].cands if c.simple == chosen), lead
 
 
 # Runs repeat (范文 pages print speeches twice, and the same phrases recur), and so do
 # the questions asked here: answers are kept with the model (CharLM.word_choices), up to
-# this many, keyed by the slot and the text around it (all an answer depends on).
-CHOICE_MEMORY = 50_000
+# CHOICE_MEMORY, keyed by the slot and the text around it (all an answer depends on).
 
 
-def _remembered(lm: CharLM, key: tuple, function, *args):
+def _remembered(lm: CharLM, key: tuple, function: Callable[..., Answer], *args: object) -> Answer:
     """function(*args), or what it answered before for this key with this model."""
     memory = getattr(lm, "word_choices", None)
     if memory is None:  # a stand-in model (tests) remembers nothing
@@ -157,8 +159,8 @@ def _remembered(lm: CharLM, key: tuple, function, *args):
     return found
 
 
-@lru_cache(maxsize=4096)
-def _doubters(byte: int, half: int) -> tuple[Cand, ...]:
+@lru_cache(maxsize=DOUBTERS_CACHE)
+def _doubters(byte: int, half: int) -> tuple[Candidate, ...]:
     """Full-width signs that could be this half of a dropped pair: the half's known byte
     (lead of a first half, trail of a second) is theirs too."""
     by_lead, by_trail = indexes()
@@ -168,16 +170,18 @@ def _doubters(byte: int, half: int) -> tuple[Cand, ...]:
     )
 
 
-def _doubters_of(cands: tuple[Cand, ...], half: int) -> tuple[Cand, ...]:
+def _doubters_of(cands: tuple[Candidate, ...], half: int) -> tuple[Candidate, ...]:
     """Only where the half's byte is known: a half chosen by an annotation's reading
-    (002 "?wù)", mojibake._with_reading) has no one byte a sign could share."""
+    (002 "?wù)", reading._with_syllable) has no one byte a sign could share."""
     known = {c.lead if half == 0 else c.trail for c in cands}
     if len(known) != 1:
         return ()
     return tuple(c for c in _doubters(known.pop(), half) if c.ch not in {cand.ch for cand in cands})
 
 
-def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: str, after: str) -> None:
+def _weigh_pair(
+    lm: CharLM, path: list[tuple[Candidate, Slot]], margins: list[float], index: int, prev: str, after: str
+) -> None:
     """Both halves of a dropped pair at once (000 "撲救井然有序": 井 is rare and reads
     badly after 救, but 井然有序 is a word). Each half's margin is its lead over the best
     pair with another character in that half, and at most the pair's lead over the best
@@ -188,8 +192,8 @@ def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: 
     and with 同 the only ideograph to make words there, 总之同广大 read confidently."""
     first_slot, second_slot = path[index][1], path[index + 1][1]
     chars = "".join(cand.simple for cand, _ in path)
-    before = (prev + chars[:index])[-WINDOW:]
-    rest = (chars[index + 2 :] + after)[:WINDOW]
+    before = (prev + chars[:index])[-WORD_WINDOW:]
+    rest = (chars[index + 2 :] + after)[:WORD_WINDOW]
     choice = _remembered(
         lm, (before, rest, first_slot, second_slot), _choose_pair, lm, before, rest, first_slot, second_slot
     )
@@ -205,10 +209,10 @@ def _weigh_pair(lm: CharLM, path: list, margins: list[float], index: int, prev: 
     margins[index], margins[index + 1] = leads
 
 
-def _choose_pair(lm: CharLM, before: str, rest: str, first_slot, second_slot):
+def _choose_pair(lm: CharLM, before: str, rest: str, first_slot: Slot, second_slot: Slot) -> PairChoice | None:
     """(first, second, [lead of each half]) of the best offered pair, or None."""
     left, right = before[-2:], rest[:2]
-    pairs: dict[tuple[str, str], tuple[float, Cand, Cand, bool]] = {}
+    pairs: dict[tuple[str, str], tuple[float, Candidate, Candidate, bool]] = {}
     firsts = [(a, True) for a in first_slot.cands] + [(a, False) for a in _doubters_of(first_slot.cands, 0)]
     seconds = [(b, True) for b in second_slot.cands] + [(b, False) for b in _doubters_of(second_slot.cands, 1)]
     logp3 = lm.logp3

@@ -1,4 +1,4 @@
-"""The word judge of a run's boundary characters (speeches/ingest/words.py)."""
+"""The word judge of a run's boundary characters (speeches/ingest/mojibake/word_judge.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from speeches.ingest.words import WORD_WEIGHT, rerank, text_logp
+from speeches.ingest.mojibake.constants import WORD_WEIGHT
+from speeches.ingest.mojibake.word_judge import rerank, text_logp
 
 
 def test_a_dictionary_word_scores_better_than_its_characters_apart():

