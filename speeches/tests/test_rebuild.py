@@ -69,3 +69,30 @@ def test_searches_during_a_rebuild_are_answered_from_the_old_index(corpus, fresh
     during_the_next_build(monkeypatch, search)
     indexing.rebuild_index()
     assert seen == [before]
+
+
+def test_an_upload_indexed_just_before_a_rebuild_takes_the_write_lock_is_in_the_new_index(
+    corpus, fresh_index, monkeypatch, seed_bytes
+):
+    from speeches.loading import ingest_bytes
+    from speeches.search.engine import engine
+    from speeches.search.whoosh.backend import ChineseWhooshSearchBackend as WhooshBackend
+
+    indexing.rebuild_index()
+    late = []
+    original = WhooshBackend.building
+
+    def building(self):
+        # Another process's upload commits and indexes its speeches into the live index
+        # after the rebuild began but before it holds the write lock.
+        if not late:
+            result = ingest_bytes(seed_bytes["002_5507ae1777cd8619.txt"] + "\n（迟到的一页）\n".encode(), "late.txt")
+            late.append(result.document_id)
+            indexing.index_document(result.document_id)
+        return original(self)
+
+    monkeypatch.setattr(WhooshBackend, "building", building)
+    indexing.rebuild_index()
+    expected = set(Speech.objects.filter(document_id=late[0]).values_list("public_id", flat=True))
+    indexed = {public_id for public_id, _ in engine().entries().get(late[0], [])}
+    assert expected and indexed == expected

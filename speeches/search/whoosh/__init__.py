@@ -91,18 +91,19 @@ class WhooshEngine:
         """Index every speech of every ingested document into a new index beside the
         live one, which it replaces when complete (searches meanwhile see the old one)."""
         backend, index = _backend_and_index()
-        pks = list(
-            index.index_queryset()
-            .filter(document__status=Document.Status.INGESTED)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        procs = (os.cpu_count() or 1) if len(pks) >= PARALLEL_FROM else 1
+        ingested = index.index_queryset().filter(document__status=Document.Status.INGESTED)
+        procs = (os.cpu_count() or 1) if ingested.count() >= PARALLEL_FROM else 1
         if procs > 1:  # forked workers start with every table loaded, once
             warm_up_analysis(indexing=True)
             warm_up_fields()
 
         def batches():
+            # Which speeches to index is read here, once the build holds the index's write
+            # lock (backend.building): an upload committed before this read is in it, and one
+            # committed after waits for the lock and updates the new index. Read before the
+            # lock, an upload indexed in between went into the old index and was lost with
+            # it at the swap (test_concurrency caught it under load).
+            pks = list(ingested.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(pks), BATCH):
                 speeches = index.index_queryset().filter(pk__in=pks[start : start + BATCH]).order_by("pk")
                 yield [doc for doc in (backend.prepare(index, speech) for speech in speeches) if doc]
