@@ -102,7 +102,7 @@ class WhooshEngine:
             # lock (backend.building): an upload committed before this read is in it, and one
             # committed after waits for the lock and updates the new index. Read before the
             # lock, an upload indexed in between went into the old index and was lost with
-            # it at the swap (test_concurrency caught it under load).
+            # it at the swap (test_rebuild.py reproduces it).
             pks = list(ingested.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(pks), BATCH):
                 speeches = index.index_queryset().filter(pk__in=pks[start : start + BATCH]).order_by("pk")
