@@ -317,7 +317,7 @@ BATCH_NICENESS = env_int("BATCH_NICENESS", 10, minimum=0)
 INGEST_INLINE_MAX_BYTES = env_int("INGEST_INLINE_MAX_BYTES", 512 * 1024, minimum=1)
 # An upload parsed within a web request is parsed in a short-lived child process, so the
 # web worker never holds the pipeline's warmed-up models (≈435 MB; speeches/loading.py
-# parse_in_child). Off only where start-up time matters more than memory (tests).
+# child_parser). Off only where start-up time matters more than memory (tests).
 INGEST_INLINE_IN_CHILD = env_bool("INGEST_INLINE_IN_CHILD", True)
 # Files larger than this are refused (kept, status failed).
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 16 * 1024 * 1024, minimum=1)

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -180,17 +181,30 @@ def requeue_stale(older_than) -> int:
     )
 
 
-def parse_in_child(raw: bytes) -> ParsedDocument:
-    """parse_document in a short-lived process: the models the pipeline warms up (jieba's
-    dictionary, the character model, the GBK tables, ≈435 MB) leave with it, and the web
-    worker that asked stays small. Spawned, not forked: nothing of the web process
-    (database connections, threads) is copied into the child."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+@contextmanager
+def child_parser():
+    """A parse function for one web request that runs parse_document in a short-lived
+    process: the models the pipeline warms up (jieba's dictionary, the character model,
+    the GBK tables, ≈435 MB) leave with it, and the web worker stays small. One child
+    serves every file of the request (a zip of pages warms up once), started only when a
+    file is parsed. Spawned, not forked: nothing of the web process (database
+    connections, threads) is copied into it."""
+    pool = None
+
+    def parse(raw: bytes) -> ParsedDocument:
+        nonlocal pool
+        if pool is None:
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         # The function sent is the pure pipeline's: the child imports no Django.
         pid, parsed = pool.submit(parse_with_pid, raw).result()
-    log.info("parsed in child %s", pid, extra={"child_pid": pid})
-    return parsed
+        log.info("parsed in child %s", pid, extra={"child_pid": pid})
+        return parsed
+
+    try:
+        yield parse
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def ingest_document(

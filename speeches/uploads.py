@@ -18,12 +18,13 @@ import io
 import posixpath
 import zipfile
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from .index_check import PENDING_MARK
-from .loading import LoadResult, ingest_bytes, parse_in_child, store_upload
+from .loading import LoadResult, child_parser, ingest_bytes, store_upload
 from .models import Document
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
@@ -145,19 +146,19 @@ def upload_files(files: Iterable[tuple[str, bytes]], user) -> list[dict]:
     parsed here add up to it, the rest are queued, so that many files or a big zip
     cannot outlast the web server's timeout (a killed request would leave them pending)."""
     reports, budget = [], settings.INGEST_INLINE_MAX_BYTES
-    for name, raw in files:
-        expansion = expand_upload(name, raw)
-        for piece in expansion.pieces:
-            result = store_piece(piece, user, max(budget, 0))
-            budget -= len(piece.raw) if result.status == "ingested" else 0
-            reports.append(file_report(piece.name, result))
-        reports.extend(skipped_report(label, reason) for label, reason in expansion.skipped)
+    with child_parser() if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
+        for name, raw in files:
+            expansion = expand_upload(name, raw)
+            for piece in expansion.pieces:
+                result = store_piece(piece, user, max(budget, 0), parser)
+                budget -= len(piece.raw) if result.status == "ingested" else 0
+                reports.append(file_report(piece.name, result))
+            reports.extend(skipped_report(label, reason) for label, reason in expansion.skipped)
     return reports
 
 
-def store_piece(piece: Piece, user, inline_max: int) -> LoadResult:
+def store_piece(piece: Piece, user, inline_max: int, parser=None) -> LoadResult:
     if not piece.refusal:
-        parser = parse_in_child if settings.INGEST_INLINE_IN_CHILD else None
         return ingest_bytes(piece.raw, piece.name, user, inline_max=inline_max, parser=parser)
     # A refused zip is still kept (nothing uploaded is lost) and failed with its reason.
     document, created = store_upload(piece.raw, piece.name, user)

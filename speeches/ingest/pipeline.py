@@ -228,7 +228,7 @@ def parse_document(raw: bytes) -> ParsedDocument:
 
 
 def parse_with_pid(raw: bytes) -> tuple[int, ParsedDocument]:
-    """parse_document, saying which process ran it (speeches/loading.py parse_in_child)."""
+    """parse_document, saying which process ran it (speeches/loading.py child_parser)."""
     return os.getpid(), parse_document(raw)
 
 

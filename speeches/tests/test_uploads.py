@@ -115,18 +115,24 @@ def test_repairs_list_only_the_steps_that_changed_something():
 
 
 @pytest.mark.django_db
-def test_an_upload_in_a_web_request_is_parsed_in_a_child_process_and_reported_at_once(settings, seed_bytes, caplog):
+def test_the_files_of_a_web_request_are_parsed_in_one_child_process_and_reported_at_once(settings, seed_bytes, caplog):
     import logging
     import os
 
     from speeches.models import Document
 
     settings.INGEST_INLINE_IN_CHILD = True
+    settings.INGEST_INLINE_MAX_BYTES = 10 * 2**20  # both files within one request's budget
     with caplog.at_level(logging.INFO, logger="speeches.loading"):
-        # Bytes of its own: the seed itself may already be in the test database.
-        raw = seed_bytes["002_5507ae1777cd8619.txt"] + "\n（本页另存）\n".encode()
-        [report] = uploads.upload_files([("002-child.txt", raw)], user=None)
-    assert report["status"] == "ingested" and report["speeches"]
-    assert Document.objects.get(original_name="002-child.txt").speeches.count() == len(report["speeches"])
-    [record] = [r for r in caplog.records if r.getMessage().startswith("parsed in child")]
-    assert record.child_pid != os.getpid()
+        # Bytes of their own: the seeds themselves may already be in the test database.
+        files = [
+            (f"{name}-child.txt", seed_bytes[seed] + "\n（本页另存）\n".encode())
+            for name, seed in (("002", "002_5507ae1777cd8619.txt"), ("003", "003_2b7a5b5f4b6eab26.txt"))
+        ]
+        reports = uploads.upload_files(files, user=None)
+    assert [r["status"] for r in reports] == ["ingested", "ingested"]
+    for report, (name, _) in zip(reports, files, strict=True):
+        assert Document.objects.get(original_name=name).speeches.count() == len(report["speeches"])
+    # Both files parsed in one child, which is not this process.
+    pids = {r.child_pid for r in caplog.records if r.getMessage().startswith("parsed in child")}
+    assert len(pids) == 1 and os.getpid() not in pids
