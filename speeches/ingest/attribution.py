@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -267,11 +268,11 @@ def _by_city() -> dict[str, tuple[str, ...]]:
     return {parent: tuple(keys) for parent, keys in found.items()}
 
 
-def _counties_of_named_cities(text: str) -> set[str]:
+def _counties_of_named_cities(text: str, mentions: list[re.Match]) -> set[str]:
     """The counties of any city the text names that the text names too, bare or not
     ("沁阳公路事业" in a speech that names 焦作市)."""
     regions = load_regions()
-    cities = {f"{regions[m.group(1)]}·{m.group(1)}" for m in region_pattern().finditer(text)}
+    cities = {f"{regions[m.group(1)]}·{m.group(1)}" for m in mentions}
     return {key for city in cities for key in _by_city().get(city, ()) if key in text}
 
 
@@ -310,8 +311,9 @@ def find_place(text: str) -> Attribute:
     county of it the text names (长丰县…长丰), stated when the text calls a jurisdiction
     of that kind its own (我市, 全县, 区委) or names it with its party committee
     ("天津市委"), else inferred."""
-    city = _city_or_province(text)
-    county = _county(text, city[0] if city else "")
+    mentions = list(region_pattern().finditer(text))
+    city = _city_or_province(text, mentions)
+    county = _county(text, city[0] if city else "", mentions)
     if county:
         value, kind, match = county
     elif city:
@@ -331,11 +333,11 @@ def find_place(text: str) -> Attribute:
     )
 
 
-def _city_or_province(text: str) -> tuple[str, str, re.Match] | None:
+def _city_or_province(text: str, mentions: list[re.Match]) -> tuple[str, str, re.Match] | None:
     regions = load_regions()
     counts: Counter[str] = Counter()  # weighted mentions
     first: dict[str, re.Match] = {}
-    for match in region_pattern().finditer(text):
+    for match in mentions:
         name, suffix = match.groups()
         if name in _AMBIGUOUS_PLACES and not suffix or _in_list(text, match.start(), match.end()):
             continue
@@ -375,11 +377,11 @@ def _city_or_province(text: str) -> tuple[str, str, re.Match] | None:
     return f"{province}·{name}", "市", first[name]
 
 
-def _county(text: str, city: str) -> tuple[str, str, re.Match] | None:
+def _county(text: str, city: str, mentions: list[re.Match]) -> tuple[str, str, re.Match] | None:
     """A county the text names at least twice, once with its kind (长丰县), that lies in
     the city or province found, or anywhere when none was; a name several counties share
     counts only inside the city found."""
-    named = _named_counties(text) | _counties_of_named_cities(text)
+    named = _named_counties(text) | _counties_of_named_cities(text, mentions)
     # Counted where they stand bare too ("沁阳公路事业"), once any is named with its kind.
     counts, suffixed, first = _count_counties(text, city, re.compile(f"({longest_first(named)})") if named else None)
     ranked = [c for c, n in counts.most_common() if n >= 2 and suffixed[c]]
@@ -496,8 +498,6 @@ def tell_apart(speeches: list) -> list:
     外宣工作会议上的讲话稿): each that shares its title gets its place when no other
     in the group has it, else its stated date, else its marker or its place in the page.
     Copies show their original's title."""
-    from dataclasses import replace
-
     groups: dict[str, list] = {}
     for speech in speeches:
         if speech.duplicate_of is None:

@@ -169,13 +169,13 @@ def _facet(name: str, filters: dict[str, frozenset[str]]) -> tuple[str, list]:
             f" JOIN speeches_topic t ON t.id = st.topic_id WHERE st.speech_id IN ({pool}) GROUP BY t.slug"
         ), params
     if name == "place":
-        # Each place counted at every level it is filed under (models.place_keys).
-        levels = " UNION ALL ".join(
-            f"SELECT array_to_string((string_to_array(s.region, '·'))[1:{n}], '·') AS v FROM speeches_speech s"
-            f" WHERE s.id IN ({pool}) AND array_length(string_to_array(s.region, '·'), 1) >= {n}"
-            for n in (1, 2, 3)
-        )
-        return f"SELECT 'place', v, count(*)::float8, 0 FROM ({levels}) p WHERE v <> '' GROUP BY v", params * 3
+        # Each place counted at every level it is filed under, as models.place_keys files it.
+        return (
+            "SELECT 'place', v, count(*)::float8, 0 FROM (SELECT array_to_string(parts[1:n], '·') AS v"
+            " FROM (SELECT string_to_array(s.region, '·') AS parts FROM speeches_speech s"
+            f" WHERE s.id IN ({pool}) AND s.region <> '') r,"
+            " generate_series(1, array_length(r.parts, 1)) AS n) p GROUP BY v"
+        ), params
     value, present = _FACETS[name]
     return (
         f"SELECT %s, {value}, count(*)::float8, 0 FROM speeches_speech s"
