@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .digest import register_arrivals, searches_something
 from .models import Document, SavedSearch, Topic
 from .search import SearchParams
-from .search.params import UNDATED
+from .search.params import FILTER_TITLES, UNDATED
 
 
 class EmailForm(forms.ModelForm):
@@ -43,23 +43,16 @@ def canonical_query(params: SearchParams) -> str:
 def describe(params: SearchParams) -> str:
     """A label for a saved search: its words and its filters in Chinese."""
     parts = [params.q.strip()] if params.q.strip() else []
-    if params.topic:
-        names = dict(Topic.objects.filter(slug__in=params.topic).values_list("slug", "name"))
-        parts.append("主题：" + "、".join(names.get(slug, slug) for slug in params.topic))
-    if params.year:
-        parts.append("年份：" + "、".join("不详" if year == UNDATED else str(year) for year in params.year))
+    shown = {name: list(getattr(params, name)) for name in FILTER_TITLES if name != "year"}
+    shown["topic"] = [
+        dict(Topic.objects.filter(slug__in=params.topic).values_list("slug", "name")).get(slug, slug)
+        for slug in params.topic
+    ]
+    shown["document"] = [d.display_title for d in Document.objects.filter(pk__in=params.document)]
+    shown["year"] = ["不详" if year == UNDATED else str(year) for year in params.year]
     if params.year_from or params.year_to:
-        parts.append(f"年份：{params.year_from or ''}–{params.year_to or ''}")
-    if params.document:
-        documents = Document.objects.filter(pk__in=params.document)
-        parts.append("来源：" + "、".join(document.display_title for document in documents))
-    if params.level:
-        parts.append("级别：" + "、".join(params.level))
-    if params.genre:
-        parts.append("体裁：" + "、".join(params.genre))
-    for name, title in (("place", "地点"), ("office", "职务"), ("occasion", "会议")):
-        if getattr(params, name):
-            parts.append(f"{title}：" + "、".join(getattr(params, name)))
+        shown["year"].append(f"{params.year_from or ''}–{params.year_to or ''}")
+    parts += [f"{title}：" + "、".join(shown[name]) for name, title in FILTER_TITLES.items() if shown[name]]
     label = " · ".join(parts)
     return label if len(label) <= 200 else label[:199] + "…"
 

@@ -344,7 +344,6 @@ def _create_speech(document: Document, parsed, public_id: str, topics: dict[str,
         speaker=parsed.attribution.speaker.value[:32],
         office=parsed.attribution.office.value[:32],
         date=parsed.attribution.date.value,
-        date_standing=parsed.attribution.date.standing if parsed.attribution.date.value else "",
         attribution=parsed.attribution.to_dict(),
         is_fragment=parsed.fragment,
     )

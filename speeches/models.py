@@ -154,7 +154,6 @@ class Speech(models.Model):
     speaker = models.CharField(max_length=32, blank=True, db_index=True)
     office = models.CharField(max_length=32, blank=True, db_index=True)
     date = models.CharField(max_length=21, blank=True, help_text="YYYY, YYYY-MM, YYYY-MM-DD or a range YYYY/YYYY.")
-    date_standing = models.CharField(max_length=8, blank=True)
     attribution = models.JSONField(default=dict, blank=True)
     # The title is the archive's, made from the speech's meeting or topic (cited in brackets).
     title_supplied = models.BooleanField(default=False)
@@ -204,6 +203,11 @@ class Speech(models.Model):
 
     def evidence(self, name: str) -> dict:
         return (self.attribution or {}).get(name, {})
+
+    @property
+    def date_standing(self) -> str:
+        """The date's standing, "" when the speech is undated (kept in `attribution`)."""
+        return self.standing("date") if self.date else ""
 
     @property
     def date_label(self) -> str:

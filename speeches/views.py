@@ -15,7 +15,7 @@ from .alerts import canonical_query, saved_search_for
 from .models import Document, Speech, Topic, place_keys
 from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.counts import years_found
-from .search.params import SORTS, UNDATED
+from .search.params import FILTER_TITLES, SORTS, UNDATED
 from .search.trends import year_figure, year_rows
 
 CANONICAL = Q(speeches__duplicate_of__isnull=True)
@@ -70,6 +70,7 @@ def search(request):
         "params": params,
         "results": results,
         "sorts": SORTS,
+        "filter_titles": FILTER_TITLES,
         "export_limit": EXPORT_LIMIT,
         "query_string": request.GET.urlencode(),
         "saved_query": canonical_query(params),
@@ -87,23 +88,11 @@ def search(request):
     return render(request, "speeches/search.html", context)
 
 
-FACET_TITLES = {
-    "topic": "主题",
-    "year": "年份",
-    "place": "地点",
-    "office": "职务",
-    "occasion": "会议",
-    "level": "级别",
-    "genre": "体裁",
-    "document": "来源",
-}
-
-
 def active_filters(params, results) -> list[tuple[str, str]]:
     """(label, URL without it) for every filter in force: shown above the results at
     every width, so on a phone, where the filter panel folds away, they stay in sight."""
     found = [
-        (f"{FACET_TITLES.get(name, name)}：{value.label}", value.url)
+        (f"{FILTER_TITLES.get(name, name)}：{value.label}", value.url)
         for name, values in results.facets.items()
         for value in values
         if value.selected

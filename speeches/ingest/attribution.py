@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .classify import longest_first
-from .metadata import _AMBIGUOUS_PLACES, _in_list, load_regions, region_pattern
+from .metadata import AMBIGUOUS_PLACES, in_list, load_regions, region_pattern
 from .types import INFERRED, STATED, UNKNOWN, Attribute, Attribution
 
 # --- speaker and office -------------------------------------------------------------
@@ -339,7 +339,7 @@ def _city_or_province(text: str, mentions: list[re.Match]) -> tuple[str, str, re
     first: dict[str, re.Match] = {}
     for match in mentions:
         name, suffix = match.groups()
-        if name in _AMBIGUOUS_PLACES and not suffix or _in_list(text, match.start(), match.end()):
+        if name in AMBIGUOUS_PLACES and not suffix or in_list(text, match.start(), match.end()):
             continue
         # "我省日照市报告多例本土病例" (001): the province is the speaker's, the city may not be.
         if text[max(0, match.start() - 2) : match.start()] == "我省" and regions[name] != name:
@@ -411,7 +411,7 @@ def _count_counties(text: str, city: str, pattern: re.Pattern | None):
     first: dict[tuple[str, str, str], re.Match] = {}
     for match in pattern.finditer(text) if pattern else ():
         key = match.group(1)
-        if _in_list(text, match.start(), match.end() + 1):
+        if in_list(text, match.start(), match.end() + 1):
             continue  # "两当县、康县…": a list of counties names none as the speech's own
         options = [c for c in counties[key] if not city or c[0] == city or c[0].split("·")[0] == city.split("·")[0]]
         if len(options) != 1:

@@ -77,7 +77,7 @@ _LEVEL_WORDS = (
 )
 # City names that are also common words: counted only with an administrative suffix.
 # "各位来宾" (004) is no visit to 来宾市.
-_AMBIGUOUS_PLACES = frozenset(
+AMBIGUOUS_PLACES = frozenset(
     "来宾 朝阳 安康 白山 黄山 大理 山南 阿里 红河 北海 白银 中山 玉树 普洱 吉林 兴安 海东 海北 海西 南平 长治 文山 通化 延边 定西 吉安 永州".split()
 )
 _ADMIN_SUFFIX = "省市县区州盟"
@@ -164,5 +164,7 @@ def region_pattern() -> re.Pattern:
     return re.compile(rf"({longest_first(set(load_regions()))})([{_ADMIN_SUFFIX}]?)")
 
 
-def _in_list(text: str, start: int, end: int) -> bool:
+def in_list(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] stands in a list (、 on either side): a list names
+    places spoken of, not the speaker's own."""
     return (start > 0 and text[start - 1] == "、") or text[end : end + 1] == "、"

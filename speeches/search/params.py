@@ -18,6 +18,18 @@ SORTS = {
     "length": "篇幅（长→短）",
     "length_asc": "篇幅（短→长）",
 }
+# The filters' names as readers see them: facet headings, active-filter chips and
+# saved searches' labels all read this one table.
+FILTER_TITLES = {
+    "topic": "主题",
+    "year": "年份",
+    "place": "地点",
+    "office": "讲话人职务",
+    "occasion": "会议",
+    "level": "讲话人级别",
+    "genre": "体裁",
+    "document": "来源文件",
+}
 # A year range wider than this is not a filter anyone means; it is clamped.
 MAX_YEAR_SPAN = 200
 # The year facet's value for speeches with no year (年份不详): counted and selectable
@@ -102,6 +114,11 @@ class SearchParams:
             or self.place
             or self.occasion
         )
+
+    def kept_filters(self) -> list[tuple[str, str]]:
+        """The filters but the years, as URL pairs: the hidden inputs of the year-range
+        form, which must keep every other filter in force."""
+        return self.pairs(q="", year=(), year_from=None, year_to=None, sort="relevance", page=1)
 
     def years(self) -> set[str] | None:
         """The allowed years as index values, or None for no year filter."""

@@ -209,7 +209,7 @@ def test_a_document_parsed_before_attribution_gets_speaker_date_and_place_when_p
     first = ingest_bytes(raw, "003.txt")
     ids = dict(Speech.objects.values_list("ordinal", "public_id"))
     # As an older pipeline stored it: no speaker, office, date or attribution.
-    Speech.objects.update(speaker="", office="", date="", date_standing="", attribution={}, title_supplied=False)
+    Speech.objects.update(speaker="", office="", date="", attribution={}, title_supplied=False)
     Document.objects.filter(pk=first.document_id).update(pipeline_version="0.0.1")
     ingest_bytes(raw, "003.txt")
     byline = Speech.objects.get(speaker="应若平", duplicate_of=None)

@@ -382,7 +382,7 @@ def test_the_search_page_links_to_the_trends_page_with_its_filters(client, corpu
 @db
 def test_the_terms_form_keeps_the_pages_filters(client, corpus):
     html = client.get("/search/trends/", {"q": "工作", "level": "市"}).content.decode()
-    assert '<input type="hidden" name="level" value="市">' in html and "筛选：级别：市" in html
+    assert '<input type="hidden" name="level" value="市">' in html and "筛选：讲话人级别：市" in html
 
 
 @db
