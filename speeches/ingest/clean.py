@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .breaks import is_title_line
+from .sections import heading_kind
 from .types import Line, StepReport
 
 # Each rule names the seed excerpt that forced it.
@@ -123,7 +125,8 @@ def clean_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], StepReport]:
             out.append(line)
     rejoined, joins = rejoin_broken_sentences(tuple(out), words)
     rejoined, cut = rejoin_cut_by_chrome(rejoined, chrome_cut)
-    counts["sentences_rejoined"] = joins + cut
+    rejoined, stray = rejoin_stray_lines(rejoined)
+    counts["sentences_rejoined"] = joins + cut + stray
     return rejoined, StepReport("clean", counts, tuple(examples))
 
 
@@ -152,6 +155,87 @@ def rejoin_cut_by_chrome(lines: tuple[Line, ...], cut: set[int]) -> tuple[tuple[
 _PARAGRAPH_START = re.compile(
     r"^(同志们|各位|[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[,，、]|[0-9]+[、.])"
 )
+
+
+# A line of a few characters and the stop the site set after it: a word the site linked
+# and cut out of its sentence, as LINK_WORDS, but one its link bar does not list. 001
+# "…落实新冠肺炎。" / "疫情。" / "防控工作主体责任和监督责任方案》", "推动疫情防控。" /
+# "工作。" / "落实落细", "…对。" / "防控。" / "工作统一领导"; 003 "调查研究的。" /
+# "调查报告。" / "的逻辑性".
+_STRAY_WORD = re.compile(r"^[\u4e00-\u9fff]{1,6}。$")
+# Marks no paragraph opens with, and a stop after an opening quote: what follows such a
+# line break is the rest of the sentence. 001 "持续巩固和拓展“。" / "两学一做。" /
+# "”学习教育成果", "精心准备“。" / "开学。" / "第一课”", "…自我防护。" / ",对。".
+_NO_OPENING = re.compile(r"^[,，、;；:：”’)）》!！?？。]")
+
+
+def rejoin_stray_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], int]:
+    """Join the rest of a sentence the site broke off: a line opening with a mark no
+    paragraph opens with, a line after an opening quote, and a stray linked word (both
+    its joints decided as after a restored link word, see sentence_joint). Each
+    drops the stop the site added; no character is added but that decision's 。."""
+    out = list(lines)
+    joins = 0
+    for i, line in enumerate(out):
+        if line.junk or not line.text:
+            continue
+        prev = _text_before(out, i)
+        if prev is None:
+            continue
+        before, text = out[prev].text, line.text
+        nxt = _text_after(out, i)
+        word = _stray_word(text, out[nxt].text if nxt is not None else "")
+        if _NO_OPENING.match(text) or before.endswith("“。"):
+            stem, joint = before.removesuffix("。"), ""
+        elif word and before.endswith("。") and not _bare_heading(before):
+            stem = before[:-1]
+            joint = sentence_joint(stem[-4:], word)
+        else:
+            continue
+        if word:
+            following = out[nxt].text
+            after = "" if _NO_OPENING.match(following) else sentence_joint(word, following)
+            text = word + after + following
+            out[nxt] = replace(out[nxt], text="", junk="joined")
+        out[prev] = replace(out[prev], text=stem + joint + text)
+        out[i] = replace(line, text="", junk="joined")
+        joins += 1
+    return tuple(out), joins
+
+
+def _bare_heading(text: str) -> bool:
+    """A heading and nothing more ("一、方向要明确。"): a short paragraph after it is its
+    own. 003 "(一)调研工作蓬勃开展。一年来,我省共青团调查研究的。" goes on past its heading."""
+    return bool(heading_kind(text)) and "。" not in text[:-1]
+
+
+def _stray_word(text: str, following: str) -> str:
+    """The word of a stray linked-word line, when a sentence goes on after it."""
+    if not _STRAY_WORD.match(text) or text.startswith("谢谢") or not following:
+        return ""
+    if _PARAGRAPH_START.match(following) or is_title_line(following) or heading_kind(following):
+        return ""
+    return text[:-1]
+
+
+def _text_before(lines: list[Line], index: int) -> int | None:
+    """The line a broken-off line joins: the nearest one before it with text, passing
+    blank lines and lines already joined; None if a junk line stands between."""
+    while index > 0:
+        index -= 1
+        if lines[index].junk in ("blank", "joined"):
+            continue
+        return None if lines[index].junk or not lines[index].text else index
+    return None
+
+
+def _text_after(lines: list[Line], index: int) -> int | None:
+    while index + 1 < len(lines):
+        index += 1
+        if lines[index].junk == "blank":
+            continue
+        return None if lines[index].junk or not lines[index].text else index
+    return None
 
 
 def _neighbour(lines: list[Line], start: int, step: int) -> int | None:

@@ -64,6 +64,64 @@ def test_a_link_word_before_a_new_paragraph_ends_the_sentence():
     assert cleaned("我们开展了安全检查。\n工作总结。\n一、提高认识") == ["我们开展了安全检查工作总结。", "一、提高认识"]
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # 001: a linked word the link bar does not list, inside a title
+        (
+            "落實新冠肺炎。\n疫情。\n防控工作主體責任和監(jiān)督責任方案》明確了各級教育行政部門、各級各類學校和幼兒園的主體責任,",
+            "落实新冠肺炎疫情防控工作主体责任和监督责任方案》明确了各级教育行政部门、各级各类学校和幼儿园的主体责任,",
+        ),
+        # 001: inside a sentence
+        (
+            "以有力有效的監(jiān)督,推動疫情防控。\n工作。\n落實落細,確保防控措施和工作要求不折不扣落實到位。",
+            "以有力有效的监督,推动疫情防控工作落实落细,确保防控措施和工作要求不折不扣落实到位。",
+        ),
+        # 001: after an opening quote, and a closing quote opening the next line
+        (
+            "三要帶頭轉(zhuǎn)變作風。持續(xù)鞏固和拓展“。\n兩學一做。\n”學習教育成果,建設(shè)形成常態(tài)化機制。",
+            "三要带头转变作风。持续巩固和拓展“两学一做”学习教育成果,建设形成常态化机制。",
+        ),
+        (
+            "精心準備“。\n開學。\n第一課”,突出體現(xiàn)培根鑄魂、啟智潤心。",
+            "精心准备“开学第一课”,突出体现培根铸魂、启智润心。",
+        ),
+        # 001: the cut-off word opens a sentence of its own
+        (
+            "這部分人員要在明天下午18:00前全部清零。\n要加強對。\n10月1日后自外省乘坐公共交通工具返回,以及曾在旅游景點等人群密集場所駐留的人員",
+            "这部分人员要在明天下午18:00前全部清零。要加强对10月1日后自外省乘坐公共交通工具返回,以及曾在旅游景点等人群密集场所驻留的人员",
+        ),
+        # 003: after a heading the paragraph goes on past
+        (
+            "(一)調(diào)研工作蓬勃開展。一年來,我省共青團調(diào)查研究的。\n調(diào)查報告。\n的邏輯性,受到各方面的廣泛好評。",
+            "(一)调研工作蓬勃开展。一年来,我省共青团调查研究的调查报告的逻辑性,受到各方面的广泛好评。",
+        ),
+        # 003: a new sentence after the word
+        (
+            "把政協(xié)宣傳工作納入縣委宣傳工作總體安排和。\n年度工作計劃。\n縣委宣傳部制發(fā)文件,要求縣內(nèi)主流媒體",
+            "把政协宣传工作纳入县委宣传工作总体安排和年度工作计划。县委宣传部制发文件,要求县内主流媒体",
+        ),
+    ],
+)
+def test_a_word_the_site_cut_out_of_its_sentence_goes_back_in_though_no_list_names_it(raw, expected):
+    assert cleaned(raw) == [expected]
+
+
+def test_a_short_last_line_and_a_short_line_after_a_salutation_or_a_bare_heading_stay_paragraphs():
+    # 003 ends "…譜寫xx公路事業(yè)嶄新篇章!" / "謝謝大家。"; 004 "同志們:" / "大家好。"
+    assert cleaned("譜寫xx公路事業(yè)嶄新篇章!\n謝謝大家。") == ["谱写xx公路事业崭新篇章!", "谢谢大家。"]
+    assert cleaned("同志們:\n大家好。\n非常感謝李紅主任對考務(wù)工作安排的辛苦付出") == [
+        "同志们:",
+        "大家好。",
+        "非常感谢李红主任对考务工作安排的辛苦付出",
+    ]
+    assert cleaned("一、方向要明確。\n總體要求。\n建設無廢城市的目標很明確") == [
+        "一、方向要明确。",
+        "总体要求。",
+        "建设无废城市的目标很明确",
+    ]
+
+
 def test_a_link_word_inside_chrome_stays_junk():
     raw = "下面是本站小编给大家整理的城市工作会议上的。\n\n讲话稿。\n\n仅供参考。"
     assert cleaned(raw) == []

@@ -58,6 +58,26 @@ def test_no_junk_line_is_left_inside_any_speech(seed):
             assert paragraph.rstrip("。.") not in LINK_WORDS, (speech.ordinal, paragraph)
 
 
+# What a sentence broken by the site looks like once restored: a paragraph opening with
+# a mark no paragraph opens with, a stop after an opening quote, or a few characters and a
+# stop between two paragraphs that read as one sentence. (Short paragraphs that are the
+# speech's own: "谢谢大家。" at its end, "大家好。" after its salutation.)
+BROKEN_OPENING = re.compile(r"^[,，、;；:：”’)）》!！?？。]")
+SHORT_OWN = {"谢谢大家。", "大家好。", "谢谢。"}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_no_speech_holds_a_sentence_the_site_broke_over_lines(seed):
+    for speech in parsed(seed).speeches:
+        paragraphs = [p for p in speech.text.split("\n") if p]
+        for paragraph in paragraphs:
+            assert not BROKEN_OPENING.match(paragraph), (speech.ordinal, paragraph[:30])
+            assert not paragraph.endswith("“。"), (speech.ordinal, paragraph[-30:])
+        for before, short, after in zip(paragraphs, paragraphs[1:], paragraphs[2:], strict=False):
+            if re.fullmatch(r"[\u4e00-\u9fff]{1,6}。", short) and short not in SHORT_OWN:
+                assert not before.endswith("。"), (speech.ordinal, before[-20:], short, after[:20])
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_undamaged_stretch_of_the_source_is_in_the_output(seed):
     """Alignment: each stretch of a kept source line that mojibake cannot have touched
