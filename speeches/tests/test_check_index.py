@@ -36,6 +36,14 @@ def test_an_index_in_step_with_the_database_is_reported_as_agreeing(document):
     assert "agrees" in check_index()
 
 
+def test_documents_parsed_by_an_older_pipeline_are_named_with_the_command_that_parses_them_again(document):
+    assert "older pipeline" not in check_index()
+    Document.objects.filter(pk=document.pk).update(pipeline_version="0.0.1")
+    report = check_index()
+    assert "1 documents were parsed by an older pipeline" in report and "rebuild_from_raw" in report
+    assert "agrees" in report
+
+
 def test_speeches_missing_from_the_index_are_reported_and_fix_puts_them_back(document):
     unindex_document(document.pk)
     with pytest.raises(CommandError, match="1 documents disagree"):

@@ -3,6 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from speeches.index_check import find_mismatches, repair
+from speeches.ingest import PIPELINE_VERSION
+from speeches.models import Document
 from speeches.search.engine import engine
 
 
@@ -21,6 +23,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.stdout.write(f"search engine: {engine().describe()}")
+        # Not a disagreement: the index holds what the database holds. But text, titles
+        # and what a query folds to (variants) follow the pipeline that parsed them.
+        older = Document.objects.ingested().exclude(pipeline_version=PIPELINE_VERSION).count()
+        if older:
+            self.stdout.write(
+                f"{older} documents were parsed by an older pipeline than this one ({PIPELINE_VERSION}): "
+                "run `manage.py rebuild_from_raw` to restore them with it (permanent ids are kept)"
+            )
         mismatches = find_mismatches()
         for mismatch in mismatches:
             self.stdout.write(mismatch.describe())
