@@ -11,6 +11,9 @@ Three signs, each from the seeds:
   a marker, see split.INTRO).
 - the outline starting again at "一、" after "三、" or more: 003 篇六's exchange
   speeches (政协宣传, 民革宣城市委会, 曾兰州) follow each other with no salutation.
+- a dated first-person account: 004 社区工作者发言稿二 runs from a training-class
+  speech ("…通过学习,相信大家对此已有更加深刻的理解。") into a social worker's essay
+  ("2011年2月20日,是个激情荡漾、烈日炎炎的夏日。…刚刚踏出大学校园的我,…").
 """
 
 from __future__ import annotations
@@ -33,6 +36,11 @@ SALUTATION_OPENING = re.compile(rf"^{_ADDRESSEE}[:：]\s*\S")
 CLOSING = re.compile(
     r"^(同志们|各位[\u4e00-\u9fff、]{0,12})[,，!！].*(让我们|谢谢|努力|奋斗|贡献|开始)|^(谢谢|就讲这些|我就讲这些)"
 )
+# A paragraph opening with a full date. A speech recalls dated events too ("2008年5月
+# 12日,汶川…"), but to its audience (我们, 同志们, 大家); an account told by one person
+# ("…的我,…我清楚的知道") is another text.
+_DATED_OPENING = re.compile(r"^(\d{4}|20xx)年\d{1,2}月\d{1,2}日[,，]")
+_AUDIENCE = re.compile(r"我们|咱们|同志们|大家|各位")
 # Too little text before a break for it to close a speech.
 MIN_SPEECH_CHARS = 200
 # A piece smaller than this (a stray salutation) joins its neighbour; whole chunks
@@ -58,6 +66,11 @@ def is_title_line(text: str) -> bool:
 
 def is_salutation(text: str) -> bool:
     return bool(SALUTATION_LINE.match(text) or SALUTATION_OPENING.match(text))
+
+
+def opens_account(text: str) -> bool:
+    """A dated account in one person's voice: "我" twice, no word for an audience."""
+    return bool(_DATED_OPENING.match(text)) and len(re.findall("我(?!们)", text)) >= 2 and not _AUDIENCE.search(text)
 
 
 def _pull_back(lines: list[Line], start: int, floor: int) -> int:
@@ -96,6 +109,8 @@ def find_breaks(lines: list[Line]) -> list[tuple[int, str]]:
             start, reason = _pull_back(lines, i, last), "salutation"
         elif i > last and enough and CLOSING.match(lines[i - 1].text) and _opens_speech(lines, i):
             start, reason = i, "closing"
+        elif i > last and enough and opens_account(text):
+            start, reason = i, "account"
         elif heading_kind(text) == "chapter" and heading_number(text) == 1 and top >= 3 and _long_since(lines, last, i):
             start, reason = _restart_start(lines, i, last), "numbering-restart"
         else:

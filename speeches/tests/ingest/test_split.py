@@ -121,6 +121,23 @@ def test_an_early_salutation_does_not_split_a_speech():
     assert find_breaks(list(lines("立足新起点。", "同志们:", PROSE))) == []
 
 
+def test_a_dated_account_in_one_persons_voice_starts_another_text():
+    # 004 社区工作者发言稿二: a training-class speech, then a social worker's essay.
+    account = (
+        "2011年2月20日,是个激情荡漾、烈日炎炎的夏日。在xx社区王书记的办公室里,刚刚踏出大学校园的我,"
+        "放弃了留杭州工作的机会,毅然回到了家乡宁波,…我清楚的知道,这是我走过26年人生中的一个重大选择"
+    )
+    body = lines(
+        "同志们:", PROSE, "通过学习,相信大家对此已有更加深刻的理解。", account, "一、破茧成蝶——完成人生重要角色的转变。"
+    )
+    assert find_breaks(list(body)) == [(3, "account")]
+
+
+def test_a_dated_event_told_to_the_audience_stays_in_the_speech():
+    told = "2008年5月12日,汶川发生特大地震,我记得我们连夜集结,同志们冲在最前面"
+    assert find_breaks(list(lines("同志们:", PROSE, told, PROSE))) == []
+
+
 def test_an_outline_restarting_at_one_after_three_starts_another_speech():
     body = lines(
         "一、甲。",
