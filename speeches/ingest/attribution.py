@@ -508,20 +508,31 @@ def tell_apart(speeches: list) -> list:
             continue
         places = Counter(_last_place(s) for s in group)
         dates = Counter(_stated_date(s) for s in group)
+        markers = Counter(_marker(s.marker) for s in group)
         for speech in group:
-            place, date = _last_place(speech), _stated_date(speech)
+            place, date, marker = _last_place(speech), _stated_date(speech), _marker(speech.marker)
             if place and places[place] == 1:
                 qualifier = place
             elif date and dates[date] == 1:
                 qualifier = f"{date}年" if len(date) == 4 else date
+            elif marker and markers[marker] == 1:
+                qualifier = marker
+            elif marker:
+                # One marker over several speeches (004 发言稿二: a training-class speech
+                # and a festival's opening): 第二篇之一, 第二篇之三, counted in page order.
+                n = [_marker(s.marker) for s in group if s.ordinal <= speech.ordinal].count(marker)
+                qualifier = f"{marker}之{_CHINESE_DIGITS[n] if n < 10 else n}"
             else:
-                qualifier = _marker(speech.marker) or f"第{speech.ordinal}篇"
+                qualifier = f"第{speech.ordinal}篇"
             renamed[speech.ordinal] = f"{title}（{qualifier}）"
     out = []
     for speech in speeches:
         title = renamed.get(speech.duplicate_of or speech.ordinal)
         out.append(replace(speech, display_title=title) if title else speech)
     return out
+
+
+_CHINESE_DIGITS = "〇一二三四五六七八九"
 
 
 def _marker(marker: str) -> str:

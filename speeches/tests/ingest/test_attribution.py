@@ -141,3 +141,21 @@ def test_speeches_of_one_document_sharing_a_title_are_told_apart_by_place_else_m
         "外宣工作会议上的讲话稿（太原）",
         "慈善工作会议上的讲话稿",
     ]
+
+
+def test_speeches_under_one_marker_sharing_a_title_are_numbered_within_it():
+    # 004 社区工作者发言稿: the first unmarked; under 二: a training-class speech, then a festival's opening.
+    told = tell_apart(
+        [
+            speech(25, "社区工作者发言稿"),
+            speech(26, "社区工作者发言稿", marker="二:"),
+            speech(27, "社区工作者发言稿", "浙江·宁波", marker="二:"),
+            speech(28, "社区工作者发言稿", marker="二:"),
+        ]
+    )
+    assert [s.display_title for s in told] == [
+        "社区工作者发言稿（第25篇）",
+        "社区工作者发言稿（第二篇之一）",
+        "社区工作者发言稿（宁波）",
+        "社区工作者发言稿（第二篇之三）",
+    ]
