@@ -26,7 +26,7 @@ def describe_machine() -> str:
         mem = "unknown memory"
     return (
         f"Machine: {cpu}, {os.cpu_count()} cores, {mem}; Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}; run {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}."
+        f"{platform.system()} {platform.release()}; run {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M')} UTC."
     )
 
 
