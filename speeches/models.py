@@ -445,7 +445,7 @@ class SearchRow(models.Model):
     part = models.PositiveSmallIntegerField()  # 0: the title; 1, 2, ...: chunks of title and text
     lead = models.PositiveSmallIntegerField(default=0)
     body = models.TextField()
-    words = models.TextField()
+    words = TsVector()
     grams = TsVector()
 
     class Meta:

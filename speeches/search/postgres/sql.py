@@ -24,7 +24,7 @@ from .. import query as q
 from ..engine import SORT_COLUMNS, Query
 from ..params import UNDATED
 from ..relevance import K1, PROXIMITY_POOL, B, positive_terms
-from .rows import TITLE_PART, tsquery
+from .rows import TITLE_PART, lexeme, tsquery
 
 # Filter and facet name (speeches.search.engine.FACETS) -> how a speech `s` is narrowed.
 _FILTERS = {
@@ -227,22 +227,21 @@ def _ranked(built: _Builder, terms: list[q.Term], needed: int) -> tuple[str, lis
 
 
 def _frequencies(term: q.Term) -> tuple[str, list]:
-    """Per matching speech, how often the term occurs in its own rows: as a string
-    (occurrences ending inside a chunk's lead belong to the chunk before; one
-    character: not counted, see relevance) plus as a whole jieba word."""
+    """Per matching speech, how often the term occurs in its own rows: as a whole
+    jieba word, plus (two characters or more, see relevance) as a string not wholly
+    in a chunk's lead. ts_rank_cd with these weights adds 1 an occurrence (rows.py)."""
     part = f"r.part = {TITLE_PART}" if term.field == "title" else f"r.part > {TITLE_PART}"
-    # Bytes, not characters: octet_length is constant time where length walks the UTF-8.
-    word, size = f"|{term.text}|", len(term.text.encode())
-    count = "(octet_length(r.words) - octet_length(replace(r.words, %s, ''))) / %s"
-    params: list = [word, size + 2]
+    count = "ts_rank_cd('{1,1,1,1}', r.words, %s::tsquery, 0)"
+    params: list = [lexeme(term.text)]
     if len(term.text) > 1:
+        # A chunk without a lead (every speech's first) has nothing to take away.
         count += (
-            " + (octet_length(r.body) - octet_length(replace(r.body, %s, ''))) / %s"
-            " - (octet_length(left(r.body, r.lead)) - octet_length(replace(left(r.body, r.lead), %s, ''))) / %s"
+            " + ts_rank_cd('{1,1,1,1}', r.grams, %s::tsquery, 0)"
+            " - CASE WHEN r.lead > 0 THEN ts_rank_cd('{1,0,0,0}', r.grams, %s::tsquery, 0) ELSE 0 END"
         )
-        params += [term.text, size, term.text, size]
+        params += [tsquery(term.text)] * 2
     sql = (
-        f"SELECT r.speech_id AS id, sum({count}) AS n FROM speeches_searchrow r"
+        f"SELECT r.speech_id AS id, round(sum({count}))::int AS n FROM speeches_searchrow r"
         f" WHERE r.speech_id IN (SELECT id FROM m) AND {part} GROUP BY r.speech_id"
     )
     return sql, params
