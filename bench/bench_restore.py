@@ -38,11 +38,13 @@ READING = """Reading the figures: `processes 1` is parse_document page after pag
 warmed-up process; `processes 2` is pipeline.parse_many with two worker processes, timed
 in a fresh interpreter that first loads everything once (the one-off start-up above, as
 any ingest pays it) and whose workers are forked from it, tables loaded. Its first MB/s
-leaves the pool's start-up (the fork, measured apart) out, the second counts it. In one
-process the mojibake step (a lattice search in pure Python per damaged run, a run every
-~6 KB in the seeds) is still over half the time; then describing each speech (topic,
-place and year patterns, sections: ~1/10), the MinHash signatures of dedupe (~1/10), the
-segmentation of each speech's sample for keywords (~1/10), pinyin and OpenCC.
+leaves the pool's start-up (the fork, measured apart) out, the second counts it; neither
+counts the one-off start-up (warm_up, before the pool is forked). In one process, cold,
+the mojibake step (a lattice search in pure Python per damaged run, a run every ~6 KB in
+the seeds) is half the time, a fifth of that the character model's first look-ups;
+then the segmentation of each speech's sample for keywords and the speaker, date and
+place of each speech (~1/12 each), OpenCC (~1/15), topic patterns, pinyin, dedupe's
+MinHash, splitting and cleaning (~1/25 each).
 parse_many takes pages in windows and spreads each window's damaged lines evenly over
 the workers before it hands out the pages (largest first) for the rest, so pages of very
 uneven size (the sample's: 48 to 530 KB) no longer leave a worker idle during the
@@ -238,7 +240,7 @@ def main() -> None:
             describe_speed(speed_before, loop_seconds()),
             "",
             f"One-off start-up of a process (jieba's dictionary and IDF table, character model, GBK tables, "
-            f"reading index, OpenCC): {startup:.1f} s.",
+            f"reading index, OpenCC, the county names' pattern): {startup:.1f} s.",
             *pool_line,
             f"Load on the machine when the run started: {load}; when it ended: {_load()}. "
             "The machine is shared; under load every figure drops.",

@@ -11,7 +11,10 @@ refused with a reason; its bytes are kept by the loader like any failed upload's
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
+from collections import Counter
+from functools import lru_cache
 
 from .types import Decoded, IngestError
 
@@ -97,21 +100,31 @@ def text_likelihood(text: str) -> float:
 def garbage_share(text: str) -> float | None:
     """The share of the sample that is no text or rare Han characters; None when the
     sample is too short to judge."""
-    from .script import simplify_chars
-
-    sample = [ch for ch in text[: _SAMPLE * 5] if not ch.isspace()]
+    # Counted per distinct character: a page's 20,000 judged characters are a few
+    # thousand distinct ones. The loop over every character took 0.10 s of a 1.35 s
+    # cold pass over the seeds (now 0.02), and parse_many decodes every page twice.
+    sample = "".join(text[: _SAMPLE * 5].split())  # str.split() drops what isspace() calls space
     if len(sample) < _MIN_JUDGED:
         return None
-    bad = 0
-    for at, ch in enumerate(sample):
-        if ch == "\ufffd":
-            # The bytes of one broken character are replaced one by one: count it once.
-            bad += at == 0 or sample[at - 1] != "\ufffd"
-        elif unicodedata.category(ch) in ("Cn", "Co", "Cc", "Cs"):
-            bad += 1
-        elif "\u3400" <= ch <= "\u9fff" and not _common_han(simplify_chars(ch)):
-            bad += 1
+    # The bytes of one broken character are replaced one by one: count each run once.
+    bad = len(_REPLACED_RUN.findall(sample))
+    for ch, count in Counter(sample).items():
+        if ch != "\ufffd" and _is_garbage(ch):
+            bad += count
     return bad / len(sample)
+
+
+_REPLACED_RUN = re.compile("\ufffd+")
+
+
+@lru_cache(maxsize=65536)
+def _is_garbage(ch: str) -> bool:
+    """No text (unassigned, private use, control, surrogate) or a rare Han character."""
+    from .script import simplify_chars
+
+    if unicodedata.category(ch) in ("Cn", "Co", "Cc", "Cs"):
+        return True
+    return "\u3400" <= ch <= "\u9fff" and not _common_han(simplify_chars(ch))
 
 
 def _common_han(ch: str) -> bool:

@@ -1,4 +1,4 @@
-"""Near-duplicate speeches: a small MinHash over character shingles, pure Python.
+"""Near-duplicate speeches: a small MinHash over character shingles.
 
 The same speech is published again and again with small edits: 001 篇一 and 篇四
 differ in placeholders ("近xxx万" / "近190万"), 004 prints its 城市工作 speech twice
@@ -8,8 +8,9 @@ share `identity.content_fingerprint`; edited copies share most 4-character shing
 The signature is one-permutation MinHash: each shingle is hashed once, the high bits
 pick one of `SIGNATURE_SIZE` bins and the bin keeps its smallest hash. Shingles are
 read four Han characters at a time straight out of the UTF-16 bytes (4 × 16 bits is
-exactly one 64-bit word), so the costly part runs in C and the signature is the same
-in every process (no salted `hash()`). Stored values fit a signed 64-bit column.
+exactly one 64-bit word), so the costly part runs in C (numpy's unsigned 64-bit
+arithmetic, which wraps at 2**64 as the hash wants) and the signature is the same in
+every process (no salted `hash()`). Stored values fit a signed 64-bit column.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from array import array
-from bisect import bisect_left
 from collections.abc import Iterable
 from operator import eq
 from typing import TypeVar
+
+import numpy as np
 
 SIGNATURE_SIZE = 128
 _BIN_BITS = 7  # 2**7 == SIGNATURE_SIZE
@@ -66,38 +67,31 @@ def shingle_codes(text: str) -> set[int]:
     return codes
 
 
-def shingle_hashes(text: str) -> list[int]:
+def shingle_hashes(text: str) -> np.ndarray:
     """(code × _MUL1) mod 2**64 for every shingle code, repeats included (a bin's
-    minimum does not care), computed without a Python-level loop: the codes are laid
-    out in 128-bit lanes of one big integer, one multiplication fills every lane with
-    its full product (less than 2**128, so no lane spills into the next), and the low
-    half of each lane is the hash. ≈2× a comprehension over `shingle_codes`."""
+    minimum does not care), as an array of uint64."""
     data = _NOT_CONTENT.sub("", text).encode("utf-16-le")
     words = b"".join(data[offset : offset + (len(data) - offset) // 8 * 8] for offset in range(0, 8, 2))
-    count = len(words) // 8
-    if not count:
-        return []
-    lanes = bytearray(16 * count)
-    for byte in range(8):
-        lanes[byte::16] = words[byte::8]
-    products = (int.from_bytes(lanes, "little") * _MUL1).to_bytes(16 * count, "little")
-    low_halves = array("Q", products)
-    if sys.byteorder != "little":  # the bytes above are little-endian on every machine
-        low_halves.byteswap()
-    return low_halves[::2].tolist()
+    return np.frombuffer(words, dtype="<u8") * np.uint64(_MUL1)
+
+
+_BIN_STARTS = np.arange(SIGNATURE_SIZE, dtype=np.uint64) << np.uint64(_VALUE_BITS)
 
 
 def signature(text: str) -> tuple[int, ...]:
-    """`SIGNATURE_SIZE` ints: per bin, the smallest shingle hash, or EMPTY."""
-    hashes = sorted(shingle_hashes(text))
-    out = []
-    for bin_ in range(SIGNATURE_SIZE):
-        i = bisect_left(hashes, bin_ << _VALUE_BITS)
-        if i < len(hashes) and hashes[i] >> _VALUE_BITS == bin_:
-            out.append(hashes[i] & _VALUE_MASK)
-        else:
-            out.append(EMPTY)
-    return tuple(out)
+    """`SIGNATURE_SIZE` ints: per bin, the smallest shingle hash, or EMPTY.
+
+    In numpy: sorting the hashes of the seeds' speeches as Python ints and finding each
+    bin's first by bisection was 0.1 s of a 1.1 s pass over the seeds."""
+    hashes = np.sort(shingle_hashes(text))
+    if not len(hashes):
+        return (EMPTY,) * SIGNATURE_SIZE
+    # Each bin's first hash, if the bin has any: a bin past the last hash points at the
+    # last, which then lies in an earlier bin.
+    first = hashes[np.minimum(np.searchsorted(hashes, _BIN_STARTS), len(hashes) - 1)]
+    filled = first >> np.uint64(_VALUE_BITS) == _BIN_STARTS >> np.uint64(_VALUE_BITS)
+    values = (first & np.uint64(_VALUE_MASK)).astype(np.int64)
+    return tuple(np.where(filled, values, EMPTY).tolist())
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:

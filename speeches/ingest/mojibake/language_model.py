@@ -98,7 +98,7 @@ class CharLM:
     word_choices: dict = field(default_factory=dict)
 
     def __post_init__(self, running: Table, news: Table) -> None:
-        """The three bigram tables folded into one lookup (see _logp3): a model miss was
+        """The three bigram tables folded into one lookup (see learn): a model miss was
         nine dict look-ups through three Table.prob calls, the step's largest cost on
         new text. P(ch | last) = Σ share·(weight·pair/left + (1 − weight)·unigram), or
         share·unigram from a table that never saw `last`; so it is the sum of a pair part,
@@ -156,20 +156,19 @@ class CharLM:
     def learn(self, key: str, history: str, ch: str) -> float:
         """logp3 on a memo miss, for a caller that has built the key (history + "\x00" +
         ch, history at most two characters) and found it missing."""
-        if len(self.memo) > MEMO_LIMIT:
-            self.memo.clear()
-        found = self.memo[key] = self._logp3(history, ch)
-        return found
-
-    def _logp3(self, history: str, ch: str) -> float:
-        """history: at most two characters."""
+        memo = self.memo
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
+        # The model itself, computed here rather than in a method of its own: a first
+        # question is asked ~70,000 times over the seeds, each call a cost.
         last = history[-1:]
         unigrams, floor = self._after.get(last, self._unseen_context)
         p2 = self._pairs.get(last + ch, 0.0) + unigrams.get(ch, floor)
         seen = self.trigram_contexts.get(history, 0) if len(history) == 2 else 0
         if seen:
             p2 = TRIGRAM_SHARE * self.trigrams.get(history + ch, 0) / seen + (1.0 - TRIGRAM_SHARE) * p2
-        return math.log(p2)
+        found = memo[key] = math.log(p2)
+        return found
 
     def score(self, text: str, prev: str = "") -> float:
         total = 0.0

@@ -73,7 +73,9 @@ def pair_char(lead: int, trail: int) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _dropped_table() -> bytes:
+def dropped_pairs() -> bytes:
+    """1 at first << 8 | second for each pair of bytes is_dropped_pair is true of, else 0
+    (viterbi.py indexes it directly in its hot loop)."""
     pairs = all_pairs()
     return bytes(
         1 if first >= 0x81 and second >= 0x81 and (first, second) not in pairs else 0
@@ -84,7 +86,7 @@ def _dropped_table() -> bytes:
 
 def is_dropped_pair(first: int, second: int) -> bool:
     """Would the seeds' decoder have dropped these two bytes without a trace?"""
-    return _dropped_table()[(first << 8) | second] == 1
+    return dropped_pairs()[(first << 8) | second] == 1
 
 
 @lru_cache(maxsize=PER_BYTE)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from .constants import FAVOURED_BONUS, HIDDEN_PRIOR, PLAIN_PRIOR, STATE_BEAM
 from .language_model import CharLM
 from .lattice import Lattice, LatticePath, ScoredPath
-from .pairs import Candidate, Slot, is_dropped_pair
+from .pairs import Candidate, Slot, dropped_pairs
 
 # A Viterbi state: (score, path, its last two characters, its last candidate), keyed by
 # its last character. Plain tuples: one is made for every candidate kept.
@@ -36,11 +36,13 @@ def _step(
     # The model's memo is read here directly (a state's history is its last two
     # characters already, the key logp3 would build); a miss goes to lm.learn.
     learn, memo, cands, favoured = lm.learn, lm.memo, slot.cands, slot.favoured
+    dropped = dropped_pairs()  # is_dropped_pair(first, second) is dropped[first << 8 | second]
     for score, path, history, prev_cand in states.values():
         base = score + prior
         prefix = history + "\x00"
+        after_trail = prev_cand.trail << 8
         for cand in cands:
-            if pairing and not is_dropped_pair(prev_cand.trail, cand.lead):
+            if pairing and not dropped[after_trail | cand.lead]:
                 continue
             simple = cand.simple
             key = prefix + simple
