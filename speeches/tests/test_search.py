@@ -1,6 +1,7 @@
 """Search over the cast (speeches/tests/cast.py): the speeches a query finds are named
 from the cast, and compared with a scan of the database (substring scans, filtered
-querysets). The last test's subject is a seed page's mojibake, so it reads the seeds.
+querysets). (Finding the words a seed page's mojibake restored is a golden test of the
+seeds, in test_search_strings.)
 """
 
 import pytest
@@ -161,14 +162,3 @@ def test_a_search_never_returns_a_speech_missing_from_the_database(cast):
     assert pk == cast["yushan"].pk
     Speech.objects.filter(pk=pk).delete()
     assert pk not in {h.speech.pk for h in search_speeches("雨山区").hits}
-
-
-def test_searching_the_restored_words_finds_the_speech_whose_source_is_mojibake(corpus):
-    # DEVELOPERS.md's own example: 001's source says 確??荚嚢踩? for 確保考試安全.
-    raw = corpus["001_1ede3f202e9dcf26.txt"]
-    assert "確??荚嚢踩?".encode() in bytes(raw.raw)
-    hits = search_speeches("确保考试安全", page_size=100).hits
-    found = [h.speech for h in hits if h.speech.document_id == raw.pk]
-    assert any("考试安全" in s.text and "采取设立备用考场" in s.text for s in found)
-    # Traditional input finds the same.
-    assert {h.speech.pk for h in hits} == {h.speech.pk for h in search_speeches("確保考試安全", page_size=100).hits}
