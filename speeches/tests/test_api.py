@@ -89,3 +89,9 @@ def test_a_malformed_query_answers_200_with_results_or_a_message(client, cast, q
     response = client.get("/api/search", {"q": query})
     data = response.json()
     assert response.status_code == 200 and (data["results"] or data["message"])
+
+
+def test_a_term_standing_in_the_title_only_finds_the_speech_with_an_empty_snippet(client, cast):
+    data = client.get("/api/search", {"q": "旅游"}).json()  # in tourism's title, not in its text
+    assert [r["id"] for r in data["results"]] == [cast["tourism"].public_id]
+    assert data["results"][0]["snippet"] == ""

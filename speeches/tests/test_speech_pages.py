@@ -217,3 +217,14 @@ def test_a_fragment_says_so_on_its_page_in_listings_and_in_the_api(client, cast)
     whole = cast["fragment"].document.speeches.get(ordinal=1)
     assert client.get(f"/api/speeches/{whole.public_id}").json()["fragment"] is False
     assert "残篇" in client.get(f"/documents/{fragment.document_id}/").content.decode()
+
+
+def test_a_title_the_archive_supplied_is_bracketed_on_the_page_in_listings_and_in_the_citation(client, cast):
+    speech = cast["style"]  # reprint.txt gave it no title; its date (2019) is inferred
+    html = html_of(client, speech.get_absolute_url())
+    assert '<span class="supplied" title="标题为本馆所拟">[关于作风建设的讲话]</span>' in html
+    assert "<title>[关于作风建设的讲话]（2019年?）" in html
+    assert "[关于作风建设的讲话]" in html_of(client, f"/documents/{speech.document_id}/")
+    data = client.get(f"/api/speeches/{speech.public_id}").json()
+    assert data["title_supplied"] is True and "[关于作风建设的讲话]" in data["citation"]["gbt7714"]
+    assert client.get(f"/api/speeches/{cast['yushan'].public_id}").json()["title_supplied"] is False
