@@ -1,12 +1,19 @@
-"""Shared fixtures: an isolated search index and media folder, and the sample corpus.
+"""Shared fixtures: an isolated search index and media folder, and the two archives
+the tests read.
 
-The cast: the five seed pages of corpus/seeds, ingested once into the test
-database (and re-ingested if a transactional test flushed them).
+- `cast`: the small hand-made cast of speeches/tests/cast.py, for the tests of the
+  views, the API and search;
+- `corpus`: the five seed pages of corpus/seeds as the pipeline parses them, for the
+  tests whose subject is the seeds (golden counts, ingest, re-ingest, rebuilds).
+
+Either is loaded into the test database before a module's first test that reads it
+(and again if a transactional test flushed it).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 from pathlib import Path
 from unittest import mock
 
@@ -15,7 +22,8 @@ from django.conf import settings
 from django.test import override_settings
 from haystack import connections
 
-from speeches.models import Document
+from speeches.models import Document, Speech
+from speeches.tests import cast as cast_module
 
 SEEDS = sorted(Path(settings.SAMPLE_CORPUS_DIR).glob("*.txt"))
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -59,26 +67,72 @@ def _parsed_seed(path: Path):
     return parse_document(path.read_bytes())
 
 
-def _ensure_corpus() -> None:
+def _holds(sha256s: frozenset[str]) -> bool:
+    """The archive is exactly these documents, all ingested (the cast or the seeds)."""
+    shas = set(Document.objects.values_list("sha256", flat=True))
+    return shas == sha256s and Document.objects.ingested().count() == len(sha256s)
+
+
+def _load(pages) -> None:
+    """Replace the archive with these (raw bytes, name, parsed) pages, stored through the
+    loader and indexed by every engine the database runs, as production does."""
     from speeches.indexing import rebuild_index
     from speeches.loading import ingest_bytes
 
-    if Document.objects.ingested().count() == len(SEEDS):
-        return
+    Document.objects.all().delete()
     # Indexed once by the rebuilds below, not also document by document on the way (that
     # doubled the time of every transactional test's set-up).
     with mock.patch("speeches.loading.documents_changed"):
-        for path in SEEDS:
-            ingest_bytes(path.read_bytes(), path.name, parsed=_parsed_seed(path))
+        for raw, name, parsed in pages:
+            ingest_bytes(raw, name, parsed=parsed)
     for name in ENGINES:
         with override_settings(SEARCH_ENGINE=name):
             rebuild_index()
 
 
-@pytest.fixture(scope="session")
-def _session_corpus(django_db_setup, django_db_blocker):
+@functools.cache
+def _seed_sha256s() -> frozenset[str]:
+    return frozenset(hashlib.sha256(path.read_bytes()).hexdigest() for path in SEEDS)
+
+
+def _ensure_corpus() -> None:
+    if not _holds(_seed_sha256s()):
+        _load((path.read_bytes(), path.name, _parsed_seed(path)) for path in SEEDS)
+
+
+@functools.cache
+def _cast_pages():
+    return tuple(
+        (cast_module.raw_bytes(page), page.name, cast_module.parsed_document(page)) for page in cast_module.PAGES
+    )
+
+
+def _ensure_cast() -> None:
+    pages = _cast_pages()
+    if not _holds(frozenset(parsed.sha256 for _, _, parsed in pages)):
+        _load(pages)
+
+
+# The archive a module's tests read is loaded (and committed) once per module, before the
+# first test's transaction opens. Loading the seeds costs ≈7 s (the cast ≈0.3 s), so the
+# tests on the seeds run last (pytest_collection_modifyitems): a process switches once.
+# The fixtures check again in each test: a transactional test (the browser's) flushes the
+# database.
+@pytest.fixture(scope="module")
+def _module_corpus(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _ensure_corpus()
+
+
+@pytest.fixture(scope="module")
+def _module_cast(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _ensure_cast()
+
+
+def pytest_collection_modifyitems(items):
+    """The tests on the seed corpus run after all the others, in their own order."""
+    items.sort(key=lambda item: "corpus" in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(params=ENGINES)
@@ -96,10 +150,33 @@ def whoosh_engine():
 
 
 @pytest.fixture
-def corpus(_session_corpus, db):
-    """The five seed pages, ingested and indexed."""
+def corpus(_module_corpus, db):
+    """The five seed pages, ingested and indexed: for tests whose subject is the seeds."""
     _ensure_corpus()
     return {path.name: Document.objects.get(original_name=path.name) for path in SEEDS}
+
+
+class Cast:
+    """The hand-made archive of speeches/tests/cast.py: `cast["yushan"]` is that speech's
+    row, `cast.documents["city.txt"]` that page's document."""
+
+    def __init__(self):
+        self.documents = {page.name: Document.objects.get(original_name=page.name) for page in cast_module.PAGES}
+
+    def __getitem__(self, key: str) -> Speech:
+        page, ordinal = cast_module.ROLES[key]
+        return Speech.objects.get(document=self.documents[page.name], ordinal=ordinal)
+
+    def ids(self, *keys: str) -> set[str]:
+        """The public ids of these speeches."""
+        return {self[key].public_id for key in keys}
+
+
+@pytest.fixture
+def cast(_module_cast, db) -> Cast:
+    """The cast (speeches/tests/cast.py), stored and indexed: for the tests of the views, the API and search."""
+    _ensure_cast()
+    return Cast()
 
 
 @pytest.fixture

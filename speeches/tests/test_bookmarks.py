@@ -1,5 +1,6 @@
 """Bookmarks: sign up, bookmark a speech or paragraph with a note and tags, list, filter,
-edit, remove, export; each user sees only their own; bookmarks outlive re-ingests."""
+edit, remove, export; each user sees only their own; bookmarks outlive re-ingests.
+The speeches are the cast's (speeches/tests/cast.py)."""
 
 import csv
 import io
@@ -11,15 +12,13 @@ from django.db import transaction
 from django.test import Client
 
 from speeches.bookmarks import normalize_tags
-from speeches.ingest import parse_document
 from speeches.ingest.identity import content_fingerprint
 from speeches.ingest.types import ParsedSection
 from speeches.loading import ingest_bytes, load_parsed
 from speeches.models import Bookmark, Document, Speech
+from speeches.tests.cast import CITY, parsed_document, raw_bytes
 
 pytestmark = pytest.mark.django_db
-
-SEED = "002_5507ae1777cd8619.txt"
 
 
 @pytest.fixture
@@ -30,8 +29,15 @@ def alice(client):
 
 
 @pytest.fixture
-def speech(corpus):
-    return Speech.objects.get(document=corpus[SEED], ordinal=2)
+def speech(cast):
+    """The cast's yushan: six paragraphs, the third a heading."""
+    return cast["yushan"]
+
+
+def ingest_city():
+    """The cast's city.txt (four speeches, yushan first) stored by the loader, and as parsed."""
+    parsed = parsed_document(CITY)
+    return Document.objects.get(pk=ingest_bytes(raw_bytes(CITY), CITY.name, parsed=parsed).document_id), parsed
 
 
 def add(client, speech, paragraph="", note="", tags=""):
@@ -81,7 +87,7 @@ def test_a_paragraph_bookmark_keeps_its_note_and_tags_and_is_listed(client, alic
     mark = Bookmark.objects.get(user=alice)
     assert (mark.public_id, mark.paragraph, mark.title) == (speech.public_id, "p3", speech.title)
     assert mark.note == "引用于第二章" and mark.tag_list == ["疫情", "教育"]
-    assert mark.excerpt == speech.paragraphs()[2][:60]
+    assert mark.excerpt == speech.paragraphs()[2][:60] == "一、充分肯定城市管理工作取得的成绩"
     html = client.get("/bookmarks/").content.decode()
     assert f'href="/speeches/{speech.public_id}/#p3"' in html and "引用于第二章" in html and "第3段" in html
 
@@ -104,8 +110,8 @@ def test_the_speech_page_shows_what_is_already_bookmarked(client, alice, speech)
     assert "★ 已收藏" in html and 'href="#p4">第4段</a>' in html
 
 
-def test_my_bookmarks_filter_by_tag_and_by_words(client, alice, corpus):
-    one, two = Speech.objects.filter(document=corpus[SEED]).order_by("ordinal")[:2]
+def test_my_bookmarks_filter_by_tag_and_by_words(client, alice, cast):
+    one, two = cast["yushan"], cast["epidemic"]
     add(client, one, note="森林防火对照", tags="对照, 方法")
     add(client, two, tags="对照组")
     by_tag = client.get("/bookmarks/", {"tag": "对照"}).content.decode()
@@ -171,12 +177,11 @@ def test_bookmarks_export_as_bibtex_entries(client, alice, speech):
 
 
 @pytest.mark.usefixtures("empty_archive", "fresh_index")
-def test_a_bookmark_survives_a_reingest_that_changed_the_text(client, alice, seed_bytes, settings, tmp_path):
+def test_a_bookmark_survives_a_reingest_that_changed_the_text(client, alice, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED], SEED).document_id)
-    speech = document.speeches.get(ordinal=3)
+    document, parsed = ingest_city()
+    speech = document.speeches.get(ordinal=1)
     add(client, speech, paragraph="p2", note="keep me")
-    parsed = parse_document(seed_bytes[SEED])
     # A pipeline change: each speech gains a rejoined sentence; rows are replaced.
     changed = replace(
         parsed,
@@ -205,22 +210,20 @@ def test_bookmarks_export_as_ris_records(client, alice, speech):
 
 
 @pytest.mark.usefixtures("empty_archive", "fresh_index")
-def test_a_bookmark_of_a_speech_merged_by_a_reingest_says_so_and_still_leads_to_it(
-    client, alice, seed_bytes, settings, tmp_path
-):
+def test_a_bookmark_of_a_speech_merged_by_a_reingest_says_so_and_still_leads_to_it(client, alice, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED], SEED).document_id)
-    second, third = document.speeches.get(ordinal=2), document.speeches.get(ordinal=3)
-    add(client, third, note="merged later")
-    parsed = parse_document(seed_bytes[SEED])
-    first, two, three = parsed.speeches[:3]
+    document, parsed = ingest_city()
+    # A pipeline change joins epidemic (2) to the longer yushan (1), which keeps its id.
+    kept, joined = document.speeches.get(ordinal=1), document.speeches.get(ordinal=2)
+    add(client, joined, note="merged later")
+    two, three, *rest = parsed.speeches
     merged = replace(two, text=two.text + "\n" + three.text, fingerprint=content_fingerprint(two.text + three.text))
     with transaction.atomic():
-        load_parsed(document, replace(parsed, speeches=(first, merged)))
+        load_parsed(document, replace(parsed, speeches=(merged, *rest)))
     html = client.get("/bookmarks/").content.decode()
     assert "merged later" in html and "已并入另一篇" in html
-    response = client.get(f"/speeches/{third.public_id}/")
-    assert response.status_code == 301 and response["Location"] == f"/speeches/{second.public_id}/"
+    response = client.get(f"/speeches/{joined.public_id}/")
+    assert response.status_code == 301 and response["Location"] == f"/speeches/{kept.public_id}/"
 
 
 def rejoin_first_two_paragraphs(speech):
@@ -231,16 +234,14 @@ def rejoin_first_two_paragraphs(speech):
 
 
 @pytest.mark.usefixtures("empty_archive", "fresh_index")
-def test_a_paragraph_bookmark_finds_its_paragraph_after_a_reingest_renumbered_them(
-    client, alice, seed_bytes, settings, tmp_path
-):
+def test_a_paragraph_bookmark_finds_its_paragraph_after_a_reingest_renumbered_them(client, alice, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED], SEED).document_id)
-    speech = document.speeches.get(ordinal=3)
+    document, parsed = ingest_city()
+    speech = document.speeches.get(ordinal=1)
     fifth = speech.paragraphs()[4]
+    assert fifth == "二、扎实做好今年的重点工作"
     add(client, speech, paragraph="p5")
     assert Bookmark.objects.get().excerpt == fifth[:60]
-    parsed = parse_document(seed_bytes[SEED])
     with transaction.atomic():
         load_parsed(document, replace(parsed, speeches=tuple(rejoin_first_two_paragraphs(s) for s in parsed.speeches)))
     assert Speech.objects.get(public_id=speech.public_id).paragraphs()[3] == fifth

@@ -11,17 +11,17 @@ from speeches.index_check import PENDING_MARK, find_mismatches, retry_pending
 from speeches.indexing import indexed_count, unindex_document
 from speeches.loading import ingest_bytes
 from speeches.models import Document, Speech
+from speeches.tests.cast import CITY, parsed_document, raw_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("whoosh_engine", "empty_archive", "fresh_index")]
 
-SEED_002 = "002_5507ae1777cd8619.txt"
-
 
 @pytest.fixture
-def document(seed_bytes, django_capture_on_commit_callbacks):
+def document(django_capture_on_commit_callbacks):
+    """The cast's city.txt (four speeches), stored and indexed as an upload is."""
     with django_capture_on_commit_callbacks(execute=True):
-        result = ingest_bytes(seed_bytes[SEED_002], "002.txt")
-    assert indexed_count() == Speech.objects.count() > 0
+        result = ingest_bytes(raw_bytes(CITY), CITY.name, parsed=parsed_document(CITY))
+    assert indexed_count() == Speech.objects.count() == 4
     return Document.objects.get(pk=result.document_id)
 
 

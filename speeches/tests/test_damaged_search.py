@@ -1,9 +1,9 @@
 """Possible matches in damaged text: a word of the query with one character shown as 〓.
 
-The sample corpus has such words where the mojibake step left a marker: 001 writes
-“一防三保” twice and “村不漏” once in runs whose last character lost a byte, restored as
-“一防三〓” and “村不〓”. The tests compare the listed speeches with a scan of the
-database, not with fixed counts, as test_search does.
+The cast (speeches/tests/cast.py) has such words, as the mojibake step leaves them on
+the seed pages: its `exam` speech writes “一防三〓” twice, “村不〓” and “一院多〓” (beside
+“一院多校” in clear), its `roads` speech “政府对〓〓建设” (beside 公路建设 in clear). The
+tests name those speeches and compare the listed speeches with a scan of the database.
 """
 
 import pytest
@@ -78,9 +78,9 @@ def test_a_repeated_word_is_widened_one_occurrence_at_a_time():
         assert kinds == ["Any", "Term"]
 
 
-def test_a_word_lost_to_a_marker_is_offered_as_a_possible_match(corpus):
+def test_a_word_lost_to_a_marker_is_offered_as_a_possible_match(cast):
     marked = canonical_holding(variants(WORD))
-    assert marked, "the sample corpus no longer has “一防三〓”: pick another marked word"
+    assert marked == cast.ids("exam")
     results = search_speeches(WORD)
     assert results.count == 0
     assert results.damaged.count == len(marked)
@@ -91,25 +91,26 @@ def test_a_word_lost_to_a_marker_is_offered_as_a_possible_match(corpus):
         assert any(f"<mark>{item.variant}</mark>" in snippet for snippet in item.hit.snippets)
 
 
-def test_two_characters_lost_together_are_found_from_a_longer_word(corpus):
-    # 003 writes 對公路建設 with two dropped byte pairs in a row: restored 对〓〓建设.
+def test_two_characters_lost_together_are_found_from_a_longer_word(cast):
+    # roads writes 政府对〓〓建设 (as 003 does where two byte pairs in a row were dropped).
     # (公路建设 itself occurs in clear elsewhere in that speech, so it is a plain result.)
     marked = canonical_holding(["政府对〓〓建设"])
-    assert marked
+    assert marked == cast.ids("roads")
     results = search_speeches('"政府对公路建设"')
     assert results.count == 0
     assert damaged_ids(results) == marked
     assert {(item.variant, item.word) for item in results.damaged.hits} == {("政府对〓〓建设", "政府对公路建设")}
 
 
-def test_a_traditional_query_and_a_phrase_are_widened_alike(corpus):
+def test_a_traditional_query_and_a_phrase_are_widened_alike(cast):
     assert damaged_ids(search_speeches("一防三保")) == damaged_ids(search_speeches('"一防三保"'))
-    assert damaged_ids(search_speeches("村不漏")) == canonical_holding(variants("村不漏")) != set()
+    assert damaged_ids(search_speeches("村不漏")) == canonical_holding(variants("村不漏")) == cast.ids("exam")
 
 
 @pytest.mark.parametrize("query, marked_text", [("一防三保 OR 疫情防控", "一防三〓"), ("一院多校", "一院多〓")])
-def test_a_speech_the_query_finds_is_not_offered_again_as_a_possible_match(corpus, query, marked_text):
+def test_a_speech_the_query_finds_is_not_offered_again_as_a_possible_match(cast, query, marked_text):
     marked = canonical_holding([marked_text])
+    assert marked == cast.ids("exam")  # which also says 疫情防控 and 一院多校
     results = search_speeches(params=SearchParams(q=query, page_size=100), limit=2000)
     found = {hit.speech.public_id for hit in results.hits}
     assert results.count == len(found)
@@ -118,26 +119,26 @@ def test_a_speech_the_query_finds_is_not_offered_again_as_a_possible_match(corpu
 
 
 @pytest.mark.parametrize("query", ["一防三保", "村不漏", '"政府对公路建设"'])
-def test_every_possible_match_holds_a_marked_variant_of_the_query(corpus, query):
+def test_every_possible_match_holds_a_marked_variant_of_the_query(cast, query):
     results = search_speeches(query)
     assert results.damaged is not None
     for item in results.damaged.hits:
         assert MARKER in item.variant and item.variant in item.hit.speech.text
 
 
-def test_possible_matches_keep_the_filters_of_the_search(corpus):
-    own = Speech.objects.canonical().filter(text__contains="一防三〓").first().document_id
-    other = next(d.pk for d in corpus.values() if d.pk != own)
+def test_possible_matches_keep_the_filters_of_the_search(cast):
+    own = cast["exam"].document_id
+    other = cast.documents["city.txt"].pk
     assert search_speeches(params=SearchParams(q=WORD, document=(str(own),))).damaged.count >= 1
     assert search_speeches(params=SearchParams(q=WORD, document=(str(other),))).damaged is None
 
 
-def test_possible_matches_are_listed_on_the_first_page_only_and_not_exported(corpus):
+def test_possible_matches_are_listed_on_the_first_page_only_and_not_exported(cast):
     assert search_speeches(params=SearchParams(q=WORD, page=2)).damaged is None
     assert search_speeches(params=SearchParams(q=WORD), snippets=False).damaged is None
 
 
-def test_the_search_page_lists_possible_matches_apart_and_links_to_the_marked_place(client, corpus):
+def test_the_search_page_lists_possible_matches_apart_and_links_to_the_marked_place(client, cast):
     html = client.get("/search/", {"q": WORD}).content.decode()
     assert "可能的匹配：残缺文字" in html
     # Nothing matched exactly, and the notice at the top says where to look instead.
@@ -147,18 +148,18 @@ def test_the_search_page_lists_possible_matches_apart_and_links_to_the_marked_pl
     assert "可能的匹配" not in client.get("/search/", {"q": "六保"}).content.decode()
 
 
-def test_the_speech_page_marks_the_damaged_word_it_was_opened_for(client, corpus):
-    speech = Speech.objects.canonical().filter(text__contains="一防三〓").first()
+def test_the_speech_page_marks_the_damaged_word_it_was_opened_for(client, cast):
+    speech = cast["exam"]
     html = client.get(speech.get_absolute_url(), {"q": '"一防三〓"'}).content.decode()
     # The page explains each marker with a span of its own, inside the mark.
     assert '<mark>一防三<span class="lost"' in html
 
 
-def test_the_api_gives_possible_matches_beside_the_results(client, corpus):
+def test_the_api_gives_possible_matches_beside_the_results(client, cast):
     data = client.get("/api/search", {"q": WORD}).json()
     assert data["count"] == 0
     damaged = data["damaged"]
-    assert damaged["count"] == len(damaged["results"]) >= 1
+    assert damaged["count"] == len(damaged["results"]) == 1
     first = damaged["results"][0]
     assert first["marked"] == "一防三〓" and first["may_be"] == WORD
     assert "<mark>一防三〓</mark>" in first["snippet"]

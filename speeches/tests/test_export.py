@@ -1,4 +1,4 @@
-"""Exports carry every page of the current results, filters kept."""
+"""Exports carry every page of the current results, filters kept (over the cast, speeches/tests/cast.py)."""
 
 import csv
 import io
@@ -11,21 +11,23 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_engine")]
 def paged_ids(client, params: dict) -> list[str]:
     ids, page = [], 1
     while True:
-        data = client.get("/api/search", {**params, "page": page, "page_size": 7}).json()
+        data = client.get("/api/search", {**params, "page": page, "page_size": 3}).json()
         ids += [r["id"] for r in data["results"]]
         if page >= data["num_pages"]:
             return ids
         page += 1
 
 
-def test_the_json_export_holds_the_same_ids_as_all_the_pages(client, corpus):
+def test_the_json_export_holds_the_same_ids_as_all_the_pages(client, cast):
     params = {"q": "工作", "level": "市"}
     exported = client.get("/search/export.json", params).json()
     assert [r["id"] for r in exported["results"]] == paged_ids(client, params)
     assert exported["count"] == len(exported["results"]) and not exported["truncated"]
+    # The four city-level speeches that say 工作, on two pages of three.
+    assert {r["id"] for r in exported["results"]} == cast.ids("yushan", "epidemic", "retitled", "style")
 
 
-def test_the_csv_export_holds_the_same_ids_and_opens_in_excel(client, corpus):
+def test_the_csv_export_holds_the_same_ids_and_opens_in_excel(client, cast):
     params = {"q": "疫情 OR 考试", "sort": "year"}
     response = client.get("/search/export.csv", params)
     assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
@@ -33,7 +35,11 @@ def test_the_csv_export_holds_the_same_ids_and_opens_in_excel(client, corpus):
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert [row["id"] for row in rows] == paged_ids(client, params)
+    # 疫情 in four speeches, 考试 in one of them: newest first (exam, 2021), the undated last.
+    ids = [row["id"] for row in rows]
+    assert ids[0] == cast["exam"].public_id and ids[-1] == cast["cppcc"].public_id
+    assert set(ids) == cast.ids("exam", "epidemic", "resumption", "cppcc")
 
 
-def test_an_unknown_export_format_is_not_found(client, corpus):
+def test_an_unknown_export_format_is_not_found(client, cast):
     assert client.get("/search/export.xml", {"q": "工作"}).status_code == 404

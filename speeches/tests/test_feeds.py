@@ -1,4 +1,4 @@
-"""The Atom feed of a search: valid Atom, the search's own set with its filters."""
+"""The Atom feed of a search: valid Atom, the search's own set with its filters (over the cast, speeches/tests/cast.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def feed(client, **params):
     return ET.fromstring(response.content)
 
 
-def test_a_search_feed_is_atom_listing_the_searchs_speeches_newest_first(client, corpus):
+def test_a_search_feed_is_atom_listing_the_searchs_speeches_newest_first(client, cast):
     root = feed(client, q="安全生产")
     assert root.tag == f"{ATOM}feed" and "安全生产" in root.find(f"{ATOM}title").text
     expected = search_speeches(params=SearchParams(q="安全生产", sort="year", page_size=50), facets=False)
@@ -26,17 +26,23 @@ def test_a_search_feed_is_atom_listing_the_searchs_speeches_newest_first(client,
     assert links and [link.split("testserver")[-1] for link in links] == [
         hit.speech.get_absolute_url() for hit in expected.hits
     ]
+    # resumption (2020), then safety (2016).
+    assert [link.split("testserver")[-1] for link in links] == [
+        cast["resumption"].get_absolute_url(),
+        cast["safety"].get_absolute_url(),
+    ]
     for entry in root.findall(f"{ATOM}entry"):
         assert entry.find(f"{ATOM}id").text and entry.find(f"{ATOM}updated").text
         assert "安全生产" in (entry.find(f"{ATOM}summary").text or "")
 
 
-def test_a_feed_keeps_the_searchs_filters_and_is_linked_from_the_results_page(client, corpus):
+def test_a_feed_keeps_the_searchs_filters_and_is_linked_from_the_results_page(client, cast):
     everything = feed(client, q="工作")
     year = search_speeches(params=SearchParams(q="工作")).facets["year"][0].value
     narrowed = feed(client, q="工作", year=year)
     entries = narrowed.findall(f"{ATOM}entry")
     assert 0 < len(entries) < len(everything.findall(f"{ATOM}entry"))
+    assert year == "2021" and len(entries) == 1 and len(everything.findall(f"{ATOM}entry")) == 12
     assert all(f"（{year}年）" in entry.find(f"{ATOM}title").text for entry in entries)
     self_link = next(link for link in narrowed.findall(f"{ATOM}link") if link.get("rel") == "self").get("href")
     assert f"year={year}" in self_link and "q=" in self_link
@@ -44,5 +50,5 @@ def test_a_feed_keeps_the_searchs_filters_and_is_linked_from_the_results_page(cl
     assert 'type="application/atom+xml"' in html and f"/search/feed.atom?q=%E5%B7%A5%E4%BD%9C&amp;year={year}" in html
 
 
-def test_a_feed_without_a_query_or_filter_is_empty_not_the_whole_archive(client, corpus):
+def test_a_feed_without_a_query_or_filter_is_empty_not_the_whole_archive(client, cast):
     assert feed(client).findall(f"{ATOM}entry") == []

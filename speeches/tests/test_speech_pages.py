@@ -1,4 +1,7 @@
-"""The speech page researchers cite: facts, provenance, anchors, neighbours, citations, previews."""
+"""The speech page researchers cite: facts, provenance, anchors, neighbours, citations, previews.
+
+Over the cast (speeches/tests/cast.py): city.txt's four speeches are, in order, yushan
+(sections, a stated speaker), epidemic, resumption and retitled."""
 
 import re
 
@@ -10,12 +13,6 @@ from speeches.models import Speech, SpeechAlias
 
 pytestmark = pytest.mark.django_db
 
-THREE_SPEECHES = "002_5507ae1777cd8619.txt"
-
-
-def speech_at(document, ordinal: int) -> Speech:
-    return Speech.objects.get(document=document, ordinal=ordinal)
-
 
 def html_of(client, url: str, **params) -> str:
     response = client.get(url, params)
@@ -23,9 +20,11 @@ def html_of(client, url: str, **params) -> str:
     return response.content.decode()
 
 
-def test_the_page_shows_the_speech_facts_and_links_its_source_and_raw_file(client, corpus):
-    speech = speech_at(corpus[THREE_SPEECHES], 2)
+def test_the_page_shows_the_speech_facts_and_links_its_source_and_raw_file(client, cast):
+    speech = cast["yushan"]
     html = html_of(client, speech.get_absolute_url())
+    for value in ("全市城市管理工作会议", "市", "讲话", "张明", "市长", "城市管理", "全国文明城市创建", "背街小巷"):
+        assert value in html
     assert f"<h1>{speech.title}</h1>" in html
     assert f'href="/documents/{speech.document.pk}/"' in html
     assert f'href="/documents/{speech.document.pk}/raw/"' in html and "原始文件" in html
@@ -37,11 +36,11 @@ def test_the_page_shows_the_speech_facts_and_links_its_source_and_raw_file(clien
         assert word in html
 
 
-def test_every_paragraph_has_an_anchor_and_a_copy_link_control(client, corpus):
-    speech = speech_at(corpus[THREE_SPEECHES], 2)
+def test_every_paragraph_has_an_anchor_and_a_copy_link_control(client, cast):
+    speech = cast["yushan"]
     html = html_of(client, speech.get_absolute_url())
     count = len(speech.paragraphs())
-    assert count > 3
+    assert count == 6
     for number in range(1, count + 1):
         # A paragraph, or a section's heading (h2, h3…), each with its anchor.
         assert re.search(rf'<(p|h[2-6]) id="p{number}"', html) and f'data-anchor="p{number}"' in html
@@ -49,24 +48,25 @@ def test_every_paragraph_has_an_anchor_and_a_copy_link_control(client, corpus):
     assert re.search(r'<h[2-6] id="p\d+" class="heading', html)
 
 
-def test_the_table_of_contents_links_each_headed_section(client, corpus):
-    speech = Speech.objects.filter(sections__level__gt=0).first()
+def test_the_table_of_contents_links_each_headed_section(client, cast):
+    speech = cast["yushan"]
     html = html_of(client, speech.get_absolute_url())
+    assert '<a href="#s2">一、充分肯定城市管理工作取得的成绩</a>' in html and '<a href="#s3">' in html
     for section in speech.sections.exclude(heading=""):
         assert f'<a href="#{section.anchor}">{section.heading}</a>' in html
         assert f'id="{section.anchor}"' in html
 
 
-def test_the_id_alone_resolves_and_a_readable_slug_may_follow_it(client, corpus):
-    speech = speech_at(corpus[THREE_SPEECHES], 1)
+def test_the_id_alone_resolves_and_a_readable_slug_may_follow_it(client, cast):
+    speech = cast["yushan"]
     plain = html_of(client, f"/speeches/{speech.public_id}/")
     slugged = html_of(client, f"/speeches/{speech.public_id}/{speech.title}/")
     canonical = f'<link rel="canonical" href="http://testserver/speeches/{speech.public_id}/">'
     assert canonical in plain and canonical in slugged
 
 
-def test_the_page_has_a_title_and_open_graph_tags_for_link_previews(client, corpus):
-    speech = speech_at(corpus[THREE_SPEECHES], 1)
+def test_the_page_has_a_title_and_open_graph_tags_for_link_previews(client, cast):
+    speech = cast["yushan"]
     html = html_of(client, speech.get_absolute_url())
     assert re.search(rf"<title>{re.escape(speech.title)}.* · 讲话档案</title>", html)
     assert f'<meta property="og:title" content="{speech.title}">' in html
@@ -75,45 +75,48 @@ def test_the_page_has_a_title_and_open_graph_tags_for_link_previews(client, corp
     assert '<html lang="zh-Hans">' in html and 'name="viewport"' in html
 
 
-def test_previous_and_next_follow_the_order_in_the_collection(client, corpus):
-    document = corpus[THREE_SPEECHES]
-    first, middle, last = (speech_at(document, n) for n in (1, 2, 3))
-    html = html_of(client, middle.get_absolute_url())
+def test_previous_and_next_follow_the_order_in_the_collection(client, cast):
+    first, before, after, last = (cast[key] for key in ("yushan", "epidemic", "resumption", "retitled"))
+    html = html_of(client, before.get_absolute_url())
     assert f'<a rel="prev" href="{first.get_absolute_url()}">' in html
-    assert f'<a rel="next" href="{last.get_absolute_url()}">' in html
+    assert f'<a rel="next" href="{after.get_absolute_url()}">' in html
     assert "已是本文件第一篇" in html_of(client, first.get_absolute_url())
     assert "已是本文件最后一篇" in html_of(client, last.get_absolute_url())
 
 
-def test_a_speech_found_in_two_places_says_where_else_it_appears(client, corpus):
-    copy = Speech.objects.exclude(duplicate_of=None).select_related("duplicate_of").first()
+def test_a_speech_found_in_two_places_says_where_else_it_appears(client, cast):
+    copy = cast["yushan-copy"]
+    assert copy.duplicate_of == cast["yushan"]
     html = html_of(client, copy.duplicate_of.get_absolute_url())
     assert "本篇亦见于" in html and copy.get_absolute_url() in html
+    assert "本篇亦见于" not in html_of(client, cast["epidemic"].get_absolute_url())
 
 
-def test_similar_speeches_share_a_topic_or_keyword_and_are_not_the_speech_itself(client, corpus):
-    speech = Speech.objects.canonical().filter(topics__isnull=False).distinct().first()
+def test_similar_speeches_share_a_topic_or_keyword_and_are_not_the_speech_itself(client, cast):
+    speech = cast["epidemic"]  # 疫情防控 and 全国文明城市创建
     html = html_of(client, speech.get_absolute_url())
     listed = re.search(r'<section class="similar">(.*?)</section>', html, re.S)
     assert listed, "a speech with topics lists similar speeches"
     ids = re.findall(r'href="/speeches/([a-z0-9]+)/"', listed.group(1))
     assert ids and speech.public_id not in ids
+    assert set(ids) == cast.ids("yushan", "resumption", "retitled", "cppcc")
     topics = set(speech.topics.values_list("pk", flat=True))
     for other in Speech.objects.filter(public_id__in=ids).prefetch_related("topics"):
         assert other.duplicate_of_id is None and other.fingerprint != speech.fingerprint
         assert topics & {t.pk for t in other.topics.all()} or set(speech.keywords) & set(other.keywords)
 
 
-def test_the_original_text_is_on_the_page_beside_the_restored_one(client, corpus):
-    speech = speech_at(corpus[THREE_SPEECHES], 1)
+def test_the_original_text_is_on_the_page_beside_the_restored_one(client, cast):
+    speech = cast["shaanxi"]
     html = html_of(client, speech.get_absolute_url())
     assert '<details class="original" id="original">' in html
+    assert "陜西要堅定不移推動高質量發展。" in html and "陜西要坚定不移推动高质量发展。" in html
     first_original_line = next(line for line in speech.original_text.splitlines() if line.strip() and "<" not in line)
     assert first_original_line.strip()[:20] in html
 
 
-def test_the_cite_box_carries_the_permanent_url_and_todays_access_date(client, corpus):
-    speech = speech_at(corpus[THREE_SPEECHES], 1)
+def test_the_cite_box_carries_the_permanent_url_and_todays_access_date(client, cast):
+    speech = cast["yushan"]
     html = html_of(client, speech.get_absolute_url())
     today = timezone.localdate()
     assert f"{speech.title}[EB/OL]. 讲话档案" in html
@@ -121,27 +124,27 @@ def test_the_cite_box_carries_the_permanent_url_and_todays_access_date(client, c
     assert f"@misc{{jianghua-{speech.public_id}," in html and "TY  - ELEC" in html
 
 
-def test_the_citation_of_a_selected_paragraph_points_at_it(client, corpus):
-    speech = speech_at(corpus[THREE_SPEECHES], 1)
+def test_the_citation_of_a_selected_paragraph_points_at_it(client, cast):
+    speech = cast["yushan"]
     data = client.get(f"/api/speeches/{speech.public_id}/citation", {"paragraph": "p3"}).json()
     assert data["paragraph"] == "p3"
     assert f"http://testserver/speeches/{speech.public_id}/#p3." in data["gbt7714"]
     assert "note = {第3段；" in data["bibtex"] and "N1  - 第3段" in data["ris"]
 
 
-def test_a_merged_id_redirects_with_the_search_query_kept(client, corpus):
-    target = speech_at(corpus[THREE_SPEECHES], 1)
+def test_a_merged_id_redirects_with_the_search_query_kept(client, cast):
+    target = cast["yushan"]
     SpeechAlias.objects.create(public_id="mergedq123", speech=target, reason="merged")
     response = client.get("/speeches/mergedq123/", {"q": "工作"})
     assert response.status_code == 301 and response["Location"] == f"{target.get_absolute_url()}?q=%E5%B7%A5%E4%BD%9C"
 
 
-def test_an_id_that_never_existed_is_not_found(client, corpus):
+def test_an_id_that_never_existed_is_not_found(client, cast):
     assert client.get("/speeches/neverexist/").status_code == 404
 
 
-def test_the_speech_api_keeps_its_shape_and_adds_keywords_and_citation(client, corpus):
-    speech = speech_at(corpus[THREE_SPEECHES], 1)
+def test_the_speech_api_keeps_its_shape_and_adds_keywords_and_citation(client, cast):
+    speech = cast["yushan"]
     data = client.get(f"/api/speeches/{speech.public_id}").json()
     for key in (
         "id",
@@ -163,10 +166,13 @@ def test_the_speech_api_keeps_its_shape_and_adds_keywords_and_citation(client, c
         "title_supplied",
     ):
         assert key in data
-    assert data["keywords"] == speech.keywords
+    assert data["keywords"] == speech.keywords == ["城市管理", "雨山区", "背街小巷"]
+    assert (data["speaker"], data["office"], data["place"]) == ("张明", "市长", "安徽·马鞍山·雨山区")
+    assert data["date"] == {"value": "2019-03-12", "standing": "stated"}
     assert f"http://testserver/speeches/{speech.public_id}/. " in data["citation"]["gbt7714"]
     # The source document is named in the citation's note.
     assert f"来源文件：{speech.document.display_title}" in data["citation"]["gbt7714"]
+    assert "来源文件：马鞍山市领导讲话选编" in data["citation"]["gbt7714"]
     assert set(data["attribution"]) == {"speaker", "office", "date", "place", "occasion"}
     assert data["date"]["standing"] in ("stated", "inferred", "unknown")
     listing = client.get("/api/speeches").json()["results"][0]
@@ -174,20 +180,20 @@ def test_the_speech_api_keeps_its_shape_and_adds_keywords_and_citation(client, c
 
 
 @pytest.mark.django_db
-def test_a_speech_whose_scraped_title_lies_is_titled_by_its_content(client, corpus):
-    # 000: every speech is titled 森林防火, the first is about 全国文明城市创建.
-    speech = Speech.objects.get(document=corpus["000_e3c50620afa4a9e1.txt"], ordinal=1)
+def test_a_speech_whose_scraped_title_lies_is_titled_by_its_content(client, cast):
+    # The page titled it after another meeting; it is about 全国文明城市创建.
+    speech = cast["retitled"]
     assert speech.source_title == "在全市森林防火工作推进会上的讲话"
     assert "文明城市" in speech.title and "森林防火" not in speech.title
     html = client.get(speech.get_absolute_url()).content.decode()
     assert "网页标题" in html and "在全市森林防火工作推进会上的讲话" in html
 
 
-def test_an_unrestorable_character_is_explained_where_it_stands_and_counted_above(client, corpus):
-    speech = Speech.objects.filter(text__contains=MARKER).first()
-    assert speech is not None  # the seeds keep some characters marked (see the golden cases)
+def test_an_unrestorable_character_is_explained_where_it_stands_and_counted_above(client, cast):
+    speech = cast["exam"]  # 一防三〓 twice, 村不〓, 一院多〓
     html = html_of(client, speech.get_absolute_url())
     lost = speech.text.count(MARKER)
+    assert lost == 4
     assert f"本篇有 {lost} 个字在来源中已损坏" in html
     assert html.count('<span class="lost" title="此字在来源中已损坏，无法可靠恢复">') == lost
     # With a search, the terms are marked and the lost characters still explained.
@@ -196,17 +202,29 @@ def test_an_unrestorable_character_is_explained_where_it_stands_and_counted_abov
     assert f"<mark>{word}</mark>" in searched and searched.count('class="lost"') == lost
 
 
-def test_a_fully_restored_speech_says_nothing_of_lost_characters(client, corpus):
-    speech = Speech.objects.exclude(text__contains=MARKER).first()
+def test_a_fully_restored_speech_says_nothing_of_lost_characters(client, cast):
+    speech = cast["yushan"]
     html = html_of(client, speech.get_absolute_url())
     assert "无法可靠恢复" not in html and 'class="lost"' not in html
 
 
-def test_a_fragment_says_so_on_its_page_in_listings_and_in_the_api(client, corpus):
-    fragment = Speech.objects.get(is_fragment=True, text__contains="切实做好春耕备耕工作")
+def test_a_fragment_says_so_on_its_page_in_listings_and_in_the_api(client, cast):
+    fragment = cast["fragment"]
+    assert Speech.objects.filter(is_fragment=True).get() == fragment
     html = client.get(fragment.get_absolute_url()).content.decode()
     assert "残篇" in html and "其余部分已缺失" in html
     assert client.get(f"/api/speeches/{fragment.public_id}").json()["fragment"] is True
-    whole = Speech.objects.filter(is_fragment=False).first()
+    whole = cast["fragment"].document.speeches.get(ordinal=1)
     assert client.get(f"/api/speeches/{whole.public_id}").json()["fragment"] is False
     assert "残篇" in client.get(f"/documents/{fragment.document_id}/").content.decode()
+
+
+def test_a_title_the_archive_supplied_is_bracketed_on_the_page_in_listings_and_in_the_citation(client, cast):
+    speech = cast["style"]  # reprint.txt gave it no title; its date (2019) is inferred
+    html = html_of(client, speech.get_absolute_url())
+    assert '<span class="supplied" title="标题为本馆所拟">[关于作风建设的讲话]</span>' in html
+    assert "<title>[关于作风建设的讲话]（2019年?）" in html
+    assert "[关于作风建设的讲话]" in html_of(client, f"/documents/{speech.document_id}/")
+    data = client.get(f"/api/speeches/{speech.public_id}").json()
+    assert data["title_supplied"] is True and "[关于作风建设的讲话]" in data["citation"]["gbt7714"]
+    assert client.get(f"/api/speeches/{cast['yushan'].public_id}").json()["title_supplied"] is False

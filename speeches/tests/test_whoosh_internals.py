@@ -64,15 +64,15 @@ def test_the_internals_module_does_use_private_names_so_the_check_above_can_see_
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("command", ["clear_index", "rebuild_index"])
-def test_haystacks_clear_and_rebuild_commands_refuse_to_empty_the_live_index(corpus, command):
+def test_haystacks_clear_and_rebuild_commands_refuse_to_empty_the_live_index(cast, command):
     before = search_speeches("疫情防控").count
     with pytest.raises(CommandError, match="manage.py reindex"):
         call_command(command, interactive=False, verbosity=0)
-    assert search_speeches("疫情防控").count == before > 0
+    assert search_speeches("疫情防控").count == before == 4  # the cast's four speeches of 疫情防控
 
 
 @pytest.mark.django_db
-def test_reindex_replaces_an_index_written_by_code_that_is_gone(corpus, tmp_path):
+def test_reindex_replaces_an_index_written_by_code_that_is_gone(cast, tmp_path):
     import sys
     import types
 
@@ -110,7 +110,7 @@ def test_reindex_replaces_an_index_written_by_code_that_is_gone(corpus, tmp_path
         # Searches meanwhile say the index is being updated, not a server error.
         assert "检索索引正在更新" in search_speeches("疫情防控").message
         assert rebuild_index() > 0
-        assert search_speeches("疫情防控").count > 0
+        assert search_speeches("疫情防控").count == 4
     finally:
         use_index(previous)
 
