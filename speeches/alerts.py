@@ -35,9 +35,9 @@ class EmailForm(forms.ModelForm):
 
 
 def canonical_query(params: SearchParams) -> str:
-    """The results page's query string for `params`, without page and sort (they do not
+    """The results page's query string for `params`, without page, page size and sort (they do not
     change what matches): one search, one string, however it was reached."""
-    return params.url(page=None, sort=None)[1:]
+    return params.url(page=None, sort=None, page_size=None)[1:]
 
 
 def describe(params: SearchParams) -> str:

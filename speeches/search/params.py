@@ -160,6 +160,9 @@ class SearchParams:
                 pairs.extend((name, str(v)) for v in value)
             elif value not in (None, "", 1, "relevance") or (name == "page" and value not in (1, None)):
                 pairs.append((name, str(value)))
+        # A page size asked for by hand is kept from page to page (None drops it too).
+        if current.page_size not in (None, PAGE_SIZE):
+            pairs.append(("page_size", str(current.page_size)))
         return pairs
 
     def url(self, **changes) -> str:
