@@ -9,6 +9,7 @@ over several posting blocks.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,10 @@ def test_the_grouping_writer_writes_the_same_bytes_as_whooshs_writer(tmp_path, s
         assert max(reader.doc_frequency("text", word) for word in ("发展".encode(), "工作".encode())) > 128
 
 
-def test_updates_deletions_and_merges_index_what_whooshs_writer_does(seed_lines):
+def test_updates_deletions_and_merges_index_what_whooshs_writer_does(seed_lines, tmp_path, monkeypatch):
+    # A RamStorage index pools in <temp dir>/MAIN.tmp: a folder of this test's own, not
+    # one every test run on the machine shares.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     indexes = {}
     for name, writer_class, words_field in (
         ("stock", SegmentWriter, stock_words),
