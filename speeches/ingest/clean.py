@@ -179,12 +179,12 @@ def rejoin_stray_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], int]:
     for i, line in enumerate(out):
         if line.junk or not line.text:
             continue
-        prev = _text_before(out, i)
+        prev = _text_neighbour(out, i, -1)
         if prev is None:
             continue
         before, text = out[prev].text, line.text
-        nxt = _text_after(out, i)
-        word = _stray_word(text, out[nxt].text if nxt is not None else "")
+        nxt = _text_neighbour(out, i, 1) if _STRAY_WORD.match(text) else None
+        word = _stray_word(text, out[nxt].text) if nxt is not None else ""
         if _NO_OPENING.match(text) or before.endswith("“。"):
             stem, joint = before.removesuffix("。"), ""
         elif word and before.endswith("。") and not _bare_heading(before):
@@ -210,32 +210,21 @@ def _bare_heading(text: str) -> bool:
 
 
 def _stray_word(text: str, following: str) -> str:
-    """The word of a stray linked-word line, when a sentence goes on after it."""
-    if not _STRAY_WORD.match(text) or text.startswith("谢谢") or not following:
+    """The word of a line _STRAY_WORD matches, when a sentence goes on after it."""
+    if text.startswith("谢谢") or _PARAGRAPH_START.match(following):
         return ""
-    if _PARAGRAPH_START.match(following) or is_title_line(following) or heading_kind(following):
+    if is_title_line(following) or heading_kind(following):
         return ""
     return text[:-1]
 
 
-def _text_before(lines: list[Line], index: int) -> int | None:
-    """The line a broken-off line joins: the nearest one before it with text, passing
-    blank lines and lines already joined; None if a junk line stands between."""
-    while index > 0:
-        index -= 1
-        if lines[index].junk in ("blank", "joined"):
-            continue
-        return None if lines[index].junk or not lines[index].text else index
-    return None
-
-
-def _text_after(lines: list[Line], index: int) -> int | None:
-    while index + 1 < len(lines):
-        index += 1
-        if lines[index].junk == "blank":
-            continue
-        return None if lines[index].junk or not lines[index].text else index
-    return None
+def _text_neighbour(lines: list[Line], index: int, step: int) -> int | None:
+    """The nearest line in that direction with text, passing blank lines and lines
+    already joined; None if a junk line stands between."""
+    found = _neighbour(lines, index, step)
+    while found is not None and lines[found].junk == "joined":
+        found = _neighbour(lines, found, step)
+    return found if found is not None and not lines[found].junk and lines[found].text else None
 
 
 def _neighbour(lines: list[Line], start: int, step: int) -> int | None:
