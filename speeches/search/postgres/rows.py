@@ -116,18 +116,20 @@ def tsvector(text: str, lead: int = 0) -> str:
     """Every bigram of the text (the last character with a newline) at its 1-based
     position, in tsvector's input form; those not wholly in the first `lead`
     characters (from position `lead` on) labelled A."""
-    where: dict[str, list[str]] = defaultdict(list)
-    for position, gram in enumerate(_grams(text), start=1):
-        where[gram].append(f"{position}A" if position >= lead else str(position))
-    return " ".join(f"{lexeme(gram)}:{','.join(positions)}" for gram, positions in where.items())
+    return _vector(_grams(text), labelled_from=lead)
 
 
 def word_vector(words: list[str]) -> str:
     """The words at their 1-based ordinals, in tsvector's input form."""
-    where: dict[str, list[int]] = defaultdict(list)
-    for position, word in enumerate(words, start=1):
-        where[word].append(position)
-    return " ".join(f"{lexeme(word)}:{','.join(map(str, positions))}" for word, positions in where.items())
+    return _vector(words)
+
+
+def _vector(lexemes: list[str], labelled_from: int | None = None) -> str:
+    where: dict[str, list[str]] = defaultdict(list)
+    for position, text in enumerate(lexemes, start=1):
+        labelled = labelled_from is not None and position >= labelled_from
+        where[text].append(f"{position}A" if labelled else str(position))
+    return " ".join(f"{lexeme(text)}:{','.join(positions)}" for text, positions in where.items())
 
 
 def lexeme(text: str) -> str:
