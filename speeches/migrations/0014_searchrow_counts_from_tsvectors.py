@@ -31,19 +31,36 @@ ALTER TABLE speeches_searchrow ALTER COLUMN words DROP DEFAULT;
 """
 
 
-def rewrite(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    # Rewriting rows under a RUM index updates it row by row (slow: see the engine's
-    # rebuild); the index is made again after, as it was.
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'speeches_searchrow_grams'")
-        made_again = cursor.fetchone()
-    if made_again:
-        schema_editor.execute("DROP INDEX speeches_searchrow_grams")
-    schema_editor.execute(REWRITE)
-    if made_again:
-        schema_editor.execute(made_again[0])
+# Back: the labels dropped, the words written again as |word| runs in their order.
+REWRITE_BACK = """
+ALTER TABLE speeches_searchrow ADD COLUMN word_runs text NOT NULL DEFAULT '';
+UPDATE speeches_searchrow r SET
+  grams = setweight(r.grams, 'D'),
+  word_runs = coalesce((
+    SELECT string_agg('|' || u.lexeme || '|', '' ORDER BY p)
+    FROM unnest(r.words) AS u, unnest(u.positions) AS p), '');
+ALTER TABLE speeches_searchrow DROP COLUMN words;
+ALTER TABLE speeches_searchrow RENAME COLUMN word_runs TO words;
+ALTER TABLE speeches_searchrow ALTER COLUMN words DROP DEFAULT;
+"""
+
+
+def rewriting(sql: str):
+    def rewrite(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        # Rewriting rows under a RUM index updates it row by row (slow: see the engine's
+        # rebuild); the index is made again after, as it was.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'speeches_searchrow_grams'")
+            made_again = cursor.fetchone()
+        if made_again:
+            schema_editor.execute("DROP INDEX speeches_searchrow_grams")
+        schema_editor.execute(sql)
+        if made_again:
+            schema_editor.execute(made_again[0])
+
+    return rewrite
 
 
 class Migration(migrations.Migration):
@@ -60,6 +77,6 @@ class Migration(migrations.Migration):
                     field=speeches.models.TsVector(),
                 ),
             ],
-            database_operations=[migrations.RunPython(rewrite, migrations.RunPython.noop)],
+            database_operations=[migrations.RunPython(rewriting(REWRITE), rewriting(REWRITE_BACK))],
         ),
     ]
