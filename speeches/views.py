@@ -99,7 +99,7 @@ def active_filters(params, results) -> list[tuple[str, str]]:
     ]
     if params.year_from or params.year_to:
         span = f"{params.year_from or ''}–{params.year_to or ''}"
-        found.append((f"年份：{span}", params.url(year_from=None, year_to=None, page=1)))
+        found.append((f"{FILTER_TITLES['year']}：{span}", params.url(year_from=None, year_to=None, page=1)))
     return found
 
 
