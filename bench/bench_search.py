@@ -72,6 +72,8 @@ def setup_django(scratch: Path, database_url: str | None = None) -> None:
     # Required in production mode; the benchmark sends no mail.
     os.environ.setdefault("SITE_URL", "http://127.0.0.1")
     os.environ.setdefault("EMAIL_HOST", "localhost")
+    # Loopback over plain HTTP: without this, production mode redirects every request.
+    os.environ.setdefault("HTTPS", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
     import django
     from django.conf import settings
