@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import tempfile
 from pathlib import Path
 from unittest import mock
 
@@ -47,6 +48,10 @@ def isolated_storage(tmp_path_factory):
     # Admin uploads parse in this process: a child per upload would cost its start-up
     # (≈4 s) in every upload test; test_uploads.py checks the child on its own.
     settings.INGEST_INLINE_IN_CHILD = False
+    # Whoosh's writers pool postings in <temp dir>/MAIN.tmp, and the first to finish
+    # removes that folder: with the machine's temp dir, parallel test processes (and
+    # other runs on the machine) broke each other's writers at random.
+    tempfile.tempdir = str(tmp_path_factory.mktemp("tmp"))
 
 
 @pytest.fixture
