@@ -251,3 +251,30 @@ def test_whole_word_counts_are_frequencies_in_a_boosted_field_too():
     view = make_view(["正文", "正文"], titles={0: "教育工作", 1: "教育，教育"})
     ids, counts = view.word_counts("title", "教育")
     assert dict(zip(map(view.django_id, ids), counts, strict=True)) == {0: 1.0, 1: 2.0}
+
+
+position_lists = st.lists(st.integers(0, 300_000), min_size=1, max_size=20, unique=True).map(sorted)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(position_lists, min_size=1, max_size=12), st.integers(0, 5))
+def test_start_keys_are_every_document_and_position_less_the_offset(lists, offset):
+    # Gaps past 65,535 characters take the four-byte code, which start_keys reads apart.
+    import numpy as np
+
+    from speeches.search.whoosh.fields import KEY_SHIFT, encode_positions, start_keys
+
+    docs = np.arange(0, 3 * len(lists), 3, dtype=np.int64)
+    keys = start_keys(docs, [encode_positions(where) for where in lists], offset)
+    expected = [(int(doc), p - offset) for doc, where in zip(docs, lists, strict=True) for p in where if p >= offset]
+    assert [(int(k) >> KEY_SHIFT, int(k) & ((1 << KEY_SHIFT) - 1)) for k in keys] == expected
+
+
+def test_a_term_repeated_in_a_speech_has_every_start_and_its_count():
+    view = make_view(["会议上的讲话，会议上的讲话；会议", "会议上的讲"])
+    occurrences = view.occurrences(q.Term("会议上的讲话"))
+    (doc,) = occurrences.docs
+    assert view.django_id(doc) == 0
+    # gram_text strips the empty title's line: the text starts at 0.
+    assert occurrences.starts([doc]) == {doc: [0, 7]}
+    assert dict(zip(*occurrences.counted, strict=True)) == {doc: 2}

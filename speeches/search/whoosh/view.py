@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from itertools import chain
+from itertools import compress
 
 import numpy as np
 from whoosh import query as wq
@@ -24,7 +24,7 @@ from .. import query as q
 from ..analysis import phrase_grams
 from ..engine import SORT_COLUMNS, Answer
 from ..params import UNDATED
-from .fields import count_lengths, decode_positions, starts_from
+from .fields import KEY_SHIFT, count_lengths, decode_positions, start_keys
 from .internals import posting_blocks, segment_postings
 from .ranking import Ranking
 
@@ -46,6 +46,10 @@ BITMAP_GAIN = 50
 # How many term sets a view (one per serving thread) keeps: paging and narrowing by
 # facets repeat the query just asked. A set of 20,000 documents is about 1 MB.
 CACHED_TERMS = 48
+# Posting lists kept whole (ids and positions): a query's two-character terms, which
+# ranking reads twice (the set, then positions for proximity). 90,000 postings at
+# 100,000 speeches are about 4 MB.
+READ_TERMS = 4
 
 
 def bitmap(docs, size: int) -> int:
@@ -69,22 +73,59 @@ class _Bounded(OrderedDict):
 
 
 class Occurrences:
-    """Where one term occurs: its documents (any version), and per document its start
-    positions in gram_text where they were decoded (terms of three characters or more),
-    and how often it occurs (`counted`: document numbers and counts, as arrays)."""
+    """Where one term occurs: its documents (any version), its start positions in
+    gram_text where they were decoded (terms of three characters or more: `keys`,
+    fields.start_keys' document << KEY_SHIFT | start), and how often it occurs in each
+    document (`counted`: document numbers and counts, as arrays)."""
 
     def __init__(
         self,
         docs: frozenset[int],
-        starts: dict[int, set[int]] | None,
+        keys: np.ndarray | None,
         counted: tuple[np.ndarray, np.ndarray] | None = None,
     ):
         self.docs = docs
-        self.starts = starts
+        self.keys = keys
         if counted is None:
-            found = starts or {}
-            counted = (_array(found.keys(), len(found)), np.fromiter(map(len, found.values()), np.float64, len(found)))
+            found, counts = (
+                np.unique(keys >> KEY_SHIFT, return_counts=True) if keys is not None else (_array((), 0), ())
+            )
+            counted = (found, np.asarray(counts, np.float64))
         self.counted = counted
+
+    def starts(self, docs) -> dict[int, list[int]]:
+        """Start positions in each of `docs` that holds the term, in order."""
+        if self.keys is None:
+            return {}
+        wanted = np.fromiter(docs, np.int64)
+        keys = np.sort(self.keys[np.isin(self.keys >> KEY_SHIFT, wanted)])
+        out: dict[int, list[int]] = {}
+        for doc, start in zip((keys >> KEY_SHIFT).tolist(), (keys & ((1 << KEY_SHIFT) - 1)).tolist(), strict=True):
+            out.setdefault(doc, []).append(start)
+        return out
+
+
+def _held(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which numbers of `a` the sorted array `b` holds (a binary search each: np.isin
+    and np.intersect1d sort both arrays again)."""
+    if not len(b):
+        return np.zeros(len(a), bool)
+    return b[np.searchsorted(b, a).clip(max=len(b) - 1)] == a
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The numbers in both of two sorted arrays of distinct numbers, in order."""
+    if len(a) > len(b):
+        a, b = b, a
+    return a[_held(a, b)]
+
+
+def _runs(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct numbers of a sorted array and how often each occurs."""
+    if not len(numbers):
+        return numbers, np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1])))
+    return numbers[starts], np.diff(np.append(starts, len(numbers)))
 
 
 def _array(numbers, count: int) -> np.ndarray:
@@ -103,9 +144,11 @@ class IndexView:
         self._pool: tuple[frozenset[int], int] | None = None
         self._canonical: frozenset[int] | None = None
         self._copies: dict[int, int | None] = {}  # copy's docnum -> its speech's docnum
-        self._alive: dict[int, frozenset[int] | None] = {}
+        self._alive: dict[int, np.ndarray | None] = {}
         self._terms: dict[tuple[str, str], Occurrences] = _Bounded(CACHED_TERMS)
         self._speeches: dict[tuple[str, str], frozenset[int]] = _Bounded(CACHED_TERMS)
+        # The last two-character terms' postings, which proximity reads again right after.
+        self._read: dict[tuple[str, str], tuple[np.ndarray, list[bytes]]] = _Bounded(READ_TERMS)
         self.ranking = Ranking(self)
 
     def close(self) -> None:
@@ -115,6 +158,7 @@ class IndexView:
         """Drop the cached term sets (the benchmark times cold queries)."""
         self._terms.clear()
         self._speeches.clear()
+        self._read.clear()
 
     # --- which speeches match ----------------------------------------------
 
@@ -189,72 +233,79 @@ class IndexView:
         Each bigram's posting list is read once, ids and position values together
         (Whoosh stores them in one compressed block), rarest bigram first, and no
         further once no document holds them all. Positions are decoded for the
-        candidates only, and only for enough bigrams to cover every character: AB
-        at p and CD at p+2 spell ABCD, so BC at p+1 need not be checked.
+        candidates only (in numpy, fields.start_keys), and only for enough bigrams to
+        cover every character: AB at p and CD at p+2 spell ABCD, so BC at p+1 need
+        not be checked.
         """
         grams = phrase_grams(text)
         if not grams:  # one character: every occurrence starts a bigram
             docs = frozenset(self.searcher.docs_for_query(wq.Prefix(fieldname, text)))
             return Occurrences(docs, None, (_array((), 0), np.zeros(0)))
-        postings: dict[str, list] = {gram: [] for gram in grams}
-        candidates: frozenset[int] | None = None
-        for gram in sorted(postings, key=lambda gram: self.searcher.doc_frequency(fieldname, gram)):
-            docs = self._read_term_docs(fieldname, gram, postings[gram])
-            candidates = docs if candidates is None else candidates & docs
-            if not candidates:
-                return Occurrences(frozenset(), {})
+        frequency = {gram: self.searcher.doc_frequency(fieldname, gram) for gram in grams}
+        if not all(frequency.values()):
+            return Occurrences(frozenset(), None)
+        # Only the bigrams that cover every character are read: the others cannot
+        # narrow what the covering ones' positions decide.
+        cover = sorted({*range(0, len(grams), 2), len(grams) - 1})
+        postings: dict[str, tuple[np.ndarray, list[bytes]]] = {}
+        candidates: np.ndarray | None = None
+        for gram in sorted({grams[offset] for offset in cover}, key=frequency.get):
+            live, *postings[gram] = self._postings_of(fieldname, gram, with_values=True)
+            candidates = live if candidates is None else _common(candidates, live)
+            if not len(candidates):
+                return Occurrences(frozenset(), None)
         if len(grams) == 1:  # two characters: the bigram's positions are the count
-            blocks = postings[grams[0]]
-            ids = np.concatenate([np.asarray(ids, np.int64) + base for base, ids, _ in blocks])
-            lengths = np.fromiter(chain.from_iterable(map(len, values) for _, _, values in blocks), np.int64, len(ids))
-            counts = count_lengths(lengths).astype(np.float64)
-            return Occurrences(candidates, None, (ids, counts))
-        starts: dict[int, set[int]] | None = None
-        for offset in sorted({*range(0, len(grams), 2), len(grams) - 1}):
-            wanted = starts if starts is not None else candidates
-            narrowed = {}
-            for base, ids, values in postings[grams[offset]]:
-                for doc, value in zip(ids, values, strict=True):
-                    doc += base
-                    if doc in wanted:
-                        found = starts_from(value, offset)
-                        left = found if starts is None else starts[doc] & found
-                        if left:
-                            narrowed[doc] = left
-            starts = narrowed
-            if not starts:
-                break
-        return Occurrences(frozenset(starts), starts)
+            ids, values = self._read[(fieldname, text)] = postings[grams[0]]
+            counts = count_lengths(np.fromiter(map(len, values), np.int64, len(values))).astype(np.float64)
+            return Occurrences(frozenset(candidates.tolist()), None, (ids, counts))
+        wanted = candidates
+        keys: np.ndarray | None = None
+        for offset in cover:
+            ids, values = postings[grams[offset]]
+            held = _held(ids, wanted)
+            found = start_keys(ids[held], list(compress(values, held.tolist())), offset)
+            keys = found if keys is None else _common(keys, found)
+            if not len(keys):
+                return Occurrences(frozenset(), None)
+            wanted, _ = _runs(keys >> KEY_SHIFT)
+        return Occurrences(frozenset(wanted.tolist()), keys)
 
     def positions(self, term: q.Term, docs) -> dict[int, list[int]]:
         """Start positions of the term in each of `docs` (for proximity); a term of
         one character has none (its bigrams are not read)."""
         found = self.occurrences(term)
-        if found.starts is not None:
-            return {doc: sorted(found.starts[doc]) for doc in docs if doc in found.starts}
+        if found.keys is not None:
+            return found.starts(docs)
         grams = phrase_grams(term.text)
         if len(grams) != 1:
             return {}
-        wanted, out = set(docs), {}
-        for base, block in self._blocks(GRAM_FIELD[term.field], grams[0]):
-            for doc, value in zip(block.ids(), block.values(), strict=True):
-                if doc + base in wanted:
-                    out[doc + base] = decode_positions(value)
-        return out
+        key = (GRAM_FIELD[term.field], grams[0])
+        if key not in self._read:
+            self._read[key] = self._postings_of(*key, with_values=True)[1:]
+        ids, values = self._read[key]
+        wanted = np.fromiter(sorted(docs), np.int64)
+        at = np.flatnonzero(_held(ids, wanted)).tolist()
+        return {int(ids[i]): decode_positions(values[i]) for i in at}
 
-    def _read_term_docs(self, fieldname: str, text: str, blocks: list | None = None) -> frozenset[int]:
-        """A term's live documents. With `blocks`, each block of its postings is also
-        appended there as (segment offset, ids, raw values), for reading positions."""
-        docs: list[int] = []
+    def _postings_of(self, fieldname: str, text: str, with_values: bool = False):
+        """A term's live documents as a sorted array; with_values, also every posting's
+        document (deleted ones too, which callers never ask for) as an array and its
+        encoded value, in the same order."""
+        live, ids, values = [], [], []
         for offset, alive, matcher in self._postings(fieldname, text):
+            found: list[int] = []
             for block in posting_blocks(matcher):
-                ids = block.ids()
-                if blocks is not None:
-                    blocks.append((offset, ids, block.values()))
-                if alive is not None:
-                    ids = [doc for doc in ids if doc in alive]
-                docs.extend(ids if not offset else [doc + offset for doc in ids])
-        return frozenset(docs)
+                found.extend(block.ids())
+                if with_values:
+                    values.extend(block.values())
+            docs = np.asarray(found, np.int64)
+            if with_values:
+                ids.append(docs + offset)
+            live.append((docs[alive[docs]] if alive is not None else docs) + offset)
+        live_docs = np.concatenate(live) if live else np.zeros(0, np.int64)
+        if not with_values:
+            return live_docs
+        return live_docs, (np.concatenate(ids) if ids else np.zeros(0, np.int64)), values
 
     def _blocks(self, fieldname: str, text: str):
         """(segment offset, block) per block of the term's postings, deleted documents
@@ -265,11 +316,16 @@ class IndexView:
                 yield offset, block
 
     def _postings(self, fieldname: str, text: str):
-        """Per segment: its first document number, its live documents (None when it
-        has no deletions) and the raw posting list of the term there."""
+        """Per segment: its first document number, which of its documents are live (a
+        boolean array by document number; None when it has no deletions) and the raw
+        posting list of the term there."""
         for number, offset, reader, matcher in segment_postings(self.searcher, fieldname, text):
             if number not in self._alive:
-                self._alive[number] = frozenset(reader.all_doc_ids()) if reader.has_deletions() else None
+                alive = None
+                if reader.has_deletions():
+                    alive = np.zeros(reader.doc_count_all(), bool)
+                    alive[np.fromiter(reader.all_doc_ids(), np.int64)] = True
+                self._alive[number] = alive
             yield offset, self._alive[number], matcher
 
     def word_counts(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -286,7 +342,7 @@ class IndexView:
         return np.concatenate(ids), np.concatenate(weights) / boost
 
     def term_docs(self, fieldname: str, text: str) -> frozenset[int]:
-        return self._read_term_docs(fieldname, text)
+        return frozenset(self._postings_of(fieldname, text).tolist())
 
     def canonical(self) -> frozenset[int]:
         if self._canonical is None:
