@@ -87,9 +87,7 @@ class Occurrences:
         self.docs = docs
         self.keys = keys
         if counted is None:
-            found, counts = (
-                np.unique(keys >> KEY_SHIFT, return_counts=True) if keys is not None else (_array((), 0), ())
-            )
+            found, counts = _runs(keys >> KEY_SHIFT) if keys is not None else (_array((), 0), ())
             counted = (found, np.asarray(counts, np.float64))
         self.counted = counted
 
