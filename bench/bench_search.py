@@ -84,8 +84,9 @@ def setup_django(scratch: Path, database_url: str | None = None) -> None:
         from django.db import connections as db
 
         db.close_all()
+        # The URL's path, not its last "/": a unix socket's folder comes after it (?host=/tmp/…).
         settings.DATABASES["default"]["NAME"] = (
-            database_url.rsplit("/", 1)[1].split("?")[0] if database_url else str(scratch / "bench.sqlite3")
+            urllib.parse.urlsplit(database_url).path.lstrip("/") if database_url else str(scratch / "bench.sqlite3")
         )
         settings.HAYSTACK_CONNECTIONS["default"]["PATH"] = str(scratch / "index")
         from haystack import connections
