@@ -205,7 +205,7 @@ def test_several_segments_many_blocks_and_deleted_documents_read_as_whoosh_reads
     view = IndexView(index.searcher(), 1)
     assert len(view.searcher.leaf_searchers()) == 3
     assert numbers(view, view.term_docs("text", "发展")) == set(texts)
-    assert view.term_docs("grams", "发展") == frozenset(view.searcher.docs_for_query(Term("grams", "发展")))
+    assert view.term_docs("grams", "发展").tolist() == sorted(view.searcher.docs_for_query(Term("grams", "发展")))
     for term in ("济发展", "展经", "济。发", "经济发展", "发展"):
         assert found(view, term) == {n for n, t in texts.items() if term in t}, term
     # Ranking reads the same blocks: every match is ranked, once.
@@ -227,8 +227,8 @@ def test_facet_counts_are_the_sizes_of_the_intersections_either_way(monkeypatch,
         writer.delete_by_term("django_id", "3")
     view = IndexView(index.searcher(), 2)
     everyone = view.term_docs("grams", "发展")
-    for pool in (everyone, frozenset(d for d in everyone if d % 2), frozenset()):
-        expected = {kind: len(view.term_docs("kind", kind) & pool) for kind in kinds}
+    for pool in (everyone, everyone[everyone % 2 == 1], everyone[:0]):
+        expected = {kind: len(set(view.term_docs("kind", kind).tolist()) & set(pool.tolist())) for kind in kinds}
         assert view.counts("kind", pool) == {kind: n for kind, n in expected.items() if n}
     assert view.counts("kind", everyone) == {"讲话": 16, "报告": 17, "致辞": 17}
     assert (view._bits["kind"] is None) == (gain == 0)

@@ -19,19 +19,19 @@ class Ranking:
         self.view = view
         self._norms: np.ndarray | None = None
 
-    def rank(self, tree, matches: frozenset[int], needed: int) -> list[tuple[int, float]]:
-        """At least the best `needed` of `matches` as (document, score), best first."""
+    def rank(self, tree, matches: np.ndarray, needed: int) -> list[tuple[int, float]]:
+        """At least the best `needed` of `matches` (view.Docs) as (document, score), best first."""
         view = self.view
         terms = positive_terms(tree)
-        docs = np.fromiter(matches, np.int64, len(matches))
+        docs = matches.astype(np.int64)
         scores = np.zeros(view.size())
         titles = np.zeros(view.size(), np.int32)
         idfs = []
         for term in terms:
             idfs.append(self._add_bm25(term, docs, scores))
             if term.field == "text":
-                titled = view.speeches_holding(q.Term(term.text, "title")) & matches
-                titles[np.fromiter(titled, np.int64, len(titled))] += 1
+                title_docs = view.speeches_holding(q.Term(term.text, "title"))
+                titles[docs[np.isin(docs, title_docs)]] += 1
         best = _best(docs, titles, scores, max(needed, PROXIMITY_POOL))
         near = near_terms(terms)
         if len(near) > 1:
@@ -51,7 +51,7 @@ class Ranking:
         tf[ids] += counts
         ids, counts = view.word_counts(WORD_FIELD[term.field], term.text)
         tf[ids] += counts
-        held = docs[np.isin(docs, np.fromiter(holding, np.int64, n))]
+        held = docs[np.isin(docs, holding)]
         # At least once: the speech may hold the term only in a copy, or (one character)
         # not as a word.
         found = np.maximum(tf[held], 1.0)
@@ -66,7 +66,7 @@ class Ranking:
             column = self.view.searcher.reader().column_reader("length")
             lengths = np.fromiter((value or 0 for value in column), np.float64, self.view.size())
             canonical = self.view.canonical()
-            average = float(lengths[np.fromiter(canonical, np.int64, len(canonical))].mean()) if canonical else 1.0
+            average = float(lengths[canonical].mean()) if len(canonical) else 1.0
             average = average or 1.0
             lengths[lengths == 0] = average
             self._norms = K1 * (1 - B + B * lengths / average)

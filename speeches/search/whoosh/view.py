@@ -8,6 +8,11 @@
    holds still finds its speech.
 2. Facet counts by intersecting that set with cached per-value document sets (as
    bitmaps for fields of few, large values), each facet under the *other* filters.
+
+Every set of documents is a sorted numpy array of distinct document numbers (Docs),
+not a frozenset: a frozenset costs about 50 bytes a document, an array 4, and the
+view caches dozens of sets of up to every speech (at 100,000 speeches the sets made
+most of a web worker's memory).
 3. One page, ranked as speeches.search.engine says (ranking.py), or sorted by a column.
 """
 
@@ -44,18 +49,22 @@ FACET_FIELDS = {
 # (measured on 20,000 speeches: an AND and bit count of 20 kB against ~37 ns a probe).
 BITMAP_GAIN = 50
 # How many term sets a view (one per serving thread) keeps: paging and narrowing by
-# facets repeat the query just asked. A set of 20,000 documents is about 1 MB.
+# facets repeat the query just asked. A term held by 100,000 speeches costs about
+# 2 MB (its set, and its documents and counts for ranking).
 CACHED_TERMS = 48
+# A sorted array of distinct Whoosh document numbers.
+Docs = np.ndarray
+DOC = np.int32
 # Posting lists kept whole (ids and positions): a query's two-character terms, which
 # ranking reads twice (the set, then positions for proximity). 90,000 postings at
 # 100,000 speeches are about 4 MB.
 READ_TERMS = 4
 
 
-def bitmap(docs, size: int) -> int:
+def bitmap(docs: Docs, size: int) -> int:
     """Documents as an int with byte d (bit 8*d) set to 1 for each document d."""
     flags = np.zeros(size, np.uint8)
-    flags[_array(docs, len(docs))] = 1
+    flags[docs] = 1
     return int.from_bytes(flags.tobytes(), "little")
 
 
@@ -80,7 +89,7 @@ class Occurrences:
 
     def __init__(
         self,
-        docs: frozenset[int],
+        docs: Docs,
         keys: np.ndarray | None,
         counted: tuple[np.ndarray, np.ndarray] | None = None,
     ):
@@ -118,6 +127,31 @@ def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a[_held(a, b)]
 
 
+def _without(a: Docs, b: Docs) -> Docs:
+    return a[~_held(a, b)]
+
+
+def _union(sets: list[Docs]) -> Docs:
+    if not sets:
+        return _NONE
+    return np.unique(np.concatenate(sets)).astype(DOC, copy=False)
+
+
+def _docs(numbers) -> Docs:
+    """Document numbers from any iterable, as Docs."""
+    return np.unique(np.fromiter(numbers, np.int64)).astype(DOC)
+
+
+def _all_of(*sets: Docs) -> Docs:
+    """The documents in every one of the sets, smallest first."""
+    found, *rest = sorted(sets, key=len)
+    for other in rest:
+        if not len(found):
+            break
+        found = _common(found, other)
+    return found
+
+
 def _runs(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct numbers of a sorted array and how often each occurs."""
     if not len(numbers):
@@ -130,6 +164,9 @@ def _array(numbers, count: int) -> np.ndarray:
     return np.fromiter(numbers, np.int64, count)
 
 
+_NONE = np.zeros(0, DOC)
+
+
 class IndexView:
     """An open searcher plus what is cached for it; all of it stays valid until the
     index changes (a new generation)."""
@@ -137,14 +174,14 @@ class IndexView:
     def __init__(self, searcher, generation):
         self.searcher = searcher
         self.generation = generation
-        self._sets: dict[str, dict[str, frozenset[int]]] = {}
+        self._sets: dict[str, dict[str, Docs]] = {}
         self._bits: dict[str, dict[str, int] | None] = {}
-        self._pool: tuple[frozenset[int], int] | None = None
-        self._canonical: frozenset[int] | None = None
+        self._pool: tuple[Docs, int] | None = None
+        self._canonical: Docs | None = None
         self._copies: dict[int, int | None] = {}  # copy's docnum -> its speech's docnum
         self._alive: dict[int, np.ndarray | None] = {}
         self._terms: dict[tuple[str, str], Occurrences] = _Bounded(CACHED_TERMS)
-        self._speeches: dict[tuple[str, str], frozenset[int]] = _Bounded(CACHED_TERMS)
+        self._speeches: dict[tuple[str, str], Docs] = _Bounded(CACHED_TERMS)
         # The last two-character terms' postings, which proximity reads again right after.
         self._read: dict[tuple[str, str], tuple[np.ndarray, list[bytes]]] = _Bounded(READ_TERMS)
         self.ranking = Ranking(self)
@@ -171,52 +208,51 @@ class IndexView:
     ) -> Answer:
         base = self.canonical() if tree is None else self.evaluate(tree)
         narrowed = {name: self.union(FACET_FIELDS[name], values) for name, values in filters.items() if values}
-        matches = base.intersection(*narrowed.values()) if narrowed else base
+        matches = _all_of(base, *narrowed.values())
         counted = {}
         for name in facets:
-            others = [docs for other, docs in narrowed.items() if other != name]
-            pool = base.intersection(*others) if others else base
+            pool = _all_of(base, *(docs for other, docs in narrowed.items() if other != name))
             counted[name] = self.counts(FACET_FIELDS[name], pool)
-        hits = self.page(tree, matches, sort, offset, limit) if matches else []
+        hits = self.page(tree, matches, sort, offset, limit) if len(matches) else []
         return Answer(len(matches), hits, counted)
 
-    def evaluate(self, node) -> frozenset[int]:
+    def evaluate(self, node) -> Docs:
         """The canonical speeches (as Whoosh document numbers) the query tree matches."""
         if isinstance(node, q.Term):
             return self.speeches_holding(node)
         if isinstance(node, q.Any):
-            return frozenset().union(*(self.evaluate(child) for child in node.children))
+            return _union([self.evaluate(child) for child in node.children])
         if isinstance(node, q.Not):
-            return self.canonical() - self.evaluate(node.child)
-        positive = sorted((self.evaluate(c) for c in node.children if not isinstance(c, q.Not)), key=len)
-        result = positive[0].intersection(*positive[1:]) if positive else self.canonical()
+            return _without(self.canonical(), self.evaluate(node.child))
+        positive = [self.evaluate(c) for c in node.children if not isinstance(c, q.Not)]
+        result = _all_of(*positive) if positive else self.canonical()
         for child in node.children:
-            if isinstance(child, q.Not) and result:
-                result -= self.evaluate(child.child)
+            if isinstance(child, q.Not) and len(result):
+                result = _without(result, self.evaluate(child.child))
         return result
 
-    def speeches_holding(self, term: q.Term) -> frozenset[int]:
+    def speeches_holding(self, term: q.Term) -> Docs:
         key = (term.field, term.text)
         if key not in self._speeches:
             self._speeches[key] = self.collapse(self.occurrences(term).docs)
         return self._speeches[key]
 
-    def collapse(self, docs: frozenset[int]) -> frozenset[int]:
+    def collapse(self, docs: Docs) -> Docs:
         """Documents as the canonical speeches they are or copy."""
         canonical = self.canonical()
-        found = docs & canonical
-        if len(found) == len(docs):
-            return found
-        speeches = {self.speech_of(doc) for doc in docs - canonical}
+        held = _held(docs, canonical)
+        if held.all():
+            return docs
+        speeches = {self.speech_of(doc) for doc in docs[~held].tolist()}
         speeches.discard(None)
-        return found | speeches
+        return _union([docs[held], np.asarray(sorted(speeches), DOC)])
 
     def speech_of(self, doc: int) -> int | None:
         """The canonical document a copy's document copies (None when it is not indexed)."""
         if doc not in self._copies:
             target = self.searcher.stored_fields(doc).get("copy_of")
-            found = self.term_docs("public_id", target) & self.canonical() if target else frozenset()
-            self._copies[doc] = min(found) if found else None
+            found = _common(self.term_docs("public_id", target), self.canonical()) if target else _NONE
+            self._copies[doc] = int(found[0]) if len(found) else None
         return self._copies[doc]
 
     def occurrences(self, term: q.Term) -> Occurrences:
@@ -237,11 +273,11 @@ class IndexView:
         """
         grams = phrase_grams(text)
         if not grams:  # one character: every occurrence starts a bigram
-            docs = frozenset(self.searcher.docs_for_query(wq.Prefix(fieldname, text)))
+            docs = _docs(self.searcher.docs_for_query(wq.Prefix(fieldname, text)))
             return Occurrences(docs, None, (_array((), 0), np.zeros(0)))
         frequency = {gram: self.searcher.doc_frequency(fieldname, gram) for gram in grams}
         if not all(frequency.values()):
-            return Occurrences(frozenset(), None)
+            return Occurrences(_NONE, None)
         # Only the bigrams that cover every character are read: the others cannot
         # narrow what the covering ones' positions decide.
         cover = sorted({*range(0, len(grams), 2), len(grams) - 1})
@@ -251,11 +287,11 @@ class IndexView:
             live, *postings[gram] = self._postings_of(fieldname, gram, with_values=True)
             candidates = live if candidates is None else _common(candidates, live)
             if not len(candidates):
-                return Occurrences(frozenset(), None)
+                return Occurrences(_NONE, None)
         if len(grams) == 1:  # two characters: the bigram's positions are the count
             ids, values = self._read[(fieldname, text)] = postings[grams[0]]
             counts = count_lengths(np.fromiter(map(len, values), np.int64, len(values))).astype(np.float64)
-            return Occurrences(frozenset(candidates.tolist()), None, (ids, counts))
+            return Occurrences(candidates, None, (ids, counts))
         wanted = candidates
         keys: np.ndarray | None = None
         for offset in cover:
@@ -264,9 +300,9 @@ class IndexView:
             found = start_keys(ids[held], list(compress(values, held.tolist())), offset)
             keys = found if keys is None else _common(keys, found)
             if not len(keys):
-                return Occurrences(frozenset(), None)
+                return Occurrences(_NONE, None)
             wanted, _ = _runs(keys >> KEY_SHIFT)
-        return Occurrences(frozenset(wanted.tolist()), keys)
+        return Occurrences(wanted.astype(DOC), keys)
 
     def positions(self, term: q.Term, docs) -> dict[int, list[int]]:
         """Start positions of the term in each of `docs` (for proximity); a term of
@@ -300,7 +336,7 @@ class IndexView:
             if with_values:
                 ids.append(docs + offset)
             live.append((docs[alive[docs]] if alive is not None else docs) + offset)
-        live_docs = np.concatenate(live) if live else np.zeros(0, np.int64)
+        live_docs = np.concatenate(live).astype(DOC) if live else _NONE
         if not with_values:
             return live_docs
         return live_docs, (np.concatenate(ids) if ids else np.zeros(0, np.int64)), values
@@ -339,17 +375,17 @@ class IndexView:
             return _array((), 0), np.zeros(0)
         return np.concatenate(ids), np.concatenate(weights) / boost
 
-    def term_docs(self, fieldname: str, text: str) -> frozenset[int]:
-        return frozenset(self._postings_of(fieldname, text).tolist())
+    def term_docs(self, fieldname: str, text: str) -> Docs:
+        return self._postings_of(fieldname, text)
 
-    def canonical(self) -> frozenset[int]:
+    def canonical(self) -> Docs:
         if self._canonical is None:
             self._canonical = self.term_docs("canonical", "true")
         return self._canonical
 
     # --- facets --------------------------------------------------------------
 
-    def value_sets(self, fieldname: str) -> dict[str, frozenset[int]]:
+    def value_sets(self, fieldname: str) -> dict[str, Docs]:
         if fieldname not in self._sets:
             reader, sets = self.searcher.reader(), {}
             if fieldname in self.searcher.schema.names():
@@ -359,13 +395,13 @@ class IndexView:
                         sets[value] = self.term_docs(fieldname, value)
             if fieldname == FACET_FIELDS["year"]:
                 # A speech with no year holds no year_key: its value is UNDATED.
-                sets[UNDATED] = self.canonical().difference(*sets.values())
+                sets[UNDATED] = _without(self.canonical(), _union(list(sets.values())))
             self._sets[fieldname] = sets
         return self._sets[fieldname]
 
-    def union(self, fieldname: str, values) -> frozenset[int]:
+    def union(self, fieldname: str, values) -> Docs:
         sets = self.value_sets(fieldname)
-        return frozenset().union(*(sets.get(v, frozenset()) for v in values))
+        return _union([sets[v] for v in values if v in sets])
 
     def counts(self, fieldname: str, pool) -> dict[str, int]:
         """How many documents of `pool` hold each value of the field.
@@ -373,8 +409,8 @@ class IndexView:
         Fields with few values, each held by many documents (topic, year, level), are
         counted as bitmaps (a Python int, one byte per document, as bytes are quicker
         to set from Python than bits): one AND and one bit count per value, in C.
-        Sets cost a hash probe per document of every value; for many small values
-        (the 200 source documents) that is still the cheaper way.
+        Otherwise each value's documents are looked up in the pool (a binary search
+        each): for many small values (the 200 source documents) that is the cheaper way.
         """
         sets = self.value_sets(fieldname)
         if fieldname not in self._bits:
@@ -383,7 +419,7 @@ class IndexView:
             self._bits[fieldname] = {v: bitmap(docs, self.size()) for v, docs in sets.items()} if use_bits else None
         bits = self._bits[fieldname]
         if bits is None:
-            counts = {value: len(docs & pool) for value, docs in sets.items()}
+            counts = {value: int(np.count_nonzero(_held(docs, pool))) for value, docs in sets.items()}
         else:
             if self._pool is None or self._pool[0] is not pool:
                 self._pool = (pool, bitmap(pool, self.size()))
@@ -396,7 +432,7 @@ class IndexView:
 
     # --- one page ------------------------------------------------------------
 
-    def page(self, tree, matches: frozenset[int], sort: str, offset: int, limit: int) -> list[tuple[int, float]]:
+    def page(self, tree, matches: Docs, sort: str, offset: int, limit: int) -> list[tuple[int, float]]:
         """Hits offset..offset+limit of `matches`: ranked, or sorted by a column."""
         if tree is not None and sort not in SORT_COLUMNS:
             ranked = self.ranking.rank(tree, matches, offset + limit)
@@ -408,10 +444,10 @@ class IndexView:
             # from old to new. Undated speeches come last in either direction.
             dated_first = sorting.QueryFacet({0: wq.Every("year_key")}, other=1)
             order = sorting.MultiFacet([dated_first, order])
-        results = self.searcher.search(wq.Every(), filter=set(matches), limit=offset + limit, sortedby=order)
+        results = self.searcher.search(wq.Every(), filter=set(matches.tolist()), limit=offset + limit, sortedby=order)
         return [
             (int(results.fields(i)["django_id"]), 0.0) for i in range(offset, min(len(results.top_n), offset + limit))
         ]
 
     def django_id(self, doc: int) -> int:
-        return int(self.searcher.stored_fields(doc)["django_id"])
+        return int(self.searcher.stored_fields(int(doc))["django_id"])
