@@ -95,8 +95,12 @@ class Document(models.Model):
 
     @property
     def display_title(self) -> str:
+        return self.title_of(self.title, self.supplied_title, self.original_name)
+
+    @staticmethod
+    def title_of(title: str, supplied_title: str, original_name: str) -> str:
         """The page's title; else the archive's, in brackets; else the file's name."""
-        return self.title or (f"[{self.supplied_title}]" if self.supplied_title else self.original_name)
+        return title or (f"[{supplied_title}]" if supplied_title else original_name)
 
     def to_dict(self) -> dict:
         return {

@@ -238,12 +238,20 @@ def _explain_by_version(hit: Hit, terms: tuple[str, ...], missing: tuple[str, ..
             return
 
 
+def _listed(counted: dict[str, int], selected) -> list[int]:
+    """Document ids a facet lists: those counted and those selected."""
+    return [int(v) for v in {*counted, *map(str, selected)} if str(v).isdigit()]
+
+
 def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> dict[str, list[FacetValue]]:
     labels = {
         "topic": dict(Topic.objects.values_list("slug", "name")),
+        # Only the documents listed, as tuples: the archive may hold thousands.
         "document": {
-            str(document.pk): document.display_title
-            for document in Document.objects.only("id", "title", "supplied_title", "original_name")
+            str(pk): Document.title_of(*titles)
+            for pk, *titles in Document.objects.filter(pk__in=_listed(counts.get("document", {}), params.document))
+            .values_list("id", "title", "supplied_title", "original_name")
+            .iterator()
         },
         "year": {UNDATED: "年份不详"},
     }
