@@ -16,7 +16,7 @@ if not settings.DEBUG and not (settings.STATIC_ROOT / "staticfiles.json").exists
         "run `python manage.py collectstatic --noinput` first (the Docker image does it when built)"
     )
 
-# jieba loads its dictionary in about half a second: pay that at start-up.
+# OpenCC's tables, which every search folds its terms with: load them at start-up.
 from speeches.search.analysis import warm_up_analysis  # noqa: E402
 
 warm_up_analysis()

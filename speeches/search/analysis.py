@@ -68,10 +68,12 @@ def index_words(text: str) -> list[tuple[str, int, int]]:
 
 
 def warm_up_analysis(indexing: bool = False) -> None:
-    """Load jieba's dictionary and OpenCC, which every query needs; with `indexing`,
-    also the index segmenter's tables (a quarter of a second and ~30 MB, which a
-    process that only searches never needs), before index workers are forked."""
-    initialized_tokenizer()
+    """Load OpenCC, which every query needs; with `indexing`, also jieba's dictionary
+    and the index segmenter's tables, before index workers are forked. A process that
+    only searches never segments (a term is a string, and whole-word counts are read
+    from the index): jieba's dictionary alone is ~60 MB in every web worker, loaded on
+    the first upload a worker indexes instead."""
     normalize("預熱")
     if indexing:
+        initialized_tokenizer()
         default_segmenter()

@@ -203,3 +203,40 @@ def test_a_trailing_slash_on_the_sites_address_is_dropped_so_links_have_one():
     assert (
         _production_value({"SITE_URL": "https://archive.example.org/"}, "s.SITE_URL") == "https://archive.example.org"
     )
+
+
+def test_a_web_process_that_only_searches_never_loads_jiebas_dictionary(tmp_path):
+    # A term is a string and whole-word counts come from the index: segmenting is for
+    # indexing only, and jieba's dictionary would cost every web worker ~60 MB.
+    env = {
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DJANGO_SETTINGS_MODULE": "archive.settings",
+    }
+    build = """
+import django; django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from speeches.models import Document, Speech
+document = Document.objects.create(original_name="a.txt", sha256="0" * 64, raw=b"", status="ingested", title="t")
+Speech.objects.create(document=document, ordinal=1, public_id="s1", title="在全市安全生产会议上的讲话",
+                      text="同志们：安全生产工作要发展。", original_text="", char_count=13)
+from speeches.indexing import rebuild_index
+rebuild_index()
+"""
+    assert _fresh(["-c", build], env).returncode == 0
+    search = """
+import archive.wsgi, jieba
+from django.test import Client
+client = Client()
+for url in ["/api/search?q=安全生产", "/search/?q=发展+工作", "/search/trends/?q=安全", "/search/concordance/?q=生产"]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+assert client.get("/api/search?q=安全生产").json()["count"] == 1
+print("jieba loaded:", jieba.dt.initialized)
+"""
+    result = _fresh(["-c", search], env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "jieba loaded: False" in result.stdout
