@@ -163,7 +163,11 @@ def main() -> None:
         for engine in ("whoosh", "postgres"):
             engine_env = {**env, "SEARCH_ENGINE": engine}
             assert manage(engine_env, "reindex").returncode == 0
-            print(f"[{time.strftime('%H:%M:%S')}] {engine}: {seconds:.0f} s", file=sys.stderr, flush=True)
+            print(
+                f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {engine}: {seconds:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
             results.append(measure(engine_env, folder, seconds, args.uploads, engine))
     lines = [
         describe_machine(),

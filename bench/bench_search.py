@@ -165,7 +165,7 @@ def _topic_list(data) -> list[dict]:
 
 
 def log(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {text}", file=sys.stderr, flush=True)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -301,7 +301,19 @@ def throughput(scratch: Path, clients: int, seconds: float, engine_name: str = "
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "DEBUG": "0", "SEARCH_ENGINE": engine_name}
+    env = {
+        **os.environ,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "SEARCH_ENGINE": engine_name,
+        # Production mode will not start without collected static files (archive/wsgi.py).
+        "STATIC_ROOT": str(scratch / "static"),
+    }
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, capture_output=True
+    )
+    assert collected.returncode == 0, collected.stderr[-2000:]
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "archive.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120"],
         cwd=ROOT,
