@@ -14,6 +14,7 @@ window that repeats a chosen one is passed over for the next candidate (seed 001
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from html import unescape
@@ -30,6 +31,7 @@ SLACK = 12
 # Where a phrase ends. The seed pages write both full-width and ASCII signs (seed 001:
 # "三年來,在廣大干群…"). Not "." (seed 003: 投資2.09億元) nor "、" (a list, inside a phrase).
 BREAKS = frozenset("。；，！？：;,!?:")
+_BREAK = re.compile("[" + re.escape("".join(sorted(BREAKS))) + "]")
 # Two windows sharing this many characters in a row show one passage twice.
 REPEAT = 15
 
@@ -120,11 +122,14 @@ def _candidates(number: int, paragraph: str, terms: tuple[str, ...], width: int)
     """One window around each marked span of the paragraph."""
     folded = normalize(paragraph)
     found = _occurrences(folded, terms)
+    if not found:
+        return []
     starts = [s for s, _, _ in found]
     spans = _merged(found)
+    breaks = [m.end() for m in _BREAK.finditer(paragraph)]
     windows = []
     for anchor in spans:
-        start, end = _edges(paragraph, spans, anchor, width)
+        start, end = _edges(paragraph, spans, anchor, width, breaks)
         # Occurrences are sorted: only those starting inside the window are looked at,
         # as a one-character term (的) can stand in a long paragraph dozens of times.
         shown = [term for _, e, term in found[bisect_left(starts, start) : bisect_left(starts, end)] if e <= end]
@@ -132,12 +137,15 @@ def _candidates(number: int, paragraph: str, terms: tuple[str, ...], width: int)
     return windows
 
 
-def _edges(paragraph: str, spans: list[tuple[int, int]], anchor: tuple[int, int], width: int) -> tuple[int, int]:
+def _edges(
+    paragraph: str, spans: list[tuple[int, int]], anchor: tuple[int, int], width: int, breaks: list[int]
+) -> tuple[int, int]:
     """The window around a marked span: `width` characters each side, moved to a
-    break nearby, blanks at its edges left out, and never ending inside a term."""
+    break nearby, blanks at its edges left out, and never ending inside a term.
+    `breaks`: every position just after a break, in order."""
     s, e = anchor
-    start = _break_before(paragraph, max(0, s - width), s)
-    end = _break_after(paragraph, min(len(paragraph), e + width), e)
+    start = _break_before([0, *breaks], max(0, s - width), s)
+    end = _break_after([*breaks, len(paragraph)], min(len(paragraph), e + width), e, len(paragraph))
     while start < s and paragraph[start].isspace():
         start += 1
     while end > e and paragraph[end - 1].isspace():
@@ -145,18 +153,30 @@ def _edges(paragraph: str, spans: list[tuple[int, int]], anchor: tuple[int, int]
     return _widened(spans, start, end)
 
 
-def _break_before(text: str, start: int, anchor: int) -> int:
-    """The start after a break (or the paragraph's start) nearest `start`, not past the anchor."""
-    near = range(max(0, start - SLACK), min(start + SLACK, anchor) + 1)
-    breaks = [b for b in near if b == 0 or text[b - 1] in BREAKS]
-    return min(breaks, key=lambda b: abs(b - start), default=start)
+def _break_before(positions: list[int], start: int, anchor: int) -> int:
+    """The start after a break (or the paragraph's start) nearest `start`, not past the
+    anchor, within SLACK; the earlier of two as near. `positions`: those starts, in order."""
+    return _nearest(positions, start, max(0, start - SLACK), min(start + SLACK, anchor))
 
 
-def _break_after(text: str, end: int, anchor: int) -> int:
-    """The end after a break (or the paragraph's end) nearest `end`, not before the anchor."""
-    near = range(max(anchor, end - SLACK), min(len(text), end + SLACK) + 1)
-    breaks = [b for b in near if b == len(text) or text[b - 1] in BREAKS]
-    return min(breaks, key=lambda b: abs(b - end), default=end)
+def _break_after(positions: list[int], end: int, anchor: int, length: int) -> int:
+    """The end after a break (or the paragraph's end) nearest `end`, not before the
+    anchor, within SLACK; the earlier of two as near. `positions`: those ends, in order."""
+    return _nearest(positions, end, max(anchor, end - SLACK), min(length, end + SLACK))
+
+
+def _nearest(positions: list[int], target: int, low: int, high: int) -> int:
+    """The position in low..high nearest `target` (which lies in that range), the lower
+    of two as near; `target` itself when there is none. A binary search: scanning the
+    range at every match was most of a snippet's time for a term on every line."""
+    at = bisect_left(positions, target)
+    below = positions[at - 1] if at > 0 and positions[at - 1] >= low else None
+    above = positions[at] if at < len(positions) and positions[at] <= high else None
+    if below is None:
+        return target if above is None else above
+    if above is None or target - below <= above - target:
+        return below
+    return above
 
 
 def _widened(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
