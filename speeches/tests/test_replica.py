@@ -64,7 +64,10 @@ def replica_socket():
         _cannot(f"no system user {owner!r} to run the replica as")
     if os.geteuid() != 0 and pwd.getpwuid(os.geteuid()).pw_name != owner:
         _cannot(f"a replica must run as {owner!r} (run as root or as {owner!r})")
-    work = tempfile.mkdtemp(prefix="archive-replica-")
+    # In the machine's temp folder, not the test session's (conftest.py points tempfile
+    # there): the session's sits under pytest's folders, which only root may enter, and
+    # the replica runs as the database's owner.
+    work = tempfile.mkdtemp(prefix="archive-replica-", dir=os.environ.get("TMPDIR") or "/tmp")
     os.chmod(work, 0o755)
     data, sock = os.path.join(work, "data"), os.path.join(work, "sock")
     os.mkdir(sock)
