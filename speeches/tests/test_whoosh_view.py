@@ -265,7 +265,8 @@ def test_start_keys_are_every_document_and_position_less_the_offset(lists, offse
     from speeches.search.whoosh.fields import KEY_SHIFT, encode_positions, start_keys
 
     docs = np.arange(0, 3 * len(lists), 3, dtype=np.int64)
-    keys = start_keys(docs, [encode_positions(where) for where in lists], offset)
+    values = [encode_positions(where) for where in lists]
+    keys = start_keys(docs, b"".join(values), np.array([len(v) for v in values]), offset)
     expected = [(int(doc), p - offset) for doc, where in zip(docs, lists, strict=True) for p in where if p >= offset]
     assert [(int(k) >> KEY_SHIFT, int(k) & ((1 << KEY_SHIFT) - 1)) for k in keys] == expected
 

@@ -158,33 +158,39 @@ def decode_positions(value: bytes) -> list[int]:
 KEY_SHIFT = 32
 
 
-def start_keys(docs: np.ndarray, values: list[bytes], offset: int) -> np.ndarray:
-    """Every position of `values` (one bigram's encoded positions in each of `docs`)
-    less `offset`, as sorted keys document << KEY_SHIFT | start (`docs` sorted): where a string starts whose
-    bigram at `offset` this is. Phrase matching intersects these per bigram; all of it
-    runs in numpy, not a Python step per posting (a string most speeches hold has
-    tens of thousands)."""
-    if not values:
+def start_keys(docs: np.ndarray, values: bytes, lengths: np.ndarray, offset: int) -> np.ndarray:
+    """Every position of one bigram's encoded positions in each of `docs` (sorted; the
+    values joined in `values`, their lengths in `lengths`) less `offset`, as sorted keys
+    document << KEY_SHIFT | start: where a string starts whose bigram at `offset` this
+    is. Phrase matching intersects these per bigram; all of it runs in numpy, not a
+    Python step per posting (a string most speeches hold has tens of thousands)."""
+    lengths = np.asarray(lengths, np.int64)
+    if not len(lengths):
         return np.zeros(0, np.int64)
-    lengths = np.fromiter(map(len, values), np.int64, len(values))
+    ends = np.cumsum(lengths)
     wide = (lengths & 1) == 0  # "II": gaps past 65,535 characters, rare
     if wide.any():
-        flags = wide.tolist()
-        keys = [start_keys(docs[~wide], [v for v, w in zip(values, flags, strict=True) if not w], offset)]
-        for doc, value in zip(docs[wide].tolist(), [v for v, w in zip(values, flags, strict=True) if w], strict=True):
+        narrow = np.flatnonzero(~wide).tolist()
+        keys = [start_keys(docs[~wide], b"".join(_slices(values, ends, lengths, narrow)), lengths[~wide], offset)]
+        wide_values = _slices(values, ends, lengths, np.flatnonzero(wide).tolist())
+        for doc, value in zip(docs[wide].tolist(), wide_values, strict=True):
             starts = [p - offset for p in decode_positions(value) if p >= offset]
             keys.append((doc << KEY_SHIFT) | np.asarray(starts, np.int64))
         return np.sort(np.concatenate(keys))
     counts = (lengths - 1) >> 1
-    blob = np.frombuffer(b"".join(values), np.uint8)
-    owner = np.repeat(np.arange(len(values)), counts)
+    blob = np.frombuffer(values, np.uint8)
+    owner = np.repeat(np.arange(len(lengths)), counts)
     first = np.cumsum(counts) - counts  # where each value's numbers begin
-    at = (np.cumsum(lengths) - lengths)[owner] + 1 + 2 * (np.arange(len(owner)) - first[owner])
+    at = (ends - lengths)[owner] + 1 + 2 * (np.arange(len(owner)) - first[owner])
     gaps = blob[at].astype(np.int64) | (blob[at + 1].astype(np.int64) << 8)
     running = np.cumsum(gaps)
     positions = running - (running[first] - gaps[first])[owner]
     keep = positions >= offset
     return (docs[owner[keep]] << KEY_SHIFT) | (positions[keep] - offset)
+
+
+def _slices(values: bytes, ends: np.ndarray, lengths: np.ndarray, which: list[int]) -> list[bytes]:
+    return [values[int(ends[i] - lengths[i]) : int(ends[i])] for i in which]
 
 
 def count_positions(value: bytes) -> int:

@@ -9,10 +9,13 @@ W3 format below the public API in four places; each is here, and nowhere else:
    this archive's texts that was half of an index build (bigrams are two thirds of
    all postings). GroupingWriter keeps each term's postings together from the
    moment a document is added, sorts only the term keys and writes each term's
-   posting blocks in one go, in the W3 codec's format: with COMPRESS_FROM = 0 the
-   files are byte for byte the stock writer's (test_segments compares them), and by
-   default only short blocks differ, stored uncompressed, which every W3 reader
-   reads unchanged. build_segments() runs such writers on several processes and
+   posting blocks in one go, in the W3 codec's format: with COMPRESS_FROM = 0 and
+   PACK_VALUES off the files are byte for byte the stock writer's (test_segments
+   compares them). By default short blocks are stored uncompressed, which every W3
+   reader reads unchanged, and a block's values are one PackedValues instead of a
+   tuple of bytes objects. Blocks pickle a reference to this module's _unpack:
+   renaming or moving it leaves existing indexes unreadable until `manage.py
+   reindex`. build_segments() runs such writers on several processes and
    commits their segments together (Whoosh's MpWriter hard-wires the stock writer).
 2. Reading posting lists a block at a time (posting_blocks): Whoosh's matcher hands
    out one posting per Python call, most of a common term's query time.
@@ -302,10 +305,66 @@ class _TermWriter:
     def _mini_values(self, values: list[bytes]):
         values = [value for value in values if value]
         if self.fixedsize is None or self.fixedsize < 0:
-            return tuple(values)
+            return PackedValues.of(values) if PACK_VALUES else tuple(values)
         if self.fixedsize == 0:
             return None
         return b"".join(values)
+
+
+# A block's values as one PackedValues instead of a tuple of bytes (see PackedValues);
+# False writes Whoosh's own form, byte for byte (test_segments).
+PACK_VALUES = True
+
+
+class PackedValues:
+    """A block's values (encoded positions, frequencies) as one bytes object and an
+    array of their lengths, in place of the tuple of bytes objects Whoosh pickles.
+
+    Whoosh pickles blocks with protocol 2, where every bytes object is a call to
+    _codecs.encode on a str: unpickling a block of 128 values made 128 calls and
+    objects, most of a common term's reading time. Whoosh's own reader keeps the
+    block's values as they unpickle and reads value i as values[i], which this
+    answers; ours (packed_values) takes the bytes and lengths whole, without an
+    object per posting. Indexes written before it keep their tuples, which both read.
+    """
+
+    __slots__ = ("blob", "lengths", "_offsets")
+
+    def __init__(self, blob: bytes, lengths: array):
+        self.blob = blob
+        self.lengths = lengths
+        self._offsets: list[int] | None = None
+
+    @classmethod
+    def of(cls, values: list[bytes]) -> PackedValues:
+        sizes = [len(value) for value in values]
+        return cls(b"".join(values), array("H" if max(sizes, default=0) < 65536 else "I", sizes))
+
+    def __reduce__(self):
+        # Protocol 2 pickles an array as a list of numbers: the lengths go as bytes.
+        return _unpack, (self.blob, self.lengths.typecode, self.lengths.tobytes())
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def __getitem__(self, index: int) -> bytes:
+        if self._offsets is None:
+            self._offsets = [0, *accumulate(self.lengths)]
+        return self.blob[self._offsets[index] : self._offsets[index + 1]]
+
+    def __iter__(self):
+        return (self[index] for index in range(len(self)))
+
+
+def _unpack(blob: bytes, typecode: str, lengths: bytes) -> PackedValues:
+    return PackedValues(blob, array(typecode, lengths))
+
+
+def packed_values(values) -> tuple[bytes, array]:
+    """A block's values as (all of them joined, their lengths), from either form."""
+    if isinstance(values, PackedValues):
+        return values.blob, values.lengths
+    return b"".join(values), array("I", map(len, values))
 
 
 def _deltas(ids: list[int]) -> tuple[int, ...]:

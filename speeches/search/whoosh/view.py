@@ -19,7 +19,6 @@ most of a web worker's memory).
 from __future__ import annotations
 
 from collections import OrderedDict
-from itertools import compress
 
 import numpy as np
 from whoosh import query as wq
@@ -30,7 +29,7 @@ from ..analysis import phrase_grams
 from ..engine import SORT_COLUMNS, Answer
 from ..params import UNDATED
 from .fields import KEY_SHIFT, count_lengths, decode_positions, start_keys
-from .internals import posting_blocks, segment_postings
+from .internals import packed_values, posting_blocks, segment_postings
 from .ranking import Ranking
 
 GRAM_FIELD = {"text": "grams", "title": "title_grams"}
@@ -183,7 +182,7 @@ class IndexView:
         self._terms: dict[tuple[str, str], Occurrences] = _Bounded(CACHED_TERMS)
         self._speeches: dict[tuple[str, str], Docs] = _Bounded(CACHED_TERMS)
         # The last two-character terms' postings, which proximity reads again right after.
-        self._read: dict[tuple[str, str], tuple[np.ndarray, list[bytes]]] = _Bounded(READ_TERMS)
+        self._read: dict[tuple[str, str], tuple[np.ndarray, bytes, np.ndarray]] = _Bounded(READ_TERMS)
         self.ranking = Ranking(self)
 
     def close(self) -> None:
@@ -281,7 +280,7 @@ class IndexView:
         # Only the bigrams that cover every character are read: the others cannot
         # narrow what the covering ones' positions decide.
         cover = sorted({*range(0, len(grams), 2), len(grams) - 1})
-        postings: dict[str, tuple[np.ndarray, list[bytes]]] = {}
+        postings: dict[str, tuple[np.ndarray, bytes, np.ndarray]] = {}
         candidates: np.ndarray | None = None
         for gram in sorted({grams[offset] for offset in cover}, key=frequency.get):
             live, *postings[gram] = self._postings_of(fieldname, gram, with_values=True)
@@ -289,15 +288,14 @@ class IndexView:
             if not len(candidates):
                 return Occurrences(_NONE, None)
         if len(grams) == 1:  # two characters: the bigram's positions are the count
-            ids, values = self._read[(fieldname, text)] = postings[grams[0]]
-            counts = count_lengths(np.fromiter(map(len, values), np.int64, len(values))).astype(np.float64)
+            ids, _, lengths = self._read[(fieldname, text)] = postings[grams[0]]
+            counts = count_lengths(np.asarray(lengths, np.int64)).astype(np.float64)
             return Occurrences(candidates, None, (ids, counts))
         wanted = candidates
         keys: np.ndarray | None = None
         for offset in cover:
-            ids, values = postings[grams[offset]]
-            held = _held(ids, wanted)
-            found = start_keys(ids[held], list(compress(values, held.tolist())), offset)
+            found = start_keys(*postings[grams[offset]], offset)
+            found = found[_held(found >> KEY_SHIFT, wanted)]
             keys = found if keys is None else _common(keys, found)
             if not len(keys):
                 return Occurrences(_NONE, None)
@@ -316,22 +314,28 @@ class IndexView:
         key = (GRAM_FIELD[term.field], grams[0])
         if key not in self._read:
             self._read[key] = self._postings_of(*key, with_values=True)[1:]
-        ids, values = self._read[key]
+        ids, values, lengths = self._read[key]
         wanted = np.fromiter(sorted(docs), np.int64)
-        at = np.flatnonzero(_held(ids, wanted)).tolist()
-        return {int(ids[i]): decode_positions(values[i]) for i in at}
+        ends = np.cumsum(np.asarray(lengths, np.int64)).tolist()
+        return {
+            int(ids[i]): decode_positions(values[ends[i] - lengths[i] : ends[i]])
+            for i in np.flatnonzero(_held(ids, wanted)).tolist()
+        }
 
     def _postings_of(self, fieldname: str, text: str, with_values: bool = False):
         """A term's live documents as a sorted array; with_values, also every posting's
-        document (deleted ones too, which callers never ask for) as an array and its
-        encoded value, in the same order."""
-        live, ids, values = [], [], []
+        document (deleted ones too, which callers never ask for) as an array, and the
+        postings' encoded values joined in one bytes object with their lengths, in the
+        same order."""
+        live, ids, values, lengths = [], [], [], []
         for offset, alive, matcher in self._postings(fieldname, text):
             found: list[int] = []
             for block in posting_blocks(matcher):
                 found.extend(block.ids())
                 if with_values:
-                    values.extend(block.values())
+                    joined, sizes = packed_values(block.values())
+                    values.append(joined)
+                    lengths.append(np.frombuffer(sizes, sizes.typecode))
             docs = np.asarray(found, np.int64)
             if with_values:
                 ids.append(docs + offset)
@@ -339,7 +343,9 @@ class IndexView:
         live_docs = np.concatenate(live).astype(DOC) if live else _NONE
         if not with_values:
             return live_docs
-        return live_docs, (np.concatenate(ids) if ids else np.zeros(0, np.int64)), values
+        if not ids:
+            return live_docs, np.zeros(0, np.int64), b"", np.zeros(0, np.int64)
+        return live_docs, np.concatenate(ids), b"".join(values), np.concatenate(lengths).astype(np.int64)
 
     def _blocks(self, fieldname: str, text: str):
         """(segment offset, block) per block of the term's postings, deleted documents
