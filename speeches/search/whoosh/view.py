@@ -8,12 +8,12 @@
    holds still finds its speech.
 2. Facet counts by intersecting that set with cached per-value document sets (as
    bitmaps for fields of few, large values), each facet under the *other* filters.
+3. One page, ranked as speeches.search.engine says (ranking.py), or sorted by a column.
 
 Every set of documents is a sorted numpy array of distinct document numbers (Docs),
 not a frozenset: a frozenset costs about 50 bytes a document, an array 4, and the
 view caches dozens of sets of up to every speech (at 100,000 speeches the sets made
 most of a web worker's memory).
-3. One page, ranked as speeches.search.engine says (ranking.py), or sorted by a column.
 """
 
 from __future__ import annotations
@@ -103,8 +103,7 @@ class Occurrences:
         """Start positions in each of `docs` that holds the term, in order."""
         if self.keys is None:
             return {}
-        wanted = np.fromiter(docs, np.int64)
-        keys = np.sort(self.keys[np.isin(self.keys >> KEY_SHIFT, wanted)])
+        keys = self.keys[_held(self.keys >> KEY_SHIFT, np.sort(np.fromiter(docs, np.int64)))]  # keys are sorted
         out: dict[int, list[int]] = {}
         for doc, start in zip((keys >> KEY_SHIFT).tolist(), (keys & ((1 << KEY_SHIFT) - 1)).tolist(), strict=True):
             out.setdefault(doc, []).append(start)
@@ -263,12 +262,12 @@ class IndexView:
     def _match_string(self, fieldname: str, text: str) -> Occurrences:
         """Documents holding `text` as a contiguous string of their gram_text.
 
-        Each bigram's posting list is read once, ids and position values together
-        (Whoosh stores them in one compressed block), rarest bigram first, and no
-        further once no document holds them all. Positions are decoded for the
-        candidates only (in numpy, fields.start_keys), and only for enough bigrams to
-        cover every character: AB at p and CD at p+2 spell ABCD, so BC at p+1 need
-        not be checked.
+        Only enough bigrams to cover every character are read (AB at p and CD at p+2
+        spell ABCD, so BC at p+1 need not be checked), each posting list once, ids
+        and position values together (Whoosh stores them in one compressed block),
+        rarest bigram first, and no further once no live document holds them all.
+        Each bigram's positions are decoded in numpy (fields.start_keys) and kept
+        for those documents, as sorted keys intersected bigram by bigram.
         """
         grams = phrase_grams(text)
         if not grams:  # one character: every occurrence starts a bigram
@@ -277,13 +276,11 @@ class IndexView:
         frequency = {gram: self.searcher.doc_frequency(fieldname, gram) for gram in grams}
         if not all(frequency.values()):
             return Occurrences(_NONE, None)
-        # Only the bigrams that cover every character are read: the others cannot
-        # narrow what the covering ones' positions decide.
         cover = sorted({*range(0, len(grams), 2), len(grams) - 1})
         postings: dict[str, tuple[np.ndarray, bytes, np.ndarray]] = {}
         candidates: np.ndarray | None = None
         for gram in sorted({grams[offset] for offset in cover}, key=frequency.get):
-            live, *postings[gram] = self._postings_of(fieldname, gram, with_values=True)
+            live, postings[gram] = self._postings_of(fieldname, gram, with_values=True)
             candidates = live if candidates is None else _common(candidates, live)
             if not len(candidates):
                 return Occurrences(_NONE, None)
@@ -313,20 +310,21 @@ class IndexView:
             return {}
         key = (GRAM_FIELD[term.field], grams[0])
         if key not in self._read:
-            self._read[key] = self._postings_of(*key, with_values=True)[1:]
+            self._read[key] = self._postings_of(*key, with_values=True)[1]
         ids, values, lengths = self._read[key]
         wanted = np.fromiter(sorted(docs), np.int64)
-        ends = np.cumsum(np.asarray(lengths, np.int64)).tolist()
+        ends = np.cumsum(lengths).tolist()
         return {
             int(ids[i]): decode_positions(values[ends[i] - lengths[i] : ends[i]])
             for i in np.flatnonzero(_held(ids, wanted)).tolist()
         }
 
-    def _postings_of(self, fieldname: str, text: str, with_values: bool = False):
-        """A term's live documents as a sorted array; with_values, also every posting's
-        document (deleted ones too, which callers never ask for) as an array, and the
-        postings' encoded values joined in one bytes object with their lengths, in the
-        same order."""
+    def _postings_of(
+        self, fieldname: str, text: str, with_values: bool = False
+    ) -> tuple[Docs, tuple[np.ndarray, bytes, np.ndarray] | None]:
+        """A term's live documents, and with_values its postings: every posting's
+        document (deleted ones too, which callers never ask for) as an array, their
+        encoded values joined in one bytes object, and the values' lengths, in order."""
         live, ids, values, lengths = [], [], [], []
         for offset, alive, matcher in self._postings(fieldname, text):
             found: list[int] = []
@@ -342,10 +340,10 @@ class IndexView:
             live.append((docs[alive[docs]] if alive is not None else docs) + offset)
         live_docs = np.concatenate(live).astype(DOC) if live else _NONE
         if not with_values:
-            return live_docs
+            return live_docs, None
         if not ids:
-            return live_docs, np.zeros(0, np.int64), b"", np.zeros(0, np.int64)
-        return live_docs, np.concatenate(ids), b"".join(values), np.concatenate(lengths).astype(np.int64)
+            return live_docs, (np.zeros(0, np.int64), b"", np.zeros(0, np.int64))
+        return live_docs, (np.concatenate(ids), b"".join(values), np.concatenate(lengths).astype(np.int64))
 
     def _blocks(self, fieldname: str, text: str):
         """(segment offset, block) per block of the term's postings, deleted documents
@@ -382,7 +380,7 @@ class IndexView:
         return np.concatenate(ids), np.concatenate(weights) / boost
 
     def term_docs(self, fieldname: str, text: str) -> Docs:
-        return self._postings_of(fieldname, text)
+        return self._postings_of(fieldname, text)[0]
 
     def canonical(self) -> Docs:
         if self._canonical is None:
