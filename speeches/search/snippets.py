@@ -126,10 +126,12 @@ def _candidates(number: int, paragraph: str, terms: tuple[str, ...], width: int)
         return []
     starts = [s for s, _, _ in found]
     spans = _merged(found)
+    # Where a window may start and end: just after a break, or the paragraph's edges.
     breaks = [m.end() for m in _BREAK.finditer(paragraph)]
+    starts_at, ends_at = [0, *breaks], [*breaks, len(paragraph)]
     windows = []
     for anchor in spans:
-        start, end = _edges(paragraph, spans, anchor, width, breaks)
+        start, end = _edges(paragraph, spans, anchor, width, starts_at, ends_at)
         # Occurrences are sorted: only those starting inside the window are looked at,
         # as a one-character term (的) can stand in a long paragraph dozens of times.
         shown = [term for _, e, term in found[bisect_left(starts, start) : bisect_left(starts, end)] if e <= end]
@@ -138,14 +140,19 @@ def _candidates(number: int, paragraph: str, terms: tuple[str, ...], width: int)
 
 
 def _edges(
-    paragraph: str, spans: list[tuple[int, int]], anchor: tuple[int, int], width: int, breaks: list[int]
+    paragraph: str,
+    spans: list[tuple[int, int]],
+    anchor: tuple[int, int],
+    width: int,
+    starts_at: list[int],
+    ends_at: list[int],
 ) -> tuple[int, int]:
     """The window around a marked span: `width` characters each side, moved to a
     break nearby, blanks at its edges left out, and never ending inside a term.
-    `breaks`: every position just after a break, in order."""
+    `starts_at` and `ends_at`: where a window may start and end, in order."""
     s, e = anchor
-    start = _break_before([0, *breaks], max(0, s - width), s)
-    end = _break_after([*breaks, len(paragraph)], min(len(paragraph), e + width), e, len(paragraph))
+    start = _break_before(starts_at, max(0, s - width), s)
+    end = _break_after(ends_at, min(len(paragraph), e + width), e, len(paragraph))
     while start < s and paragraph[start].isspace():
         start += 1
     while end > e and paragraph[end - 1].isspace():
