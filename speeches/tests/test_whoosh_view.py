@@ -14,9 +14,10 @@ from whoosh.query import Term
 
 from speeches.search import query as q
 from speeches.search.analysis import gram_text
+from speeches.search.whoosh import internals
 from speeches.search.whoosh import view as view_module
 from speeches.search.whoosh.fields import GramField, WordField
-from speeches.search.whoosh.internals import ArchiveCodec
+from speeches.search.whoosh.internals import ArchiveCodec, GroupingWriter, PackedValues
 from speeches.search.whoosh.view import IndexView
 
 
@@ -279,3 +280,29 @@ def test_a_term_repeated_in_a_speech_has_every_start_and_its_count():
     # gram_text strips the empty title's line: the text starts at 0.
     assert occurrences.starts([doc]) == {doc: [0, 7]}
     assert dict(zip(*occurrences.counted, strict=True)) == {doc: 2}
+
+
+@pytest.mark.parametrize("packed", [True, False], ids=["packed values", "values as Whoosh writes them"])
+def test_an_index_reads_the_same_whether_its_blocks_values_are_packed_or_not(monkeypatch, packed):
+    # Indexes written before the values were packed keep their tuples and must answer
+    # as before. 200 speeches: the common bigrams' lists run over several blocks.
+    monkeypatch.setattr(internals, "PACK_VALUES", packed)
+    texts = [("经济发展，发展经济。" * (n % 4 + 1)) + ("会议上的讲话" if n % 3 else "") for n in range(200)]
+    index = RamStorage().create_index(schema())
+    writer = GroupingWriter(index, codec=ArchiveCodec())
+    for number, text in enumerate(texts):
+        writer.add_document(**doc(number, text))
+    writer.commit()
+    view = IndexView(index.searcher(), 1)
+    reader = view.searcher.reader()
+    matcher = reader.postings("grams", "发展")
+    matcher._read_values()
+    assert isinstance(matcher._values, PackedValues) == packed
+    for term in ("发展", "会议上的讲话", "展经济。", "济"):
+        assert found(view, term) == {n for n, t in enumerate(texts) if term in gram_text(t)}, term
+    holding = view.evaluate(q.Term("经济发展"))
+    ids, counts = view.occurrences(q.Term("经济发展")).counted
+    assert dict(zip(map(view.django_id, ids), counts.tolist(), strict=True)) == {
+        n: float(n % 4 + 1) for n in range(200)
+    }
+    assert len(holding) == 200
