@@ -240,7 +240,7 @@ def _explain_by_version(hit: Hit, terms: tuple[str, ...], missing: tuple[str, ..
 
 def _listed(counted: dict[str, int], selected) -> list[int]:
     """Document ids a facet lists: those counted and those selected."""
-    return [int(v) for v in {*counted, *map(str, selected)} if str(v).isdigit()]
+    return [int(v) for v in {*counted, *map(str, selected)} if v.isdigit()]
 
 
 def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> dict[str, list[FacetValue]]:

@@ -226,7 +226,8 @@ Speech.objects.create(document=document, ordinal=1, public_id="s1", title="åœ¨å…
 from speeches.indexing import rebuild_index
 rebuild_index()
 """
-    assert _fresh(["-c", build], env).returncode == 0
+    built = _fresh(["-c", build], env)
+    assert built.returncode == 0, built.stderr[-2000:]
     search = """
 import archive.wsgi, jieba
 from django.test import Client
