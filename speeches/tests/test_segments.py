@@ -39,14 +39,14 @@ def schema(words_field) -> Schema:
         kind=ID(stored=True),
         topics=KEYWORD(stored=True, commas=True, scorable=False),
         year=NUMERIC(numtype=int, stored=True, sortable=True),
-        title=words_field(stored=True),
+        title=words_field(stored=True, field_boost=2.0),  # as the archive's title
         text=words_field(stored=False),
         grams=GramField(),
     )
 
 
-def stock_words(stored: bool) -> TEXT:
-    return TEXT(analyzer=ChineseAnalyzer(), phrase=False, stored=stored)
+def stock_words(stored: bool, field_boost: float = 1.0) -> TEXT:
+    return TEXT(analyzer=ChineseAnalyzer(), phrase=False, stored=stored, field_boost=field_boost)
 
 
 def docs(lines: list[str], count: int, offset: int = 0) -> list[dict]:
@@ -172,10 +172,12 @@ def test_a_worker_that_fails_fails_the_build_and_commits_nothing(tmp_path, seed_
 
 
 def test_the_fields_fast_indexing_gives_what_whooshs_analysis_path_gives(seed_lines):
-    long_text = "".join(seed_lines[:400])  # positions past the table of one-position encodings
+    long_text = "".join(seed_lines[:400])
     assert len(long_text) > 40_000
+    # A bigram seen again after 65,535 characters: its positions are written as "II".
+    far_apart = "甲乙" + "丙" * 70_000 + "甲乙丙"
     grams, words, stock = GramField(), WordField(), stock_words(False)
-    for text in [*seed_lines[:50], long_text, "", "  ", "甲"]:
+    for text in [*seed_lines[:50], long_text, far_apart, "", "  ", "甲"]:
         expected_grams = {
             (term.encode(), freq, weight, value)
             for term, freq, weight, value in grams.format.word_values(text, grams.analyzer, mode="index")

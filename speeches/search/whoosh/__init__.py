@@ -23,7 +23,6 @@ from ...locks import IndexBusy
 from ...models import Document, Speech
 from ..analysis import warm_up_analysis
 from ..engine import Answer, Query
-from .fields import warm_up_fields
 
 # Above this many speeches a rebuild writes on every core: forked workers segment
 # with jieba and write their own segments while this process reads the database
@@ -95,7 +94,6 @@ class WhooshEngine:
         procs = (os.cpu_count() or 1) if ingested.count() >= PARALLEL_FROM else 1
         if procs > 1:  # forked workers start with every table loaded, once
             warm_up_analysis(indexing=True)
-            warm_up_fields()
 
         def batches():
             # Which speeches to index is read here, once the build holds the index's write

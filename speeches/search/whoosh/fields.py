@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from functools import lru_cache
-from itertools import accumulate
+from collections.abc import Iterator
+from itertools import accumulate, chain
+from typing import NamedTuple
 
 import numpy as np
 from whoosh import formats
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import TEXT, FieldType
-from whoosh.system import pack_uint
 
-from ..analysis import gram_text, index_words, is_term, normalize, phrase_grams
+from ..analysis import gram_text, index_words, is_term, normalize
 
 
 class ChineseTokenizer(Tokenizer):
@@ -66,35 +66,22 @@ def ChineseAnalyzer():
     return ChineseTokenizer()
 
 
-_FREQUENCIES = [pack_uint(freq) for freq in range(256)]
-
-
 class WordField(TEXT):
     """A scored text field of jieba words (frequencies, no positions: phrases use GramField).
 
-    index() counts the words directly; Whoosh's own path builds a Token per word and
-    two dictionaries per text. Same terms, frequencies and weights as TEXT with
-    ChineseAnalyzer (test_segments checks it).
+    Indexed through WordColumns, without Whoosh's Token per word and two dictionaries
+    per text. Same terms, frequencies and weights as TEXT with ChineseAnalyzer
+    (test_segments checks it).
     """
 
     def __init__(self, field_boost: float = 1.0, stored: bool = False):
         super().__init__(analyzer=ChineseAnalyzer(), phrase=False, field_boost=field_boost, stored=stored)
 
     def index(self, value, **kwargs):
-        return zip(*self.postings(value), strict=True)
+        return _one_document(self.columns(), value)
 
-    def postings(self, value: str) -> tuple[list[bytes], list[int], list[float], list[bytes]]:
-        """Terms, frequencies, weights and encoded values, as parallel lists (what
-        index() yields as tuples): internals.GroupingWriter takes them in one loop."""
-        counts = Counter(word for word, _, _ in index_words(normalize(value)) if is_term(word))
-        boost = self.format.field_boost
-        freqs = list(counts.values())
-        return (
-            [word.encode("utf-8") for word in counts],
-            freqs,
-            [freq * boost for freq in freqs],
-            [_FREQUENCIES[freq] if freq < 256 else pack_uint(freq) for freq in freqs],
-        )
+    def columns(self) -> WordColumns:
+        return WordColumns(self.format.field_boost)
 
 
 class BigramTokenizer(Tokenizer):
@@ -234,47 +221,191 @@ class GramField(FieldType):
 
     Not scorable: ranking (view.py) computes its own BM25 from the occurrences;
     a scorable field makes Whoosh store and look up a length per posting, and this
-    field holds two thirds of all postings. index() builds each bigram's position
-    list in one pass over the string instead of through a Token per character,
-    with the same terms and positions as BigramTokenizer.
+    field holds two thirds of all postings. Indexed through GramColumns, in numpy
+    instead of a Token per character, with the same terms and positions as
+    BigramTokenizer.
     """
 
     def __init__(self):
         super().__init__(GramPositions(), analyzer=BigramTokenizer(), scorable=False, stored=False)
 
     def index(self, value, **kwargs):
-        return zip(*self.postings(value), strict=True)
+        return _one_document(self.columns(), value)
 
-    def postings(self, value: str) -> tuple[list[bytes], list[int], list[float], list[bytes]]:
-        """Terms, frequencies, weights and encoded positions, as parallel lists (what
-        index() yields as tuples): internals.GroupingWriter takes them in one loop."""
-        text = gram_text(value) + "\n"
-        positions: dict[str, list[int]] = {}
-        for i, gram in enumerate(phrase_grams(text)):
-            where = positions.get(gram)
-            if where is None:
-                positions[gram] = [i]
-            else:
-                where.append(i)
-        wheres = list(positions.values())
-        freqs = [len(where) for where in wheres]
-        at = _one_position_values()
-        known = len(at)
-        return (
-            [gram.encode("utf-8") for gram in positions],
-            freqs,
-            [1.0] * len(freqs),
-            [at[where[0]] if len(where) == 1 and where[0] < known else encode_positions(where) for where in wheres],
+    def columns(self) -> GramColumns:
+        return GramColumns()
+
+
+class TermPostings(NamedTuple):
+    """One term's postings in a segment, as internals.GroupingWriter writes them: the
+    documents (ascending) and the gaps between them (the first: the document), the
+    term's frequency in each, their weights (None: all 1.0), and the encoded values
+    joined in `blob`, `sizes` bytes each. Lists: the writer slices them per block."""
+
+    term: bytes
+    ids: list[int]
+    gaps: list[int]
+    freqs: list[int]
+    weights: list[float] | None
+    blob: bytes
+    sizes: list[int]
+
+
+def _by_term(terms, firsts, ids, freqs, weights, data: bytes, sizes) -> Iterator[TermPostings]:
+    """TermPostings of postings sorted by term (arrays; `firsts`: where each of
+    `terms` begins). Each term's slices become lists one term at a time: a list of
+    a segment's millions of postings holds an object per number (the build's memory
+    doubled)."""
+    gaps = np.diff(ids, prepend=0)
+    gaps[firsts] = ids[firsts]
+    ends = np.cumsum(sizes)
+    bounds = [*firsts.tolist(), len(ids)]
+    starts, stops = ends[firsts] - sizes[firsts], ends[np.asarray(bounds[1:]) - 1]
+    for term, first, last, start, stop in zip(terms, bounds, bounds[1:], starts.tolist(), stops.tolist(), strict=False):
+        yield TermPostings(
+            term,
+            ids[first:last].tolist(),
+            gaps[first:last].tolist(),
+            freqs[first:last].tolist(),
+            None if weights is None else weights[first:last].tolist(),
+            data[start:stop],
+            sizes[first:last].tolist(),
         )
 
 
-@lru_cache(maxsize=1)
-def _one_position_values() -> list[bytes]:
-    """Most bigrams occur once in a speech: their encoded positions, made once (on the
-    first text indexed, not when a web process imports this module)."""
-    return [encode_positions([position]) for position in range(1 << 15)]
+class GramColumns:
+    """A segment's bigram postings, gathered as arrays while documents are added.
+
+    Each document adds its bigrams as numbers (first character << 21 | second), one
+    per position; terms() sorts them all at once (by code point, which is the order
+    of their UTF-8 bytes) and encodes every posting's positions (encode_positions'
+    form) in numpy. Grouping them in Python dictionaries, a call per posting, was
+    most of an index build. Same terms, positions and values as BigramTokenizer
+    (test_segments)."""
+
+    def __init__(self):
+        self._keys: list[np.ndarray] = []
+        self._docnums: list[int] = []
+        self._boosts: list[float] = []
+
+    def add(self, docnum: int, value: str, boost: float = 1.0) -> int:
+        """Adds a document's postings; returns its field length (0: never scored)."""
+        codes = np.frombuffer((gram_text(value) + "\n").encode("utf-32-le"), np.uint32).astype(np.int64)
+        self._keys.append((codes[:-1] << 21) | codes[1:])
+        self._docnums.append(docnum)
+        self._boosts.append(boost)
+        return 0
+
+    def terms(self) -> Iterator[TermPostings]:
+        if not self._keys:
+            return
+        sizes = np.fromiter(map(len, self._keys), np.int64, len(self._keys))
+        keys = np.concatenate(self._keys)
+        if not len(keys):
+            return
+        # A segment's documents and a text's positions fit in 32 bits: half the memory.
+        docs = np.repeat(np.asarray(self._docnums, np.int32), sizes)
+        positions = np.arange(len(keys), dtype=np.int32) - np.repeat((np.cumsum(sizes) - sizes).astype(np.int32), sizes)
+        boosts = np.repeat(np.asarray(self._boosts), sizes) if any(b != 1.0 for b in self._boosts) else None
+        self._keys, self._docnums, self._boosts = [], [], []
+        # Stable: within a bigram, documents and positions keep their ascending order.
+        order = np.argsort(keys, kind="stable")
+        keys, docs, positions = keys[order], docs[order], positions[order]
+        starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])])
+        counts = np.diff(np.r_[starts, len(keys)])
+        gaps = positions.copy()
+        gaps[1:] -= positions[:-1]
+        gaps[starts] = positions[starts]
+        blob, sizes = _encode_positions(gaps, starts, counts)
+        term_keys = keys[starts]
+        weights = None if boosts is None else boosts[order][starts]
+        firsts = np.flatnonzero(np.r_[True, term_keys[1:] != term_keys[:-1]])
+        terms = [(chr(key >> 21) + chr(key & 0x1FFFFF)).encode("utf-8") for key in term_keys[firsts].tolist()]
+        yield from _by_term(terms, firsts, docs[starts], counts, weights, blob.tobytes(), sizes)
 
 
-def warm_up_fields() -> None:
-    """Make the one-position values before index workers are forked."""
-    _one_position_values()
+def _encode_positions(gaps: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """encode_positions for every posting at once: the values joined, and their sizes.
+    `gaps` holds each posting's first position and gaps, postings from `starts`."""
+    wide = np.maximum.reduceat(gaps, starts) >= 65536  # "II": gaps past 65,535 characters
+    if not wide.any():  # as almost always: "H" before each posting's two-byte numbers
+        return np.insert(gaps.astype("<u2").view(np.uint8), 2 * starts, ord("H")), 1 + 2 * counts
+    owner = np.repeat(np.arange(len(starts)), counts)
+    rank = np.arange(len(gaps)) - starts[owner]  # which number of its posting
+    sizes = np.where(wide, 2 + 4 * counts, 1 + 2 * counts)
+    begins = np.cumsum(sizes) - sizes
+    blob = np.zeros(int(sizes.sum()), np.uint8)
+    blob[begins] = ord("H")
+    blob[begins[wide] + 1] = ord("I")
+    blob[begins[wide]] = ord("I")
+    width = np.where(wide, 4, 2)[owner]
+    at = begins[owner] + np.where(wide, 2, 1)[owner] + width * rank
+    for byte in range(4):
+        some = width > byte
+        blob[at[some] + byte] = (gaps[some] >> (8 * byte)) & 0xFF
+    return blob, sizes
+
+
+class WordColumns:
+    """A segment's jieba-word postings, gathered as arrays (see GramColumns): each
+    document adds its words' numbers in a vocabulary of the segment and their counts."""
+
+    def __init__(self, field_boost: float):
+        self.field_boost = field_boost
+        self._vocabulary = _Vocabulary()
+        self._ids: list[list[int]] = []
+        self._freqs: list[list[int]] = []
+        self._docnums: list[int] = []
+        self._boosts: list[float] = []
+
+    def add(self, docnum: int, value: str, boost: float = 1.0) -> int:
+        """Adds a document's postings; returns its field length (its words' count)."""
+        counts = Counter(word for word, _, _ in index_words(normalize(value)) if is_term(word))
+        self._ids.append(list(map(self._vocabulary.__getitem__, counts)))
+        freqs = list(counts.values())
+        self._freqs.append(freqs)
+        self._docnums.append(docnum)
+        self._boosts.append(boost)
+        return sum(freqs)
+
+    def terms(self) -> Iterator[TermPostings]:
+        if not self._ids:
+            return
+        sizes = np.fromiter(map(len, self._ids), np.int64, len(self._ids))
+        words = [word.encode("utf-8") for word in self._vocabulary]
+        rank = np.empty(len(words), np.int64)
+        rank[sorted(range(len(words)), key=words.__getitem__)] = np.arange(len(words))
+        keys = rank[np.fromiter(chain.from_iterable(self._ids), np.int64, int(sizes.sum()))]
+        if not len(keys):
+            self._ids = []
+            return
+        freqs = np.fromiter(chain.from_iterable(self._freqs), np.int64, len(keys))
+        docs = np.repeat(np.asarray(self._docnums, np.int64), sizes)
+        boosts = np.repeat(np.asarray(self._boosts), sizes)
+        self._ids, self._freqs, self._docnums, self._boosts = [], [], [], []
+        order = np.argsort(keys, kind="stable")
+        keys, freqs, docs, boosts = keys[order], freqs[order], docs[order], boosts[order]
+        # As WordField's postings and Whoosh's writer: the frequency times the field's
+        # boost, then times the document's (when it has one).
+        weights = freqs * self.field_boost
+        weights = np.where(boosts != 1.0, weights * boosts, weights)
+        data = freqs.astype(">u4").tobytes()  # Whoosh's Frequency format: pack_uint
+        by_rank = sorted(words)
+        firsts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        terms = [by_rank[key] for key in keys[firsts].tolist()]
+        yield from _by_term(terms, firsts, docs, freqs, weights, data, np.full(len(keys), 4, np.int64))
+
+
+class _Vocabulary(dict):
+    """A word's number, given the first time the word is seen."""
+
+    def __missing__(self, word: str) -> int:
+        number = self[word] = len(self)
+        return number
+
+
+def _one_document(columns, value: str):
+    """index()'s (term, frequency, weight, value) tuples, through the columns."""
+    columns.add(0, value)
+    for term in columns.terms():
+        yield term.term, term.freqs[0], 1.0 if term.weights is None else term.weights[0], term.blob

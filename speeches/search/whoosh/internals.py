@@ -7,9 +7,11 @@ W3 format below the public API in four places; each is here, and nowhere else:
    every posting through its pool as a tuple, sorts all of them when the segment is
    finished and feeds them one at a time through a chain of per-posting calls; on
    this archive's texts that was half of an index build (bigrams are two thirds of
-   all postings). GroupingWriter keeps each term's postings together from the
-   moment a document is added, sorts only the term keys and writes each term's
-   posting blocks in one go, in the W3 codec's format: with COMPRESS_FROM = 0 and
+   all postings). GroupingWriter has the archive's text fields gather their
+   postings as arrays (fields.GramColumns, WordColumns), sorted once when the
+   segment is written, groups any other field's per term as documents are added,
+   and writes each term's posting blocks in one go, in the W3 codec's format
+   (_TermWriter): with COMPRESS_FROM = 0 and
    PACK_VALUES off the files are byte for byte the stock writer's (test_segments
    compares them). By default short blocks are stored uncompressed, which every W3
    reader reads unchanged, and a block's values are one PackedValues instead of a
@@ -37,7 +39,7 @@ import traceback
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
-from itertools import accumulate
+from itertools import accumulate, chain
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import (
@@ -76,13 +78,15 @@ def from_python(backend, value):
 
 # --- 1. writing segments ----------------------------------------------------------
 
-# What one writer holds before it writes a segment: its postings are in memory until
-# then, at about 100 bytes each and about one posting per character. Characters of all
-# text fields count, so a speech's text counts twice (its words and its bigrams):
-# 10 million is about 5 million characters of speeches (15 MB of Chinese text),
-# under a gigabyte per writer however large the archive grows. Fewer, larger segments
-# write each term's header and block once instead of once per segment.
-CHARS_PER_SEGMENT = 10_000_000
+# What one writer holds before it writes a segment. Characters of all text fields
+# count, so a speech's text counts twice (its words and its bigrams): 20 million is
+# about 10 million characters of speeches (30 MB of Chinese text). Its postings are
+# gathered as arrays (fields.GramColumns, WordColumns), and sorting them when the
+# segment is written peaks at about 40 bytes a character: with the process itself,
+# about a gigabyte per writer however large the archive grows. Fewer, larger
+# segments write each term's entry and blocks once instead of once per segment: at
+# 20,000 speeches, 4 segments instead of 8 made the index 22 % smaller.
+CHARS_PER_SEGMENT = 20_000_000
 
 
 class GroupingWriter(SegmentWriter):
@@ -96,8 +100,10 @@ class GroupingWriter(SegmentWriter):
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
-        # field name -> term bytes -> (docnums, weights, values)
+        # field name -> term bytes -> (docnums, weights, values): fields without columns
         self._grouped: dict[str, dict[bytes, tuple[list[int], list[float], list[bytes]]]] = {}
+        # field name -> its columns (fields.GramColumns, fields.WordColumns)
+        self._columns: dict[str, object] = {}
 
     def add_document(self, **fields):
         self._check_state()
@@ -119,28 +125,17 @@ class GroupingWriter(SegmentWriter):
             length = 0
             if field.indexed:
                 boost = self._field_boost(fields, fieldname, docboost)
-                terms = self._grouped.get(fieldname)
-                if terms is None:
-                    terms = self._grouped[fieldname] = {}
-                # Our text fields hand over parallel lists (speeches.search.analysis);
-                # any other field its index() tuples.
-                fast = getattr(field, "postings", None)
-                if fast is not None:
-                    tbytes_list, freqs, weights, vbytes_list = fast(value)
+                columns = getattr(field, "columns", None)
+                if columns is not None:
+                    # Our text fields gather their postings as arrays (fields.py).
+                    gathered = self._columns.get(fieldname)
+                    if gathered is None:
+                        gathered = self._columns[fieldname] = columns()
+                    counted = gathered.add(docnum, value, boost)
+                    if field.scorable:
+                        length = counted
                 else:
-                    tbytes_list, freqs, weights, vbytes_list = _columns(field.index(value))
-                if boost != 1.0:
-                    weights = [weight * boost for weight in weights]
-                if field.scorable:
-                    length = sum(freqs)
-                for tbytes, weight, vbytes in zip(tbytes_list, weights, vbytes_list, strict=True):
-                    postings = terms.get(tbytes)
-                    if postings is None:
-                        terms[tbytes] = ([docnum], [weight], [vbytes])
-                    else:
-                        postings[0].append(docnum)
-                        postings[1].append(weight)
-                        postings[2].append(vbytes)
+                    length = self._group(fieldname, field, value, boost, docnum)
             stored = fields.get(f"_stored_{fieldname}", value)
             perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
             if field.column_type and stored is not None:
@@ -149,9 +144,36 @@ class GroupingWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def _group(self, fieldname, field, value, boost, docnum) -> int:
+        """Adds a field's postings from its index() tuples; returns its length."""
+        terms = self._grouped.get(fieldname)
+        if terms is None:
+            terms = self._grouped[fieldname] = {}
+        tbytes_list, freqs, weights, vbytes_list = _columns(field.index(value))
+        if boost != 1.0:
+            weights = [weight * boost for weight in weights]
+        for tbytes, weight, vbytes in zip(tbytes_list, weights, vbytes_list, strict=True):
+            postings = terms.get(tbytes)
+            if postings is None:
+                terms[tbytes] = ([docnum], [weight], [vbytes])
+            else:
+                postings[0].append(docnum)
+                postings[1].append(weight)
+                postings[2].append(vbytes)
+        return sum(freqs) if field.scorable else 0
+
     def _flush_segment(self):
         self.perdocwriter.close()
-        for fieldname, tbytes, docnum, weight, vbytes in self.pool.iter_postings():
+        pooled = iter(self.pool.iter_postings())
+        first = next(pooled, None)
+        if first is not None:
+            # Postings of older segments merged in (Whoosh's pool, at a merging commit)
+            # come after this writer's own: grouped per term as lists, the slow way.
+            for fieldname in list(self._columns):
+                terms = self._grouped.setdefault(fieldname, {})
+                for term in self._columns.pop(fieldname).terms():
+                    terms[term.term] = (term.ids, _weights(term), _values(term))
+        for fieldname, tbytes, docnum, weight, vbytes in chain([first] if first else [], pooled):
             postings = self._grouped.setdefault(fieldname, {}).setdefault(tbytes, ([], [], []))
             if postings[0] and postings[0][-1] >= docnum:
                 raise ValueError("postings from the pool must come after this writer's own documents")
@@ -160,14 +182,22 @@ class GroupingWriter(SegmentWriter):
             postings[2].append(vbytes)
         lengths = self.per_document_reader() if self.codec.length_stats else None
         try:
-            for fieldname in sorted(self._grouped):
-                self._write_field(fieldname, self._grouped.pop(fieldname), lengths)
+            for fieldname in sorted({*self._grouped, *self._columns}):
+                write = self._term_writer(fieldname, lengths)
+                if fieldname in self._columns:
+                    for term in self._columns.pop(fieldname).terms():
+                        write.columns(term)
+                else:
+                    terms = self._grouped.pop(fieldname)
+                    for tbytes in sorted(terms):
+                        write(tbytes, *terms[tbytes])
+                self.fieldwriter.finish_field()
         finally:
             if lengths is not None:
                 lengths.close()
         self.fieldwriter.close()
 
-    def _write_field(self, fieldname, terms, lengths) -> None:
+    def _term_writer(self, fieldname, lengths) -> _TermWriter:
         field = self.schema[fieldname]
         fieldwriter = self.fieldwriter
         fieldwriter.start_field(fieldname, field)
@@ -177,10 +207,15 @@ class GroupingWriter(SegmentWriter):
         doclengths = None
         if field.scorable and lengths is not None:
             doclengths = [lengths.doc_field_length(docnum, fieldname, 0) or 0 for docnum in range(self.docnum)]
-        write = _TermWriter(fieldwriter, postwriter._blocklimit, postwriter._compression, field.format, doclengths)
-        for tbytes in sorted(terms):
-            write(tbytes, *terms[tbytes])
-        fieldwriter.finish_field()
+        return _TermWriter(fieldwriter, postwriter._blocklimit, postwriter._compression, field.format, doclengths)
+
+
+def _weights(term) -> list[float]:
+    return [1.0] * len(term.ids) if term.weights is None else term.weights
+
+
+def _values(term) -> list[bytes]:
+    return [term.blob[end - size : end] for end, size in zip(accumulate(term.sizes), term.sizes, strict=True)]
 
 
 def _columns(items) -> tuple[list, list, list, list]:
@@ -212,9 +247,13 @@ class _WriteBlock:
 
     def __init__(self, ids, weights, doclengths):
         self._ids = ids
-        self._weights = array("f", weights)
-        # As W3PostingsWriter: the largest weight as given, not as stored (float32).
-        self._maxweight = max(0, max(weights))
+        if weights is None:  # all 1.0
+            self._weights = array("f", [1.0]) * len(ids)
+            self._maxweight = 1.0
+        else:
+            self._weights = array("f", weights)
+            # As W3PostingsWriter: the largest weight as given, not as stored (float32).
+            self._maxweight = max(0, max(weights))
         if doclengths is None:
             self._minlength, self._maxlength = None, 0
         else:
@@ -281,26 +320,65 @@ class _TermWriter:
             block = _WriteBlock(ids[start:end], weights[start:end], self.doclengths)
             terminfo.add_block(block)
             data = dumps((_deltas(block._ids), block.mini_weights(), self._mini_values(values[start:end])), 2)
-            compression = self.compression if len(data) >= COMPRESS_FROM else 0
-            if compression:
-                data = zlib.compress(data, compression)
-            info = dumps(
-                (
-                    end - start,
-                    block._ids[-1],
-                    block._maxweight,
-                    compression,
-                    length_to_byte(block._minlength),
-                    length_to_byte(block._maxlength),
-                ),
-                2,
-            )
-            size = len(info) + len(data)
-            postfile.write_int(-size if end == count else size)  # negative: the last block
-            postfile.write(info)
-            postfile.write(data)
+            self._write_block(block, data, end == count)
         terminfo.set_extent(startoffset, postfile.tell() - startoffset)
         self.tindex.add(self.fieldid + tbytes, terminfo.to_bytes())
+
+    def columns(self, term) -> None:
+        """Writes one term's postings given as fields.TermPostings: what __call__
+        writes for the same postings, from the values joined (test_segments compares
+        the files)."""
+        count = len(term.ids)
+        if count <= INLINE_UP_TO:
+            self(term.term, term.ids, _weights(term), _values(term))
+            return
+        postfile, limit, sizes = self.postfile, self.blocklimit, term.sizes
+        terminfo = W3TermInfo()
+        ends = list(accumulate(sizes))
+        startoffset = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        for start in range(0, count, limit):
+            end = min(start + limit, count)
+            ids = term.ids[start:end]
+            block = _WriteBlock(ids, None if term.weights is None else term.weights[start:end], self.doclengths)
+            terminfo.add_block(block)
+            gaps = (ids[0], *term.gaps[start + 1 : end])
+            values = self._mini_blob(term.blob[ends[start] - sizes[start] : ends[end - 1]], sizes[start:end])
+            self._write_block(block, dumps((gaps, block.mini_weights(), values), 2), end == count)
+        terminfo.set_extent(startoffset, postfile.tell() - startoffset)
+        self.tindex.add(self.fieldid + term.term, terminfo.to_bytes())
+
+    def _write_block(self, block, data: bytes, last: bool) -> None:
+        compression = self.compression if len(data) >= COMPRESS_FROM else 0
+        if compression:
+            data = zlib.compress(data, compression)
+        info = dumps(
+            (
+                len(block),
+                block._ids[-1],
+                block._maxweight,
+                compression,
+                length_to_byte(block._minlength),
+                length_to_byte(block._maxlength),
+            ),
+            2,
+        )
+        size = len(info) + len(data)
+        self.postfile.write_int(-size if last else size)  # negative: the last block
+        self.postfile.write(info)
+        self.postfile.write(data)
+
+    def _mini_blob(self, blob: bytes, sizes: list[int]):
+        """_mini_values for values joined in `blob`, `sizes` bytes each."""
+        if self.fixedsize is None or self.fixedsize < 0:
+            sizes = [size for size in sizes if size]  # as _mini_values: empty values dropped
+            if PACK_VALUES:
+                return PackedValues(blob, array("H" if max(sizes, default=0) < 65536 else "I", sizes))
+            ends = accumulate(sizes)
+            return tuple(blob[end - size : end] for end, size in zip(ends, sizes, strict=True))
+        if self.fixedsize == 0:
+            return None
+        return blob
 
     def _mini_values(self, values: list[bytes]):
         values = [value for value in values if value]
