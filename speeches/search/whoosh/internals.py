@@ -688,9 +688,20 @@ class _Lengths(W3PerDocReader):
         return byte_to_length(lbyte) if lbyte else None
 
 
+# Postings per block (Whoosh's default: 128). The gram field's blocks hold 2-byte
+# positions that zlib hardly shrinks, so a block's fixed costs (its header, two
+# pickles, zlib's start) weigh: 512 made an index of 3,000 speeches 9 % smaller
+# (1,024: 10 %). Queries read whole posting lists, a block per Python step.
+BLOCK_LIMIT = 512
+
+
 class ArchiveCodec(W3Codec):
-    """Whoosh's default codec with the caching lengths reader above. Segments
-    written with it name this class in the index's table of contents."""
+    """Whoosh's default codec with the caching lengths reader above and blocks of
+    BLOCK_LIMIT postings. Segments written with it name this class in the index's
+    table of contents."""
+
+    def __init__(self, blocklimit: int = BLOCK_LIMIT, compression: int = 3, inlinelimit: int = 1):
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
     def per_document_reader(self, storage, segment):
         return _Lengths(storage, segment)
