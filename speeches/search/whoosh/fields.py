@@ -15,6 +15,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator
 from itertools import accumulate, chain
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -360,7 +361,11 @@ class WordColumns:
 
     def add(self, docnum: int, value: str, boost: float = 1.0) -> int:
         """Adds a document's postings; returns its field length (its words' count)."""
-        counts = Counter(word for word, _, _ in index_words(normalize(value)) if is_term(word))
+        # Counted first, then the few distinct non-terms (punctuation) dropped: a test
+        # per distinct word, not per word.
+        counts = Counter(map(itemgetter(0), index_words(normalize(value))))
+        for word in [word for word in counts if not is_term(word)]:
+            del counts[word]
         self._ids.append(list(map(self._vocabulary.__getitem__, counts)))
         freqs = list(counts.values())
         self._freqs.append(freqs)

@@ -243,11 +243,12 @@ COMPRESS_FROM = 128
 class _WriteBlock:
     """One block of a term's postings, with what W3TermInfo.add_block asks of it."""
 
-    __slots__ = ("_ids", "_weights", "_maxweight", "_minlength", "_maxlength")
+    __slots__ = ("_ids", "_weights", "_maxweight", "_minlength", "_maxlength", "_ones")
 
     def __init__(self, ids, weights, doclengths):
         self._ids = ids
-        if weights is None:  # all 1.0
+        self._ones = weights is None  # all 1.0
+        if self._ones:
             self._weights = array("f", [1.0]) * len(ids)
             self._maxweight = 1.0
         else:
@@ -281,6 +282,8 @@ class _WriteBlock:
         return self._maxweight
 
     def mini_weights(self):
+        if self._ones:
+            return None
         weights = self._weights
         first = weights[0]
         if first == 1.0 and all(w == 1.0 for w in weights):
