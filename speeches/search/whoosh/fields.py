@@ -298,17 +298,19 @@ class GramColumns:
         return 0
 
     def terms(self) -> Iterator[TermPostings]:
-        if not self._keys:
-            return
-        sizes = np.fromiter(map(len, self._keys), np.int64, len(self._keys))
-        keys = np.concatenate(self._keys)
-        if not len(keys):
-            return
-        # A segment's documents and a text's positions fit in 32 bits: half the memory.
-        docs = np.repeat(np.asarray(self._docnums, np.int32), sizes)
-        positions = np.arange(len(keys), dtype=np.int32) - np.repeat((np.cumsum(sizes) - sizes).astype(np.int32), sizes)
-        boosts = np.repeat(np.asarray(self._boosts), sizes) if any(b != 1.0 for b in self._boosts) else None
+        """Every term's postings, in the order of the terms' bytes; once (it empties
+        the columns)."""
+        gathered, docnums, boosts = self._keys, self._docnums, self._boosts
         self._keys, self._docnums, self._boosts = [], [], []
+        sizes = np.fromiter(map(len, gathered), np.int64, len(gathered))
+        if not sizes.sum():
+            return
+        keys = np.concatenate(gathered)
+        del gathered
+        # A segment's documents and a text's positions fit in 32 bits: half the memory.
+        docs = np.repeat(np.asarray(docnums, np.int32), sizes)
+        positions = np.arange(len(keys), dtype=np.int32) - np.repeat((np.cumsum(sizes) - sizes).astype(np.int32), sizes)
+        boosts = np.repeat(np.asarray(boosts), sizes) if any(b != 1.0 for b in boosts) else None
         # Stable: within a bigram, documents and positions keep their ascending order.
         order = np.argsort(keys, kind="stable")
         keys, docs, positions = keys[order], docs[order], positions[order]
@@ -374,20 +376,21 @@ class WordColumns:
         return sum(freqs)
 
     def terms(self) -> Iterator[TermPostings]:
-        if not self._ids:
+        """Every term's postings, in the order of the terms' bytes; once (it empties
+        the columns)."""
+        ids, freqs, docnums, boosts = self._ids, self._freqs, self._docnums, self._boosts
+        self._ids, self._freqs, self._docnums, self._boosts = [], [], [], []
+        sizes = np.fromiter(map(len, ids), np.int64, len(ids))
+        count = int(sizes.sum())
+        if not count:
             return
-        sizes = np.fromiter(map(len, self._ids), np.int64, len(self._ids))
         words = [word.encode("utf-8") for word in self._vocabulary]
         rank = np.empty(len(words), np.int64)
         rank[sorted(range(len(words)), key=words.__getitem__)] = np.arange(len(words))
-        keys = rank[np.fromiter(chain.from_iterable(self._ids), np.int64, int(sizes.sum()))]
-        if not len(keys):
-            self._ids = []
-            return
-        freqs = np.fromiter(chain.from_iterable(self._freqs), np.int64, len(keys))
-        docs = np.repeat(np.asarray(self._docnums, np.int64), sizes)
-        boosts = np.repeat(np.asarray(self._boosts), sizes)
-        self._ids, self._freqs, self._docnums, self._boosts = [], [], [], []
+        keys = rank[np.fromiter(chain.from_iterable(ids), np.int64, count)]
+        freqs = np.fromiter(chain.from_iterable(freqs), np.int64, count)
+        docs = np.repeat(np.asarray(docnums, np.int64), sizes)
+        boosts = np.repeat(np.asarray(boosts), sizes)
         order = np.argsort(keys, kind="stable")
         keys, freqs, docs, boosts = keys[order], freqs[order], docs[order], boosts[order]
         # As WordField's postings and Whoosh's writer: the frequency times the field's
