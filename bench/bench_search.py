@@ -25,6 +25,7 @@ Figures go to bench/RESULTS.md, section "search".
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import socket
@@ -397,6 +398,12 @@ def run(n: int, scratch: Path, clients: int, seconds: float, postgres: str | Non
             log(f"{name} index built in {builds[name]:.0f} s")
     con, fts_build_s = fts5(scratch)
     texts = scan_texts()
+    # As archive/wsgi.py does in a web worker: what is loaded so far (here also the
+    # corpus build's jieba and character model, which a web worker never loads) is
+    # left out of garbage collection, whose full passes otherwise land in single
+    # timed requests (pauses of 50-90 ms in this process).
+    gc.collect()
+    gc.freeze()
     rows = {}
     for kind, queries in QUERIES.items():
         log(f"timing {kind}")
