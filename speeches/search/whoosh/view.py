@@ -482,10 +482,18 @@ class IndexView:
         return [(self.django_id(doc), 0.0) for doc in picked.tolist()]
 
     def column(self, name: str) -> np.ndarray:
-        """A sortable column's value for every document number, read once per view."""
+        """A sortable column's value for every document number, once per view."""
         if name not in self._columns:
-            reader = self.searcher.reader().column_reader(name)
-            self._columns[name] = np.fromiter(iter(reader), np.int64, self.size())
+            if name == "year":
+                # From the year facet's sets, which every search reads anyway: Whoosh's
+                # column reader takes a Python step per document (100 ms at 100,000).
+                values = np.zeros(self.size(), np.int64)
+                for value, docs in self.value_sets(FACET_FIELDS["year"]).items():
+                    if value != UNDATED:
+                        values[docs] = int(value)
+            else:
+                values = np.fromiter(iter(self.searcher.reader().column_reader(name)), np.int64, self.size())
+            self._columns[name] = values
         return self._columns[name]
 
     def dated(self) -> Docs:
