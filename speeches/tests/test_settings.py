@@ -205,16 +205,21 @@ def test_a_trailing_slash_on_the_sites_address_is_dropped_so_links_have_one():
     )
 
 
-def test_a_web_process_that_only_searches_never_loads_jiebas_dictionary(tmp_path):
-    # A term is a string and whole-word counts come from the index: segmenting is for
-    # indexing only, and jieba's dictionary would cost every web worker ~60 MB.
-    env = {
+def _web_env(tmp_path) -> dict[str, str]:
+    """A web process's environment for a fresh interpreter, on an archive in tmp_path."""
+    return {
         "DEBUG": "1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "MEDIA_ROOT": str(tmp_path / "media"),
         "DJANGO_SETTINGS_MODULE": "archive.settings",
     }
+
+
+def test_a_web_process_that_only_searches_never_loads_jiebas_dictionary(tmp_path):
+    # A term is a string and whole-word counts come from the index: segmenting is for
+    # indexing only, and jieba's dictionary would cost every web worker ~60 MB.
+    env = _web_env(tmp_path)
     build = """
 import django; django.setup()
 from django.core.management import call_command
@@ -245,13 +250,7 @@ print("jieba loaded:", jieba.dt.initialized)
 
 def test_a_web_worker_leaves_what_it_loaded_at_start_up_out_of_garbage_collection(tmp_path):
     # Full collections rescanned every start-up object: 55-104 ms pauses, each in a search.
-    env = {
-        "DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "DJANGO_SETTINGS_MODULE": "archive.settings",
-    }
+    env = _web_env(tmp_path)
     script = "import gc, archive.wsgi; print('frozen:', gc.get_freeze_count(), 'left:', len(gc.get_objects()))"
     result = _fresh(["-c", script], env)
     assert result.returncode == 0, result.stderr[-2000:]
