@@ -582,7 +582,7 @@ def _get(results, workers) -> tuple[str, object]:
 
 
 class _ReadBlock:
-    """One block (up to 128 postings) of a posting list, decoded only on demand."""
+    """One block (up to BLOCK_LIMIT postings) of a posting list, decoded only on demand."""
 
     def __init__(self, matcher):
         self.matcher = matcher
