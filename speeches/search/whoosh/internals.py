@@ -58,6 +58,8 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from .fields import TermPostings
+
 WHOOSH_VERSION = (2, 7, 4)
 HAYSTACK_VERSION = (3, 4, 0)
 
@@ -149,7 +151,7 @@ class GroupingWriter(SegmentWriter):
         terms = self._grouped.get(fieldname)
         if terms is None:
             terms = self._grouped[fieldname] = {}
-        tbytes_list, freqs, weights, vbytes_list = _columns(field.index(value))
+        tbytes_list, freqs, weights, vbytes_list = _transposed(field.index(value))
         if boost != 1.0:
             weights = [weight * boost for weight in weights]
         for tbytes, weight, vbytes in zip(tbytes_list, weights, vbytes_list, strict=True):
@@ -218,7 +220,7 @@ def _values(term) -> list[bytes]:
     return [term.blob[end - size : end] for end, size in zip(accumulate(term.sizes), term.sizes, strict=True)]
 
 
-def _columns(items) -> tuple[list, list, list, list]:
+def _transposed(items) -> tuple[list, list, list, list]:
     columns = ([], [], [], [])
     for item in items:
         for column, part in zip(columns, item, strict=True):
@@ -307,30 +309,22 @@ class _TermWriter:
         self.doclengths = doclengths
 
     def __call__(self, tbytes: bytes, ids: list[int], weights: list[float], values: list[bytes]) -> None:
-        postfile, limit, count = self.postfile, self.blocklimit, len(ids)
-        terminfo = W3TermInfo()
-        if count <= INLINE_UP_TO:
+        """Writes one term's postings given as lists (fields without columns, and
+        postings merged in from Whoosh's pool)."""
+        if len(ids) <= INLINE_UP_TO:
             # In the terms table itself (W3TermInfo's inlined form, read by Whoosh as a
             # ListMatcher): no block header, no two pickles, no seek to read it back.
+            terminfo = W3TermInfo()
             terminfo.add_block(_WriteBlock(ids, weights, self.doclengths))
             terminfo.set_inlined(ids, weights, values)
             self.tindex.add(self.fieldid + tbytes, terminfo.to_bytes())
             return
-        startoffset = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        for start in range(0, count, limit):
-            end = min(start + limit, count)
-            block = _WriteBlock(ids[start:end], weights[start:end], self.doclengths)
-            terminfo.add_block(block)
-            data = dumps((_deltas(block._ids), block.mini_weights(), self._mini_values(values[start:end])), 2)
-            self._write_block(block, data, end == count)
-        terminfo.set_extent(startoffset, postfile.tell() - startoffset)
-        self.tindex.add(self.fieldid + tbytes, terminfo.to_bytes())
+        sizes = [len(value) for value in values]
+        self.columns(TermPostings(tbytes, ids, list(_deltas(ids)), None, weights, b"".join(values), sizes))
 
-    def columns(self, term) -> None:
-        """Writes one term's postings given as fields.TermPostings: what __call__
-        writes for the same postings, from the values joined (test_segments compares
-        the files)."""
+    def columns(self, term: TermPostings) -> None:
+        """Writes one term's postings in blocks of `blocklimit`, in the W3 codec's
+        format (test_segments compares the files with Whoosh's own writer's)."""
         count = len(term.ids)
         if count <= INLINE_UP_TO:
             self(term.term, term.ids, _weights(term), _values(term))
@@ -372,9 +366,10 @@ class _TermWriter:
         self.postfile.write(data)
 
     def _mini_blob(self, blob: bytes, sizes: list[int]):
-        """_mini_values for values joined in `blob`, `sizes` bytes each."""
+        """A block's values as Whoosh's writer minifies them (a PackedValues by
+        default), from the values joined in `blob`, `sizes` bytes each."""
         if self.fixedsize is None or self.fixedsize < 0:
-            sizes = [size for size in sizes if size]  # as _mini_values: empty values dropped
+            sizes = [size for size in sizes if size]  # as W3PostingsWriter.add_posting: empty values not kept
             if PACK_VALUES:
                 return PackedValues(blob, array("H" if max(sizes, default=0) < 65536 else "I", sizes))
             ends = accumulate(sizes)
@@ -382,14 +377,6 @@ class _TermWriter:
         if self.fixedsize == 0:
             return None
         return blob
-
-    def _mini_values(self, values: list[bytes]):
-        values = [value for value in values if value]
-        if self.fixedsize is None or self.fixedsize < 0:
-            return PackedValues.of(values) if PACK_VALUES else tuple(values)
-        if self.fixedsize == 0:
-            return None
-        return b"".join(values)
 
 
 # A block's values as one PackedValues instead of a tuple of bytes (see PackedValues);
@@ -415,11 +402,6 @@ class PackedValues:
         self.blob = blob
         self.lengths = lengths
         self._offsets: list[int] | None = None
-
-    @classmethod
-    def of(cls, values: list[bytes]) -> PackedValues:
-        sizes = [len(value) for value in values]
-        return cls(b"".join(values), array("H" if max(sizes, default=0) < 65536 else "I", sizes))
 
     def __reduce__(self):
         # Protocol 2 pickles an array as a list of numbers: the lengths go as bytes.
