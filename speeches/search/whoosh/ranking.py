@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import query as q
 from ..relevance import K1, PROXIMITY_POOL, B, idf, near_terms, positive_terms, proximity_bonus, smallest_gap
+from .docsets import held
 
 # The word field of each term field (fields.WordField: jieba words, with counts).
 WORD_FIELD = {"text": "text", "title": "title"}
@@ -20,7 +21,7 @@ class Ranking:
         self._norms: np.ndarray | None = None
 
     def rank(self, tree, matches: np.ndarray, needed: int) -> list[tuple[int, float]]:
-        """At least the best `needed` of `matches` (view.Docs) as (document, score), best first."""
+        """At least the best `needed` of `matches` (docsets.Docs) as (document, score), best first."""
         view = self.view
         terms = positive_terms(tree)
         docs = matches.astype(np.int64)
@@ -31,7 +32,7 @@ class Ranking:
             idfs.append(self._add_bm25(term, docs, scores))
             if term.field == "text":
                 title_docs = view.speeches_holding(q.Term(term.text, "title"))
-                titles[docs[np.isin(docs, title_docs)]] += 1
+                titles[docs[held(docs, title_docs)]] += 1
         best = _best(docs, titles, scores, max(needed, PROXIMITY_POOL))
         near = near_terms(terms)
         if len(near) > 1:
@@ -51,11 +52,11 @@ class Ranking:
         tf[ids] += counts
         ids, counts = view.word_counts(WORD_FIELD[term.field], term.text)
         tf[ids] += counts
-        held = docs[np.isin(docs, holding)]
+        holders = docs[held(docs, holding)]
         # At least once: the speech may hold the term only in a copy, or (one character)
         # not as a word.
-        found = np.maximum(tf[held], 1.0)
-        scores[held] += weight * (K1 + 1) * found / (found + self.norms()[held])
+        found = np.maximum(tf[holders], 1.0)
+        scores[holders] += weight * (K1 + 1) * found / (found + self.norms()[holders])
         return weight
 
     def norms(self) -> np.ndarray:
@@ -63,8 +64,7 @@ class Ranking:
         length in characters (the index's length column), the average over canonical
         speeches."""
         if self._norms is None:
-            column = self.view.searcher.reader().column_reader("length")
-            lengths = np.fromiter((value or 0 for value in column), np.float64, self.view.size())
+            lengths = self.view.column("length").astype(np.float64)  # a copy: the view's stays
             canonical = self.view.canonical()
             average = float(lengths[canonical].mean()) if len(canonical) else 1.0
             average = average or 1.0

@@ -10,10 +10,9 @@
    bitmaps for fields of few, large values), each facet under the *other* filters.
 3. One page, ranked as speeches.search.engine says (ranking.py), or sorted by a column.
 
-Every set of documents is a sorted numpy array of distinct document numbers (Docs),
-not a frozenset: a frozenset costs about 50 bytes a document, an array 4, and the
-view caches dozens of sets of up to every speech (at 100,000 speeches the sets made
-most of a web worker's memory).
+Every set of documents is a sorted numpy array of distinct document numbers
+(docsets.Docs), not a frozenset: at 100,000 speeches the view's cached sets made most
+of a web worker's memory.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from .. import query as q
 from ..analysis import phrase_grams
 from ..engine import SORT_COLUMNS, Answer
 from ..params import UNDATED
+from .docsets import DOC, NONE, Docs, all_of, as_docs, common, held, runs, union, without
 from .fields import KEY_SHIFT, count_lengths, decode_positions, start_keys
 from .internals import packed_values, posting_blocks, segment_postings
 from .ranking import Ranking
@@ -50,9 +50,6 @@ BITMAP_GAIN = 50
 # facets repeat the query just asked. A term held by 100,000 speeches costs about
 # 2 MB (its set, and its documents and counts for ranking).
 CACHED_TERMS = 48
-# A sorted array of distinct Whoosh document numbers.
-Docs = np.ndarray
-DOC = np.int32
 # Posting lists kept whole (ids and positions): a query's two-character terms, which
 # ranking reads twice (the set, then positions for proximity). 90,000 postings at
 # 100,000 speeches are about 4 MB.
@@ -94,7 +91,7 @@ class Occurrences:
         self.docs = docs
         self.keys = keys
         if counted is None:
-            found, counts = _runs(keys >> KEY_SHIFT) if keys is not None else (_array((), 0), ())
+            found, counts = runs(keys >> KEY_SHIFT) if keys is not None else (np.zeros(0, np.int64), ())
             counted = (found, np.asarray(counts, np.float64))
         self.counted = counted
 
@@ -102,77 +99,22 @@ class Occurrences:
         """Start positions in each of `docs` that holds the term, in order."""
         if self.keys is None:
             return {}
-        keys = self.keys[_held(self.keys >> KEY_SHIFT, np.sort(np.fromiter(docs, np.int64)))]  # keys are sorted
+        keys = self.keys[held(self.keys >> KEY_SHIFT, np.sort(np.fromiter(docs, np.int64)))]  # keys are sorted
         out: dict[int, list[int]] = {}
         for doc, start in zip((keys >> KEY_SHIFT).tolist(), (keys & ((1 << KEY_SHIFT) - 1)).tolist(), strict=True):
             out.setdefault(doc, []).append(start)
         return out
 
 
-def _held(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Which numbers of `a` the sorted array `b` holds (a binary search each: np.isin
-    and np.intersect1d sort both arrays again)."""
-    if not len(b):
-        return np.zeros(len(a), bool)
-    return b[np.searchsorted(b, a).clip(max=len(b) - 1)] == a
-
-
-def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The numbers in both of two sorted arrays of distinct numbers, in order."""
-    if len(a) > len(b):
-        a, b = b, a
-    return a[_held(a, b)]
-
-
 def _postings_for(ids: np.ndarray, values: bytes, lengths: np.ndarray, keep: np.ndarray):
     """The postings (document numbers, their values joined, the values' lengths) that
     `keep` marks: only their positions are decoded (fields.start_keys)."""
-    if keep.all():
-        return ids, values, lengths
     kept = lengths[keep]
     begins = (np.cumsum(lengths) - lengths)[keep]
     at = np.repeat(begins - (np.cumsum(kept) - kept), kept) + np.arange(int(kept.sum()))
     return ids[keep], np.frombuffer(values, np.uint8)[at].tobytes(), kept
 
 
-def _without(a: Docs, b: Docs) -> Docs:
-    return a[~_held(a, b)]
-
-
-def _union(sets: list[Docs]) -> Docs:
-    if not sets:
-        return _NONE
-    return np.unique(np.concatenate(sets)).astype(DOC, copy=False)
-
-
-def _docs(numbers) -> Docs:
-    """Document numbers from any iterable, as Docs."""
-    return np.unique(np.fromiter(numbers, np.int64)).astype(DOC)
-
-
-def _all_of(*sets: Docs) -> Docs:
-    """The documents in every one of the sets, smallest first."""
-    found, *rest = sorted(sets, key=len)
-    for other in rest:
-        if not len(found):
-            break
-        found = _common(found, other)
-    return found
-
-
-def _runs(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct numbers of a sorted array and how often each occurs."""
-    if not len(numbers):
-        return numbers, np.zeros(0, np.int64)
-    starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1])))
-    return numbers[starts], np.diff(np.append(starts, len(numbers)))
-
-
-def _array(numbers, count: int) -> np.ndarray:
-    return np.fromiter(numbers, np.int64, count)
-
-
-_NONE = np.zeros(0, DOC)
 # A string's middle bigram is read when fewer documents than this share of the
 # candidates hold it (measured at 100,000 speeches: 0.5 missed 全生 in 安全生产).
 NARROWS = 0.8
@@ -196,7 +138,6 @@ class IndexView:
         # The last two-character terms' postings, which proximity reads again right after.
         self._read: dict[tuple[str, str], tuple[np.ndarray, bytes, np.ndarray]] = _Bounded(READ_TERMS)
         self._columns: dict[str, np.ndarray] = {}  # a sortable column's value per document
-        self._dated: Docs | None = None
         self.ranking = Ranking(self)
 
     def close(self) -> None:
@@ -221,10 +162,10 @@ class IndexView:
     ) -> Answer:
         base = self.canonical() if tree is None else self.evaluate(tree)
         narrowed = {name: self.union(FACET_FIELDS[name], values) for name, values in filters.items() if values}
-        matches = _all_of(base, *narrowed.values())
+        matches = all_of(base, *narrowed.values())
         counted = {}
         for name in facets:
-            pool = _all_of(base, *(docs for other, docs in narrowed.items() if other != name))
+            pool = all_of(base, *(docs for other, docs in narrowed.items() if other != name))
             counted[name] = self.counts(FACET_FIELDS[name], pool)
         hits = self.page(tree, matches, sort, offset, limit) if len(matches) else []
         return Answer(len(matches), hits, counted)
@@ -234,14 +175,14 @@ class IndexView:
         if isinstance(node, q.Term):
             return self.speeches_holding(node)
         if isinstance(node, q.Any):
-            return _union([self.evaluate(child) for child in node.children])
+            return union([self.evaluate(child) for child in node.children])
         if isinstance(node, q.Not):
-            return _without(self.canonical(), self.evaluate(node.child))
+            return without(self.canonical(), self.evaluate(node.child))
         positive = [self.evaluate(c) for c in node.children if not isinstance(c, q.Not)]
-        result = _all_of(*positive) if positive else self.canonical()
+        result = all_of(*positive) if positive else self.canonical()
         for child in node.children:
             if isinstance(child, q.Not) and len(result):
-                result = _without(result, self.evaluate(child.child))
+                result = without(result, self.evaluate(child.child))
         return result
 
     def speeches_holding(self, term: q.Term) -> Docs:
@@ -253,18 +194,18 @@ class IndexView:
     def collapse(self, docs: Docs) -> Docs:
         """Documents as the canonical speeches they are or copy."""
         canonical = self.canonical()
-        held = _held(docs, canonical)
-        if held.all():
+        speech = held(docs, canonical)
+        if speech.all():
             return docs
-        speeches = {self.speech_of(doc) for doc in docs[~held].tolist()}
+        speeches = {self.speech_of(doc) for doc in docs[~speech].tolist()}
         speeches.discard(None)
-        return _union([docs[held], np.asarray(sorted(speeches), DOC)])
+        return union([docs[speech], np.asarray(sorted(speeches), DOC)])
 
     def speech_of(self, doc: int) -> int | None:
         """The canonical document a copy's document copies (None when it is not indexed)."""
         if doc not in self._copies:
             target = self.searcher.stored_fields(doc).get("copy_of")
-            found = _common(self.term_docs("public_id", target), self.canonical()) if target else _NONE
+            found = common(self.term_docs("public_id", target), self.canonical()) if target else NONE
             self._copies[doc] = int(found[0]) if len(found) else None
         return self._copies[doc]
 
@@ -287,19 +228,19 @@ class IndexView:
         """
         grams = phrase_grams(text)
         if not grams:  # one character: every occurrence starts a bigram
-            docs = _docs(self.searcher.docs_for_query(wq.Prefix(fieldname, text)))
-            return Occurrences(docs, None, (_array((), 0), np.zeros(0)))
+            docs = as_docs(self.searcher.docs_for_query(wq.Prefix(fieldname, text)))
+            return Occurrences(docs, None, (np.zeros(0, np.int64), np.zeros(0)))
         frequency = {gram: self.searcher.doc_frequency(fieldname, gram) for gram in grams}
         if not all(frequency.values()):
-            return Occurrences(_NONE, None)
+            return Occurrences(NONE, None)
         cover = sorted({*range(0, len(grams), 2), len(grams) - 1}, key=lambda offset: frequency[grams[offset]])
         postings: dict[str, tuple[np.ndarray, bytes, np.ndarray]] = {}
         candidates: np.ndarray | None = None
         for gram in sorted({grams[offset] for offset in cover}, key=frequency.get):
             live, postings[gram] = self._postings_of(fieldname, gram, with_values=True)
-            candidates = live if candidates is None else _common(candidates, live)
+            candidates = live if candidates is None else common(candidates, live)
             if not len(candidates):
-                return Occurrences(_NONE, None)
+                return Occurrences(NONE, None)
         if len(grams) == 1:  # two characters: the bigram's positions are the count
             ids, _, lengths = self._read[(fieldname, text)] = postings[grams[0]]
             counts = count_lengths(np.asarray(lengths, np.int64)).astype(np.float64)
@@ -308,22 +249,22 @@ class IndexView:
         # them all (市管 in 城市管理) narrows the candidates for the price of its
         # document numbers, less than decoding the others' positions.
         for gram in sorted({gram for gram in grams if frequency[gram] < NARROWS * len(candidates)}, key=frequency.get):
-            candidates = _common(candidates, self._postings_of(fieldname, gram)[0])
+            candidates = common(candidates, self._postings_of(fieldname, gram)[0])
             if not len(candidates):
-                return Occurrences(_NONE, None)
+                return Occurrences(NONE, None)
         wanted = candidates
         keys: np.ndarray | None = None
         for offset in cover:  # rarest first: fewer documents' positions decoded
             ids, values, lengths = postings[grams[offset]]
             if len(wanted) * 2 < len(ids):
-                found = start_keys(*_postings_for(ids, values, lengths, _held(ids, wanted)), offset)
+                found = start_keys(*_postings_for(ids, values, lengths, held(ids, wanted)), offset)
             else:  # most are wanted: decoding them all costs less than picking them out
                 found = start_keys(ids, values, lengths, offset)
-                found = found[_held(found >> KEY_SHIFT, wanted)]
-            keys = found if keys is None else _common(keys, found)
+                found = found[held(found >> KEY_SHIFT, wanted)]
+            keys = found if keys is None else common(keys, found)
             if not len(keys):
-                return Occurrences(_NONE, None)
-            wanted, _ = _runs(keys >> KEY_SHIFT)
+                return Occurrences(NONE, None)
+            wanted, _ = runs(keys >> KEY_SHIFT)
         return Occurrences(wanted.astype(DOC), keys)
 
     def positions(self, term: q.Term, docs) -> dict[int, list[int]]:
@@ -343,7 +284,7 @@ class IndexView:
         ends = np.cumsum(lengths).tolist()
         return {
             int(ids[i]): decode_positions(values[ends[i] - lengths[i] : ends[i]])
-            for i in np.flatnonzero(_held(ids, wanted)).tolist()
+            for i in np.flatnonzero(held(ids, wanted)).tolist()
         }
 
     def _postings_of(
@@ -365,7 +306,7 @@ class IndexView:
             if with_values:
                 ids.append(docs + offset)
             live.append((docs[alive[docs]] if alive is not None else docs) + offset)
-        live_docs = np.concatenate(live).astype(DOC) if live else _NONE
+        live_docs = np.concatenate(live).astype(DOC) if live else NONE
         if not with_values:
             return live_docs, None
         if not ids:
@@ -403,7 +344,7 @@ class IndexView:
             ids.append(np.asarray(block.ids(), np.int64) + base)
             weights.append(np.asarray(block.weights(), np.float64))
         if not ids:
-            return _array((), 0), np.zeros(0)
+            return np.zeros(0, np.int64), np.zeros(0)
         return np.concatenate(ids), np.concatenate(weights) / boost
 
     def term_docs(self, fieldname: str, text: str) -> Docs:
@@ -426,13 +367,13 @@ class IndexView:
                         sets[value] = self.term_docs(fieldname, value)
             if fieldname == FACET_FIELDS["year"]:
                 # A speech with no year holds no year_key: its value is UNDATED.
-                sets[UNDATED] = _without(self.canonical(), _union(list(sets.values())))
+                sets[UNDATED] = without(self.canonical(), union(list(sets.values())))
             self._sets[fieldname] = sets
         return self._sets[fieldname]
 
     def union(self, fieldname: str, values) -> Docs:
         sets = self.value_sets(fieldname)
-        return _union([sets[v] for v in values if v in sets])
+        return union([sets[v] for v in values if v in sets])
 
     def counts(self, fieldname: str, pool) -> dict[str, int]:
         """How many documents of `pool` hold each value of the field.
@@ -445,12 +386,12 @@ class IndexView:
         """
         sets = self.value_sets(fieldname)
         if fieldname not in self._bits:
-            held = sum(len(docs) for docs in sets.values())
-            use_bits = len(sets) * self.size() < BITMAP_GAIN * held
+            postings = sum(len(docs) for docs in sets.values())
+            use_bits = len(sets) * self.size() < BITMAP_GAIN * postings
             self._bits[fieldname] = {v: bitmap(docs, self.size()) for v, docs in sets.items()} if use_bits else None
         bits = self._bits[fieldname]
         if bits is None:
-            counts = {value: int(np.count_nonzero(_held(docs, pool))) for value, docs in sets.items()}
+            counts = {value: int(np.count_nonzero(held(docs, pool))) for value, docs in sets.items()}
         else:
             if self._pool is None or self._pool[0] is not pool:
                 self._pool = (pool, bitmap(pool, self.size()))
@@ -474,15 +415,16 @@ class IndexView:
         # np.lexsort's last key comes first. As Whoosh's own sorting (which visited
         # every document of the index in Python: 120 ms at 100,000 speeches) ranks
         # them, ties in document order (test_whoosh_view compares the two). An undated
-        # speech has no year: undated speeches come last in either direction.
+        # speech (year 0 in column()) comes last in either direction.
         keys = [docs, -values if reverse else values]
         if column == "year":
-            keys.append(~_held(docs, self.dated()))
+            keys.append(values == 0)
         picked = docs[np.lexsort(keys)[offset : offset + limit]]
         return [(self.django_id(doc), 0.0) for doc in picked.tolist()]
 
     def column(self, name: str) -> np.ndarray:
-        """A sortable column's value for every document number, once per view."""
+        """A sortable column's value for every document number, once per view (0
+        where a document has none: an undated speech's year)."""
         if name not in self._columns:
             if name == "year":
                 # From the year facet's sets, which every search reads anyway: Whoosh's
@@ -492,16 +434,10 @@ class IndexView:
                     if value != UNDATED:
                         values[docs] = int(value)
             else:
-                values = np.fromiter(iter(self.searcher.reader().column_reader(name)), np.int64, self.size())
+                column = self.searcher.reader().column_reader(name)
+                values = np.fromiter((value or 0 for value in column), np.int64, self.size())
             self._columns[name] = values
         return self._columns[name]
-
-    def dated(self) -> Docs:
-        """Every speech with a year (a year_key term)."""
-        if self._dated is None:
-            sets = self.value_sets(FACET_FIELDS["year"])
-            self._dated = _union([docs for value, docs in sets.items() if value != UNDATED])
-        return self._dated
 
     def django_id(self, doc: int) -> int:
         return int(self.searcher.stored_fields(int(doc))["django_id"])
