@@ -5,6 +5,7 @@ It keeps speeches.search.engine's contract:
   rebuild beside the live index, haystack's clear refused);
 - fields.py: jieba word and character-bigram fields;
 - view.py: matching terms as strings, copies collapsed, exact facets, one page;
+- docsets.py: sets of document numbers as sorted arrays (view's and ranking's);
 - ranking.py: relevance;
 - internals.py: the only module that touches Whoosh's or haystack's internals.
 """
