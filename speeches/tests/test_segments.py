@@ -184,3 +184,29 @@ def test_the_fields_fast_indexing_gives_what_whooshs_analysis_path_gives(seed_li
         }
         assert set(grams.index(text)) == expected_grams
         assert sorted(words.index(text)) == sorted(stock.index(text))
+
+
+def test_an_optimizing_commit_merges_every_segment_as_whooshs_writer_does(seed_lines, tmp_path, monkeypatch):
+    # Merged postings come through Whoosh's pool, where a field without values (ids,
+    # keywords) hands over None for each posting's value.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    indexes = {}
+    for name, writer_class, words_field in (
+        ("stock", SegmentWriter, stock_words),
+        ("grouping", segments.GroupingWriter, WordField),
+    ):
+        index = RamStorage().create_index(schema(words_field))
+        for round_ in range(2):
+            writer = writer_class(index, codec=ArchiveCodec())
+            for doc in docs(seed_lines, 30, offset=round_ * 30):
+                writer.add_document(**doc)
+            writer.commit(merge=False)
+        writer = writer_class(index, codec=ArchiveCodec())
+        writer.delete_by_term("kind", "odd")
+        for doc in docs(seed_lines, 5, offset=60):
+            writer.add_document(**doc)
+        writer.commit(optimize=True)
+        assert len(index._segments()) == 1
+        indexes[name] = index
+    assert indexes["grouping"].doc_count() == indexes["stock"].doc_count() > 0
+    assert postings_by_id(indexes["grouping"]) == postings_by_id(indexes["stock"])

@@ -319,6 +319,8 @@ class _TermWriter:
             terminfo.set_inlined(ids, weights, values)
             self.tindex.add(self.fieldid + tbytes, terminfo.to_bytes())
             return
+        # Postings merged from Whoosh's pool carry None for a field without values.
+        values = [value or b"" for value in values]
         sizes = [len(value) for value in values]
         self.columns(TermPostings(tbytes, ids, list(_deltas(ids)), None, weights, b"".join(values), sizes))
 
