@@ -5,7 +5,7 @@ and the codec's lengths reader."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from whoosh import sorting
 from whoosh.codec.whoosh3 import W3PerDocReader
@@ -215,6 +215,76 @@ def test_several_segments_many_blocks_and_deleted_documents_read_as_whoosh_reads
     tree = q.Term("经济发展")
     listed = [pk for pk, _ in view.page(tree, view.evaluate(tree), "relevance", 0, 1000)]
     assert sorted(listed) == sorted(n for n, t in texts.items() if "经济发展" in t)
+
+
+def make_segments(batches: list[list[str]], deleted: set[int], blocklimit: int) -> tuple[IndexView, dict[int, str]]:
+    """An index of one segment per batch, blocks of `blocklimit` postings, and the
+    documents numbered in `deleted` deleted; with the texts still indexed."""
+    index = RamStorage().create_index(schema())
+    texts, number = {}, 0
+    for batch in batches:
+        writer = index.writer(codec=ArchiveCodec(blocklimit=blocklimit))
+        for text in batch:
+            writer.add_document(**doc(number, text))
+            texts[number] = text
+            number += 1
+        writer.commit(merge=False)
+    if deleted & set(texts):
+        writer = index.writer(codec=ArchiveCodec(blocklimit=blocklimit))
+        for number in deleted & set(texts):
+            writer.delete_by_term("django_id", str(number))
+            del texts[number]
+        writer.commit(merge=False)
+    return IndexView(index.searcher(), 1), texts
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    batches=st.lists(
+        st.lists(
+            st.sampled_from(
+                ["经济发展", "发展经济", "会议上的讲话", "讲话", "的讲话", "稀有", "稀有的讲", "稀有的讲话", "经济"]
+            ),
+            max_size=40,
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    deleted=st.sets(st.integers(0, 120), max_size=10),
+    term=st.sampled_from(["稀有的讲话", "有的讲", "的讲话", "经济发展", "济发", "有的", "稀有"]),
+)
+# Every block of 讲话 skipped: the one candidate (holding 稀有 and 的讲) comes after them.
+@example(batches=[["讲话", "讲话", "稀有的讲"]], deleted=set(), term="稀有的讲话")
+def test_a_string_read_through_skipped_blocks_equals_a_substring_scan(batches, deleted, term):
+    # Blocks of 2 postings: a rare bigram's few candidates skip most blocks of a common one.
+    view, texts = make_segments(batches, deleted, blocklimit=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(view_module, "SKIPS", 1)
+        assert found(view, term) == {n for n, t in texts.items() if term in t}
+
+
+def test_a_rare_string_reads_only_the_blocks_of_a_common_bigram_that_hold_its_candidates(monkeypatch):
+    texts = ["会议上的讲话"] * 200
+    texts[37] = texts[150] = "稀有的讲话"
+    view, _ = make_segments([texts[:100], texts[100:]], set(), blocklimit=4)
+    view.canonical()  # read before counting: every search reads it once per view
+    read = []
+    monkeypatch.setattr(internals._ReadBlock, "ids", _counting(internals._ReadBlock.ids, read))
+    assert found(view, "稀有的讲话") == {37, 150}
+    # 稀有 first (one block per segment), then of the 50 blocks of each of 的讲 and 讲话
+    # the one holding 37 and the one holding 150.
+    assert sorted(block.matcher._term[1].decode() for block in read) == ["的讲"] * 2 + ["稀有"] * 2 + ["讲话"] * 2
+    read.clear()
+    assert len(found(view, "的讲话")) == 200
+    assert len(read) == 2 * 50
+
+
+def _counting(method, calls: list):
+    def counted(self):
+        calls.append(self)
+        return method(self)
+
+    return counted
 
 
 @pytest.mark.parametrize("gain", [0, 10**9], ids=["as sets", "as bitmaps"])

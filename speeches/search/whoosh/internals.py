@@ -571,6 +571,10 @@ class _ReadBlock:
     def __init__(self, matcher):
         self.matcher = matcher
 
+    def last_id(self) -> int:
+        """The block's last document number, from its header (its data stay unread)."""
+        return self.matcher._maxid
+
     def ids(self):
         # W3LeafMatcher._read_ids, with the running sum of the gaps done in C
         # (accumulate) instead of a Python generator: a third of reading a block.
@@ -601,6 +605,9 @@ class _WholeList:
             self._values.append(matcher.value())
             self._weights.append(matcher.weight())
             matcher.next()
+
+    def last_id(self) -> int:
+        return self._ids[-1] if self._ids else -1
 
     def ids(self):
         return self._ids
@@ -635,6 +642,8 @@ def posting_blocks(matcher):
     posting lists of common words (thousands of documents) that was most of a
     query's time. Whoosh 2.7's own W3LeafMatcher is read here through its block
     methods; any other matcher (short lists inlined in the term index) is one block.
+    A block's data are read only when asked for: its last document number comes from
+    its header, so a caller that wants a few documents skips the blocks without them.
     """
     if not isinstance(matcher, W3LeafMatcher):
         yield _WholeList(matcher)

@@ -17,6 +17,7 @@ of a web worker's memory.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import OrderedDict
 
 import numpy as np
@@ -50,10 +51,14 @@ BITMAP_GAIN = 50
 # facets repeat the query just asked. A term held by 100,000 speeches costs about
 # 2 MB (its set, and its documents and counts for ranking).
 CACHED_TERMS = 48
-# Posting lists kept whole (ids and positions): a query's two-character terms, which
-# ranking reads twice (the set, then positions for proximity). 90,000 postings at
-# 100,000 speeches are about 4 MB.
+# Bigrams' posting lists kept whole (ids and positions): a query's two-character terms,
+# which ranking reads twice (the set, then positions for proximity), and the bigrams of
+# a string, which the query of possible matches in damaged text (damaged.py: the string
+# with a character lost, 〓) reads again right after. 90,000 postings at 100,000
+# speeches are about 4 MB.
 READ_TERMS = 4
+# Bigrams' document frequencies kept (the string's variants of damaged.py share most).
+CACHED_FREQUENCIES = 256
 
 
 def bitmap(docs: Docs, size: int) -> int:
@@ -115,6 +120,18 @@ def _postings_for(ids: np.ndarray, values: bytes, lengths: np.ndarray, keep: np.
     return ids[keep], np.frombuffer(values, np.uint8)[at].tobytes(), kept
 
 
+def _any_between(docs: list[int], low: int, high: int) -> bool:
+    """Whether the sorted `docs` hold a number from low to high."""
+    at = bisect_left(docs, low)
+    return at < len(docs) and docs[at] <= high
+
+
+# A candidate set this many times smaller than a bigram's posting list is worth
+# skipping the list's blocks for (blocks hold up to 512 postings: far fewer candidates
+# leave most blocks without one).
+SKIPS = 16
+
+
 # A string's middle bigram is read when fewer documents than this share of the
 # candidates hold it (measured at 100,000 speeches: 0.5 missed 全生 in 安全生产).
 NARROWS = 0.8
@@ -135,8 +152,9 @@ class IndexView:
         self._alive: dict[int, np.ndarray | None] = {}
         self._terms: dict[tuple[str, str], Occurrences] = _Bounded(CACHED_TERMS)
         self._speeches: dict[tuple[str, str], Docs] = _Bounded(CACHED_TERMS)
-        # The last two-character terms' postings, which proximity reads again right after.
-        self._read: dict[tuple[str, str], tuple[np.ndarray, bytes, np.ndarray]] = _Bounded(READ_TERMS)
+        # The last bigrams read whole: their live documents and postings.
+        self._read: dict[tuple[str, str], tuple[Docs, tuple[np.ndarray, bytes, np.ndarray]]] = _Bounded(READ_TERMS)
+        self._frequency: dict[tuple[str, str], int] = _Bounded(CACHED_FREQUENCIES)
         self._columns: dict[str, np.ndarray] = {}  # a sortable column's value per document
         self.ranking = Ranking(self)
 
@@ -148,6 +166,7 @@ class IndexView:
         self._terms.clear()
         self._speeches.clear()
         self._read.clear()
+        self._frequency.clear()
 
     # --- which speeches match ----------------------------------------------
 
@@ -230,26 +249,30 @@ class IndexView:
         if not grams:  # one character: every occurrence starts a bigram
             docs = as_docs(self.searcher.docs_for_query(wq.Prefix(fieldname, text)))
             return Occurrences(docs, None, (np.zeros(0, np.int64), np.zeros(0)))
-        frequency = {gram: self.searcher.doc_frequency(fieldname, gram) for gram in grams}
-        if not all(frequency.values()):
-            return Occurrences(NONE, None)
+        frequency = {}
+        for gram in grams:
+            frequency[gram] = self.frequency(fieldname, gram)
+            if not frequency[gram]:
+                return Occurrences(NONE, None)
         cover = sorted({*range(0, len(grams), 2), len(grams) - 1}, key=lambda offset: frequency[grams[offset]])
         postings: dict[str, tuple[np.ndarray, bytes, np.ndarray]] = {}
         candidates: np.ndarray | None = None
         for gram in sorted({grams[offset] for offset in cover}, key=frequency.get):
-            live, postings[gram] = self._postings_of(fieldname, gram, with_values=True)
+            within = candidates if candidates is not None and len(candidates) * SKIPS < frequency[gram] else None
+            live, postings[gram] = self._bigram(fieldname, gram, within)
             candidates = live if candidates is None else common(candidates, live)
             if not len(candidates):
                 return Occurrences(NONE, None)
         if len(grams) == 1:  # two characters: the bigram's positions are the count
-            ids, _, lengths = self._read[(fieldname, text)] = postings[grams[0]]
+            ids, _, lengths = postings[grams[0]]
             counts = count_lengths(np.asarray(lengths, np.int64)).astype(np.float64)
             return Occurrences(candidates, None, (ids, counts))
         # A bigram between the covering ones held by clearly fewer documents than hold
         # them all (市管 in 城市管理) narrows the candidates for the price of its
         # document numbers, less than decoding the others' positions.
         for gram in sorted({gram for gram in grams if frequency[gram] < NARROWS * len(candidates)}, key=frequency.get):
-            candidates = common(candidates, self._postings_of(fieldname, gram)[0])
+            within = candidates if len(candidates) * SKIPS < frequency[gram] else None
+            candidates = common(candidates, self._postings_of(fieldname, gram, within=within)[0])
             if not len(candidates):
                 return Occurrences(NONE, None)
         wanted = candidates
@@ -276,10 +299,7 @@ class IndexView:
         grams = phrase_grams(term.text)
         if len(grams) != 1:
             return {}
-        key = (GRAM_FIELD[term.field], grams[0])
-        if key not in self._read:
-            self._read[key] = self._postings_of(*key, with_values=True)[1]
-        ids, values, lengths = self._read[key]
+        ids, values, lengths = self._bigram(GRAM_FIELD[term.field], grams[0])[1]
         wanted = np.fromiter(sorted(docs), np.int64)
         ends = np.cumsum(lengths).tolist()
         return {
@@ -287,16 +307,47 @@ class IndexView:
             for i in np.flatnonzero(held(ids, wanted)).tolist()
         }
 
+    def frequency(self, fieldname: str, gram: str) -> int:
+        """How many documents hold the bigram (deleted ones too, until a merge)."""
+        key = (fieldname, gram)
+        if key not in self._frequency:
+            self._frequency[key] = self.searcher.doc_frequency(fieldname, gram)
+        return self._frequency[key]
+
+    def _bigram(
+        self, fieldname: str, gram: str, within: Docs | None = None
+    ) -> tuple[Docs, tuple[np.ndarray, bytes, np.ndarray]]:
+        """_postings_of with values, kept when read whole (READ_TERMS)."""
+        key = (fieldname, gram)
+        if key in self._read:
+            return self._read[key]
+        live, postings = self._postings_of(fieldname, gram, with_values=True, within=within)
+        if within is None:
+            self._read[key] = live, postings
+        return live, postings
+
     def _postings_of(
-        self, fieldname: str, text: str, with_values: bool = False
+        self, fieldname: str, text: str, with_values: bool = False, within: Docs | None = None
     ) -> tuple[Docs, tuple[np.ndarray, bytes, np.ndarray] | None]:
         """A term's live documents, and with_values its postings: every posting's
         document (deleted ones too, which callers never ask for) as an array, their
-        encoded values joined in one bytes object, and the values' lengths, in order."""
+        encoded values joined in one bytes object, and the values' lengths, in order.
+
+        With `within` (sorted document numbers), only the blocks whose range of
+        documents holds one of them are read: the answer is right for those documents
+        only, and a caller that wants a few of a common bigram's documents (a rare
+        string's candidates) reads a few blocks instead of hundreds."""
         live, ids, values, lengths = [], [], [], []
+        wanted = None if within is None else within.tolist()
         for offset, alive, matcher in self._postings(fieldname, text):
             found: list[int] = []
+            low = offset
             for block in posting_blocks(matcher):
+                high = block.last_id() + offset
+                skip = wanted is not None and not _any_between(wanted, low, high)
+                low = high + 1
+                if skip:
+                    continue
                 found.extend(block.ids())
                 if with_values:
                     joined, sizes = packed_values(block.values())
@@ -309,7 +360,7 @@ class IndexView:
         live_docs = np.concatenate(live).astype(DOC) if live else NONE
         if not with_values:
             return live_docs, None
-        if not ids:
+        if not lengths:  # no segment holds the term, or `within` skipped every block
             return live_docs, (np.zeros(0, np.int64), b"", np.zeros(0, np.int64))
         return live_docs, (np.concatenate(ids), b"".join(values), np.concatenate(lengths).astype(np.int64))
 
