@@ -13,10 +13,25 @@ DOC = np.int32
 NONE = np.zeros(0, DOC)
 
 
+# held() marks `b` in a mask of booleans, one per number up to the largest, and looks
+# `a` up in it, when `a` is at least a quarter as long as `b` and the numbers are
+# document numbers (below MASK_LIMIT; a position key is far larger). Measured: 500,000
+# numbers in 75,000 take 15 ms by binary search and 0.5 by mask; 2,000 in 75,000, 0.05
+# and 0.16.
+MASK_FROM = 4
+MASK_LIMIT = 1 << 24
+
+
 def held(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Which numbers of `a` the sorted array `b` holds (a binary search each)."""
-    if not len(b):
+    """Which numbers of `a` (none negative) the sorted array `b` holds."""
+    if not len(b) or not len(a):
         return np.zeros(len(a), bool)
+    if len(a) * MASK_FROM >= len(b):
+        top = max(int(a.max()), int(b[-1]))
+        if top < MASK_LIMIT:
+            mask = np.zeros(top + 1, bool)
+            mask[b] = True
+            return mask[a]
     return b[np.searchsorted(b, a).clip(max=len(b) - 1)] == a
 
 
