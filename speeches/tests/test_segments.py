@@ -99,6 +99,7 @@ def test_the_grouping_writer_writes_the_same_bytes_as_whooshs_writer(tmp_path, s
     monkeypatch.setattr(segments, "COMPRESS_FROM", 0)
     monkeypatch.setattr(segments, "INLINE_UP_TO", 0)
     monkeypatch.setattr(segments, "PACK_VALUES", False)
+    monkeypatch.setattr(segments, "PACK_IDS", False)
     written = {}
     for name, writer_class, words_field in (
         ("stock", SegmentWriter, stock_words),

@@ -4,6 +4,9 @@ and the codec's lengths reader."""
 
 from __future__ import annotations
 
+import pickle
+from array import array
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -19,7 +22,7 @@ from speeches.search.engine import SORT_COLUMNS
 from speeches.search.whoosh import internals
 from speeches.search.whoosh import view as view_module
 from speeches.search.whoosh.fields import GramField, WordField
-from speeches.search.whoosh.internals import ArchiveCodec, GroupingWriter, PackedValues
+from speeches.search.whoosh.internals import ArchiveCodec, GroupingWriter, PackedGaps, PackedValues
 from speeches.search.whoosh.view import IndexView
 
 
@@ -354,11 +357,13 @@ def test_a_term_repeated_in_a_speech_has_every_start_and_its_count():
     assert dict(zip(*occurrences.counted, strict=True)) == {doc: 2}
 
 
-@pytest.mark.parametrize("packed", [True, False], ids=["packed values", "values as Whoosh writes them"])
-def test_an_index_reads_the_same_whether_its_blocks_values_are_packed_or_not(monkeypatch, packed):
-    # Indexes written before the values were packed keep their tuples and must answer
-    # as before. 200 speeches: the common bigrams' lists run over several blocks.
+@pytest.mark.parametrize("packed", [True, False], ids=["packed blocks", "blocks as Whoosh writes them"])
+def test_an_index_reads_the_same_whether_its_blocks_are_packed_or_not(monkeypatch, packed):
+    # Indexes written before the values and the document numbers were packed keep their
+    # tuples and must answer as before. 200 speeches: the common bigrams' lists run over
+    # several blocks.
     monkeypatch.setattr(internals, "PACK_VALUES", packed)
+    monkeypatch.setattr(internals, "PACK_IDS", packed)
     texts = [("经济发展，发展经济。" * (n % 4 + 1)) + ("会议上的讲话" if n % 3 else "") for n in range(200)]
     index = RamStorage().create_index(schema())
     writer = GroupingWriter(index, codec=ArchiveCodec())
@@ -370,6 +375,10 @@ def test_an_index_reads_the_same_whether_its_blocks_values_are_packed_or_not(mon
     matcher = reader.postings("grams", "发展")
     matcher._read_values()
     assert isinstance(matcher._values, PackedValues) == packed
+    assert isinstance(matcher._data[0], array) == packed
+    # Whoosh's own matcher reads the packed numbers as its tuples.
+    assert view.term_docs("grams", "发展").tolist() == sorted(view.searcher.docs_for_query(Term("grams", "发展")))
+    assert len(view.term_docs("grams", "发展")) == 200
     for term in ("发展", "会议上的讲话", "展经济。", "济"):
         assert found(view, term) == {n for n, t in enumerate(texts) if term in gram_text(t)}, term
     holding = view.evaluate(q.Term("经济发展"))
@@ -378,6 +387,16 @@ def test_an_index_reads_the_same_whether_its_blocks_values_are_packed_or_not(mon
         n: float(n % 4 + 1) for n in range(200)
     }
     assert len(holding) == 200
+
+
+@pytest.mark.parametrize(
+    "gaps, typecode", [([3, 1, 1], "B"), ([300, 2, 255], "H"), ([70_000, 1, 65_536], "I")], ids=["B", "H", "I"]
+)
+def test_packed_gaps_unpickle_as_an_array_of_the_same_numbers_in_the_smallest_type(gaps, typecode):
+    loaded = pickle.loads(pickle.dumps((PackedGaps.of(gaps), None), 2))[0]
+    assert type(loaded) is array
+    assert loaded.typecode == typecode
+    assert loaded.tolist() == gaps
 
 
 @pytest.mark.parametrize("sort", ["year", "year_asc", "length", "length_asc"])

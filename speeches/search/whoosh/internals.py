@@ -42,6 +42,7 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate, chain
 from pickle import dumps
 
+import numpy as np
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
@@ -341,8 +342,9 @@ class _TermWriter:
             ids = term.ids[start:end]
             block = _WriteBlock(ids, None if term.weights is None else term.weights[start:end], self.doclengths)
             terminfo.add_block(block)
-            gaps = (ids[0], *term.gaps[start + 1 : end])
+            gaps = [ids[0], *term.gaps[start + 1 : end]]
             values = self._mini_blob(term.blob[ends[start] - sizes[start] : ends[end - 1]], sizes[start:end])
+            gaps = PackedGaps.of(gaps) if PACK_IDS else tuple(gaps)
             self._write_block(block, dumps((gaps, block.mini_weights(), values), 2), end == count)
         terminfo.set_extent(startoffset, postfile.tell() - startoffset)
         self.tindex.add(self.fieldid + term.term, terminfo.to_bytes())
@@ -381,9 +383,36 @@ class _TermWriter:
         return blob
 
 
-# A block's values as one PackedValues instead of a tuple of bytes (see PackedValues);
-# False writes Whoosh's own form, byte for byte (test_segments).
+# A block's values as one PackedValues instead of a tuple of bytes (see PackedValues),
+# and its document numbers' gaps as a PackedGaps instead of a tuple of numbers; False
+# writes Whoosh's own form, byte for byte (test_segments).
 PACK_VALUES = True
+PACK_IDS = True
+
+
+class PackedGaps(array):
+    """A block's gaps between document numbers (the first: the number itself) as an
+    array of the smallest unsigned type that holds them, pickled as its bytes.
+
+    Whoosh pickles a tuple of numbers: unpickling made an int object per posting,
+    and our reader then summed the gaps in Python and copied them into numpy, together
+    a third of reading a common bigram's list. It unpickles as a plain array, which
+    Whoosh's own reader sums as it sums its tuple (W3LeafMatcher._read_ids), and
+    _ReadBlock.ids() in numpy. Indexes written before keep their tuples, which both read.
+    """
+
+    @classmethod
+    def of(cls, gaps: list[int]) -> PackedGaps:
+        top = max(gaps)
+        return cls("B" if top < 1 << 8 else "H" if top < 1 << 16 else "I", gaps)
+
+    def __reduce_ex__(self, protocol):
+        # Protocol 2 pickles an array as a list of numbers: the gaps go as bytes.
+        return _gaps, (self.typecode, self.tobytes())
+
+
+def _gaps(typecode: str, raw: bytes) -> array:
+    return array(typecode, raw)
 
 
 class PackedValues:
@@ -570,21 +599,30 @@ class _ReadBlock:
 
     def __init__(self, matcher):
         self.matcher = matcher
+        self._ids = None
 
     def last_id(self) -> int:
         """The block's last document number, from its header (its data stay unread)."""
         return self.matcher._maxid
 
     def ids(self):
-        # W3LeafMatcher._read_ids, with the running sum of the gaps done in C
-        # (accumulate) instead of a Python generator: a third of reading a block.
-        matcher = self.matcher
-        if matcher._ids is None:
+        """The block's document numbers (as a numpy array when written packed).
+
+        W3LeafMatcher._read_ids, with the running sum of the gaps done in numpy (or,
+        for a block written before PackedGaps, in C by accumulate) instead of a Python
+        generator. The matcher's own _ids stay Whoosh's business."""
+        if self._ids is None:
+            matcher = self.matcher
             if matcher._data is None:
                 matcher._read_data()
             ids = matcher._data[0]
-            matcher._ids = ids if matcher._byteids else tuple(accumulate(ids))
-        return matcher._ids
+            if matcher._byteids:
+                self._ids = ids
+            elif isinstance(ids, array):
+                self._ids = np.cumsum(np.frombuffer(ids, ids.typecode), dtype=np.int64)
+            else:
+                self._ids = tuple(accumulate(ids))
+        return self._ids
 
     def values(self):
         self.matcher._read_values()

@@ -340,7 +340,7 @@ class IndexView:
         live, ids, values, lengths = [], [], [], []
         wanted = None if within is None else within.tolist()
         for offset, alive, matcher in self._postings(fieldname, text):
-            found: list[int] = []
+            found: list[np.ndarray] = []
             low = offset
             for block in posting_blocks(matcher):
                 high = block.last_id() + offset
@@ -348,12 +348,12 @@ class IndexView:
                 low = high + 1
                 if skip:
                     continue
-                found.extend(block.ids())
+                found.append(np.asarray(block.ids(), np.int64))
                 if with_values:
                     joined, sizes = packed_values(block.values())
                     values.append(joined)
                     lengths.append(np.frombuffer(sizes, sizes.typecode))
-            docs = np.asarray(found, np.int64)
+            docs = np.concatenate(found) if found else np.zeros(0, np.int64)
             if with_values:
                 ids.append(docs + offset)
             live.append((docs[alive[docs]] if alive is not None else docs) + offset)
