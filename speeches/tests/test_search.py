@@ -162,3 +162,18 @@ def test_a_search_never_returns_a_speech_missing_from_the_database(cast):
     assert pk == cast["yushan"].pk
     Speech.objects.filter(pk=pk).delete()
     assert pk not in {h.speech.pk for h in search_speeches("雨山区").hits}
+
+
+def test_a_hit_names_the_section_of_the_paragraph_it_links_to(cast):
+    def first_hit(q: str):
+        (hit,) = [h for h in search_speeches(q).hits if h.speech == cast["yushan"]]
+        return hit
+
+    # cast.py's yushan: two opening paragraphs without a heading, then two headed sections
+    # of two paragraphs each (the heading is its section's first paragraph).
+    assert (first_hit("背街小巷").paragraph, first_hit("背街小巷").section) == (
+        "p4",
+        "一、充分肯定城市管理工作取得的成绩",
+    )
+    assert (first_hit("推广到全市").paragraph, first_hit("推广到全市").section) == ("p6", "二、扎实做好今年的重点工作")
+    assert (first_hit("部署今年的任务").paragraph, first_hit("部署今年的任务").section) == ("p2", "")

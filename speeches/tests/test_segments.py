@@ -98,8 +98,7 @@ def test_the_grouping_writer_writes_the_same_bytes_as_whooshs_writer(tmp_path, s
     # read those back). Compressing all, the files must be the stock writer's exactly.
     monkeypatch.setattr(segments, "COMPRESS_FROM", 0)
     monkeypatch.setattr(segments, "INLINE_UP_TO", 0)
-    monkeypatch.setattr(segments, "PACK_VALUES", False)
-    monkeypatch.setattr(segments, "PACK_IDS", False)
+    monkeypatch.setattr(segments, "PACKED", False)
     written = {}
     for name, writer_class, words_field in (
         ("stock", SegmentWriter, stock_words),

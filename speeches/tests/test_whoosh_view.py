@@ -371,8 +371,7 @@ def test_an_index_reads_the_same_whether_its_blocks_are_packed_or_not(monkeypatc
     # Indexes written before the values and the document numbers were packed keep their
     # tuples and must answer as before. 200 speeches: the common bigrams' lists run over
     # several blocks.
-    monkeypatch.setattr(internals, "PACK_VALUES", packed)
-    monkeypatch.setattr(internals, "PACK_IDS", packed)
+    monkeypatch.setattr(internals, "PACKED", packed)
     texts = [("经济发展，发展经济。" * (n % 4 + 1)) + ("会议上的讲话" if n % 3 else "") for n in range(200)]
     index = RamStorage().create_index(schema())
     writer = GroupingWriter(index, codec=ArchiveCodec())
@@ -385,9 +384,16 @@ def test_an_index_reads_the_same_whether_its_blocks_are_packed_or_not(monkeypatc
     matcher._read_values()
     assert isinstance(matcher._values, PackedValues) == packed
     assert isinstance(matcher._data[0], array) == packed
-    # Whoosh's own matcher reads the packed numbers as its tuples.
+    # Whoosh's own matcher reads the packed numbers and weights as its tuples.
     assert view.term_docs("grams", "发展").tolist() == sorted(view.searcher.docs_for_query(Term("grams", "发展")))
     assert len(view.term_docs("grams", "发展")) == 200
+    ids, counts = view.word_counts("text", "发展")
+    assert dict(zip(map(view.django_id, ids.tolist()), counts.tolist(), strict=True)) == {
+        n: 2.0 * (n % 4 + 1) for n in range(200)
+    }
+    assert dict(reader.postings("text", "发展").items_as("weight")) == dict(
+        zip(ids.tolist(), counts.tolist(), strict=True)
+    )
     for term in ("发展", "会议上的讲话", "展经济。", "济"):
         assert found(view, term) == {n for n, t in enumerate(texts) if term in gram_text(t)}, term
     holding = view.evaluate(q.Term("经济发展"))

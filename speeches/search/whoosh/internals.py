@@ -12,12 +12,11 @@ W3 format below the public API in four places; each is here, and nowhere else:
    segment is written, groups any other field's per term as documents are added,
    and writes each term's posting blocks in one go, in the W3 codec's format
    (_TermWriter): with COMPRESS_FROM = 0 and
-   PACK_VALUES off the files are byte for byte the stock writer's (test_segments
+   PACKED off the files are byte for byte the stock writer's (test_segments
    compares them). By default short blocks are stored uncompressed, which every W3
-   reader reads unchanged, and a block's values are one PackedValues instead of a
-   tuple of bytes objects. Blocks pickle a reference to this module's _unpack:
-   renaming or moving it leaves existing indexes unreadable until `manage.py
-   reindex`. build_segments() runs such writers on several processes and
+   reader reads unchanged, and a block is packed (see PACKED). Blocks pickle
+   references to this module's _unpack and _gaps: renaming or moving them leaves
+   existing indexes unreadable until `manage.py reindex`. build_segments() runs such writers on several processes and
    commits their segments together (Whoosh's MpWriter hard-wires the stock writer).
 2. Reading posting lists a block at a time (posting_blocks): Whoosh's matcher hands
    out one posting per Python call, most of a common term's query time.
@@ -284,7 +283,9 @@ class _WriteBlock:
     def max_weight(self):
         return self._maxweight
 
-    def mini_weights(self):
+    def mini_weights(self, packed: bool = False):
+        """As W3PostingsWriter._mini_weights: None when all are 1.0, the one weight
+        when all are equal, else all of them (packed: the float32 array itself)."""
         if self._ones:
             return None
         weights = self._weights
@@ -293,7 +294,7 @@ class _WriteBlock:
             return None
         if all(w == first for w in weights):
             return first
-        return tuple(weights)
+        return weights if packed else tuple(weights)
 
 
 class _TermWriter:
@@ -344,8 +345,11 @@ class _TermWriter:
             terminfo.add_block(block)
             gaps = [ids[0], *term.gaps[start + 1 : end]]
             values = self._mini_blob(term.blob[ends[start] - sizes[start] : ends[end - 1]], sizes[start:end])
-            gaps = PackedGaps.of(gaps) if PACK_IDS else tuple(gaps)
-            self._write_block(block, dumps((gaps, block.mini_weights(), values), 2), end == count)
+            if PACKED:
+                data = dumps((PackedGaps.of(gaps), block.mini_weights(packed=True), values), 5)
+            else:
+                data = dumps((tuple(gaps), block.mini_weights(), values), 2)
+            self._write_block(block, data, end == count)
         terminfo.set_extent(startoffset, postfile.tell() - startoffset)
         self.tindex.add(self.fieldid + term.term, terminfo.to_bytes())
 
@@ -374,7 +378,7 @@ class _TermWriter:
         default), from the values joined in `blob`, `sizes` bytes each."""
         if self.fixedsize is None or self.fixedsize < 0:
             sizes = [size for size in sizes if size]  # as W3PostingsWriter.add_posting: empty values not kept
-            if PACK_VALUES:
+            if PACKED:
                 return PackedValues(blob, array("H" if max(sizes, default=0) < 65536 else "I", sizes))
             ends = accumulate(sizes)
             return tuple(blob[end - size : end] for end, size in zip(ends, sizes, strict=True))
@@ -383,11 +387,13 @@ class _TermWriter:
         return blob
 
 
-# A block's values as one PackedValues instead of a tuple of bytes (see PackedValues),
-# and its document numbers' gaps as a PackedGaps instead of a tuple of numbers; False
-# writes Whoosh's own form, byte for byte (test_segments).
-PACK_VALUES = True
-PACK_IDS = True
+# A block packed: its document numbers' gaps as a PackedGaps and its values as one
+# PackedValues, instead of tuples of numbers and of bytes, its weights (when not all
+# equal) as an array instead of a tuple, all pickled with protocol 5 instead of
+# Whoosh's 2, which writes every bytes object as a str to encode again (unpickling a
+# bigram's block: 32 µs against 3). Whoosh's own reader reads either form, as does
+# ours. False writes Whoosh's own form, byte for byte (test_segments).
+PACKED = True
 
 
 class PackedGaps(array):
