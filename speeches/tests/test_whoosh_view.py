@@ -34,6 +34,7 @@ def schema() -> Schema:
         copy_of=ID(stored=True),
         year=NUMERIC(int, sortable=True),
         length=NUMERIC(int, sortable=True, stored=True),
+        speech_pk=NUMERIC(int, sortable=True, stored=True),
         text=WordField(),
         title=WordField(field_boost=2.0),
         grams=GramField(),
@@ -41,12 +42,13 @@ def schema() -> Schema:
     )
 
 
-def doc(number: int, text: str, title: str = "", copy_of: int | None = None) -> dict:
+def doc(number: int, text: str, title: str = "", copy_of: int | None = None, year: int | None = None) -> dict:
     fields = {
         "django_id": str(number),
+        "speech_pk": number,
         "public_id": f"s{number}",
         "canonical": "false" if copy_of is not None else "true",
-        "year": 2000 + number,
+        "year": 2000 + number if year is None else year,
         "length": len(text),
         "text": f"{title}\n{text}",
         "grams": f"{title}\n{text}",
@@ -412,6 +414,26 @@ def test_packed_gaps_unpickle_as_an_array_of_the_same_numbers_in_the_smallest_ty
     assert type(loaded) is array
     assert loaded.typecode == typecode
     assert loaded.tolist() == gaps
+
+
+def test_equal_scores_and_equal_years_are_ordered_by_the_speech_not_by_where_the_index_put_it():
+    # Four speeches equal in every way but their primary key, written to the index in
+    # the opposite order (as a parallel rebuild or a re-upload may), in two segments.
+    index = RamStorage().create_index(schema())
+    for batch in ([40, 30], [20, 10]):
+        writer = index.writer(codec=ArchiveCodec())
+        for number in batch:
+            writer.add_document(**doc(number, "经济发展，发展经济。", year=2019))
+        writer.commit(merge=False)
+    view = IndexView(index.searcher(), 1)
+    tree = q.Term("经济发展")
+    matches = view.evaluate(tree)
+    ranked = view.page(tree, matches, "relevance", 0, 10)
+    assert len({score for _, score in ranked}) == 1
+    assert [pk for pk, _ in ranked] == [10, 20, 30, 40]
+    for sort in ("year", "year_asc", "length"):
+        assert [pk for pk, _ in view.page(tree, matches, sort, 0, 10)] == [10, 20, 30, 40], sort
+    assert [pk for pk, _ in view.page(tree, matches, "relevance", 1, 2)] == [20, 30]
 
 
 @pytest.mark.parametrize("sort", ["year", "year_asc", "length", "length_asc"])

@@ -43,7 +43,7 @@ from .view import IndexView
 EXACT_FIELDS = {"public_id", "level", "genre", "document", "copy_of", "office", "occasion"}
 # A place is listed with its province too ("湖北", "湖北·襄阳"), so either selects it.
 KEYWORD_FIELDS = {"topics", "places"}
-SORTABLE_FIELDS = {"year", "length"}
+SORTABLE_FIELDS = {"year", "length", "speech_pk"}
 # Fields the backend derives from others in prepare(): bigrams for exact phrases,
 # and the year as an exact term for facet counting.
 GRAM_FIELDS = {"grams": "text", "title_grams": "title"}

@@ -13,6 +13,9 @@ class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
     public_id = indexes.CharField(model_attr="public_id")
     year = indexes.IntegerField(model_attr="year", null=True)
     length = indexes.IntegerField(model_attr="char_count")
+    # Equal scores and equal years are ordered by this (the earlier stored first), as the
+    # PostgreSQL engine orders them, whatever document numbers a rebuild hands out.
+    speech_pk = indexes.IntegerField(model_attr="pk")
     topics = indexes.MultiValueField()
     document = indexes.CharField()
     level = indexes.CharField(model_attr="speaker_level", null=True)

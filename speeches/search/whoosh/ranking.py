@@ -33,13 +33,14 @@ class Ranking:
             if term.field == "text":
                 title_docs = view.speeches_holding(q.Term(term.text, "title"))
                 titles[docs[held(docs, title_docs)]] += 1
-        best = _best(docs, titles, scores, max(needed, PROXIMITY_POOL))
+        best = _best(docs, titles, scores, max(needed, PROXIMITY_POOL), view.tie_order)
         near = near_terms(terms)
         if len(near) > 1:
             pool = best[:PROXIMITY_POOL]
             for doc, gap in self._gaps(near, [int(d) for d in pool]).items():
                 scores[doc] += proximity_bonus(idfs, gap)
-            best = np.concatenate([pool[np.lexsort((pool, -scores[pool], -titles[pool]))], best[PROXIMITY_POOL:]])
+            order = np.lexsort((*self.view.tie_order(pool), -scores[pool], -titles[pool]))
+            best = np.concatenate([pool[order], best[PROXIMITY_POOL:]])
         return [(int(doc), float(scores[doc])) for doc in best[:needed]]
 
     def _add_bm25(self, term: q.Term, docs: np.ndarray, scores: np.ndarray) -> float:
@@ -85,13 +86,13 @@ class Ranking:
         return gaps
 
 
-def _best(docs: np.ndarray, titles: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
+def _best(docs: np.ndarray, titles: np.ndarray, scores: np.ndarray, count: int, tie_order) -> np.ndarray:
     """The best `count` documents (more where the last ties), best first: more terms in
-    the title, then the higher score, then the lower document number."""
+    the title, then the higher score, then as `tie_order` (IndexView.tie_order) says."""
     if len(docs) > count:
         # Titles outweigh any score: one key to partition by, ties kept whole.
         top = float(scores[docs].max()) + 1.0
         key = titles[docs] * top + scores[docs]
         threshold = np.partition(key, len(key) - count)[len(key) - count]
         docs = docs[key >= threshold]
-    return docs[np.lexsort((docs, -scores[docs], -titles[docs]))]
+    return docs[np.lexsort((*tie_order(docs), -scores[docs], -titles[docs]))]

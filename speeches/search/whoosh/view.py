@@ -456,15 +456,21 @@ class IndexView:
         column, reverse = SORT_COLUMNS.get(sort, ("year", True))
         docs = matches.astype(np.int64)
         values = self.column(column)[docs]
-        # np.lexsort's last key comes first. As Whoosh's own sorting (which visited
-        # every document of the index in Python: 120 ms at 100,000 speeches) ranks
-        # them, ties in document order (test_whoosh_view compares the two). An undated
-        # speech (year 0 in column()) comes last in either direction.
-        keys = [docs, -values if reverse else values]
+        # np.lexsort's last key comes first. Ties in the order the speeches were stored
+        # (tie_order()). An undated speech (year 0 in column()) comes last in either
+        # direction.
+        keys = [*self.tie_order(docs), -values if reverse else values]
         if column == "year":
             keys.append(values == 0)
         picked = docs[np.lexsort(keys)[offset : offset + limit]]
         return [(self.django_id(doc), 0.0) for doc in picked.tolist()]
+
+    def tie_order(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """np.lexsort's keys that order equals: by the speech's primary key (the earlier
+        stored first, as the PostgreSQL engine orders them), which no rebuild changes,
+        unlike document numbers; then by document number, which only an index written
+        before the key was indexed (all 0 there) falls back to."""
+        return docs, self.column("speech_pk")[docs]
 
     def column(self, name: str) -> np.ndarray:
         """A sortable column's value for every document number, once per view (0
@@ -477,9 +483,11 @@ class IndexView:
                 for value, docs in self.value_sets(FACET_FIELDS["year"]).items():
                     if value != UNDATED:
                         values[docs] = int(value)
-            else:
+            elif name in self.searcher.schema.names():
                 column = self.searcher.reader().column_reader(name)
                 values = np.fromiter((value or 0 for value in column), np.int64, self.size())
+            else:  # an index written before the field was
+                values = np.zeros(self.size(), np.int64)
             self._columns[name] = values
         return self._columns[name]
 
