@@ -51,6 +51,7 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     _lenfield,
 )
+from whoosh.columns import NumericColumn
 from whoosh.filedb.filestore import RamStorage
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
@@ -695,6 +696,33 @@ def posting_blocks(matcher):
     while matcher.is_active():
         yield _ReadBlock(matcher)
         matcher._next_block()
+
+
+def numeric_column(searcher, fieldname: str) -> np.ndarray:
+    """An integer NUMERIC sortable field's values (up to 32 bits) for every document
+    number, as its
+    column reader gives them (the field's default where a document has none), read
+    per segment as one array: Whoosh's reader unpacks and translates a number per
+    Python call, about 200 ms a column at 100,000 speeches, paid by the first search
+    of every web worker after every change to the index."""
+    field = searcher.schema[fieldname]
+    parts = []
+    for leaf, _ in searcher.leaf_searchers():
+        reader = leaf.reader()
+        size = reader.doc_count_all()
+        column = reader.column_reader(fieldname, translate=False)
+        if isinstance(column, NumericColumn.Reader) and field.numtype is int and field.bits <= 32:
+            count = min(column._count, size)
+            raw = column._dbfile.get(column._basepos, count * column._fixedlen)
+            values = np.full(size, column._default, np.int64)
+            values[:count] = np.frombuffer(raw, np.dtype(column._typecode).newbyteorder(">"))
+            if field.signed:  # whoosh.util.numeric.from_sortable
+                values -= 1 << (field.bits - 1)
+        else:  # a segment without the column, or another kind of column
+            translated = reader.column_reader(fieldname)
+            values = np.fromiter(translated, np.int64, size)
+        parts.append(values)
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
 # --- 3. field lengths read once per segment ---------------------------------------

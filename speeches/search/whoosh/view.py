@@ -29,7 +29,7 @@ from ..engine import SORT_COLUMNS, Answer
 from ..params import UNDATED
 from .docsets import DOC, NONE, Docs, all_of, as_docs, common, held, runs, union, without
 from .fields import KEY_SHIFT, count_lengths, decode_positions, start_keys
-from .internals import packed_values, posting_blocks, segment_postings
+from .internals import numeric_column, packed_values, posting_blocks, segment_postings
 from .ranking import Ranking
 
 GRAM_FIELD = {"text": "grams", "title": "title_grams"}
@@ -484,8 +484,7 @@ class IndexView:
                     if value != UNDATED:
                         values[docs] = int(value)
             elif name in self.searcher.schema.names():
-                column = self.searcher.reader().column_reader(name)
-                values = np.fromiter((value or 0 for value in column), np.int64, self.size())
+                values = numeric_column(self.searcher, name)
             else:  # an index written before the field was
                 values = np.zeros(self.size(), np.int64)
             self._columns[name] = values
