@@ -107,10 +107,19 @@ def kwic(
     (a copy's, shown above a speech's own: speeches/search/service.py)."""
     folded = _folded_terms(terms)
     paragraphs = text.split("\n")
-    candidates = [w for number, p in enumerate(paragraphs) for w in _candidates(number, p, folded, width)]
+    # Folded once, the text splits into the same paragraphs (one character for one).
+    folded_paragraphs = normalize(text).split("\n")
+    candidates = [
+        window
+        for number, paragraph in enumerate(paragraphs)
+        for window in _candidates(number, paragraph, folded_paragraphs[number], folded, width)
+    ]
     seen = [visible for visible in map(_visible, besides or []) if visible]
     chosen = _chosen(candidates, limit, _repeat_length(folded), seen)
-    return [_snippet(paragraphs[w.paragraph], w, terms) for w in sorted(chosen, key=lambda w: (w.paragraph, w.start))]
+    return [
+        _snippet(paragraphs[w.paragraph], folded_paragraphs[w.paragraph], w, folded)
+        for w in sorted(chosen, key=lambda w: (w.paragraph, w.start))
+    ]
 
 
 def _visible(snippet: str) -> str:
@@ -118,9 +127,9 @@ def _visible(snippet: str) -> str:
     return normalize(unescape(strip_tags(snippet)).strip("…"))
 
 
-def _candidates(number: int, paragraph: str, terms: tuple[str, ...], width: int) -> list[Window]:
-    """One window around each marked span of the paragraph."""
-    folded = normalize(paragraph)
+def _candidates(number: int, paragraph: str, folded: str, terms: tuple[str, ...], width: int) -> list[Window]:
+    """One window around each marked span of the paragraph (`folded`: as normalize()
+    folds it; `terms` folded too)."""
     found = _occurrences(folded, terms)
     if not found:
         return []
@@ -236,11 +245,13 @@ def _repeats(a: str, b: str, length: int) -> bool:
     )
 
 
-def _snippet(paragraph: str, window: Window, terms: tuple[str, ...]) -> SafeString:
-    """The window rendered, with "…" where the paragraph goes on (not where only blanks were left out)."""
+def _snippet(paragraph: str, folded: str, window: Window, terms: tuple[str, ...]) -> SafeString:
+    """The window rendered, with "…" where the paragraph goes on (not where only blanks
+    were left out). `folded`: the paragraph as normalize() folds it; `terms` folded."""
     before = "…" if paragraph[: window.start].strip() else ""
     after = "…" if paragraph[window.end :].strip() else ""
-    return mark_safe(before + _render(paragraph, _marked_spans(paragraph, terms), window.start, window.end) + after)
+    spans = _merged(_occurrences(folded, terms))
+    return mark_safe(before + _render(paragraph, spans, window.start, window.end) + after)
 
 
 def highlight(text: str, terms: tuple[str, ...]) -> SafeString:
