@@ -11,13 +11,13 @@ W3 format below the public API in four places; each is here, and nowhere else:
    postings as arrays (fields.GramColumns, WordColumns), sorted once when the
    segment is written, groups any other field's per term as documents are added,
    and writes each term's posting blocks in one go, in the W3 codec's format
-   (_TermWriter): with COMPRESS_FROM = 0 and
-   PACKED off the files are byte for byte the stock writer's (test_segments
-   compares them). By default short blocks are stored uncompressed, which every W3
-   reader reads unchanged, and a block is packed (see PACKED). Blocks pickle
-   references to this module's _unpack and _gaps: renaming or moving them leaves
-   existing indexes unreadable until `manage.py reindex`. build_segments() runs such writers on several processes and
-   commits their segments together (Whoosh's MpWriter hard-wires the stock writer).
+   (_TermWriter): with COMPRESS_FROM = 0 and PACKED off the files are byte for byte
+   the stock writer's (test_segments compares them). By default short blocks are
+   stored uncompressed, which every W3 reader reads unchanged, and a block is packed
+   (see PACKED). Blocks pickle references to this module's _unpack and _gaps:
+   renaming or moving them leaves existing indexes unreadable until `manage.py
+   reindex`. build_segments() runs such writers on several processes and commits
+   their segments together (Whoosh's MpWriter hard-wires the stock writer).
 2. Reading posting lists a block at a time (posting_blocks): Whoosh's matcher hands
    out one posting per Python call, most of a common term's query time.
 3. Field lengths read once per segment (ArchiveCodec): the stock reader seeks and
@@ -700,11 +700,10 @@ def posting_blocks(matcher):
 
 def numeric_column(searcher, fieldname: str) -> np.ndarray:
     """An integer NUMERIC sortable field's values (up to 32 bits) for every document
-    number, as its
-    column reader gives them (the field's default where a document has none), read
-    per segment as one array: Whoosh's reader unpacks and translates a number per
-    Python call, about 200 ms a column at 100,000 speeches, paid by the first search
-    of every web worker after every change to the index."""
+    number, as its column reader gives them (the field's default where a document has
+    none), read per segment as one array: Whoosh's reader unpacks and translates a
+    number per Python call, about 200 ms a column at 100,000 speeches, paid by the
+    first search of every web worker after every change to the index."""
     field = searcher.schema[fieldname]
     parts = []
     for leaf, _ in searcher.leaf_searchers():

@@ -468,13 +468,15 @@ class IndexView:
     def tie_order(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """np.lexsort's keys that order equals: by the speech's primary key (the earlier
         stored first, as the PostgreSQL engine orders them), which no rebuild changes,
-        unlike document numbers; then by document number, which only an index written
-        before the key was indexed (all 0 there) falls back to."""
+        unlike document numbers; then by document number, which only the speeches of
+        an index (or segment) written before the key was indexed fall back to (one
+        value for all of them there)."""
         return docs, self.column("speech_pk")[docs]
 
     def column(self, name: str) -> np.ndarray:
-        """A sortable column's value for every document number, once per view (0
-        where a document has none: an undated speech's year)."""
+        """A sortable column's value for every document number, once per view: the
+        year 0 for an undated speech; a numeric field's default where a document has
+        none (internals.numeric_column); 0 for all when the index lacks the field."""
         if name not in self._columns:
             if name == "year":
                 # From the year facet's sets, which every search reads anyway: Whoosh's
