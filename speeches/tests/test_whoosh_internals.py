@@ -129,3 +129,23 @@ def test_no_module_outside_the_whoosh_engine_imports_whoosh_or_haystack():
             if any(name.split(".")[0] in ("whoosh", "haystack") for name in names):
                 importers.append(str(relative))
     assert importers == []
+
+
+@pytest.mark.django_db
+def test_the_engine_names_segments_written_before_ties_were_ordered_by_speech(cast):
+    from haystack import connections
+
+    from speeches.search.engine import engine
+
+    assert "reindex" not in engine().describe()
+    backend = connections["default"].get_backend()
+    # A segment as code before the speech_pk column wrote it (no such column in it).
+    with backend.writer() as writer:
+        writer.add_document(django_id="999999", public_id="old", canonical="false")
+    try:
+        described = engine().describe()
+        assert "1 of " in described and "speech_pk" in described and "manage.py reindex" in described
+    finally:
+        with backend.writer() as writer:
+            writer.delete_by_term("django_id", "999999")
+    assert "reindex" not in engine().describe()

@@ -24,6 +24,7 @@ from ...locks import IndexBusy
 from ...models import Document, Speech
 from ..analysis import warm_up_analysis
 from ..engine import Answer, Query
+from .view import TIE_COLUMN
 
 # Above this many speeches a rebuild writes on every core: forked workers segment
 # with jieba and write their own segments while this process reads the database
@@ -127,7 +128,18 @@ class WhooshEngine:
         connections["default"].get_backend().forget_cached_results()
 
     def describe(self) -> str:
-        return f"Whoosh, index folder {connections['default'].get_backend().path}"
+        backend = self._fresh_backend()
+        text = f"Whoosh, index folder {backend.path}"
+        with backend.index.searcher() as searcher:
+            leaves = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+            before = sum(1 for reader in leaves if reader.doc_count() and not reader.has_column(TIE_COLUMN))
+        if before:
+            # view.IndexView.tie_order: their speeches' ties fall back to document order.
+            text += (
+                f"; {before} of {len(leaves)} segments were written before equal scores were ordered by speech"
+                f" ({TIE_COLUMN}): run `manage.py reindex`"
+            )
+        return text
 
     @staticmethod
     def _fresh_backend():

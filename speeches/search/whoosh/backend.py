@@ -37,13 +37,13 @@ from whoosh.filedb.filestore import FileStorage
 from ...locks import IndexBusy, index_write_lock
 from .fields import GramField, WordField
 from .internals import ArchiveCodec, GroupingWriter, build_segments, from_python
-from .view import IndexView
+from .view import TIE_COLUMN, IndexView
 
 # Index fields (see index.py) that are filtered on exactly, never analysed.
 EXACT_FIELDS = {"public_id", "level", "genre", "document", "copy_of", "office", "occasion"}
 # A place is listed with its province too ("湖北", "湖北·襄阳"), so either selects it.
 KEYWORD_FIELDS = {"topics", "places"}
-SORTABLE_FIELDS = {"year", "length", "speech_pk"}
+SORTABLE_FIELDS = {"year", "length", TIE_COLUMN}
 # Fields the backend derives from others in prepare(): bigrams for exact phrases,
 # and the year as an exact term for facet counting.
 GRAM_FIELDS = {"grams": "text", "title_grams": "title"}

@@ -56,6 +56,9 @@ CACHED_TERMS = 48
 READ_TERMS = 4
 # Bigrams' document frequencies kept (the string's variants of damaged.py share most).
 CACHED_FREQUENCIES = 256
+# The column that orders equal scores and equal years (tie_order): the speech's primary
+# key (index.py's speech_pk).
+TIE_COLUMN = "speech_pk"
 
 
 class _Bounded(OrderedDict):
@@ -471,7 +474,7 @@ class IndexView:
         unlike document numbers; then by document number, which only the speeches of
         an index (or segment) written before the key was indexed fall back to (one
         value for all of them there)."""
-        return docs, self.column("speech_pk")[docs]
+        return docs, self.column(TIE_COLUMN)[docs]
 
     def column(self, name: str) -> np.ndarray:
         """A sortable column's value for every document number, once per view: the
