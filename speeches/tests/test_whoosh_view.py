@@ -21,7 +21,7 @@ from speeches.search.analysis import gram_text
 from speeches.search.engine import SORT_COLUMNS
 from speeches.search.whoosh import internals
 from speeches.search.whoosh import view as view_module
-from speeches.search.whoosh.fields import GramField, WordField
+from speeches.search.whoosh.fields import GramField, WordField, decode_positions
 from speeches.search.whoosh.internals import ArchiveCodec, GroupingWriter, PackedGaps, PackedValues
 from speeches.search.whoosh.view import IndexView
 
@@ -386,6 +386,13 @@ def test_an_index_reads_the_same_whether_its_blocks_are_packed_or_not(monkeypatc
     matcher._read_values()
     assert isinstance(matcher._values, PackedValues) == packed
     assert isinstance(matcher._data[0], array) == packed
+    if packed:  # a block of positions: its parts compressed apart, its values inflated when read
+        assert matcher._compression == 0 and matcher._values._blob is None
+        assert decode_positions(matcher.value()) and matcher._values._blob is not None
+    # Whoosh's own matcher and ours read the same positions.
+    stock = dict(reader.postings("grams", "发展").all_items())
+    ours = view.positions(q.Term("发展"), list(stock))
+    assert {doc: decode_positions(value) for doc, value in stock.items()} == ours and len(ours) == 200
     # Whoosh's own matcher reads the packed numbers and weights as its tuples.
     assert view.term_docs("grams", "发展").tolist() == sorted(view.searcher.docs_for_query(Term("grams", "发展")))
     assert len(view.term_docs("grams", "发展")) == 200

@@ -14,7 +14,8 @@ W3 format below the public API in four places; each is here, and nowhere else:
    (_TermWriter): with COMPRESS_FROM = 0 and PACKED off the files are byte for byte
    the stock writer's (test_segments compares them). By default short blocks are
    stored uncompressed, which every W3 reader reads unchanged, and a block is packed
-   (see PACKED). Blocks pickle references to this module's _unpack and _gaps:
+   (see PACKED). Blocks pickle references to this module's _unpack, _zvalues,
+   _gaps and _zgaps:
    renaming or moving them leaves existing indexes unreadable until `manage.py
    reindex`. build_segments() runs such writers on several processes and commits
    their segments together (Whoosh's MpWriter hard-wires the stock writer).
@@ -346,16 +347,24 @@ class _TermWriter:
             terminfo.add_block(block)
             gaps = [ids[0], *term.gaps[start + 1 : end]]
             values = self._mini_blob(term.blob[ends[start] - sizes[start] : ends[end - 1]], sizes[start:end])
+            squeeze = False
             if PACKED:
-                data = dumps((PackedGaps.of(gaps), block.mini_weights(packed=True), values), 5)
+                weights = block.mini_weights(packed=True)
+                # A block of positions (a gram field's: all weights 1.0) compresses its
+                # parts apart, so that reading its documents and lengths never
+                # inflates the positions (PackedValues.blob).
+                squeeze = weights is None and isinstance(values, PackedValues) and len(values.blob) >= COMPRESS_FROM
+                if squeeze:
+                    values.squeeze = True
+                data = dumps((PackedGaps.of(gaps, squeeze), weights, values), 5)
             else:
                 data = dumps((tuple(gaps), block.mini_weights(), values), 2)
-            self._write_block(block, data, end == count)
+            self._write_block(block, data, end == count, compress=not squeeze)
         terminfo.set_extent(startoffset, postfile.tell() - startoffset)
         self.tindex.add(self.fieldid + term.term, terminfo.to_bytes())
 
-    def _write_block(self, block, data: bytes, last: bool) -> None:
-        compression = self.compression if len(data) >= COMPRESS_FROM else 0
+    def _write_block(self, block, data: bytes, last: bool, compress: bool = True) -> None:
+        compression = self.compression if compress and len(data) >= COMPRESS_FROM else 0
         if compression:
             data = zlib.compress(data, compression)
         info = dumps(
@@ -394,7 +403,14 @@ class _TermWriter:
 # Whoosh's 2, which writes every bytes object as a str to encode again (unpickling a
 # bigram's block: 32 µs against 3). Whoosh's own reader reads either form, as does
 # ours. False writes Whoosh's own form, byte for byte (test_segments).
+#
+# A block of positions (a gram field's, over COMPRESS_FROM bytes) is not compressed as a
+# whole: its gaps, its values' lengths and its values are each compressed apart, and the
+# values (nine tenths of it) are inflated only when read. The documents holding a
+# bigram and how often (a two-character term's set and counts) no longer inflate every
+# position of it: zlib was a sixth of a search's time at 100,000 speeches.
 PACKED = True
+SQUEEZE_LEVEL = 3  # zlib's level, as the W3 codec's default for whole blocks
 
 
 class PackedGaps(array):
@@ -408,18 +424,28 @@ class PackedGaps(array):
     _ReadBlock.ids() in numpy. Indexes written before keep their tuples, which both read.
     """
 
+    squeeze = False  # compressed on their own (a block of positions: see PACKED)
+
     @classmethod
-    def of(cls, gaps: list[int]) -> PackedGaps:
+    def of(cls, gaps: list[int], squeeze: bool = False) -> PackedGaps:
         top = max(gaps)
-        return cls("B" if top < 1 << 8 else "H" if top < 1 << 16 else "I", gaps)
+        packed = cls("B" if top < 1 << 8 else "H" if top < 1 << 16 else "I", gaps)
+        packed.squeeze = squeeze
+        return packed
 
     def __reduce_ex__(self, protocol):
         # Protocol 2 pickles an array as a list of numbers: the gaps go as bytes.
+        if self.squeeze:
+            return _zgaps, (self.typecode, zlib.compress(self.tobytes(), SQUEEZE_LEVEL))
         return _gaps, (self.typecode, self.tobytes())
 
 
 def _gaps(typecode: str, raw: bytes) -> array:
     return array(typecode, raw)
+
+
+def _zgaps(typecode: str, squeezed: bytes) -> array:
+    return array(typecode, zlib.decompress(squeezed))
 
 
 class PackedValues:
@@ -434,15 +460,27 @@ class PackedValues:
     object per posting. Indexes written before it keep their tuples, which both read.
     """
 
-    __slots__ = ("blob", "lengths", "_offsets")
+    __slots__ = ("_blob", "_squeezed", "lengths", "_offsets", "squeeze")
 
-    def __init__(self, blob: bytes, lengths: array):
-        self.blob = blob
+    def __init__(self, blob: bytes | None, lengths: array, squeezed: bytes | None = None, squeeze: bool = False):
+        self._blob = blob
+        self._squeezed = squeezed  # the values compressed, until first read
         self.lengths = lengths
         self._offsets: list[int] | None = None
+        self.squeeze = squeeze  # pickled with its parts compressed apart (see PACKED)
+
+    @property
+    def blob(self) -> bytes:
+        if self._blob is None:
+            self._blob = zlib.decompress(self._squeezed)
+            self._squeezed = None
+        return self._blob
 
     def __reduce__(self):
         # Protocol 2 pickles an array as a list of numbers: the lengths go as bytes.
+        if self.squeeze:
+            lengths = zlib.compress(self.lengths.tobytes(), SQUEEZE_LEVEL)
+            return _zvalues, (zlib.compress(self.blob, SQUEEZE_LEVEL), self.lengths.typecode, lengths)
         return _unpack, (self.blob, self.lengths.typecode, self.lengths.tobytes())
 
     def __len__(self) -> int:
@@ -461,11 +499,15 @@ def _unpack(blob: bytes, typecode: str, lengths: bytes) -> PackedValues:
     return PackedValues(blob, array(typecode, lengths))
 
 
-def packed_values(values) -> tuple[bytes, array]:
-    """A block's values as (all of them joined, their lengths), from either form."""
+def _zvalues(squeezed: bytes, typecode: str, lengths: bytes) -> PackedValues:
+    return PackedValues(None, array(typecode, zlib.decompress(lengths)), squeezed=squeezed)
+
+
+def packed_values(values) -> PackedValues:
+    """A block's values as a PackedValues, from either form (its .blob inflates them)."""
     if isinstance(values, PackedValues):
-        return values.blob, values.lengths
-    return b"".join(values), array("I", map(len, values))
+        return values
+    return PackedValues(b"".join(values), array("I", map(len, values)))
 
 
 def _deltas(ids: list[int]) -> tuple[int, ...]:

@@ -113,6 +113,31 @@ def _postings_for(ids: np.ndarray, values: bytes, lengths: np.ndarray, keep: np.
     return ids[keep], np.frombuffer(values, np.uint8)[at].tobytes(), kept
 
 
+class _Values:
+    """A posting list's values (encoded positions), block by block, each inflated only
+    when a posting of it is read (internals.PackedValues): a two-character term's set
+    and counts need its documents and the values' lengths only."""
+
+    def __init__(self, blocks: list, counts: list[int]):
+        self.blocks = blocks
+        self.counts = np.asarray(counts, np.int64)
+
+    def joined(self) -> bytes:
+        return b"".join(block.blob for block in self.blocks)
+
+    def take(self, ids: np.ndarray, lengths: np.ndarray, keep: np.ndarray):
+        """_postings_for the postings `keep` marks, reading only their blocks."""
+        if not len(self.blocks):
+            return _postings_for(ids, b"", lengths, keep)
+        touched = np.add.reduceat(keep.astype(np.int64), np.cumsum(self.counts) - self.counts) > 0
+        inside = np.repeat(touched, self.counts)
+        values = b"".join(self.blocks[i].blob for i in np.flatnonzero(touched).tolist())
+        return _postings_for(ids[inside], values, lengths[inside], keep[inside])
+
+
+NO_VALUES = _Values([], [])
+
+
 def _any_between(docs: list[int], low: int, high: int) -> bool:
     """Whether the sorted `docs` hold a number from low to high."""
     at = bisect_left(docs, low)
@@ -147,7 +172,7 @@ class IndexView:
         self._terms: dict[tuple[str, str], Occurrences] = _Bounded(CACHED_TERMS)
         self._speeches: dict[tuple[str, str], Docs] = _Bounded(CACHED_TERMS)
         # The last bigrams read whole: their live documents and postings.
-        self._read: dict[tuple[str, str], tuple[Docs, tuple[np.ndarray, bytes, np.ndarray]]] = _Bounded(READ_TERMS)
+        self._read: dict[tuple[str, str], tuple[Docs, tuple[np.ndarray, _Values, np.ndarray]]] = _Bounded(READ_TERMS)
         self._frequency: dict[tuple[str, str], int] = _Bounded(CACHED_FREQUENCIES)
         self._columns: dict[str, np.ndarray] = {}  # a sortable column's value per document
         self.ranking = Ranking(self)
@@ -249,7 +274,7 @@ class IndexView:
             if not frequency[gram]:
                 return Occurrences(NONE, None)
         cover = sorted({*range(0, len(grams), 2), len(grams) - 1}, key=lambda offset: frequency[grams[offset]])
-        postings: dict[str, tuple[np.ndarray, bytes, np.ndarray]] = {}
+        postings: dict[str, tuple[np.ndarray, _Values, np.ndarray]] = {}
         candidates: np.ndarray | None = None
         for gram in sorted({grams[offset] for offset in cover}, key=frequency.get):
             within = candidates if candidates is not None and len(candidates) * SKIPS < frequency[gram] else None
@@ -274,9 +299,9 @@ class IndexView:
         for offset in cover:  # rarest first: fewer documents' positions decoded
             ids, values, lengths = postings[grams[offset]]
             if len(wanted) * 2 < len(ids):
-                found = start_keys(*_postings_for(ids, values, lengths, held(ids, wanted)), offset)
+                found = start_keys(*values.take(ids, lengths, held(ids, wanted)), offset)
             else:  # most are wanted: decoding them all costs less than picking them out
-                found = start_keys(ids, values, lengths, offset)
+                found = start_keys(ids, values.joined(), lengths, offset)
                 found = found[held(found >> KEY_SHIFT, wanted)]
             keys = found if keys is None else common(keys, found)
             if not len(keys):
@@ -295,10 +320,11 @@ class IndexView:
             return {}
         ids, values, lengths = self._bigram(GRAM_FIELD[term.field], grams[0])[1]
         wanted = np.fromiter(sorted(docs), np.int64)
+        ids, blob, lengths = values.take(ids, lengths, held(ids, wanted))
         ends = np.cumsum(lengths).tolist()
         return {
-            int(ids[i]): decode_positions(values[ends[i] - lengths[i] : ends[i]])
-            for i in np.flatnonzero(held(ids, wanted)).tolist()
+            int(doc): decode_positions(blob[end - size : end])
+            for doc, end, size in zip(ids.tolist(), ends, lengths.tolist(), strict=True)
         }
 
     def frequency(self, fieldname: str, gram: str) -> int:
@@ -310,7 +336,7 @@ class IndexView:
 
     def _bigram(
         self, fieldname: str, gram: str, within: Docs | None = None
-    ) -> tuple[Docs, tuple[np.ndarray, bytes, np.ndarray]]:
+    ) -> tuple[Docs, tuple[np.ndarray, _Values, np.ndarray]]:
         """_postings_of with values, kept when read whole (READ_TERMS)."""
         key = (fieldname, gram)
         if key in self._read:
@@ -322,16 +348,17 @@ class IndexView:
 
     def _postings_of(
         self, fieldname: str, text: str, with_values: bool = False, within: Docs | None = None
-    ) -> tuple[Docs, tuple[np.ndarray, bytes, np.ndarray] | None]:
+    ) -> tuple[Docs, tuple[np.ndarray, _Values, np.ndarray] | None]:
         """A term's live documents, and with_values its postings: every posting's
         document (deleted ones too, which callers never ask for) as an array, their
-        encoded values joined in one bytes object, and the values' lengths, in order.
+        encoded values (_Values: inflated block by block when read), and the values' lengths,
+        in order.
 
         With `within` (sorted document numbers), only the blocks whose range of
         documents holds one of them are read: the answer is right for those documents
         only, and a caller that wants a few of a common bigram's documents (a rare
         string's candidates) reads a few blocks instead of hundreds."""
-        live, ids, values, lengths = [], [], [], []
+        live, ids, values, lengths, counts = [], [], [], [], []
         wanted = None if within is None else within.tolist()
         for offset, alive, matcher in self._postings(fieldname, text):
             found: list[np.ndarray] = []
@@ -344,9 +371,10 @@ class IndexView:
                     continue
                 found.append(np.asarray(block.ids(), np.int64))
                 if with_values:
-                    joined, sizes = packed_values(block.values())
-                    values.append(joined)
-                    lengths.append(np.frombuffer(sizes, sizes.typecode))
+                    packed = packed_values(block.values())
+                    values.append(packed)
+                    counts.append(len(found[-1]))
+                    lengths.append(np.frombuffer(packed.lengths, packed.lengths.typecode))
             docs = np.concatenate(found) if found else np.zeros(0, np.int64)
             if with_values:
                 ids.append(docs + offset)
@@ -355,8 +383,8 @@ class IndexView:
         if not with_values:
             return live_docs, None
         if not lengths:  # no segment holds the term, or `within` skipped every block
-            return live_docs, (np.zeros(0, np.int64), b"", np.zeros(0, np.int64))
-        return live_docs, (np.concatenate(ids), b"".join(values), np.concatenate(lengths).astype(np.int64))
+            return live_docs, (np.zeros(0, np.int64), NO_VALUES, np.zeros(0, np.int64))
+        return live_docs, (np.concatenate(ids), _Values(values, counts), np.concatenate(lengths).astype(np.int64))
 
     def _blocks(self, fieldname: str, text: str):
         """(segment offset, block) per block of the term's postings, deleted documents
