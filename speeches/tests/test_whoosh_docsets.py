@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from speeches.search.whoosh import docsets
-from speeches.search.whoosh.docsets import common, held, without
+from speeches.search.whoosh.docsets import common, held, union, without
 
 numbers = st.lists(st.integers(0, 3_000), max_size=200)
 sets = st.sets(st.integers(0, 3_000), max_size=200)
@@ -37,3 +37,10 @@ def test_common_and_without_are_intersection_and_difference(a, b):
 def test_numbers_too_large_for_a_mask_are_searched():
     keys = np.asarray([5 << 32 | 7, 9 << 32], np.int64)  # position keys, as view.py makes them
     assert held(keys, np.asarray([9 << 32], np.int64)).tolist() == [False, True]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(sets, max_size=6))
+def test_union_is_every_number_of_any_set_once_in_order(parts):
+    arrays = [np.asarray(sorted(part), np.int32) for part in parts]
+    assert union(arrays).tolist() == sorted(set().union(*parts))
