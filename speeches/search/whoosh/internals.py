@@ -347,19 +347,19 @@ class _TermWriter:
             terminfo.add_block(block)
             gaps = [ids[0], *term.gaps[start + 1 : end]]
             values = self._mini_blob(term.blob[ends[start] - sizes[start] : ends[end - 1]], sizes[start:end])
-            squeeze = False
+            apart = False
             if PACKED:
                 weights = block.mini_weights(packed=True)
                 # A block of positions (a gram field's: all weights 1.0) compresses its
                 # parts apart, so that reading its documents and lengths never
                 # inflates the positions (PackedValues.blob).
-                squeeze = weights is None and isinstance(values, PackedValues) and len(values.blob) >= COMPRESS_FROM
-                if squeeze:
-                    values.squeeze = True
-                data = dumps((PackedGaps.of(gaps, squeeze), weights, values), 5)
+                apart = weights is None and isinstance(values, PackedValues) and len(values.blob) >= COMPRESS_FROM
+                if apart:
+                    values.apart = True
+                data = dumps((PackedGaps.of(gaps, apart), weights, values), 5)
             else:
                 data = dumps((tuple(gaps), block.mini_weights(), values), 2)
-            self._write_block(block, data, end == count, compress=not squeeze)
+            self._write_block(block, data, end == count, compress=not apart)
         terminfo.set_extent(startoffset, postfile.tell() - startoffset)
         self.tindex.add(self.fieldid + term.term, terminfo.to_bytes())
 
@@ -424,18 +424,18 @@ class PackedGaps(array):
     _ReadBlock.ids() in numpy. Indexes written before keep their tuples, which both read.
     """
 
-    squeeze = False  # compressed on their own (a block of positions: see PACKED)
+    apart = False  # compressed on their own (a block of positions: see PACKED)
 
     @classmethod
-    def of(cls, gaps: list[int], squeeze: bool = False) -> PackedGaps:
+    def of(cls, gaps: list[int], apart: bool = False) -> PackedGaps:
         top = max(gaps)
         packed = cls("B" if top < 1 << 8 else "H" if top < 1 << 16 else "I", gaps)
-        packed.squeeze = squeeze
+        packed.apart = apart
         return packed
 
     def __reduce_ex__(self, protocol):
         # Protocol 2 pickles an array as a list of numbers: the gaps go as bytes.
-        if self.squeeze:
+        if self.apart:
             return _zgaps, (self.typecode, zlib.compress(self.tobytes(), SQUEEZE_LEVEL))
         return _gaps, (self.typecode, self.tobytes())
 
@@ -460,14 +460,14 @@ class PackedValues:
     object per posting. Indexes written before it keep their tuples, which both read.
     """
 
-    __slots__ = ("_blob", "_squeezed", "lengths", "_offsets", "squeeze")
+    __slots__ = ("_blob", "_squeezed", "lengths", "_offsets", "apart")
 
-    def __init__(self, blob: bytes | None, lengths: array, squeezed: bytes | None = None, squeeze: bool = False):
+    def __init__(self, blob: bytes | None, lengths: array, squeezed: bytes | None = None, apart: bool = False):
         self._blob = blob
         self._squeezed = squeezed  # the values compressed, until first read
         self.lengths = lengths
         self._offsets: list[int] | None = None
-        self.squeeze = squeeze  # pickled with its parts compressed apart (see PACKED)
+        self.apart = apart  # to pickle with its parts compressed apart (see PACKED)
 
     @property
     def blob(self) -> bytes:
@@ -478,7 +478,7 @@ class PackedValues:
 
     def __reduce__(self):
         # Protocol 2 pickles an array as a list of numbers: the lengths go as bytes.
-        if self.squeeze:
+        if self.apart:
             lengths = zlib.compress(self.lengths.tobytes(), SQUEEZE_LEVEL)
             return _zvalues, (zlib.compress(self.blob, SQUEEZE_LEVEL), self.lengths.typecode, lengths)
         return _unpack, (self.blob, self.lengths.typecode, self.lengths.tobytes())
