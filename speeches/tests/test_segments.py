@@ -93,6 +93,20 @@ def postings_by_id(index) -> dict[tuple[str, bytes], list[tuple[str, float, byte
     return out
 
 
+# Whoosh's own writer, with the stock word field, and ours: each test compares what they write.
+WRITERS = (("stock", SegmentWriter, stock_words), ("grouping", segments.GroupingWriter, WordField))
+
+
+def written_by_each(commits) -> dict[str, object]:
+    """A RAM index per writer of WRITERS, after `commits(index, writer_class)`."""
+    indexes = {}
+    for name, writer_class, words_field in WRITERS:
+        index = RamStorage().create_index(schema(words_field))
+        commits(index, writer_class)
+        indexes[name] = index
+    return indexes
+
+
 def test_the_grouping_writer_writes_the_same_bytes_as_whooshs_writer(tmp_path, seed_lines, monkeypatch):
     # Whoosh compresses every block; ours leaves short ones as they are (the other tests
     # read those back). Compressing all, the files must be the stock writer's exactly.
@@ -100,10 +114,7 @@ def test_the_grouping_writer_writes_the_same_bytes_as_whooshs_writer(tmp_path, s
     monkeypatch.setattr(segments, "INLINE_UP_TO", 0)
     monkeypatch.setattr(segments, "PACKED", False)
     written = {}
-    for name, writer_class, words_field in (
-        ("stock", SegmentWriter, stock_words),
-        ("grouping", segments.GroupingWriter, WordField),
-    ):
+    for name, writer_class, words_field in WRITERS:
         folder = tmp_path / name
         folder.mkdir()
         index = FileStorage(str(folder)).create_index(schema(words_field))
@@ -125,12 +136,8 @@ def test_updates_deletions_and_merges_index_what_whooshs_writer_does(seed_lines,
     # A RamStorage index pools in <temp dir>/MAIN.tmp: a folder of this test's own, not
     # one every test run on the machine shares.
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    indexes = {}
-    for name, writer_class, words_field in (
-        ("stock", SegmentWriter, stock_words),
-        ("grouping", segments.GroupingWriter, WordField),
-    ):
-        index = RamStorage().create_index(schema(words_field))
+
+    def commits(index, writer_class):
         for round_ in range(3):
             writer = writer_class(index, codec=ArchiveCodec())
             writer.delete_by_term("kind", "odd")
@@ -138,7 +145,8 @@ def test_updates_deletions_and_merges_index_what_whooshs_writer_does(seed_lines,
                 writer.update_document(**doc)
             # merge=True: older small segments are merged in through Whoosh's pool.
             writer.commit(merge=True)
-        indexes[name] = index
+
+    indexes = written_by_each(commits)
     assert indexes["grouping"].doc_count() == indexes["stock"].doc_count() > 0
     assert postings_by_id(indexes["grouping"]) == postings_by_id(indexes["stock"])
 
@@ -190,12 +198,8 @@ def test_an_optimizing_commit_merges_every_segment_as_whooshs_writer_does(seed_l
     # Merged postings come through Whoosh's pool, where a field without values (ids,
     # keywords) hands over None for each posting's value.
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    indexes = {}
-    for name, writer_class, words_field in (
-        ("stock", SegmentWriter, stock_words),
-        ("grouping", segments.GroupingWriter, WordField),
-    ):
-        index = RamStorage().create_index(schema(words_field))
+
+    def commits(index, writer_class):
         for round_ in range(2):
             writer = writer_class(index, codec=ArchiveCodec())
             for doc in docs(seed_lines, 30, offset=round_ * 30):
@@ -207,6 +211,7 @@ def test_an_optimizing_commit_merges_every_segment_as_whooshs_writer_does(seed_l
             writer.add_document(**doc)
         writer.commit(optimize=True)
         assert len(index._segments()) == 1
-        indexes[name] = index
+
+    indexes = written_by_each(commits)
     assert indexes["grouping"].doc_count() == indexes["stock"].doc_count() > 0
     assert postings_by_id(indexes["grouping"]) == postings_by_id(indexes["stock"])
