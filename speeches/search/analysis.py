@@ -67,6 +67,11 @@ def index_words(text: str) -> list[tuple[str, int, int]]:
     return list(default_segmenter().tokenize(text))
 
 
+def search_words(text: str) -> list[str]:
+    """index_words' words alone, in their order: what an index counts."""
+    return default_segmenter().search_words(text)
+
+
 def warm_up_analysis(indexing: bool = False) -> None:
     """Load OpenCC, which every query needs; with `indexing`, also jieba's dictionary
     and the index segmenter's tables, before index workers are forked. A process that

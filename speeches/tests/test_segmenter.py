@@ -28,6 +28,16 @@ def test_every_seed_page_is_segmented_as_jieba_segments_it():
             ours = list(SEGMENTER.tokenize(version))
             assert ours == jiebas(version), path.name
             assert len(ours) > 1000
+            assert SEGMENTER.search_words(version) == [word for word, _, _ in ours], path.name
+
+
+def test_runs_that_jieba_rs_cuts_otherwise_are_cut_as_jieba_cuts_them():
+    # 3-5 and a web address: jieba's HMM splits them, jieba-rs keeps them whole. 㐀 (a
+    # CJK extension) is no Chinese character to jieba, which gives each alone; jieba-rs
+    # joins two of them into a word.
+    for text in ("今年3-5月发展经济", "见www.gov.cn/2020.html通知", "发展㐀㐀经济", "增长12.5%以上"):
+        assert list(SEGMENTER.tokenize(text)) == jiebas(text), text
+        assert SEGMENTER.search_words(text) == list(jieba.dt.cut_for_search(text)), text
 
 
 def test_unknown_names_go_through_jiebas_hmm_as_in_jieba():
@@ -41,6 +51,24 @@ def test_unknown_names_go_through_jiebas_hmm_as_in_jieba():
     st.text(alphabet="发展经济会议上的区长李明华同志们中华人民共和国国务院abcERP 12%.-\n\t，。、（）《》?", max_size=60)
 )
 def test_generated_text_is_segmented_as_jieba_segments_it(text):
+    assert list(SEGMENTER.tokenize(text)) == jiebas(text)
+    assert SEGMENTER.search_words(text) == list(jieba.dt.cut_for_search(text))
+
+
+# Words of jieba's dictionary, so that generated text has long words, words inside
+# words (search mode's extra words) and unknown runs between them (the HMM).
+WORDS = ["中华人民共和国", "国务院", "发展改革委", "安全生产", "会议", "同志们", "李明华", "区长", "雨山区"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(WORDS) | st.text(alphabet="的是在了和经济建设展开放3D卡拉OK 12年㐀丽。，\n", max_size=6),
+        max_size=12,
+    ).map("".join)
+)
+def test_generated_words_and_runs_are_counted_as_jieba_cuts_them_for_search(text):
+    assert SEGMENTER.search_words(text) == list(jieba.dt.cut_for_search(text))
     assert list(SEGMENTER.tokenize(text)) == jiebas(text)
 
 

@@ -15,7 +15,6 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator
 from itertools import accumulate, chain
-from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -23,7 +22,7 @@ from whoosh import formats
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import TEXT, FieldType
 
-from ..analysis import gram_text, index_words, is_term, normalize
+from ..analysis import gram_text, index_words, is_term, normalize, search_words
 
 
 class ChineseTokenizer(Tokenizer):
@@ -365,8 +364,8 @@ class WordColumns:
         """Adds a document's postings; returns its field length (its words' count)."""
         # Counted first, then the few distinct non-terms (punctuation) dropped: a test
         # per distinct word, not per word.
-        counts = Counter(map(itemgetter(0), index_words(normalize(value))))
-        for word in [word for word in counts if not is_term(word)]:
+        counts = Counter(search_words(normalize(value)))
+        for word in [word for word in counts if not word.isalnum() and not is_term(word)]:
             del counts[word]
         self._ids.append(list(map(self._vocabulary.__getitem__, counts)))
         freqs = list(counts.values())
