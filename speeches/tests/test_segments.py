@@ -132,6 +132,39 @@ def test_the_grouping_writer_writes_the_same_bytes_as_whooshs_writer(tmp_path, s
         assert max(reader.doc_frequency("text", word) for word in ("发展".encode(), "工作".encode())) > 2 * 64
 
 
+def test_a_fields_terms_written_at_once_are_the_bytes_of_its_terms_written_one_by_one(
+    tmp_path, seed_lines, monkeypatch
+):
+    # _TermWriter.table makes the entries of terms with one posting in numpy and writes
+    # the terms table a chunk at a time; columns() writes a term at a time through
+    # Whoosh's W3TermInfo and HashWriter. Default settings (terms inline, blocks packed),
+    # some documents boosted (weights other than 1.0 in both fields), chunks of 7 terms.
+    monkeypatch.setattr(segments, "TABLE_CHUNK", 7)
+
+    def one_by_one(self, table):
+        for term in table.postings():
+            self.columns(term)
+
+    written = {}
+    for name in ("at once", "one by one"):
+        if name == "one by one":
+            monkeypatch.setattr(segments._TermWriter, "table", one_by_one)
+        folder = tmp_path / name.replace(" ", "_")
+        folder.mkdir()
+        index = FileStorage(str(folder)).create_index(schema(WordField))
+        writer = segments.GroupingWriter(index, compound=False, codec=ArchiveCodec(blocklimit=64))
+        for number, doc in enumerate(docs(seed_lines, 150)):
+            writer.add_document(**doc, **({"_boost": 1.5} if number % 7 == 0 else {}))
+        writer.commit()
+        written[name] = segment_files(folder)
+    assert set(written["at once"]) == set(written["one by one"])
+    for extension, data in written["one by one"].items():
+        assert written["at once"][extension] == data, extension
+    with FileStorage(str(tmp_path / "at_once")).open_index().reader() as reader:
+        frequencies = [reader.doc_frequency(field, term) for field, term in reader.all_terms() if field == "grams"]
+        assert frequencies.count(1) > 1000 and max(frequencies) > 64
+
+
 def test_updates_deletions_and_merges_index_what_whooshs_writer_does(seed_lines, tmp_path, monkeypatch):
     # A RamStorage index pools in <temp dir>/MAIN.tmp: a folder of this test's own, not
     # one every test run on the machine shares.

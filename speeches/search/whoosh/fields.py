@@ -251,26 +251,42 @@ class TermPostings(NamedTuple):
     sizes: list[int]
 
 
-def _by_term(terms, firsts, ids, freqs, weights, data: bytes, sizes) -> Iterator[TermPostings]:
-    """TermPostings of postings sorted by term (arrays; `firsts`: where each of
-    `terms` begins). Each term's slices become lists one term at a time: a list of
-    a segment's millions of postings holds an object per number (the build's memory
-    doubled)."""
-    gaps = np.diff(ids, prepend=0)
-    gaps[firsts] = ids[firsts]
-    ends = np.cumsum(sizes)
-    bounds = [*firsts.tolist(), len(ids)]
-    starts, stops = ends[firsts] - sizes[firsts], ends[np.asarray(bounds[1:]) - 1]
-    for term, first, last, start, stop in zip(terms, bounds, bounds[1:], starts.tolist(), stops.tolist(), strict=False):
-        yield TermPostings(
-            term,
-            ids[first:last].tolist(),
-            gaps[first:last].tolist(),
-            freqs[first:last].tolist(),
-            None if weights is None else weights[first:last].tolist(),
-            data[start:stop],
-            sizes[first:last].tolist(),
-        )
+class TermTable(NamedTuple):
+    """A field's postings in a segment, sorted by term, as arrays: the terms' bytes,
+    where each term's postings begin (`firsts`), each posting's document, frequency
+    and weight (None: all 1.0), and their encoded values joined in `data`, `sizes`
+    bytes each. internals._TermWriter.table writes it whole."""
+
+    terms: list[bytes]
+    firsts: np.ndarray
+    ids: np.ndarray
+    freqs: np.ndarray
+    weights: np.ndarray | None
+    data: bytes
+    sizes: np.ndarray
+
+    def postings(self, which: np.ndarray | None = None) -> Iterator[TermPostings]:
+        """TermPostings of every term (or of the terms `which` marks), in order. Each
+        term's slices become lists one term at a time: a list of a segment's millions
+        of postings holds an object per number (the build's memory doubled)."""
+        terms, firsts, ids, freqs, weights, data, sizes = self
+        gaps = np.diff(ids, prepend=0)
+        gaps[firsts] = ids[firsts]
+        ends = np.cumsum(sizes)
+        lasts = np.r_[firsts[1:], len(ids)]
+        starts, stops = ends[firsts] - sizes[firsts], ends[lasts - 1]
+        numbers = range(len(terms)) if which is None else np.flatnonzero(which).tolist()
+        for number in numbers:
+            first, last = int(firsts[number]), int(lasts[number])
+            yield TermPostings(
+                terms[number],
+                ids[first:last].tolist(),
+                gaps[first:last].tolist(),
+                freqs[first:last].tolist(),
+                None if weights is None else weights[first:last].tolist(),
+                data[int(starts[number]) : int(stops[number])],
+                sizes[first:last].tolist(),
+            )
 
 
 class GramColumns:
@@ -299,11 +315,18 @@ class GramColumns:
     def terms(self) -> Iterator[TermPostings]:
         """Every term's postings, in the order of the terms' bytes; once (it empties
         the columns)."""
+        table = self.table()
+        if table is not None:
+            yield from table.postings()
+
+    def table(self) -> TermTable | None:
+        """Every term's postings as one TermTable (None: no postings); once (it
+        empties the columns)."""
         gathered, docnums, boosts = self._keys, self._docnums, self._boosts
         self._keys, self._docnums, self._boosts = [], [], []
         sizes = np.fromiter(map(len, gathered), np.int64, len(gathered))
         if not sizes.sum():
-            return
+            return None
         keys = np.concatenate(gathered)
         del gathered
         # A segment's documents and a text's positions fit in 32 bits: half the memory.
@@ -323,7 +346,7 @@ class GramColumns:
         weights = None if boosts is None else boosts[order][starts]
         firsts = np.flatnonzero(np.r_[True, term_keys[1:] != term_keys[:-1]])
         terms = [(chr(key >> 21) + chr(key & 0x1FFFFF)).encode("utf-8") for key in term_keys[firsts].tolist()]
-        yield from _by_term(terms, firsts, docs[starts], counts, weights, blob.tobytes(), sizes)
+        return TermTable(terms, firsts, docs[starts], counts, weights, blob.tobytes(), sizes)
 
 
 def _encode_positions(gaps: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -377,12 +400,19 @@ class WordColumns:
     def terms(self) -> Iterator[TermPostings]:
         """Every term's postings, in the order of the terms' bytes; once (it empties
         the columns)."""
+        table = self.table()
+        if table is not None:
+            yield from table.postings()
+
+    def table(self) -> TermTable | None:
+        """Every term's postings as one TermTable (None: no postings); once (it
+        empties the columns)."""
         ids, freqs, docnums, boosts = self._ids, self._freqs, self._docnums, self._boosts
         self._ids, self._freqs, self._docnums, self._boosts = [], [], [], []
         sizes = np.fromiter(map(len, ids), np.int64, len(ids))
         count = int(sizes.sum())
         if not count:
-            return
+            return None
         words = [word.encode("utf-8") for word in self._vocabulary]
         rank = np.empty(len(words), np.int64)
         rank[sorted(range(len(words)), key=words.__getitem__)] = np.arange(len(words))
@@ -400,7 +430,7 @@ class WordColumns:
         by_rank = sorted(words)
         firsts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         terms = [by_rank[key] for key in keys[firsts].tolist()]
-        yield from _by_term(terms, firsts, docs, freqs, weights, data, np.full(len(keys), 4, np.int64))
+        return TermTable(terms, firsts, docs, freqs, weights, data, np.full(len(keys), 4, np.int64))
 
 
 class _Vocabulary(dict):

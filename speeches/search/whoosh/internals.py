@@ -41,6 +41,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, chain
 from pickle import dumps
+from struct import Struct
 
 import numpy as np
 from whoosh.codec.whoosh3 import (
@@ -57,10 +58,10 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import _length_byte_cache, byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .fields import TermPostings
+from .fields import TermPostings, TermTable
 
 WHOOSH_VERSION = (2, 7, 4)
 HAYSTACK_VERSION = (3, 4, 0)
@@ -189,8 +190,9 @@ class GroupingWriter(SegmentWriter):
             for fieldname in sorted({*self._grouped, *self._columns}):
                 write = self._term_writer(fieldname, lengths)
                 if fieldname in self._columns:
-                    for term in self._columns.pop(fieldname).terms():
-                        write.columns(term)
+                    table = self._columns.pop(fieldname).table()
+                    if table is not None:
+                        write.table(table)
                 else:
                     terms = self._grouped.pop(fieldname)
                     for tbytes in sorted(terms):
@@ -315,26 +317,77 @@ class _TermWriter:
     def __call__(self, tbytes: bytes, ids: list[int], weights: list[float], values: list[bytes]) -> None:
         """Writes one term's postings given as lists (fields without columns, and
         postings merged in from Whoosh's pool)."""
+        self.tindex.add(self.fieldid + tbytes, self.entry(tbytes, ids, weights, values))
+
+    def entry(self, tbytes: bytes, ids: list[int], weights: list[float], values: list[bytes]) -> bytes:
+        """The term's entry of the terms table, its postings written first unless they
+        fit in the entry."""
         if len(ids) <= INLINE_UP_TO:
             # In the terms table itself (W3TermInfo's inlined form, read by Whoosh as a
             # ListMatcher): no block header, no two pickles, no seek to read it back.
             terminfo = W3TermInfo()
             terminfo.add_block(_WriteBlock(ids, weights, self.doclengths))
             terminfo.set_inlined(ids, weights, values)
-            self.tindex.add(self.fieldid + tbytes, terminfo.to_bytes())
-            return
+            return terminfo.to_bytes()
         # Postings merged from Whoosh's pool carry None for a field without values.
         values = [value or b"" for value in values]
         sizes = [len(value) for value in values]
-        self.columns(TermPostings(tbytes, ids, list(_deltas(ids)), None, weights, b"".join(values), sizes))
+        return self.blocks(TermPostings(tbytes, ids, list(_deltas(ids)), None, weights, b"".join(values), sizes))
 
     def columns(self, term: TermPostings) -> None:
-        """Writes one term's postings in blocks of `blocklimit`, in the W3 codec's
-        format (test_segments compares the files with Whoosh's own writer's)."""
+        """Writes one term's postings (in blocks of `blocklimit`, in the W3 codec's
+        format: test_segments compares the files with Whoosh's own writer's) and its
+        entry of the terms table."""
+        self.tindex.add(self.fieldid + term.term, self.blocks(term))
+
+    def table(self, table: TermTable) -> None:
+        """Writes every term of a field, in order, as columns() writes each. The
+        entries of terms with one posting (most terms of a small segment: an upload's)
+        are made in numpy, not one W3TermInfo each, and the terms table is written a
+        chunk at a time: per-term Python calls were most of writing an upload's index."""
+        counts = np.diff(np.r_[table.firsts, len(table.ids)])
+        single = counts == 1 if INLINE_UP_TO >= 1 else np.zeros(len(counts), bool)
+        others = table.postings(~single)
+        ends = np.cumsum(table.sizes)
+        for start in range(0, len(table.terms), TABLE_CHUNK):
+            ones = single[start : start + TABLE_CHUNK]
+            inline = iter(self._inline_entries(table, table.firsts[start : start + TABLE_CHUNK][ones], ends))
+            entries = [next(inline) if one else self.blocks(next(others)) for one in ones.tolist()]
+            _add_entries(
+                self.tindex, [self.fieldid + term for term in table.terms[start : start + TABLE_CHUNK]], entries
+            )
+
+    def _inline_entries(self, table: TermTable, where: np.ndarray, ends: np.ndarray) -> list[bytes]:
+        """entry() of each posting at `where` as its term's only one, made at once:
+        W3TermInfo's header (its struct, as a numpy record) and its pickled postings."""
+        ids = table.ids[where]
+        weights = np.ones(len(where)) if table.weights is None else table.weights[where]
+        header = np.zeros(len(where), _INLINE_HEADER)
+        header["inlined"] = 1
+        header["weight"] = header["maxweight"] = weights
+        header["count"] = 1
+        header["minid"] = header["maxid"] = ids
+        if self.doclengths is not None:
+            # A document's length as W3TermInfo keeps it (length_to_byte; 0 for none).
+            if not isinstance(self.doclengths, np.ndarray):
+                self.doclengths = np.asarray(self.doclengths, np.int64)
+            lengths = np.searchsorted(_LENGTH_BYTES, self.doclengths[ids])
+            header["minlength"] = header["maxlength"] = np.minimum(lengths, 255)
+        raw, size, data = header.tobytes(), _INLINE_HEADER.itemsize, table.data
+        stops = ends[where].tolist()
+        starts = (ends[where] - table.sizes[where]).tolist()
+        return [
+            raw[size * k : size * (k + 1)] + dumps(((number,), (weight,), (data[start:stop],)), 2)
+            for k, (number, weight, start, stop) in enumerate(
+                zip(ids.tolist(), weights.tolist(), starts, stops, strict=True)
+            )
+        ]
+
+    def blocks(self, term: TermPostings) -> bytes:
+        """Writes one term's postings in blocks; returns its entry of the terms table."""
         count = len(term.ids)
         if count <= INLINE_UP_TO:
-            self(term.term, term.ids, _weights(term), _values(term))
-            return
+            return self.entry(term.term, term.ids, _weights(term), _values(term))
         postfile, limit, sizes = self.postfile, self.blocklimit, term.sizes
         terminfo = W3TermInfo()
         ends = list(accumulate(sizes))
@@ -361,7 +414,7 @@ class _TermWriter:
                 data = dumps((tuple(gaps), block.mini_weights(), values), 2)
             self._write_block(block, data, end == count, compress=not apart)
         terminfo.set_extent(startoffset, postfile.tell() - startoffset)
-        self.tindex.add(self.fieldid + term.term, terminfo.to_bytes())
+        return terminfo.to_bytes()
 
     def _write_block(self, block, data: bytes, last: bool, compress: bool = True) -> None:
         compression = self.compression if compress and len(data) >= COMPRESS_FROM else 0
@@ -395,6 +448,45 @@ class _TermWriter:
         if self.fixedsize == 0:
             return None
         return blob
+
+
+# Terms whose entries _TermWriter.table makes and writes at once: a bound on the lists
+# of entries a segment of millions of terms holds.
+TABLE_CHUNK = 1 << 16
+# W3TermInfo's header (its struct "!BfIBBfII") as a numpy record.
+_INLINE_HEADER = np.dtype(
+    [
+        ("inlined", "u1"),
+        ("weight", ">f4"),
+        ("count", ">u4"),
+        ("minlength", "u1"),
+        ("maxlength", "u1"),
+        ("maxweight", ">f4"),
+        ("minid", ">u4"),
+        ("maxid", ">u4"),
+    ]
+)
+_LENGTH_BYTES = np.asarray(_length_byte_cache)  # length_to_byte's table
+_ENTRY_LENGTHS = Struct("!ii")  # before each key and value, as HashWriter.add
+
+
+def _add_entries(tindex, keys: list[bytes], values: list[bytes]) -> None:
+    """OrderedHashWriter.add(key, value) for each pair, in one write."""
+    if not keys:
+        return
+    if keys[0] <= tindex.lastkey:
+        raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{keys[0]!r}")
+    position = tindex.dbfile.tell()
+    hashfn, buckets, index = tindex.hashfn, tindex.buckets, tindex.index
+    parts = []
+    for key, value in zip(keys, values, strict=True):
+        index.append(position)
+        hashed = hashfn(key)
+        buckets[hashed & 255].append((hashed, position))
+        parts += (_ENTRY_LENGTHS.pack(len(key), len(value)), key, value)
+        position += 8 + len(key) + len(value)
+    tindex.dbfile.write(b"".join(parts))
+    tindex.lastkey = keys[-1]
 
 
 # A block packed: its document numbers' gaps as a PackedGaps and its values as one
