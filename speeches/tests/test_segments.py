@@ -132,13 +132,15 @@ def test_the_grouping_writer_writes_the_same_bytes_as_whooshs_writer(tmp_path, s
         assert max(reader.doc_frequency("text", word) for word in ("发展".encode(), "工作".encode())) > 2 * 64
 
 
+@pytest.mark.parametrize("boosted", [False, True])
 def test_a_fields_terms_written_at_once_are_the_bytes_of_its_terms_written_one_by_one(
-    tmp_path, seed_lines, monkeypatch
+    tmp_path, seed_lines, monkeypatch, boosted
 ):
-    # _TermWriter.table makes the entries of terms with one posting in numpy and writes
-    # the terms table a chunk at a time; columns() writes a term at a time through
-    # Whoosh's W3TermInfo and HashWriter. Default settings (terms inline, blocks packed),
-    # some documents boosted (weights other than 1.0 in both fields), chunks of 7 terms.
+    # _TermWriter.table makes the entries of terms with one posting in numpy, writes
+    # terms of one plain block the short way (_one_block) and the terms table a chunk
+    # at a time; columns() writes a term at a time through Whoosh's W3TermInfo and
+    # HashWriter. Default settings (terms inline, blocks packed), chunks of 7 terms;
+    # boosted, some documents have weights other than 1.0 in both fields.
     monkeypatch.setattr(segments, "TABLE_CHUNK", 7)
 
     def one_by_one(self, table):
@@ -154,7 +156,7 @@ def test_a_fields_terms_written_at_once_are_the_bytes_of_its_terms_written_one_b
         index = FileStorage(str(folder)).create_index(schema(WordField))
         writer = segments.GroupingWriter(index, compound=False, codec=ArchiveCodec(blocklimit=64))
         for number, doc in enumerate(docs(seed_lines, 150)):
-            writer.add_document(**doc, **({"_boost": 1.5} if number % 7 == 0 else {}))
+            writer.add_document(**doc, **({"_boost": 1.5} if boosted and number % 7 == 0 else {}))
         writer.commit()
         written[name] = segment_files(folder)
     assert set(written["at once"]) == set(written["one by one"])
