@@ -32,7 +32,7 @@ class NewSpeech:
 
 
 def shingles(text: str) -> frozenset[str]:
-    core = "".join(ch for ch in text if not ch.isspace())
+    core = "".join(text.split())  # without whitespace
     return frozenset(core[i : i + SHINGLE] for i in range(max(len(core) - SHINGLE + 1, 1)))
 
 
@@ -62,7 +62,9 @@ def assign_ids(
         if pid in free:
             ids[speech.ordinal] = pid
             del free[pid]
-    new_sh = {s.ordinal: shingles(s.text) for s in new if s.ordinal not in ids}
+    # Shingles only where an old speech is left to match (none on a first ingest).
+    all_new = {s.ordinal: shingles(s.text) for s in new} if free else {}
+    new_sh = {ordinal: sh for ordinal, sh in all_new.items() if ordinal not in ids}
     old_sh = {pid: shingles(o.text) for pid, o in free.items()}
     pairs = sorted(
         ((jaccard(ns, os_), ordinal, pid) for ordinal, ns in new_sh.items() for pid, os_ in old_sh.items()),
@@ -88,7 +90,6 @@ def assign_ids(
             ids[speech.ordinal] = candidate
             taken.add(candidate)
     orphans: dict[str, int | None] = {}
-    all_new = {s.ordinal: shingles(s.text) for s in new}
     for pid in free:
         orphans[pid] = _successor(old_sh[pid], all_new)
     return ids, orphans
