@@ -110,9 +110,11 @@ def main() -> None:
         "its tables, parse pages ahead while the command's own process stores and indexes them in order.",
         "",
         "Where the time goes: the mojibake realignment (a lattice search per damaged run, in pure",
-        "Python) dominates the pipeline on these pages, which carry a run every ~6 KB; the index",
-        "step is the pure-Python indexing of two analysed fields per speech (jieba words for",
-        "ranking, character pairs for exact phrases), one writer commit per document.",
+        "Python) dominates the pipeline on these pages, which carry a run every ~6 KB. Writing the",
+        "index is most of the rest, one writer commit per document: its words are cut by rjieba",
+        "(jieba in Rust), and what is left is a Python step per term of more than one posting",
+        "(about 70,000 of the sample's 145,000 terms over its five commits) and per entry of the",
+        "terms table; the database writes and duplicate checks take about half a second.",
     ]
     text = "\n".join(lines)
     print(text)
