@@ -167,13 +167,19 @@ _STRAY_WORD = re.compile(r"^[\u4e00-\u9fff]{1,6}。$")
 # line break is the rest of the sentence. 001 "持续巩固和拓展“。" / "两学一做。" /
 # "”学习教育成果", "精心准备“。" / "开学。" / "第一课”", "…自我防护。" / ",对。".
 _NO_OPENING = re.compile(r"^[,，、;；:：”’)）》!！?？。]")
+# A verb that never ends a sentence (it takes what follows: an object, or after 加以 and
+# 予以 a verb), then a stop at the end of a line: the site cut the sentence there and
+# set the stop. 001 "到我市要攜帶。" / "48小時內核酸檢測陰性證明", "各督導組要採取。" /
+# "“四不兩直”等方式".
+_CUT_AFTER_VERB = re.compile(r"[\u4e00-\u9fff](?:采取|携带|加以|予以|给予|具有|成为|属于)。$")
 
 
 def rejoin_stray_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], int]:
     """Join the rest of a sentence the site broke off: a line opening with a mark no
-    paragraph opens with, a line after an opening quote, and a stray linked word (both
-    its joints decided as after a restored link word, see sentence_joint). Each
-    drops the stop the site added; no character is added but that decision's 。."""
+    paragraph opens with, a line after an opening quote, a line after a verb that
+    never ends a sentence, and a stray linked word (both its joints decided as after a
+    restored link word, see sentence_joint). Each drops the stop the site added; no
+    character is added but that decision's 。."""
     out = list(lines)
     joins = 0
     for i, line in enumerate(out):
@@ -190,6 +196,8 @@ def rejoin_stray_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], int]:
         elif word and before.endswith("。") and not _bare_heading(before):
             stem = before[:-1]
             joint = sentence_joint(stem[-4:], word)
+        elif _CUT_AFTER_VERB.search(before) and not _opens_paragraph(text):
+            stem, joint, word = before[:-1], "", ""
         else:
             continue
         if word:
@@ -203,6 +211,10 @@ def rejoin_stray_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], int]:
     return tuple(out), joins
 
 
+def _opens_paragraph(text: str) -> bool:
+    return bool(_PARAGRAPH_START.match(text) or is_title_line(text) or heading_kind(text))
+
+
 def _bare_heading(text: str) -> bool:
     """A heading and nothing more ("一、方向要明确。"): a short paragraph after it is its
     own. 003 "(一)调研工作蓬勃开展。一年来,我省共青团调查研究的。" goes on past its heading."""
@@ -211,9 +223,7 @@ def _bare_heading(text: str) -> bool:
 
 def _stray_word(text: str, following: str) -> str:
     """The word of a line _STRAY_WORD matches, when a sentence goes on after it."""
-    if text.startswith("谢谢") or _PARAGRAPH_START.match(following):
-        return ""
-    if is_title_line(following) or heading_kind(following):
+    if text.startswith("谢谢") or _opens_paragraph(following):
         return ""
     return text[:-1]
 

@@ -107,6 +107,35 @@ def test_a_word_the_site_cut_out_of_its_sentence_goes_back_in_though_no_list_nam
     assert cleaned(raw) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # 001, lines 93-94 and 102-103 of the page (pinyin annotations as scraped)
+        (
+            "自已發(fā)生本土疫情地區(qū)及后續(xù)發(fā)生疫情地區(qū)來德人員,到我市要攜帶。\n"
+            "48小時內(nèi)核酸檢測陰性證明,抵達我市后再進行1次核酸檢測。",
+            "自已发生本土疫情地区及后续发生疫情地区来德人员,到我市要携带48小时内核酸检测阴性证明,抵达我市后再进行1次核酸检测。",
+        ),
+        (
+            "各督導組要采取。\n“四不兩直”等方式,加強督導檢查,要真督實導,敢于動真碰硬",
+            "各督导组要采取“四不两直”等方式,加强督导检查,要真督实导,敢于动真碰硬",
+        ),
+    ],
+)
+def test_a_sentence_the_site_cut_after_a_verb_that_takes_an_object_reads_on(raw, expected):
+    assert cleaned(raw) == [expected]
+
+
+def test_a_paragraph_after_such_a_verb_and_a_sentence_ending_in_another_verb_stay_apart():
+    # "采取" then a numbered paragraph: a new paragraph, whatever came before it.
+    assert cleaned("各单位要采取。\n一、提高认识") == ["各单位要采取。", "一、提高认识"]
+    # 001: "…及时跟进督导。" ends its sentence; the next line is a sentence of its own.
+    assert cleaned("各级指挥部要及时调度,及时跟进督导。\n自已发生本土疫情地区来德人员,到我市要报备") == [
+        "各级指挥部要及时调度,及时跟进督导。",
+        "自已发生本土疫情地区来德人员,到我市要报备",
+    ]
+
+
 def test_a_short_last_line_and_a_short_line_after_a_salutation_or_a_bare_heading_stay_paragraphs():
     # 003 ends "…譜寫xx公路事業(yè)嶄新篇章!" / "謝謝大家。"; 004 "同志們:" / "大家好。"
     assert cleaned("譜寫xx公路事業(yè)嶄新篇章!\n謝謝大家。") == ["谱写xx公路事业崭新篇章!", "谢谢大家。"]

@@ -73,6 +73,8 @@ def test_no_speech_holds_a_sentence_the_site_broke_over_lines(seed):
         for paragraph in paragraphs:
             assert not BROKEN_OPENING.match(paragraph), (speech.ordinal, paragraph[:30])
             assert not paragraph.endswith("“。"), (speech.ordinal, paragraph[-30:])
+            # A verb that takes what follows does not end a sentence (001 要携带。/ 要采取。).
+            assert not re.search(r"(采取|携带|加以|予以|给予|具有|成为|属于)。$", paragraph), paragraph[-30:]
         for before, short, after in zip(paragraphs, paragraphs[1:], paragraphs[2:], strict=False):
             if re.fullmatch(r"[\u4e00-\u9fff]{1,6}。", short) and short not in SHORT_OWN:
                 assert not before.endswith("。"), (speech.ordinal, before[-20:], short, after[:20])
