@@ -274,17 +274,18 @@ class TermTable(NamedTuple):
         gaps[firsts] = ids[firsts]
         ends = np.cumsum(sizes)
         lasts = np.r_[firsts[1:], len(ids)]
-        starts, stops = ends[firsts] - sizes[firsts], ends[lasts - 1]
+        starts, stops = (ends[firsts] - sizes[firsts]).tolist(), ends[lasts - 1].tolist()
         numbers = range(len(terms)) if which is None else np.flatnonzero(which).tolist()
+        firsts, lasts = firsts.tolist(), lasts.tolist()
         for number in numbers:
-            first, last = int(firsts[number]), int(lasts[number])
+            first, last = firsts[number], lasts[number]
             yield TermPostings(
                 terms[number],
                 ids[first:last].tolist(),
                 gaps[first:last].tolist(),
                 freqs[first:last].tolist(),
                 None if weights is None else weights[first:last].tolist(),
-                data[int(starts[number]) : int(stops[number])],
+                data[starts[number] : stops[number]],
                 sizes[first:last].tolist(),
             )
 

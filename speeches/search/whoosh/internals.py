@@ -302,7 +302,8 @@ class _WriteBlock:
 
 
 class _TermWriter:
-    """Writes one term's postings in W3PostingsWriter's block format, block by block
+    """Writes a field's terms, one at a time (columns, __call__) or a TermTable at once
+    (table): each term's postings in W3PostingsWriter's block format, block by block
     (W3PostingsWriter takes them one posting at a time), and its terms-table row."""
 
     def __init__(self, fieldwriter, blocklimit: int, compression: int, format_, doclengths):
@@ -313,6 +314,7 @@ class _TermWriter:
         self.compression = compression
         self.fixedsize = format_.fixed_value_size()
         self.doclengths = doclengths
+        self._doclengths = None  # as an array, made when a table first needs it
 
     def __call__(self, tbytes: bytes, ids: list[int], weights: list[float], values: list[bytes]) -> None:
         """Writes one term's postings given as lists (fields without columns, and
@@ -374,9 +376,9 @@ class _TermWriter:
         header["minid"] = header["maxid"] = ids
         if self.doclengths is not None:
             # A document's length as W3TermInfo keeps it (length_to_byte; 0 for none).
-            if not isinstance(self.doclengths, np.ndarray):
-                self.doclengths = np.asarray(self.doclengths, np.int64)
-            lengths = np.searchsorted(_LENGTH_BYTES, self.doclengths[ids])
+            if self._doclengths is None:
+                self._doclengths = np.asarray(self.doclengths, np.int64)
+            lengths = np.searchsorted(_LENGTH_BYTES, self._doclengths[ids])
             header["minlength"] = header["maxlength"] = np.minimum(lengths, 255)
         raw, size, data = header.tobytes(), _INLINE_HEADER.itemsize, table.data
         stops = ends[where].tolist()
