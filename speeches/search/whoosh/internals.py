@@ -11,13 +11,13 @@ W3 format below the public API in four places; each is here, and nowhere else:
    postings as arrays (fields.GramColumns, WordColumns), sorted once when the
    segment is written, groups any other field's per term as documents are added,
    and writes each term's posting blocks in one go, in the W3 codec's format
-   (_TermWriter): with COMPRESS_FROM = 0 and PACKED off the files are byte for byte
-   the stock writer's (test_segments compares them). By default short blocks are
-   stored uncompressed, which every W3 reader reads unchanged, and a block is packed
-   (see PACKED). Blocks pickle references to this module's _unpack, _zvalues,
-   _gaps and _zgaps:
-   renaming or moving them leaves existing indexes unreadable until `manage.py
-   reindex`. build_segments() runs such writers on several processes and commits
+   (_TermWriter; a text field's terms as one TermTable, most terms' entries made in
+   numpy or without Whoosh's objects): with COMPRESS_FROM = 0 and PACKED off the
+   files are byte for byte the stock writer's (test_segments compares them). By
+   default short blocks are stored uncompressed, which every W3 reader reads
+   unchanged, and a block is packed (see PACKED). Blocks pickle references to this
+   module's _unpack, _zvalues, _gaps and _zgaps: renaming or moving them leaves
+   existing indexes unreadable until `manage.py reindex`. build_segments() runs such writers on several processes and commits
    their segments together (Whoosh's MpWriter hard-wires the stock writer).
 2. Reading posting lists a block at a time (posting_blocks): Whoosh's matcher hands
    out one posting per Python call, most of a common term's query time.
@@ -350,7 +350,7 @@ class _TermWriter:
         counts = np.diff(np.r_[table.firsts, len(table.ids)])
         single = counts == 1 if INLINE_UP_TO >= 1 else np.zeros(len(counts), bool)
         # Terms of one block (most terms of an index) take a shorter way to the same bytes.
-        fits = (counts <= self.blocklimit) if PACKED else np.zeros(len(counts), bool)
+        fits = (counts > INLINE_UP_TO) & (counts <= self.blocklimit) if PACKED else np.zeros(len(counts), bool)
         others = table.postings(~single)
         ends = np.cumsum(table.sizes)
         for start in range(0, len(table.terms), TABLE_CHUNK):
@@ -505,7 +505,8 @@ _BLOCKS_ENTRY = Struct("!BfIBBfIIqi")  # W3TermInfo's header, then its postings'
 
 
 def _add_entries(tindex, keys: list[bytes], values: list[bytes]) -> None:
-    """OrderedHashWriter.add(key, value) for each pair, in one write."""
+    """OrderedHashWriter.add(key, value) for each pair, in one write; the keys in
+    increasing order, as a TermTable's terms are."""
     if not keys:
         return
     if keys[0] <= tindex.lastkey:
