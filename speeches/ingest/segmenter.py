@@ -35,7 +35,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 import jieba
-import rjieba
 from jieba import finalseg
 
 # Runs remembered by _hmm (each a few characters): a few megabytes at most.
@@ -78,6 +77,12 @@ class SearchSegmenter:
         # A character that starts no word: jieba scores it as log(1) - log(total).
         self.unknown = math.log(1) - logtotal
         self._hmm_seen: dict[str, list[str]] = {}
+        # Imported here, not with the module: importing rjieba builds its dictionary
+        # (35 MB, 0.1 s), and a process that only searches imports this module but
+        # never segments (speeches.search.analysis).
+        import rjieba
+
+        self._rjieba_cut, self._rjieba_cut_for_search = rjieba.cut, rjieba.cut_for_search
 
     def tokenize(self, text: str) -> Iterator[tuple[str, int, int]]:
         """jieba.Tokenizer.tokenize(text, mode="search"): (word, start, end)."""
@@ -115,7 +120,7 @@ class SearchSegmenter:
         if _HAN_FOR_RJIEBA_ONLY.search(text):
             words.extend(word for word, _, _ in self.tokenize(text))
         elif text:
-            words.extend(rjieba.cut_for_search(text))
+            words.extend(self._rjieba_cut_for_search(text))
 
     def cut(self, text: str) -> Iterator[str]:
         """jieba.Tokenizer.cut(text) with its defaults (accurate mode, HMM on)."""
@@ -146,7 +151,7 @@ class SearchSegmenter:
                 # jieba does without HMM; the route search leaves them single: a word of
                 # the dictionary is what both give.
                 freq = self.freq
-                yield from (word for word in rjieba.cut(block, False) if len(word) > 1 and freq.get(word))
+                yield from (word for word in self._rjieba_cut(block, False) if len(word) > 1 and freq.get(word))
                 continue
             ends = self._route(block)
             x, n = 0, len(block)
@@ -158,7 +163,7 @@ class SearchSegmenter:
 
     def _cut_block(self, sentence: str) -> Iterator[str]:
         if not _NOT_FOR_RJIEBA.search(sentence):
-            return rjieba.cut(sentence)
+            return self._rjieba_cut(sentence)
         return self._cut_by_route(sentence)
 
     def _cut_by_route(self, sentence: str) -> Iterator[str]:
