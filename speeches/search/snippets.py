@@ -263,9 +263,11 @@ def best_paragraph(paragraphs: list[str], terms: tuple[str, ...]) -> str:
     """Anchor (p12) of the paragraph holding the most distinct query terms
     (the first such), so a hit links to where the query is best met."""
     best, best_count = "", 0
-    for number, paragraph in enumerate(paragraphs, start=1):
-        lowered = normalize(paragraph)
-        count = sum(1 for term in terms if normalize(term) in lowered)
+    folded_terms = [normalize(term) for term in terms]
+    # Folded at once (one character for one), the text splits into the same paragraphs.
+    folded = normalize("\n".join(paragraphs)).split("\n")
+    for number, lowered in enumerate(folded, start=1):
+        count = sum(1 for term in folded_terms if term in lowered)
         if count > best_count:
             best, best_count = f"p{number}", count
             if count == len(terms):
