@@ -22,6 +22,12 @@ from speeches.search.analysis import warm_up_analysis  # noqa: E402
 
 warm_up_analysis()
 
+# The open index and what every search reads (Whoosh: facet values, ranking columns),
+# loaded before the first request instead of in it.
+from speeches.search.engine import engine  # noqa: E402
+
+engine().warm_up()
+
 # Everything loaded so far lives as long as the worker. Python's full collections
 # scanned it all again and again: pauses of 55-104 ms, each landing in one search
 # (measured through this module at 20,000 speeches). Frozen, it is left out of them.

@@ -24,7 +24,9 @@ An engine
   stand;
 - rebuilds beside the live index (`rebuild`: searches keep working meanwhile) and
   lists what it holds (`entries`) for speeches.index_check to compare with the
-  database.
+  database;
+- loads what every search reads when a web worker starts (`warm_up`, from
+  archive/wsgi.py), so that its first search is not the slow one; it never raises.
 
 Matched positions for snippets: a term is a string of gram_text, the same for every
 engine, so speeches.search.snippets finds where a hit's terms stand in its text;
@@ -87,6 +89,8 @@ class SearchEngine(Protocol):
     def indexed_count(self) -> int: ...
 
     def forget_cached_results(self) -> None: ...
+
+    def warm_up(self) -> None: ...
 
     def describe(self) -> str: ...
 

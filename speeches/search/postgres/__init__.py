@@ -173,6 +173,9 @@ class PostgresEngine:
     def forget_cached_results(self) -> None:
         """Nothing is cached outside PostgreSQL's own buffers."""
 
+    def warm_up(self) -> None:
+        """Nothing to load: what a search reads lives in PostgreSQL's own buffers."""
+
     def describe(self) -> str:
         """Which full-text index the rows have (RUM or GIN), for `manage.py check_index`."""
         with connections["default"].cursor() as cursor:
