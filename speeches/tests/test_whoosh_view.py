@@ -340,6 +340,19 @@ def test_whole_word_counts_are_frequencies_in_a_boosted_field_too():
     assert dict(zip(map(view.django_id, ids), counts, strict=True)) == {0: 1.0, 1: 2.0}
 
 
+def test_whole_word_counts_are_kept_for_the_next_search_and_read_again_after_forget(monkeypatch):
+    view = make_view(["教育工作", "教育，教育"])
+    first = view.word_counts("text", "教育")
+    reads = []
+    read = view._blocks
+    monkeypatch.setattr(view, "_blocks", lambda *args: reads.append(args) or read(*args))
+    assert view.word_counts("text", "教育") is first and reads == []
+    view.forget()
+    again = view.word_counts("text", "教育")
+    assert reads == [("text", "教育")] and again is not first
+    assert dict(zip(map(view.django_id, again[0]), again[1], strict=True)) == {0: 1.0, 1: 2.0}
+
+
 position_lists = st.lists(st.integers(0, 300_000), min_size=1, max_size=20, unique=True).map(sorted)
 
 
