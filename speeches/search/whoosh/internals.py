@@ -407,19 +407,11 @@ class _TermWriter:
             terminfo.add_block(block)
             gaps = [ids[0], *term.gaps[start + 1 : end]]
             values = self._mini_blob(term.blob[ends[start] - sizes[start] : ends[end - 1]], sizes[start:end])
-            apart = False
             if PACKED:
-                weights = block.mini_weights(packed=True)
-                # A block of positions (a gram field's: all weights 1.0) compresses its
-                # parts apart, so that reading its documents and lengths never
-                # inflates the positions (PackedValues.blob).
-                apart = weights is None and isinstance(values, PackedValues) and len(values.blob) >= COMPRESS_FROM
-                if apart:
-                    values.apart = True
-                data = dumps((PackedGaps.of(gaps, apart), weights, values), 5)
+                data, apart = self._packed(block, gaps, values)
             else:
-                data = dumps((tuple(gaps), block.mini_weights(), values), 2)
-            self._write_block(block, data, end == count, compress=not apart)
+                data, apart = dumps((tuple(gaps), block.mini_weights(), values), 2), False
+            postfile.write(self._block_bytes(block, data, end == count, compress=not apart))
         terminfo.set_extent(startoffset, postfile.tell() - startoffset)
         return terminfo.to_bytes()
 
@@ -428,28 +420,34 @@ class _TermWriter:
         without a W3TermInfo, in one write."""
         ids, count = term.ids, len(term.ids)
         block = _WriteBlock(ids, term.weights, self.doclengths)
-        weights = block.mini_weights(packed=True)
-        values = self._mini_blob(term.blob, term.sizes)
-        apart = weights is None and isinstance(values, PackedValues) and len(values.blob) >= COMPRESS_FROM
-        if apart:
-            values.apart = True
-        data = dumps((PackedGaps.of(term.gaps, apart), weights, values), 5)
-        compression = self.compression if not apart and len(data) >= COMPRESS_FROM else 0
-        if compression:
-            data = zlib.compress(data, compression)
-        shortest, longest = length_to_byte(block._minlength), length_to_byte(block._maxlength)
-        info = dumps((count, ids[-1], block._maxweight, compression, shortest, longest), 2)  # as _write_block
+        data, apart = self._packed(block, term.gaps, self._mini_blob(term.blob, term.sizes))
         offset = self.postfile.tell()
-        written = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data  # negative: the last
+        written = WHOOSH3_HEADER_MAGIC + self._block_bytes(block, data, True, compress=not apart)
         self.postfile.write(written)
         # As W3TermInfo.to_bytes: not inline, total weight, documents, lengths' bytes,
         # largest weight, first and last document, where the postings are and their size.
+        shortest, longest = length_to_byte(block._minlength), length_to_byte(block._maxlength)
         weight = sum(block._weights)
         return _BLOCKS_ENTRY.pack(
             0, weight, count, shortest, longest, block._maxweight, ids[0], ids[-1], offset, len(written)
         )
 
-    def _write_block(self, block, data: bytes, last: bool, compress: bool = True) -> None:
+    @staticmethod
+    def _packed(block: _WriteBlock, gaps: list[int], values) -> tuple[bytes, bool]:
+        """A packed block's pickled data (see PACKED), and whether its parts were
+        compressed apart: a block of positions (a gram field's: all weights 1.0) is,
+        so that reading its documents and lengths never inflates the positions
+        (PackedValues.blob)."""
+        weights = block.mini_weights(packed=True)
+        apart = weights is None and isinstance(values, PackedValues) and len(values.blob) >= COMPRESS_FROM
+        if apart:
+            values.apart = True
+        return dumps((PackedGaps.of(gaps, apart), weights, values), 5), apart
+
+    def _block_bytes(self, block: _WriteBlock, data: bytes, last: bool, compress: bool = True) -> bytes:
+        """A block as W3PostingsWriter writes it: its size (negative: the last block),
+        its header (count, last document, largest weight, compression, shortest and
+        longest length's bytes) and its data, compressed unless short or `compress` is off."""
         compression = self.compression if compress and len(data) >= COMPRESS_FROM else 0
         if compression:
             data = zlib.compress(data, compression)
@@ -465,9 +463,7 @@ class _TermWriter:
             2,
         )
         size = len(info) + len(data)
-        self.postfile.write_int(-size if last else size)  # negative: the last block
-        self.postfile.write(info)
-        self.postfile.write(data)
+        return pack_int(-size if last else size) + info + data
 
     def _mini_blob(self, blob: bytes, sizes: list[int]):
         """A block's values as Whoosh's writer minifies them (a PackedValues by
