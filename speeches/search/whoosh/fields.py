@@ -290,11 +290,26 @@ class TermTable(NamedTuple):
             )
 
 
-class GramColumns:
+class _Columns:
+    """A field's postings gathered as arrays (GramColumns, WordColumns): table() hands
+    them over whole, terms() one term at a time."""
+
+    def table(self) -> TermTable | None:
+        raise NotImplementedError
+
+    def terms(self) -> Iterator[TermPostings]:
+        """Every term's postings, in the order of the terms' bytes; once (it empties
+        the columns)."""
+        table = self.table()
+        if table is not None:
+            yield from table.postings()
+
+
+class GramColumns(_Columns):
     """A segment's bigram postings, gathered as arrays while documents are added.
 
     Each document adds its bigrams as numbers (first character << 21 | second), one
-    per position; terms() sorts them all at once (by code point, which is the order
+    per position; table() sorts them all at once (by code point, which is the order
     of their UTF-8 bytes) and encodes every posting's positions (encode_positions'
     form) in numpy. Grouping them in Python dictionaries, a call per posting, was
     most of an index build. Same terms, positions and values as BigramTokenizer
@@ -312,13 +327,6 @@ class GramColumns:
         self._docnums.append(docnum)
         self._boosts.append(boost)
         return 0
-
-    def terms(self) -> Iterator[TermPostings]:
-        """Every term's postings, in the order of the terms' bytes; once (it empties
-        the columns)."""
-        table = self.table()
-        if table is not None:
-            yield from table.postings()
 
     def table(self) -> TermTable | None:
         """Every term's postings as one TermTable (None: no postings); once (it
@@ -372,7 +380,7 @@ def _encode_positions(gaps: np.ndarray, starts: np.ndarray, counts: np.ndarray) 
     return blob, sizes
 
 
-class WordColumns:
+class WordColumns(_Columns):
     """A segment's jieba-word postings, gathered as arrays (see GramColumns): each
     document adds its words' numbers in a vocabulary of the segment and their counts."""
 
@@ -397,13 +405,6 @@ class WordColumns:
         self._docnums.append(docnum)
         self._boosts.append(boost)
         return sum(freqs)
-
-    def terms(self) -> Iterator[TermPostings]:
-        """Every term's postings, in the order of the terms' bytes; once (it empties
-        the columns)."""
-        table = self.table()
-        if table is not None:
-            yield from table.postings()
 
     def table(self) -> TermTable | None:
         """Every term's postings as one TermTable (None: no postings); once (it
