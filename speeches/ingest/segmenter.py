@@ -23,7 +23,9 @@ here, and half of an index build was segmenting. Its words are jieba's for every
 without one of the signs + # & . _ % - (jieba's HMM splits a run such as 3-5 or a web
 address into its parts, jieba-rs keeps it whole): 200,000 generated blocks and every
 block of the seed pages agreed, and test_segmenter compares the two on every line of
-the seeds and on generated text. A block holding such a sign takes the route search.
+the seeds and on generated text. A block holding such a sign takes the route search,
+as does (in search_words) a run holding a character jieba-rs alone counts as Chinese
+(CJK extensions: jieba gives each alone, jieba-rs may join them).
 """
 
 from __future__ import annotations
