@@ -60,7 +60,18 @@ INLINE_CHROME = (
     # 001: "按照“應(yīng)接盡接”的原則,文名公眾號整理,全面摸排疫苗接種信息" – the
     # site's signature inside a sentence, with the comma the site set after it.
     re.compile(r"文名公众号整理[,，]?"),
+    # 001: "…企業消防力量建設,公.文思.享文.庫出.品,提升消防安全…" – another site's
+    # signature, dotted so that it is not one word.
+    re.compile(r"公\.?文\.?思\.?享\.?文\.?库\.?出\.?品[,，]?"),
+    # A mark the site set after 的 to break copying: 002 "教育體系的.轉變", 003 "傳統的.管理
+    # 模式", 004 "線索的.提供", "更高的.起點", "最有力的'體現".
+    re.compile(r"(?<=的)[.'](?=[\u4e00-\u9fff])"),
+    # An emptied reading between two characters: 004 "從目()前來看".
+    re.compile(r"(?<=[\u4e00-\u9fff])\(\)(?=[\u4e00-\u9fff])"),
 )
+# Words the site replaced: 000 "實現了本站域網接入", "統一規劃本站域網建設", "本站域光纖網絡"
+# (局域网; the site wrote 本站 for 局 in 局域 only, and 局 elsewhere).
+SITE_REWRITES = ((re.compile(r"本站域"), "局域"),)
 
 _SENTENCE_END = "。！？!?；;：:…”」』）)"
 HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
@@ -95,6 +106,8 @@ def _junk_reason(line: Line, index: int) -> str:
 
 
 def strip_inline_chrome(text: str) -> str:
+    for pattern, word in SITE_REWRITES:
+        text = pattern.sub(word, text)
     for pattern in INLINE_CHROME:
         text = pattern.sub("", text)
     return text
@@ -259,10 +272,17 @@ def rejoin_broken_sentences(
     """
     out: list[Line] = list(lines)
     joins = 0
+    # A line joined to the one before a link word, by the line it now stands in: the
+    # site cut one sentence twice (003 "…某一个方面的。" / "工作方案。" / "把任务…把会议。" /
+    # "活动方案。" / "报有关区领导…"), and the second word goes where the first one's
+    # sentence went on.
+    moved: dict[int, int] = {}
     for i, line in enumerate(out):
         if line.junk != "link-word":
             continue
         prev, nxt = _neighbour(out, i, -1), _neighbour(out, i, 1)
+        while prev in moved:
+            prev = moved[prev]
         if prev is None or out[prev].junk:
             continue
         before = out[prev].text
@@ -277,6 +297,7 @@ def rejoin_broken_sentences(
         if nxt is not None and not out[nxt].junk and not _PARAGRAPH_START.match(out[nxt].text):
             text += sentence_joint(word, out[nxt].text) + out[nxt].text
             out[nxt] = replace(out[nxt], text="", junk="joined")
+            moved[nxt] = prev
         else:
             text += "。"
         out[prev] = replace(out[prev], text=text)

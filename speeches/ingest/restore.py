@@ -13,7 +13,7 @@ from operator import ne
 from .annotations import strip_pinyin_annotations
 from .markup import strip_markup
 from .mojibake import MARKER, Repairs, add_stats, is_suspect, repair_line_cached, repair_mojibake
-from .script import to_simplified
+from .script import to_simplified, zhe_for_zhu
 from .types import Line, StepReport
 
 MAX_EXAMPLES = 10
@@ -66,6 +66,8 @@ def restore(text: str) -> Restored:
         if again == simplified:
             break
         simplified, moji = to_simplified(again), add_stats(moji, more)
+    # After the passes, which look up the mojibake step's memo by the text they hand it.
+    simplified = zhe_for_zhu(simplified)
     warnings = (f"{moji.marked} mojibake runs left marked with {MARKER}",) if moji.marked else ()
     reports = (
         StepReport("markup", {"tags_removed": tags, "entities_unescaped": entities}),

@@ -27,6 +27,21 @@ import opencc
 # Outside GB2312 and yet a standard character of its own, with a meaning its target lacks.
 _KEEP = frozenset("瞭")
 
+# Variants neither table maps, each found in the sample: 003 writes 臵 for 置 thirteen
+# times ("處臵", "位臵", "布臵"; an old font's stand-in), and 003 "王玨" is 王珏.
+_MORE_VARIANTS = {"臵": "置", "玨": "珏"}
+
+# OpenCC's t2s leaves 著 as it is, a simplified character in its own right (著名, 显著),
+# but the traditional pages write 著 for the particle and verb that simplified writes
+# 着: 000 "繼續努力著、團結著", 002 "隨著城市的快速發展…面臨著" (184 times in the
+# sample), where the simplified page 004 writes 随着 and 着力. 著 stays where it is read
+# zhù, in these words.
+_ZHU_WORDS = (
+    # Only words that a 着 before or after them cannot also spell: not 著作 (随著作风),
+    # 著书 (随著书记), 大著 (最大著力点), 新著 (创新著力) or 合著 (结合著力).
+    "著名 著称 显著 卓著 昭著 原著 名著 巨著 专著 论著 编著 译著 遗著 拙著 土著 见微知著"
+).split()
+
 # OpenCC maps a few simplified characters further (e.g. by phrase context); a second
 # pass must change nothing, so we convert until the text stops changing.
 _MAX_PASSES = 3
@@ -62,6 +77,7 @@ def variant_table() -> dict[int, str]:
             and convert(variant) == variant
         ):
             folded[ord(variant)] = standard
+    folded.update((ord(variant), standard) for variant, standard in _MORE_VARIANTS.items())
     return folded
 
 
@@ -77,6 +93,27 @@ def to_simplified(text: str) -> str:
     # Only the few variants a page holds are looked up: str.translate looked up every
     # character (0.034 s over the seeds, against 0.021).
     return _variant_pattern().sub(_fold_variant, text)
+
+
+def zhe_for_zhu(text: str) -> str:
+    """著 as 着 wherever it is not part of a word read zhù (_ZHU_WORDS): the canonical
+    text's form of what traditional text writes 著. Character by character elsewhere
+    (simplify_chars) 著 stays 著."""
+    if "著" not in text:
+        return text
+    return re.sub("著", lambda found: _zhe(text, found.start()), text)
+
+
+def _zhe(text: str, at: int) -> str:
+    for word in _ZHU_WORDS:
+        start = at - word.index("著")
+        if start >= 0 and text.startswith(word, start) and not _SHOWS.match(text, max(0, start - 1)):
+            return "著"
+    return "着"
+
+
+# 显 ending a verb before the particle: "彰显著重视" is 彰显着重视, not 显著.
+_SHOWS = re.compile("[彰凸突尽]显著")
 
 
 @lru_cache(maxsize=1)

@@ -35,11 +35,19 @@ def is_term(word: str) -> bool:
     return bool(word) and not NOT_A_TERM.match(word)
 
 
+# The canonical text writes 着 where traditional text writes 著 for the particle and
+# keeps 著 where it is read zhù (ingest/script.py zhe_for_zhu), but the fold goes
+# character by character: folding 著 to 着 in text and queries alike, 隨著 finds 随着
+# and 著名 still finds 著名.
+_SEARCH_ONLY = {"著": "着"}
+
+
 class _Fold(dict):
     """str.translate's table, filled with each character the first time it is seen."""
 
     def __missing__(self, code: int) -> str:
         simplified = simplify_chars(chr(code))
+        simplified = _SEARCH_ONLY.get(simplified, simplified)
         lowered = simplified.lower()
         folded = self[code] = lowered if len(lowered) == 1 else simplified
         return folded

@@ -318,3 +318,16 @@ def test_a_variant_form_in_the_source_is_found_by_the_standard_character_and_by_
     assert found and found == ids("陜西") == ids("陝西")
     assert found == {cast["shaanxi"].pk, cast["tourism"].pk}  # tourism writes 陕西
     assert all("陕西" in gram_text(speech.title + speech.text) for speech in Speech.objects.filter(pk__in=found))
+
+
+def test_the_particle_zhe_is_found_however_the_query_writes_it(corpus):
+    # 002 "隨著城市的快速發展", 000 "各地很多著名的": the canonical text writes 随着 and 著名
+    # (ingest/script.py), and 著 and 着 fold alike.
+    said: dict[str, set[int]] = {"随着": set(), "著名": set()}
+    for speech in Speech.objects.filter(document__status=Document.Status.INGESTED):
+        for word, holders in said.items():
+            if word in speech.title + speech.text:
+                holders.add(speech.duplicate_of_id or speech.pk)
+    assert len(said["随着"]) >= 10 and said["著名"]
+    assert ids("随着") == ids("隨著") == ids("随著") == said["随着"]
+    assert ids("著名") == said["著名"]

@@ -237,3 +237,61 @@ def test_a_speech_whose_real_last_line_is_short_keeps_it():
 )
 def test_the_link_words_of_the_sample_go_back_into_their_sentences(raw, expected):
     assert cleaned(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (  # 000, line 221: the site wrote 本站 for 局 in 局域网; the line is the speech's
+            "使包括教學點在內(nèi)的所有學校全部實現(xiàn)了本站域網(wǎng)接入,提前實現(xiàn)了“校校通”,",
+            ["使包括教学点在内的所有学校全部实现了局域网接入,提前实现了“校校通”,"],
+        ),
+        (  # 000, line 298
+            "進提供基本條件保障。統(tǒng)一規(guī)劃本站域網(wǎng)建設。",
+            ["进提供基本条件保障。统一规划局域网建设。"],
+        ),
+        (  # 001, line 479: another site's signature, dotted
+            "推進消防裝備設施配備和企業(yè)消防力量建設(shè),公.文思.享文.庫出.品,提升消防安全應(yīng)急處置能力",
+            ["推进消防装备设施配备和企业消防力量建设,提升消防安全应急处置能力"],
+        ),
+        (  # 002, line 99: a mark after 的 to break copying
+            "由單一的教育體系向多元化的教育體系的.轉(zhuǎn)變,教育不",
+            ["由单一的教育体系向多元化的教育体系的转变,教育不"],
+        ),
+        (  # 004, lines 189 and 853
+            "部分辅警对线索的.提供还不够。\n工作的最有力的'体现。成绩考的不好",
+            ["部分辅警对线索的提供还不够。", "工作的最有力的体现。成绩考的不好"],
+        ),
+        (  # 004, line 601: a reading the site emptied
+            "效益十分明显。从目()前来看,在我区农业中,还没",
+            ["效益十分明显。从目前来看,在我区农业中,还没"],
+        ),
+    ],
+)
+def test_what_a_site_put_inside_a_sentence_goes_and_its_words_are_the_speechs_again(raw, expected):
+    assert cleaned(raw) == expected
+
+
+def test_a_sentence_the_site_cut_twice_takes_both_link_words_back():
+    # 003, lines 334-338 (the middle line cut to its first sentence and its last): the
+    # second link word's sentence had already been joined to the line before the first.
+    raw = (
+        "區(qū)里要研究某一個方面的。\n工作方案。\n"
+        "把任務(wù)布臵給單位單位主要負責同志布臵給分管的分管的布臵給各科室科室負責同志布臵給一般工作人員。"
+        "有時特殊需要主辦鄉(xiāng)鎮(zhèn)或部門把會議。\n活動方案。\n"
+        "報有關(guān)區(qū)領(lǐng)導(dǎo),領(lǐng)導(dǎo)同意了"
+    )
+    assert cleaned(raw) == [
+        "区里要研究某一个方面的工作方案把任务布置给单位单位主要负责同志布置给分管的分管的布置给各科室科室负责同志"
+        "布置给一般工作人员。有时特殊需要主办乡镇或部门把会议活动方案报有关区领导,领导同意了"
+    ]
+
+
+def test_the_sample_keeps_the_paragraphs_that_say_local_area_network(seed_bytes):
+    from speeches.ingest.pipeline import parse_document
+
+    texts = "\n".join(s.text for s in parse_document(seed_bytes["000_e3c50620afa4a9e1.txt"]).speeches)
+    # 000, lines 221 and 298: whole paragraphs once dropped as the site's own words.
+    assert "一是基础设施建设基本完善。" in texts
+    assert "(一)加强信息化环境建设,实施信息化环境升级工程。" in texts
+    assert "本站" not in texts

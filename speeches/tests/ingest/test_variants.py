@@ -4,7 +4,7 @@ the original keeps the source's form. Expected texts read from seed 000."""
 from __future__ import annotations
 
 from speeches.ingest.pipeline import parse_document
-from speeches.ingest.script import simplify_chars, to_simplified, variant_table
+from speeches.ingest.script import simplify_chars, to_simplified, variant_table, zhe_for_zhu
 
 SEED_000 = "000_e3c50620afa4a9e1.txt"
 
@@ -28,3 +28,44 @@ def test_a_seed_speech_says_shaanxi_in_standard_form_and_its_original_keeps_the_
     assert holding, "000: 寧陜中學的機器人項目多次…"
     assert all("陜" not in speech.text for speech in parsed.speeches)
     assert any("寧陜中學" in speech.original_text for speech in holding)
+
+
+def test_variants_that_neither_table_maps_fold_too():
+    # 003: "辦公室工作在一個單位處于樞紐位臵", "把任務布臵給單位"; "王玨".
+    assert to_simplified("處于樞紐位臵") == "处于枢纽位置"
+    assert to_simplified("布臵給單位") == "布置给单位"
+    assert to_simplified("王玨") == "王珏"
+    assert simplify_chars("臵") == "置"
+
+
+def test_the_particle_written_zhu_in_traditional_text_is_zhe_in_the_canonical_text():
+    # 002: "隨著城市的快速發展…面臨著“城市病”"; 000: "繼續努力著、團結著"; 003: "著力提高信息質量".
+    assert zhe_for_zhu(to_simplified("隨著城市的快速發展")) == "随着城市的快速发展"
+    assert zhe_for_zhu(to_simplified("繼續努力著、團結著、凝聚著")) == "继续努力着、团结着、凝聚着"
+    assert zhe_for_zhu(to_simplified("樹立精品意識,著力提高信息質量")) == "树立精品意识,着力提高信息质量"
+    # 003: "全球化和信息化是當今世界經濟發展的兩個顯著特點。隨著第三輪經…"
+    assert zhe_for_zhu(to_simplified("兩個顯著特點。隨著第三輪")) == "两个显著特点。随着第三轮"
+
+
+def test_zhu_stays_in_the_words_where_it_is_read_zhu():
+    # 000 "成效顯著", "各地很多著名的", 002 "見微知著", 004 "读原著".
+    text = "成效显著,各地很多著名的,成绩卓著,臭名昭著,见微知著,土著居民,读原著"
+    assert zhe_for_zhu(text) == text
+
+
+def test_a_zhu_word_that_the_particle_spells_with_its_neighbours_is_not_taken_for_one():
+    # 000 "把…作為最大著力點", 003 "彰顯著重視,意味著擔當": 大著 and 显著 are words, not here.
+    assert zhe_for_zhu("作为最大著力点") == "作为最大着力点"
+    assert zhe_for_zhu("彰显著重视,意味著担当") == "彰显着重视,意味着担当"
+
+
+def test_no_seed_speech_writes_the_particle_zhu_and_the_originals_keep_it(seed_bytes):
+    kept = 0
+    for name, raw in seed_bytes.items():
+        for speech in parse_document(raw).speeches:
+            for word in ("随著", "意味著", "面临著", "本著", "著力", "著眼"):
+                assert word not in speech.text, (name, speech.ordinal, word)
+            if "隨著" in speech.original_text:
+                assert "随着" in speech.text, (name, speech.ordinal)
+                kept += 1
+    assert kept, "002: 隨著城市的快速發展…"
