@@ -32,7 +32,7 @@ from .restore import damaged_lines, line_repairs, restore_lines
 from .script import to_simplified
 from .sections import split_sections
 from .segmenter import default_segmenter
-from .split import Chunk, Collection, split_collection
+from .split import Chunk, Collection, original_of, split_collection
 from .types import Decoded, ParsedDocument, ParsedSpeech, StepReport
 from .version import pipeline_version
 
@@ -40,7 +40,7 @@ from .version import pipeline_version
 PIPELINE_VERSION = pipeline_version()
 
 
-def build_speech(ordinal: int, chunk: Chunk, title_shared: bool = False) -> ParsedSpeech:
+def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str) -> ParsedSpeech:
     """One speech with its sections and what its text states; no duplicates, no keywords yet."""
     paragraphs = tuple(line.text for line in chunk.lines if line.text)
     text = "\n".join(paragraphs)
@@ -60,7 +60,7 @@ def build_speech(ordinal: int, chunk: Chunk, title_shared: bool = False) -> Pars
         ordinal=ordinal,
         title=title,
         text=text,
-        original_text="\n".join(line.raw for line in chunk.lines if line.raw),
+        original_text=original,
         sections=sections,
         marker=chunk.marker,
         year=attribution.year,
@@ -120,16 +120,17 @@ def add_keywords(speeches: list[ParsedSpeech]) -> list[ParsedSpeech]:
 SHARED_TITLE = 3
 
 
-def build_speeches(chunks: tuple[Chunk, ...]) -> list[ParsedSpeech]:
-    """build_speech for each chunk; a chunk printed again (003's second half) is described once."""
+def build_speeches(chunks: tuple[Chunk, ...], source: tuple[str, ...] = ()) -> list[ParsedSpeech]:
+    """build_speech for each chunk; a chunk printed again (003's second half) is described once.
+    `source`: the page's lines, for each speech's original (split.original_of)."""
     built: dict[tuple[str, tuple[str, ...]], ParsedSpeech] = {}
     # A title the page gives this many speeches is the collection's, not each speech's.
     shared = Counter(chunk.title for chunk in chunks)
     out = []
     for i, chunk in enumerate(chunks):
         key = (chunk.title, tuple(line.text for line in chunk.lines))
+        original = original_of(chunk, source)
         if key in built:
-            original = "\n".join(line.raw for line in chunk.lines if line.raw)
             out.append(
                 replace(
                     built[key],
@@ -141,13 +142,13 @@ def build_speeches(chunks: tuple[Chunk, ...]) -> list[ParsedSpeech]:
                 )
             )
         else:
-            built[key] = build_speech(i + 1, chunk, shared[chunk.title] >= SHARED_TITLE)
+            built[key] = build_speech(i + 1, chunk, shared[chunk.title] >= SHARED_TITLE, original)
             out.append(built[key])
     return out
 
 
 def structure(collection: Collection) -> list[ParsedSpeech]:
-    speeches = [s for s in build_speeches(collection.chunks) if s.text]
+    speeches = [s for s in build_speeches(collection.chunks, collection.source) if s.text]
     return add_keywords(tell_apart(mark_duplicates(speeches)))
 
 

@@ -54,6 +54,21 @@ class Collection:
     # Chunks too short to be a speech, with the marker line they stood under:
     # 000 篇十二 holds only "同志们:", 001 篇十四 one closing sentence.
     fragments: tuple[tuple[str, tuple[Line, ...]], ...] = ()
+    # Every line of the page as found, by its number less one: a speech's original is
+    # the page's lines over its span (original_of), those the restored text left out too.
+    source: tuple[str, ...] = ()
+
+
+def original_of(chunk: Chunk, source: tuple[str, ...]) -> str:
+    """The source's lines from the chunk's first to its last, as the page had them: the
+    link words, the lines joined into others and the site's lines among them too (001's
+    "工作報告。" between "…將作安全環保。" and "總結集團…"), and the whole line a salutation
+    was cut from (004 "社区工作者发言稿二:同志们:"). Chunks whose lines carry no number of
+    the page (made by hand) keep their own lines."""
+    numbers = [line.number for line in chunk.lines]
+    if not numbers or not source or max(numbers) > len(source):
+        return "\n".join(line.raw for line in chunk.lines if line.raw)
+    return "\n".join(raw for raw in source[min(numbers) - 1 : max(numbers)] if raw)
 
 
 def clean_title(title: str) -> str:
@@ -128,7 +143,7 @@ def split_collection(lines: tuple[Line, ...]) -> Collection:
     if not starts:
         chunk = Chunk(clean_title(title), "", tuple(content), "page")
         pieces = split_chunk(chunk) if content else ()
-        return Collection(title, (), tuple(pieces), tuple(trailer))
+        return Collection(title, (), tuple(pieces), tuple(trailer), source=tuple(line.raw for line in lines))
     preamble = tuple(line for line in content[: starts[0]] if line.text != title)
     chunks: list[Chunk] = []
     fragments: list[tuple[str, tuple[Line, ...]]] = []
@@ -147,4 +162,6 @@ def split_collection(lines: tuple[Line, ...]) -> Collection:
                 fragments.append((marker_line.text, body))
             continue
         chunks.extend(split_chunk(Chunk(speech_title, marker, body, "marker" if marker else "subtitle")))
-    return Collection(title, preamble, tuple(chunks), tuple(trailer), tuple(fragments))
+    return Collection(
+        title, preamble, tuple(chunks), tuple(trailer), tuple(fragments), tuple(line.raw for line in lines)
+    )

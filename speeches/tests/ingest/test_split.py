@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from speeches.ingest.breaks import SALUTATION_LINE, find_breaks, split_chunk
-from speeches.ingest.pipeline import structure
+from speeches.ingest.pipeline import parse_document, structure
 from speeches.ingest.split import Chunk, chinese_number, marker_of, split_collection
 from speeches.ingest.types import Line
 
@@ -234,3 +234,15 @@ def test_structuring_any_page_never_crashes_and_every_speech_has_text(texts):
     speeches = structure(split_collection(lines(*texts)))
     assert all(s.text and s.sections for s in speeches)
     assert [s.ordinal for s in speeches] == sorted(s.ordinal for s in speeches)
+
+
+def test_a_speechs_original_holds_every_line_of_the_page_over_its_span(seed_bytes):
+    # 003, lines 502-504: a link word and the line joined after it, which the restored
+    # text takes into one sentence, stand in the original as the page had them.
+    speeches = parse_document(seed_bytes["003_2b7a5b5f4b6eab26.txt"]).speeches
+    holding = [s for s in speeches if "工作報告。\n總結(jié)集團20xx年安全環(huán)保工作情況" in s.original_text]
+    assert holding and all("今天我們召開集團20xx年安全環(huán)保工作會," in s.original_text for s in holding)
+    # 004, line 1045: the salutation the splitter cut from its marker line.
+    speeches = parse_document(seed_bytes["004_d07954890cd01a7b.txt"]).speeches
+    second = [s for s in speeches if s.text.startswith("同志们:\n由县委党校、县民政局共同举办")]
+    assert second and second[0].original_text.startswith("社区工作者发言稿二:同志们:\n由县委党校")
