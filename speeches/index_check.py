@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from .indexing import index_document, unindex_document
-from .models import Document, Speech
+from .models import SEARCHED_TITLE, Document, Speech
 from .search.engine import engine
 
 # The prefix the Whoosh engine (speeches.search.whoosh) writes into Document.error when the index was busy.
@@ -52,10 +52,11 @@ def indexed_entries() -> dict[int, list[tuple[str, str]]]:
 
 
 def database_entries() -> dict[int, dict[str, str]]:
-    """public_id → title of the speeches that should be indexed: those of ingested documents."""
+    """public_id → title, as search reads it, of the speeches that should be indexed: those
+    of ingested documents."""
     expected: dict[int, dict[str, str]] = defaultdict(dict)
     rows = Speech.objects.filter(document__status=Document.Status.INGESTED).values_list(
-        "document_id", "public_id", "title"
+        "document_id", "public_id", SEARCHED_TITLE
     )
     for document_id, public_id, title in rows.iterator():
         expected[document_id][public_id] = title

@@ -213,11 +213,13 @@ def _explain(hit: Hit, terms: tuple[str, ...], headings: list[tuple[int, str]]) 
     """Snippets, highlighted title and the paragraph (and its section) to link to;
     `headings`: the speech's sections' (first paragraph, heading), in order."""
     speech = hit.speech
-    hit.title_html = highlight(speech.title, terms)
+    # A title the archive supplied is not searched (Speech.searched_title): nothing in it matched.
+    if not speech.title_supplied:
+        hit.title_html = highlight(speech.title, terms)
     hit.snippets = kwic(speech.text, terms)
     hit.paragraph = best_paragraph(speech.paragraphs(), terms)
     if hit.duplicates:
-        folded = normalize(f"{speech.title}\n{speech.text}")
+        folded = normalize(f"{speech.searched_title}\n{speech.text}")
         missing = tuple(term for term in terms if normalize(term) not in folded)
         if missing:
             _explain_by_version(hit, terms, missing)
@@ -234,7 +236,7 @@ def _explain_by_version(hit: Hit, terms: tuple[str, ...], missing: tuple[str, ..
     names that copy."""
     copies = Speech.objects.filter(duplicate_of=hit.speech).with_document().defer(*HIT_DEFERRED)
     for copy in copies.order_by("pk"):
-        folded = normalize(f"{copy.title}\n{copy.text}")
+        folded = normalize(f"{copy.searched_title}\n{copy.text}")
         if any(normalize(term) in folded for term in missing):
             hit.version = copy
             shown = kwic(copy.text, missing)

@@ -20,7 +20,7 @@ from multiprocessing import get_context
 
 from django.db import connections, router, transaction
 
-from ...models import Document, SearchRow, Speech
+from ...models import SEARCHED_TITLE, Document, SearchRow, Speech
 from ..analysis import gram_text, warm_up_analysis
 from ..engine import Answer, Query
 from ..relevance import PROXIMITY_POOL, idf, near_terms, proximity_bonus, smallest_gap, starts
@@ -54,7 +54,7 @@ class PostgresEngine:
 
     def index_document(self, document_id: int) -> int:
         speeches = list(
-            Speech.objects.using("default").filter(document_id=document_id).values_list("pk", "title", "text")
+            Speech.objects.using("default").filter(document_id=document_id).values_list("pk", SEARCHED_TITLE, "text")
         )
         with transaction.atomic(using="default"):
             SearchRow.objects.using("default").filter(speech__document_id=document_id).delete()
@@ -110,7 +110,7 @@ class PostgresEngine:
             Speech.objects.using("default")
             .filter(document__status=Document.Status.INGESTED)
             .order_by("pk")
-            .values_list("pk", "title", "text")
+            .values_list("pk", SEARCHED_TITLE, "text")
         )
         total = speeches.count()
         # Forking closes the parent's connections, which a caller's open transaction needs.
@@ -161,7 +161,7 @@ class PostgresEngine:
         indexed = (
             Speech.objects.using("default")
             .filter(pk__in=SearchRow.objects.values("speech_id"))
-            .values_list("document_id", "public_id", "title")
+            .values_list("document_id", "public_id", SEARCHED_TITLE)
         )
         for document_id, public_id, title in indexed.iterator():
             found.setdefault(document_id, []).append((public_id, title))
@@ -193,7 +193,9 @@ def _closer_first(hits: list[tuple[int, float, int]], terms, idfs: list[float], 
     if len(near) < 2:
         return hits
     pool, rest = hits[:PROXIMITY_POOL], hits[PROXIMITY_POOL:]
-    rows = Speech.objects.using(using).filter(pk__in=[pk for pk, _, _ in pool]).values_list("pk", "title", "text")
+    rows = (
+        Speech.objects.using(using).filter(pk__in=[pk for pk, _, _ in pool]).values_list("pk", SEARCHED_TITLE, "text")
+    )
     texts = {pk: (title, text) for pk, title, text in rows}
     sizes = [len(term.text) for term in near]
     scored = []

@@ -9,7 +9,7 @@ from ...models import Speech, place_keys
 
 class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
     text = indexes.CharField(document=True)
-    title = indexes.CharField(model_attr="title", boost=2.0)
+    title = indexes.CharField(model_attr="searched_title", boost=2.0)
     public_id = indexes.CharField(model_attr="public_id")
     year = indexes.IntegerField(model_attr="year", null=True)
     length = indexes.IntegerField(model_attr="char_count")
@@ -35,7 +35,7 @@ class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
         return Speech.objects.prefetch_related("topics").annotate(copy_of_public_id=F("duplicate_of__public_id"))
 
     def prepare_text(self, obj: Speech) -> str:
-        return f"{obj.title}\n{obj.text}"
+        return f"{obj.searched_title}\n{obj.text}"
 
     def prepare_topics(self, obj: Speech) -> list[str]:
         return [topic.slug for topic in obj.topics.all()]
