@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from .alerts import canonical_query, saved_search_for
 from .models import Document, Speech, Topic, place_keys
@@ -65,6 +65,9 @@ def home(request):
 def search(request):
     params = SearchParams.from_querydict(request.GET)
     results = search_speeches(params=params) if (params.q.strip() or params.has_filters) else None
+    if results and results.count and results.page > results.num_pages:
+        # A page past the end (an old link, the archive since smaller): its last page.
+        return redirect(request.path + params.url(page=results.num_pages))
     context = {
         "query": params.q,
         "params": params,
@@ -122,10 +125,15 @@ def search_concordance(request):
     params, order, results, lines = _concordance(request)
     page = Paginator(lines, CONCORDANCE_PAGE).get_page(request.GET.get("page"))
     base = params.pairs(page=None)
+    # The speeches whose text holds an occurrence: a hit may match in its title alone or
+    # in another version of it, which the lines leave out.
+    in_text = len({line.speech.pk for line in lines})
     context = {
         "query": params.q,
         "params": params,
         "results": results,
+        "in_text": in_text,
+        "elsewhere": len(results.hits) - in_text if results else 0,
         "page": page,
         "order": order,
         "orders": [(key, label, "?" + urlencode([*base, ("order", key)])) for key, label in concordance.SORTS.items()],

@@ -24,3 +24,14 @@ def reading(text: str, terms: tuple[str, ...] = ()):
 def minutes(duration) -> int:
     """A timedelta in whole minutes, rounded up (the sign-in lockout page)."""
     return -(-int(duration.total_seconds()) // 60)
+
+
+@register.filter
+def ends(text: str, size: int) -> str:
+    """A title cut to `size` characters in its middle, keeping both ends: the speeches of
+    one page share a title's start and differ at its end ("…视频会议上的讲话（篇七）" and
+    "（篇十一）"), which a cut at the end hides."""
+    if len(text) <= size:
+        return text
+    head = (size - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (size - 1 - head) :]}"

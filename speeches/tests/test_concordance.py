@@ -66,3 +66,27 @@ def test_the_page_shows_aligned_lines_and_keeps_the_filters(client, cast):
     assert year == "2020" and len(narrowed) == 2  # resumption
     results_page = client.get("/search/", {"q": "安全生产"}).content.decode()
     assert "/search/concordance/?q=" in results_page
+
+
+@pytest.mark.parametrize("term", ["安全生产", "讲话稿"])
+def test_the_page_counts_the_speeches_whose_text_holds_a_line(client, cast, term):
+    # 讲话稿 stands in two speeches' titles (cast.py), which the lines leave out.
+    in_text = len({public_id for _, _, _, public_id, *_ in rows(client, q=term)})
+    found = search_speeches(term).count
+    html = client.get("/search/concordance/", {"q": term}).content.decode()
+    assert f"见于 {in_text} 篇讲话的正文" in html
+    if found > in_text:
+        assert f"另有 {found - in_text} 篇只在标题或另一版本中相符" in html
+    else:
+        assert "只在标题" not in html
+    assert (term == "讲话稿") == (found > in_text)
+
+
+def test_a_lines_source_keeps_both_ends_of_a_long_title():
+    from speeches.templatetags.speech_tags import ends
+
+    # 001: ten speeches titled 在集团公司疫情防控工作视频会议上的讲话（篇一）…（篇十）.
+    seventh, eleventh = (f"在集团公司疫情防控工作视频会议上的讲话（篇{n}）" for n in ("七", "十一"))
+    assert ends(seventh, 12) == "在集团公司…讲话（篇七）" and ends(eleventh, 12) == "在集团公司…话（篇十一）"
+    assert all(len(ends(title, 12)) == 12 for title in (seventh, eleventh))
+    assert ends("安全生产讲话", 12) == "安全生产讲话"

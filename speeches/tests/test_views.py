@@ -221,6 +221,17 @@ def test_the_results_are_paginated_by_number_with_the_current_page_marked(client
     assert 'aria-label="第 1 页"' in html and "page=3" in html and 'rel="prev"' in html
 
 
+def test_a_page_past_the_last_leads_to_the_last(client, cast):
+    # Four city-level speeches hold 工作: one page of four, whose link names no page.
+    response = client.get("/search/", {"q": "工作", "level": "市", "page": 9, "page_size": 4})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/search/?") and "page=" not in response["Location"]
+    assert "level=%E5%B8%82" in response["Location"]
+    # Twelve distinct speeches hold 工作: three pages of four; an old link asks for page 9.
+    last = client.get("/search/", {"q": "工作", "page": 9, "page_size": 4}, follow=True).content.decode()
+    assert '<span class="current" aria-current="page">3</span>' in last
+
+
 def test_the_home_page_counts_distinct_speeches_and_copies_apart_and_the_documents_add_up(client, cast):
     html = client.get("/").content.decode()
     # 16 speeches: `safety` printed twice in county.txt, `yushan` reprinted in reprint.txt.
