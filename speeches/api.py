@@ -31,7 +31,13 @@ def _hit_base(request, hit) -> dict:
         "id": speech.public_id,
         "url": request.build_absolute_uri(speech.get_absolute_url()),
         "title": speech.title,
+        # A title the archive supplied, shown in brackets; not the source's words.
+        "title_supplied": speech.title_supplied,
         "year": speech.year,
+        # The date as the source states it or as the archive inferred it (a year, a day
+        # or a span "2021/2025"), and which: a spreadsheet must not take a guess for a fact.
+        "date": speech.date or None,
+        "date_standing": speech.date_standing or "unknown",
         "topics": [t.name for t in speech.topics.all()],
         "score": round(hit.score, 4),
         "duplicates": hit.duplicates,
@@ -123,7 +129,22 @@ def search_export(request, fmt: str):
     return response
 
 
-EXPORT_FIELDS = ["id", "url", "title", "year", "topics", "document", "level", "genre", "length", "score", "duplicates"]
+EXPORT_FIELDS = [
+    "id",
+    "url",
+    "title",
+    "title_supplied",
+    "year",
+    "date",
+    "date_standing",
+    "topics",
+    "document",
+    "level",
+    "genre",
+    "length",
+    "score",
+    "duplicates",
+]
 
 
 def _export_row(request, hit) -> dict:

@@ -43,3 +43,19 @@ def test_the_csv_export_holds_the_same_ids_and_opens_in_excel(client, cast):
 
 def test_an_unknown_export_format_is_not_found(client, cast):
     assert client.get("/search/export.xml", {"q": "工作"}).status_code == 404
+
+
+def test_an_export_says_which_dates_were_inferred_and_which_titles_supplied(client, cast):
+    # The city's speeches: epidemic's year 2020 and style's 2019 are inferred, style's
+    # title [关于作风建设的讲话] is the archive's; yushan's date is stated to the day.
+    params = {"q": "工作", "level": "市"}
+    text = client.get("/search/export.csv", params).content.decode("utf-8").lstrip("\ufeff")
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
+    epidemic, style, yushan = (rows[cast[name].public_id] for name in ("epidemic", "style", "yushan"))
+    assert (epidemic["year"], epidemic["date"], epidemic["date_standing"]) == ("2020", "2020", "inferred")
+    assert (style["date_standing"], style["title_supplied"]) == ("inferred", "True")
+    assert (yushan["date"], yushan["date_standing"], yushan["title_supplied"]) == ("2019-03-12", "stated", "False")
+    exported = {r["id"]: r for r in client.get("/search/export.json", params).json()["results"]}
+    assert exported[cast["style"].public_id]["title_supplied"] is True
+    epidemic = exported[cast["epidemic"].public_id]
+    assert (epidemic["date"], epidemic["date_standing"]) == ("2020", "inferred")
