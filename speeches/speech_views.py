@@ -103,7 +103,8 @@ def facts(speech: Speech) -> list[dict]:
                 "url": url,
                 "standing": standing,
                 "standing_label": STANDING_LABELS.get(standing, ""),
-                "evidence": found.get("evidence", ""),
+                # An excerpt cut after a salutation may start with its colon (": 今天我们召开…").
+                "evidence": found.get("evidence", "").lstrip(":：,，、;；。 "),
                 "paragraph": found.get("paragraph"),
             }
         )

@@ -79,6 +79,8 @@ def search(request):
         "saved_query": canonical_query(params),
         "saved_search": saved_search_for(request.user, params) if results else None,
         "active_filters": active_filters(params, results) if results else [],
+        # The query and the order kept, every filter gone.
+        "clear_filters_url": SearchParams(q=params.q, sort=params.sort, page_size=params.page_size).url(),
     }
     if results and results.count:
         context["prev_url"] = params.url(page=results.page - 1)

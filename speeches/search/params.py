@@ -83,12 +83,15 @@ class SearchParams:
             return tuple(dict.fromkeys(v.strip()[:64] for v in found if v and v.strip()))
 
         sort = data.get("sort") or "relevance"
+        year_from, year_to = _int(data.get("year_from") or None, None), _int(data.get("year_to") or None, None)
+        if year_from is not None and year_to is not None and year_from > year_to:
+            year_from, year_to = year_to, year_from  # 2022–2016 means the years between
         return cls(
             q=(data.get("q") or "")[:2000],
             topic=values("topic"),
             year=tuple(_ints(values("year"))) + ((UNDATED,) if UNDATED in values("year") else ()),
-            year_from=_int(data.get("year_from") or None, None),
-            year_to=_int(data.get("year_to") or None, None),
+            year_from=year_from,
+            year_to=year_to,
             document=tuple(str(d) for d in _ints(values("document"))),
             level=values("level"),
             genre=values("genre"),

@@ -499,7 +499,12 @@ def _describe(title: str, series: Sequence[str], rows: Sequence[Row], measure: s
     for i, name in enumerate(series):
         found = [(row.values(measure)[i], row.label) for row in rows if row.values(measure)[i] is not None]
         if found:
-            value, label = max(found, key=lambda f: f[0])
+            value = max(v for v, _ in found)
+            tied = [label for v, label in found if v == value]
+            # Equal highest values are named together (or counted): one of them alone misleads.
+            where = "、".join(tied) if len(tied) <= 3 else f"{tied[0]}等 {len(tied)} 项"
             shown = f"每千篇 {value:.1f}" if measure == "rate" else f"{int(value)} 篇"
-            parts.append(f"{name + '：' if len(series) > 1 else ''}最多为{label}（{shown}）")
+            parts.append(
+                f"{name + '：' if len(series) > 1 else ''}最多为{where}（{'各' if len(tied) > 1 else ''}{shown}）"
+            )
     return "；".join(parts) + "。各项数值见下方数据表。"

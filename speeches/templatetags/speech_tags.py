@@ -35,3 +35,13 @@ def ends(text: str, size: int) -> str:
         return text
     head = (size - 1) // 2
     return f"{text[:head]}…{text[len(text) - (size - 1 - head) :]}"
+
+
+@register.filter
+def quoted(query: str) -> str:
+    """A query between Chinese quotation marks, as a heading names it; a query that is one
+    quoted phrase keeps one pair: “会议上的讲话”, not “"会议上的讲话"”."""
+    text = query.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"' and text.count('"') == 2:
+        text = text[1:-1]
+    return f"“{text}”"

@@ -402,3 +402,13 @@ def test_the_search_pages_own_chart_keeps_to_the_years_its_filter_allows(client,
     table = response.context["year_chart"].table
     assert [row[0] for row in table.rows] == ["2016", "2017", "2018", "2019", "2020"]
     assert table.foot == ("合计", str(response.context["results"].count))
+
+
+def test_the_charts_summary_names_every_year_tied_for_the_most():
+    # 安全生产 in the sample: one speech in each of 2016, 2020, 2021 and 2022.
+    rows = year_rows([{"2016": 1, "2020": 1, "2021": 1, "2022": 1}])
+    assert "最多为2016等 4 项（各1 篇）" in year_figure("每年命中篇数", ["命中"], rows).description
+    rows = year_rows([{"2016": 1, "2018": 3, "2020": 3}])
+    assert "最多为2018、2020（各3 篇）" in year_figure("每年命中篇数", ["命中"], rows).description
+    rows = year_rows([{"2016": 1, "2018": 3}])
+    assert "最多为2018（3 篇）" in year_figure("每年命中篇数", ["命中"], rows).description

@@ -104,6 +104,9 @@ def test_the_document_page_lists_its_speeches_and_links_the_raw_source(client, c
     document = cast.documents["county.txt"]  # it prints 安全生产's speech twice
     html = client.get(document.get_absolute_url()).content.decode()
     assert f"/documents/{document.pk}/raw/" in html and "重复" in html
+    # The copy names the speech it repeats by its title and place in the page, not its id.
+    safety = cast["safety"]
+    assert f'title="{safety.public_id}">{safety.title}</a>（第 {safety.ordinal} 篇） 重复' in html
     assert cast["exam"].get_absolute_url() in html and cast["fragment"].get_absolute_url() in html
     raw = client.get(f"/documents/{document.pk}/raw/")
     assert raw.content == bytes(document.raw)
@@ -239,3 +242,34 @@ def test_the_home_page_counts_distinct_speeches_and_copies_apart_and_the_documen
     listing = client.get("/documents/").content.decode()
     for shown in ("4 篇 · ", "3 篇 · ", "6 篇，另 1 篇重复", "1 篇，另 1 篇重复"):
         assert shown in listing
+
+
+def test_page_titles_name_the_site_once_and_a_quoted_query_in_one_pair_of_quotes(client, cast):
+    assert "<title>讲话档案 · 中国政府讲话全文检索</title>" in client.get("/").content.decode()
+    html = client.get("/search/", {"q": '"疫情防控"'}).content.decode()
+    assert "<title>“疫情防控”的检索结果 · 讲话档案</title>" in html and "“&quot;" not in html
+    html = client.get("/search/concordance/", {"q": '"疫情防控"'}).content.decode()
+    assert "“疫情防控”的语境" in html and "“&quot;" not in html
+
+
+def test_a_year_range_given_backwards_means_the_years_between(client, cast):
+    forwards = client.get("/api/search", {"q": "工作", "year_from": 2016, "year_to": 2021}).json()
+    backwards = client.get("/api/search", {"q": "工作", "year_from": 2021, "year_to": 2016}).json()
+    assert backwards["count"] == forwards["count"] > 0
+    assert [r["id"] for r in backwards["results"]] == [r["id"] for r in forwards["results"]]
+
+
+def test_clearing_every_filter_keeps_the_query_and_the_order(client, cast):
+    html = client.get("/search/", {"q": "工作", "level": "市", "sort": "year"}).content.decode()
+    assert '<a href="?q=%E5%B7%A5%E4%BD%9C&amp;sort=year">全部清除</a>' in html
+
+
+def test_a_search_offers_only_what_its_results_can_serve(client, cast):
+    # Filters alone: no term to find in context or to chart.
+    html = client.get("/search/", {"topic": "work-safety"}).content.decode()
+    assert "逐条语境" not in html and ">趋势图<" not in html and 'class="facets"' in html
+    # Nothing found: no order to choose, no empty filter panel; the feed may fill later.
+    html = client.get("/search/", {"q": "没有这个词语"}).content.decode()
+    assert 'class="sort-form"' not in html and 'class="facets"' not in html and "订阅此检索" in html
+    html = client.get("/search/", {"q": "工作"}).content.decode()
+    assert "逐条语境" in html and ">趋势图<" in html and 'class="sort-form"' in html
