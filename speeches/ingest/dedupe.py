@@ -138,7 +138,8 @@ def best_match(sig: tuple[int, ...], candidates: Iterable[tuple[K, tuple[int, ..
 def find_canonicals(signatures: list[tuple[int, ...]]) -> list[int | None]:
     """For each signature, the index of the first earlier one it duplicates (else None).
 
-    A copy always points at the first speech of its group, never at another copy.
+    A copy always points at the first speech of its group, never at another copy;
+    group_copies then makes the fullest of each group its canonical speech.
     """
     out: list[int | None] = []
     buckets: dict[str, list[int]] = {}
@@ -163,23 +164,31 @@ def group_copies(
 ) -> tuple[list[tuple[int, ...]], list[tuple[int, str] | None]]:
     """Signatures, and for each speech (index of its canonical speech, kind) or None.
 
-    Kinds: "exact" (same fingerprint), "near" (similar signatures; the first is
-    canonical), "partial" (contained in a longer speech, which is canonical). A copy
-    always points at a canonical speech, never at another copy.
+    Kinds: "exact" (same fingerprint), "near" (similar signatures), "partial" (contained
+    in a longer speech). In each group the copy with the most text is canonical (the
+    first of equals): the one a reader is shown. A page prints a speech again with what
+    its first print lost: 004's 青山湖 speech with the commas its first print dropped
+    (the fingerprint leaves punctuation out), 001's 篇四 with the numbers its 篇一 masks
+    (第五次 for 第x次) and three sections more. A copy always points at a canonical
+    speech, never at another copy.
     """
-    first_by_print: dict[str, int] = {}
-    links: dict[int, tuple[int, str]] = {}
+    fullest: dict[str, int] = {}
     for i, fingerprint in enumerate(fingerprints):
-        first = first_by_print.setdefault(fingerprint, i)
-        if first != i:
-            links[i] = (first, "exact")
+        if fingerprint not in fullest or len(texts[i]) > len(texts[fullest[fingerprint]]):
+            fullest[fingerprint] = i
+    links: dict[int, tuple[int, str]] = {
+        i: (fullest[fingerprint], "exact") for i, fingerprint in enumerate(fingerprints) if fullest[fingerprint] != i
+    }
     sigs: list[tuple[int, ...]] = [() for _ in texts]
     distinct = [i for i in range(len(texts)) if i not in links]
     for i in distinct:
         sigs[i] = signature(texts[i])
+    groups: dict[int, list[int]] = {}
     for i, canonical in zip(distinct, find_canonicals([sigs[i] for i in distinct]), strict=True):
-        if canonical is not None:
-            links[i] = (distinct[canonical], "near")
+        groups.setdefault(i if canonical is None else distinct[canonical], []).append(i)
+    for members in groups.values():
+        best = max(members, key=lambda i: (len(texts[i]), -i))
+        links.update((i, (best, "near")) for i in members if i != best)
     _link_partial_copies([i for i in distinct if i not in links], texts, sigs, links)
     for i, (target, kind) in links.items():
         if kind == "exact":  # not computed: the same text as the speech it copies

@@ -16,7 +16,7 @@ from speeches.ingest.dedupe import (
     similarity,
 )
 
-from .structure_seeds import ROOT, find_speech, parse_seed
+from .structure_seeds import ROOT, parse_seed
 
 SPEECH = "".join(f"第{i}项工作要抓好落实，确保取得实效，推动全市第{i}类事业发展迈上新台阶。" for i in range(60))
 OTHER = "".join(f"在第{i}个乡镇开展森林防火宣传，严管野外火源，做好扑救准备和值班值守。" for i in range(60))
@@ -61,11 +61,34 @@ def test_every_copy_points_at_the_first_of_its_group():
     assert find_canonicals(sigs) == [None, None, 0, 0]
 
 
-def test_001s_re_published_speeches_are_near_duplicates_of_the_first_print():
+def test_001s_re_published_speech_is_the_canonical_one_of_the_two_prints():
+    # 篇一 masks the numbers (第x次, 近xxx万) and lacks the three sections (一)…(三) that
+    # 篇四 holds: a reader is shown 篇四, and 篇一 is its near copy.
     document = parse_seed("corpus/seeds/001_1ede3f202e9dcf26.txt")
-    first = find_speech(document, "今天这次会议,主要是深入学习贯彻习近平总书记")
-    copy = next(s for s in document.speeches if s.marker == "篇四")
-    assert (copy.duplicate_of, copy.duplicate_kind) == (first.ordinal, "near")
+    first = next(s for s in document.speeches if s.marker == "篇一")
+    fuller = next(s for s in document.speeches if s.marker == "篇四")
+    assert "第五次专题会议" in fuller.text and "(一)市委要求要坚决落实。" in fuller.text
+    assert "第x次专题会议" in first.text
+    assert (first.duplicate_of, first.duplicate_kind) == (fuller.ordinal, "near")
+    assert fuller.duplicate_of is None
+
+
+def test_of_two_prints_of_one_text_the_one_that_kept_its_punctuation_is_canonical():
+    # 004 prints the 青山湖 speech twice; the first print lost its commas (lines 229-233:
+    # "…提质升级工作方案进一步健全完善…"), the second kept them (line 263).
+    speeches = parse_seed("corpus/seeds/004_d07954890cd01a7b.txt").speeches
+    prints = [s for s in speeches if "提质升级工作方案" in s.text]
+    assert len(prints) == 2
+    kept = next(s for s in prints if "提质升级工作方案,进一步健全" in s.text)
+    lost = next(s for s in prints if "提质升级工作方案进一步健全" in s.text)
+    assert kept.duplicate_of is None and (lost.duplicate_of, lost.duplicate_kind) == (kept.ordinal, "exact")
+
+
+def test_the_fullest_copy_of_a_group_is_canonical_the_first_of_equals():
+    _, links = group_copies(["a", "a", "a"], ["甲乙丙", "甲,乙,丙", "甲乙,丙"])
+    assert links == [(1, "exact"), None, (1, "exact")]
+    _, links = group_copies(["a", "a"], ["甲,乙", "甲乙,"])
+    assert links == [None, (0, "exact")]
 
 
 def test_a_copy_takes_the_signature_and_keywords_of_its_original():
