@@ -113,16 +113,31 @@ def strip_inline_chrome(text: str) -> str:
     return text
 
 
+# Full-width signs and the ASCII ones a page may write instead.
+_WIDTHS = dict(zip("，（）：；！？", ",():;!?", strict=True))
+
+
+def page_signs(lines: tuple[Line, ...]) -> dict[int, str]:
+    """A str.translate table writing the signs of repaired text as the page writes them.
+    The seeds write ASCII signs only ("一、坚持与时俱进,科学发展"); a damaged run is the GBK
+    bytes of the text before the site changed its signs, so its repair says "，" and
+    "（" (001 "向属地报备，主动", "一防三〓”（防控疫情"). A sign the page writes in both
+    widths, or in neither, is left as it is."""
+    source = "".join(line.raw for line in lines)
+    return {ord(wide): narrow for wide, narrow in _WIDTHS.items() if narrow in source and wide not in source}
+
+
 def clean_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], StepReport]:
     counts: dict[str, int] = {}
     examples: list[str] = []
     out: list[Line] = []
     words: dict[int, str] = {}
     chrome_cut: set[int] = set()
+    signs = page_signs(lines)
     for index, line in enumerate(lines):
         if HIDDEN_CONTENT.match(line.text.strip()):
             chrome_cut.add(index)
-        text = strip_inline_chrome(line.text.strip())
+        text = strip_inline_chrome(line.text.strip()).translate(signs)
         if text != line.text:  # restore_lines already stripped most: spare a copy per line
             line = replace(line, text=text)
         reason = _junk_reason(line, index)

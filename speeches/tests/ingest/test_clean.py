@@ -295,3 +295,13 @@ def test_the_sample_keeps_the_paragraphs_that_say_local_area_network(seed_bytes)
     assert "一是基础设施建设基本完善。" in texts
     assert "(一)加强信息化环境建设,实施信息化环境升级工程。" in texts
     assert "本站" not in texts
+
+
+def test_a_repaired_run_writes_its_signs_as_the_page_writes_them():
+    # 001, line 236: the damaged run is GBK bytes of "保”（防控疫情、", whose repair says
+    # "（"; the page writes ASCII signs only ("扎實做好", "動員,").
+    raw = "動員,全面動員,扎實做好“一防三?!保ǚ揽匾咔?、保安全生產(chǎn)、保職工健康、保能源供"
+    [text] = cleaned(raw)
+    assert "（" not in text and "”(防控疫情、保安全生产、保职工健康" in text
+    # A page that writes a full-width sign itself keeps it.
+    assert cleaned("全面動員，扎實做好“一防三?!保ǚ揽匾咔?、保安全生產(chǎn)")[0].startswith("全面动员，扎实做好")
