@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 
 from .breaks import is_title_line
+from .mojibake.constants import MARKER
 from .sections import heading_kind
 from .types import Line, StepReport
 
@@ -127,6 +128,11 @@ def page_signs(lines: tuple[Line, ...]) -> dict[int, str]:
     return {ord(wide): narrow for wide, narrow in _WIDTHS.items() if narrow in source and wide not in source}
 
 
+# Private-use characters are never text: GBK's user-defined area, decoded out of a damaged
+# run the mojibake step left part raw (001 "確?!按宀宦\ue7ef?" for 确保“村不漏户).
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
 def clean_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], StepReport]:
     counts: dict[str, int] = {}
     examples: list[str] = []
@@ -137,7 +143,7 @@ def clean_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], StepReport]:
     for index, line in enumerate(lines):
         if HIDDEN_CONTENT.match(line.text.strip()):
             chrome_cut.add(index)
-        text = strip_inline_chrome(line.text.strip()).translate(signs)
+        text = _PRIVATE_USE.sub(MARKER, strip_inline_chrome(line.text.strip()).translate(signs))
         if text != line.text:  # restore_lines already stripped most: spare a copy per line
             line = replace(line, text=text)
         reason = _junk_reason(line, index)

@@ -131,6 +131,8 @@ def test_no_speech_holds_a_character_that_is_neither_han_punctuation_digit_nor_l
             and simplify_chars(ch).lower() not in source_letters
         }
         assert not odd, (speech.ordinal, odd)
+        # Not even one the source holds: a private-use character is mojibake, never text.
+        assert not {ch for ch in speech.text if unicodedata.category(ch) == "Co"}, speech.ordinal
 
 
 def test_a_repair_marks_a_latin_letter_a_gbk_pair_would_spell_instead_of_writing_it():
