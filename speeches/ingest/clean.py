@@ -6,6 +6,7 @@ Rules work on restored (simplified) text, so each pattern is written once.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 
 from .breaks import is_title_line
@@ -123,9 +124,28 @@ def page_signs(lines: tuple[Line, ...]) -> dict[int, str]:
     The seeds write ASCII signs only ("一、坚持与时俱进,科学发展"); a damaged run is the GBK
     bytes of the text before the site changed its signs, so its repair says "，" and
     "（" (001 "向属地报备，主动", "一防三〓”（防控疫情"). A sign the page writes in both
-    widths, or in neither, is left as it is."""
+    widths is left as it is.
+
+    A rarer sign the page never writes at all came from a misread run, and is marked:
+    000's "管控在當?shù)兀芑庠诋數(shù)?" came out 当地＼化解在当地, where the page writes 、
+    (the only other steps that make text, markup's entities and OpenCC, make no such
+    sign). The signs of Chinese prose are left to the repair, which a short page may
+    not show (a closing quote, the title step's ·)."""
     source = "".join(line.raw for line in lines)
-    return {ord(wide): narrow for wide, narrow in _WIDTHS.items() if narrow in source and wide not in source}
+    table = {ord(wide): narrow for wide, narrow in _WIDTHS.items() if narrow in source and wide not in source}
+    made = {ch for line in lines for ch in line.text if unicodedata.category(ch)[0] in "PS"}
+    for sign in made - set(source) - _PROSE_SIGNS:
+        if ord(sign) not in table and _narrow(sign) not in source:
+            table[ord(sign)] = MARKER
+    return table
+
+
+# Signs of ordinary Chinese prose, in either width, and the marker itself.
+_PROSE_SIGNS = frozenset("，。、；：？！“”‘’（）《》〈〉【】〔〕「」『』…—·,.;:?!()\"'-%/" + MARKER)
+
+
+def _narrow(sign: str) -> str:
+    return chr(ord(sign) - 0xFEE0) if "\uff01" <= sign <= "\uff5e" else sign
 
 
 # Private-use characters are never text: GBK's user-defined area, decoded out of a damaged

@@ -305,3 +305,11 @@ def test_a_repaired_run_writes_its_signs_as_the_page_writes_them():
     assert "（" not in text and "”(防控疫情、保安全生产、保职工健康" in text
     # A page that writes a full-width sign itself keeps it.
     assert cleaned("全面動員，扎實做好“一防三?!保ǚ揽匾咔?、保安全生產(chǎn)")[0].startswith("全面动员，扎实做好")
+
+
+def test_a_sign_the_page_never_writes_is_marked_where_a_repair_wrote_it():
+    # 000, line 90: "管控在當?shù)兀芑庠诋數(shù)?。" is 管控在当地、化解在当地。, but the repair
+    # read ＼ for 、; neither ＼ nor \\ stands anywhere in the page.
+    raw = "確保將重點群體、重點對象管控在當?shù)兀芑庠诋數(shù)?。不能出現(xiàn)重點對象離開了轄地"
+    [text] = cleaned(raw)
+    assert text == "确保将重点群体、重点对象管控在当地〓化解在当地。不能出现重点对象离开了辖地"
