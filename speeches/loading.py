@@ -278,7 +278,9 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     by_ordinal = {}
     for parsed_speech in parsed.speeches:
         by_ordinal[parsed_speech.ordinal] = _create_speech(document, parsed_speech, ids[parsed_speech.ordinal], topics)
-    duplicates = _link_duplicates(parsed, by_ordinal)
+    # The speeches that copied this document's are originals of nothing while its rows are
+    # replaced: they are re-pointed below, and are never the new rows' originals.
+    duplicates = _link_duplicates(parsed, by_ordinal, exclude=set(dependants))
     _record_orphans(document, orphans, old_rows, by_ordinal)
     _restore_links(dependants, aliases_to_speech, by_ordinal, orphans)
     _keep_id_history(document)
@@ -370,15 +372,16 @@ def _create_speech(document: Document, parsed, public_id: str, topics: dict[str,
     return speech
 
 
-def _link_duplicates(parsed: ParsedDocument, by_ordinal: dict[int, Speech]) -> int:
-    """Within the document as the pipeline found them, then against the rest of the archive."""
+def _link_duplicates(parsed: ParsedDocument, by_ordinal: dict[int, Speech], exclude: set[int] = frozenset()) -> int:
+    """Within the document as the pipeline found them, then against the rest of the
+    archive, whose speeches in `exclude` are not taken for originals."""
     count = 0
     for parsed_speech in parsed.speeches:
         speech = by_ordinal[parsed_speech.ordinal]
         if parsed_speech.duplicate_of is not None:
             canonical, kind = by_ordinal.get(parsed_speech.duplicate_of), parsed_speech.duplicate_kind or "exact"
         else:
-            canonical, kind = _archive_original(speech)
+            canonical, kind = _archive_original(speech, exclude)
         if canonical is not None and canonical.pk != speech.pk:
             speech.duplicate_of, speech.duplicate_kind = canonical, kind
             speech.save(update_fields=["duplicate_of", "duplicate_kind"])
@@ -386,10 +389,10 @@ def _link_duplicates(parsed: ParsedDocument, by_ordinal: dict[int, Speech]) -> i
     return count
 
 
-def _archive_original(speech: Speech) -> tuple[Speech | None, str]:
+def _archive_original(speech: Speech, exclude: set[int] = frozenset()) -> tuple[Speech | None, str]:
     """The earliest canonical speech of another document with the same text (exact), or
     failing that the most similar one sharing a MinHash band (near)."""
-    others = Speech.objects.filter(duplicate_of__isnull=True).exclude(document=speech.document)
+    others = Speech.objects.filter(duplicate_of__isnull=True).exclude(document=speech.document).exclude(pk__in=exclude)
     exact = (
         others.filter(fingerprint=speech.fingerprint).order_by("document__created_at", "document_id", "ordinal").first()
     )
@@ -425,7 +428,13 @@ def _restore_links(dependants: dict[int, str], aliases: dict[str, str], by_ordin
     by_public_id.update({old: by_ordinal[n] for old, n in orphans.items() if n is not None})
     for speech_pk, target_id in dependants.items():
         target = by_public_id.get(target_id)
-        Speech.objects.filter(pk=speech_pk).update(duplicate_of=target)
+        if target is not None:
+            Speech.objects.filter(pk=speech_pk).update(duplicate_of=target)
+            continue
+        # Its original was removed: it copies whatever else the archive holds of it, or nothing.
+        speech = Speech.objects.get(pk=speech_pk)
+        original, kind = _archive_original(speech)
+        Speech.objects.filter(pk=speech_pk).update(duplicate_of=original, duplicate_kind=kind)
     for alias_id, target_id in aliases.items():
         SpeechAlias.objects.filter(public_id=alias_id).update(speech=by_public_id.get(target_id))
 
@@ -435,10 +444,18 @@ def remove_document(document: Document) -> None:
     document_id = document.pk
     copying = _documents_copying(document)
     with transaction.atomic():
-        # Its ids stay known, so a bookmarked link explains the removal instead of a bare 404.
-        for public_id, title in document.speeches.values_list("public_id", "title"):
+        # Its ids stay known, so a bookmarked link explains the removal instead of a bare 404,
+        # or leads to a copy another document keeps of the speech (the earliest).
+        for pk, public_id, title in document.speeches.values_list("pk", "public_id", "title"):
+            survivor = (
+                Speech.objects.filter(duplicate_of=pk)
+                .exclude(document=document)
+                .order_by("document__created_at", "document_id", "ordinal")
+                .first()
+            )
             SpeechAlias.objects.update_or_create(
-                public_id=public_id, defaults={"speech": None, "document": None, "title": title, "reason": "deleted"}
+                public_id=public_id,
+                defaults={"speech": survivor, "document": None, "title": title, "reason": "deleted"},
             )
         SpeechAlias.objects.filter(document=document).update(document=None)
         document.delete()

@@ -125,6 +125,24 @@ def test_the_same_speech_in_two_documents_points_to_the_first(seed_bytes):
     assert all(s.duplicate_of.document.original_name == "002.txt" for s in duplicates)
 
 
+def test_re_ingesting_an_original_keeps_it_the_original_of_its_copies_elsewhere(seed_bytes):
+    # Its old rows go first, which for a moment left the other page's copies originals of
+    # their own: the new rows were linked to them as copies and the copies re-pointed at
+    # the new rows, each a copy of the other, and both went from every search.
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    first = Document.objects.get(pk=ingest_bytes(raw, "002.txt").document_id)
+    ingest_bytes(b"<p>spam line</p>\n" + raw, "002-again.txt")
+    again = ingest_bytes(raw, "002.txt", force=True)
+    assert again.status == "ingested"
+    originals = set(first.speeches.values_list("pk", flat=True))
+    assert not first.speeches.exclude(duplicate_of=None).exists()
+    second = Document.objects.get(original_name="002-again.txt")
+    assert set(second.speeches.values_list("duplicate_of", flat=True)) <= originals
+    assert second.speeches.exclude(duplicate_of=None).count() == 3
+    # No speech anywhere points at a copy.
+    assert not Speech.objects.filter(duplicate_of__duplicate_of__isnull=False).exists()
+
+
 def test_the_raw_bytes_are_also_kept_as_a_file_named_by_their_hash(seed_bytes):
     from speeches.raw_files import raw_path
 
@@ -152,6 +170,40 @@ def test_deleting_a_document_leaves_its_speech_ids_explained(seed_bytes, client)
     response = client.get(f"/speeches/{public_id}/")
     assert response.status_code == 410
     assert "删除" in response.content.decode()
+
+
+def test_deleting_a_document_leads_its_speech_ids_to_the_copies_another_document_keeps(seed_bytes, client):
+    from speeches.loading import remove_document
+
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    document = Document.objects.get(pk=ingest_bytes(raw, "002.txt").document_id)
+    ingest_bytes(b"<p>spam line</p>\n" + raw, "002-again.txt")
+    copies = {s.duplicate_of.public_id: s for s in Speech.objects.exclude(duplicate_of=None)}
+    assert len(copies) == 3
+    remove_document(document)
+    for public_id, copy in copies.items():
+        response = client.get(f"/speeches/{public_id}/")
+        assert response.status_code == 301 and response["Location"] == copy.get_absolute_url()
+        copy.refresh_from_db()
+        assert copy.duplicate_of is None  # an original of its own now
+
+
+def test_copies_of_a_speech_a_re_ingest_drops_copy_each_other_not_nothing(seed_bytes):
+    from dataclasses import replace
+
+    from django.db import transaction
+
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    document = Document.objects.get(pk=ingest_bytes(raw, "002.txt").document_id)
+    ingest_bytes(b"<p>spam line</p>\n" + raw, "002-b.txt")
+    ingest_bytes(b"<p>other spam</p>\n" + raw, "002-c.txt")
+    parsed = parse_document(raw)
+    dropped = parsed.speeches[0]
+    with transaction.atomic():
+        load_parsed(document, replace(parsed, speeches=parsed.speeches[1:]))
+    left = Speech.objects.filter(fingerprint=dropped.fingerprint)
+    assert left.count() == 2 and left.filter(duplicate_of=None).count() == 1
+    assert not Speech.objects.filter(duplicate_of__duplicate_of__isnull=False).exists()
 
 
 def test_an_older_alias_of_a_speech_that_is_then_merged_follows_it_to_its_successor(seed_bytes):
