@@ -9,7 +9,7 @@ from datetime import date
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET
 
 from .models import Document, Speech, SpeechAlias, Topic
@@ -35,9 +35,9 @@ def _hit_base(request, hit) -> dict:
         "title_supplied": speech.title_supplied,
         "year": speech.year,
         # The date as the source states it or as the archive inferred it (a year, a day
-        # or a span "2021/2025"), and which: a spreadsheet must not take a guess for a fact.
-        "date": speech.date or None,
-        "date_standing": speech.date_standing or "unknown",
+        # or a span "2021/2025"), and which, as /api/speeches gives it: a spreadsheet must
+        # not take a guess for a fact (the CSV export has them as two columns).
+        "date": {"value": speech.date or None, "standing": speech.date_standing or "unknown"},
         "topics": [t.name for t in speech.topics.all()],
         "score": round(hit.score, 4),
         "duplicates": hit.duplicates,
@@ -69,6 +69,10 @@ def search(request):
     """The search page's results as JSON: same parameters, plus facets beside results."""
     params = SearchParams.from_querydict(request.GET)
     results = search_speeches(params=params)
+    if results.count and results.page > results.num_pages:
+        # A page past the last is the last, as /api/speeches and the search page give it.
+        params = replace(params, page=results.num_pages)
+        results = search_speeches(params=params)
     return _json(
         {
             "query": params.q,
@@ -124,7 +128,15 @@ def search_export(request, fmt: str):
         writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "topics": "；".join(row["topics"]), "document": row["document"]["title"]})
+            writer.writerow(
+                {
+                    **row,
+                    "topics": "；".join(row["topics"]),
+                    "document": row["document"]["title"],
+                    "date": row["date"]["value"],
+                    "date_standing": row["date"]["standing"],
+                }
+            )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -191,8 +203,9 @@ def speech(request, public_id: str):
         if alias and alias.speech:
             return _redirect(alias)
         if alias:
-            return _json({"error": "gone", "id": public_id, "reason": alias.reason}, status=410)
-        return _json({"error": "not found", "id": public_id}, status=404)
+            message = "这篇讲话已从档案中移除（removed from the archive）"
+            return _json({"error": "gone", "message": message, "id": public_id, "reason": alias.reason}, status=410)
+        return _json({"error": "not found", "message": "没有这篇讲话（no such speech）", "id": public_id}, status=404)
     data = found.to_dict(sections=True)
     data["url"] = request.build_absolute_uri(found.get_absolute_url())
     data.update(_speech_extras(found))
@@ -230,3 +243,18 @@ def speeches(request):
         data.update(_speech_extras(item))
         items.append(data)
     return _json({"count": page.paginator.count, "page": page.number, "next": next_url, "results": items})
+
+
+def not_found(request, rest: str = ""):
+    """Any other address under /api/: JSON, never the HTML 404 page. One with a slash
+    the API does not write (/api/speeches/<id>/) leads to the one without."""
+    path = request.path
+    if path.endswith("/") and path != "/api/":
+        try:
+            resolve(path.rstrip("/"))
+        except Resolver404:
+            pass
+        else:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(path.rstrip("/") + (f"?{query}" if query else ""))
+    return _json({"error": "not found", "message": f"API 中没有这个地址：{path}", "path": path}, status=404)

@@ -45,13 +45,14 @@ class SearchFeed(Feed):
         return search_speeches(params=params, facets=False, damaged=False).hits
 
     def item_title(self, hit) -> str:
-        year = f"（{hit.speech.year}年）" if hit.speech.year else ""
-        return hit.speech.title + year
+        speech = hit.speech
+        # A title told apart by its year (tell_apart: "关于教育的讲话（2022年）") says it once.
+        year = f"（{speech.year}年）" if speech.year and f"{speech.year}年" not in speech.title else ""
+        return speech.title + year
 
     def item_link(self, hit) -> str:
-        return hit.speech.get_absolute_url()
-
-    def item_guid(self, hit) -> str:
+        # Also the entry's id: the speech's permanent URL, made absolute by the feed (Atom
+        # asks for an absolute id; a relative one was given before).
         return hit.speech.get_absolute_url()
 
     def item_description(self, hit) -> str:

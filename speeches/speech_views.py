@@ -124,8 +124,14 @@ def speech_citation(request, public_id: str):
     if speech is None:
         return JsonResponse({"error": "not found", "id": public_id}, status=404)
     paragraph = request.GET.get("paragraph", "")
-    if not citation.paragraph_number(paragraph):
+    number = citation.paragraph_number(paragraph)
+    if not number:
         paragraph = ""
+    elif number > len(speech.paragraphs()):
+        # A paragraph the speech does not have is not cited (it was, as 第9999段).
+        return JsonResponse(
+            {"error": "no such paragraph", "message": f"本篇没有第 {number} 段", "id": speech.public_id}, status=404
+        )
     data = {"id": speech.public_id, "paragraph": paragraph, **citations(request, speech, paragraph)}
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 

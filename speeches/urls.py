@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
 from . import accounts, alerts, api, bookmarks, speech_views, trend_views, views
 from .feeds import SearchFeed
@@ -50,4 +50,6 @@ urlpatterns = [
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Last: any other /api/ address answers JSON (api.not_found).
+    re_path(r"^api/(?P<rest>.*)$", api.not_found, name="api-not-found"),
 ]

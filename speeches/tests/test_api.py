@@ -55,6 +55,32 @@ def test_the_speech_list_is_paginated_with_count_and_next(client, cast):
 def test_an_unknown_speech_answers_404_in_json(client, cast):
     response = client.get("/api/speeches/doesnotexist")
     assert response.status_code == 404 and response.json()["error"] == "not found"
+    assert response.json()["message"] == "没有这篇讲话（no such speech）"
+
+
+def test_every_api_address_answers_json_and_a_trailing_slash_leads_to_the_address(client, cast):
+    speech = cast["yushan"]
+    response = client.get(f"/api/speeches/{speech.public_id}/", {"x": "1"})
+    assert response.status_code == 301 and response["Location"] == f"/api/speeches/{speech.public_id}?x=1"
+    for path in ("/api/nothing", "/api/speeches/doesnotexist/", "/api/topics/extra"):
+        response = client.get(path, follow=True)
+        assert response.status_code == 404 and response["Content-Type"].startswith("application/json"), path
+        assert response.json()["message"]
+
+
+def test_a_page_past_the_last_is_the_last_in_both_lists(client, cast):
+    search = client.get("/api/search", {"q": "工作", "page": 999, "page_size": 4}).json()
+    assert search["page"] == search["num_pages"] == 3 and search["results"]
+    listing = client.get("/api/speeches", {"page": 999}).json()
+    assert listing["page"] >= 1 and listing["results"]
+
+
+def test_a_hits_date_is_given_as_the_speech_api_gives_it(client, cast):
+    hit = next(
+        r for r in client.get("/api/search", {"q": "工作"}).json()["results"] if r["id"] == cast["yushan"].public_id
+    )
+    assert hit["date"] == client.get(f"/api/speeches/{cast['yushan'].public_id}").json()["date"]
+    assert hit["date"] == {"value": "2019-03-12", "standing": "stated"}
 
 
 FILTER_PARAMS = ("topic", "year", "year_from", "year_to", "document", "level", "genre", "sort", "page", "page_size")

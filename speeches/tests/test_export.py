@@ -58,4 +58,5 @@ def test_an_export_says_which_dates_were_inferred_and_which_titles_supplied(clie
     exported = {r["id"]: r for r in client.get("/search/export.json", params).json()["results"]}
     assert exported[cast["style"].public_id]["title_supplied"] is True
     epidemic = exported[cast["epidemic"].public_id]
-    assert (epidemic["date"], epidemic["date_standing"]) == ("2020", "inferred")
+    # The JSON says it as /api/speeches does.
+    assert epidemic["date"] == {"value": "2020", "standing": "inferred"}

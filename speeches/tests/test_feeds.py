@@ -32,8 +32,13 @@ def test_a_search_feed_is_atom_listing_the_searchs_speeches_newest_first(client,
         cast["safety"].get_absolute_url(),
     ]
     for entry in root.findall(f"{ATOM}entry"):
-        assert entry.find(f"{ATOM}id").text and entry.find(f"{ATOM}updated").text
+        # An entry's id is absolute (RFC 4287 §4.2.6): the speech's permanent URL.
+        assert entry.find(f"{ATOM}id").text == entry.find(f"{ATOM}link").get("href")
+        assert entry.find(f"{ATOM}id").text.startswith("http://testserver/speeches/")
+        assert entry.find(f"{ATOM}updated").text
         assert "安全生产" in (entry.find(f"{ATOM}summary").text or "")
+        title = entry.find(f"{ATOM}title").text
+        assert title.count("年）") <= 1, title
 
 
 def test_a_feed_keeps_the_searchs_filters_and_is_linked_from_the_results_page(client, cast):
@@ -52,3 +57,18 @@ def test_a_feed_keeps_the_searchs_filters_and_is_linked_from_the_results_page(cl
 
 def test_a_feed_without_a_query_or_filter_is_empty_not_the_whole_archive(client, cast):
     assert feed(client).findall(f"{ATOM}entry") == []
+
+
+def test_an_entry_title_says_its_year_once():
+    from types import SimpleNamespace
+
+    from speeches.feeds import SearchFeed
+    from speeches.models import Speech
+
+    def title(text, year):
+        return SearchFeed().item_title(SimpleNamespace(speech=Speech(title=text, year=year)))
+
+    # A title told apart from another of its page by its year (attribution.tell_apart).
+    assert title("关于教育的讲话（2022年）", 2022) == "关于教育的讲话（2022年）"
+    assert title("关于教育的讲话", 2022) == "关于教育的讲话（2022年）"
+    assert title("关于教育的讲话", None) == "关于教育的讲话"

@@ -92,6 +92,18 @@ def test_a_speech_found_in_two_places_says_where_else_it_appears(client, cast):
     assert "本篇亦见于" not in html_of(client, cast["epidemic"].get_absolute_url())
 
 
+def test_a_copys_page_names_its_original_and_where_it_stands_and_points_search_engines_there(client, cast):
+    copy, original = cast["yushan-copy"], cast["yushan"]
+    html = html_of(client, copy.get_absolute_url())
+    assert f'<link rel="canonical" href="http://testserver{original.get_absolute_url()}">' in html
+    shown = original.document.display_title[:29]
+    assert f"{original.title}</a>（{shown}" in html and f"第 {original.ordinal} 篇）内容重复" in html
+    # The original's page is its own canonical page.
+    assert f'<link rel="canonical" href="http://testserver{original.get_absolute_url()}">' in html_of(
+        client, original.get_absolute_url()
+    )
+
+
 def test_similar_speeches_share_a_topic_or_keyword_and_are_not_the_speech_itself(client, cast):
     speech = cast["epidemic"]  # 疫情防控 and 全国文明城市创建
     html = html_of(client, speech.get_absolute_url())
@@ -130,6 +142,14 @@ def test_the_citation_of_a_selected_paragraph_points_at_it(client, cast):
     assert data["paragraph"] == "p3"
     assert f"http://testserver/speeches/{speech.public_id}/#p3." in data["gbt7714"]
     assert "note = {第3段；" in data["bibtex"] and "N1  - 第3段" in data["ris"]
+
+
+def test_a_paragraph_the_speech_does_not_have_is_not_cited(client, cast):
+    speech = cast["yushan"]
+    last = len(speech.paragraphs())
+    assert client.get(f"/api/speeches/{speech.public_id}/citation", {"paragraph": f"p{last}"}).status_code == 200
+    response = client.get(f"/api/speeches/{speech.public_id}/citation", {"paragraph": f"p{last + 1}"})
+    assert response.status_code == 404 and response.json()["message"] == f"本篇没有第 {last + 1} 段"
 
 
 def test_a_merged_id_redirects_with_the_search_query_kept(client, cast):
