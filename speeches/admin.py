@@ -80,12 +80,25 @@ class UploadForm(forms.Form):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "status", "speech_count", "encoding", "size", "created_at", "uploaded_by", "short_error")
-    list_filter = ("status", "encoding", "pipeline_version", "created_at", "uploaded_by")
-    search_fields = ("original_name", "title", "sha256", "error")
+    list_display = (
+        "__str__",
+        "status",
+        "speech_count",
+        "encoding",
+        "size_shown",
+        "created_at",
+        "uploaded_by",
+        "short_error",
+    )
+    list_filter = ("status", "encoding", "created_at", "uploaded_by")
+    search_fields = ("original_name", "title", "supplied_title", "sha256", "error")
     date_hierarchy = "created_at"
+    # Everything a document holds comes from its bytes and the pipeline: a hand edit
+    # would be lost at the next re-ingest, so none is offered (correct by re-ingesting).
     readonly_fields = (
         "original_name",
+        "title",
+        "supplied_title",
         "sha256",
         "size",
         "encoding",
@@ -94,6 +107,9 @@ class DocumentAdmin(admin.ModelAdmin):
         "error",
         "report",
         "pipeline_version",
+        "preamble",
+        "trailer",
+        "fragments",
         "uploaded_by",
         "created_at",
         "updated_at",
@@ -117,6 +133,20 @@ class DocumentAdmin(admin.ModelAdmin):
     @admin.display(description="原因")
     def short_error(self, obj):
         return obj.error[:80]
+
+    @admin.display(description="大小", ordering="size")
+    def size_shown(self, obj):
+        return f"{obj.size / 2**20:.1f} MB" if obj.size >= 2**20 else f"{obj.size / 1024:.0f} KB"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only: the page shows a document, it has nothing to save.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="讲话")
     def speech_links(self, obj):
@@ -263,9 +293,16 @@ class SectionAdmin(ReadOnlyAdmin):
     list_select_related = ("speech",)
 
 
+ALIAS_REASONS = {"deleted": "来源文件已删除", "merged": "已并入另一篇", "removed": "重新入库后不再存在"}
+
+
 @admin.register(SpeechAlias)
 class SpeechAliasAdmin(admin.ModelAdmin):
-    list_display = ("public_id", "speech", "reason", "document", "created_at")
+    list_display = ("public_id", "speech", "reason_shown", "document", "created_at")
     list_filter = ("reason",)
     search_fields = ("public_id", "title")
     raw_id_fields = ("speech", "document")
+
+    @admin.display(description="原因", ordering="reason")
+    def reason_shown(self, obj):
+        return ALIAS_REASONS.get(obj.reason, obj.reason)

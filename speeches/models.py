@@ -54,29 +54,34 @@ class Document(models.Model):
         INGESTED = "ingested", "已入库"
         FAILED = "failed", "失败"
 
-    original_name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64, unique=True)
-    raw = models.BinaryField()
-    size = models.PositiveIntegerField(default=0)
-    encoding = models.CharField(max_length=32, blank=True)
-    encoding_confidence = models.FloatField(null=True, blank=True)
-    title = models.CharField(max_length=500, blank=True)
+    original_name = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    raw = models.BinaryField("原始字节")
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    encoding = models.CharField("编码", max_length=32, blank=True)
+    encoding_confidence = models.FloatField("编码置信度", null=True, blank=True)
+    title = models.CharField("标题", max_length=500, blank=True)
     # Made by the archive when the page has no title (pipeline.supply_document_title).
-    supplied_title = models.CharField(max_length=500, blank=True)
-    preamble = models.TextField(blank=True)
+    supplied_title = models.CharField("补拟标题", max_length=500, blank=True)
+    preamble = models.TextField("页首文字", blank=True)
     # Site text after the last speech ("相关文章…") and pieces too short to be speeches.
-    trailer = models.TextField(blank=True)
-    fragments = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
-    error = models.TextField(blank=True)
-    report = models.JSONField(default=dict, blank=True)
-    pipeline_version = models.CharField(max_length=32, blank=True)
+    trailer = models.TextField("页尾文字", blank=True)
+    fragments = models.JSONField("过短的片段", default=list, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    error = models.TextField("原因", blank=True)
+    report = models.JSONField("处理报告", default=dict, blank=True)
+    pipeline_version = models.CharField("流程版本", max_length=32, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="上传者",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    ingested_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    ingested_at = models.DateTimeField("入库时间", null=True, blank=True)
 
     objects = DocumentManager()
 
@@ -140,24 +145,24 @@ def place_keys(place: str) -> list[str]:
 
 
 class Speech(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="speeches")
-    ordinal = models.PositiveIntegerField()
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="speeches", verbose_name="来源文件")
+    ordinal = models.PositiveIntegerField("序号")
     # The permanent id in /speeches/<public_id>/: see speeches.ingest.identity.
-    public_id = models.CharField(max_length=16, unique=True)
-    title = models.CharField(max_length=500)
+    public_id = models.CharField("永久编号", max_length=16, unique=True)
+    title = models.CharField("标题", max_length=500)
     text = models.TextField(help_text="Canonical text: restored, simplified.")
     original_text = models.TextField(help_text="The speech as found in the source, before restoration.")
-    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
-    char_count = models.PositiveIntegerField(default=0)
-    occasion = models.CharField(max_length=255, blank=True)
-    speaker_level = models.CharField(max_length=16, blank=True, db_index=True)
-    genre = models.CharField(max_length=16, blank=True, db_index=True)
+    year = models.PositiveSmallIntegerField("年份", null=True, blank=True, db_index=True)
+    char_count = models.PositiveIntegerField("字数", default=0)
+    occasion = models.CharField("场合", max_length=255, blank=True)
+    speaker_level = models.CharField("讲话人级别", max_length=16, blank=True, db_index=True)
+    genre = models.CharField("体裁", max_length=16, blank=True, db_index=True)
     # The place, "湖北·襄阳" or "广东" (speeches/ingest/attribution.py find_place).
-    region = models.CharField(max_length=64, blank=True, db_index=True)
+    region = models.CharField("地点", max_length=64, blank=True, db_index=True)
     # Who, when and where, as the text states or implies them; `attribution` keeps each
     # value's standing (stated, inferred, unknown), rule and evidence.
-    speaker = models.CharField(max_length=32, blank=True, db_index=True)
-    office = models.CharField(max_length=32, blank=True, db_index=True)
+    speaker = models.CharField("讲话人", max_length=32, blank=True, db_index=True)
+    office = models.CharField("职务", max_length=32, blank=True, db_index=True)
     date = models.CharField(max_length=21, blank=True, help_text="YYYY, YYYY-MM, YYYY-MM-DD or a range YYYY/YYYY.")
     attribution = models.JSONField(default=dict, blank=True)
     # The title is the archive's, made from the speech's meeting or topic (cited in brackets).
@@ -177,9 +182,11 @@ class Speech(models.Model):
     # What survives of a speech the page lost (残篇): shown as such on its page and in the API.
     is_fragment = models.BooleanField(default=False)
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates", verbose_name="重复于"
     )
-    topics = models.ManyToManyField(Topic, through="SpeechTopic", related_name="speeches", blank=True)
+    topics = models.ManyToManyField(
+        Topic, through="SpeechTopic", related_name="speeches", blank=True, verbose_name="主题"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -337,8 +344,8 @@ class SpeechAlias(models.Model):
     speech = models.ForeignKey(Speech, null=True, blank=True, on_delete=models.SET_NULL, related_name="aliases")
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     title = models.CharField(max_length=500, blank=True)
-    reason = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField("原因", max_length=255, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "旧链接"

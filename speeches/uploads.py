@@ -193,7 +193,7 @@ def file_report(name: str, result: LoadResult) -> dict:
         "duplicates": sum(1 for s in speeches if s.duplicate_of_id),
         "encoding": document.encoding,
         "repairs": repairs_of(report),
-        "warnings": list(report.get("warnings", [])),
+        "warnings": warnings_of(report),
         "speeches": speeches,
         # The rows are in; only the search index lags (the worker or check_index --fix catches up).
         "index_pending": document.error if document.error.startswith(PENDING_MARK) else "",
@@ -217,11 +217,56 @@ def skipped_report(name: str, reason: str) -> dict:
     }
 
 
+# The pipeline's steps and counts (speeches/ingest, StepReport) as an admin reads them.
+STEP_NAMES = {
+    "decode": "解码",
+    "markup": "网页标记",
+    "pinyin": "拼音注音",
+    "mojibake": "乱码",
+    "script": "繁简转换",
+    "clean": "网站杂质",
+}
+COUNT_LABELS = {
+    "replaced_bytes": "无法解码的字节 {} 个，以〓标出",
+    "tags_removed": "去除标签 {} 个",
+    "entities_unescaped": "还原实体 {} 个",
+    "annotations_removed": "去除注音 {} 处",
+    "runs_found": "发现乱码 {} 段",
+    "runs_repaired": "修复 {} 段",
+    "runs_marked": "无法确定、以〓标出 {} 段",
+    "question_marks_kept": "保留原有问号 {} 个",
+    "title_dots_restored": "恢复标题间隔号 {} 个",
+    "undecodable_marked": "无法解码、以〓标出 {} 处",
+    "characters_changed": "转为简体 {} 字",
+    "editor-boilerplate": "去除编者套话 {} 行",
+    "seo-spam": "去除推广词 {} 行",
+    "breadcrumb": "去除导航 {} 行",
+    "font-size": "去除字号按钮 {} 行",
+    "author": "去除作者、来源行 {} 行",
+    "list-scrap": "去除列表残片 {} 行",
+    "pagination": "去除分页残片 {} 行",
+    "link-word": "网站插入的链接词 {} 个",
+    "sentences_rejoined": "接回被拆断的句子 {} 处",
+}
+
+
 def repairs_of(report: dict) -> list[str]:
-    """Non-zero counts of the pipeline's steps, e.g. 'mojibake: runs_repaired=99'."""
+    """Non-zero counts of the pipeline's steps, in words: "乱码：发现乱码 26 段，修复 25 段"."""
     lines = []
     for step in report.get("steps", []):
-        counts = ", ".join(f"{k}={v}" for k, v in step.get("counts", {}).items() if v)
-        if counts and step.get("step") not in {"split", "decode"}:
-            lines.append(f"{step.get('step')}: {counts}")
+        name = step.get("step")
+        counts = [
+            COUNT_LABELS[key].format(value) if key in COUNT_LABELS else f"{key} {value}"
+            for key, value in step.get("counts", {}).items()
+            if value
+        ]
+        if counts and name != "split":
+            lines.append(f"{STEP_NAMES.get(name, name)}：{'，'.join(counts)}")
     return lines
+
+
+def warnings_of(report: dict) -> list[str]:
+    """The document's warnings and every step's (the decode step's: how many bytes of a
+    damaged page were replaced, and on which lines)."""
+    found = [w for step in report.get("steps", []) for w in step.get("warnings", [])]
+    return list(dict.fromkeys([*report.get("warnings", []), *found]))

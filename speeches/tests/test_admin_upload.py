@@ -258,4 +258,7 @@ def test_a_utf8_page_with_five_percent_broken_bytes_is_ingested_as_utf8_and_its_
     (warning,) = decode["warnings"]
     assert f"{decode['counts']['replaced_bytes']} undecodable bytes replaced" in warning
     assert decode["counts"]["replaced_bytes"] >= len(spots) and f"on lines {first_line}, " in warning
+    # The upload's report shows it, where the admin reads it (it was stored, never shown).
+    assert warning in reports_of(response)["002-damaged.txt"]["warnings"]
+    assert warning in response.content.decode()
     assert "部署" in "".join(speech.text for speech in document.speeches.all())

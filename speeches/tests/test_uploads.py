@@ -104,14 +104,34 @@ def test_an_office_document_is_not_opened_as_a_zip():
     assert expand_upload("speech.docx", docx).pieces[0].refusal == ""
 
 
-def test_repairs_list_only_the_steps_that_changed_something():
+def test_repairs_list_only_the_steps_that_changed_something_in_words():
     report = {
         "steps": [
-            {"step": "mojibake", "counts": {"runs_repaired": 3, "runs_marked": 0}},
+            {"step": "decode", "counts": {"replaced_bytes": 12}},
+            {"step": "mojibake", "counts": {"runs_found": 4, "runs_repaired": 3, "runs_marked": 1}},
             {"step": "markup", "counts": {"tags_removed": 0}},
+            {"step": "clean", "counts": {"link-word": 2, "sentences_rejoined": 2}},
         ]
     }
-    assert uploads.repairs_of(report) == ["mojibake: runs_repaired=3"]
+    assert uploads.repairs_of(report) == [
+        "解码：无法解码的字节 12 个，以〓标出",
+        "乱码：发现乱码 4 段，修复 3 段，无法确定、以〓标出 1 段",
+        "网站杂质：网站插入的链接词 2 个，接回被拆断的句子 2 处",
+    ]
+
+
+def test_the_report_shows_every_steps_warnings():
+    # A UTF-8 page with bad bytes: the decode step's warning was stored but never shown.
+    report = {
+        "warnings": ["no speech found in this file"],
+        "steps": [
+            {"step": "decode", "warnings": ["27202 undecodable bytes replaced by 〓 in the utf-8 text, on lines 1, 2"]}
+        ],
+    }
+    assert uploads.warnings_of(report) == [
+        "no speech found in this file",
+        "27202 undecodable bytes replaced by 〓 in the utf-8 text, on lines 1, 2",
+    ]
 
 
 @pytest.mark.django_db
