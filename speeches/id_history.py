@@ -12,7 +12,8 @@ and brings the aliases back; `manage.py rebuild_from_raw` relies on both.
 File format (version 1):
     {"version": 1, "sha256": "...", "original_name": "...", "created_at": "ISO",
      "speeches": [{"public_id", "ordinal", "fingerprint", "title", "text"}],
-     "aliases": [{"public_id", "successor" (id or null), "title", "reason"}]}
+     "aliases": [{"public_id", "successor" (id or null), "title", "reason"}],
+     "deleted_at": "ISO" (only once an admin deleted the document)}
 """
 
 from __future__ import annotations
@@ -100,6 +101,13 @@ def write(sha256: str, data: dict) -> Path:
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, path)  # atomic: a crash never leaves half a history
     return path
+
+
+def mark_deleted_on_commit(document: Document, deleted_at: str) -> None:
+    """Once a document's deletion commits, its history says so: the raw bytes stay (nothing
+    uploaded is lost), but `rebuild_from_raw` must not bring the document back."""
+    data = {**(read(document.sha256) or snapshot(document)), "deleted_at": deleted_at}
+    transaction.on_commit(partial(write, document.sha256, data))
 
 
 def save_on_commit(document: Document) -> None:

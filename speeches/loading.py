@@ -444,6 +444,7 @@ def remove_document(document: Document) -> None:
     document_id = document.pk
     copying = _documents_copying(document)
     with transaction.atomic():
+        id_history.mark_deleted_on_commit(document, timezone.now().isoformat())
         # Its ids stay known, so a bookmarked link explains the removal instead of a bare 404,
         # or leads to a copy another document keeps of the speech (the earliest).
         for pk, public_id, title in document.speeches.values_list("pk", "public_id", "title"):

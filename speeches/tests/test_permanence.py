@@ -207,6 +207,32 @@ def test_a_dropped_speech_still_explains_itself_after_a_rebuild(
     assert response.status_code == 410 and "不再单独收录" in html and last.title in html
 
 
+def test_a_document_an_admin_deleted_stays_deleted_after_a_rebuild_and_its_ids_explain(
+    client, seed_bytes, django_capture_on_commit_callbacks
+):
+    from speeches.loading import remove_document
+    from speeches.raw_files import raw_path
+
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    recorded = record_ids()
+    document = Document.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_document(document)
+    assert raw_path(document.sha256).exists()  # the bytes are kept
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+    assert not Document.objects.exists()
+    for public_id in recorded:
+        response = client.get(f"/speeches/{public_id}/")
+        assert response.status_code == 410 and "删除" in response.content.decode()
+    # Uploaded again by hand, it is a document again, with its ids.
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    assert set(Speech.objects.values_list("public_id", flat=True)) == set(recorded)
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+    assert Document.objects.count() == 1
+
+
 def test_the_id_history_is_written_beside_the_raw_file(seed_bytes, django_capture_on_commit_callbacks):
     result = ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
     document = Document.objects.get(pk=result.document_id)

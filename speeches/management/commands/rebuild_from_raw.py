@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from speeches import id_history
 from speeches.indexing import rebuild_index
 from speeches.loading import LoadResult, ingest_bytes, keep_raw_file, sha256_of
-from speeches.models import Document
+from speeches.models import Document, SpeechAlias
 
 # Raw files are named by their sha256; the id histories and temporary files beside them are not.
 RAW_NAME = re.compile(r"^[0-9a-f]{64}$")
@@ -68,6 +68,11 @@ class Command(BaseCommand):
         files = stored_files(root)
         if not files:
             raise CommandError(f"no raw files under {root}")
+        deleted = [stored for stored in files if id_history.read(stored.sha256).get("deleted_at")]
+        for stored in deleted:
+            explained = self.keep_deleted(stored)
+            self.stdout.write(f"{stored.name}: deleted by an admin, not rebuilt ({explained} speech ids explained)")
+        files = [stored for stored in files if stored not in deleted]
         failures = sum(not self.rebuild_one(stored, options["force"]).ok for stored in files)
         # Not an error exit: a file that never parsed (a PDF uploaded by mistake) is kept
         # forever and would otherwise fail every rebuild. Each failure is printed above.
@@ -84,6 +89,16 @@ class Command(BaseCommand):
             id_history.write(document.sha256, id_history.snapshot(document))
             count += 1
         self.stdout.write(f"id history written for {count} documents")
+
+    @staticmethod
+    def keep_deleted(stored: StoredFile) -> int:
+        """A deleted document's speech ids answer as deleted (410), as they did before."""
+        speeches = id_history.read(stored.sha256).get("speeches", [])
+        for speech in speeches:
+            SpeechAlias.objects.get_or_create(
+                public_id=speech["public_id"], defaults={"title": speech.get("title", ""), "reason": "deleted"}
+            )
+        return len(speeches)
 
     def rebuild_one(self, stored: StoredFile, force: bool) -> LoadResult:
         raw = stored.path.read_bytes()
