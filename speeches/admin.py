@@ -6,6 +6,8 @@ public ids and brings the index along), never a hand edit that the index would
 not see.
 """
 
+from contextlib import nullcontext
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -18,7 +20,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from .indexing import index_document
-from .loading import ingest_bytes, remove_document
+from .loading import child_parser, ingest_bytes, remove_document
 from .locks import IndexBusy
 from .models import Document, Section, Speech, SpeechAlias, SpeechTopic, Topic
 from .uploads import file_report, is_zip, upload_files
@@ -190,14 +192,17 @@ class DocumentAdmin(admin.ModelAdmin):
             self.message_user(
                 request, f"{busy.count()} 个文档正在后台处理，已跳过（being processed, skipped）", messages.WARNING
             )
-        for document in queryset.exclude(status=Document.Status.PROCESSING):
-            raw, name = bytes(document.raw), document.original_name
-            if is_zip(name, raw):  # a refused zip is retried by expanding it again
-                reports.extend(upload_files([(name, raw)], request.user))
-                continue
-            result = ingest_bytes(raw, name, force=True, inline_max=max(budget, 0))
-            budget -= len(raw) if result.status == "ingested" else 0
-            reports.append(file_report(name, result))
+        # Parsed in a child process, as uploads are: the pipeline's models never stay in
+        # a web worker (one re-ingest grew it from 278 to 588 MB).
+        with child_parser() if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
+            for document in queryset.exclude(status=Document.Status.PROCESSING):
+                raw, name = bytes(document.raw), document.original_name
+                if is_zip(name, raw):  # a refused zip is retried by expanding it again
+                    reports.extend(upload_files([(name, raw)], request.user))
+                    continue
+                result = ingest_bytes(raw, name, force=True, inline_max=max(budget, 0), parser=parser)
+                budget -= len(raw) if result.status == "ingested" else 0
+                reports.append(file_report(name, result))
         self.message_user(request, summary_of(reports), summary_level(reports))
         for report in reports:
             if report["status"] == "failed":

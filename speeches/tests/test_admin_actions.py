@@ -42,6 +42,25 @@ def test_reingest_keeps_every_permanent_id_and_the_index_count(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_a_reingest_from_the_admin_parses_in_a_child_process_as_an_upload_does(
+    staff_client, seed_bytes, settings, caplog, django_capture_on_commit_callbacks
+):
+    import logging
+    import os
+
+    settings.INGEST_INLINE_IN_CHILD = True
+    with django_capture_on_commit_callbacks(execute=True):
+        document = ingest_002(seed_bytes)
+    with caplog.at_level(logging.INFO, logger="speeches.loading"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = act(staff_client, "reingest", document)
+    assert "入库 1" in response.content.decode()
+    pids = {r.child_pid for r in caplog.records if r.getMessage().startswith("parsed in child")}
+    assert len(pids) == 1 and os.getpid() not in pids
+
+
+@pytest.mark.django_db
 @pytest.mark.usefixtures("empty_archive")
 def test_a_failed_upload_can_be_retried_after_the_cause_is_fixed(
     staff_client, seed_bytes, settings, django_capture_on_commit_callbacks
