@@ -222,9 +222,19 @@ class DocumentAdmin(admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         # Speeches and sections cannot be deleted on their own (ReadOnlyAdmin) but go
         # with their document; without this Django would refuse the document's delete.
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # What is listed is a summary: Django's list named every similarity band and
+        # topic row (448 lines for one document) and not what happens to the links.
+        _, _, perms_needed, protected = super().get_deleted_objects(objs, request)
         owned = {str(Speech._meta.verbose_name), str(Section._meta.verbose_name)}
-        return deleted, counts, perms_needed - owned, protected
+        documents = list(objs)
+        speeches = {document.pk: document.speeches.count() for document in documents}
+        summary = [f"{document}：讲话 {speeches[document.pk]} 篇，及其章节、主题" for document in documents]
+        summary.append(
+            "这些讲话的永久链接今后显示“已删除”（410）；另一来源文件中保存有副本的，转到该副本（301）。"
+            "原始文件仍然保存，但 rebuild_from_raw 不会把它恢复；重新上传即可恢复。"
+        )
+        counts = {"来源文件": len(documents), "讲话": sum(speeches.values())}
+        return summary, counts, perms_needed - owned, protected
 
     def delete_model(self, request, obj):
         remove_document(obj)  # also removes its speeches from the index, after commit

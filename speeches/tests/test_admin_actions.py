@@ -96,6 +96,10 @@ def test_deleting_a_document_removes_its_speeches_from_the_database_and_the_inde
     with django_capture_on_commit_callbacks(execute=True):
         document = ingest_002(seed_bytes)
     assert indexed_count() > 0
+    # The confirmation says what goes and what becomes of the links, in a few lines.
+    html = act(staff_client, "delete_selected", document).content.decode()
+    assert f"{document}：讲话 {document.speeches.count()} 篇" in html and "（410）" in html
+    assert "object (" not in html and html.count("<li>") < 30
     with django_capture_on_commit_callbacks(execute=True):
         act(staff_client, "delete_selected", document, post="yes")
     assert not Document.objects.exists() and not Speech.objects.exists()
