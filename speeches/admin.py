@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
-from django.utils.html import format_html_join
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .indexing import index_document
@@ -116,6 +116,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "ingested_at",
+        "raw_link",
         "speech_links",
     )
     exclude = ("raw",)
@@ -150,6 +151,12 @@ class DocumentAdmin(admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    @admin.display(description="原始字节")
+    def raw_link(self, obj):
+        return format_html(
+            '<a href="{}">下载原始字节（{}）</a>', reverse("document-raw", args=[obj.pk]), obj.original_name
+        )
+
     @admin.display(description="讲话")
     def speech_links(self, obj):
         rows = ((s.get_absolute_url(), s.title, s.public_id) for s in obj.speeches.order_by("ordinal"))
@@ -171,6 +178,9 @@ class DocumentAdmin(admin.ModelAdmin):
             files = ((f.name, f.read()) for f in form.cleaned_data["files"])
             reports = upload_files(files, request.user)
             self.message_user(request, summary_of(reports), summary_level(reports))
+            for report in reports:  # each file's upload in its document's history
+                if report["document"] is not None:
+                    self.log_change(request, report["document"], f"上传 {report['name']}：{report['status_label']}")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -203,14 +213,21 @@ class DocumentAdmin(admin.ModelAdmin):
                 result = ingest_bytes(raw, name, force=True, inline_max=max(budget, 0), parser=parser)
                 budget -= len(raw) if result.status == "ingested" else 0
                 reports.append(file_report(name, result))
+                self.log_change(request, document, f"重新入库：{reports[-1]['status_label']}")
         self.message_user(request, summary_of(reports), summary_level(reports))
         for report in reports:
             if report["status"] == "failed":
-                self.message_user(request, f"{report['name']}：{report['message']}", messages.ERROR)
+                # "文件" first: the admin capitalises a message's first letter (Empty.txt).
+                self.message_user(request, f"文件 {report['name']}：{report['message']}", messages.ERROR)
 
     @admin.action(description="重建所选文档的索引（re-index）", permissions=["change"])
     def reindex(self, request, queryset):
         done = 0
+        skipped = queryset.exclude(status=Document.Status.INGESTED).count()
+        if skipped:
+            self.message_user(
+                request, f"{skipped} 个文件未入库，没有讲话可建索引，已跳过（not ingested, skipped）", messages.WARNING
+            )
         for document in queryset.filter(status=Document.Status.INGESTED):
             try:
                 done += index_document(document.pk)

@@ -86,6 +86,9 @@ def test_reindex_puts_a_documents_speeches_into_an_index_that_lacks_them(staff_c
     response = act(staff_client, "reindex", document)
     assert "已重建索引" in response.content.decode()
     assert indexed_count() == document.speeches.count() > 0
+    # A file that never parsed has nothing to index, and the message says it was skipped.
+    failed = Document.objects.get(pk=ingest_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64), "x.png").document_id)
+    assert "1 个文件未入库" in act(staff_client, "reindex", failed).content.decode()
 
 
 @pytest.mark.django_db

@@ -191,6 +191,21 @@ def test_a_file_above_the_inline_limit_is_queued_and_shown_as_queued(staff_clien
     assert Speech.objects.count() == 0
     listing = staff_client.get("/admin/speeches/document/?status__exact=queued")
     assert "big.txt" in listing.content.decode()
+    # The report says what takes a queued file, and counts no speeches it does not have yet.
+    html = response.content.decode()
+    assert "manage.py process_uploads" in html and "讲话 0 篇" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive")
+def test_a_documents_page_shows_its_upload_in_its_history_links_its_bytes_and_saves_nothing(staff_client, seed_bytes):
+    upload(staff_client, ("002.txt", seed_bytes[SEED_002]))
+    document = Document.objects.get(original_name="002.txt")
+    page = staff_client.get(f"/admin/speeches/document/{document.pk}/change/").content.decode()
+    assert f"/documents/{document.pk}/raw/" in page and 'name="_save"' not in page
+    assert 'name="title"' not in page  # read-only: shown, not a form field
+    history = staff_client.get(f"/admin/speeches/document/{document.pk}/history/").content.decode()
+    assert "上传 002.txt" in history
 
 
 @pytest.mark.django_db
