@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from . import citation
 from .ingest.mojibake import MARKER
+from .ingest.sections import heading_kind
 from .models import Bookmark, Speech, SpeechAlias
 from .search import parse_query
 from .similar import similar_speeches
@@ -60,9 +61,11 @@ def speech_detail(request, public_id: str, slug: str = ""):
     if speech is None:
         return _moved_or_gone(request, public_id)
     query = request.GET.get("q", "")[:200]
+    sections = list(speech.sections.all())
     context = {
         "speech": speech,
-        "sections": speech.sections.all(),
+        "sections": sections,
+        "toc": table_of_contents(sections),
         "duplicates": speech.duplicates.with_document(),
         "query": query,
         "terms": parse_query(query).terms if query.strip() else (),
@@ -75,6 +78,24 @@ def speech_detail(request, public_id: str, slug: str = ""):
         "facts": facts(speech),
     }
     return render(request, "speeches/speech.html", context)
+
+
+# Headings of the outline (一、 （一） 第一， ——): the table of contents lists these. The
+# numbered items and run-in points under them (1、… 一是…) are headings in the text but
+# not in the contents: they are sentences, often long ("1、投资800万元,完成xx公路沁阳段
+# 5.88公里改建工程…", 30 of them in 003's 公路 speech), and a paragraph may hold several.
+OUTLINE_KINDS = frozenset({"chapter", "part", "ordinal", "dash"})
+
+
+def table_of_contents(sections) -> list:
+    """The sections a speech's contents list: those headed by the outline, or, in a speech
+    with no outline, those of its top level."""
+    headed = [section for section in sections if section.heading]
+    outline = [section for section in headed if heading_kind(section.heading) in OUTLINE_KINDS]
+    if outline:
+        return outline
+    top = min((section.level for section in headed), default=0)
+    return [section for section in headed if section.level == top]
 
 
 STANDING_LABELS = {"stated": "原文所载", "inferred": "推断"}

@@ -57,6 +57,24 @@ def test_the_table_of_contents_links_each_headed_section(client, cast):
         assert f'id="{section.anchor}"' in html
 
 
+def test_the_contents_list_the_outline_and_leave_its_items_and_points_to_the_text():
+    from types import SimpleNamespace
+
+    from speeches.speech_views import table_of_contents
+
+    def section(heading, level):
+        return SimpleNamespace(heading=heading, level=level)
+
+    # 003's 公路 speech: 一、 (一) ----公路建设。 and under it 1、投资800万元…
+    outline = [section("一、20xx年公路工作简要回顾。", 1), section("(一)总体工作思路:", 2)]
+    outline.append(section("----公路建设。", 3))
+    items = [section("1、投资800万元,完成xx公路沁阳段5.88公里改建工程", 4), section("", 0)]
+    assert table_of_contents(outline + items) == outline
+    # A speech whose only structure is run-in points lists them (its top level).
+    points = [section("一是坚持突出重点。", 1), section("二是强化措施。", 1), section("1、甲", 2)]
+    assert table_of_contents(points) == points[:2]
+
+
 def test_the_id_alone_resolves_and_a_readable_slug_may_follow_it(client, cast):
     speech = cast["yushan"]
     plain = html_of(client, f"/speeches/{speech.public_id}/")
