@@ -65,10 +65,13 @@ def test_an_entry_title_says_its_year_once():
     from speeches.feeds import SearchFeed
     from speeches.models import Speech
 
-    def title(text, year):
-        return SearchFeed().item_title(SimpleNamespace(speech=Speech(title=text, year=year)))
+    def title(text, year, standing="stated"):
+        attribution = {"date": {"standing": standing}}
+        speech = Speech(title=text, year=year, date=str(year or ""), attribution=attribution)
+        return SearchFeed().item_title(SimpleNamespace(speech=speech))
 
     # A title told apart from another of its page by its year (attribution.tell_apart).
     assert title("关于教育的讲话（2022年）", 2022) == "关于教育的讲话（2022年）"
     assert title("关于教育的讲话", 2022) == "关于教育的讲话（2022年）"
     assert title("关于教育的讲话", None) == "关于教育的讲话"
+    assert title("关于教育的讲话", 2016, "inferred") == "关于教育的讲话（2016年?）"
