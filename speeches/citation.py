@@ -49,6 +49,7 @@ class Citable:
     occasion: str = ""
     source: str = ""  # the source document's title
     source_url: str = ""
+    copy_of_url: str = ""  # a copy's original, which the archive shows and searches
 
 
 def cited_title(item: Citable) -> str:
@@ -79,6 +80,8 @@ def notes(item: Citable) -> list[str]:
         out.append("题名为本馆所拟")
     if item.source:
         out.append(f"来源文件：{item.source}" + (f" {item.source_url}" if item.source_url else ""))
+    if item.copy_of_url:
+        out.append(f"与 {item.copy_of_url} 内容重复")
     return out
 
 

@@ -48,6 +48,9 @@ def citable(request, speech: Speech, paragraph: str = "") -> citation.Citable:
         occasion=speech.occasion,
         source=speech.document.display_title,
         source_url=request.build_absolute_uri(speech.document.get_absolute_url()),
+        copy_of_url=request.build_absolute_uri(speech.duplicate_of.get_absolute_url())
+        if speech.duplicate_of_id
+        else "",
     )
 
 

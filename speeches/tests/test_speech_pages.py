@@ -57,6 +57,14 @@ def test_the_table_of_contents_links_each_headed_section(client, cast):
         assert f'id="{section.anchor}"' in html
 
 
+def test_a_copys_citation_names_the_original(client, cast):
+    copy, original = cast["yushan-copy"], cast["yushan"]
+    data = client.get(f"/api/speeches/{copy.public_id}/citation").json()
+    note = f"与 http://testserver{original.get_absolute_url()} 内容重复"
+    assert note in data["gbt7714"] and note in data["bibtex"] and f"N1  - {note}" in data["ris"]
+    assert "内容重复" not in client.get(f"/api/speeches/{original.public_id}/citation").json()["gbt7714"]
+
+
 def test_the_contents_list_the_outline_and_leave_its_items_and_points_to_the_text():
     from types import SimpleNamespace
 
