@@ -225,6 +225,11 @@ def test_a_hit_found_through_a_copy_shows_the_copys_words_and_names_it(generated
     assert hit.version == copy and "<mark>唯有副本才写</mark>" in hit.snippets[0]
     answer = client.get("/api/search", {"q": "唯有副本才写"}).json()
     assert answer["results"][0]["id"] == speech.public_id and answer["results"][0]["found_in"] == copy.public_id
+    # The page names the version by its file and the day it came in, not by a title the
+    # two versions may share.
+    html = client.get("/search/", {"q": "唯有副本才写"}).content.decode()
+    document = copy.document
+    assert f"（文件 {document.original_name[:29]}" in html and document.created_at.strftime("%Y-%m-%d") in html
 
 
 def test_a_hit_found_through_a_copy_shows_its_own_words_from_a_passage_the_copy_did_not(generated_archive):
