@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from .params import SearchParams
-from .query import parse_query
+from .query import parse_query, shown
 from .service import Results, search_speeches
 from .trends import Figure, pick_terms, topic_figure, topic_rows, year_figure, year_rows
 
@@ -114,7 +114,7 @@ def count_trends(params: SearchParams, extra_terms: list[str], measure: str = "c
     if not counted:
         return trends
     archive = tally(replace(params, q=""), browse_all=True)
-    names = [t.term for t in counted]
+    names = [shown(t.term) for t in counted]  # the legend: 会议上的讲话, not "会议上的讲话"
     years = year_rows([t.years for t in counted], archive.years)
     topics = topic_rows([t.topics for t in counted], archive.topics, archive.names)
     return replace(

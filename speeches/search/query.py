@@ -86,6 +86,15 @@ class _State:
             self.notes.append(text)
 
 
+def shown(query: str) -> str:
+    """A query as headings and legends name it: one quoted phrase without its quotes
+    ("会议上的讲话" → 会议上的讲话), anything else as typed."""
+    text = query.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"' and text.count('"') == 2:
+        return text[1:-1]
+    return text
+
+
 def parse_query(raw: str) -> ParsedQuery:
     text = (raw or "").strip()
     state = _State([])

@@ -4,6 +4,7 @@ from django.utils.safestring import mark_safe
 
 from speeches.ingest.mojibake import MARKER
 from speeches.search import highlight
+from speeches.search.query import shown
 
 register = template.Library()
 
@@ -41,7 +42,4 @@ def ends(text: str, size: int) -> str:
 def quoted(query: str) -> str:
     """A query between Chinese quotation marks, as a heading names it; a query that is one
     quoted phrase keeps one pair: “会议上的讲话”, not “"会议上的讲话"”."""
-    text = query.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"' and text.count('"') == 2:
-        text = text[1:-1]
-    return f"“{text}”"
+    return f"“{shown(query)}”"

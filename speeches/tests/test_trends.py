@@ -412,3 +412,10 @@ def test_the_charts_summary_names_every_year_tied_for_the_most():
     assert "最多为2018、2020（各3 篇）" in year_figure("每年命中篇数", ["命中"], rows).description
     rows = year_rows([{"2016": 1, "2018": 3}])
     assert "最多为2018（3 篇）" in year_figure("每年命中篇数", ["命中"], rows).description
+
+
+def test_a_quoted_term_is_named_without_its_quotes_in_the_legend(client, cast):
+    html = client.get("/search/trends/", {"q": '"安全生产"'}).content.decode()
+    # Named once in Chinese quotes; the ASCII ones stay only in the form's field.
+    assert "“安全生产”" in html and "“&quot;" not in html
+    assert html.count("&quot;安全生产&quot;") == html.count('value="&quot;安全生产&quot;"') == 1
