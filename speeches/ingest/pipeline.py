@@ -30,7 +30,7 @@ from .metadata import (
 from .mojibake import Repairs, count_suspects, given_repairs, load_tables
 from .restore import damaged_lines, line_repairs, restore_lines
 from .script import to_simplified
-from .sections import split_sections
+from .sections import heading_number, split_sections
 from .segmenter import default_segmenter
 from .split import Chunk, Collection, original_of, split_collection
 from .types import Decoded, ParsedDocument, ParsedSpeech, StepReport
@@ -75,9 +75,17 @@ def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str) 
         display_title=display,
         title_supplied=supplied,
         split_reason=chunk.reason,
-        fragment=chunk.reason == "fragment",
+        fragment=chunk.reason == "fragment" or starts_past_its_first_point(paragraphs),
         attribution=attribution,
     )
+
+
+def starts_past_its_first_point(paragraphs: tuple[str, ...]) -> bool:
+    """A speech whose first paragraph is its second point or later lost its start: 000's
+    speech that opens "二是坚持突出重点、分类指导…", after nothing but the site's
+    "下面是小编为大家整理的". It is a fragment (残篇), as one that survives only as its end."""
+    number = heading_number(paragraphs[0]) if paragraphs else None
+    return number is not None and number > 1
 
 
 def own_title(heading_lines: tuple[str, ...], attribution, scored) -> tuple[str, bool]:
@@ -138,7 +146,7 @@ def build_speeches(chunks: tuple[Chunk, ...], source: tuple[str, ...] = ()) -> l
                     marker=chunk.marker,
                     original_text=original,
                     split_reason=chunk.reason,
-                    fragment=chunk.reason == "fragment",
+                    fragment=chunk.reason == "fragment" or starts_past_its_first_point(built[key].paragraphs),
                 )
             )
         else:

@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from speeches.ingest.breaks import SALUTATION_LINE, find_breaks, split_chunk
-from speeches.ingest.pipeline import parse_document, structure
+from speeches.ingest.pipeline import parse_document, starts_past_its_first_point, structure
 from speeches.ingest.split import Chunk, chinese_number, marker_of, split_collection
 from speeches.ingest.types import Line
 
@@ -211,7 +211,12 @@ def test_no_seed_yields_site_chrome_as_a_speech(seed):
 def test_the_surviving_end_of_a_lost_speech_is_a_fragment_speech_of_its_own(seed, marker, surviving):
     holding = [speech for speech in parse_seed(seed).speeches if surviving in speech.text]
     assert [(speech.marker, speech.fragment) for speech in holding] == [(marker, True)]
-    assert all(not speech.fragment for speech in parse_seed(seed).speeches if len(speech.text) >= 200)
+    # A long speech is a fragment only when it opens past its first point (the test below).
+    assert all(
+        not speech.fragment
+        for speech in parse_seed(seed).speeches
+        if len(speech.text) >= 200 and not starts_past_its_first_point(speech.paragraphs)
+    )
 
 
 @pytest.mark.parametrize("seed", ALL_SEEDS)
@@ -246,3 +251,11 @@ def test_a_speechs_original_holds_every_line_of_the_page_over_its_span(seed_byte
     speeches = parse_document(seed_bytes["004_d07954890cd01a7b.txt"]).speeches
     second = [s for s in speeches if s.text.startswith("同志们:\n由县委党校、县民政局共同举办")]
     assert second and second[0].original_text.startswith("社区工作者发言稿二:同志们:\n由县委党校")
+
+
+def test_a_speech_that_opens_with_its_second_point_is_a_fragment(seed_bytes):
+    # 000: after nothing but "下面是小编为大家整理的", a speech opens "二是坚持突出重点、分类指导".
+    speeches = parse_document(seed_bytes["000_e3c50620afa4a9e1.txt"]).speeches
+    [opened] = [s for s in speeches if s.text.startswith("二是坚持突出重点")]
+    assert opened.fragment
+    assert [s for s in speeches if s.fragment and len(s.text) >= 200] == [opened]
