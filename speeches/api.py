@@ -251,10 +251,10 @@ def not_found(request, rest: str = ""):
     path = request.path
     if path.endswith("/") and path != "/api/":
         try:
-            resolve(path.rstrip("/"))
+            found = resolve(path.rstrip("/"))
         except Resolver404:
-            pass
-        else:
+            found = None
+        if found is not None and found.func is not not_found:
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(path.rstrip("/") + (f"?{query}" if query else ""))
     return _json({"error": "not found", "message": f"API 中没有这个地址：{path}", "path": path}, status=404)

@@ -62,6 +62,7 @@ def test_every_api_address_answers_json_and_a_trailing_slash_leads_to_the_addres
     speech = cast["yushan"]
     response = client.get(f"/api/speeches/{speech.public_id}/", {"x": "1"})
     assert response.status_code == 301 and response["Location"] == f"/api/speeches/{speech.public_id}?x=1"
+    assert client.get("/api/nothing/").status_code == 404  # no address to lead to
     for path in ("/api/nothing", "/api/speeches/doesnotexist/", "/api/topics/extra"):
         response = client.get(path, follow=True)
         assert response.status_code == 404 and response["Content-Type"].startswith("application/json"), path
