@@ -446,20 +446,31 @@ def remove_document(document: Document) -> None:
     with transaction.atomic():
         id_history.mark_deleted_on_commit(document, timezone.now().isoformat())
         # Its ids stay known, so a bookmarked link explains the removal instead of a bare 404,
-        # or leads to a copy another document keeps of the speech (the earliest).
+        # or leads to a copy another document keeps of the speech (the earliest), which
+        # becomes the original of the other copies.
+        survivors: dict[int, list[int]] = {}
         for pk, public_id, title in document.speeches.values_list("pk", "public_id", "title"):
-            survivor = (
+            copies = list(
                 Speech.objects.filter(duplicate_of=pk)
                 .exclude(document=document)
                 .order_by("document__created_at", "document_id", "ordinal")
-                .first()
+                .values_list("pk", flat=True)
             )
+            if copies:
+                survivors[copies[0]] = copies[1:]
             SpeechAlias.objects.update_or_create(
                 public_id=public_id,
-                defaults={"speech": survivor, "document": None, "title": title, "reason": "deleted"},
+                defaults={
+                    "speech_id": copies[0] if copies else None,
+                    "document": None,
+                    "title": title,
+                    "reason": "deleted",
+                },
             )
         SpeechAlias.objects.filter(document=document).update(document=None)
         document.delete()
+        for survivor, others in survivors.items():
+            Speech.objects.filter(pk__in=others).update(duplicate_of=survivor)
         documents_changed({document_id} | copying)
 
 

@@ -180,12 +180,16 @@ def test_deleting_a_document_leads_its_speech_ids_to_the_copies_another_document
     ingest_bytes(b"<p>spam line</p>\n" + raw, "002-again.txt")
     copies = {s.duplicate_of.public_id: s for s in Speech.objects.exclude(duplicate_of=None)}
     assert len(copies) == 3
+    ingest_bytes(b"<p>other spam</p>\n" + raw, "002-third.txt")  # copies the original too
     remove_document(document)
     for public_id, copy in copies.items():
         response = client.get(f"/speeches/{public_id}/")
         assert response.status_code == 301 and response["Location"] == copy.get_absolute_url()
         copy.refresh_from_db()
         assert copy.duplicate_of is None  # an original of its own now
+    # The third page's copies copy the survivors, not nothing.
+    third = Document.objects.get(original_name="002-third.txt")
+    assert {s.duplicate_of for s in third.speeches.all()} == set(copies.values())
 
 
 def test_copies_of_a_speech_a_re_ingest_drops_copy_each_other_not_nothing(seed_bytes):
