@@ -6,6 +6,7 @@ import hashlib
 import heapq
 import multiprocessing
 import os
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -88,12 +89,18 @@ def starts_past_its_first_point(paragraphs: tuple[str, ...]) -> bool:
     return number is not None and number > 1
 
 
+_DATE_LINE = re.compile(r"^[(（]?[\dx]{2,4}年(?:[\dx]{1,2}月(?:[\dx]{1,2}日)?)?[)）]?$")
+
+
 def own_title(heading_lines: tuple[str, ...], attribution, scored) -> tuple[str, bool]:
     """A title for a speech whose scraped title is not its own (000: all nineteen say
     森林防火), and whether the archive supplied it: the speech's own heading lines are
     the source's; one built from its meeting and speaker, or its main topic, is not."""
-    if heading_lines:
-        return " ".join(heading_lines)[:80], False
+    # A date line among them (003 "(20xx年3月10日)" under its title line) stays in the
+    # subtitle, not in the title.
+    named = [line for line in heading_lines if not _DATE_LINE.match(line)]
+    if named:
+        return " ".join(named)[:80], False
     who = attribution.speaker.value + attribution.office.value
     if attribution.occasion:
         return f"{who}在{attribution.occasion.value}上的讲话", True

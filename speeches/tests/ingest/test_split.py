@@ -259,3 +259,11 @@ def test_a_speech_that_opens_with_its_second_point_is_a_fragment(seed_bytes):
     [opened] = [s for s in speeches if s.text.startswith("二是坚持突出重点")]
     assert opened.fragment
     assert [s for s in speeches if s.fragment and len(s.text) >= 200] == [opened]
+
+
+def test_a_date_line_under_a_speechs_title_line_is_not_part_of_its_title(seed_bytes):
+    # 003, lines 281-282: "應若平副廳長在20xx年度全省市州。" / "(20xx年3月10日)。" / "同志們:"
+    speeches = parse_document(seed_bytes["003_2b7a5b5f4b6eab26.txt"]).speeches
+    titled = [s for s in speeches if s.display_title.startswith("应若平副厅长")]
+    assert titled and {s.display_title for s in titled} == {"应若平副厅长在20xx年度全省市州"}
+    assert all("(20xx年3月10日)" in s.subtitle for s in titled)  # kept as the page's line
