@@ -127,8 +127,7 @@ def facts(speech: Speech) -> list[dict]:
                 "url": url,
                 "standing": standing,
                 "standing_label": STANDING_LABELS.get(standing, ""),
-                # An excerpt cut after a salutation may start with its colon (": 今天我们召开…").
-                "evidence": found.get("evidence", "").lstrip(":：,，、;；。 "),
+                "evidence": found.get("evidence", ""),
                 "paragraph": found.get("paragraph"),
             }
         )

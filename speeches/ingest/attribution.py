@@ -214,7 +214,15 @@ def _is_target(text: str, start: int) -> bool:
 
 
 def _around(text: str, match: re.Match, width: int = 12) -> str:
-    return text[max(0, match.start() - width) : match.end() + width].replace("\n", " ").strip()
+    return _window(text, match.start(), match.end(), width, width)
+
+
+def _window(text: str, start: int, end: int, before: int, after: int) -> str:
+    """text[start:end] with a few characters either side, as evidence; a window that
+    opens on a mark (the colon of "同志们:" before "今天我们召开…", the comma of
+    "…,我都赞同。这次全市旅游工作会议") starts after it."""
+    window = text[max(0, start - before) : end + after].replace("\n", " ").strip()
+    return window.lstrip(":：,，、;；。 ")
 
 
 def _paragraph_of(paragraphs: tuple[str, ...], offset: int) -> int:
@@ -470,7 +478,7 @@ def occasion_attribute(occasion: str, title: str, text: str) -> Attribute:
             occasion,
             STATED,
             "named-in-text",
-            text[max(0, at - 8) : at + len(occasion) + 4].strip(),
+            _window(text, at, at + len(occasion), 8, 4),
             text.count("\n", 0, at) + 1,
         )
     return Attribute(occasion, STATED, "named-in-title", title, 0)

@@ -274,18 +274,3 @@ def test_a_title_the_archive_supplied_is_bracketed_on_the_page_in_listings_and_i
     data = client.get(f"/api/speeches/{speech.public_id}").json()
     assert data["title_supplied"] is True and "[关于作风建设的讲话]" in data["citation"]["gbt7714"]
     assert client.get(f"/api/speeches/{cast['yushan'].public_id}").json()["title_supplied"] is False
-
-
-def test_a_facts_evidence_starts_at_its_words_not_at_a_salutations_colon():
-    from speeches.models import Speech
-    from speeches.speech_views import facts
-
-    # 000: the meeting's evidence was cut after "同志们" and began ": 今天我们召开…".
-    speech = Speech(
-        occasion="全市森林防火工作推进会",
-        attribution={
-            "occasion": {"standing": "stated", "evidence": ": 今天我们召开全市森林防火工作推进会", "paragraph": 2}
-        },
-    )
-    [fact] = facts(speech)
-    assert fact["evidence"] == "今天我们召开全市森林防火工作推进会" and fact["paragraph"] == 2

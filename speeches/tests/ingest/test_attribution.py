@@ -159,3 +159,18 @@ def test_speeches_under_one_marker_sharing_a_title_are_numbered_within_it():
         "社区工作者发言稿（宁波）",
         "社区工作者发言稿（第二篇之三）",
     ]
+
+
+def test_no_evidence_opens_on_a_mark(seed_bytes):
+    # The evidence windows opened on marks: ": 今天我们召开集团…" (003, the colon of
+    # "同志们:"), ",我都赞同。这次全市旅游工作会议…" (000); 25 of them over the seeds.
+    from speeches.ingest.pipeline import parse_document
+
+    opened = []
+    for name, raw in seed_bytes.items():
+        for speech in parse_document(raw).speeches:
+            for field, found in speech.attribution.to_dict().items():
+                evidence = found.get("evidence", "") if isinstance(found, dict) else ""
+                if evidence[:1] in set(":：,，、;；。"):
+                    opened.append((name, speech.ordinal, field, evidence[:20]))
+    assert opened == []
