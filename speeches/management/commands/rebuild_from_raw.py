@@ -31,6 +31,7 @@ class StoredFile:
     sha256: str
     name: str
     created_at: str
+    deleted: bool = False  # an admin deleted its document: not rebuilt (id_history)
 
 
 def stored_files(root: Path) -> list[StoredFile]:
@@ -42,7 +43,9 @@ def stored_files(root: Path) -> list[StoredFile]:
             continue
         history = id_history.read(path.name)
         name = history.get("original_name") or path.name
-        files.append(StoredFile(path, path.name, name, history.get("created_at") or ""))
+        files.append(
+            StoredFile(path, path.name, name, history.get("created_at") or "", bool(history.get("deleted_at")))
+        )
     # Files without a history (stored before ids were recorded) come last, by hash.
     return sorted(files, key=lambda f: (f.created_at == "", f.created_at, f.sha256))
 
@@ -68,11 +71,10 @@ class Command(BaseCommand):
         files = stored_files(root)
         if not files:
             raise CommandError(f"no raw files under {root}")
-        deleted = [stored for stored in files if id_history.read(stored.sha256).get("deleted_at")]
-        for stored in deleted:
+        for stored in (stored for stored in files if stored.deleted):
             explained = self.keep_deleted(stored)
             self.stdout.write(f"{stored.name}: deleted by an admin, not rebuilt ({explained} speech ids explained)")
-        files = [stored for stored in files if stored not in deleted]
+        files = [stored for stored in files if not stored.deleted]
         failures = sum(not self.rebuild_one(stored, options["force"]).ok for stored in files)
         # Not an error exit: a file that never parsed (a PDF uploaded by mistake) is kept
         # forever and would otherwise fail every rebuild. Each failure is printed above.
