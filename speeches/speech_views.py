@@ -145,7 +145,9 @@ def speech_citation(request, public_id: str):
     """The cite box's forms for one paragraph (?paragraph=p12), fetched by speech.js."""
     speech = find_speech(public_id)
     if speech is None:
-        return JsonResponse({"error": "not found", "id": public_id}, status=404)
+        return JsonResponse(
+            {"error": "not found", "message": "没有这篇讲话（no such speech）", "id": public_id}, status=404
+        )
     paragraph = request.GET.get("paragraph", "")
     number = citation.paragraph_number(paragraph)
     if not number:

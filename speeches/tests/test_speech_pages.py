@@ -176,6 +176,8 @@ def test_a_paragraph_the_speech_does_not_have_is_not_cited(client, cast):
     assert client.get(f"/api/speeches/{speech.public_id}/citation", {"paragraph": f"p{last}"}).status_code == 200
     response = client.get(f"/api/speeches/{speech.public_id}/citation", {"paragraph": f"p{last + 1}"})
     assert response.status_code == 404 and response.json()["message"] == f"本篇没有第 {last + 1} 段"
+    response = client.get("/api/speeches/doesnotexist/citation")
+    assert response.status_code == 404 and response.json()["message"] == "没有这篇讲话（no such speech）"
 
 
 def test_a_merged_id_redirects_with_the_search_query_kept(client, cast):
