@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from .breaks import is_title_line
 from .mojibake.constants import MARKER
+from .script import ascii_form
 from .sections import heading_kind
 from .types import Line, StepReport
 
@@ -117,8 +118,8 @@ def strip_inline_chrome(text: str) -> str:
     return text
 
 
-# Full-width signs and the ASCII ones a page may write instead.
-_WIDTHS = dict(zip("，（）：；！？", ",():;!?", strict=True))
+# Full-width signs a page may write in ASCII instead (script.ascii_form).
+_WIDE_SIGNS = "，（）：；！？"
 
 
 def page_signs(lines: tuple[Line, ...]) -> dict[int, str]:
@@ -138,12 +139,12 @@ def page_signs(lines: tuple[Line, ...]) -> dict[int, str]:
     source = "\n".join(line.raw for line in lines)
     made = "\n".join(line.text for line in lines)
     table = {
-        ord(wide): narrow
-        for wide, narrow in _WIDTHS.items()
-        if wide in made and narrow in source and wide not in source
+        ord(wide): ascii_form(wide)
+        for wide in _WIDE_SIGNS
+        if wide in made and ascii_form(wide) in source and wide not in source
     }
     for sign in set(_RARE_SIGN.findall(made)):
-        if _narrow(sign) not in source and sign not in source and unicodedata.category(sign)[0] in "PS":
+        if ascii_form(sign) not in source and sign not in source and unicodedata.category(sign)[0] in "PS":
             table[ord(sign)] = MARKER
     return table
 
@@ -152,10 +153,6 @@ def page_signs(lines: tuple[Line, ...]) -> dict[int, str]:
 # character that is neither a letter, a digit, a Han character nor a space.
 _PROSE_SIGNS = "，。、；：？！“”‘’（）《》〈〉【】〔〕「」『』…—·,.;:?!()\"'-%/" + MARKER
 _RARE_SIGN = re.compile(f"[^\\w\\s{re.escape(_PROSE_SIGNS)}]")
-
-
-def _narrow(sign: str) -> str:
-    return chr(ord(sign) - 0xFEE0) if "\uff01" <= sign <= "\uff5e" else sign
 
 
 # Private-use characters are never text: GBK's user-defined area, decoded out of a damaged

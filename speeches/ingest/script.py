@@ -125,12 +125,17 @@ def _fold_variant(match: re.Match) -> str:
     return variant_table()[ord(match.group())]
 
 
+def ascii_form(ch: str) -> str:
+    """A full-width sign or letter (！ to ～) as its ASCII one; anything else as it is."""
+    return chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch
+
+
 @lru_cache(maxsize=65536)
 def _simplify_char(ch: str) -> str:
     if "\uff01" <= ch <= "\uff5e":
         # Full-width signs as the site wrote them, in ASCII: the model learnt "(二)"
         # from the seeds, and a repaired run says "（二）" (002 "?。ǘ┗A").
-        return chr(ord(ch) - 0xFEE0)
+        return ascii_form(ch)
     converted = _converter().convert(ch)
     return variant_table().get(ord(converted), converted) if len(converted) == 1 else ch
 
