@@ -266,10 +266,30 @@ def test_the_link_words_of_the_sample_go_back_into_their_sentences(raw, expected
             "效益十分明显。从目()前来看,在我区农业中,还没",
             ["效益十分明显。从目前来看,在我区农业中,还没"],
         ),
+        (  # 000, lines 174-176: a 。 set after the salutation's colon
+            "下面是小編為大家整理的,供大家參考。\n同志們:。\n今天,我們在這里召開",
+            ["同志们:", "今天,我们在这里召开"],
+        ),
+        (  # 003, line 98: before the sentence's comma
+            "三角重要的制造業(yè)生產(chǎn)基地。,容桂的工業(yè)銷售",
+            ["三角重要的制造业生产基地,容桂的工业销售"],
+        ),
+        (  # 003, line 301: after the sentence's own 。
+            "提高縣域教育信息化基礎(chǔ)支撐能力水平。。各地要積極鼓勵教師應",
+            ["提高县域教育信息化基础支撑能力水平。各地要积极鼓励教师应"],
+        ),
+        (  # 003, lines 371-372: after a list item's semicolon
+            "一是要規(guī)范建設(shè)用地報批程序;。\n二是要進一步提高建",
+            ["一是要规范建设用地报批程序;", "二是要进一步提高建"],
+        ),
     ],
 )
 def test_what_a_site_put_inside_a_sentence_goes_and_its_words_are_the_speechs_again(raw, expected):
     assert cleaned(raw) == expected
+
+
+def test_an_ellipsis_typed_as_three_full_stops_stays():
+    assert cleaned("要求大家。。。") == ["要求大家。。。"]
 
 
 def test_a_sentence_the_site_cut_twice_takes_both_link_words_back():

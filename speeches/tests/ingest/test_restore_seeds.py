@@ -63,6 +63,7 @@ def test_no_junk_line_is_left_inside_any_speech(seed):
 # stop between two paragraphs that read as one sentence. (Short paragraphs that are the
 # speech's own: "谢谢大家。" at its end, "大家好。" after its salutation.)
 BROKEN_OPENING = re.compile(r"^[,，、;；:：”’)）》!！?？。]")
+DOUBLED_MARK = re.compile(r".{0,8}(?:[:：;；,，、]。|。[,，、;；]|(?<!。)。。(?!。)).{0,8}")
 SHORT_OWN = {"谢谢大家。", "大家好。", "谢谢。"}
 
 
@@ -73,6 +74,8 @@ def test_no_speech_holds_a_sentence_the_site_broke_over_lines(seed):
         for paragraph in paragraphs:
             assert not BROKEN_OPENING.match(paragraph), (speech.ordinal, paragraph[:30])
             assert not paragraph.endswith("“。"), (speech.ordinal, paragraph[-30:])
+            # A stop the site set beside a sentence's own mark (000 "同志們:。", 003 "基地。,").
+            assert not DOUBLED_MARK.search(paragraph), (speech.ordinal, DOUBLED_MARK.search(paragraph).group())
             # A verb that takes what follows does not end a sentence (001 要携带。/ 要采取。).
             assert not re.search(r"(采取|携带|加以|予以|给予|具有|成为|属于)。$", paragraph), paragraph[-30:]
         for before, short, after in zip(paragraphs, paragraphs[1:], paragraphs[2:], strict=False):
