@@ -43,7 +43,7 @@ PIPELINE_VERSION = pipeline_version()
 
 def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str) -> ParsedSpeech:
     """One speech with its sections and what its text states; no duplicates, no keywords yet."""
-    paragraphs = tuple(line.text for line in chunk.lines if line.text)
+    paragraphs = without_added_stops(tuple(line.text for line in chunk.lines if line.text), chunk.heading_lines)
     text = "\n".join(paragraphs)
     sections = split_sections(paragraphs)
     headings = "\n".join(s.heading for s in sections if s.heading)
@@ -79,6 +79,18 @@ def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str) 
         fragment=chunk.reason == "fragment" or starts_past_its_first_point(paragraphs),
         attribution=attribution,
     )
+
+
+def without_added_stops(paragraphs: tuple[str, ...], heading_lines: tuple[str, ...]) -> tuple[str, ...]:
+    """The speech's opening title lines without the 。 the site set after them: 003
+    "充實隊伍完善機制豐富抓手。" / "民革宣城市委會。", "(20xx年3月10日)。", 001
+    "全力譜寫x縣教育發展新篇章。". A title, a byline or a date line ends with no stop."""
+    out = list(paragraphs)
+    for index, line in enumerate(heading_lines[: len(out)]):
+        if out[index].rstrip("。.") != line:
+            break
+        out[index] = line
+    return tuple(out)
 
 
 def starts_past_its_first_point(paragraphs: tuple[str, ...]) -> bool:

@@ -333,3 +333,14 @@ def test_a_sign_the_page_never_writes_is_marked_where_a_repair_wrote_it():
     raw = "確保將重點群體、重點對象管控在當?shù)兀芑庠诋數(shù)?。不能出現(xiàn)重點對象離開了轄地"
     [text] = cleaned(raw)
     assert text == "确保将重点群体、重点对象管控在当地〓化解在当地。不能出现重点对象离开了辖地"
+
+
+def test_a_speechs_title_lines_lose_the_stop_the_site_set_after_them(seed_bytes):
+    from speeches.ingest.pipeline import parse_document
+
+    openings = [s.text.split("\n")[:3] for s in parse_document(seed_bytes["003_2b7a5b5f4b6eab26.txt"]).speeches]
+    # 003, lines 191-193: a title and a byline, each with a 。 after it, then the speech.
+    assert openings[8][:2] == ["充实队伍完善机制丰富抓手", "民革宣城市委会"]
+    assert openings[8][2].startswith("了解和反映社情民意,")
+    # 003, lines 281-283: a title line and a date line.
+    assert openings[12] == ["应若平副厅长在20xx年度全省市州", "(20xx年3月10日)", "同志们:"]
