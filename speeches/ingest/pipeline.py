@@ -102,6 +102,8 @@ def starts_past_its_first_point(paragraphs: tuple[str, ...]) -> bool:
 
 
 _DATE_LINE = re.compile(r"^[(（]?[\dx]{2,4}年(?:[\dx]{1,2}月(?:[\dx]{1,2}日)?)?[)）]?$")
+# A body that signs what it says, on a line of its own under the title.
+_BODY_BYLINE = re.compile(r"^[\u4e00-\u9fff]{2,12}(?:委员会|委会|党委|党组|政府|办公室|办公厅|协会|联合会|工会|支部)$")
 
 
 def own_title(heading_lines: tuple[str, ...], attribution, scored) -> tuple[str, bool]:
@@ -110,7 +112,14 @@ def own_title(heading_lines: tuple[str, ...], attribution, scored) -> tuple[str,
     the source's; one built from its meeting and speaker, or its main topic, is not."""
     # A date line among them (003 "(20xx年3月10日)" under its title line) stays in the
     # subtitle, not in the title.
-    named = [line for line in heading_lines if not _DATE_LINE.match(line)]
+    # So does a byline (003 "民革宣城市委会", "市政协委员曾兰州" under their titles): the
+    # speaker's name is the speaker's, cited as such, not a part of the title.
+    signed = attribution.speaker.evidence if attribution.speaker.rule == "signature" else None
+    named = [
+        line
+        for index, line in enumerate(heading_lines)
+        if not _DATE_LINE.match(line) and not (index and (line == signed or _BODY_BYLINE.match(line)))
+    ]
     if named:
         return " ".join(named)[:80], False
     who = attribution.speaker.value + attribution.office.value

@@ -267,3 +267,16 @@ def test_a_date_line_under_a_speechs_title_line_is_not_part_of_its_title(seed_by
     titled = [s for s in speeches if s.display_title.startswith("应若平副厅长")]
     assert titled and {s.display_title for s in titled} == {"应若平副厅长在20xx年度全省市州"}
     assert all("(20xx年3月10日)" in s.subtitle for s in titled)  # kept as the page's line
+
+
+def test_a_byline_under_a_speechs_title_line_is_not_part_of_its_title(seed_bytes):
+    # 003, lines 191-192 "充實隊伍完善機制豐富抓手。" / "民革宣城市委會。" and lines 206-207
+    # "做一個關注民生、履職盡責的好委員。" / "市政協委員曾蘭州。": a body and a person signing.
+    speeches = parse_document(seed_bytes["003_2b7a5b5f4b6eab26.txt"]).speeches
+    by_subtitle = {s.subtitle: s for s in speeches}
+    signed_by_body = by_subtitle["充实队伍完善机制丰富抓手 民革宣城市委会"]
+    signed_by_person = by_subtitle["做一个关注民生、履职尽责的好委员 市政协委员曾兰州"]
+    assert signed_by_body.display_title == "充实队伍完善机制丰富抓手"
+    assert signed_by_person.display_title == "做一个关注民生、履职尽责的好委员"
+    assert not signed_by_person.title_supplied
+    assert signed_by_person.attribution.speaker.value == "曾兰州"
