@@ -5,9 +5,13 @@
     疫情 防控        both strings (AND), anywhere in the speech
     "a b"            a string with a space in it (between Latin words)
     疫情 OR 防汛      either
-    -考试            excludes speeches holding 考试
-    title:考试       only in titles (title:"……" for a string with spaces)
+    -考试            excludes speeches holding 考试 (NOT 考试 says the same); -(a OR b),
+                     -title:考试 and -"a b" exclude what they would find
+    title:考试       only in titles (title:"……" for a string with spaces, title:(a OR b))
     (a OR b) c       brackets group
+
+Operators may be typed full-width (－考试, （a ＯＲ b）, title：考试, ＂a b＂), as an input
+method gives them.
 
 A term is a character string of the script-folded text (simplified, lower case),
 as in the corpus tools researchers know (CCL, BCC, KonText, the Chinese Text
@@ -24,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..ingest.script import ascii_form, to_simplified
 from .analysis import is_term, normalize
 
 # Engines' own query parsers recurse past Python's limit near 1,000 Han characters
@@ -35,8 +40,10 @@ MAX_DEPTH = 8
 # A quoted string may carry a minus: -"安全 生产" excludes it.
 _TOKEN = re.compile(r'-?"[^"]*"?|\(|\)|[^\s()"]+')
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff])\s+|\s+(?=[\u3000-\u9fff])")
-# Punctuation a user may type around a word; it is not searched.
-_STRIP = "'`!?,.;:，。；：！？、（）【】《》<>[]{}=&|*~^\\/+"
+# Punctuation a user may type after or before a word, as in a sentence (安全生产，), and
+# other engines' wildcard and fuzzy signs: not searched. Any other sign is part of the
+# string (互联网+, 《决定》, 3+2).
+_STRIP = "'`!?,.;:，。；：！？、*~^"
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,9 @@ def shown(query: str) -> str:
 
 
 def parse_query(raw: str) -> ParsedQuery:
-    text = (raw or "").strip()
+    # Full-width signs and letters as ASCII first, so that the operators typed with a
+    # Chinese input method (－, （）, ＂, ：, ＯＲ) are operators: terms are folded so anyway.
+    text = "".join(map(ascii_form, raw or "")).strip()
     state = _State([])
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
@@ -143,29 +152,61 @@ def _parse_any(state: _State, depth: int):
 
 def _parse_unary(state: _State, depth: int):
     token = state.take()
-    if token == "OR" or token in ("AND", "NOT"):
+    if token == "OR" or token == "AND":
         if token == "OR":
             state.note("OR 两边都需要检索词。")
-        return None  # AND is implied; NOT is written as -word
-    if token == "(":
-        if depth >= MAX_DEPTH:
-            state.note("括号嵌套过深，已按普通词语检索。")
+        return None  # AND is implied
+    if token == "NOT" or (token == "-" and state.peek() == "("):
+        # NOT a, -(a OR b): the next term or group excluded. (A dash standing alone
+        # before a word, "安全 - 生产", is not an operator.)
+        if state.peek() in (None, ")", "OR"):
             return None
-        inner = _parse_all(state, depth + 1)
-        if state.peek() == ")":
-            state.take()
-        else:
-            state.note("括号不成对，已补全。")
-        return inner
-    if token.startswith("-") and len(token) > 1:
-        child = _atom(state, token[1:], "text")
-        return None if child is None else Not(child)
+        return _negated(_parse_unary(state, depth))
+    if token == "(":
+        return _group(state, depth)
+    if token.startswith("-"):
+        state.tokens[state.pos - 1] = token[1:]  # -title:a, -"a b", --a: what follows, excluded
+        state.pos -= 1
+        return _negated(_parse_unary(state, depth))
     if token.lower().startswith("title:"):
         rest = token[6:]
+        if not rest and state.peek() == "(":
+            state.take()
+            return _in_title(_group(state, depth))
         if not rest and state.peek() and state.peek().startswith('"'):
             rest = state.take()
         return _atom(state, rest, "title")
     return _atom(state, token, "text")
+
+
+def _group(state: _State, depth: int):
+    """What stands between "(" (just taken) and its ")"."""
+    if depth >= MAX_DEPTH:
+        state.note("括号嵌套过深，已按普通词语检索。")
+        return None
+    inner = _parse_all(state, depth + 1)
+    if state.peek() == ")":
+        state.take()
+    else:
+        state.note("括号不成对，已补全。")
+    return inner
+
+
+def _negated(node):
+    if node is None:
+        return None
+    return node.child if isinstance(node, Not) else Not(node)
+
+
+def _in_title(node):
+    """title:(a OR b): every term of the group looked for in titles."""
+    if node is None:
+        return None
+    if isinstance(node, Term):
+        return Term(node.text, "title")
+    if isinstance(node, Not):
+        return Not(_in_title(node.child))
+    return type(node)(tuple(_in_title(child) for child in node.children))
 
 
 def _atom(state: _State, token: str, field_name: str):
@@ -181,20 +222,27 @@ def _atom(state: _State, token: str, field_name: str):
     return node
 
 
-def _quoted(text: str, field_name: str) -> Term | None:
+def _quoted(text: str, field_name: str):
     # Spaces next to Han characters are not part of Chinese text ("疫情 防控"
     # means 疫情防控); between Latin words they are kept.
-    folded = _CJK_SPACE.sub("", " ".join(normalize(text).split()))
-    if not is_term(folded):
-        return None
-    return Term(folded, field_name)
+    return _term(_CJK_SPACE.sub("", " ".join(text.split())), field_name)
 
 
-def _unquoted(token: str, field_name: str) -> Term | None:
+def _unquoted(token: str, field_name: str):
     # Punctuation typed around a term (安全生产，) is not searched; inside it, it is.
-    folded = normalize(token).strip(_STRIP + '"-')
+    return _term(token.strip(_STRIP + '"-'), field_name)
+
+
+def _term(text: str, field_name: str):
+    """The term, folded character by character as the text is (analysis.normalize); and
+    where OpenCC folds the words of a traditional term otherwise (瞭解 → 了解, 藉助 → 借助,
+    反覆 → 反复: by phrase, as the canonical text was written), either form."""
+    folded = normalize(text).strip()
     if not is_term(folded):
         return None
+    by_phrase = normalize(to_simplified(text)).strip() if len(folded) > 1 else folded
+    if by_phrase != folded and is_term(by_phrase):
+        return Any((Term(folded, field_name), Term(by_phrase, field_name)))
     return Term(folded, field_name)
 
 

@@ -16,9 +16,58 @@ def test_an_unquoted_term_is_one_string_not_jiebas_words():
     assert parse_query("煤").tree == Term("煤")
 
 
-def test_an_unquoted_term_folds_script_and_case_and_drops_punctuation_around_it():
+def test_an_unquoted_term_folds_script_and_case_and_drops_sentence_punctuation_around_it():
     assert parse_query("國土資源，").tree == Term("国土资源")
-    assert parse_query("《GDP》").tree == Term("gdp")
+    assert parse_query("发展*").tree == Term("发展")  # no wildcard: the string itself
+
+
+@pytest.mark.parametrize("query", ["互联网+", "+3", "《GDP》", "a/b", "【通知】"])
+def test_any_other_sign_is_part_of_the_string(query):
+    assert parse_query(query).tree == Term(query.lower())
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("工作 －安全", "工作 -安全"),
+        ("（安全 生产） OR 煤", "(安全 生产) OR 煤"),
+        ("＂安全 生产＂", '"安全 生产"'),
+        ("title：会议", "title:会议"),
+        ("安全 ＯＲ 疫情", "安全 OR 疫情"),
+    ],
+)
+def test_operators_typed_full_width_are_operators(typed, meant):
+    assert parse_query(typed).tree == parse_query(meant).tree
+
+
+def test_a_minus_before_brackets_excludes_the_group():
+    assert parse_query("(煤 OR 疫情) -(防控)").tree == All((Any((Term("煤"), Term("疫情"))), Not(Term("防控"))))
+    assert parse_query("-(安全 OR 生产) 工作").tree == All((Not(Any((Term("安全"), Term("生产")))), Term("工作")))
+    assert parse_query("工作 -(-安全)").tree == All((Term("工作"), Term("安全")))
+
+
+def test_a_minus_before_title_excludes_titles_holding_the_term():
+    assert parse_query("讲话 -title:疫情").tree == All((Term("讲话"), Not(Term("疫情", "title"))))
+
+
+def test_title_before_brackets_looks_for_each_term_of_the_group_in_titles():
+    assert parse_query("title:(信访 OR 疫情)").tree == Any((Term("信访", "title"), Term("疫情", "title")))
+
+
+def test_not_excludes_the_term_after_it_as_a_minus_does():
+    assert parse_query("安全 NOT 生产").tree == parse_query("安全 -生产").tree
+
+
+def test_a_dash_standing_alone_before_a_word_is_no_operator():
+    assert parse_query("安全 - 生产").tree == All((Term("安全"), Term("生产")))
+
+
+def test_a_traditional_term_opencc_writes_otherwise_as_a_word_finds_either_form():
+    # OpenCC's phrase table, as the canonical text was written (ingest/script.py):
+    # 瞭解 → 了解, where 瞭 alone stays (瞭望).
+    assert parse_query("瞭解").tree == Any((Term("瞭解"), Term("了解")))
+    assert parse_query("反覆").tree == Any((Term("反覆"), Term("反复")))
+    assert parse_query("瞭望").tree == Term("瞭望")
 
 
 def test_quotes_make_one_term_and_fold_the_script():

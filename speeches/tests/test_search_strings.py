@@ -157,6 +157,21 @@ def test_and_minus_and_or_are_set_operations_on_those_speeches(generated_archive
     check()
 
 
+def test_a_group_excluded_and_a_group_looked_for_in_titles_are_set_operations(generated_archive):
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(first=substrings(generated_archive), second=substrings(generated_archive))
+    def check(first, second):
+        a, b = holding(folded(first), generated_archive), holding(folded(second), generated_archive)
+        everything = set(generated_archive)
+        assert ids(f"{first} -({first} OR {second})") == set()
+        assert ids(f"{first} NOT {second}") == a - b
+        assert ids(f"({first} OR {second}) -(-{second})") == (a | b) & b
+        assert ids(f"title:({first} OR {second})") == ids(f"title:{first}") | ids(f"title:{second}")
+        assert ids(f"{first} -title:{second}") == a - (ids(f"title:{second}") & everything)
+
+    check()
+
+
 def test_a_term_only_an_edited_copy_holds_finds_the_speech_it_copies(generated_archive):
     copy = Speech.objects.filter(duplicate_of__isnull=False).first()
     added = copy.text[len(copy.duplicate_of.text) :]
@@ -340,6 +355,24 @@ def test_the_particle_zhe_is_found_however_the_query_writes_it(corpus):
     assert len(said["随着"]) >= 10 and said["著名"]
     assert ids("随着") == ids("隨著") == ids("随著") == said["随着"]
     assert ids("著名") == said["著名"]
+
+
+def test_the_sample_is_searched_with_operators_typed_full_width_and_signs_as_part_of_the_string(corpus):
+    versions = speech_versions()
+    assert ids("工作 －安全") == holding("工作", versions) - holding("安全", versions)
+    assert ids("（安全 生产） OR 煤") == (holding("安全", versions) & holding("生产", versions)) | holding(
+        "煤", versions
+    )
+    assert ids("＂安全 生产＂") == holding("安全生产", versions)
+    # "互联网+" (five speeches of the sample write it) is not 互联网.
+    assert ids("互联网+") == holding("互联网+", versions) != holding("互联网", versions)
+
+
+def test_a_traditional_word_opencc_simplifies_as_a_word_finds_the_canonical_text(corpus):
+    # 瞭解 is 了解 by OpenCC's phrase table, as the canonical text was written; 瞭 alone is not 了.
+    versions = speech_versions()
+    assert holding("了解", versions)
+    assert ids("瞭解") == holding("了解", versions) == ids("了解")
 
 
 def test_a_title_the_archive_supplied_is_not_searched(corpus):
