@@ -6,6 +6,7 @@ links with the same query string always mean the same result set.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -35,6 +36,15 @@ MAX_YEAR_SPAN = 200
 # The year facet's value for speeches with no year (年份不详): counted and selectable
 # like a year, so totals add up and undated speeches can be looked at.
 UNDATED = "unknown"
+
+
+# Control characters (a pasted %00, %0C) are no text of any speech, and XML, the Atom
+# feed's and the exports' format, cannot carry them: read as spaces.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    return _CONTROL.sub(" ", value)
 
 
 def _all(data, name: str) -> list[str]:
@@ -80,14 +90,15 @@ class SearchParams:
         def values(name: str) -> tuple[str, ...]:
             found = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
             found = [found] if isinstance(found, str) else found
-            return tuple(dict.fromkeys(v.strip()[:64] for v in found if v and v.strip()))
+            found = [_text(v) for v in found if v]
+            return tuple(dict.fromkeys(v.strip()[:64] for v in found if v.strip()))
 
         sort = data.get("sort") or "relevance"
         year_from, year_to = _int(data.get("year_from") or None, None), _int(data.get("year_to") or None, None)
         if year_from is not None and year_to is not None and year_from > year_to:
             year_from, year_to = year_to, year_from  # 2022–2016 means the years between
         return cls(
-            q=(data.get("q") or "")[:2000],
+            q=_text(data.get("q") or "")[:2000],
             topic=values("topic"),
             year=tuple(_ints(values("year"))) + ((UNDATED,) if UNDATED in values("year") else ()),
             year_from=year_from,
@@ -97,7 +108,7 @@ class SearchParams:
             genre=values("genre"),
             office=values("office"),
             place=values("place"),
-            occasion=tuple(dict.fromkeys(v.strip()[:255] for v in _all(data, "occasion") if v and v.strip())),
+            occasion=tuple(dict.fromkeys(v.strip()[:255] for v in map(_text, _all(data, "occasion")) if v.strip())),
             sort=sort if sort in SORTS else "relevance",
             page=max(1, _int(data.get("page"), 1) or 1),
             page_size=max(1, min(_int(data.get("page_size"), page_size) or page_size, MAX_PAGE_SIZE)),

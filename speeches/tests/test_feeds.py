@@ -55,6 +55,15 @@ def test_a_feed_keeps_the_searchs_filters_and_is_linked_from_the_results_page(cl
     assert 'type="application/atom+xml"' in html and f"/search/feed.atom?q=%E5%B7%A5%E4%BD%9C&amp;year={year}" in html
 
 
+@pytest.mark.parametrize("query", ["安全\x00生产", "安全\x01生产", "安全生产\x0c"])
+def test_a_control_character_pasted_into_the_query_is_read_as_a_space(client, cast, query):
+    root = feed(client, q=query)  # XML cannot carry it: once a server error
+    assert "\x00" not in root.find(f"{ATOM}title").text
+    spaced = query.replace("\x00", " ").replace("\x01", " ").replace("\x0c", " ")
+    expected = search_speeches(params=SearchParams(q=spaced), facets=False)
+    assert len(root.findall(f"{ATOM}entry")) == expected.count > 0
+
+
 def test_a_feed_without_a_query_or_filter_is_empty_not_the_whole_archive(client, cast):
     assert feed(client).findall(f"{ATOM}entry") == []
 
