@@ -7,9 +7,11 @@
   if (!article) return;
   var PARAGRAPH = /^#(p\d+)$/;
 
+  // This page's own permanent address: a copy's canonical link names its original,
+  // whose paragraphs are numbered otherwise, so a paragraph's link is never built on it.
   function permalink() {
-    var canonical = document.querySelector('link[rel="canonical"]');
-    return canonical ? canonical.href : location.href.split("#")[0].split("?")[0];
+    var own = document.querySelector('meta[property="og:url"]');
+    return own ? own.content : location.href.split("#")[0].split("?")[0];
   }
 
   function selectedParagraph() {

@@ -3,6 +3,7 @@ it under My bookmarks, in real Chromium at desktop and phone width."""
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import models
 
 from speeches.ingest.mojibake import MARKER
 from speeches.models import Speech
@@ -103,3 +104,18 @@ def test_a_reader_sees_why_a_character_is_marked_and_opens_the_original_to_compa
     notice.locator('a[href="#original"]').click()
     assert phone_page.locator("details.original").evaluate("element => element.open")
     assert phone_page.locator("details.original pre").is_visible()
+
+
+def test_a_paragraph_link_copied_on_a_copys_page_is_that_pages_paragraph(live_server, corpus, page):
+    # A copy's canonical link names its original, whose paragraphs are numbered otherwise:
+    # the link copied must be the copy's own, to the paragraph the reader clicked.
+    copy = Speech.objects.filter(duplicate_of__isnull=False).exclude(text=models.F("duplicate_of__text")).first()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    own = f"{live_server.url}/speeches/{copy.public_id}/"
+    page.goto(own + "#p3")
+    target = page.locator(":target")
+    target.hover()
+    target.locator("button.copy-link").click()
+    page.wait_for_selector("#p3 button.copy-link[data-state=copied]")
+    assert page.evaluate("navigator.clipboard.readText()") == own + "#p3"
+    assert copy.text.split("\n")[2] in target.text_content()
