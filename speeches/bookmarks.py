@@ -46,6 +46,17 @@ class BookmarkForm(forms.ModelForm):
         labels = {"paragraph": "段落", "note": "备注", "tags": "标签（用逗号分隔）"}
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, anchors: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.anchors = anchors
+
+    def clean_paragraph(self):
+        """A paragraph the speech has (an anchor kept from before a re-ingest may stay)."""
+        anchor = self.cleaned_data.get("paragraph", "")
+        if anchor and self.anchors is not None and anchor not in self.anchors and anchor != self.instance.paragraph:
+            raise forms.ValidationError(f"本篇没有第 {anchor[1:]} 段（共 {len(self.anchors)} 段）。")
+        return anchor
+
     def clean_tags(self):
         return normalize_tags(self.cleaned_data.get("tags", ""))
 
@@ -72,13 +83,17 @@ def bookmark_add(request):
     existing = Bookmark.objects.filter(
         user=request.user, public_id=speech.public_id, paragraph=request.POST.get("paragraph", "").strip()
     ).first()
-    form = BookmarkForm(request.POST, instance=existing)
+    paragraphs = dict(paragraphs_of(speech))
+    form = BookmarkForm(request.POST, instance=existing, anchors=list(paragraphs))
     if not form.is_valid():
-        messages.error(request, "书签未保存：段落应写作 p12 这样的形式。")
+        reason = form.errors.get("paragraph", ["段落应写作 p12 这样的形式。"])[0]
+        if "本篇没有" not in reason:
+            reason = "段落应写作 p12 这样的形式。"
+        messages.error(request, f"书签未保存：{reason}")
         return redirect(speech.get_absolute_url())
     mark = form.save(commit=False)
     mark.user, mark.public_id, mark.title = request.user, speech.public_id, speech.title
-    mark.excerpt = dict(paragraphs_of(speech)).get(mark.paragraph, "")[:EXCERPT]
+    mark.excerpt = paragraphs.get(mark.paragraph, "")[:EXCERPT]
     mark.save()
     messages.success(request, "已加入我的书签。")
     return redirect(speech.get_absolute_url() + (f"#{mark.paragraph}" if mark.paragraph else ""))
@@ -106,7 +121,9 @@ def bookmark_list(request):
 @require_http_methods(["GET", "POST"])
 def bookmark_edit(request, pk: int):
     mark = get_object_or_404(Bookmark, pk=pk, user=request.user)
-    form = BookmarkForm(request.POST or None, instance=mark)
+    speech = find_speech(mark.public_id)
+    anchors = [anchor for anchor, _ in paragraphs_of(speech)] if speech is not None else None
+    form = BookmarkForm(request.POST or None, instance=mark, anchors=anchors)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "书签已更新。")

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 
-from speeches.bookmarks import normalize_tags
+from speeches.bookmarks import normalize_tags, paragraphs_of
 from speeches.ingest.identity import content_fingerprint
 from speeches.ingest.types import ParsedSection
 from speeches.loading import ingest_bytes, load_parsed
@@ -102,6 +102,19 @@ def test_bookmarking_the_same_place_again_updates_it(client, alice, speech):
 def test_a_malformed_paragraph_is_refused(client, alice, speech):
     add(client, speech, paragraph="<script>")
     assert not Bookmark.objects.exists()
+
+
+def test_a_paragraph_the_speech_does_not_have_is_refused_with_a_reason(client, alice, speech):
+    count = len(paragraphs_of(speech))
+    response = add(client, speech, paragraph=f"p{count + 1}")
+    assert not Bookmark.objects.exists()
+    page = client.get(response.url).content.decode()
+    assert f"本篇没有第 {count + 1} 段（共 {count} 段）" in page
+    add(client, speech, paragraph=f"p{count}")
+    mark = Bookmark.objects.get()
+    client.post(f"/bookmarks/{mark.pk}/edit/", {"paragraph": "p999", "note": "", "tags": ""})
+    mark.refresh_from_db()
+    assert mark.paragraph == f"p{count}"
 
 
 def test_the_speech_page_shows_what_is_already_bookmarked(client, alice, speech):
