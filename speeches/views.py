@@ -55,9 +55,10 @@ def home(request):
         ).count(),
         "document_count": Document.objects.ingested().count(),
         "topics": _topics_with_counts(),
-        "documents": Document.objects.ingested().annotate(
-            n=Count("speeches", filter=CANONICAL), copies=Count("speeches", filter=COPIES)
-        )[:10],
+        # The newest first, as on /documents/: the list is cut at ten.
+        "documents": Document.objects.ingested()
+        .annotate(n=Count("speeches", filter=CANONICAL), copies=Count("speeches", filter=COPIES))
+        .order_by("-created_at", "-id")[:10],
     }
     return render(request, "speeches/home.html", context)
 

@@ -1,5 +1,7 @@
 """Pages render in Chinese and link to each other."""
 
+import re
+
 import pytest
 
 from speeches.models import Document, SpeechAlias
@@ -11,6 +13,17 @@ def test_the_home_page_shows_counts_topics_and_documents(client, cast):
     html = client.get("/").content.decode()
     assert "<strong>14</strong>" in html  # the cast's distinct speeches
     assert "疫情防控" in html and "马鞍山市领导讲话选编" in html
+
+
+def test_the_home_page_lists_the_newest_files_first_as_the_documents_page_does(client, cast):
+    def document_links(html: str) -> list[str]:
+        return re.findall(r'href="(/documents/\d+/)"', html)
+
+    home = document_links(client.get("/").content.decode())
+    listing = document_links(client.get("/documents/").content.decode())
+    assert len(home) >= 2 and home == listing[: len(home)]
+    newest = Document.objects.ingested().order_by("-created_at", "-id").first()
+    assert home[0] == f"/documents/{newest.pk}/"
 
 
 def test_the_search_page_lists_highlighted_results(client, cast):
