@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 
+from .alerts import describe
 from .search import SearchParams, search_speeches
 
 FEED_SIZE = 50
@@ -28,7 +29,9 @@ class SearchFeed(Feed):
         return replace(params, sort="year", page=1, page_size=FEED_SIZE)
 
     def title(self, params: SearchParams) -> str:
-        return f"讲话档案：“{params.q}”" if params.q.strip() else "讲话档案：检索"
+        # The search's words and its filters, as a saved search is labelled: two feeds of
+        # one query filtered otherwise are two feeds in a reader.
+        return f"讲话档案：{describe(params) or '检索'}"
 
     def subtitle(self, params: SearchParams) -> str:
         return "与检索条件相符的讲话，按讲话年份由新到旧（年份不详者在后）。"

@@ -49,6 +49,9 @@ def test_a_feed_keeps_the_searchs_filters_and_is_linked_from_the_results_page(cl
     assert 0 < len(entries) < len(everything.findall(f"{ATOM}entry"))
     assert year == "2021" and len(entries) == 1 and len(everything.findall(f"{ATOM}entry")) == 12
     assert all(f"（{year}年）" in entry.find(f"{ATOM}title").text for entry in entries)
+    # Its title names the filter, as the saved search's label does.
+    assert narrowed.find(f"{ATOM}title").text == f"讲话档案：工作 · 年份：{year}"
+    assert everything.find(f"{ATOM}title").text == "讲话档案：工作"
     self_link = next(link for link in narrowed.findall(f"{ATOM}link") if link.get("rel") == "self").get("href")
     assert f"year={year}" in self_link and "q=" in self_link
     html = client.get("/search/", {"q": "工作", "year": year}).content.decode()
