@@ -145,6 +145,11 @@ def speech_citation(request, public_id: str):
     """The cite box's forms for one paragraph (?paragraph=p12), fetched by speech.js."""
     speech = find_speech(public_id)
     if speech is None:
+        alias = SpeechAlias.objects.filter(public_id=public_id).first()
+        if alias is not None:  # as /api/speeches/<id> answers it
+            message = "这篇讲话已从档案中移除（removed from the archive）"
+            data = {"error": "gone", "message": message, "id": public_id, "reason": alias.reason}
+            return JsonResponse(data, status=410, json_dumps_params={"ensure_ascii": False})
         return JsonResponse(
             {"error": "not found", "message": "没有这篇讲话（no such speech）", "id": public_id}, status=404
         )

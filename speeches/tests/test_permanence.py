@@ -205,6 +205,10 @@ def test_a_dropped_speech_still_explains_itself_after_a_rebuild(
     response = client.get(f"/speeches/{last.public_id}/")
     html = response.content.decode()
     assert response.status_code == 410 and "不再单独收录" in html and last.title in html
+    # The API and the citation endpoint answer the id alike: gone, not unknown.
+    assert client.get(f"/api/speeches/{last.public_id}").status_code == 410
+    cited = client.get(f"/api/speeches/{last.public_id}/citation")
+    assert cited.status_code == 410 and cited.json()["error"] == "gone"
 
 
 def test_a_document_an_admin_deleted_stays_deleted_after_a_rebuild_and_its_ids_explain(
