@@ -17,6 +17,7 @@ from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.counts import years_found
 from .search.params import FILTER_TITLES, SORTS, UNDATED
 from .search.trends import year_figure, year_rows
+from .uploads import step_rows
 
 CANONICAL = Q(speeches__duplicate_of__isnull=True)
 COPIES = Q(speeches__duplicate_of__isnull=False)
@@ -186,7 +187,8 @@ def visible_document(request, pk: int) -> Document:
 def document_detail(request, pk: int):
     document = visible_document(request, pk)
     speeches = document.speeches.prefetch_related("topics").select_related("duplicate_of")
-    return render(request, "speeches/document.html", {"document": document, "speeches": speeches})
+    context = {"document": document, "speeches": speeches, "report_rows": step_rows(document.report)}
+    return render(request, "speeches/document.html", context)
 
 
 def document_raw(request, pk: int):

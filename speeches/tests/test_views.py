@@ -125,6 +125,17 @@ def test_the_document_page_lists_its_speeches_and_links_the_raw_source(client, c
     assert raw.content == bytes(document.raw)
 
 
+def test_the_document_pages_report_says_what_each_step_did_in_chinese(client, corpus):
+    document = corpus["003_2b7a5b5f4b6eab26.txt"]
+    html = client.get(document.get_absolute_url()).content.decode()
+    report = html[html.index("处理报告") :]
+    counts = {step["step"]: step["counts"] for step in document.report["steps"]}
+    assert f"<td>乱码</td><td>发现乱码 {counts['mojibake']['runs_found']} 段，修复 " in report
+    assert f"分出讲话 {counts['split']['speeches']} 篇" in report
+    # No count is shown by its key (runs_found, started_by_numbering-restart …).
+    assert not re.search(r"<td>[^<]*[a-z]+_[a-z]+", report)
+
+
 @pytest.mark.parametrize("status", ["failed", "queued", "processing"])
 def test_a_document_not_in_the_archive_and_its_raw_bytes_are_for_staff_only(client, cast, django_user_model, status):
     document = Document.objects.create(
