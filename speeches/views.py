@@ -274,12 +274,14 @@ def place_detail(request, place: str):
         raise Http404("没有这个地点的讲话")
     listing = speeches.for_listing().order_by(F("year").desc(nulls_last=True), "document_id", "ordinal")
     page = Paginator(listing, 20).get_page(request.GET.get("page"))
-    within = (
-        speeches.filter(region__startswith=place + "·")
-        .values("region")
-        .annotate(n=Count("id"))
-        .order_by("-n", "region")
-    )
+    # The places one level down, each counting the speeches of the places under it too,
+    # as /places/ counts them (安徽·宣城 3: its own 2 and 安徽·宣城·郎溪's 1).
+    depth = len(place.split("·")) + 1
+    counts: dict[str, int] = {}
+    for region, n in speeches.filter(region__startswith=place + "·").values_list("region").annotate(n=Count("id")):
+        child = "·".join(region.split("·")[:depth])
+        counts[child] = counts.get(child, 0) + n
+    within = [{"region": k, "n": n} for k, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
     context = {"place": place, "parts": place.split("·"), "page": page, "within": within, **_profile(speeches)}
     return render(request, "speeches/place.html", context)
 

@@ -1,10 +1,11 @@
 """Pages render in Chinese and link to each other."""
 
 import re
+from urllib.parse import unquote
 
 import pytest
 
-from speeches.models import Document, SpeechAlias
+from speeches.models import Document, Speech, SpeechAlias
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +124,21 @@ def test_the_document_page_lists_its_speeches_and_links_the_raw_source(client, c
     assert cast["exam"].get_absolute_url() in html and cast["fragment"].get_absolute_url() in html
     raw = client.get(f"/documents/{document.pk}/raw/")
     assert raw.content == bytes(document.raw)
+
+
+def test_a_places_page_lists_the_places_one_level_down_counted_as_the_places_page_counts_them(client, cast):
+    def linked_counts(html: str) -> dict[str, int]:
+        return {
+            unquote(place): int(n)
+            for place, n in re.findall(r'href="/places/([^/"]+)/">[^<]*<span class="count">(\d+)</span>', html)
+        }
+
+    within = linked_counts(client.get("/places/安徽/").content.decode().split("下辖地点")[1])
+    listed = linked_counts(client.get("/places/").content.decode())
+    # The cast places speeches in 安徽·马鞍山 and in two counties under it.
+    assert within == {"安徽·马鞍山": listed["安徽·马鞍山"]}
+    whole = Speech.objects.canonical().filter(region__startswith="安徽·马鞍山").count()
+    assert within["安徽·马鞍山"] == whole
 
 
 def test_the_document_pages_report_says_what_each_step_did_in_chinese(client, corpus):
