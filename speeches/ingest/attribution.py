@@ -217,12 +217,31 @@ def _around(text: str, match: re.Match, width: int = 12) -> str:
     return _window(text, match.start(), match.end(), width, width)
 
 
+# A quote is cut where a clause begins or ends, looking this much further for one; else
+# it is cut mid-clause and says so with …, never in the middle of a word unmarked
+# ("温等因素" for 气温等因素, "晚,我们紧急召开" for 今晚).
+_CLAUSE_SLACK = 12
+_CLAUSE_MARK = re.compile(r"[,，;；:：。！？!?\n]")  # not 、, which lists inside a clause
+
+
 def _window(text: str, start: int, end: int, before: int, after: int) -> str:
-    """text[start:end] with a few characters either side, as evidence; a window that
-    opens on a mark (the colon of "同志们:" before "今天我们召开…", the comma of
-    "…,我都赞同。这次全市旅游工作会议") starts after it."""
-    window = text[max(0, start - before) : end + after].replace("\n", " ").strip()
-    return window.lstrip(":：,，、;；。 ")
+    """text[start:end] with a few characters either side, as evidence, widened to the
+    clauses around it: a window opens after a mark (the colon of "同志们:" before
+    "今天我们召开…") and closes on one, or shows with … that it was cut."""
+    left = max(0, start - before)
+    if left > 0:
+        marks = [0] if left <= _CLAUSE_SLACK else []
+        marks += [m.end() for m in _CLAUSE_MARK.finditer(text, max(0, left - _CLAUSE_SLACK), start)]
+        # The nearest clause start at or before the window's, else the first after it.
+        left = max((m for m in marks if m <= left), default=marks[0] if marks else left)
+    right = min(len(text), end + after)
+    if right < len(text):
+        mark = _CLAUSE_MARK.search(text, end, min(len(text), right + _CLAUSE_SLACK))
+        right = mark.start() + (1 if mark.group() in "。！？!?" else 0) if mark else right
+    window = text[left:right].replace("\n", " ").strip().lstrip(":：,，、;；。 ")
+    opened = left > 0 and text[left - 1] not in ":：,，;；。！？!?\n"
+    closed = right < len(text) and not _CLAUSE_MARK.match(text, right) and text[right - 1] not in "。！？!?"
+    return ("…" if opened else "") + window + ("…" if closed else "")
 
 
 def _paragraph_of(paragraphs: tuple[str, ...], offset: int) -> int:

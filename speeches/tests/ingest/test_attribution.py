@@ -174,3 +174,29 @@ def test_no_evidence_opens_on_a_mark(seed_bytes):
                 if evidence[:1] in set(":：,，、;；。"):
                     opened.append((name, speech.ordinal, field, evidence[:20]))
     assert opened == []
+
+
+def test_evidence_is_quoted_in_whole_clauses_or_says_where_it_was_cut(seed_bytes):
+    # The quotes began and ended inside words: "温等因素…" for 气温, "晚,我们紧急召开…" for
+    # 今晚, "生育水平保持稳定" for 低生育水平 (73 of 143 on the speech pages).
+    from speeches.ingest.pipeline import parse_document
+
+    starts, ends = set(":：,，;；。！？!? "), set(":：,，;；。！？!? ")
+    cut = []
+    for name, raw in seed_bytes.items():
+        for speech in parse_document(raw).speeches:
+            text = " " + speech.text.replace("\n", " ") + " "
+            for field, found in speech.attribution.to_dict().items():
+                evidence = found.get("evidence", "") if isinstance(found, dict) else ""
+                quoted = evidence.strip("…")
+                # Paragraph 0 is the title; no paragraph, a cue named whole (党的二十大).
+                if not evidence or not found.get("paragraph"):
+                    continue
+                at = text.find(quoted)
+                assert at > 0, (name, speech.ordinal, field, evidence)
+                before, after = text[at - 1], text[at + len(quoted)]
+                if not (evidence.startswith("…") or before in starts or quoted[0] in "“《"):
+                    cut.append((name, speech.ordinal, field, evidence))
+                if not (evidence.endswith("…") or after in ends or quoted[-1] in ends | set("”》")):
+                    cut.append((name, speech.ordinal, field, evidence))
+    assert cut == []
