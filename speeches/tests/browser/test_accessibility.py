@@ -120,3 +120,21 @@ def test_on_a_phone_the_text_starts_on_the_first_screen_and_filters_stay_in_sigh
     chip.click()
     phone_page.wait_for_load_state()
     assert "topic=" not in phone_page.url
+
+
+def test_on_a_phone_the_concordance_shows_each_lines_source_beside_the_term(live_server, corpus, phone_page):
+    phone_page.goto(f"{live_server.url}/search/concordance/?q={quote('发展')}")
+    width = phone_page.evaluate("window.innerWidth")
+    # Every column on screen, none in a box scrolled out of view: the source column was
+    # past the phone's edge, the right context cut under it.
+    edges = phone_page.evaluate(
+        "[...document.querySelectorAll('.concordance tbody tr')].slice(0, 20).map(r =>"
+        " [...r.cells].map(c => c.getBoundingClientRect().right))"
+    )
+    assert edges and all(max(row) <= width for row in edges), (width, edges[:2])
+    # The left context keeps the characters next to the term.
+    first = phone_page.locator(".concordance tbody tr").first
+    left = first.locator("td.left")
+    box, text_box = left.bounding_box(), left.locator("span").bounding_box()
+    assert abs((text_box["x"] + text_box["width"]) - (box["x"] + box["width"])) < 8
+    screenshot(phone_page, "concordance-phone")
