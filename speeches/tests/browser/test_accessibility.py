@@ -138,3 +138,27 @@ def test_on_a_phone_the_concordance_shows_each_lines_source_beside_the_term(live
     box, text_box = left.bounding_box(), left.locator("span").bounding_box()
     assert abs((text_box["x"] + text_box["width"]) - (box["x"] + box["width"])) < 8
     screenshot(phone_page, "concordance-phone")
+
+
+def test_a_paragraphs_copy_control_takes_no_room_until_shown_and_the_keyboard_reaches_it_through_its_pilcrow(
+    live_server, corpus, page
+):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    speech = Speech.objects.filter(duplicate_of=None, speaker="应若平").first()
+    page.goto(live_server.url + speech.get_absolute_url())
+    # No button of a paragraph not pointed at or selected is laid out (one Tab stop, ¶, each).
+    laid_out = page.evaluate(
+        "[...document.querySelectorAll('.speech-text button.copy-link')].filter(b => b.getClientRects().length).length"
+    )
+    assert laid_out == 0
+    page.focus("#p3 .pilcrow")
+    page.keyboard.press("Enter")  # ¶ selects its paragraph
+    # The next Tab stops (the selected paragraph's ¶ once more, as the page moved there) lead to it.
+    reached = []
+    for _ in range(2):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.getAttribute('data-anchor') || ''"))
+    assert "p3" in reached
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#p3 button.copy-link[data-state=copied]")
+    assert page.evaluate("navigator.clipboard.readText()").endswith(f"/speeches/{speech.public_id}/#p3")
