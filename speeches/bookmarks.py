@@ -172,9 +172,10 @@ def cited(request, mark: Bookmark) -> citation.Citable:
 
 
 def _export(request, form, separator: str, content_type: str, filename: str) -> HttpResponse:
-    """Each bookmark cited in one form; the access date is the day it was bookmarked."""
+    """Each bookmark cited in one form, with the reader's own note and tags (as the CSV
+    keeps them); the access date is the day it was bookmarked."""
     marks = resolve(own_bookmarks(request))
-    entries = [form(cited(request, mark), timezone.localdate(mark.created_at)) for mark in marks]
+    entries = [form(cited(request, mark), timezone.localdate(mark.created_at), mark) for mark in marks]
     response = HttpResponse(separator.join(entries), content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -183,15 +184,30 @@ def _export(request, form, separator: str, content_type: str, filename: str) -> 
 @login_required
 @require_GET
 def bookmark_export_bibtex(request):
-    return _export(
-        request, lambda item, day: citation.bibtex(item, day) + "\n", "\n", "application/x-bibtex", "bookmarks.bib"
-    )
+    return _export(request, _bibtex_entry, "\n", "application/x-bibtex", "bookmarks.bib")
+
+
+def _bibtex_entry(item, day, mark: Bookmark) -> str:
+    """The citation, and the note and tags as annote (BibTeX's, an alias in biblatex) and keywords."""
+    entry = citation.bibtex(item, day)
+    own = [("annote", mark.note.strip()), ("keywords", ", ".join(mark.tag_list))]
+    extra = "".join(f",\n  {name} = {{{citation.bibtex_escape(value)}}}" for name, value in own if value)
+    return entry[: -len("\n}")] + extra + "\n}\n"
+
+
+def _ris_entry(item, day, mark: Bookmark) -> str:
+    """The citation, and the tags as keywords (KW) and the note as a note (N1)."""
+    entry = citation.ris(item, day)
+    own = [("KW", tag) for tag in mark.tag_list]
+    own += [("N1", line) for line in mark.note.strip().splitlines() if line.strip()]
+    extra = "".join(f"{tag}  - {value}\n" for tag, value in own)
+    return entry.replace("ER  - \n", extra + "ER  - \n")
 
 
 @login_required
 @require_GET
 def bookmark_export_ris(request):
-    return _export(request, citation.ris, "", "application/x-research-info-systems", "bookmarks.ris")
+    return _export(request, _ris_entry, "", "application/x-research-info-systems", "bookmarks.ris")
 
 
 def paragraphs_of(speech: Speech) -> list[tuple[str, str]]:

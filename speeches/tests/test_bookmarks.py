@@ -189,6 +189,16 @@ def test_bookmarks_export_as_bibtex_entries(client, alice, speech):
     assert f"url = {{http://testserver/speeches/{speech.public_id}/#p3}}" in bib
 
 
+def test_bookmark_exports_carry_the_readers_note_and_tags(client, alice, speech):
+    add(client, speech, paragraph="p3", note="城市品质提升：“五个统筹”", tags="城建，统筹")
+    bib = client.get("/bookmarks/export.bib").content.decode()
+    assert "  annote = {城市品质提升：“五个统筹”}" in bib and "  keywords = {城建, 统筹}" in bib
+    assert bib.rstrip().endswith("}") and bib.count("{") == bib.count("}")
+    ris = client.get("/bookmarks/export.ris").content.decode()
+    assert "KW  - 城建\nKW  - 统筹\n" in ris and "N1  - 城市品质提升：“五个统筹”\n" in ris
+    assert ris.endswith("ER  - \n")
+
+
 @pytest.mark.usefixtures("empty_archive", "fresh_index")
 def test_a_bookmark_survives_a_reingest_that_changed_the_text(client, alice, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
