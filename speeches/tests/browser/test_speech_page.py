@@ -57,6 +57,9 @@ def test_a_researcher_copies_a_paragraph_link_and_finds_the_bookmark(live_server
     page.click(".bookmark-form button[type=submit]")
     page.wait_for_url(permalink + "#p5")
     assert "已加入我的书签" in page.text_content(".messages")
+    # In view while the page stands at the paragraph, and announced.
+    box = page.locator(".messages").bounding_box()
+    assert 0 <= box["y"] < page.viewport_size["height"] and page.get_attribute(".messages", "role") == "status"
 
     page.click(".nav-account a:has-text('我的书签')")
     item = page.locator(".bookmark").first
