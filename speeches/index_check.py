@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from .indexing import index_document, unindex_document
-from .models import SEARCHED_TITLE, Document, Speech
+from .models import LIVE_STATUSES, SEARCHED_TITLE, Document, Speech
 from .search.engine import engine
 
 # The prefix the Whoosh engine (speeches.search.whoosh) writes into Document.error when the index was busy.
@@ -53,9 +53,9 @@ def indexed_entries() -> dict[int, list[tuple[str, str]]]:
 
 def database_entries() -> dict[int, dict[str, str]]:
     """public_id → title, as search reads it, of the speeches that should be indexed: those
-    of ingested documents."""
+    of documents in the archive or waiting to be parsed again (models.LIVE_STATUSES)."""
     expected: dict[int, dict[str, str]] = defaultdict(dict)
-    rows = Speech.objects.filter(document__status=Document.Status.INGESTED).values_list(
+    rows = Speech.objects.filter(document__status__in=LIVE_STATUSES).values_list(
         "document_id", "public_id", SEARCHED_TITLE
     )
     for document_id, public_id, title in rows.iterator():

@@ -144,6 +144,12 @@ def place_keys(place: str) -> list[str]:
     return ["·".join(parts[: n + 1]) for n in range(len(parts))]
 
 
+# Documents whose speeches readers find: in the archive, or waiting to be parsed again (a
+# re-ingest queued for the upload worker keeps its speeches, pages and search entries until
+# the new ones replace them). Search engines index these, check_index expects them.
+LIVE_STATUSES = (Document.Status.INGESTED, Document.Status.QUEUED, Document.Status.PROCESSING)
+
+
 class Speech(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="speeches", verbose_name="来源文件")
     ordinal = models.PositiveIntegerField("序号")

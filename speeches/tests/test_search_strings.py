@@ -334,6 +334,27 @@ def test_a_copy_whose_original_is_deleted_is_found_as_a_speech_of_its_own(
     assert ids("另有补充") == ids("森林防火") == {copy.pk}
 
 
+def test_a_document_queued_to_be_parsed_again_keeps_its_speeches_in_every_count(cast):
+    # A re-ingest over the inline budget queues the document for the upload worker; its
+    # speeches keep their pages, so they keep their place in search: the PostgreSQL engine
+    # counted them in browsing, exclusions and rates, a term no longer found them after
+    # check_index --fix, and Whoosh's index lost them at that repair.
+    from speeches.index_check import find_mismatches
+
+    county = cast.documents["county.txt"]
+    own = set(Speech.objects.filter(document=county, duplicate_of=None).values_list("pk", flat=True))
+
+    def everything() -> set[int]:  # browsing: no term, every year and none
+        return ids("", year_from=1900, year_to=2100) | ids("", year=(UNDATED,))
+
+    before = everything()
+    Document.objects.filter(pk=county.pk).update(status=Document.Status.QUEUED)
+    assert find_mismatches() == []
+    assert everything() == before
+    assert own and own <= before
+    assert ids("工作 -安全生产") == before & ids("工作") - ids("安全生产")
+
+
 def test_a_variant_form_in_the_source_is_found_by_the_standard_character_and_by_itself(cast):
     # shaanxi writes 陜西 (a variant form of 陝西/陕西, as seed 000 does): the reader searches 陕西.
     found = ids("陕西")

@@ -20,7 +20,7 @@ from multiprocessing import get_context
 
 from django.db import connections, router, transaction
 
-from ...models import SEARCHED_TITLE, Document, SearchRow, Speech
+from ...models import LIVE_STATUSES, SEARCHED_TITLE, SearchRow, Speech
 from ..analysis import gram_text, warm_up_analysis
 from ..engine import Answer, Query
 from ..relevance import PROXIMITY_POOL, idf, near_terms, proximity_bonus, smallest_gap, starts
@@ -108,7 +108,7 @@ class PostgresEngine:
         change to rows.py. A failed rebuild leaves the old rows and index as they were."""
         speeches = (
             Speech.objects.using("default")
-            .filter(document__status=Document.Status.INGESTED)
+            .filter(document__status__in=LIVE_STATUSES)
             .order_by("pk")
             .values_list("pk", SEARCHED_TITLE, "text")
         )

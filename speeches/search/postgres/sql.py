@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...models import LIVE_STATUSES
 from .. import query as q
 from ..engine import SORT_COLUMNS, Query
 from ..params import UNDATED
@@ -58,6 +59,10 @@ _SORT_SQL = {
 }
 
 
+# models.LIVE_STATUSES as an SQL list (constants, not input).
+LIVE = ", ".join(f"'{status}'" for status in LIVE_STATUSES)
+
+
 @dataclass
 class Statement:
     sql: str
@@ -84,7 +89,8 @@ class _Builder:
             self.sets[term] = self.cte(
                 f"t{len(self.sets)}",
                 "SELECT DISTINCT COALESCE(s.duplicate_of_id, s.id) AS id FROM speeches_searchrow r"
-                f" JOIN speeches_speech s ON s.id = r.speech_id WHERE r.grams @@ %s::tsquery AND {part}",
+                " JOIN speeches_speech s ON s.id = r.speech_id JOIN speeches_document d ON d.id = s.document_id"
+                f" WHERE r.grams @@ %s::tsquery AND {part} AND d.status IN ({LIVE})",
                 [tsquery(term.text)],
             )
         return self.sets[term]
@@ -127,7 +133,12 @@ def _typed(name: str, values) -> list:
 
 def statement(query: Query) -> Statement:
     built = _Builder()
-    built.ctes.append("canon AS (SELECT id FROM speeches_speech WHERE duplicate_of_id IS NULL)")
+    # The speeches the index holds (models.LIVE_STATUSES), as Whoosh's holds them: a
+    # document queued to be parsed again keeps its speeches; one that failed has none.
+    built.ctes.append(
+        "canon AS (SELECT s.id FROM speeches_speech s JOIN speeches_document d ON d.id = s.document_id"
+        f" WHERE s.duplicate_of_id IS NULL AND d.status IN ({LIVE}))"
+    )
     base = built.tree(query.tree) if query.tree is not None else "SELECT id FROM canon"
     built.cte("base", base, [])
     where, where_params = _where(query.filters)

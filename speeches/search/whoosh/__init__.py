@@ -21,7 +21,7 @@ from django.db.models import Q
 from haystack import connections
 
 from ...locks import IndexBusy
-from ...models import Document, Speech
+from ...models import LIVE_STATUSES, Document, Speech
 from ..analysis import warm_up_analysis
 from ..engine import FACETS, Answer, Query
 from .view import TIE_COLUMN
@@ -92,7 +92,7 @@ class WhooshEngine:
         """Index every speech of every ingested document into a new index beside the
         live one, which it replaces when complete (searches meanwhile see the old one)."""
         backend, index = _backend_and_index()
-        ingested = index.index_queryset().filter(document__status=Document.Status.INGESTED)
+        ingested = index.index_queryset().filter(document__status__in=LIVE_STATUSES)
         procs = (os.cpu_count() or 1) if ingested.count() >= PARALLEL_FROM else 1
         if procs > 1:  # forked workers start with every table loaded, once
             warm_up_analysis(indexing=True)
