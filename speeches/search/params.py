@@ -52,19 +52,35 @@ def _all(data, name: str) -> list[str]:
     return [found] if isinstance(found, str) else list(found)
 
 
-def _ints(values) -> list[int]:
+# Numbers past these are no year, document or page anyone means, and past a database's
+# integer types (PostgreSQL answered year_to=-2147483449 and page=4611686018427387904
+# with a server error): a year is read within them, anything else outside them is left out.
+YEARS = (1, 9999)
+IDS = (1, 2**31 - 1)
+MAX_PAGE = 10**6
+
+
+def _ints(values, bounds: tuple[int, int] = IDS) -> list[int]:
     out = []
     for value in values:
         try:
-            out.append(int(value))
-        except (TypeError, ValueError):
+            number = int(value)
+        except (TypeError, ValueError, OverflowError):
             continue
+        if bounds[0] <= number <= bounds[1]:
+            out.append(number)
     return out
 
 
-def _int(value, default: int | None) -> int | None:
-    found = _ints([value])
+def _int(value, default: int | None, bounds: tuple[int, int] = IDS) -> int | None:
+    found = _ints([value], bounds)
     return found[0] if found else default
+
+
+def _year(value) -> int | None:
+    """A year bound, brought within YEARS (year_from=-5 is every year from the first)."""
+    number = _int(value, None, (-(10**18), 10**18))
+    return None if number is None else min(max(number, YEARS[0]), YEARS[1])
 
 
 @dataclass(frozen=True)
@@ -94,13 +110,13 @@ class SearchParams:
             return tuple(dict.fromkeys(v.strip()[:64] for v in found if v.strip()))
 
         sort = data.get("sort") or "relevance"
-        year_from, year_to = _int(data.get("year_from") or None, None), _int(data.get("year_to") or None, None)
+        year_from, year_to = _year(data.get("year_from") or None), _year(data.get("year_to") or None)
         if year_from is not None and year_to is not None and year_from > year_to:
             year_from, year_to = year_to, year_from  # 2022–2016 means the years between
         return cls(
             q=_text(data.get("q") or "")[:2000],
             topic=values("topic"),
-            year=tuple(_ints(values("year"))) + ((UNDATED,) if UNDATED in values("year") else ()),
+            year=tuple(_ints(values("year"), YEARS)) + ((UNDATED,) if UNDATED in values("year") else ()),
             year_from=year_from,
             year_to=year_to,
             document=tuple(str(d) for d in _ints(values("document"))),
@@ -110,7 +126,7 @@ class SearchParams:
             place=values("place"),
             occasion=tuple(dict.fromkeys(v.strip()[:255] for v in map(_text, _all(data, "occasion")) if v.strip())),
             sort=sort if sort in SORTS else "relevance",
-            page=max(1, _int(data.get("page"), 1) or 1),
+            page=min(max(1, _int(data.get("page"), 1, (-(10**18), 10**18)) or 1), MAX_PAGE),
             page_size=max(1, min(_int(data.get("page_size"), page_size) or page_size, MAX_PAGE_SIZE)),
         )
 

@@ -101,6 +101,24 @@ def test_search_ignores_malformed_parameters_instead_of_failing(client, cast):
     assert response.status_code == 200 and response.json()["page"] == 1
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"year_to": "-2147483449"},
+        {"q": "发展", "year_from": "-2147483649", "year_to": "-2147483600"},
+        {"q": "发展", "page": "461168601842738792"},
+        {"q": "发展", "page": "461168601842738792", "sort": "year"},
+        {"q": "发展", "document": "99999999999999999999"},
+        {"q": "发展", "year": "99999999999"},
+    ],
+)
+def test_numbers_past_any_year_document_or_page_are_read_within_bounds_not_a_server_error(client, cast, params):
+    # A database's integer types end somewhere (PostgreSQL answered these with 500).
+    for url in ("/api/search", "/search/", "/search/export.csv", "/search/feed.atom", "/search/trends/"):
+        response = client.get(url, params)
+        assert response.status_code in (200, 302), (url, response.status_code)
+
+
 def test_topics_and_documents_answer_with_counts(client, cast):
     topics = client.get("/api/topics").json()["results"]
     assert topics and {"slug", "name", "url", "count"} <= set(topics[0])
