@@ -209,6 +209,22 @@ def test_check_index_names_the_index_postgresql_built_and_finds_speeches_written
     assert [hit.speech.pk for hit in search_speeches("手工写入").hits] == [behind.pk]
 
 
+@on_postgres
+@pytest.mark.django_db
+@postgres_engine
+def test_check_index_finds_a_title_changed_behind_the_loaders_back(cast):
+    # The engine read the indexed title from the speech itself, so it always agreed.
+    from speeches.index_check import find_mismatches
+
+    speech = cast["yushan"]
+    Speech.objects.filter(pk=speech.pk).update(title="龙虾节工作部署讲话稿")
+    [mismatch] = find_mismatches()
+    assert mismatch.stale == {speech.public_id}
+    call_command("check_index", "--fix", stdout=StringIO())
+    assert find_mismatches() == []
+    assert [hit.speech.pk for hit in search_speeches("龙虾节").hits] == [speech.pk]
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("search_engine")
 def test_a_ranked_query_without_a_term_to_rank_by_still_answers_one_page(cast):

@@ -24,7 +24,7 @@ from ...models import LIVE_STATUSES, SEARCHED_TITLE, SearchRow, Speech
 from ..analysis import gram_text, warm_up_analysis
 from ..engine import Answer, Query
 from ..relevance import PROXIMITY_POOL, idf, near_terms, proximity_bonus, smallest_gap, starts
-from .rows import speech_rows
+from .rows import TITLE_PART, speech_rows
 from .sql import statement
 
 INDEX_NAME = "speeches_searchrow_grams"
@@ -157,14 +157,20 @@ class PostgresEngine:
         SearchRow.objects.using("default").bulk_create([row for rows in made for row in rows], batch_size=BATCH)
 
     def entries(self) -> dict[int, list[tuple[str, str]]]:
+        """(public_id, title) of each indexed speech, the title as its title row holds it:
+        the speech's own title where the row is that title folded, else the row's text, so
+        that a title changed since it was indexed shows as stale (check_index read the
+        title from the speech itself, and so always agreed)."""
         found: dict[int, list[tuple[str, str]]] = {}
+        titles = dict(SearchRow.objects.using("default").filter(part=TITLE_PART).values_list("speech_id", "body"))
         indexed = (
             Speech.objects.using("default")
             .filter(pk__in=SearchRow.objects.values("speech_id"))
-            .values_list("document_id", "public_id", SEARCHED_TITLE)
+            .values_list("pk", "document_id", "public_id", SEARCHED_TITLE)
         )
-        for document_id, public_id, title in indexed.iterator():
-            found.setdefault(document_id, []).append((public_id, title))
+        for pk, document_id, public_id, title in indexed.iterator():
+            held = titles.get(pk, "")
+            found.setdefault(document_id, []).append((public_id, title if held == gram_text(title) else held))
         return found
 
     def indexed_count(self) -> int:
