@@ -118,6 +118,27 @@ class SearchSegmenter:
         self._add_search_words(words, text[start:])
         return words
 
+    def whole_words(self, text: str) -> list[str]:
+        """jieba.cut(text) (accurate mode, HMM on) as a list: each word once, none of the
+        sub-words search mode adds (网络安全 is one word, not also 网络 and 安全). What the
+        ranking counts as a term standing as a whole word. As search_words, runs jieba-rs
+        cuts as jieba does go to it whole."""
+        words: list[str] = []
+        start = 0
+        for block in jieba.re_han_default.finditer(text):
+            if _NOT_FOR_RJIEBA.search(block.group()):
+                self._add_whole_words(words, text[start : block.start()])
+                words.extend(self.cut(block.group()))
+                start = block.end()
+        self._add_whole_words(words, text[start:])
+        return words
+
+    def _add_whole_words(self, words: list[str], text: str) -> None:
+        if _HAN_FOR_RJIEBA_ONLY.search(text):
+            words.extend(self.cut(text))
+        elif text:
+            words.extend(self._rjieba_cut(text))
+
     def _add_search_words(self, words: list[str], text: str) -> None:
         if _HAN_FOR_RJIEBA_ONLY.search(text):
             words.extend(word for word, _, _ in self.tokenize(text))

@@ -10,8 +10,9 @@
 - A term is matched as a string of the folded text with whitespace runs as one
   space (gram_text): engines index that text's character bigrams with positions,
   so a term is its bigrams at consecutive positions, whatever jieba made of it.
-- jieba's words (index_words) serve ranking only: a term that is a whole word of
-  the text ranks above one inside a longer word (发展 as a word above 开发展示).
+- jieba's words (whole_words, accurate mode) serve ranking only: a term that is a
+  whole word of the text ranks above one inside a longer word (发展 as a word above
+  开发展示, 安全 alone above 安全 in 网络安全).
 """
 
 from __future__ import annotations
@@ -106,8 +107,15 @@ def index_words(text: str) -> list[tuple[str, int, int]]:
 
 
 def search_words(text: str) -> list[str]:
-    """index_words' words alone, in their order: what an index counts."""
+    """index_words' words alone, in their order."""
     return default_segmenter().search_words(text)
+
+
+def whole_words(text: str) -> list[str]:
+    """jieba's words in accurate mode, each once (网络安全, not also 网络 and 安全): what the
+    indexes count, so that a term counts as a whole word only where it stands as one
+    (安全 in 网络安全 is inside a longer word, as 发展 is in 开发展示)."""
+    return default_segmenter().whole_words(text)
 
 
 def warm_up_analysis(indexing: bool = False) -> None:

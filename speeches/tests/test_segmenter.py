@@ -29,6 +29,7 @@ def test_every_seed_page_is_segmented_as_jieba_segments_it():
             assert ours == jiebas(version), path.name
             assert len(ours) > 1000
             assert SEGMENTER.search_words(version) == [word for word, _, _ in ours], path.name
+            assert SEGMENTER.whole_words(version) == list(jieba.dt.cut(version)), path.name
 
 
 def test_runs_that_jieba_rs_cuts_otherwise_are_cut_as_jieba_cuts_them():
@@ -38,6 +39,7 @@ def test_runs_that_jieba_rs_cuts_otherwise_are_cut_as_jieba_cuts_them():
     for text in ("今年3-5月发展经济", "见www.gov.cn/2020.html通知", "发展㐀㐀经济", "增长12.5%以上"):
         assert list(SEGMENTER.tokenize(text)) == jiebas(text), text
         assert SEGMENTER.search_words(text) == list(jieba.dt.cut_for_search(text)), text
+        assert SEGMENTER.whole_words(text) == list(jieba.dt.cut(text)), text
 
 
 def test_unknown_names_go_through_jiebas_hmm_as_in_jieba():
@@ -53,6 +55,7 @@ def test_unknown_names_go_through_jiebas_hmm_as_in_jieba():
 def test_generated_text_is_segmented_as_jieba_segments_it(text):
     assert list(SEGMENTER.tokenize(text)) == jiebas(text)
     assert SEGMENTER.search_words(text) == list(jieba.dt.cut_for_search(text))
+    assert SEGMENTER.whole_words(text) == list(jieba.dt.cut(text))
 
 
 # Words of jieba's dictionary, so that generated text has long words, words inside
@@ -69,6 +72,7 @@ WORDS = ["中华人民共和国", "国务院", "发展改革委", "安全生产"
 )
 def test_generated_words_and_runs_are_counted_as_jieba_cuts_them_for_search(text):
     assert SEGMENTER.search_words(text) == list(jieba.dt.cut_for_search(text))
+    assert SEGMENTER.whole_words(text) == list(jieba.dt.cut(text))
     assert list(SEGMENTER.tokenize(text)) == jiebas(text)
 
 

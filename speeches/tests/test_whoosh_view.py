@@ -163,6 +163,14 @@ def test_a_term_standing_as_a_whole_word_ranks_above_one_inside_a_longer_word():
     assert ranked(view, q.Term("发展")) == [1, 0]
 
 
+def test_a_term_inside_a_longer_dictionary_word_is_not_counted_as_a_whole_word():
+    # 网络安全 is one word of jieba's dictionary: search mode also gives 网络 and 安全,
+    # which counted 安全 there as a whole word (45 of 安全's 45 in a sample speech that
+    # has it alone 4 times).
+    view = make_view(["加强网络安全管理工作", "加强安全管理工作要求"])
+    assert ranked(view, q.Term("安全")) == [1, 0]
+
+
 def test_several_terms_standing_close_together_rank_first():
     apart = "疫情" + "，这里说的是别的事情" * 6 + "防控"
     near = "疫情" + "，这里说的是别的事情" * 6 + "疫情防控"

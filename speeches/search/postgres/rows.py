@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..analysis import gram_text, is_term, phrase_grams, search_words
+from ..analysis import gram_text, is_term, phrase_grams, whole_words
 from ..query import MAX_QUERY_CHARS
 
 CHUNK = 4000
@@ -108,7 +108,7 @@ def _grams(text: str) -> list[str]:
 
 
 def _row(part: int, lead: int, chunk: str) -> Row:
-    words = [word for word in search_words(chunk[lead:]) if is_term(word)]
+    words = [word for word in whole_words(chunk[lead:]) if is_term(word)]
     return Row(part, lead, chunk, word_vector(words), tsvector(chunk, lead))
 
 

@@ -1,8 +1,8 @@
 """The Whoosh fields of the archive's index: jieba words for ranking, character
 bigrams with positions for matching terms as strings (speeches.search.analysis).
 
-- WordField: jieba's search-mode tokens (a word and its dictionary sub-words) with
-  their frequencies, folded to simplified. Ranking reads it to put a term that is a
+- WordField: jieba's words (accurate mode: a word once, without the sub-words search
+  mode adds) with their frequencies, folded to simplified. Ranking reads it to put a term that is a
   whole word of the text above one inside a longer word.
 - GramField: every character bigram of gram_text with its position, so that a term
   ABCD is the bigrams AB BC CD at consecutive positions: exactly "ABCD occurs as a
@@ -22,7 +22,7 @@ from whoosh import formats
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import TEXT, FieldType
 
-from ..analysis import gram_text, index_words, is_term, normalize, search_words
+from ..analysis import gram_text, index_words, is_term, normalize, whole_words
 
 
 class ChineseTokenizer(Tokenizer):
@@ -396,7 +396,7 @@ class WordColumns(_Columns):
         """Adds a document's postings; returns its field length (its words' count)."""
         # Counted first, then the few distinct non-terms (punctuation) dropped: a test
         # per distinct word, not per word.
-        counts = Counter(search_words(normalize(value)))
+        counts = Counter(whole_words(normalize(value)))
         for word in [word for word in counts if not word.isalnum() and not is_term(word)]:
             del counts[word]
         self._ids.append(list(map(self._vocabulary.__getitem__, counts)))
