@@ -170,8 +170,11 @@ def _damaged_matches(tree, params: SearchParams) -> DamagedMatches | None:
     variants = tuple(stands_for)
     hits = []
     for hit in _hits(found.hits, variants, True):
-        # The speech's text is simplified already, as the variants are.
-        variant = next((v for v in variants if v in hit.speech.text), variants[0])
+        # The speech's text is simplified already, as the variants are; a form only a copy
+        # holds is named from the copy's text (it was named 〓地报建, found nowhere, for
+        # 属地报〓 in the copy).
+        texts = [hit.speech.text] + ([hit.version.text] if hit.version is not None else [])
+        variant = next((v for text in texts for v in variants if v in text), variants[0])
         hits.append(DamagedHit(hit, variant, stands_for[variant]))
     return DamagedMatches(found.count, hits)
 

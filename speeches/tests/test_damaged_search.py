@@ -126,6 +126,16 @@ def test_every_possible_match_holds_a_marked_variant_of_the_query(cast, query):
         assert MARKER in item.variant and item.variant in item.hit.speech.text
 
 
+@pytest.mark.parametrize("query", ["属地报建", "地报保"])
+def test_a_marked_form_only_a_copy_holds_is_named_as_the_copy_writes_it(corpus, query):
+    # 001: the speech reads 向属地报备 where its copy's damaged run reads 向属地报〓.
+    results = search_speeches(query)
+    assert results.damaged is not None and results.damaged.hits
+    for item in results.damaged.hits:
+        texts = [item.hit.speech.text] + ([item.hit.version.text] if item.hit.version else [])
+        assert MARKER in item.variant and any(item.variant in text for text in texts), item.variant
+
+
 def test_possible_matches_keep_the_filters_of_the_search(cast):
     own = cast["exam"].document_id
     other = cast.documents["city.txt"].pk
