@@ -242,4 +242,6 @@ def resolve(marks: list[Bookmark]) -> list[Bookmark]:
         speech = speeches.get(mark.public_id) or successors.get(mark.public_id)
         mark.status = "" if mark.public_id in speeches else "moved" if speech else "gone"
         mark.anchor = current_anchor(speech, mark)
+        # Shown as the speech page shows it: a title the archive supplied in brackets.
+        mark.supplied = speech.title_supplied if speech is not None else False
     return marks

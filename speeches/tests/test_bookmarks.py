@@ -117,6 +117,13 @@ def test_a_paragraph_the_speech_does_not_have_is_refused_with_a_reason(client, a
     assert mark.paragraph == f"p{count}"
 
 
+def test_a_bookmarked_speech_whose_title_the_archive_supplied_is_listed_in_brackets(client, alice, cast):
+    style = cast["style"]
+    assert style.title_supplied
+    add(client, style)
+    assert f">[{style.title}]</a>" in client.get("/bookmarks/").content.decode()
+
+
 def test_the_speech_page_shows_what_is_already_bookmarked(client, alice, speech):
     add(client, speech, paragraph="p4")
     html = client.get(speech.get_absolute_url()).content.decode()

@@ -144,6 +144,24 @@ def test_similar_speeches_share_a_topic_or_keyword_and_are_not_the_speech_itself
         assert topics & {t.pk for t in other.topics.all()} or set(speech.keywords) & set(other.keywords)
 
 
+def test_similar_speeches_are_named_as_their_own_pages_name_them(client, cast):
+    # A supplied title in brackets, an inferred year with its ?: the list dropped both.
+    shown = 0
+    for speech in Speech.objects.filter(duplicate_of=None):
+        listed = re.search(
+            r'<section class="similar">(.*?)</section>', html_of(client, speech.get_absolute_url()), re.S
+        )
+        for other in Speech.objects.filter(
+            public_id__in=re.findall(r'href="/speeches/([a-z0-9]+)/"', listed.group(1) if listed else "")
+        ):
+            item = re.search(rf'href="/speeches/{other.public_id}/">(.*?)</li>', listed.group(1), re.S).group(1)
+            assert item.startswith(f"[{other.title}]" if other.title_supplied else other.title), item
+            if other.date_label:
+                assert other.date_label + ("?" if other.date_standing == "inferred" else " ") in item, item
+            shown += other.title_supplied or other.date_standing == "inferred"
+    assert shown  # the cast has such speeches among the similar ones
+
+
 def test_the_original_text_is_on_the_page_beside_the_restored_one(client, cast):
     speech = cast["shaanxi"]
     html = html_of(client, speech.get_absolute_url())
