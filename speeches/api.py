@@ -9,6 +9,7 @@ from datetime import date
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET
 
@@ -258,3 +259,12 @@ def not_found(request, rest: str = ""):
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(path.rstrip("/") + (f"?{query}" if query else ""))
     return _json({"error": "not found", "message": f"API 中没有这个地址：{path}", "path": path}, status=404)
+
+
+def csrf_failure(request, reason: str = ""):
+    """A request refused by the CSRF check (settings.CSRF_FAILURE_VIEW): under /api/, which
+    is read-only, JSON that says so; elsewhere a page in Chinese (it was Django's bare one)."""
+    if request.path.startswith("/api/"):
+        message = "API 只读，只接受 GET 请求（read-only: GET only）"
+        return _json({"error": "forbidden", "message": message, "path": request.path}, status=403)
+    return render(request, "403_csrf.html", status=403)

@@ -69,6 +69,17 @@ def test_every_api_address_answers_json_and_a_trailing_slash_leads_to_the_addres
         assert response.json()["message"]
 
 
+def test_a_post_to_the_api_is_refused_in_json_and_a_refused_form_in_chinese(cast):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/api/search", {"q": "工作"})
+    assert response.status_code == 403 and response["Content-Type"].startswith("application/json")
+    assert "只接受 GET" in response.json()["message"]
+    page = strict.post("/bookmarks/add/", {"public_id": cast["yushan"].public_id})
+    assert page.status_code == 403 and "无法提交这个表单" in page.content.decode()
+
+
 def test_a_page_past_the_last_is_the_last_in_both_lists(client, cast):
     search = client.get("/api/search", {"q": "工作", "page": 999, "page_size": 4}).json()
     assert search["page"] == search["num_pages"] == 3 and search["results"]
