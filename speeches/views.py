@@ -220,6 +220,8 @@ def year_list(request):
 
 def year_detail(request, year: int):
     speeches = Speech.objects.canonical().for_listing().filter(year=year).order_by("document_id", "ordinal")
+    if not speeches.exists():  # as a place or an office with no speech
+        raise Http404("没有这一年的讲话")
     page = Paginator(speeches, 20).get_page(request.GET.get("page"))
     topics = (
         Topic.objects.filter(speeches__year=year, speeches__duplicate_of__isnull=True)

@@ -74,6 +74,13 @@ def test_the_year_page_lists_that_years_speeches(client, cast):
     assert cast["yushan"].get_absolute_url() not in html  # 2019
 
 
+def test_a_year_without_speeches_is_not_found_and_the_undated_ones_are_reachable_from_the_years_page(client, cast):
+    assert client.get("/years/1850/").status_code == 404  # as /places/火星/
+    undated = Speech.objects.canonical().filter(year=None).count()
+    html = client.get("/years/").content.decode()
+    assert undated and f'href="/search/?year=unknown">年份不详 <span class="count">{undated}</span>' in html
+
+
 def test_the_topic_page_lists_its_speeches_with_a_link_to_each(client, cast):
     html = client.get("/topics/epidemic/").content.decode()
     assert "共 3 篇" in html
