@@ -74,12 +74,21 @@ def test_the_page_counts_the_speeches_whose_text_holds_a_line(client, cast, term
     in_text = len({public_id for _, _, _, public_id, *_ in rows(client, q=term)})
     found = search_speeches(term).count
     html = client.get("/search/concordance/", {"q": term}).content.decode()
-    assert f"见于 {in_text} 篇讲话的正文" in html
-    if found > in_text:
+    if in_text:
+        assert f"见于 {in_text} 篇讲话的正文" in html
+    else:  # a sentence, not an empty table
+        assert f"正文中没有“{term}”（{found} 篇只在标题或另一版本中相符）" in html
+    if found > in_text and in_text:
         assert f"另有 {found - in_text} 篇只在标题或另一版本中相符" in html
     else:
         assert "只在标题" not in html
     assert (term == "讲话稿") == (found > in_text)
+
+
+def test_a_term_the_text_never_holds_gets_a_sentence_not_an_empty_table(client, cast):
+    html = client.get("/search/concordance/", {"q": "火星移民"}).content.decode()
+    assert "正文中没有“火星移民”" in html
+    assert '<table class="concordance">' not in html and "下载 CSV" not in html and "按左侧语境" not in html
 
 
 def test_a_lines_source_keeps_both_ends_of_a_long_title():
