@@ -102,13 +102,12 @@ def phrase_grams(text: str) -> list[str]:
 
 
 def index_words(text: str) -> list[tuple[str, int, int]]:
-    """jieba's search-mode words (through SearchSegmenter: the same words, faster)."""
-    return list(default_segmenter().tokenize(text))
-
-
-def search_words(text: str) -> list[str]:
-    """index_words' words alone, in their order."""
-    return default_segmenter().search_words(text)
+    """whole_words with their offsets: (word, start, end)."""
+    found, start = [], 0
+    for word in whole_words(text):
+        found.append((word, start, start + len(word)))
+        start += len(word)
+    return found
 
 
 def whole_words(text: str) -> list[str]:
