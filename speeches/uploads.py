@@ -268,31 +268,30 @@ COUNT_LABELS = {
 def step_rows(report: dict) -> list[tuple[str, str]]:
     """Every step of the pipeline's report and what it did, in words, for the document's
     page: ("乱码", "发现乱码 26 段，修复 25 段"); a step that changed nothing says so."""
-    rows = []
-    for step in report.get("steps", []):
-        name = step.get("step", "")
-        counts = [
-            COUNT_LABELS[key].format(value) if key in COUNT_LABELS else f"{key} {value}"
-            for key, value in step.get("counts", {}).items()
-            if value
-        ]
-        rows.append((STEP_NAMES.get(name, name), "，".join(counts) or "无改动"))
-    return rows
+    return [
+        (STEP_NAMES.get(step.get("step", ""), step.get("step", "")), "，".join(_counts_in_words(step)) or "无改动")
+        for step in report.get("steps", [])
+    ]
 
 
 def repairs_of(report: dict) -> list[str]:
     """Non-zero counts of the pipeline's steps, in words: "乱码：发现乱码 26 段，修复 25 段"."""
     lines = []
     for step in report.get("steps", []):
-        name = step.get("step")
-        counts = [
-            COUNT_LABELS[key].format(value) if key in COUNT_LABELS else f"{key} {value}"
-            for key, value in step.get("counts", {}).items()
-            if value
-        ]
+        name, counts = step.get("step"), _counts_in_words(step)
         if counts and name != "split":
             lines.append(f"{STEP_NAMES.get(name, name)}：{'，'.join(counts)}")
     return lines
+
+
+def _counts_in_words(step: dict) -> list[str]:
+    """A step's non-zero counts, labelled, in COUNT_LABELS' order (PostgreSQL's jsonb keeps
+    a report's keys in an order of its own)."""
+    order = {key: n for n, key in enumerate(COUNT_LABELS)}
+    counts = sorted(step.get("counts", {}).items(), key=lambda item: order.get(item[0], len(order)))
+    return [
+        COUNT_LABELS[key].format(value) if key in COUNT_LABELS else f"{key} {value}" for key, value in counts if value
+    ]
 
 
 def warnings_of(report: dict) -> list[str]:
