@@ -106,3 +106,61 @@ def test_a_utf8_page_with_five_percent_bad_bytes_stays_utf8_and_says_how_many_an
 def test_it_refuses_empty_and_binary_files_with_a_reason(raw):
     with pytest.raises(IngestError):
         decode_bytes(raw)
+
+
+def test_nul_bytes_past_the_binary_check_are_damage_replaced_and_counted_never_text():
+    # Three NULs 20 KB into a page: the binary check reads the first 8 KB, and PostgreSQL
+    # refuses NUL in text (the upload answered with a server error, the worker stopped).
+    page = "\n".join([TRADITIONAL, SIMPLIFIED] * 200).encode("utf-8")
+    at = page.index(b"\n", 20000)
+    decoded = decode_bytes(page[:at] + b"\x00\x00\x00" + page[at:])
+    assert "\x00" not in decoded.text and decoded.replaced == 3
+    assert decoded.damaged_lines == (first_line_of(bytearray(page), at),)
+
+
+def test_a_utf8_page_whose_damage_includes_nul_bytes_stays_a_damaged_utf8_page():
+    raw = bytearray("\n".join([TRADITIONAL, SIMPLIFIED] * 40).encode("utf-8"))
+    for spot in range(100, len(raw), 997):
+        raw[spot] = 0
+    decoded = decode_bytes(bytes(raw))
+    assert (
+        decoded.encoding == "utf-8"
+        and "\x00" not in decoded.text
+        and decoded.replaced >= len(range(100, len(raw), 997))
+    )
+
+
+def test_a_page_half_utf8_and_half_gbk_is_refused_not_kept_as_a_speech_of_replaced_characters():
+    # Its GBK half read as UTF-8 is long runs of replaced bytes: counted once a run, it was
+    # judged 7 % garbage and stored as a speech 76 % 〓.
+    text = "\n".join([SIMPLIFIED] * 300)
+    half = len(text) // 2
+    with pytest.raises(IngestError, match="not text"):
+        decode_bytes(text[:half].encode("utf-8") + text[half:].encode("gbk"))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        bytes(random.Random(1).randrange(33, 127) for _ in range(65536)),  # random printable ASCII
+        b"This is an English page about the economy of the county. " * 100,
+        codecs.encode(("\n".join([TRADITIONAL] * 50)).encode("utf-8"), "base64"),
+    ],
+)
+def test_text_without_han_characters_is_refused_as_not_chinese(raw):
+    # The mojibake step made Han characters of such bytes (random ASCII: a speech on 教育).
+    with pytest.raises(IngestError, match="not Chinese"):
+        decode_bytes(raw)
+
+
+def test_a_japanese_page_is_refused_as_not_chinese():
+    page = "日本の環境保護について、政府は新しい政策を発表しました。これは重要な一歩です。\n" * 60
+    with pytest.raises(IngestError, match="Japanese"):
+        decode_bytes(page.encode("utf-8"))
+
+
+def test_a_short_upload_of_random_high_bytes_is_judged_too():
+    # 90 bytes, 45 rare characters: under the old floor of 50 it was a speech "糍天亪疃镄…".
+    raw = bytes(random.Random(90).randrange(0x81, 0xFF) for _ in range(90))
+    with pytest.raises(IngestError, match="rare"):
+        decode_bytes(raw)
