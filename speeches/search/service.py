@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.utils.safestring import SafeString
 
 from ..locks import IndexBusy
-from ..models import Document, Section, Speech, Topic
+from ..models import LIVE_STATUSES, Document, Section, Speech, Topic
 from .analysis import normalize
 from .damaged import widened_query
 from .engine import FACETS, Query, engine
@@ -258,7 +258,10 @@ def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> di
         # Only the documents listed, as tuples: the archive may hold thousands.
         "document": {
             str(pk): Document.title_of(*titles)
-            for pk, *titles in Document.objects.filter(pk__in=_listed(counts.get("document", {}), params.document))
+            # A document out of the archive (a failed upload) is named to no one: its id is shown.
+            for pk, *titles in Document.objects.filter(
+                pk__in=_listed(counts.get("document", {}), params.document), status__in=LIVE_STATUSES
+            )
             .values_list("id", "title", "supplied_title", "original_name")
             .iterator()
         },

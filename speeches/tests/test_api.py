@@ -130,6 +130,17 @@ def test_numbers_past_any_year_document_or_page_are_read_within_bounds_not_a_ser
         assert response.status_code in (200, 302), (url, response.status_code)
 
 
+def test_a_failed_uploads_name_is_shown_to_no_one_through_a_filter(client, cast):
+    from speeches.models import Document
+
+    failed = Document.objects.create(
+        original_name="内部材料.pdf", sha256="f" * 64, raw=b"%PDF", size=4, status=Document.Status.FAILED
+    )
+    facet = client.get("/api/search", {"document": failed.pk}).json()["facets"]["document"]
+    assert [item["label"] for item in facet if item["value"] == str(failed.pk)] == [str(failed.pk)]
+    assert "内部材料" not in client.get("/search/", {"document": failed.pk}).content.decode()
+
+
 def test_topics_and_documents_answer_with_counts(client, cast):
     topics = client.get("/api/topics").json()["results"]
     assert topics and {"slug", "name", "url", "count"} <= set(topics[0])
