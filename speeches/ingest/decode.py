@@ -155,7 +155,8 @@ _BROKEN_CHARACTER = 3
 def damaged_lines(text: str) -> tuple[int, ...]:
     """The first few lines (from 1) holding a replacement character."""
     found = []
-    for number, line in enumerate(text.split("\n"), 1):
+    # As an editor numbers them: a page may end its lines with CR alone.
+    for number, line in enumerate(text.splitlines(), 1):
         if "\ufffd" in line:
             found.append(number)
             if len(found) == _SHOWN_LINES:

@@ -211,11 +211,19 @@ def split_report(collection: Collection, speeches: list[ParsedSpeech]) -> StepRe
 
 
 def damage_warning(decoded: Decoded) -> str:
-    lines = ", ".join(map(str, decoded.damaged_lines))
-    more = " …" if decoded.replaced > len(decoded.damaged_lines) else ""
-    return f"{decoded.replaced} undecodable bytes replaced by 〓 in the {decoded.encoding} text" + (
-        f", on lines {lines}{more}" if lines else ""
+    """In Chinese for the admin, then in English. The count is of replacement characters (a
+    broken character's bytes may make one or several): "places", not bytes."""
+    shown = decoded.damaged_lines
+    damaged = sum(1 for line in decoded.text.splitlines() if "\ufffd" in line) if shown else 0
+    more = "等" if damaged > len(shown) else ""
+    lines = "、".join(map(str, shown))
+    chinese = f"按 {decoded.encoding} 解码时有 {decoded.replaced} 处无法解码，已以〓标出" + (
+        f"，在第 {lines} 行{more}" if shown else ""
     )
+    english = f"{decoded.replaced} undecodable bytes replaced by 〓 in the {decoded.encoding} text" + (
+        f", on lines {', '.join(map(str, shown))}{' …' if more else ''}" if shown else ""
+    )
+    return f"{chinese}（{english}）"
 
 
 def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
@@ -229,7 +237,7 @@ def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
         (f"{decoded.encoding} ({decoded.confidence:.2f})",),
         (damage_warning(decoded),) if decoded.replaced else (),
     )
-    warnings = () if speeches else ("no speech found in this file",)
+    warnings = () if speeches else ("未找到讲话（no speech found in this file）",)
     return ParsedDocument(
         sha256=sha256,
         size=size,

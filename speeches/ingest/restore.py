@@ -68,7 +68,11 @@ def restore(text: str) -> Restored:
         simplified, moji = to_simplified(again), add_stats(moji, more)
     # After the passes, which look up the mojibake step's memo by the text they hand it.
     simplified = zhe_for_zhu(simplified)
-    warnings = (f"{moji.marked} mojibake runs left marked with {MARKER}",) if moji.marked else ()
+    warnings = (
+        (f"{moji.marked} 段乱码无法确定，已以{MARKER}标出（{moji.marked} mojibake runs left marked with {MARKER}）",)
+        if moji.marked
+        else ()
+    )
     reports = (
         StepReport("markup", {"tags_removed": tags, "entities_unescaped": entities}),
         StepReport("pinyin", {"annotations_removed": annotations + late_annotations}),

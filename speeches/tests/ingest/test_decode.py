@@ -95,7 +95,8 @@ def test_a_utf8_page_with_five_percent_bad_bytes_stays_utf8_and_says_how_many_an
     assert decoded.encoding == "utf-8"
     # Each bad byte is replaced, and so are the bytes of the character it broke.
     assert len(spots) <= decoded.replaced <= 3 * len(spots)
-    assert damage_warning(decoded).startswith(f"{decoded.replaced} undecodable bytes replaced")
+    assert damage_warning(decoded).startswith(f"按 utf-8 解码时有 {decoded.replaced} 处无法解码，已以〓标出")
+    assert f"在第 {first_line_of(raw, spots[0])}、" in damage_warning(decoded)
     assert f"on lines {first_line_of(raw, spots[0])}, " in damage_warning(decoded)
     assert decoded.damaged_lines[0] == first_line_of(raw, spots[0]) and len(decoded.damaged_lines) == 5
     undamaged = [number for number, line in enumerate(decoded.text.split("\n"), 1) if "\ufffd" not in line]
@@ -164,3 +165,18 @@ def test_a_short_upload_of_random_high_bytes_is_judged_too():
     raw = bytes(random.Random(90).randrange(0x81, 0xFF) for _ in range(90))
     with pytest.raises(IngestError, match="rare"):
         decode_bytes(raw)
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_the_damage_warning_names_the_lines_as_an_editor_numbers_them_and_no_more(ending):
+    lines = [TRADITIONAL, SIMPLIFIED] * 50
+    raw = bytearray(ending.join(lines).encode("utf-8"))
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line.encode("utf-8")) + len(ending))
+    for number in (11, 41, 81):
+        raw[starts[number - 1] + 3] = 0xFF  # inside the line's second character
+    decoded = decode_bytes(bytes(raw))
+    assert decoded.damaged_lines == (11, 41, 81)
+    warning = damage_warning(decoded)
+    assert "在第 11、41、81 行（" in warning and "等" not in warning and "…" not in warning
