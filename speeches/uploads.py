@@ -69,9 +69,16 @@ def expand_upload(name: str, raw: bytes) -> Expansion:
     if not is_zip(name, raw):
         return Expansion([Piece(name, raw)])
     try:
-        return expand_zip(name, raw)
+        expansion = expand_zip(name, raw)
     except ZipRefused as error:
         return Expansion([Piece(name, raw, refusal=str(error))])
+    if expansion.skipped:
+        # Nothing uploaded is lost: the files not taken out stay in the zip, kept whole
+        # (and failed, as nothing to parse) with the list of what was left in it.
+        left = "；".join(f"{label}：{reason}" for label, reason in expansion.skipped)
+        reason = f"压缩包原样保存，其中 {len(expansion.skipped)} 个文件未入库（zip kept; files not taken）：{left}"
+        expansion.pieces.append(Piece(name, raw, refusal=reason[:2000]))
+    return expansion
 
 
 def expand_zip(name: str, raw: bytes) -> Expansion:
@@ -99,8 +106,9 @@ def expand_zip(name: str, raw: bytes) -> Expansion:
             continue
         budget -= len(data)
         expansion.pieces.append(Piece(label, data))
-    if not expansion.pieces:  # nothing to keep but the zip itself
-        raise ZipRefused("压缩包中没有 .txt/.html/.htm 文件（no pages in zip）")
+    if not expansion.pieces:  # nothing to keep but the zip itself, with why
+        why = "；".join(f"{label}：{reason}" for label, reason in expansion.skipped)
+        raise ZipRefused("压缩包中没有可入库的 .txt/.html/.htm 文件（no pages in zip）" + (f"：{why}" if why else ""))
     return expansion
 
 

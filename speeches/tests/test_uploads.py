@@ -21,14 +21,17 @@ def test_a_plain_file_is_one_piece_whatever_its_suffix():
 def test_a_zip_gives_its_pages_named_after_the_zip_and_skips_other_files():
     raw = zip_of({"a/one.txt": PAGE, "two.HTML": PAGE, "photo.jpg": b"\xff\xd8\xff", "__MACOSX/._one.txt": b"x"})
     expansion = expand_upload("scrape.zip", raw)
-    assert [p.name for p in expansion.pieces] == ["scrape.zip/a/one.txt", "scrape.zip/two.HTML"]
+    assert [p.name for p in expansion.pieces] == ["scrape.zip/a/one.txt", "scrape.zip/two.HTML", "scrape.zip"]
     assert [name for name, _ in expansion.skipped] == ["scrape.zip/photo.jpg"]
+    # The zip itself is kept whole, with what was left in it: nothing uploaded is lost.
+    kept = expansion.pieces[-1]
+    assert kept.raw == raw and "scrape.zip/photo.jpg" in kept.refusal and "未入库" in kept.refusal
 
 
 def test_a_nested_zip_is_skipped_not_expanded():
     raw = zip_of({"inner.zip": zip_of({"x.txt": PAGE}), "page.txt": PAGE})
     expansion = expand_upload("outer.zip", raw)
-    assert [p.name for p in expansion.pieces] == ["outer.zip/page.txt"]
+    assert [p.name for p in expansion.pieces] == ["outer.zip/page.txt", "outer.zip"]
     assert "nested zip" in expansion.skipped[0][1]
 
 
@@ -79,7 +82,7 @@ def test_a_member_over_the_size_limit_is_skipped_and_the_others_kept(settings):
         archive.writestr("big.txt", PAGE * 100)
         archive.writestr("small.txt", PAGE)
     expansion = expand_upload("big.zip", buffer.getvalue())
-    assert [p.name for p in expansion.pieces] == ["big.zip/small.txt"]
+    assert [p.name for p in expansion.pieces] == ["big.zip/small.txt", "big.zip"]
     assert "too large" in expansion.skipped[0][1]
 
 
@@ -89,7 +92,7 @@ def test_an_encrypted_member_is_skipped_with_a_reason():
     central = raw.find(b"PK\x01\x02")
     raw[central + 8] |= 0x1  # and the central directory's
     expansion = expand_upload("locked.zip", bytes(raw))
-    assert [p.name for p in expansion.pieces] == ["locked.zip/open.txt"]
+    assert [p.name for p in expansion.pieces] == ["locked.zip/open.txt", "locked.zip"]
     assert "encrypted" in expansion.skipped[0][1]
 
 
@@ -97,6 +100,9 @@ def test_a_zip_without_pages_is_kept_whole_and_refused():
     for raw in (zip_of({}), zip_of({"photo.jpg": b"\xff\xd8\xff"})):
         [piece] = expand_upload("none.zip", raw).pieces
         assert piece.raw == raw and "no pages in zip" in piece.refusal
+    # Why no page was taken is said: a member too large, a nested zip.
+    [piece] = expand_upload("nested.zip", zip_of({"inner.zip": zip_of({"x.txt": PAGE})})).pieces
+    assert "nested.zip/inner.zip：不展开嵌套的压缩包" in piece.refusal
 
 
 def test_an_office_document_is_not_opened_as_a_zip():
