@@ -15,6 +15,9 @@ _BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|tr|h[1-6]|section|article)\b[^<>]*>"
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+# A whole HTML page's doctype and head (its <title> is the site's, not a speech's line:
+# it was a speech of its own, and "<!DOCTYPE html>" a title and a preamble).
+_HEAD = re.compile(r"<!DOCTYPE[^>]*>|<head\b[^>]*>.*?</head\s*>", re.S | re.I)
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 # Characters that are whitespace on a page but not to str.split: 001 indents with NBSP.
 _SPACES = (("\xa0", " "), ("\u200b", ""), ("\ufeff", ""))
@@ -34,6 +37,8 @@ def _unescape(text: str) -> tuple[str, int]:
 
 def _strip_tags(text: str) -> tuple[str, int]:
     text, scripts = _SCRIPT.subn("", text)
+    text, heads = _HEAD.subn("", text)
+    scripts += heads
     text, comments = _COMMENT.subn("", text)
     # A block tag ends a paragraph: "<p>一</p><p>二</p>" is two lines. Lines are cut
     # after this step, so each Line still maps to one line of the stripped source.

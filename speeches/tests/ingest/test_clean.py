@@ -344,3 +344,18 @@ def test_a_speechs_title_lines_lose_the_stop_the_site_set_after_them(seed_bytes)
     assert openings[8][2].startswith("了解和反映社情民意,")
     # 003, lines 281-283: a title line and a date line.
     assert openings[12] == ["应若平副厅长在20xx年度全省市州", "(20xx年3月10日)", "同志们:"]
+
+
+def test_a_whole_html_pages_doctype_and_head_are_no_text_of_it(seed_bytes):
+    from speeches.ingest.pipeline import parse_document
+
+    body = seed_bytes["004_d07954890cd01a7b.txt"].decode("utf-8")[:20000]
+    page = (
+        "<!DOCTYPE html>\n<html lang='zh'>\n<head>\n<meta charset='utf-8'>\n"
+        "<title>城管工作会议讲话稿范文大全_公文网站首页_免费下载各类讲话稿范文精选汇编</title>\n"
+        "<style>p{margin:0}</style>\n</head>\n<body>\n" + body + "\n</body>\n</html>\n"
+    )
+    parsed = parse_document(page.encode("utf-8"))
+    everything = "\n".join([parsed.preamble, *(s.title + "\n" + s.text for s in parsed.speeches)])
+    assert "DOCTYPE" not in everything and "公文网站首页" not in everything
+    assert parsed.speeches and parsed.speeches[0].text.startswith("同志们")
