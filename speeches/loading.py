@@ -123,7 +123,14 @@ def ingest_bytes(
 
 def too_large_reason(size: int) -> str:
     limit = settings.INGEST_MAX_BYTES
-    return f"文件过大：{size / 2**20:.1f} MB，上限 {limit / 2**20:.0f} MB（file too large: {size} bytes > {limit}）"
+    return f"文件过大：{size_text(size)}，上限 {size_text(limit)}（file too large: {size} bytes > {limit}）"
+
+
+def size_text(size: int) -> str:
+    """A size as people read it: 16 MB, 97.7 KB (a limit under 1 MB read "0 MB")."""
+    if size >= 2**20:
+        return f"{size / 2**20:.1f} MB".replace(".0 MB", " MB")
+    return f"{size / 1024:.1f} KB".replace(".0 KB", " KB")
 
 
 # ---- The upload queue, processed by `manage.py process_uploads` -----------------------------------

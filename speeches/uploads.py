@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from .index_check import PENDING_MARK
-from .loading import LoadResult, child_parser, ingest_bytes, store_upload
+from .loading import LoadResult, child_parser, ingest_bytes, size_text, store_upload
 from .models import Document
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
@@ -101,7 +101,7 @@ def expand_zip(name: str, raw: bytes) -> Expansion:
             if budget < settings.INGEST_MAX_BYTES:
                 raise ZipRefused(f"压缩包解压后过大，超过 {ZIP_MAX_TOTAL_BYTES // 2**20} MB（zip inflates too much）")
             expansion.skipped.append(
-                (label, f"文件过大，超过 {settings.INGEST_MAX_BYTES // 2**20} MB（file too large）")
+                (label, f"文件过大，超过 {size_text(settings.INGEST_MAX_BYTES)}（file too large）")
             )
             continue
         budget -= len(data)

@@ -77,7 +77,8 @@ def _looks_utf16(raw: bytes) -> str | None:
 
 
 def check_not_binary(raw: bytes) -> None:
-    if not raw.strip():
+    body = next((raw[len(bom) :] for bom, _ in _BOMS if raw.startswith(bom)), raw)
+    if not body.strip():  # a byte order mark alone is an empty file too
         raise IngestError("文件为空（empty file）")
     for magic, kind in _BINARY_MAGIC:
         if raw.startswith(magic):

@@ -109,6 +109,12 @@ def test_it_refuses_empty_and_binary_files_with_a_reason(raw):
         decode_bytes(raw)
 
 
+@pytest.mark.parametrize("raw", [codecs.BOM_UTF8, codecs.BOM_UTF8 + b" \n", codecs.BOM_UTF16_LE])
+def test_a_byte_order_mark_alone_is_an_empty_file(raw):
+    with pytest.raises(IngestError, match="empty file"):
+        decode_bytes(raw)
+
+
 def test_nul_bytes_past_the_binary_check_are_damage_replaced_and_counted_never_text():
     # Three NULs 20 KB into a page: the binary check reads the first 8 KB, and PostgreSQL
     # refuses NUL in text (the upload answered with a server error, the worker stopped).
