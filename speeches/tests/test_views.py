@@ -169,7 +169,8 @@ def test_a_document_not_in_the_archive_and_its_raw_bytes_are_for_staff_only(clie
     client.force_login(django_user_model.objects.create_user("reader", password="pw-for-tests-only"))
     assert client.get(f"/documents/{document.pk}/raw/").status_code == 404
     client.force_login(django_user_model.objects.create_user("editor", password="pw-for-tests-only", is_staff=True))
-    assert client.get(f"/documents/{document.pk}/").status_code == 200
+    page = client.get(f"/documents/{document.pk}/")
+    assert page.status_code == 200 and "：not text</span>" in page.content.decode()  # why, for staff
     assert client.get(f"/documents/{document.pk}/raw/").content == b"secret bytes"
 
 
