@@ -23,7 +23,7 @@ from .indexing import index_document
 from .loading import child_parser, ingest_bytes, remove_document
 from .locks import IndexBusy
 from .models import Document, Section, Speech, SpeechAlias, SpeechTopic, Topic
-from .uploads import file_report, is_zip, upload_files
+from .uploads import file_report, is_zip, step_rows, upload_files, warnings_of
 
 
 class UsedFilter(admin.SimpleListFilter):
@@ -107,7 +107,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "encoding_confidence",
         "status",
         "error",
-        "report",
+        "report_shown",
         "pipeline_version",
         "preamble",
         "trailer",
@@ -119,7 +119,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "raw_link",
         "speech_links",
     )
-    exclude = ("raw",)
+    exclude = ("raw", "report")  # the report is shown in words (report_shown)
     actions = ["reingest", "reindex"]
 
     def get_queryset(self, request):
@@ -128,6 +128,18 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("admin:speeches_document_upload")  # a document is added by uploading its bytes
+
+    @admin.display(description="处理报告")
+    def report_shown(self, obj):
+        """The pipeline's report in words, as the document's page and the upload page say
+        it: every step, then the warnings (it was the stored JSON, keys in English)."""
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", step_rows(obj.report or {}))
+        warnings = format_html_join("", "<li>{}</li>", ((w,) for w in warnings_of(obj.report or {})))
+        if not rows and not warnings:
+            return "—"
+        return format_html(
+            '<table class="report">{}</table>{}', rows, format_html("<ul>{}</ul>", warnings) if warnings else ""
+        )
 
     @admin.display(description="讲话数", ordering="n")
     def speech_count(self, obj):

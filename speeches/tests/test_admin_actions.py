@@ -168,3 +168,7 @@ def test_a_documents_page_links_to_its_speeches_and_shows_its_pipeline_report(st
     for speech in document.speeches.all():
         assert f'href="{speech.get_absolute_url()}"' in html
     assert "pipeline_version" in html
+    # The report in words, as the document's page says it, not its stored JSON.
+    mojibake = next(step for step in document.report["steps"] if step["step"] == "mojibake")
+    assert f"<th>乱码</th><td>发现乱码 {mojibake['counts']['runs_found']} 段" in html
+    assert "runs_found" not in html
