@@ -77,7 +77,8 @@ INLINE_CHROME = (
     # 000 and 004 "同志們:。", 003 "用地報批程序;。", "基地。,容桂", "能力水平。。各地". No
     # sentence of Chinese prose writes 。 next to these marks; the sentence's own mark
     # stays. Three or more 。 are an ellipsis some writers type, and stay.
-    re.compile(r"。(?<=[:：;；,，、]。)|(?<!。)。(?=[,，、;；]|。(?!。))"),
+    # (The stop first, the look-arounds after: see above.)
+    re.compile(r"。(?:(?<=[:：;；,，、]。)|(?<!。。)(?=[,，、;；]|。(?!。)))"),
 )
 # Words the site replaced: 000 "實現了本站域網接入", "統一規劃本站域網建設", "本站域光纖網絡"
 # (局域网; the site wrote 本站 for 局 in 局域 only, and 局 elsewhere).
