@@ -91,7 +91,7 @@ def expand_zip(name: str, raw: bytes) -> Expansion:
         raise ZipRefused(f"压缩包文件过多：{len(members)} 个，上限 {ZIP_MAX_MEMBERS}（too many files in zip）")
     expansion, budget = Expansion(), ZIP_MAX_TOTAL_BYTES
     for info in members:
-        label = f"{name}/{safe_member_name(info.filename)}"
+        label = f"{name}/{safe_member_name(member_name(info))}"
         reason = member_problem(info)
         if reason:
             expansion.skipped.append((label, reason))
@@ -114,6 +114,17 @@ def expand_zip(name: str, raw: bytes) -> Expansion:
 
 def _is_noise(filename: str) -> bool:
     return any(part in filename for part in _NOISE) or posixpath.basename(filename).startswith("._")
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as its author wrote it. A name not flagged UTF-8 is read by
+    zipfile as CP437, but Chinese Windows tools write GBK there ("├√╫╓.txt" for 讲话.txt)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
 
 
 def safe_member_name(filename: str) -> str:

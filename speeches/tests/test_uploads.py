@@ -43,6 +43,14 @@ def test_member_paths_become_harmless_labels(member, label):
     assert safe_member_name(member) == label
 
 
+def test_a_member_name_a_chinese_windows_tool_wrote_in_gbk_reads_as_written():
+    # No UTF-8 flag: zipfile reads such a name as CP437 ("├√╫╓.txt" for 讲话.txt).
+    gbk = "讲话.txt".encode("gbk")
+    raw = zip_of({"abcd.txt": PAGE, "utf8名.txt": PAGE}).replace(b"abcd.txt", gbk)
+    expansion = expand_upload("scrape.zip", raw)
+    assert [p.name for p in expansion.pieces] == ["scrape.zip/讲话.txt", "scrape.zip/utf8名.txt"]
+
+
 def test_a_truncated_zip_is_kept_whole_and_refused():
     whole = zip_of({"page.txt": PAGE * 200}, compression=zipfile.ZIP_STORED)
     raw = whole[: len(whole) // 2]
