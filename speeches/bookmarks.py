@@ -132,9 +132,13 @@ def bookmark_edit(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def bookmark_delete(request, pk: int):
-    get_object_or_404(Bookmark, pk=pk, user=request.user).delete()
+    """GET asks (a note may hold hours of reading, and nothing brings it back); POST deletes."""
+    mark = get_object_or_404(Bookmark, pk=pk, user=request.user)
+    if request.method == "GET":
+        return render(request, "speeches/bookmarks_delete.html", {"mark": mark})
+    mark.delete()
     messages.success(request, "书签已删除。")
     return redirect("bookmarks")
 

@@ -146,6 +146,10 @@ def test_a_bookmark_can_be_edited_and_removed(client, alice, speech):
     client.post(f"/bookmarks/{mark.pk}/edit/", {"paragraph": "p2", "note": "new note", "tags": "甲，乙"})
     mark.refresh_from_db()
     assert mark.note == "new note" and mark.tags == "甲, 乙"
+    # The list's 删除 asks first, showing the note that would go; nothing is deleted by asking.
+    assert f'href="/bookmarks/{mark.pk}/delete/">删除</a>' in client.get("/bookmarks/").content.decode()
+    asked = client.get(f"/bookmarks/{mark.pk}/delete/").content.decode()
+    assert "删除这个书签？" in asked and "new note" in asked and Bookmark.objects.exists()
     assert client.post(f"/bookmarks/{mark.pk}/delete/").status_code == 302
     assert not Bookmark.objects.exists()
 
