@@ -28,6 +28,22 @@ def test_ingest_takes_a_glob_and_skips_known_files(capsys, fresh_index):
     assert "unchanged" in out and Document.objects.count() == 2
 
 
+def test_ingest_expands_a_zip_as_the_admins_upload_does(capsys, fresh_index, tmp_path):
+    from speeches.tests.admin_helpers import zip_of
+
+    page = (settings.SAMPLE_CORPUS_DIR / "002_5507ae1777cd8619.txt").read_bytes()
+    path = tmp_path / "scrape.zip"
+    path.write_bytes(zip_of({"page.txt": page, "photo.png": b"\x89PNG\r\n\x1a\n"}))
+    with pytest.raises(CommandError):  # the zip kept whole for its PNG counts as a failure
+        call_command("ingest", str(path), "--no-progress")
+    out = capsys.readouterr().out
+    assert "scrape.zip/page.txt: ingested" in out and "scrape.zip: failed" in out
+    page_document = Document.objects.get(original_name="scrape.zip/page.txt")
+    assert page_document.status == Document.Status.INGESTED and page_document.speeches.exists()
+    kept = Document.objects.get(original_name="scrape.zip")
+    assert bytes(kept.raw) == path.read_bytes() and "photo.png" in kept.error
+
+
 def test_ingest_report_prints_the_steps_and_writes_nothing(capsys):
     call_command("ingest", str(settings.SAMPLE_CORPUS_DIR / "002_5507ae1777cd8619.txt"), "--report")
     out = capsys.readouterr().out

@@ -22,6 +22,7 @@ from speeches.ingest import IngestError, ParsedDocument
 from speeches.ingest.pipeline import parse_many
 from speeches.loading import SETTLED_NOW, ingest_bytes, lower_priority
 from speeches.models import Document
+from speeches.uploads import expand_upload, is_zip, store_piece
 
 # tqdm's monitor thread (it tunes refresh rates) would leave parse_many a process with two
 # threads, which it must not fork: it would start fresh interpreters instead, each loading
@@ -116,6 +117,7 @@ class Command(BaseCommand):
         failures = 0
         # In path order, so parse_many's results come back in the order they are loaded.
         ahead = to_parse_ahead(paths, options["force"]) if len(paths) > 1 and options["jobs"] != 1 else []
+        ahead = [path for path in ahead if not is_zip(path.name, b"")]
         if self.jobs(options, ahead) == 1:
             ahead = []  # ingest_bytes parses each page, as it always did
         wanted = set(ahead)
@@ -123,6 +125,15 @@ class Command(BaseCommand):
         with closing(parse_many((path.read_bytes() for path in ahead), self.jobs(options, ahead))) as results:
             for path in bar:
                 bar.set_description(path.name[:30])
+                if is_zip(path.name, b""):
+                    # A zip is expanded as the admin's upload expands it: each page a
+                    # document, the zip kept whole when it leaves files out (uploads.py).
+                    for piece in expand_upload(path.name, path.read_bytes()).pieces:
+                        result = store_piece(piece, None, inline_max=2**62)
+                        failures += result.status == "failed"
+                        line = f"{piece.name}: {result.status} — {result.speeches} speeches · {result.message}"
+                        bar.write(self.style.ERROR(line) if result.status == "failed" else line, file=self.stdout)
+                    continue
                 parsed = next(results) if path in wanted else None
                 # A page parsed ahead is stored as parsed; any other (or one whose parse
                 # failed in a worker) is parsed by ingest_bytes itself, as with --jobs 1,
