@@ -248,7 +248,15 @@ def _record_failure(document: Document, reason: str, created: bool, report: dict
         fields["status"] = Document.Status.FAILED
         fields["report"] = report or {"error": reason}
     Document.objects.filter(pk=document.pk).update(**fields)
+    remember_name(document)
     return LoadResult(document.pk, "failed", created, message=reason)
+
+
+def remember_name(document: Document) -> None:
+    """A failed upload's name and date, kept beside its bytes as an ingested one's are
+    (id_history): `rebuild_from_raw` named it by its hash only."""
+    if not id_history.read(document.sha256):
+        id_history.save_on_commit(document)
 
 
 def sync_topics() -> dict[str, Topic]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from .index_check import PENDING_MARK
-from .loading import LoadResult, child_parser, ingest_bytes, size_text, store_upload
+from .loading import LoadResult, child_parser, ingest_bytes, remember_name, size_text, store_upload
 from .models import Document
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
@@ -185,6 +185,7 @@ def store_piece(piece: Piece, user, inline_max: int, parser=None) -> LoadResult:
         Document.objects.filter(pk=document.pk).update(
             status=Document.Status.FAILED, error=piece.refusal, report={"error": piece.refusal}
         )
+    remember_name(document)
     return LoadResult(document.pk, "failed", created, message=piece.refusal)
 
 

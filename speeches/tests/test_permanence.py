@@ -248,6 +248,18 @@ def test_the_id_history_is_written_beside_the_raw_file(seed_bytes, django_captur
     assert id_history.history_path(document.sha256).parent == id_history.raw_path(document.sha256).parent
 
 
+def test_a_failed_upload_keeps_its_name_after_a_rebuild(django_capture_on_commit_callbacks):
+    from speeches.loading import ingest_bytes
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest_bytes(b"%PDF-1.7 not a page", "会议纪要.pdf")
+    assert result.status == "failed"
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+    kept = Document.objects.get()
+    assert kept.original_name == "会议纪要.pdf" and kept.status == Document.Status.FAILED
+
+
 def test_a_snapshot_keeps_the_raw_file_and_ids_of_documents_loaded_before_histories(seed_bytes):
     # Ingested without running on-commit work: no history file, as for old documents.
     document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED], SEED).document_id)
