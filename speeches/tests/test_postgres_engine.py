@@ -66,6 +66,14 @@ def test_a_chunk_is_cut_again_before_any_bigram_passes_postgresqls_256_positions
         assert max(counts.values()) < MAX_POSITIONS
 
 
+def test_a_chunk_is_cut_again_before_any_character_passes_256_so_no_one_character_word_does():
+    # 300 standalone 煤 among neighbours that vary, so that no bigram repeats 256 times.
+    neighbours = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥天地玄黄宇宙洪荒"
+    text = "".join(f"{neighbours[i % 30]}煤{neighbours[(i // 30) % 30]}。" for i in range(300))
+    pieces = chunks(text)
+    assert len(pieces) > 1 and all(piece.count("煤") < MAX_POSITIONS for _, piece in pieces)
+
+
 def test_a_term_is_its_bigrams_in_a_row_and_one_character_is_a_prefix():
     assert tsquery("安全生产") == "'安全' <-> '全生' <-> '生产'"
     assert tsquery("煤") == "'煤':*"
