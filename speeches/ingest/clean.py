@@ -161,6 +161,24 @@ _PROSE_SIGNS = "，。、；：？！“”‘’（）《》〈〉【】〔〕�
 _RARE_SIGN = re.compile(f"[^\\w\\s{re.escape(_PROSE_SIGNS)}]")
 
 
+# A space inside a sentence of Chinese prose is the page's, not the speaker's (002 "优质
+# 均衡x 类、x项指标", ", 加快推进", "促进 “三个发展”", 003 "审〓 切实"): a reader does not see
+# it, and a query, which drops spaces next to Han characters, could not match across it.
+# Between Latin words a space stays; so does the one a short title line may set between
+# its two phrases.
+_STRAY_SPACE = re.compile(
+    r"(?:(?<=[\u3400-\u9fff，。、；：！？“”（）《》,;:!?〓])|(?<=[\u3400-\u9fff]x)) +(?=[\u3400-\u9fff“《（〓])"
+)
+_PROSE = re.compile(r"[，。；：！？,;:!?]")
+TITLE_LINE_MAX = 30  # as breaks.is_title_line: a short line without a comma is a title
+
+
+def without_stray_spaces(text: str) -> str:
+    if " " not in text or (len(text) <= TITLE_LINE_MAX and not _PROSE.search(text)):
+        return text
+    return _STRAY_SPACE.sub("", text)
+
+
 # Private-use characters are never text: GBK's user-defined area, decoded out of a damaged
 # run the mojibake step left part raw (001 "確?!按宀宦\ue7ef?" for 确保“村不漏户).
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
@@ -178,7 +196,7 @@ def clean_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], StepReport]:
     for index, line in enumerate(lines):
         if HIDDEN_CONTENT.match(line.text.strip()):
             chrome_cut.add(index)
-        text = _PRIVATE_USE.sub(MARKER, strip_inline_chrome(line.text.strip()))
+        text = without_stray_spaces(_PRIVATE_USE.sub(MARKER, strip_inline_chrome(line.text.strip())))
         if resigned is not None and resigned.search(text):
             text = text.translate(signs)
         if text != line.text:  # restore_lines already stripped most: spare a copy per line

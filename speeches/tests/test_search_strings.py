@@ -389,6 +389,14 @@ def test_the_sample_is_searched_with_operators_typed_full_width_and_signs_as_par
     assert ids("互联网+") == holding("互联网+", versions) != holding("互联网", versions)
 
 
+def test_a_phrase_copied_from_a_speech_is_found_where_the_page_had_set_a_space_inside_it(corpus):
+    # 001, line 428 "優質均衡x 類、x項指標": the space is gone from the text, so the phrase as
+    # a reader copies it (and as the query, dropping spaces next to Han, searches it) is found.
+    versions = speech_versions()
+    assert holding("均衡x类、x项指标", versions)
+    assert ids('"均衡x 类"') == ids("均衡x类") == holding("均衡x类", versions)
+
+
 def test_a_traditional_word_opencc_simplifies_as_a_word_finds_the_canonical_text(corpus):
     # 瞭解 is 了解 by OpenCC's phrase table, as the canonical text was written; 瞭 alone is not 了.
     versions = speech_versions()

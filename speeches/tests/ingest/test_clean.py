@@ -288,6 +288,30 @@ def test_what_a_site_put_inside_a_sentence_goes_and_its_words_are_the_speechs_ag
     assert cleaned(raw) == expected
 
 
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (  # 001, line 428: as 学前教育普及普惠x类 writes it a few characters later
+            "對標義務(wù)教育優(yōu)質(zhì)均衡x 類、x項指標和學前教育普及普惠x類、x項指標,健全機制",
+            "对标义务教育优质均衡x类、x项指标和学前教育普及普惠x类、x项指标,健全机制",
+        ),
+        (  # 001, line 441
+            "認真落實城鄉(xiāng)統(tǒng)一的教職工編制標準, 加快推進“縣管校聘”改革,探索建立",
+            "认真落实城乡统一的教职工编制标准,加快推进“县管校聘”改革,探索建立",
+        ),
+        (  # 002, line 99
+            "就必須在牢牢抓住“一個(gè)關(guān)鍵點(diǎn)”的同時(shí),促進(jìn) “三個(gè)發(fā)展”,這個(gè)關(guān)鍵點(diǎn)",
+            "就必须在牢牢抓住“一个关键点”的同时,促进“三个发展”,这个关键点",
+        ),
+        # Latin words keep their spaces, as does a short title line between its phrases.
+        ("世界银行 World Bank 的贷款,加快建设", "世界银行 World Bank 的贷款,加快建设"),
+        ("立足新起点 开启新征程", "立足新起点 开启新征程"),
+    ],
+)
+def test_a_space_inside_a_sentence_of_chinese_prose_goes(raw, expected):
+    assert cleaned(raw) == [expected]
+
+
 def test_an_ellipsis_typed_as_three_full_stops_stays():
     assert cleaned("要求大家。。。") == ["要求大家。。。"]
 
