@@ -93,7 +93,8 @@ def repair(mismatches: list[Mismatch]) -> int:
 
 
 def repair_document(document_id: int) -> None:
-    if Document.objects.ingested().filter(pk=document_id).exists():
+    # A document waiting to be parsed again keeps its speeches searchable (LIVE_STATUSES).
+    if Document.objects.filter(pk=document_id, status__in=LIVE_STATUSES).exists():
         index_document(document_id)
     else:
         unindex_document(document_id)

@@ -242,9 +242,13 @@ def ingest_document(
 
 def _record_failure(document: Document, reason: str, created: bool, report: dict | None = None) -> LoadResult:
     # A document that was ingested before keeps its speeches and status: the
-    # failure of a re-ingest is recorded beside them, nothing is taken away.
+    # failure of a re-ingest is recorded beside them, nothing is taken away. (One queued
+    # for the worker, its status then queued or processing, is in the archive again: it
+    # was failed with its speeches still there, searchable on one engine and not the other.)
     fields = {"error": reason, "updated_at": timezone.now()}
-    if document.status != Document.Status.INGESTED:
+    if document.status == Document.Status.INGESTED or document.speeches.exists():
+        fields["status"] = Document.Status.INGESTED
+    else:
         fields["status"] = Document.Status.FAILED
         fields["report"] = report or {"error": reason}
     Document.objects.filter(pk=document.pk).update(**fields)

@@ -82,6 +82,15 @@ def test_a_title_changed_in_the_database_shows_as_stale(document):
     assert find_mismatches() == []
 
 
+def test_repairing_a_document_queued_to_be_parsed_again_reindexes_it_instead_of_removing_it(document):
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.QUEUED)
+    speech = document.speeches.first()
+    Speech.objects.filter(pk=speech.pk).update(title="改过的标题")
+    assert find_mismatches()[0].stale == {speech.public_id}
+    check_index("--fix")
+    assert find_mismatches() == [] and indexed_count() == document.speeches.count()
+
+
 def test_a_deferred_index_update_is_retried_and_its_mark_cleared(document):
     unindex_document(document.pk)
     Document.objects.filter(pk=document.pk).update(error=f"{PENDING_MARK}（index update pending）: busy")

@@ -56,6 +56,32 @@ def test_a_queued_file_that_fails_is_recorded_and_the_next_one_is_still_ingested
     assert "failed" in out and "ingested" in out
 
 
+def test_a_queued_re_ingest_that_fails_leaves_the_document_in_the_archive_with_its_speeches(
+    seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    from speeches import loading
+    from speeches.index_check import find_mismatches
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document = Document.objects.get(pk=ingest_bytes(seed_bytes[SEED_002], "big.txt").document_id)
+    speeches = set(document.speeches.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingest_bytes(seed_bytes[SEED_002], "big.txt", force=True, inline_max=1000).status == "queued"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated pipeline error")
+
+    monkeypatch.setattr(loading, "parse_document", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        process_uploads()
+    document.refresh_from_db()
+    # Its speeches are still there, so it is still in the archive: failed, it was searchable
+    # on Whoosh and not on PostgreSQL, and check_index --fix took it out of Whoosh's index.
+    assert document.status == Document.Status.INGESTED and "simulated pipeline error" in document.error
+    assert set(document.speeches.values_list("pk", flat=True)) == speeches
+    assert find_mismatches() == []
+
+
 def test_a_document_left_processing_by_a_stopped_worker_goes_back_to_the_queue(seed_bytes):
     document = queue(seed_bytes[SEED_002], "big.txt")
     an_hour_ago = timezone.now() - timedelta(hours=2)
