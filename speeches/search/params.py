@@ -54,10 +54,15 @@ def _all(data, name: str) -> list[str]:
 
 # Numbers past these are no year, document or page anyone means, and past a database's
 # integer types (PostgreSQL answered year_to=-2147483449 and page=4611686018427387904
-# with a server error): a year is read within them, anything else outside them is left out.
+# with a server error). A range's ends are brought within the years an archive of speeches
+# can hold (year_from=-5 is every year from the first, year_to=3000 every year to the
+# last); a year or a document asked for outside them is one no speech has, so the filter
+# finds nothing (it was dropped, and found everything).
 YEARS = (1, 9999)
+RANGE_YEARS = (1900, 2100)
 IDS = (1, 2**31 - 1)
 MAX_PAGE = 10**6
+NOTHING = "0"  # a year or document id no speech has
 
 
 def _ints(values, bounds: tuple[int, int] = IDS) -> list[int]:
@@ -78,9 +83,23 @@ def _int(value, default: int | None, bounds: tuple[int, int] = IDS) -> int | Non
 
 
 def _year(value) -> int | None:
-    """A year bound, brought within YEARS (year_from=-5 is every year from the first)."""
-    number = _int(value, None, (-(10**18), 10**18))
-    return None if number is None else min(max(number, YEARS[0]), YEARS[1])
+    """A range's end, brought within RANGE_YEARS; None when it is no number."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return min(max(number, RANGE_YEARS[0]), RANGE_YEARS[1])
+
+
+def _asked(values: tuple[str, ...], found: list, also: tuple = (), nothing=NOTHING) -> tuple:
+    """The values read; `nothing` when the only ones asked for were numbers out of bounds
+    (words that are no number at all are left out, as any malformed parameter)."""
+    kept = tuple(found) + also
+    return kept if kept or not any(_is_number(v) for v in values) else (nothing,)
+
+
+def _is_number(value: str) -> bool:
+    return value.strip().lstrip("+-").isdigit()
 
 
 @dataclass(frozen=True)
@@ -116,10 +135,12 @@ class SearchParams:
         return cls(
             q=_text(data.get("q") or "")[:2000],
             topic=values("topic"),
-            year=tuple(_ints(values("year"), YEARS)) + ((UNDATED,) if UNDATED in values("year") else ()),
+            year=_asked(
+                values("year"), _ints(values("year"), YEARS), (UNDATED,) if UNDATED in values("year") else (), 0
+            ),
             year_from=year_from,
             year_to=year_to,
-            document=tuple(str(d) for d in _ints(values("document"))),
+            document=_asked(values("document"), [str(d) for d in _ints(values("document"))]),
             level=values("level"),
             genre=values("genre"),
             office=values("office"),

@@ -130,6 +130,18 @@ def test_numbers_past_any_year_document_or_page_are_read_within_bounds_not_a_ser
         assert response.status_code in (200, 302), (url, response.status_code)
 
 
+def test_a_range_reaching_past_the_years_of_speeches_covers_them_and_an_id_no_document_has_finds_nothing(client, cast):
+    def total(**params) -> int:
+        return client.get("/api/search", params).json()["count"]
+
+    dated = total(year_from=1900, year_to=2100)
+    assert dated and total(year_from=-5) == total(year_to=3000) == total(year_to=99999999999999999999) == dated
+    for document in ("0", "-1", "2147483648", "99999999999999999999"):
+        assert total(document=document) == 0, document
+    assert total(year="99999999999") == 0
+    assert total(year="abc") == total()  # a word that is no number is ignored, as before
+
+
 def test_a_failed_uploads_name_is_shown_to_no_one_through_a_filter(client, cast):
     from speeches.models import Document
 
