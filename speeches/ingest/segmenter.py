@@ -1,21 +1,21 @@
 """jieba's segmentation with jieba's own output, in less time.
 
-Indexing segments every speech (jieba.Tokenizer.tokenize(text, mode="search")), and
-that was a third of an index build. jieba finds the best route through a sentence in
-two passes: one builds the graph of dictionary words starting at each character (a
-dict of lists), the next scores every edge, calling log() and slicing the sentence
-again for each. SearchSegmenter does both in one pass from the end of the sentence,
-with every dictionary word's log-probability computed once, when it is made. The
-rest (splitting text into blocks, jieba's HMM for runs of unknown characters, the
-search mode's extra two- and three-character words) follows jieba step by step.
+Indexing segments every speech (jieba.cut(text), accurate mode: the words ranking
+counts), and that was a third of an index build. jieba finds the best route through a
+sentence in two passes: one builds the graph of dictionary words starting at each
+character (a dict of lists), the next scores every edge, calling log() and slicing the
+sentence again for each. SearchSegmenter does both in one pass from the end of the
+sentence, with every dictionary word's log-probability computed once, when it is made.
+The rest (splitting text into blocks, jieba's HMM for runs of unknown characters)
+follows jieba step by step.
 
-The words, their order and their offsets are jieba's exactly: test_segmenter
-compares the two on every line of the seed pages and on generated text. jieba's
-dictionary and HMM are used as they are; only the route search is ours.
+The words and their order are jieba's exactly: test_segmenter compares the two on every
+line of the seed pages and on generated text. jieba's dictionary and HMM are used as
+they are; only the route search is ours.
 
 The ingest pipeline's keywords (keywords.py) take the dictionary words of
-jieba.cut(text, HMM=False) through `dictionary_words`; the search index takes
-`tokenize`. It lives in the pipeline, which imports nothing of Django, so both can.
+jieba.cut(text, HMM=False) through `dictionary_words`; the search indexes take
+`whole_words`. It lives in the pipeline, which imports nothing of Django, so both can.
 
 Most blocks of text are cut by rjieba, the binding of jieba-rs (jieba in Rust, with
 jieba's own dictionary and HMM tables built in): 13 times as fast as the route search
@@ -24,8 +24,8 @@ without one of the signs + # & . _ % - (jieba's HMM splits a run such as 3-5 or 
 address into its parts, jieba-rs keeps it whole): 200,000 generated blocks and every
 block of the seed pages agreed, and test_segmenter compares the two on every line of
 the seeds and on generated text. A block holding such a sign takes the route search,
-as does (in search_words) a run holding a character jieba-rs alone counts as Chinese
-(CJK extensions: jieba gives each alone, jieba-rs may join them).
+as does a run holding a character jieba-rs alone counts as Chinese (CJK extensions:
+jieba gives each alone, jieba-rs may join them).
 """
 
 from __future__ import annotations
@@ -84,45 +84,14 @@ class SearchSegmenter:
         # never segments (speeches.search.analysis).
         import rjieba
 
-        self._rjieba_cut, self._rjieba_cut_for_search = rjieba.cut, rjieba.cut_for_search
-
-    def tokenize(self, text: str) -> Iterator[tuple[str, int, int]]:
-        """jieba.Tokenizer.tokenize(text, mode="search"): (word, start, end)."""
-        freq = self.freq
-        start = 0
-        for word in self.cut(text):
-            width = len(word)
-            if width > 2:
-                for i in range(width - 1):
-                    if freq.get(word[i : i + 2]):
-                        yield word[i : i + 2], start + i, start + i + 2
-            if width > 3:
-                for i in range(width - 2):
-                    if freq.get(word[i : i + 3]):
-                        yield word[i : i + 3], start + i, start + i + 3
-            yield word, start, start + width
-            start += width
-
-    def search_words(self, text: str) -> list[str]:
-        """The words of tokenize(text) in its order, without their offsets (jieba's
-        cut_for_search): what the indexes count. Runs of text that jieba-rs cuts as
-        jieba does go to it whole; a block holding one of the signs, and a run holding a
-        character jieba-rs alone counts as Chinese, take tokenize."""
-        words: list[str] = []
-        start = 0
-        for block in jieba.re_han_default.finditer(text):
-            if _NOT_FOR_RJIEBA.search(block.group()):
-                self._add_search_words(words, text[start : block.start()])
-                words.extend(word for word, _, _ in self.tokenize(block.group()))
-                start = block.end()
-        self._add_search_words(words, text[start:])
-        return words
+        self._rjieba_cut = rjieba.cut
 
     def whole_words(self, text: str) -> list[str]:
-        """jieba.cut(text) (accurate mode, HMM on) as a list: each word once, none of the
-        sub-words search mode adds (网络安全 is one word, not also 网络 and 安全). What the
-        ranking counts as a term standing as a whole word. As search_words, runs jieba-rs
-        cuts as jieba does go to it whole."""
+        """jieba.cut(text) (accurate mode, HMM on) as a list: each word once (网络安全, not
+        also the 网络 and 安全 of jieba's search mode). What the indexes count, so that
+        ranking counts a term as a whole word only where it stands as one. Runs of text
+        that jieba-rs cuts as jieba does go to it whole; a block holding one of the signs,
+        and a run holding a character jieba-rs alone counts as Chinese, take cut()."""
         words: list[str] = []
         start = 0
         for block in jieba.re_han_default.finditer(text):
@@ -138,12 +107,6 @@ class SearchSegmenter:
             words.extend(self.cut(text))
         elif text:
             words.extend(self._rjieba_cut(text))
-
-    def _add_search_words(self, words: list[str], text: str) -> None:
-        if _HAN_FOR_RJIEBA_ONLY.search(text):
-            words.extend(word for word, _, _ in self.tokenize(text))
-        elif text:
-            words.extend(self._rjieba_cut_for_search(text))
 
     def cut(self, text: str) -> Iterator[str]:
         """jieba.Tokenizer.cut(text) with its defaults (accurate mode, HMM on)."""

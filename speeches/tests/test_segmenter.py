@@ -1,5 +1,5 @@
-"""The index's segmenter must give jieba's search-mode words exactly: the query side
-still asks jieba itself, and a word segmented differently would never be found."""
+"""The index's segmenter must give jieba's words exactly (accurate mode): ranking counts a
+term as a whole word where jieba cuts it as one, and keywords take jieba's dictionary words."""
 
 from __future__ import annotations
 
@@ -17,19 +17,19 @@ SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "seeds"
 SEGMENTER = SearchSegmenter(initialized_tokenizer())
 
 
-def jiebas(text: str) -> list[tuple[str, int, int]]:
-    return list(jieba.dt.tokenize(text, mode="search"))
+def jiebas(text: str) -> list[str]:
+    return list(jieba.dt.cut(text))
 
 
 def test_every_seed_page_is_segmented_as_jieba_segments_it():
     for path in sorted(SEEDS.glob("*.txt")):
         text = decode_bytes(path.read_bytes()).text
         for version in (text, normalize(text)):
-            ours = list(SEGMENTER.tokenize(version))
+            ours = SEGMENTER.whole_words(version)
             assert ours == jiebas(version), path.name
             assert len(ours) > 1000
-            assert SEGMENTER.search_words(version) == [word for word, _, _ in ours], path.name
-            assert SEGMENTER.whole_words(version) == list(jieba.dt.cut(version)), path.name
+            # The route search alone (the blocks jieba-rs would cut otherwise take it).
+            assert list(SEGMENTER.cut(version)) == ours, path.name
 
 
 def test_runs_that_jieba_rs_cuts_otherwise_are_cut_as_jieba_cuts_them():
@@ -37,15 +37,12 @@ def test_runs_that_jieba_rs_cuts_otherwise_are_cut_as_jieba_cuts_them():
     # CJK extension) is no Chinese character to jieba, which gives each alone; jieba-rs
     # joins two of them into a word.
     for text in ("今年3-5月发展经济", "见www.gov.cn/2020.html通知", "发展㐀㐀经济", "增长12.5%以上"):
-        assert list(SEGMENTER.tokenize(text)) == jiebas(text), text
-        assert SEGMENTER.search_words(text) == list(jieba.dt.cut_for_search(text)), text
-        assert SEGMENTER.whole_words(text) == list(jieba.dt.cut(text)), text
+        assert SEGMENTER.whole_words(text) == jiebas(text), text
 
 
 def test_unknown_names_go_through_jiebas_hmm_as_in_jieba():
     text = "雨山区区长李明华同志和马鞍山市的王晓红、ERP系统2024年12%增长……"
-    assert list(SEGMENTER.tokenize(text)) == jiebas(text)
-    assert list(SEGMENTER.cut(text)) == list(jieba.dt.cut(text))
+    assert SEGMENTER.whole_words(text) == list(SEGMENTER.cut(text)) == jiebas(text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -53,13 +50,11 @@ def test_unknown_names_go_through_jiebas_hmm_as_in_jieba():
     st.text(alphabet="发展经济会议上的区长李明华同志们中华人民共和国国务院abcERP 12%.-\n\t，。、（）《》?", max_size=60)
 )
 def test_generated_text_is_segmented_as_jieba_segments_it(text):
-    assert list(SEGMENTER.tokenize(text)) == jiebas(text)
-    assert SEGMENTER.search_words(text) == list(jieba.dt.cut_for_search(text))
-    assert SEGMENTER.whole_words(text) == list(jieba.dt.cut(text))
+    assert SEGMENTER.whole_words(text) == list(SEGMENTER.cut(text)) == jiebas(text)
 
 
 # Words of jieba's dictionary, so that generated text has long words, words inside
-# words (search mode's extra words) and unknown runs between them (the HMM).
+# words (which accurate mode gives once) and unknown runs between them (the HMM).
 WORDS = ["中华人民共和国", "国务院", "发展改革委", "安全生产", "会议", "同志们", "李明华", "区长", "雨山区"]
 
 
@@ -70,10 +65,8 @@ WORDS = ["中华人民共和国", "国务院", "发展改革委", "安全生产"
         max_size=12,
     ).map("".join)
 )
-def test_generated_words_and_runs_are_counted_as_jieba_cuts_them_for_search(text):
-    assert SEGMENTER.search_words(text) == list(jieba.dt.cut_for_search(text))
-    assert SEGMENTER.whole_words(text) == list(jieba.dt.cut(text))
-    assert list(SEGMENTER.tokenize(text)) == jiebas(text)
+def test_generated_words_and_runs_are_cut_as_jieba_cuts_them(text):
+    assert SEGMENTER.whole_words(text) == jiebas(text)
 
 
 def jiebas_chinese_words(text: str) -> list[str]:
