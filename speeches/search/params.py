@@ -62,7 +62,7 @@ YEARS = (1, 9999)
 RANGE_YEARS = (1900, 2100)
 IDS = (1, 2**31 - 1)
 MAX_PAGE = 10**6
-NOTHING = "0"  # a year or document id no speech has
+NOTHING = "0"  # a document id no document has (a year filter's is the year 0)
 
 
 def _ints(values, bounds: tuple[int, int] = IDS) -> list[int]:
@@ -91,7 +91,7 @@ def _year(value) -> int | None:
     return min(max(number, RANGE_YEARS[0]), RANGE_YEARS[1])
 
 
-def _asked(values: tuple[str, ...], found: list, also: tuple = (), nothing=NOTHING) -> tuple:
+def _asked(values: tuple[str, ...], found: list, also: tuple = (), *, nothing) -> tuple:
     """The values read; `nothing` when the only ones asked for were numbers out of bounds
     (words that are no number at all are left out, as any malformed parameter)."""
     kept = tuple(found) + also
@@ -132,15 +132,14 @@ class SearchParams:
         year_from, year_to = _year(data.get("year_from") or None), _year(data.get("year_to") or None)
         if year_from is not None and year_to is not None and year_from > year_to:
             year_from, year_to = year_to, year_from  # 2022–2016 means the years between
+        years, documents = values("year"), values("document")
         return cls(
             q=_text(data.get("q") or "")[:2000],
             topic=values("topic"),
-            year=_asked(
-                values("year"), _ints(values("year"), YEARS), (UNDATED,) if UNDATED in values("year") else (), 0
-            ),
+            year=_asked(years, _ints(years, YEARS), (UNDATED,) if UNDATED in years else (), nothing=0),
             year_from=year_from,
             year_to=year_to,
-            document=_asked(values("document"), [str(d) for d in _ints(values("document"))]),
+            document=_asked(documents, [str(d) for d in _ints(documents)], nothing=NOTHING),
             level=values("level"),
             genre=values("genre"),
             office=values("office"),

@@ -94,19 +94,13 @@ def _cut_at(text: str, start: int, size: int) -> int:
 
 
 def _too_many_positions(piece: str) -> bool:
-    # A character too: a one-character word's positions in the words vector are at most
-    # its character's (a word of more is bounded by its first bigram's), and PostgreSQL
-    # kept 256 of 300 standalone 煤, so ranking counted fewer than Whoosh.
+    """Whether a character of the piece (a space apart) stands in it MAX_POSITIONS times:
+    then so may a one-character word of the words vector (PostgreSQL kept 256 of 300
+    standalone 煤, and ranking counted fewer than Whoosh) and, no more often than its
+    characters, a bigram (a space never stands beside a space in gram_text)."""
     characters = Counter(piece)
     characters.pop(" ", None)
-    if characters and max(characters.values()) >= MAX_POSITIONS:
-        return True
-    counts: dict[str, int] = defaultdict(int)
-    for gram in _grams(piece):
-        counts[gram] += 1
-        if counts[gram] >= MAX_POSITIONS:
-            return True
-    return False
+    return bool(characters) and max(characters.values()) >= MAX_POSITIONS
 
 
 def _grams(text: str) -> list[str]:
