@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from .models import Document, Speech, SpeechAlias, Topic
 from .search import EXPORT_LIMIT, SearchParams, search_speeches
-from .speech_views import citations
+from .speech_views import citations, speech_not_here
 from .views import int_param
 
 API_PAGE_SIZE = 20
@@ -203,10 +203,7 @@ def speech(request, public_id: str):
         alias = SpeechAlias.objects.select_related("speech").filter(public_id=public_id).first()
         if alias and alias.speech:
             return _redirect(alias)
-        if alias:
-            message = "这篇讲话已从档案中移除（removed from the archive）"
-            return _json({"error": "gone", "message": message, "id": public_id, "reason": alias.reason}, status=410)
-        return _json({"error": "not found", "message": "没有这篇讲话（no such speech）", "id": public_id}, status=404)
+        return speech_not_here(public_id, alias)
     data = found.to_dict(sections=True)
     data["url"] = request.build_absolute_uri(found.get_absolute_url())
     data.update(_speech_extras(found))

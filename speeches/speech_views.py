@@ -140,19 +140,24 @@ def _own_bookmarks(request, speech: Speech):
     return list(Bookmark.objects.filter(user=request.user, public_id=speech.public_id).order_by("paragraph"))
 
 
+def speech_not_here(public_id: str, alias: SpeechAlias | None) -> JsonResponse:
+    """The API's answer for an id no speech bears now (one merged into another is
+    redirected before): 410 for a speech removed, its id kept as an alias; 404 for an
+    id the archive never gave."""
+    if alias is not None:
+        message = "这篇讲话已从档案中移除（removed from the archive）"
+        data = {"error": "gone", "message": message, "id": public_id, "reason": alias.reason}
+        return JsonResponse(data, status=410, json_dumps_params={"ensure_ascii": False})
+    data = {"error": "not found", "message": "没有这篇讲话（no such speech）", "id": public_id}
+    return JsonResponse(data, status=404, json_dumps_params={"ensure_ascii": False})
+
+
 @require_GET
 def speech_citation(request, public_id: str):
     """The cite box's forms for one paragraph (?paragraph=p12), fetched by speech.js."""
     speech = find_speech(public_id)
     if speech is None:
-        alias = SpeechAlias.objects.filter(public_id=public_id).first()
-        if alias is not None:  # as /api/speeches/<id> answers it
-            message = "这篇讲话已从档案中移除（removed from the archive）"
-            data = {"error": "gone", "message": message, "id": public_id, "reason": alias.reason}
-            return JsonResponse(data, status=410, json_dumps_params={"ensure_ascii": False})
-        return JsonResponse(
-            {"error": "not found", "message": "没有这篇讲话（no such speech）", "id": public_id}, status=404
-        )
+        return speech_not_here(public_id, SpeechAlias.objects.filter(public_id=public_id).first())
     paragraph = request.GET.get("paragraph", "")
     number = citation.paragraph_number(paragraph)
     if not number:
