@@ -269,3 +269,48 @@ def test_a_snapshot_keeps_the_raw_file_and_ids_of_documents_loaded_before_histor
     assert id_history.raw_path(document.sha256).read_bytes() == seed_bytes[SEED]
     ids = [s["public_id"] for s in id_history.read(document.sha256)["speeches"]]
     assert ids == list(document.speeches.order_by("ordinal").values_list("public_id", flat=True))
+
+
+def test_a_kept_zip_is_failed_with_the_uploads_reason_after_a_rebuild(seed_bytes, django_capture_on_commit_callbacks):
+    from speeches.tests.admin_helpers import zip_of
+    from speeches.uploads import expand_upload, store_piece
+
+    # A page and a nested zip: the page becomes a document, the zip is kept whole and
+    # failed with the list of what it left out (uploads.py).
+    upload = zip_of({"讲话.txt": seed_bytes[SEED], "旧稿.zip": b"PK\x05\x06" + bytes(18)})
+    with django_capture_on_commit_callbacks(execute=True):
+        results = [store_piece(piece, None, inline_max=2**62) for piece in expand_upload("汇编.zip", upload).pieces]
+    before = Document.objects.get(original_name="汇编.zip")
+    assert [r.status for r in results] == ["ingested", "failed"] and "旧稿.zip" in before.error
+    speeches = Speech.objects.count()
+
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+
+    kept = Document.objects.get(original_name="汇编.zip")
+    assert kept.status == Document.Status.FAILED and kept.error == before.error
+    assert Document.objects.get(original_name="汇编.zip/讲话.txt").status == Document.Status.INGESTED
+    assert Speech.objects.count() == speeches
+
+
+def test_a_kept_zip_that_now_expands_whole_gives_its_pages_after_a_rebuild(
+    seed_bytes, settings, django_capture_on_commit_callbacks
+):
+    from speeches.tests.admin_helpers import zip_of
+    from speeches.uploads import expand_upload, store_piece
+
+    # The second page was over the size limit at upload; the limit was raised since.
+    small, large = seed_bytes[SEED], seed_bytes["000_e3c50620afa4a9e1.txt"]
+    settings.INGEST_MAX_BYTES = len(large) - 1
+    upload = zip_of({"甲.txt": small, "乙.txt": large})
+    with django_capture_on_commit_callbacks(execute=True):
+        for piece in expand_upload("汇编.zip", upload).pieces:
+            store_piece(piece, None, inline_max=2**62)
+    assert not Document.objects.filter(original_name="汇编.zip/乙.txt").exists()
+
+    settings.INGEST_MAX_BYTES = len(large) + 1
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+
+    assert Document.objects.get(original_name="汇编.zip/乙.txt").status == Document.Status.INGESTED
+    assert Document.objects.get(original_name="汇编.zip/甲.txt").status == Document.Status.INGESTED

@@ -20,6 +20,7 @@ from speeches import id_history
 from speeches.indexing import rebuild_index
 from speeches.loading import LoadResult, ingest_bytes, keep_raw_file, sha256_of
 from speeches.models import Document, SpeechAlias
+from speeches.uploads import expand_upload, is_zip, store_piece
 
 # Raw files are named by their sha256; the id histories and temporary files beside them are not.
 RAW_NAME = re.compile(r"^[0-9a-f]{64}$")
@@ -102,13 +103,35 @@ class Command(BaseCommand):
             )
         return len(speeches)
 
+    @staticmethod
+    def rebuild_zip(stored: StoredFile, raw: bytes) -> LoadResult:
+        """A zip is kept whole only when it was refused or left files out (uploads.py);
+        its pages are kept as raw files of their own and rebuilt as such. Expanded again
+        as the upload was, it is failed with the upload's reason, not as a binary page."""
+        kept = [piece for piece in expand_upload(stored.name, raw).pieces if piece.raw == raw]
+        if kept:
+            return store_piece(kept[0], None, inline_max=0)
+        # The limits changed since and the zip now expands whole: its pages, already
+        # rebuilt from their own raw files, are ingested again (a no-op for those).
+        results = [store_piece(piece, None, inline_max=2**62) for piece in expand_upload(stored.name, raw).pieces]
+        return LoadResult(
+            results[0].document_id if results else 0,
+            "ingested" if all(r.ok for r in results) else "failed",
+            False,
+            sum(r.speeches for r in results),
+            message=f"压缩包中的 {len(results)} 个文件（pages of the zip）",
+        )
+
     def rebuild_one(self, stored: StoredFile, force: bool) -> LoadResult:
         raw = stored.path.read_bytes()
         if sha256_of(raw) != stored.sha256:
             # A damaged copy must not become a document under another hash.
             self.stdout.write(self.style.ERROR(f"{stored.sha256}: content does not match its name, skipped"))
             return LoadResult(0, "failed", False, message="hash mismatch")
-        result = ingest_bytes(raw, stored.name, force=force)
+        if is_zip(stored.name, raw):
+            result = self.rebuild_zip(stored, raw)
+        else:
+            result = ingest_bytes(raw, stored.name, force=force)
         line = f"{stored.name}: {result.status} — {result.speeches} speeches. {result.message}"
         self.stdout.write(self.style.ERROR(line) if result.status == "failed" else line)
         return result
