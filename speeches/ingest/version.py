@@ -42,7 +42,7 @@ def code_digest(source: str) -> str:
     return ast.dump(_without_docstrings(ast.parse(source)), include_attributes=False)
 
 
-def _installed(name: str) -> str:
+def installed_version(name: str) -> str:
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -62,5 +62,5 @@ def pipeline_version(package: Path = PACKAGE) -> str:
         digest.update(f"\0data {path.relative_to(package)}\0".encode())
         digest.update(path.read_bytes())
     for name in LIBRARIES:
-        digest.update(f"\0library {name} {_installed(name)}\0".encode())
+        digest.update(f"\0library {name} {installed_version(name)}\0".encode())
     return digest.hexdigest()[:16]

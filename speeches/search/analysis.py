@@ -17,14 +17,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+from pathlib import Path
 
 import jieba
 import numpy as np
 
 from ..ingest.script import simplify_chars
 from ..ingest.segmenter import default_segmenter, initialized_tokenizer
+from ..ingest.version import code_digest, installed_version
 
 NOT_A_TERM = re.compile(r"^[\W_]+$", re.UNICODE)
 _SPACES = re.compile(r"\s+")
@@ -115,6 +118,29 @@ def whole_words(text: str) -> list[str]:
     indexes count, so that a term counts as a whole word only where it stands as one
     (安全 in 网络安全 is inside a longer word, as 发展 is in 开发展示)."""
     return default_segmenter().whole_words(text)
+
+
+# What every engine's entries are made by: this module's fold and words, the
+# canonical script's fold (ingest/script.py) and jieba (ingest/segmenter.py).
+_FORMAT_MODULES = ("search/analysis.py", "ingest/script.py", "ingest/segmenter.py")
+_FORMAT_LIBRARIES = ("jieba", "rjieba", "OpenCC", "zhconv")
+
+
+def index_format(*engine_modules: str, libraries: tuple[str, ...] = ()) -> str:
+    """A hash of the code and libraries that decide what an index holds, recorded by
+    the index when it is built: entries written by other code (the word counts
+    changed from jieba's search mode to its accurate mode once) are found by
+    `manage.py check_index`, which asks for `manage.py reindex`. Paths are relative
+    to the speeches package; as for the pipeline's version (ingest/version.py),
+    comments and docstrings do not count."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for module in (*_FORMAT_MODULES, *engine_modules):
+        digest.update(f"\0code {module}\0".encode())
+        digest.update(code_digest((package / module).read_text(encoding="utf-8")).encode())
+    for name in (*_FORMAT_LIBRARIES, *libraries):
+        digest.update(f"\0library {name} {installed_version(name)}\0".encode())
+    return digest.hexdigest()[:16]
 
 
 def warm_up_analysis(indexing: bool = False) -> None:

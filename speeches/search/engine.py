@@ -25,6 +25,9 @@ An engine
 - rebuilds beside the live index (`rebuild`: searches keep working meanwhile) and
   lists what it holds (`entries`) for speeches.index_check to compare with the
   database;
+- records the format of the code that built it (analysis.index_format: the fold, the
+  words, the engine's entries) and says when its entries were written by other code
+  (`format_problem`, for `manage.py check_index`), which only `manage.py reindex` mends;
 - loads what every search reads when a web worker starts (`warm_up`, from
   archive/wsgi.py), so that its first search is not the slow one; it never raises.
 
@@ -93,6 +96,8 @@ class SearchEngine(Protocol):
     def warm_up(self) -> None: ...
 
     def describe(self) -> str: ...
+
+    def format_problem(self) -> str: ...
 
 
 _engines: dict[str, SearchEngine] = {}

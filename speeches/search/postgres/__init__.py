@@ -16,12 +16,13 @@ Searches read from a replica when archive.db_routing allows one.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from multiprocessing import get_context
 
 from django.db import connections, router, transaction
 
 from ...models import LIVE_STATUSES, SEARCHED_TITLE, SearchRow, Speech
-from ..analysis import gram_text, warm_up_analysis
+from ..analysis import gram_text, index_format, warm_up_analysis
 from ..engine import Answer, Query
 from ..relevance import PROXIMITY_POOL, idf, near_terms, proximity_bonus, smallest_gap, starts
 from .rows import TITLE_PART, speech_rows
@@ -31,6 +32,22 @@ INDEX_NAME = "speeches_searchrow_grams"
 # A rebuild makes rows on every core from this many speeches on (jieba is the cost).
 PARALLEL_FROM = 2000
 BATCH = 500
+
+
+# The search rows' table comment records the format of the code that wrote them.
+FORMAT_COMMENT = "archive index format "
+
+
+@lru_cache(maxsize=1)
+def postgres_format() -> str:
+    """The postgres engine's entries: a speech's rows (analysis.index_format)."""
+    return index_format("search/postgres/rows.py")
+
+
+def _record_format() -> None:
+    # A hash of hex digits: safe as a literal, which COMMENT needs (it takes no parameters).
+    with connections["default"].cursor() as cursor:
+        cursor.execute(f"COMMENT ON TABLE speeches_searchrow IS '{FORMAT_COMMENT}{postgres_format()}'")
 
 
 def _rows_of(speech: tuple[int, str, str]) -> list[SearchRow]:
@@ -58,6 +75,8 @@ class PostgresEngine:
         )
         with transaction.atomic(using="default"):
             SearchRow.objects.using("default").filter(speech__document_id=document_id).delete()
+            if not SearchRow.objects.using("default").exists():
+                _record_format()  # what is written into an empty index is all of this code's format
             SearchRow.objects.using("default").bulk_create(
                 [row for speech in speeches for row in _rows_of(speech)], batch_size=BATCH
             )
@@ -140,6 +159,7 @@ class PostgresEngine:
                         self._write(batch, pool)
                         batch = []
                 self._write(batch, pool)
+                _record_format()
                 if made_again:
                     cursor.execute(made_again[0])
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -181,6 +201,19 @@ class PostgresEngine:
 
     def warm_up(self) -> None:
         """Nothing to load: what a search reads lives in PostgreSQL's own buffers."""
+
+    def format_problem(self) -> str:
+        """Why the rows may not be what this code writes, or "" (no rows, or rows
+        recorded with this code's format)."""
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", ["speeches_searchrow"])
+            recorded = (cursor.fetchone()[0] or "").removeprefix(FORMAT_COMMENT)
+        current = postgres_format()
+        if recorded == current or not SearchRow.objects.using("default").exists():
+            return ""
+        if not recorded:
+            return "the search rows were written before their format was recorded: run `manage.py reindex`"
+        return f"the search rows were written by other code (format {recorded}; this code's is {current}): run `manage.py reindex`"
 
     def describe(self) -> str:
         """Which full-text index the rows have (RUM or GIN), for `manage.py check_index`."""

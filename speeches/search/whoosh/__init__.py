@@ -152,6 +152,9 @@ class WhooshEngine:
             )
         return text
 
+    def format_problem(self) -> str:
+        return connections["default"].get_backend().format_problem()
+
     @staticmethod
     def _fresh_backend():
         backend = connections["default"].get_backend()

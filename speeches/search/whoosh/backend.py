@@ -23,6 +23,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 
 from django.core.management.base import CommandError
 from haystack.backends import BaseEngine
@@ -35,6 +36,7 @@ from whoosh.fields import KEYWORD, NUMERIC
 from whoosh.filedb.filestore import FileStorage
 
 from ...locks import IndexBusy, index_write_lock
+from ..analysis import index_format
 from .fields import GramField, WordField
 from .internals import ArchiveCodec, GroupingWriter, build_segments, from_python
 from .view import TIE_COLUMN, IndexView
@@ -47,6 +49,35 @@ SORTABLE_FIELDS = {"year", "length", TIE_COLUMN}
 # Fields the backend derives from others in prepare(): bigrams for exact phrases,
 # and the year as an exact term for facet counting.
 GRAM_FIELDS = {"grams": "text", "title_grams": "title"}
+
+
+# The file in the index folder that records the format of the code that built it.
+FORMAT_FILE = "ARCHIVE_FORMAT"
+
+
+@lru_cache(maxsize=1)
+def whoosh_format() -> str:
+    """The Whoosh engine's entries: the schema's fields, the haystack index's prepared
+    values and the codec that writes segments (analysis.index_format)."""
+    return index_format(
+        "search/whoosh/fields.py",
+        "search/whoosh/index.py",
+        "search/whoosh/internals.py",
+        libraries=("Whoosh", "django-haystack"),
+    )
+
+
+def record_format(folder: str) -> None:
+    with open(os.path.join(folder, FORMAT_FILE), "w", encoding="ascii") as file:
+        file.write(whoosh_format())
+
+
+def recorded_format(folder: str) -> str:
+    try:
+        with open(os.path.join(folder, FORMAT_FILE), encoding="ascii") as file:
+            return file.read().strip()
+    except FileNotFoundError:
+        return ""
 
 
 def writer_options() -> dict:
@@ -130,6 +161,9 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             self.setup()
         with index_write_lock(self.path):
             self.index = self.index.refresh()
+            if self.use_file_storage and self.index.doc_count() == 0:
+                # What is written into an empty index is all of this code's format.
+                record_format(self.path)
             with _open_writer(self.index) as writer:
                 yield writer
 
@@ -165,6 +199,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             os.makedirs(fresh)
             try:
                 new_index = FileStorage(fresh).create_index(self.schema)
+                record_format(fresh)
                 yield new_index
             except BaseException:
                 shutil.rmtree(fresh, ignore_errors=True)
@@ -210,6 +245,22 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         raise CommandError(
             "Refusing to clear the live search index: run `manage.py reindex`, which builds "
             "a new index beside the live one and swaps it in when complete."
+        )
+
+    def format_problem(self) -> str:
+        """Why the index's entries may not be what this code writes, or "" (an empty
+        index, or one recorded with this code's format)."""
+        if not self.use_file_storage:
+            return ""
+        if not self.setup_complete:
+            self.setup()
+        recorded, current = recorded_format(self.path), whoosh_format()
+        if recorded == current or self.index.refresh().doc_count() == 0:
+            return ""
+        if not recorded:
+            return "the index was built before its format was recorded: run `manage.py reindex`"
+        return (
+            f"the index was built by other code (format {recorded}; this code's is {current}): run `manage.py reindex`"
         )
 
     def clear_in_place(self) -> None:
