@@ -4,14 +4,17 @@
                      boundaries: 讲话 finds 讲话稿; one character, 煤, is a string too)
     疫情 防控        both strings (AND), anywhere in the speech
     "a b"            a string with a space in it (between Latin words)
-    疫情 OR 防汛      either
+    疫情 OR 防汛      either (or, |)
     -考试            excludes speeches holding 考试 (NOT 考试 says the same); -(a OR b),
                      -title:考试 and -"a b" exclude what they would find
     title:考试       only in titles (title:"……" for a string with spaces, title:(a OR b))
     (a OR b) c       brackets group
 
 Operators may be typed full-width (－考试, （a ＯＲ b）, title：考试, ＂a b＂), as an input
-method gives them.
+method gives them, in any case (or, not), with Chinese quotation marks (“a b”, 「a b」),
+a dash of any kind before a word (—考试), a space after title: and a minus typed twice.
+A sign the language does not have (a wildcard *, another engine's NOT: ! ~ ^, a minus
+standing alone) is left out and the message says so.
 
 A term is a character string of the script-folded text (simplified, lower case),
 as in the corpus tools researchers know (CCL, BCC, KonText, the Chinese Text
@@ -38,7 +41,16 @@ MAX_QUERY_CHARS = 200
 MAX_CLAUSES = 32
 MAX_DEPTH = 8
 # A quoted string may carry a minus: -"安全 生产" excludes it.
-_TOKEN = re.compile(r'-?"[^"]*"?|\(|\)|[^\s()"]+')
+_TOKEN = re.compile(r'-*"[^"]*"?|\(|\)|\||[^\s()"|]+')
+# What researchers type for the operators besides their ASCII forms: Chinese quotation
+# marks (the search form itself says “引号”), dashes an input method or a word processor
+# gives for a minus at the start of a word, and a vertical bar for OR.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"'})
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63"
+_LEADING_DASH = re.compile(f"(?:(?<=\\s)|^)[{_DASHES}](?=[^\\s{_DASHES}])")
+# Signs other search engines read as a NOT before a word, which this language does not:
+# said in the message when they are left out of a term (and * as a wildcard).
+_FOREIGN_PREFIXES = "!~^"
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff])\s+|\s+(?=[\u3000-\u9fff])")
 # Punctuation a user may type after or before a word, as in a sentence (安全生产，), and
 # other engines' wildcard and fuzzy signs: not searched. Any other sign is part of the
@@ -105,7 +117,8 @@ def shown(query: str) -> str:
 def parse_query(raw: str) -> ParsedQuery:
     # Full-width signs and letters as ASCII first, so that the operators typed with a
     # Chinese input method (－, （）, ＂, ：, ＯＲ) are operators: terms are folded so anyway.
-    text = "".join(map(ascii_form, raw or "")).strip()
+    text = "".join(map(ascii_form, raw or "")).translate(_QUOTES).strip()
+    text = _LEADING_DASH.sub("-", text)
     state = _State([])
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
@@ -120,7 +133,7 @@ def parse_query(raw: str) -> ParsedQuery:
         more = _parse_all(state, depth=0)
         tree = _join(All, [tree, more])
     tree = _drop_pure_negation(tree, state)
-    if tree is None and text:
+    if tree is None and text and not state.notes:
         state.note("查询中没有可搜索的词语。")
     return ParsedQuery(tree, tuple(dict.fromkeys(_terms(tree))), " ".join(state.notes))
 
@@ -139,11 +152,20 @@ def _parse_all(state: _State, depth: int):
     return _join(All, parts)
 
 
+def _operator(token: str | None) -> str | None:
+    """OR, AND or NOT in any case (or, Or: as typed in haste), and | for OR."""
+    if token is None:
+        return None
+    upper = token.upper()
+    return "OR" if upper in ("OR", "|") else upper if upper in ("AND", "NOT") else None
+
+
 def _parse_any(state: _State, depth: int):
     parts = [_parse_unary(state, depth)]
-    while state.peek() == "OR":
-        state.take()
-        if state.peek() in (None, ")", "OR"):
+    while _operator(state.peek()) == "OR":
+        while _operator(state.peek()) == "OR":  # OR OR: one
+            state.take()
+        if state.peek() in (None, ")"):
             state.note("OR 两边都需要检索词。")
             break
         parts.append(_parse_unary(state, depth))
@@ -152,11 +174,15 @@ def _parse_any(state: _State, depth: int):
 
 def _parse_unary(state: _State, depth: int):
     token = state.take()
-    if token == "OR" or token == "AND":
-        if token == "OR":
+    operator = _operator(token)
+    if operator in ("OR", "AND"):
+        if operator == "OR":
             state.note("OR 两边都需要检索词。")
         return None  # AND is implied
-    if token == "NOT" or (token == "-" and state.peek() == "("):
+    if token == "-" and state.peek() != "(":
+        state.note("减号须紧贴在要排除的词语前（如 -考试），单独的减号已忽略。")
+        return None
+    if operator == "NOT" or (token == "-" and state.peek() == "("):
         # NOT a, -(a OR b): the next term or group excluded. (A dash standing alone
         # before a word, "安全 - 生产", is not an operator.)
         if state.peek() in (None, ")", "OR"):
@@ -165,7 +191,8 @@ def _parse_unary(state: _State, depth: int):
     if token == "(":
         return _group(state, depth)
     if token.startswith("-"):
-        state.tokens[state.pos - 1] = token[1:]  # -title:a, -"a b", --a: what follows, excluded
+        # -title:a, -"a b": what follows, excluded; --a as -a (a minus typed twice).
+        state.tokens[state.pos - 1] = token.lstrip("-")
         state.pos -= 1
         return _negated(_parse_unary(state, depth))
     if token.lower().startswith("title:"):
@@ -173,8 +200,10 @@ def _parse_unary(state: _State, depth: int):
         if not rest and state.peek() == "(":
             state.take()
             return _in_title(_group(state, depth))
-        if not rest and state.peek() and state.peek().startswith('"'):
-            rest = state.take()
+        if not rest and state.peek() is not None and state.peek() not in (")", "-") and not _operator(state.peek()):
+            rest = state.take()  # title: 考试, title: "a b" (a space typed after the colon)
+        if rest.startswith("-") and rest.strip("-"):
+            return _negated(_atom(state, rest.lstrip("-"), "title"))  # title:-考试 as -title:考试
         return _atom(state, rest, "title")
     return _atom(state, token, "text")
 
@@ -216,7 +245,7 @@ def _atom(state: _State, token: str, field_name: str):
     if token.startswith('"'):
         node = _quoted(token.strip('"'), field_name)
     else:
-        node = _unquoted(token, field_name)
+        node = _unquoted(state, token, field_name)
     if node is not None:
         state.clauses += 1
     return node
@@ -228,8 +257,14 @@ def _quoted(text: str, field_name: str):
     return _term(_CJK_SPACE.sub("", " ".join(text.split())), field_name)
 
 
-def _unquoted(token: str, field_name: str):
+def _unquoted(state: _State, token: str, field_name: str):
     # Punctuation typed around a term (安全生产，) is not searched; inside it, it is.
+    leading = token[: len(token) - len(token.lstrip(_STRIP))]
+    if "*" in token:
+        state.note("不支持通配符 *，已忽略：检索词本身即匹配含有它的任何文字。")
+    for sign in _FOREIGN_PREFIXES:
+        if sign in leading:
+            state.note(f"“{sign}”不是检索运算符，已忽略（排除词语请用 -词语）。")
     return _term(token.strip(_STRIP + '"-'), field_name)
 
 

@@ -119,3 +119,76 @@ def test_deep_brackets_do_not_recurse_without_limit():
 def test_a_minus_before_quotes_excludes_the_quoted_string():
     tree = parse_query('工作 -"安全 生产"').tree
     assert tree == All((Term("工作"), Not(Term("安全生产"))))
+
+
+EXCLUDED = All((Term("疫情"), Not(Term("教育"))))
+EITHER = Any((Term("疫情"), Term("教育")))
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("疫情 or 教育", EITHER),
+        ("疫情 Or 教育", EITHER),
+        ("疫情 | 教育", EITHER),
+        ("疫情|教育", EITHER),
+        ("疫情 OR OR 教育", EITHER),
+        ("疫情 not 教育", EXCLUDED),
+        ("疫情 and 教育", All((Term("疫情"), Term("教育")))),
+    ],
+)
+def test_operators_typed_in_any_case_or_as_a_bar_are_operators(typed, meant):
+    assert parse_query(typed).tree == meant and parse_query(typed).message == ""
+
+
+@pytest.mark.parametrize(
+    "typed", ["疫情 —教育", "疫情 −教育", "疫情 ﹣教育", "疫情 ‐教育", "疫情 –教育", "疫情 --教育"]
+)
+def test_a_dash_of_another_kind_or_typed_twice_before_a_word_excludes_it(typed):
+    assert parse_query(typed).tree == EXCLUDED
+
+
+def test_a_double_dash_inside_text_stays_part_of_the_string():
+    assert parse_query("——讲话").tree == Term("——讲话")
+    assert parse_query("a—b").tree == Term("a—b")
+
+
+@pytest.mark.parametrize("typed", ["“疫情防控”", "「疫情防控」", "“疫情 防控”"])
+def test_chinese_quotation_marks_quote_a_phrase_as_the_search_form_says(typed):
+    assert parse_query(typed).tree == Term("疫情防控")
+
+
+def test_a_space_after_title_colon_still_limits_the_next_term_to_titles():
+    assert parse_query("title: 疫情").tree == Term("疫情", "title")
+    assert parse_query("疫情 -title: 教育").tree == All((Term("疫情"), Not(Term("教育", "title"))))
+    assert parse_query('title: "安全 生产"').tree == Term("安全生产", "title")
+
+
+def test_a_minus_after_title_colon_excludes_titles_holding_the_term():
+    assert parse_query("title:-疫情 防控").tree == All((Not(Term("疫情", "title")), Term("防控")))
+
+
+@pytest.mark.parametrize("typed", ["疫情 - 教育", "疫情 -"])
+def test_a_minus_standing_alone_is_left_out_and_the_message_says_how_to_exclude(typed):
+    parsed = parse_query(typed)
+    assert Not(Term("教育")) not in getattr(parsed.tree, "children", ())
+    assert "-考试" in parsed.message
+
+
+@pytest.mark.parametrize("typed, sign", [("疫情 !教育", "!"), ("疫情 ！教育", "!"), ("疫情 ~教育", "~")])
+def test_another_engines_not_sign_is_left_out_and_named_in_the_message(typed, sign):
+    parsed = parse_query(typed)
+    assert parsed.tree == All((Term("疫情"), Term("教育")))
+    assert f"“{sign}”不是检索运算符" in parsed.message
+
+
+def test_a_wildcard_is_left_out_and_the_message_says_a_term_matches_inside_any_text():
+    assert parse_query("疫*").tree == Term("疫") and "通配符" in parse_query("疫*").message
+
+
+def test_sentence_punctuation_typed_after_a_term_gives_no_message():
+    assert parse_query("安全生产！").message == "" and parse_query("安全生产？").message == ""
+
+
+def test_a_query_of_exclusions_alone_gives_one_message():
+    assert parse_query("-疫情").message == "只有排除词（-词语）无法检索，请加上要查找的词语。"
