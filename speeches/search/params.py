@@ -133,6 +133,16 @@ class SearchParams:
         if year_from is not None and year_to is not None and year_from > year_to:
             year_from, year_to = year_to, year_from  # 2022–2016 means the years between
         years, documents = values("year"), values("document")
+        # A filter value that is no number is a typo, not a filter: said, so that a whole
+        # archive's figures are not read as the filtered ones.
+        unread = [f"{FILTER_TITLES['year']}“{v}”" for v in years if v != UNDATED and not _is_number(v)] + [
+            f"{FILTER_TITLES['document']}“{v}”" for v in documents if not _is_number(v)
+        ]
+        unread += [
+            f"{label}“{_text(str(data.get(name)))[:20]}”"
+            for name, label in (("year_from", "起始年份"), ("year_to", "截止年份"))
+            if data.get(name) and _year(data.get(name)) is None
+        ]
         return cls(
             q=_text(data.get("q") or "")[:2000],
             topic=values("topic"),
@@ -148,6 +158,7 @@ class SearchParams:
             sort=sort if sort in SORTS else "relevance",
             page=min(max(1, _int(data.get("page"), 1, (-(10**18), 10**18)) or 1), MAX_PAGE),
             page_size=max(1, min(_int(data.get("page_size"), page_size) or page_size, MAX_PAGE_SIZE)),
+            notes=(f"无法识别的筛选条件已忽略：{'、'.join(unread)}。",) if unread else (),
         )
 
     @property

@@ -120,9 +120,8 @@ def search_speeches(
         params = SearchParams(q=raw_query, page=max(1, page), page_size=max(1, min(page_size, 100)))
     size = limit or params.page_size
     parsed = parse_query(params.q)
-    results = Results(
-        params.q, page=params.page, page_size=size, message=parsed.message, terms=parsed.terms, params=params
-    )
+    message = " ".join(filter(None, (parsed.message, *params.notes)))
+    results = Results(params.q, page=params.page, page_size=size, message=message, terms=parsed.terms, params=params)
     if parsed.tree is None and not (params.has_filters or browse_all):
         return results
     try:

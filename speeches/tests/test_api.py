@@ -142,6 +142,27 @@ def test_a_range_reaching_past_the_years_of_speeches_covers_them_and_an_id_no_do
     assert total(year="abc") == total()  # a word that is no number is ignored, as before
 
 
+@pytest.mark.parametrize(
+    "params, named",
+    [
+        ({"year": "abc"}, "年份“abc”"),
+        ({"year_from": "二〇一〇"}, "起始年份“二〇一〇”"),
+        ({"year_to": "x"}, "截止年份“x”"),
+        ({"document": "第三篇"}, "来源文件“第三篇”"),
+    ],
+)
+def test_a_filter_value_that_is_no_number_is_named_in_the_message_as_ignored(client, cast, params, named):
+    data = client.get("/api/search", {"q": "工作", **params}).json()
+    assert data["count"] == client.get("/api/search", {"q": "工作"}).json()["count"]
+    assert "无法识别的筛选条件已忽略" in data["message"] and named in data["message"]
+    assert named in client.get("/search/", {"q": "工作", **params}).content.decode()
+
+
+def test_filter_values_that_are_numbers_or_undated_give_no_message(client, cast):
+    data = client.get("/api/search", {"q": "工作", "year": ["2020", "unknown"], "year_from": "2000"}).json()
+    assert data["message"] == ""
+
+
 def test_a_failed_uploads_name_is_shown_to_no_one_through_a_filter(client, cast):
     from speeches.models import Document
 
