@@ -45,7 +45,9 @@ _TOKEN = re.compile(r'-*"[^"]*"?|\(|\)|\||[^\s()"|]+')
 # What researchers type for the operators besides their ASCII forms: Chinese quotation
 # marks (the search form itself says “引号”), dashes an input method or a word processor
 # gives for a minus at the start of a word, and a vertical bar for OR.
-_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"'})
+# Only a pair that stands as a word of its own: a string copied from a speech keeps its
+# marks (说“要 is searched as written).
+_QUOTED = re.compile(r"(?:(?<=\s)|^)(?:“([^“”\"]*)”|「([^「」\"]*)」)(?=\s|$)")
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63"
 _LEADING_DASH = re.compile(f"(?:(?<=\\s)|^)[{_DASHES}](?=[^\\s{_DASHES}])")
 # Signs other search engines read as a NOT before a word, which this language does not:
@@ -117,7 +119,8 @@ def shown(query: str) -> str:
 def parse_query(raw: str) -> ParsedQuery:
     # Full-width signs and letters as ASCII first, so that the operators typed with a
     # Chinese input method (－, （）, ＂, ：, ＯＲ) are operators: terms are folded so anyway.
-    text = "".join(map(ascii_form, raw or "")).translate(_QUOTES).strip()
+    text = "".join(map(ascii_form, raw or "")).strip()
+    text = _QUOTED.sub(lambda m: f'"{m.group(1) if m.group(1) is not None else m.group(2)}"', text)
     text = _LEADING_DASH.sub("-", text)
     state = _State([])
     if len(text) > MAX_QUERY_CHARS:

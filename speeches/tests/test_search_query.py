@@ -158,6 +158,11 @@ def test_chinese_quotation_marks_quote_a_phrase_as_the_search_form_says(typed):
     assert parse_query(typed).tree == Term("疫情防控")
 
 
+@pytest.mark.parametrize("typed", ["说“要", "“两个维护”是", "“疫情"])
+def test_chinese_quotation_marks_inside_a_copied_string_are_part_of_it(typed):
+    assert parse_query(typed).tree == Term(typed) and parse_query(typed).message == ""
+
+
 def test_a_space_after_title_colon_still_limits_the_next_term_to_titles():
     assert parse_query("title: 疫情").tree == Term("疫情", "title")
     assert parse_query("疫情 -title: 教育").tree == All((Term("疫情"), Not(Term("教育", "title"))))
