@@ -121,7 +121,8 @@ def _concordance(request):
     if not params.q.strip():
         return params, order, None, []
     results = search_speeches(params=replace(params, page=1), snippets=False, facets=False, limit=EXPORT_LIMIT)
-    lines = [line for hit in results.hits for line in concordance.lines_of(hit.speech, results.terms)]
+    # Only the terms looked for in the text give lines: title:疫情 asks for no 疫情 of the text.
+    lines = [line for hit in results.hits for line in concordance.lines_of(hit.speech, results.text_terms)]
     return params, order, results, concordance.sorted_lines(lines, order)
 
 
@@ -138,6 +139,8 @@ def search_concordance(request):
         "results": results,
         "in_text": in_text,
         "elsewhere": len(results.hits) - in_text if results else 0,
+        # Every term looked for in titles only (title:疫情): no line could be listed.
+        "title_only": bool(results and results.terms and not results.text_terms),
         "page": page,
         "order": order,
         "orders": [(key, label, "?" + urlencode([*base, ("order", key)])) for key, label in concordance.SORTS.items()],

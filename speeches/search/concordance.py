@@ -5,7 +5,8 @@ speeches the search found, one line each, as linguists and historians read a cor
 Occurrences are found in each paragraph's folded text, one character for one
 (analysis.normalize), so a line shows the source's own characters where the term
 matched; an occurrence inside a longer word counts, as in the search. Titles are not
-paragraphs and are left out.
+paragraphs and are left out, and so are the terms a query looks for in titles only
+(title:疫情: the view hands in the query's text_terms, speeches/search/query.py).
 """
 
 from __future__ import annotations

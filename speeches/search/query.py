@@ -86,6 +86,9 @@ class ParsedQuery:
     tree: object | None  # None: nothing searchable
     terms: tuple[str, ...]  # for highlighting: the terms a hit holds (not the excluded ones)
     message: str = ""
+    # The terms looked for in the text as well as the title: title:疫情 asks nothing of
+    # the text, so a concordance (concordance.py) lists no 疫情 of the text for it.
+    text_terms: tuple[str, ...] = ()
 
 
 @dataclass
@@ -138,7 +141,12 @@ def parse_query(raw: str) -> ParsedQuery:
     tree = _drop_pure_negation(tree, state)
     if tree is None and text and not state.notes:
         state.note("查询中没有可搜索的词语。")
-    return ParsedQuery(tree, tuple(dict.fromkeys(_terms(tree))), " ".join(state.notes))
+    return ParsedQuery(
+        tree,
+        tuple(dict.fromkeys(_terms(tree))),
+        " ".join(state.notes),
+        tuple(dict.fromkeys(_terms(tree, fields=("text",)))),
+    )
 
 
 def _join(kind, parts):
@@ -292,11 +300,12 @@ def _drop_pure_negation(tree, state: _State):
     return tree
 
 
-def _terms(node) -> list[str]:
-    """Strings to mark in snippets and on the speech page, each whole.
-    Excluded terms are not marked (they cannot occur in a hit)."""
+def _terms(node, fields: tuple[str, ...] = ("text", "title")) -> list[str]:
+    """Strings to mark in snippets and on the speech page, each whole; with `fields`,
+    only the terms looked for in those. Excluded terms are not marked (they cannot
+    occur in a hit)."""
     if node is None or isinstance(node, Not):
         return []
     if isinstance(node, Term):
-        return [node.text]
-    return [term for child in node.children for term in _terms(child)]
+        return [node.text] if node.field in fields else []
+    return [term for child in node.children for term in _terms(child, fields)]

@@ -82,6 +82,7 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     message: str = ""
     terms: tuple[str, ...] = ()
+    text_terms: tuple[str, ...] = ()  # those looked for in the text too, not in titles only
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     params: SearchParams | None = None
     damaged: DamagedMatches | None = None
@@ -121,7 +122,15 @@ def search_speeches(
     size = limit or params.page_size
     parsed = parse_query(params.q)
     message = " ".join(filter(None, (parsed.message, *params.notes)))
-    results = Results(params.q, page=params.page, page_size=size, message=message, terms=parsed.terms, params=params)
+    results = Results(
+        params.q,
+        page=params.page,
+        page_size=size,
+        message=message,
+        terms=parsed.terms,
+        text_terms=parsed.text_terms,
+        params=params,
+    )
     if parsed.tree is None and not (params.has_filters or browse_all):
         return results
     try:

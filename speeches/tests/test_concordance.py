@@ -99,3 +99,28 @@ def test_a_lines_source_keeps_both_ends_of_a_long_title():
     assert ends(seventh, 12) == "在集团公司…讲话（篇七）" and ends(eleventh, 12) == "在集团公司…话（篇十一）"
     assert all(len(ends(title, 12)) == 12 for title in (seventh, eleventh))
     assert ends("安全生产讲话", 12) == "安全生产讲话"
+
+
+def test_a_title_only_query_lists_no_lines_from_the_text(client, cast):
+    # `epidemic` is the only speech titled with 疫情 (在全市疫情防控工作会议上的讲话); its
+    # text holds 疫情 twice, which title:疫情 never asked for.
+    assert search_speeches("title:疫情").count == 1 and cast["epidemic"].text.count("疫情") == 2
+    assert rows(client, q="title:疫情") == []
+    html = client.get("/search/concordance/", {"q": "title:疫情"}).content.decode()
+    assert "正文中没有可列的语境：“title:疫情”只在标题中检索（1 篇讲话的标题相符）" in html
+    assert '<table class="concordance">' not in html and "处，见于" not in html
+
+
+def test_a_mixed_query_lists_only_the_terms_it_looks_for_in_the_text(client, cast):
+    # title:疫情 防控 finds `epidemic`, whose two paragraphs each hold 疫情防控 once: the
+    # lines are its two 防控, not its two 疫情.
+    lines = rows(client, q="title:疫情 防控")
+    assert [match for _, match, _, *_ in lines] == ["防控", "防控"]
+    assert {public_id for _, _, _, public_id, *_ in lines} == cast.ids("epidemic")
+    html = client.get("/search/concordance/", {"q": "title:疫情 防控"}).content.decode()
+    assert "2 处，见于 1 篇讲话的正文" in html
+
+
+def test_a_term_asked_for_anywhere_is_listed_even_when_also_asked_in_titles(client, cast):
+    lines = rows(client, q="title:疫情 疫情")
+    assert [match for _, match, _, *_ in lines] == ["疫情", "疫情"]

@@ -197,3 +197,17 @@ def test_sentence_punctuation_typed_after_a_term_gives_no_message():
 
 def test_a_query_of_exclusions_alone_gives_one_message():
     assert parse_query("-疫情").message == "只有排除词（-词语）无法检索，请加上要查找的词语。"
+
+
+@pytest.mark.parametrize(
+    "query, text_terms",
+    [
+        ("title:疫情", ()),
+        ("title:疫情 防控", ("防控",)),
+        ("title:(疫情 OR 考试) 防控 -煤", ("防控",)),
+        ("title:疫情 疫情", ("疫情",)),
+        ('"安全 生产" OR title:煤', ("安全生产",)),
+    ],
+)
+def test_the_terms_looked_for_in_the_text_leave_out_title_only_and_excluded_ones(query, text_terms):
+    assert parse_query(query).text_terms == text_terms
