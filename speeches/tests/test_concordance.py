@@ -12,18 +12,24 @@ import pytest
 from speeches.models import Speech
 from speeches.search import SearchParams, search_speeches
 from speeches.search.analysis import normalize
+from speeches.search.concordance import lines_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_engine")]
 
 
-def occurrences(term: str) -> int:
-    """Counted here from the speeches' paragraphs, overlapping occurrences included."""
+def occurrences(term: str, overlapping: bool = False) -> int:
+    """Counted here from the speeches' paragraphs as a reader counts: left to right,
+    the next one looked for after the end of the last (xxx holds xx once); with
+    `overlapping`, from the next character instead (xxx holds xx twice)."""
     found = search_speeches(params=SearchParams(q=term), snippets=False, facets=False, limit=2000)
     total = 0
     for hit in found.hits:
         for paragraph in hit.speech.text.split("\n"):
             folded = normalize(paragraph)
-            total += sum(1 for i in range(len(folded)) if folded.startswith(term, i))
+            start = folded.find(term)
+            while start != -1:
+                total += 1
+                start = folded.find(term, start + (1 if overlapping else len(term)))
     return total
 
 
@@ -124,3 +130,45 @@ def test_a_mixed_query_lists_only_the_terms_it_looks_for_in_the_text(client, cas
 def test_a_term_asked_for_anywhere_is_listed_even_when_also_asked_in_titles(client, cast):
     lines = rows(client, q="title:疫情 疫情")
     assert [match for _, match, _, *_ in lines] == ["疫情", "疫情"]
+
+
+def shown(text: str, *terms: str) -> list[tuple[str, str, str]]:
+    """The lines of a one-paragraph speech holding `text`, three characters each side."""
+    return [(line.left, line.match, line.right) for line in lines_of(Speech(text=text), terms, width=3)]
+
+
+def test_an_occurrence_is_counted_once_and_not_again_where_it_overlaps_itself():
+    # 哈哈哈 holds 哈哈 once (then a 哈 left over), 哈哈哈哈 twice: as CCL and BCC count.
+    assert shown("他说哈哈哈。", "哈哈") == [("他说", "哈哈", "哈。")]
+    assert shown("哈哈哈哈", "哈哈") == [("", "哈哈", "哈哈"), ("哈哈", "哈哈", "")]
+
+
+@pytest.mark.parametrize("terms", [("疫情", "疫情防控"), ("疫情防控", "疫情")])
+def test_where_two_terms_start_together_the_longer_is_the_line_and_the_shorter_is_not_counted_again(terms):
+    # The bare 疫情 after the comma is a line of its own.
+    assert shown("疫情防控，疫情", *terms) == [("", "疫情防控", "，疫情"), ("防控，", "疫情", "")]
+
+
+def test_a_term_inside_or_across_one_found_before_it_is_not_counted_again():
+    assert shown("做好疫情防控", "疫情防控", "防控") == [("做好", "疫情防控", "")]
+    # 雨山 and 山区 share 山 in 雨山区: the one read first, 雨山, is the line.
+    assert shown("雨山区", "山区", "雨山") == [("", "雨山", "区")]
+
+
+def test_a_query_of_a_term_and_a_longer_one_holding_it_lists_each_position_once(client, cast):
+    # 疫情 stands in the cast's texts only inside 疫情防控 (cast.py): twice in `epidemic`,
+    # once each in `resumption`, `exam` and `cppcc`.
+    lines = rows(client, q="疫情 疫情防控")
+    assert [match for _, match, _, *_ in lines] == ["疫情防控"] * 5
+    assert {public_id for _, _, _, public_id, *_ in lines} == cast.ids("epidemic", "resumption", "exam", "cppcc")
+    html = client.get("/search/concordance/", {"q": "疫情 疫情防控"}).content.decode()
+    assert "5 处，见于 4 篇讲话的正文" in html
+
+
+def test_a_term_that_overlaps_itself_in_the_seeds_is_counted_as_a_reader_counts_it(client, corpus):
+    # Seed 001 writes its placeholder name as xxx, which holds xx once, not twice.
+    counted = occurrences("xx")
+    assert counted < occurrences("xx", overlapping=True)
+    assert len(rows(client, q="xx")) == counted
+    html = client.get("/search/concordance/", {"q": "xx"}).content.decode()
+    assert f"{counted} 处，见于" in html

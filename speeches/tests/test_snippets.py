@@ -170,6 +170,16 @@ def test_overlapping_terms_are_marked_as_one():
     assert kwic("马鞍山市雨山区召开会议。", ("雨山", "山区")) == ["马鞍山市<mark>雨山区</mark>召开会议。"]
 
 
+def test_a_term_inside_a_longer_one_is_marked_once_with_it_and_alone_where_it_stands_alone():
+    # Marks are spans, not counts: 疫情 疫情防控 marks each 疫情防控 once, as the
+    # concordance lists it once (speeches/search/concordance.py), and the bare 疫情 too.
+    # 哈哈哈 is marked whole, where the concordance lists one 哈哈: a mark shows every
+    # character a term matched, so that it shows why the speech was found.
+    assert kwic("疫情防控，疫情，哈哈哈。", ("疫情", "疫情防控", "哈哈")) == [
+        "<mark>疫情防控</mark>，<mark>疫情</mark>，<mark>哈哈哈</mark>。"
+    ]
+
+
 def test_snippets_escape_markup_from_the_source_text():
     snippets = kwic("前文<script>alert(1)</script>确保考试安全后文", ("考试",))
     assert "<script>" not in snippets[0]
