@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from ..annotations import readings
 from .constants import ENCODE_CACHE, MARKER, MAX_FULLWIDTH_IN_RUN, SUSPECTS
-from .pairs import pair_char
+from .pairs import chars_by_syllable, pair_char
 
 # A pinyin annotation whose "(" was swallowed with the unknown byte: 001 "發展?fàn)顩r",
 # 002 "┮?guī)劃".
@@ -63,6 +63,12 @@ def _closings(line: str, k: int, data: tuple[int | None, ...]) -> Iterator[Hypot
     tail = PINYIN_TAIL.match(line, k + 1)
     if tail:  # 002 "┮?guī)劃": the annotation names the lost character
         yield Hypothesis(tail.end(), data + (None,), tail.group()[:-1])
+        # 003 "“皩挻?(qū)捰谩?": the site annotated a character it saw one byte off (驅,
+        # F2 8C) and then lost it; the run goes on, still shifted (寬打寬用), and the
+        # annotation says which two bytes it was: those of a character read so.
+        if len(data) >= 3:
+            for pair in _pairs_read_as(data[-1], tail.group()[:-1]):
+                yield from _scan(line, tail.end(), data + pair, MAX_FULLWIDTH_IN_RUN)
     tag = _TAG_TAIL.match(line, k + 1)
     # 000 "淼?022年" (的2022年): the `?` swallowed an ASCII byte; before a digit
     # that byte was text (the "2"), so it is shown as MARKER, not dropped; the first
@@ -125,6 +131,18 @@ def _scan(line: str, k: int, data: tuple[int | None, ...], depth: int, shortest:
         return
     if len(data) >= 3:
         yield from _cut_off(k, data)
+
+
+@lru_cache(maxsize=1024)
+def _pairs_read_as(lead: int | None, syllable: str) -> tuple[tuple[int, int], ...]:
+    """The byte pairs of the characters read `syllable` whose first byte completes the
+    character `lead` began (any, when that lead is lost)."""
+    pairs = []
+    for ch in chars_by_syllable().get(syllable, ()):
+        encoded = encode(ch)
+        if encoded and len(encoded) == 2 and (lead is None or pair_char(lead, encoded[0])):
+            pairs.append((encoded[0], encoded[1]))
+    return tuple(pairs)
 
 
 def _leads_read_as(prev: str, syllable: str) -> frozenset[int]:

@@ -58,6 +58,15 @@ def test_it_uses_the_inserted_annotation_to_find_the_lost_lead_byte():
     assert repair_line("學校要主動配合當?shù)攸h委、政府")[0] == "學校要主動配合當地黨委、政府"
 
 
+def test_a_run_goes_on_past_a_character_the_site_annotated_and_lost_whose_reading_gives_its_bytes():
+    # 003 line 358: “寬打寬用” shifted. 驅 (F2 8C: 打's trail, 寬's lead) was annotated qū
+    # and lost; the run goes on to 寬用 and the closing quote, whose trail byte is gone
+    # (A1 B1 ” or A1 B0 “), so it is marked.
+    # The page writes "皩挻?(qū)捰谩?"; the annotation step has taken the "(" before this one.
+    line = "較低?!岸嗾忌儆谩薄ⅰ皩挻?qū)捰谩?、“低效利用”土地"
+    assert repair_line(line)[0] == f"較低。“多占少用”、“寬打寬用{MARKER}、“低效利用”土地"
+
+
 def test_it_uses_a_surviving_annotation_to_choose_the_last_character():
     # 002: "(guī)" after the closing ? says the lost trail byte finished 規.
     assert repair_line("?。ㄒ唬┮?guī)劃管控方面")[0].strip() == "（一）規劃管控方面"
