@@ -45,10 +45,18 @@ class Hypothesis:
     start: int = 0  # where the garbled characters begin (after an inserted annotation)
 
 
+# Where GB18030-2005 gave GBK pairs standard characters that its 2000 edition, like
+# 001's decoder, had put in the private-use area: A9 89–95 (U+E7E7–E7F3) and A8 BF
+# (U+E7C8). 001 "村不\ue7ef?" is 村不漏戶: 漏's trail A9 and 戶's lead 91.
+_GB18030_2000 = {chr(0xE7E7 + i): bytes([0xA9, 0x89 + i]) for i in range(13)} | {"\ue7c8": b"\xa8\xbf"}
+
+
 @lru_cache(maxsize=ENCODE_CACHE)
 def encode(ch: str) -> bytes | None:
     """GB18030, not GBK: 001's decoder turned GBK's user-defined rows into private-use
     characters ("任?!度\ue087〗逃"), and GB18030 gives their two bytes back."""
+    if ch in _GB18030_2000:
+        return _GB18030_2000[ch]
     if ch == "\u20ac":  # cp936 reads a lone 0x80 as €: 000 "“四個" came out "八膫€" (個 is 82 80)
         return b"\x80"
     try:

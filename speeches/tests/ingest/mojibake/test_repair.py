@@ -67,6 +67,12 @@ def test_a_run_goes_on_past_a_character_the_site_annotated_and_lost_whose_readin
     assert repair_line(line)[0] == f"較低。“多占少用”、“寬打寬用{MARKER}、“低效利用”土地"
 
 
+def test_a_private_use_character_of_gb18030s_first_edition_gives_its_two_bytes_back():
+    # 001 line 395: 確保“村不漏戶: 001's decoder wrote the pair A9 91 (漏's trail, 戶's lead)
+    # as U+E7EF, where GB18030-2005 has ⿷; 戶's trail is lost.
+    assert repair_line("延伸,確?!按宀宦\ue7ef?,戶不漏田”。")[0] == f"延伸,確保“村不漏{MARKER},戶不漏田”。"
+
+
 def test_it_uses_a_surviving_annotation_to_choose_the_last_character():
     # 002: "(guī)" after the closing ? says the lost trail byte finished 規.
     assert repair_line("?。ㄒ唬┮?guī)劃管控方面")[0].strip() == "（一）規劃管控方面"
