@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from .models import Document, Speech, SpeechAlias, Topic
 from .search import EXPORT_LIMIT, SearchParams, search_speeches
 from .speech_views import citations, speech_not_here
-from .views import int_param
+from .views import CANONICAL, COPIES, int_param
 
 API_PAGE_SIZE = 20
 
@@ -173,7 +173,7 @@ def _export_row(request, hit) -> dict:
 
 @require_GET
 def topics(request):
-    rows = Topic.objects.annotate(count=Count("speeches", filter=Q(speeches__duplicate_of__isnull=True)))
+    rows = Topic.objects.annotate(count=Count("speeches", filter=CANONICAL))
     return _json(
         {
             "results": [
@@ -185,13 +185,20 @@ def topics(request):
 
 @require_GET
 def documents(request):
-    rows = Document.objects.ingested().annotate(count=Count("speeches")).order_by("-created_at", "-id")
+    # Counted as /documents/ counts them: the distinct speeches, and apart the copies of
+    # speeches stored once elsewhere (or earlier in the same file).
+    rows = (
+        Document.objects.ingested()
+        .annotate(n=Count("speeches", filter=CANONICAL), copies=Count("speeches", filter=COPIES))
+        .order_by("-created_at", "-id")
+    )
     page = Paginator(rows, API_PAGE_SIZE).get_page(int_param(request, "page", 1))
     items = []
     for document in page.object_list:
         data = document.to_dict()
         data["url"] = request.build_absolute_uri(document.get_absolute_url())
-        data["speeches"] = document.count
+        data["speeches"] = document.n
+        data["copies"] = document.copies
         items.append(data)
     return _json({"count": page.paginator.count, "page": page.number, "results": items})
 
@@ -229,7 +236,9 @@ def _redirect(alias):
 
 @require_GET
 def speeches(request):
-    queryset = Speech.objects.for_listing().select_related("duplicate_of").order_by("document_id", "ordinal")
+    # Each speech once, as every page lists and counts them: a copy still answers at its
+    # own id (speech() below, its duplicate_of naming the speech it copies), unlisted.
+    queryset = Speech.objects.canonical().for_listing().order_by("document_id", "ordinal")
     page = Paginator(queryset, API_PAGE_SIZE).get_page(int_param(request, "page", 1))
     next_url = None
     if page.has_next():

@@ -38,14 +38,15 @@ def test_a_speech_answers_with_its_sections(client, cast):
 
 
 def test_the_speech_list_is_paginated_with_count_and_next(client, cast):
-    # The cast's 16 speeches and 10 more of a document made here: two pages of 20.
+    # The cast's 14 speeches (its 2 copies are not listed) and 10 more of a document
+    # made here: two pages of 20.
     document = cast.documents["reprint.txt"]
     for ordinal in range(3, 13):
         Speech.objects.create(
             document=document, ordinal=ordinal, public_id=f"more{ordinal:06d}", title="补充", text="补充"
         )
     data = client.get("/api/speeches").json()
-    assert data["count"] == 26
+    assert data["count"] == 24
     assert len(data["results"]) == 20 and data["next"].endswith("page=2")
     assert "sections" not in data["results"][0] and SPEECH_KEYS <= set(data["results"][0])
     last_page = -(-data["count"] // 20)
@@ -195,3 +196,29 @@ def test_a_term_standing_in_the_title_only_finds_the_speech_with_an_empty_snippe
     data = client.get("/api/search", {"q": "旅游"}).json()  # in tourism's title, not in its text
     assert [r["id"] for r in data["results"]] == [cast["tourism"].public_id]
     assert data["results"][0]["snippet"] == ""
+
+
+def test_the_speech_list_counts_each_speech_once_as_the_pages_do(client, cast):
+    # The cast holds 14 speeches and 2 copies (cast.py): safety-again in county.txt and
+    # yushan-copy in reprint.txt; the home page and /years/ count 14.
+    listing = client.get("/api/speeches").json()
+    assert listing["count"] == 14
+    listed = {item["id"] for item in listing["results"]}
+    listed |= {item["id"] for item in client.get("/api/speeches", {"page": 2}).json()["results"]}
+    assert len(listed) == 14
+    assert not listed & cast.ids("safety-again", "yushan-copy")
+    assert cast.ids("safety", "yushan") <= listed
+
+
+def test_a_copy_still_answers_by_its_own_id_naming_the_speech_it_copies(client, cast):
+    response = client.get(f"/api/speeches/{cast['yushan-copy'].public_id}")
+    assert response.status_code == 200
+    assert response.json()["duplicate_of"] == cast["yushan"].public_id
+
+
+def test_a_documents_speeches_and_copies_are_counted_apart_as_on_the_documents_page(client, cast):
+    documents = {item["original_name"]: item for item in client.get("/api/documents").json()["results"]}
+    counted = {name: (item["speeches"], item["copies"]) for name, item in documents.items()}
+    # county.txt: six speeches, and safety-again repeating safety; reprint.txt: style,
+    # and yushan-copy repeating city.txt's yushan.
+    assert counted == {"city.txt": (4, 0), "province.txt": (3, 0), "county.txt": (6, 1), "reprint.txt": (1, 1)}
