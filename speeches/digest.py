@@ -144,9 +144,10 @@ def digest_text(user, found: list[Found]) -> str:
             year = f"（{speech.year}年）" if speech.year else ""
             lines += [f"· {speech.title}{year}", f"  {absolute(speech.get_absolute_url())}"]
         if len(item.speeches) > LISTED:
-            lines.append(
-                f"  另有 {len(item.speeches) - LISTED} 篇，见检索结果：{absolute(item.saved.get_absolute_url())}"
-            )
+            # The results newest first (a saved query never holds a sort): by relevance the
+            # speeches left out here stand among the whole back catalogue.
+            search = absolute(f"{item.saved.get_absolute_url()}&sort=newest")
+            lines.append(f"  另有 {len(item.speeches) - LISTED} 篇，见检索结果：{search}")
     lines += [
         "",
         "——",

@@ -1,9 +1,11 @@
 """An Atom feed for any search, with its filters: a researcher follows a query in a
 feed reader (/search/feed.atom?q=…&topic=…, linked from the results page).
 
-The newest speeches first by their own date (the year; undated ones last), then by
-when they came into the archive; at most FEED_SIZE. The set is the search's own
-(speeches.search), so the feed never shows a speech the results page would not.
+The speeches that came into the archive last first, whatever their year; at most
+FEED_SIZE. A feed tells its reader what is new: sorted by year, a broad query's feed
+was full of dated speeches and a new undated one (most of the sample) never entered
+it. The set is the search's own (speeches.search, sort "newest"), so the feed never
+shows a speech the results page would not.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class SearchFeed(Feed):
 
     def get_object(self, request):
         params = SearchParams.from_querydict(request.GET)
-        return replace(params, sort="year", page=1, page_size=FEED_SIZE)
+        return replace(params, sort="newest", page=1, page_size=FEED_SIZE)
 
     def title(self, params: SearchParams) -> str:
         # The search's words and its filters, as a saved search is labelled: two feeds of
@@ -34,7 +36,7 @@ class SearchFeed(Feed):
         return f"讲话档案：{describe(params) or '检索'}"
 
     def subtitle(self, params: SearchParams) -> str:
-        return "与检索条件相符的讲话，按讲话年份由新到旧（年份不详者在后）。"
+        return "与检索条件相符的讲话，按入库时间由新到旧。"
 
     def link(self, params: SearchParams) -> str:
         return reverse("search") + params.url()

@@ -47,8 +47,10 @@ from django.conf import settings
 # URL parameter names of the filters and facets an engine answers.
 FACETS = ("topic", "year", "document", "level", "genre", "office", "place", "occasion")
 # Sort orders besides relevance: (speech column, descending). Their labels are
-# speeches.search.params.SORTS.
+# speeches.search.params.SORTS. "pk" is the speech's primary key: rows are numbered in
+# the order they are stored, so the newest arrivals come first (the Atom feed's order).
 SORT_COLUMNS = {
+    "newest": ("pk", True),
     "year": ("year", True),
     "year_asc": ("year", False),
     "length": ("length", True),

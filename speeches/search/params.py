@@ -18,6 +18,7 @@ SORTS = {
     "year_asc": "年份（旧→新）",
     "length": "篇幅（长→短）",
     "length_asc": "篇幅（短→长）",
+    "newest": "入库时间（新→旧）",
 }
 # The filters' names as readers see them: facet headings, active-filter chips and
 # saved searches' labels all read this one table.

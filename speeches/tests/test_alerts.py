@@ -214,6 +214,17 @@ def test_a_new_speech_that_does_not_match_sends_nothing(
     assert digest(mailoutbox) == []
 
 
+def test_speeches_beyond_the_listed_ones_are_counted_with_a_link_to_the_search_newest_first(
+    client, alice, archive, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    save(client, "q=" + quote("量子通信"))
+    ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
+    monkeypatch.setattr("speeches.digest.LISTED", 0)
+    [mail] = digest(mailoutbox)
+    # Sorted by relevance, the results page would bury the new speech among the old one.
+    assert f"另有 1 篇，见检索结果：{SITE}/search/?q={quote('量子通信')}&sort=newest" in mail.body
+
+
 def test_a_user_without_an_address_gets_nothing_and_adding_one_later_starts_from_then(
     client, alice, archive, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from unittest import mock
 
 import pytest
 
@@ -21,15 +22,16 @@ def feed(client, **params):
 def test_a_search_feed_is_atom_listing_the_searchs_speeches_newest_first(client, cast):
     root = feed(client, q="安全生产")
     assert root.tag == f"{ATOM}feed" and "安全生产" in root.find(f"{ATOM}title").text
-    expected = search_speeches(params=SearchParams(q="安全生产", sort="year", page_size=50), facets=False)
+    expected = search_speeches(params=SearchParams(q="安全生产", sort="newest", page_size=50), facets=False)
     links = [entry.find(f"{ATOM}link").get("href") for entry in root.findall(f"{ATOM}entry")]
     assert links and [link.split("testserver")[-1] for link in links] == [
         hit.speech.get_absolute_url() for hit in expected.hits
     ]
-    # resumption (2020), then safety (2016).
+    # safety (2016, county.txt), then resumption (2020, city.txt): county.txt was stored
+    # after city.txt (cast.PAGES), and a feed gives the newest arrivals first.
     assert [link.split("testserver")[-1] for link in links] == [
-        cast["resumption"].get_absolute_url(),
         cast["safety"].get_absolute_url(),
+        cast["resumption"].get_absolute_url(),
     ]
     for entry in root.findall(f"{ATOM}entry"):
         # An entry's id is absolute (RFC 4287 §4.2.6): the speech's permanent URL.
@@ -87,3 +89,52 @@ def test_an_entry_title_says_its_year_once():
     assert title("关于教育的讲话", 2022) == "关于教育的讲话（2022年）"
     assert title("关于教育的讲话", None) == "关于教育的讲话"
     assert title("关于教育的讲话", 2016, "inferred") == "关于教育的讲话（2016年?）"
+
+
+def speech_page(title: str, date_line: str, *paragraphs: str) -> bytes:
+    """A scraped page holding one speech, dated by a line under its title when `date_line`."""
+    return "\n".join([title, *([date_line] if date_line else []), "同志们：", *paragraphs, ""]).encode()
+
+
+# Three speeches about 量子通信, stored in this order: the last has no year.
+ARRIVALS = (
+    speech_page(
+        "在全市量子通信工作会议上的讲话",
+        "（2019年3月10日）",
+        "今天召开全市量子通信工作会议，总结试点工作，部署重点任务。",
+        "各级各部门要高度重视，明确责任分工，确保各项任务按期完成。",
+    ),
+    speech_page(
+        "在全省量子通信产业大会上的讲话",
+        "（2021年5月8日）",
+        "这次大会表彰一批量子通信产业先进集体，动员全省加快建设量子通信骨干网。",
+        "要深化体制改革，完善成果转化机制，让创新活力竞相迸发。",
+    ),
+    speech_page(
+        "在全县量子通信推进会上的讲话",
+        "",
+        "全县量子通信城域网建成三条，接入用户单位四十余家，试点工作取得明显进展。",
+        "要加强组织领导，落实工作责任，确保网络安全稳定运行。",
+    ),
+)
+
+
+def test_a_feed_lists_the_speeches_stored_last_first_whatever_their_year_and_cuts_the_oldest(
+    client, empty_archive, fresh_index, search_engine, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from speeches.loading import ingest_bytes
+    from speeches.models import Document
+
+    settings.MEDIA_ROOT = tmp_path
+    stored = []
+    for number, raw in enumerate(ARRIVALS):
+        with django_capture_on_commit_callbacks(execute=True):
+            document = Document.objects.get(pk=ingest_bytes(raw, f"quantum-{number}.txt").document_id)
+        stored.append(document.speeches.get())
+    assert [speech.year for speech in stored] == [2019, 2021, None]
+    with mock.patch("speeches.feeds.FEED_SIZE", 2):
+        root = feed(client, q="量子通信")
+    links = [entry.find(f"{ATOM}link").get("href").split("testserver")[-1] for entry in root.findall(f"{ATOM}entry")]
+    # The undated speech came last, so a researcher following the search sees it first; the
+    # speech stored first is the one a full feed leaves out.
+    assert links == [stored[2].get_absolute_url(), stored[1].get_absolute_url()]

@@ -177,3 +177,12 @@ def test_a_hit_names_the_section_of_the_paragraph_it_links_to(cast):
     )
     assert (first_hit("推广到全市").paragraph, first_hit("推广到全市").section) == ("p6", "二、扎实做好今年的重点工作")
     assert (first_hit("部署今年的任务").paragraph, first_hit("部署今年的任务").section) == ("p2", "")
+
+
+def test_sorting_by_arrival_puts_the_speeches_stored_last_first_whatever_their_year(cast):
+    hits = search_speeches(params=SearchParams(q="疫情防控", sort="newest", page_size=100)).hits
+    # county.txt was stored after city.txt (cast.PAGES), and in it cppcc (undated) after
+    # exam (2021); in city.txt resumption after epidemic.
+    assert [hit.speech.public_id for hit in hits] == [
+        cast[key].public_id for key in ("cppcc", "exam", "resumption", "epidemic")
+    ]

@@ -53,8 +53,9 @@ _FACETS = {
     "office": ("s.office", "s.office <> ''"),
     "occasion": ("s.occasion", "s.occasion <> ''"),
 }
+_COLUMNS = {"length": "char_count", "pk": "id"}
 _SORT_SQL = {
-    name: f"s.{'char_count' if column == 'length' else column} {'DESC' if descending else 'ASC'} NULLS LAST"
+    name: f"s.{_COLUMNS.get(column, column)} {'DESC' if descending else 'ASC'} NULLS LAST"
     for name, (column, descending) in SORT_COLUMNS.items()
 }
 

@@ -498,7 +498,7 @@ class IndexView:
             return [(self.django_id(doc), score) for doc, score in ranked[offset : offset + limit]]
         column, reverse = SORT_COLUMNS.get(sort, ("year", True))
         docs = matches.astype(np.int64)
-        values = self.column(column)[docs]
+        values = self.column(TIE_COLUMN if column == "pk" else column)[docs]
         # np.lexsort's last key comes first. Ties in the order the speeches were stored
         # (tie_order()). An undated speech (year 0 in column()) comes last in either
         # direction.
