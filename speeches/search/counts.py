@@ -18,12 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
-from .params import SearchParams
+from .analysis import normalize
+from .params import UNDATED, SearchParams
 from .query import parse_query, shown
 from .service import Results, search_speeches
 from .trends import Figure, pick_terms, topic_figure, topic_rows, year_figure, year_rows
 
 YEAR_TITLES = {"count": "每年相符篇数", "rate": "每年每千篇讲话中的相符篇数"}
+# The archive has dated speeches; none of those the terms find is.
+NO_DATED_MATCH = "相符的讲话都没有标明年份，无法按年份作图。"
 TOPIC_TITLES = {"count": "各主题相符篇数", "rate": "各主题每千篇讲话中的相符篇数"}
 
 
@@ -36,6 +39,8 @@ class Tally:
     names: dict[str, str] = field(default_factory=dict)  # a topic's slug -> its name
     message: str = ""
     counted: bool = True  # False: no searchable word (the message says why)
+    # The first and last year of the speeches under every filter but the years'.
+    span: tuple[int, ...] = ()
 
 
 def tally(params: SearchParams, browse_all: bool = False) -> Tally:
@@ -47,6 +52,8 @@ def tally(params: SearchParams, browse_all: bool = False) -> Tally:
         return Tally(term, message=parsed.message, counted=False)
     results = search_speeches(params=replace(params, page=1), snippets=False, limit=1, browse_all=browse_all)
     topics = results.facets.get("topic", [])
+    # The year facet is counted under the other filters (engine.py), a year range aside.
+    dated = [int(f.value) for f in results.facets.get("year", []) if f.value != UNDATED and f.count]
     return Tally(
         term,
         results.count,
@@ -54,6 +61,7 @@ def tally(params: SearchParams, browse_all: bool = False) -> Tally:
         {f.value: f.count for f in topics if not params.topic or f.value in params.topic},
         {f.value: f.label for f in topics},
         parsed.message or ("" if results.count else results.message),
+        span=(min(dated), max(dated)) if dated else (),
     )
 
 
@@ -105,8 +113,20 @@ class Trends:
         ]
 
 
+def asked_extent(params: SearchParams, span: tuple[int, ...]) -> list[int]:
+    """The ends of the year range asked for, to be shown whole: 2010 on the axis though
+    no matching speech is from 2010 (the seeds have none: a range from 2010 began at
+    2011). Kept within the years the archive holds, so year_from=1900 does not draw a
+    century of empty years."""
+    if not span:
+        return []
+    first, last = span
+    ends = [params.year_from, params.year_to]
+    return [year for year in ends if year is not None and first <= year <= last]
+
+
 def count_trends(params: SearchParams, extra_terms: list[str], measure: str = "count") -> Trends:
-    terms, refused = pick_terms(params.q, extra_terms)
+    terms, refused = pick_terms(params.q, extra_terms, fold=normalize)
     measure = measure if measure in ("count", "rate") else "count"
     tallies = tuple(tally(replace(params, q=term)) for term in terms)
     trends = Trends(params, tallies, tuple(refused), measure)
@@ -115,10 +135,10 @@ def count_trends(params: SearchParams, extra_terms: list[str], measure: str = "c
         return trends
     archive = tally(replace(params, q=""), browse_all=True)
     names = [shown(t.term) for t in counted]  # the legend: 会议上的讲话, not "会议上的讲话"
-    years = year_rows([t.years for t in counted], archive.years)
+    years = year_rows([t.years for t in counted], archive.years, asked_extent(params, archive.span))
     topics = topic_rows([t.topics for t in counted], archive.topics, archive.names)
     return replace(
         trends,
-        years=year_figure(YEAR_TITLES[measure], names, years, measure, "每年相符篇数与每千篇比率"),
+        years=year_figure(YEAR_TITLES[measure], names, years, measure, "每年相符篇数与每千篇比率", NO_DATED_MATCH),
         topics=topic_figure(TOPIC_TITLES[measure], names, topics, measure, "各主题相符篇数与每千篇比率"),
     )

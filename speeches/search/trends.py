@@ -16,7 +16,7 @@ labels at half the size.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import ClassVar
@@ -79,11 +79,17 @@ def text_width(text: str, size: float) -> float:
     return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in text)
 
 
-def pick_terms(q: str, terms: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The terms to chart, the query first, blanks and repeats left out; and those
-    beyond MAX_SERIES, which are refused."""
-    chosen = list(dict.fromkeys(t.strip()[:200] for t in (q, *terms) if t and t.strip()))
-    return chosen[:MAX_SERIES], chosen[MAX_SERIES:]
+def pick_terms(q: str, terms: Sequence[str], fold: Callable[[str], str] = str) -> tuple[list[str], list[str]]:
+    """The terms to chart, the query first, blanks and repeats left out (a repeat is a
+    term that `fold` makes the same as an earlier one: the search's folding makes 經濟發展
+    经济发展, one series); and those beyond MAX_SERIES, which are refused."""
+    chosen: dict[str, str] = {}
+    for term in (q, *terms):
+        term = (term or "").strip()[:200]
+        if term:
+            chosen.setdefault(fold(term), term)
+    found = list(chosen.values())
+    return found[:MAX_SERIES], found[MAX_SERIES:]
 
 
 # --- rows and tables -------------------------------------------------------
@@ -105,12 +111,15 @@ class Row:
         return tuple(None if v is None else float(v) for v in found)
 
 
-def year_rows(series: Sequence[Mapping[str, int]], base: Mapping[str, int] | None = None) -> list[Row]:
+def year_rows(
+    series: Sequence[Mapping[str, int]], base: Mapping[str, int] | None = None, extent: Sequence[int] = ()
+) -> list[Row]:
     """Every year from the first to the last, zeros included so gaps show as gaps, then
     年份不详 if any speech, matching or not, has no year. Keys are years as strings
-    and UNDATED, as the search's year facet gives them."""
+    and UNDATED, as the search's year facet gives them. The years in `extent` (the
+    ends of a range the reader asked for) are on the axis even where nothing is counted."""
     keys = {k for counts in [*series, base or {}] for k, n in counts.items() if n}
-    years = [int(k) for k in keys if k != UNDATED]
+    years = [int(k) for k in keys if k != UNDATED] + list(extent)
     labels = [str(year) for year in range(min(years), max(years) + 1)] if years else []
     if UNDATED in keys:
         labels.append(UNDATED)
@@ -445,7 +454,12 @@ class Figure:
 
 
 def year_figure(
-    title: str, series: Sequence[str], rows: Sequence[Row], measure: str = "count", caption: str = ""
+    title: str,
+    series: Sequence[str],
+    rows: Sequence[Row],
+    measure: str = "count",
+    caption: str = "",
+    empty: str = "没有标有年份的讲话，无法按年份作图。",
 ) -> Figure:
     """Speeches per year. 年份不详 is a row of the table and a sentence, not a bar: a time
     axis has no place for it, and in this archive it outnumbers all the years together,
@@ -457,7 +471,7 @@ def year_figure(
     notes = [_undated_sentence(series, rows)] if any(row.key == UNDATED and any(row.counts) for row in rows) else []
     if layouts and not all(layout.all_values_written for layout in layouts):
         notes.append("图上放不下的数值见数据表。")
-    empty = "" if drawable else "没有标有年份的讲话，无法按年份作图。"
+    empty = "" if drawable else empty
     description = _describe(title, series, dated, measure)
     return Figure("year", title, tuple(series), measure, layouts, table, description, empty, tuple(notes))
 
