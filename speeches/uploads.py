@@ -258,6 +258,7 @@ COUNT_LABELS = {
     "question_marks_kept": "保留原有问号 {} 个",
     "title_dots_restored": "恢复标题间隔号 {} 个",
     "undecodable_marked": "无法解码、以〓标出 {} 处",
+    "question_marks_marked": "不是问句的问号、以〓标出 {} 处",
     "characters_changed": "转为简体 {} 字",
     "editor-boilerplate": "去除编者套话 {} 行",
     "seo-spam": "去除推广词 {} 行",

@@ -85,6 +85,7 @@ def restore(text: str) -> Restored:
                 "question_marks_kept": moji.question_marks_kept,
                 "title_dots_restored": moji.title_dots,
                 "undecodable_marked": moji.undecodable_marked,
+                "question_marks_marked": moji.question_marks_marked,
             },
             _changed_examples(annotated, repaired),
             warnings,

@@ -17,7 +17,8 @@ tries, in order:
    dropped pairs in a row, kept only if clearly better (CLEAR_LEAD).
 5. margins.second_opinions may mark more before the run is written.
 6. Failing all that, a lone annotation may name one character lost whole
-   (_lost_character); else a `?` stays and a U+FFFD becomes MARKER.
+   (_lost_character); else a `?` stays, unless it ends a clause that asks nothing and
+   nothing that reads on follows it (_lost_sign: then MARKER), and a U+FFFD becomes MARKER.
 
 Cost: a line without a suspect character is returned after two `in` tests.
 """
@@ -68,6 +69,7 @@ class MojibakeStats:
     question_marks_kept: int = 0
     title_dots: int = 0
     undecodable_marked: int = 0
+    question_marks_marked: int = 0
 
 
 # A damaged line and its repair, as pipeline.parse_many hands them from process to process.
@@ -121,7 +123,8 @@ class Repairer:
         if not is_suspect(line):
             return line, MojibakeStats()
         out: list[str] = []
-        found = marked = kept = undecodable = 0
+        found = marked = kept = undecodable = unsure = 0
+        in_titles = {match.end(1) for match in _TITLE_DOT.finditer(line)}  # middle dots, written below
         i = 0
         while (hit := _SUSPECT.search(line, i)) is not None:
             at = hit.start()
@@ -136,7 +139,12 @@ class Repairer:
                 out.append(repair[1])
                 i = repair[0]
                 continue
-            if line[at] == "?":
+            if line[at] == "?" and self._lost_sign(line, at, in_titles, _tail(out, ASKING_WIDTH)):
+                # No question ends here ("更新觀念?" at a heading's end): what the site wrote
+                # is lost, and a ? would pass for the speaker's question.
+                unsure += 1
+                out.append(MARKER)
+            elif line[at] == "?":
                 kept += 1
                 out.append("?")
             else:  # a lone undecodable byte from the source: mark it, never guess
@@ -145,8 +153,24 @@ class Repairer:
             i = at + 1
         out.append(line[i:])
         text, dots = _TITLE_DOT.subn(r"\1·\2", "".join(out))
-        stats = MojibakeStats(found, found - marked, marked, kept - dots, dots, undecodable)
+        stats = MojibakeStats(found, found - marked, marked, kept - dots, dots, undecodable, unsure)
         return text, stats
+
+    def _lost_sign(self, line: str, at: int, in_titles: set[int], before: str) -> bool:
+        """A lone ? that asks nothing and is followed by nothing that reads as the next
+        sentence: the line's end, a sign, or text the model reads badly (001's title
+        "立足新起點?開啟新征程"). Chinese that reads on keeps the ? ("是企業信息化?簡單地講":
+        a question whose question word the line may not hold). Not one of several in a row ("什么???", "????": kept
+        as found, see _only_question_marks) nor a title's middle dot (_TITLE_DOT)."""
+        if at in in_titles or line[at - 1 : at] == "?" or line[at + 1 : at + 2] == "?":
+            return False
+        if _asks(before, line[at + 1 : at + 3]):
+            return False
+        ahead = _HAN_AHEAD.match(line, at + 1)
+        if ahead is None:  # the line ends, or a sign follows: nothing reads on
+            return True
+        text = simplify_chars(ahead.group())
+        return self.model.lm.score(text, simplify_chars(before[-PREV_WIDTH:])) / len(text) <= NATURAL_TEXT
 
     def _best_repair(self, line: str, i: int, prev: str) -> tuple[int, str] | None:
         """Where the run at line[i] ends and what is written for it, or None."""
@@ -237,6 +261,23 @@ def reads_naturally(lm: CharLM, line: str, i: int, prev: str) -> bool:
     return lm.score(ahead, prev) / len(ahead) > NATURAL_TEXT
 
 
+# What makes a clause a question in these speeches: a question word or particle before
+# the ? ("钱从哪来?", "怎么做?", "原因何在?"), or an alternative ("…的原因?还是…有难度?").
+_QUESTION_WORDS = re.compile(
+    "吗|呢|么|什么|怎|何|哪|谁|几|多少|是否|难道|岂|啥|是不是|能不能|有没有|可不可以|要不要|还是"
+    "|嗎|麼|甚麼|誰|幾|難道|豈|還是"
+)
+_CLAUSE_END = re.compile(r"[。！？?!；;，,：:\n]")
+ASKING_WIDTH = 40
+_HAN_AHEAD = re.compile(f"[\u4e00-\u9fff]{{2,{LOOK_AHEAD}}}")
+
+
+def _asks(before: str, after: str) -> bool:
+    """Does the clause ending at a kept ? ask something? Then it is the speaker's."""
+    clause = _CLAUSE_END.split(before)[-1] if before else ""
+    return bool(_QUESTION_WORDS.search(clause)) or after.startswith(("还是", "還是"))
+
+
 def _inside_latin_word(line: str, i: int) -> bool:
     """ "(qi?ng)": a letter a legacy save could not encode, not the start of a run."""
     return (
@@ -324,4 +365,5 @@ def _fields(stats: MojibakeStats) -> tuple[int, ...]:
         stats.question_marks_kept,
         stats.title_dots,
         stats.undecodable_marked,
+        stats.question_marks_marked,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from speeches.ingest.mojibake import (
     MARKER,
     MojibakeStats,
@@ -89,6 +91,38 @@ def test_a_legitimate_question_mark_stays():
         repair_line("怎么做?我")[1],
     )
     assert repair_line("钱从哪来?在新常态下")[1].question_marks_kept == 1
+
+
+@pytest.mark.parametrize(
+    "line, repaired",
+    [
+        # 003 lines 223 and 226: headings, which ask nothing; the site's 。 or ， is lost.
+        ("一、在思想認識上創新,不斷解放思想更新觀念?", f"一、在思想認識上創新,不斷解放思想更新觀念{MARKER}"),
+        ("二、在內容取向上創新,收集報送適用對路的信息?", f"二、在內容取向上創新,收集報送適用對路的信息{MARKER}"),
+        # 001 line 204: a title of two phrases.
+        ("立足新起點?開啟新征程。", f"立足新起點{MARKER}開啟新征程。"),
+    ],
+)
+def test_a_lone_question_mark_ending_a_clause_that_asks_nothing_is_marked(line, repaired):
+    text, stats = repair_line(line)
+    assert text == repaired and stats.question_marks_marked == 1 and stats.question_marks_kept == 0
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "人才流失原因何在?經濟落後,",  # 003
+        "是因為需要抽檢的原因?還是案源發現有難度?希望大家",  # 000: an alternative question
+        "那就是教育“互聯網+”又意味着什麼呢?那就是",  # 000
+    ],
+)
+def test_a_question_mark_after_a_question_word_or_in_an_alternative_is_the_speakers(line):
+    assert repair_line(line)[0] == line
+
+
+def test_a_middle_dot_lost_in_a_title_is_still_written_as_one():
+    # 004 line 107: 《人民日报·华东版》.
+    assert repair_line("在《人民日報?華東版》刊發")[0] == "在《人民日報·華東版》刊發"
 
 
 def test_question_marks_alone_are_never_read_as_shifted_bytes():
