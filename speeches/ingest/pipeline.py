@@ -15,6 +15,7 @@ from dataclasses import replace
 from itertools import chain, islice
 
 from .attribution import attribute, county_pattern, occasion_belongs, tell_apart
+from .breaks import is_salutation
 from .classify import keyword_pattern, load_topics, pick_topics, score_topics, title_matches
 from .clean import clean_lines
 from .decode import decode_bytes
@@ -76,7 +77,7 @@ def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str) 
         display_title=display,
         title_supplied=supplied,
         split_reason=chunk.reason,
-        fragment=chunk.reason == "fragment" or starts_past_its_first_point(paragraphs),
+        fragment=chunk.reason == "fragment" or lost_its_opening(paragraphs),
         attribution=attribution,
     )
 
@@ -91,6 +92,29 @@ def without_added_stops(paragraphs: tuple[str, ...], heading_lines: tuple[str, .
             break
         out[index] = line
     return tuple(out)
+
+
+def lost_its_opening(paragraphs: tuple[str, ...]) -> bool:
+    """A speech that opens past its own start: at its second point or later
+    (starts_past_its_first_point), or inside a section, the sentence that leads into a
+    section's points standing first (opens_inside_a_section). It is a fragment (残篇)."""
+    return starts_past_its_first_point(paragraphs) or opens_inside_a_section(paragraphs)
+
+
+# The first of a section's points, and what a speech opens with (a salutation, the
+# occasion: 今天、这次、刚才…): a paragraph that opens so leads into its speech's points.
+_FIRST_POINT = re.compile(r"[。；;]\s*(一是|一要|一方面)")
+_SPEECH_OPENING = re.compile(r"^(尊敬的|今天|今年|这次|本次|此次|刚才|根据|按照|为了|受|在)")
+
+
+def opens_inside_a_section(paragraphs: tuple[str, ...]) -> bool:
+    """000 篇八 opens "战时工作机制,就要严肃战场纪律,有战时的纪律要求。一是加强值班值守。…":
+    the lead-in of a section's points, whose heading and everything before it the page
+    lost. A speech's own first paragraph greets or names the occasion before any point."""
+    if not paragraphs:
+        return False
+    first = paragraphs[0]
+    return bool(_FIRST_POINT.search(first)) and not (is_salutation(first) or _SPEECH_OPENING.match(first))
 
 
 def starts_past_its_first_point(paragraphs: tuple[str, ...]) -> bool:
@@ -174,7 +198,7 @@ def build_speeches(chunks: tuple[Chunk, ...], source: tuple[str, ...] = ()) -> l
                     marker=chunk.marker,
                     original_text=original,
                     split_reason=chunk.reason,
-                    fragment=chunk.reason == "fragment" or starts_past_its_first_point(built[key].paragraphs),
+                    fragment=chunk.reason == "fragment" or lost_its_opening(built[key].paragraphs),
                 )
             )
         else:

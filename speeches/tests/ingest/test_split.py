@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from speeches.ingest.breaks import SALUTATION_LINE, find_breaks, split_chunk
-from speeches.ingest.pipeline import parse_document, starts_past_its_first_point, structure
+from speeches.ingest.pipeline import lost_its_opening, parse_document, structure
 from speeches.ingest.split import Chunk, chinese_number, marker_of, split_collection
 from speeches.ingest.types import Line
 
@@ -211,11 +211,11 @@ def test_no_seed_yields_site_chrome_as_a_speech(seed):
 def test_the_surviving_end_of_a_lost_speech_is_a_fragment_speech_of_its_own(seed, marker, surviving):
     holding = [speech for speech in parse_seed(seed).speeches if surviving in speech.text]
     assert [(speech.marker, speech.fragment) for speech in holding] == [(marker, True)]
-    # A long speech is a fragment only when it opens past its first point (the test below).
+    # A long speech is a fragment only when it lost its opening (the tests below).
     assert all(
         not speech.fragment
         for speech in parse_seed(seed).speeches
-        if len(speech.text) >= 200 and not starts_past_its_first_point(speech.paragraphs)
+        if len(speech.text) >= 200 and not lost_its_opening(speech.paragraphs)
     )
 
 
@@ -258,7 +258,33 @@ def test_a_speech_that_opens_with_its_second_point_is_a_fragment(seed_bytes):
     speeches = parse_document(seed_bytes["000_e3c50620afa4a9e1.txt"]).speeches
     [opened] = [s for s in speeches if s.text.startswith("二是坚持突出重点")]
     assert opened.fragment
-    assert [s for s in speeches if s.fragment and len(s.text) >= 200] == [opened]
+
+
+def test_a_speech_that_opens_with_a_sections_lead_into_its_points_is_a_fragment(seed_bytes):
+    # 000 lines 121-122: under "…讲话篇八" the page goes on "戰時工作機制,就要嚴肅戰場紀律,
+    # 有戰時的紀律要求。一是加強值班值守。": the lead-in of a section's points, its heading
+    # and all before it lost; the speech then closes "同志們,希望大家認真抓好工作落實".
+    speeches = parse_document(seed_bytes["000_e3c50620afa4a9e1.txt"]).speeches
+    [opened] = [s for s in speeches if s.text.startswith("战时工作机制,就要严肃战场纪律")]
+    assert opened.fragment and opened.marker.endswith("篇八")
+    # The page's other long speeches open with 同志们 or the occasion and are whole, but
+    # for the one that opens at its second point.
+    long_fragments = [s.text[:8] for s in speeches if s.fragment and len(s.text) >= 200]
+    assert sorted(long_fragments) == sorted(["战时工作机制,就", "二是坚持突出重点"])
+
+
+@pytest.mark.parametrize(
+    "paragraphs, lost",
+    [
+        (("战时工作机制,就要严肃战场纪律。一是加强值班值守。",), True),
+        (("同志们:今天召开会议,我讲三点意见。一是统一思想。",), False),
+        (("这次会议的主要任务是部署工作。一是总结,二是部署。",), False),
+        (("加强值班值守,做到一是一、二是二。",), False),
+        ((), False),
+    ],
+)
+def test_only_a_first_paragraph_leading_into_points_without_greeting_or_occasion_lost_its_opening(paragraphs, lost):
+    assert lost_its_opening(paragraphs) is lost
 
 
 def test_a_date_line_under_a_speechs_title_line_is_not_part_of_its_title(seed_bytes):
