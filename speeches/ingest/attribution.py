@@ -557,19 +557,22 @@ def tell_apart(speeches: list) -> list:
         markers = Counter(_marker(s.marker) for s in group)
         for speech in group:
             place, date, marker = _last_place(speech), _stated_date(speech), _marker(speech.marker)
-            if place and places[place] == 1:
+            if marker and markers[marker] > 1:
+                # One marker over several speeches (004 发言稿二: a training-class speech,
+                # an essay and a festival's opening): 第二篇之一, 之二, 之三, in page order.
+                n = [_marker(s.marker) for s in group if s.ordinal <= speech.ordinal].count(marker)
+                qualifier = f"{marker}之{_chinese_number(n)}"
+            elif place and places[place] == 1:
                 qualifier = place
             elif date and dates[date] == 1:
                 qualifier = f"{date}年" if len(date) == 4 else date
-            elif marker and markers[marker] == 1:
-                qualifier = marker
             elif marker:
-                # One marker over several speeches (004 发言稿二: a training-class speech
-                # and a festival's opening): 第二篇之一, 第二篇之三, counted in page order.
-                n = [_marker(s.marker) for s in group if s.ordinal <= speech.ordinal].count(marker)
-                qualifier = f"{marker}之{_CHINESE_DIGITS[n] if n < 10 else n}"
+                qualifier = marker
             else:
-                qualifier = f"第{speech.ordinal}篇"
+                # Nothing of the page's own tells it apart: its place among the speeches of
+                # this title, in page order. (It was "第13篇", the archive's count of the
+                # page's speeches, which reads as the page's own numbering and is not.)
+                qualifier = f"其{_chinese_number(group.index(speech) + 1)}"
             renamed[speech.ordinal] = f"{title}（{qualifier}）"
     out = []
     for speech in speeches:
@@ -579,6 +582,10 @@ def tell_apart(speeches: list) -> list:
 
 
 _CHINESE_DIGITS = "〇一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    return _CHINESE_DIGITS[n] if n < 10 else str(n)
 
 
 def _marker(marker: str) -> str:
