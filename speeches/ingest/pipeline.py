@@ -55,9 +55,13 @@ def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str) 
     # it belongs to a speech only when the speech bears out its topic and meeting.
     trusted = title_matches(title, scored) and occasion_belongs(title, text)
     occasion = find_occasion(title, text, trusted, title_shared)
-    title = restore_title(title, occasion)
-    attribution = attribute(title, paragraphs, occasion, trusted)
-    display, supplied = (title, False) if trusted else own_title(chunk.heading_lines, attribution, scored)
+    # 004's "工作会议上的讲话稿" made whole from the meeting the speech names is the
+    # archive's title, supplied; the page's own stays the source title.
+    restored = restore_title(title, occasion)
+    attribution = attribute(restored, paragraphs, occasion, trusted)
+    display, supplied = (
+        (restored, restored != title) if trusted else own_title(chunk.heading_lines, attribution, scored)
+    )
     return ParsedSpeech(
         ordinal=ordinal,
         title=title,
