@@ -116,6 +116,10 @@ def bibtex(item: Citable, accessed: date) -> str:
         fields.insert(0, ("author", "{" + bibtex_escape(item.speaker) + "}"))
     if cited_date(item):
         fields.append(("year", cited_date(item) if item.date_inferred else cited_date(item)[:4]))
+        if item.date_inferred:
+            # "[2002?]" is printed as the convention asks, but is no year to sort by:
+            # biblatex sorts by sortyear, the range's first year.
+            fields.append(("sortyear", (item.date or str(item.year))[:4]))
         if not item.date_inferred and len(item.date) == 10:
             fields.append(("date", item.date))
     fields += [

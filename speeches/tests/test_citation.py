@@ -147,6 +147,11 @@ def test_bibtex_and_ris_mark_an_inferred_date_and_a_supplied_title():
     assert "N1  - 日期为本馆据内容推断：[2020—2022?]" in lines
 
 
+def test_bibtex_gives_an_inferred_date_its_first_year_to_sort_by_and_a_stated_one_none():
+    assert "year = {[2020—2022?]},\n  sortyear = {2020}," in bibtex(INFERRED, ACCESSED)
+    assert "sortyear" not in bibtex(STATED, ACCESSED)
+
+
 def test_ris_carries_author_date_and_source_for_stated_fields():
     lines = ris(STATED, ACCESSED).splitlines()
     assert lines[:3] == ["TY  - ELEC", "AU  - 应若平", "TI  - 应若平副厅长在全省各市州教育信息化工作会议上的讲话"]
