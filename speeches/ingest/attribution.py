@@ -178,6 +178,9 @@ def _inferred_date(paragraphs: tuple[str, ...]) -> Attribute:
         latest, found = max(past, key=lambda item: item[0])
         if low is None:
             low, high, rule, where = latest, latest, "latest-year", found
+            since = _time_since(opening, found)
+            if since:
+                low, high, rule = latest + since[0], latest + since[1], "latest-year+elapsed"
         elif low < latest <= high:
             low, rule, where = latest, rule + "+latest-year", found
         elif latest > high and rule.endswith("时期"):
@@ -191,6 +194,25 @@ def _inferred_date(paragraphs: tuple[str, ...]) -> Attribute:
         return Attribute()
     value = str(low) if low == high else f"{low}/{high}"
     return Attribute(value, INFERRED, rule, _around(text, where), _paragraph_of(paragraphs, where.start()))
+
+
+# How long ago the latest year was, said just before it: 003 "…已有两年多的时间了。2002年
+# 八月…" is given in 2004 or 2005 (its golden date), not in 2002.
+_ELAPSED = re.compile(r"(?:已有|已经有?|已)(一|两|二|三|四|五|六|七|八|九|十|\d{1,2})年(多)?")
+_ELAPSED_BEFORE = 40
+_NUMERALS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _time_since(text: str, year: re.Match) -> tuple[int, int] | None:
+    """The years between the latest year and the speech, when the sentence before it
+    says: (2, 3) for 两年多, (2, 2) for 两年."""
+    said = list(_ELAPSED.finditer(text, max(0, year.start() - _ELAPSED_BEFORE), year.start()))
+    if not said:
+        return None
+    found = said[-1]
+    number = found.group(1)
+    years = int(number) if number.isdigit() else _NUMERALS[number]
+    return years, years + bool(found.group(2))
 
 
 _CURRENT_ANCHOR = re.compile("年是")

@@ -28,6 +28,17 @@ def test_the_year_a_speech_reviews_gives_an_inferred_date_the_year_after():
     assert (found.value, found.standing) == ("2017", INFERRED)
 
 
+def test_the_time_since_the_latest_year_said_before_it_dates_the_speech_that_much_later():
+    # 003 line 4: "我市實施制造業信息化工程已有兩年多的時間了。2002年八月,我市爭取列入了…".
+    text = "我市实施制造业信息化工程已有两年多的时间了。2002年八月,我市争取列入了全国47家制造业信息化重点城市行列"
+    found = find_date("", paragraphs(text), True)
+    assert (found.value, found.standing, found.rule) == ("2004/2005", INFERRED, "latest-year+elapsed")
+    found = find_date("", paragraphs("这项工作已经三年了。2015年,我们启动了试点"), True)
+    assert found.value == "2018"
+    # Said further away, or after the year, it is about something else.
+    assert find_date("", paragraphs("2015年,我们启动了试点,已有三年多。"), True).value == "2015"
+
+
 def test_placeholder_years_and_untrusted_titles_date_nothing():
     assert find_date("20xx年全市工作会议讲话", paragraphs("20xx年,在市委的正确领导下……"), True).value == ""
     assert find_date("在2019年全市经济工作会议上的讲话", paragraphs("同志们:"), False).value == ""
