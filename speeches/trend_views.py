@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from .alerts import describe
+from .models import LIVE_STATUSES, Speech
 from .search import SearchParams
 from .search.counts import count_trends
 from .search.trends import MAX_SERIES
@@ -24,8 +25,23 @@ def search_trends(request):
     trends = _trends(request)
     filters = describe(replace(trends.params, q=""))
     blanks = range(len(trends.terms) + 1, MAX_SERIES + 1)
-    context = {"trends": trends, "filters": filters, "blanks": blanks, "max_series": MAX_SERIES}
+    context = {
+        "trends": trends,
+        "filters": filters,
+        "blanks": blanks,
+        "max_series": MAX_SERIES,
+        "years_known": _years_known() if trends.years else None,
+    }
     return render(request, "speeches/trends.html", context)
+
+
+def _years_known() -> dict[str, int]:
+    """How the archive's speeches got the year they are counted under: a reader of a
+    trend must know that most years are the archive's deduction, not the source's."""
+    dated = Speech.objects.canonical().filter(year__isnull=False, document__status__in=LIVE_STATUSES)
+    inferred = dated.filter(attribution__date__standing="inferred").count()
+    total = dated.count()
+    return {"total": total, "inferred": inferred, "stated": total - inferred}
 
 
 def search_trends_csv(request):

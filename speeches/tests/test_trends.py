@@ -447,3 +447,10 @@ def test_a_year_range_is_charted_whole_within_the_years_the_archive_holds(client
     assert table["2010"][0] == "0" and table["2016"][0] == "1"  # safety
     table = charted(client, q="工作", year_from="1990", year_to="2002")
     assert [year for year in table if year != "合计"] == ["2001", "2002"]
+
+
+def test_the_page_says_how_many_of_the_archives_years_are_stated_and_how_many_inferred(client, cast):
+    # The cast (speeches/tests/cast.py): 14 distinct speeches, 3 undated; of the 11 dated,
+    # `epidemic` and `style` have a year the archive inferred, the other 9 a stated one.
+    html = client.get("/search/trends/", {"terms": "工作"}).content.decode()
+    assert "档案中有年份的 11 篇讲话，原文写明 9 篇，推断 2 篇" in html
