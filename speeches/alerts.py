@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .digest import register_arrivals, searches_something
 from .models import Document, SavedSearch, Topic
@@ -76,7 +76,7 @@ def save_search(user, params: SearchParams) -> tuple[SavedSearch, bool]:
 
 
 @login_required
-@require_GET
+@require_safe
 def alert_list(request):
     context = {
         "searches": SavedSearch.objects.filter(user=request.user),

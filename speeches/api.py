@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .models import Document, Speech, SpeechAlias, Topic
 from .search import EXPORT_LIMIT, SearchParams, search_speeches
@@ -65,7 +65,7 @@ def _facets_dict(results) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def search(request):
     """The search page's results as JSON: same parameters, plus facets beside results."""
     params = SearchParams.from_querydict(request.GET)
@@ -103,7 +103,7 @@ def _damaged_dict(request, damaged) -> dict | None:
     }
 
 
-@require_GET
+@require_safe
 def search_export(request, fmt: str):
     """Every page of the current results (filters kept), up to EXPORT_LIMIT, as CSV or JSON."""
     if fmt not in ("csv", "json"):
@@ -171,7 +171,7 @@ def _export_row(request, hit) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def topics(request):
     rows = Topic.objects.annotate(count=Count("speeches", filter=CANONICAL))
     return _json(
@@ -183,7 +183,7 @@ def topics(request):
     )
 
 
-@require_GET
+@require_safe
 def documents(request):
     # Counted as /documents/ counts them: the distinct speeches, and apart the copies of
     # speeches stored once elsewhere (or earlier in the same file).
@@ -203,7 +203,7 @@ def documents(request):
     return _json({"count": page.paginator.count, "page": page.number, "results": items})
 
 
-@require_GET
+@require_safe
 def speech(request, public_id: str):
     found = Speech.objects.for_page().filter(public_id=public_id).first()
     if found is None:
@@ -234,7 +234,7 @@ def _redirect(alias):
     return HttpResponsePermanentRedirect(reverse("api-speech", args=[alias.speech.public_id]))
 
 
-@require_GET
+@require_safe
 def speeches(request):
     # Each speech once, as every page lists and counts them: a copy still answers at its
     # own id (speech() below, its duplicate_of naming the speech it copies), unlisted.

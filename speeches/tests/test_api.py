@@ -222,3 +222,11 @@ def test_a_documents_speeches_and_copies_are_counted_apart_as_on_the_documents_p
     # county.txt: six speeches, and safety-again repeating safety; reprint.txt: style,
     # and yushan-copy repeating city.txt's yushan.
     assert counted == {"city.txt": (4, 0), "province.txt": (3, 0), "county.txt": (6, 1), "reprint.txt": (1, 1)}
+
+
+@pytest.mark.parametrize("url", ["/api/search?q=工作", "/search/export.csv?q=工作", "/api/speeches", "/api/topics"])
+def test_head_is_answered_as_get_without_a_body(client, cast, url):
+    # Link checkers and some download managers ask HEAD first (it was 405).
+    head, get = client.head(url), client.get(url)
+    assert head.status_code == get.status_code == 200
+    assert head["Content-Type"] == get["Content-Type"] and head.content == b""
