@@ -74,9 +74,12 @@ def _closings(line: str, k: int, data: tuple[int | None, ...]) -> Iterator[Hypot
         # 003 "“皩挻?(qū)捰谩?": the site annotated a character it saw one byte off (驅,
         # F2 8C) and then lost it; the run goes on, still shifted (寬打寬用), and the
         # annotation says which two bytes it was: those of a character read so.
-        if len(data) >= 3:
+        after = encode(line[tail.end()]) if len(data) >= 3 and _GARBLED_ON.match(line, tail.end()) else None
+        if after and len(after) == 2:
+            # Its second byte is the lead of a character the next garbled one ends.
             for pair in _pairs_read_as(data[-1], tail.group()[:-1]):
-                yield from _scan(line, tail.end(), data + pair, MAX_FULLWIDTH_IN_RUN)
+                if pair_char(pair[1], after[0]):
+                    yield from _scan(line, tail.end(), data + pair, MAX_FULLWIDTH_IN_RUN)
     tag = _TAG_TAIL.match(line, k + 1)
     # 000 "淼?022年" (的2022年): the `?` swallowed an ASCII byte; before a digit
     # that byte was text (the "2"), so it is shown as MARKER, not dropped; the first
@@ -87,6 +90,11 @@ def _closings(line: str, k: int, data: tuple[int | None, ...]) -> Iterator[Hypot
         if _YEAR_REST.match(line, k + 1):
             eaten = "2" if line[k + 1] == "0" else "1"
     yield Hypothesis(tag.end() if tag else k + 1, data + (None,), suffix=eaten)
+
+
+# Garbled characters and a closing `?` after the annotation: the run goes on to it
+# ("捰谩?"). Clean text after an annotation is the run's end (002 "┮?guī)劃").
+_GARBLED_ON = re.compile(r"[^\x00-\x7f，。、：；！？“”]{1,6}\?")
 
 
 def _is_trail_alone(byte: int) -> bool:
