@@ -71,7 +71,8 @@ def speech_detail(request, public_id: str, slug: str = ""):
         "toc": table_of_contents(sections),
         "duplicates": speech.duplicates.with_document(),
         "query": query,
-        "terms": parse_query(query).terms if query.strip() else (),
+        # The body marks the terms looked for in the text (title:疫情 looks in titles only).
+        "terms": parse_query(query).text_terms if query.strip() else (),
         "previous": speech.document.speeches.filter(ordinal__lt=speech.ordinal).order_by("-ordinal").first(),
         "next": speech.document.speeches.filter(ordinal__gt=speech.ordinal).order_by("ordinal").first(),
         "similar": similar_speeches(speech),

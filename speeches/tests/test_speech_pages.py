@@ -294,3 +294,12 @@ def test_a_title_the_archive_supplied_is_bracketed_on_the_page_in_listings_and_i
     data = client.get(f"/api/speeches/{speech.public_id}").json()
     assert data["title_supplied"] is True and "[关于作风建设的讲话]" in data["citation"]["gbt7714"]
     assert client.get(f"/api/speeches/{cast['yushan'].public_id}").json()["title_supplied"] is False
+
+
+def test_a_query_for_titles_only_marks_nothing_in_the_body_and_a_text_term_is_marked(client, cast):
+    speech = cast["epidemic"]  # 疫情 in its title and twice in its text
+    assert "疫情" in speech.title and speech.text.count("疫情") == 2
+    title_only = html_of(client, speech.get_absolute_url(), q="title:疫情")
+    assert "<mark>疫情</mark>" not in title_only
+    both = html_of(client, speech.get_absolute_url(), q="title:疫情 疫情")
+    assert both.count("<mark>疫情</mark>") >= 2
