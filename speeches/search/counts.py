@@ -125,8 +125,14 @@ def asked_extent(params: SearchParams, span: tuple[int, ...]) -> list[int]:
     return [year for year in ends if year is not None and first <= year <= last]
 
 
+def _series_key(term: str):
+    """Terms that ask the same search are one series: 經濟發展 and 经济发展, “疫情” and 疫情
+    (their query trees are equal); a term with nothing searchable, by its fold."""
+    return parse_query(term).tree or normalize(term)
+
+
 def count_trends(params: SearchParams, extra_terms: list[str], measure: str = "count") -> Trends:
-    terms, refused = pick_terms(params.q, extra_terms, fold=normalize)
+    terms, refused = pick_terms(params.q, extra_terms, fold=_series_key)
     measure = measure if measure in ("count", "rate") else "count"
     tallies = tuple(tally(replace(params, q=term)) for term in terms)
     trends = Trends(params, tallies, tuple(refused), measure)

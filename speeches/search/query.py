@@ -47,9 +47,11 @@ _TOKEN = re.compile(r'-*"[^"]*"?|\(|\)|\||[^\s()"|]+')
 # gives for a minus at the start of a word, and a vertical bar for OR.
 # Only a pair that stands as a word of its own: a string copied from a speech keeps its
 # marks (说“要 is searched as written).
-_QUOTED = re.compile(r"(?:(?<=\s)|^)(?:“([^“”\"]*)”|「([^「」\"]*)」)(?=\s|$)")
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63"
-_LEADING_DASH = re.compile(f"(?:(?<=\\s)|^)[{_DASHES}](?=[^\\s{_DASHES}])")
+_QUOTED = re.compile(r"(?:(?<=[\s:(-])|^)(?:“([^“”\"]*)”|「([^「」\"]*)」)(?=[\s)]|$)")
+_MINUSES = "\u2010\u2011\u2012\u2013\u2212\ufe63"
+# Minus signs and hyphens, one or several, and a lone em dash, at the start of a word or
+# standing alone (a Chinese "——" is punctuation, and stays text).
+_LEADING_DASH = re.compile(f"(?:(?<=\\s)|^)(?:[{_MINUSES}]+|\u2014(?!\u2014))")
 # Signs other search engines read as a NOT before a word, which this language does not:
 # said in the message when they are left out of a term (and * as a wildcard).
 _FOREIGN_PREFIXES = "!~^"
@@ -124,7 +126,7 @@ def parse_query(raw: str) -> ParsedQuery:
     # Chinese input method (－, （）, ＂, ：, ＯＲ) are operators: terms are folded so anyway.
     text = "".join(map(ascii_form, raw or "")).strip()
     text = _QUOTED.sub(lambda m: f'"{m.group(1) if m.group(1) is not None else m.group(2)}"', text)
-    text = _LEADING_DASH.sub("-", text)
+    text = _LEADING_DASH.sub(lambda m: "-" * len(m.group()), text)
     state = _State([])
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
@@ -187,7 +189,7 @@ def _parse_unary(state: _State, depth: int):
     token = state.take()
     operator = _operator(token)
     if operator in ("OR", "AND"):
-        if operator == "OR":
+        if operator == "OR" or _operator(state.peek()) == "OR":
             state.note("OR 两边都需要检索词。")
         return None  # AND is implied
     if token == "-" and state.peek() != "(":
@@ -273,6 +275,7 @@ def _unquoted(state: _State, token: str, field_name: str):
     leading = token[: len(token) - len(token.lstrip(_STRIP))]
     if "*" in token:
         state.note("不支持通配符 *，已忽略：检索词本身即匹配含有它的任何文字。")
+        token = token.replace("*", "")
     for sign in _FOREIGN_PREFIXES:
         if sign in leading:
             state.note(f"“{sign}”不是检索运算符，已忽略（排除词语请用 -词语）。")

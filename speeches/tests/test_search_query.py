@@ -211,3 +211,37 @@ def test_a_query_of_exclusions_alone_gives_one_message():
 )
 def test_the_terms_looked_for_in_the_text_leave_out_title_only_and_excluded_ones(query, text_terms):
     assert parse_query(query).text_terms == text_terms
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("title:“疫情防控”", Term("疫情防控", "title")),
+        ("(“疫情防控” OR 防汛)", Any((Term("疫情防控"), Term("防汛")))),
+        ("-“疫情防控” 教育", All((Not(Term("疫情防控")), Term("教育")))),
+    ],
+)
+def test_chinese_quotation_marks_quote_a_phrase_after_an_operator_too(typed, meant):
+    assert parse_query(typed).tree == meant
+
+
+def test_a_wildcard_inside_a_term_is_left_out_as_the_message_says():
+    assert parse_query("教*育").tree == Term("教育") and "通配符" in parse_query("教*育").message
+
+
+@pytest.mark.parametrize("typed", ["教育 — 信息化", "教育 —", "— 教育"])
+def test_a_dash_of_another_kind_standing_alone_is_left_out_with_the_minus_message(typed):
+    parsed = parse_query(typed)
+    assert "-考试" in parsed.message and not any(isinstance(c, Not) for c in getattr(parsed.tree, "children", ()))
+
+
+def test_a_minus_sign_typed_twice_excludes_as_two_ascii_minuses_do():
+    assert (
+        parse_query("教育 −−信息化").tree
+        == parse_query("教育 --信息化").tree
+        == All((Term("教育"), Not(Term("信息化"))))
+    )
+
+
+def test_and_before_or_is_said_to_leave_or_without_a_left_side():
+    assert "OR 两边都需要检索词" in parse_query("疫情 and or 防汛").message

@@ -435,6 +435,10 @@ def test_a_term_written_in_traditional_and_in_simplified_characters_is_one_serie
     # The search folds 經濟發展 to 经济发展: the two would draw the same line twice.
     assert response.context["trends"].terms == ["經濟發展", "安全生产"]
     assert pick_terms("", ["經濟發展", "经济发展"]) == (["經濟發展", "经济发展"], [])
+    # So are a term in quotation marks and without (瞭解 and 了解 are not: 瞭解 finds
+    # either form, 了解 only its own).
+    response = client.get("/search/trends/", {"terms": ["“疫情”", "疫情", "瞭解", "了解"]})
+    assert response.context["trends"].terms == ["“疫情”", "瞭解", "了解"]
 
 
 @db
