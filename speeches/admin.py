@@ -12,7 +12,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -80,6 +81,11 @@ class UploadForm(forms.Form):
     )
 
 
+_SPEECH_COUNT = (
+    Speech.objects.filter(document=OuterRef("pk")).order_by().values("document").annotate(n=Count("pk")).values("n")
+)
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = (
@@ -123,8 +129,18 @@ class DocumentAdmin(admin.ModelAdmin):
     actions = ["reingest", "reindex"]
 
     def get_queryset(self, request):
-        # The raw bytes (up to INGEST_MAX_BYTES a row) are never loaded for a list.
-        return super().get_queryset(request).defer("raw").annotate(n=Count("speeches")).select_related("uploaded_by")
+        # The raw bytes (up to INGEST_MAX_BYTES a row) are never loaded for a list. The
+        # speeches are counted in a subquery: annotate(Count("speeches")) made every query
+        # of the list (the dates, the encoding filter) group by each column, the raw bytes
+        # too, once per speech; on SQLite a 16 MB document of 7,566 speeches took the list
+        # 145 s, past the web server's timeout.
+        return (
+            super()
+            .get_queryset(request)
+            .defer("raw")
+            .annotate(n=Coalesce(Subquery(_SPEECH_COUNT, output_field=IntegerField()), 0))
+            .select_related("uploaded_by")
+        )
 
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("admin:speeches_document_upload")  # a document is added by uploading its bytes
