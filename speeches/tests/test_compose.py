@@ -55,3 +55,21 @@ def test_the_production_image_installs_the_runtime_requirements_only():
     for tool in ("pytest", "playwright", "hypothesis", "ruff"):
         assert tool not in runtime
     assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+
+
+def test_a_local_env_file_of_secrets_is_never_copied_into_the_image():
+    # The Dockerfile copies the build context whole (COPY . .); compose reads .env.
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert ".env" in ignored and ".env.*" in ignored
+
+
+def test_services_stop_in_their_grace_period_without_being_killed_mid_work():
+    services = COMPOSE["services"]
+    graceful = int(services["web"]["command"].split("--graceful-timeout ")[1].split()[0])
+    assert int(services["web"]["stop_grace_period"].rstrip("s")) > graceful
+    # A shell as PID 1 ignores SIGTERM unless it traps it.
+    assert "trap 'exit 0' TERM" in services["index-check"]["command"][-1]
+
+
+def test_the_primary_keeps_wal_for_a_replica_that_fell_behind():
+    assert any(part.startswith("wal_keep_size=") for part in COMPOSE["services"]["db"]["command"])
