@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .alerts import canonical_query, saved_search_for
-from .models import Document, Speech, Topic, place_keys
+from .models import LIVE_STATUSES, Document, Speech, Topic, place_keys
 from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.counts import years_found
 from .search.params import FILTER_TITLES, SORTS, UNDATED
@@ -180,11 +180,16 @@ def document_list(request):
 
 
 def visible_document(request, pk: int) -> Document:
-    """A document in the archive, for anyone; one that failed, waits or is being
-    ingested, for staff only (an upload refused as garbage may hold anything, and its
-    id is guessable): to others it does not exist."""
-    documents = Document.objects.all() if request.user.is_staff else Document.objects.ingested()
-    return get_object_or_404(documents, pk=pk)
+    """A document in the archive, for anyone, also while it waits to be parsed again
+    (its speeches stay public and link here); one that failed, or a new upload not yet
+    parsed, for staff who may view documents only (an upload refused as garbage may hold
+    anything, and its id is guessable): to others it does not exist."""
+    if request.user.has_perm("speeches.view_document"):
+        return get_object_or_404(Document.objects.all(), pk=pk)
+    public = Document.objects.filter(
+        Q(status=Document.Status.INGESTED) | Q(status__in=LIVE_STATUSES, speeches__isnull=False)
+    ).distinct()
+    return get_object_or_404(public, pk=pk)
 
 
 def document_detail(request, pk: int):

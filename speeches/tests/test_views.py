@@ -6,6 +6,7 @@ from urllib.parse import unquote
 import pytest
 
 from speeches.models import Document, Speech, SpeechAlias
+from speeches.tests.admin_helpers import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -168,10 +169,22 @@ def test_a_document_not_in_the_archive_and_its_raw_bytes_are_for_staff_only(clie
         assert client.get(url).status_code == 404
     client.force_login(django_user_model.objects.create_user("reader", password="pw-for-tests-only"))
     assert client.get(f"/documents/{document.pk}/raw/").status_code == 404
-    client.force_login(django_user_model.objects.create_user("editor", password="pw-for-tests-only", is_staff=True))
+    # Staff without the documents' permissions (their admin pages answer 403) see no more.
+    client.force_login(django_user_model.objects.create_user("intern", password="pw-for-tests-only", is_staff=True))
+    assert client.get(f"/documents/{document.pk}/raw/").status_code == 404
+    client.force_login(make_staff(django_user_model))
     page = client.get(f"/documents/{document.pk}/")
     assert page.status_code == 200 and "：not text</span>" in page.content.decode()  # why, for staff
     assert client.get(f"/documents/{document.pk}/raw/").content == b"secret bytes"
+
+
+def test_a_document_waiting_to_be_parsed_again_keeps_its_page_and_bytes_public_while_its_speeches_are(client, cast):
+    # A re-ingest queued past the inline budget: its speeches stay public and link here.
+    document = cast["yushan"].document
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.QUEUED)
+    assert client.get(cast["yushan"].get_absolute_url()).status_code == 200
+    assert client.get(f"/documents/{document.pk}/").status_code == 200
+    assert client.get(f"/documents/{document.pk}/raw/").status_code == 200
 
 
 def test_a_missing_page_answers_in_chinese_with_the_site_header_and_a_search_box(client, cast):
