@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import replace
+from pathlib import PurePosixPath
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -202,10 +204,21 @@ def document_detail(request, pk: int):
 def document_raw(request, pk: int):
     """The source file exactly as uploaded, so a reader can check the restoration."""
     document = visible_document(request, pk)
-    response = HttpResponse(bytes(document.raw), content_type="text/plain; charset=" + (document.encoding or "utf-8"))
-    response["Content-Disposition"] = f'inline; filename="{document.sha256[:12]}.txt"'
+    if document.encoding:  # a page: shown as text, never as the HTML it may be
+        response = HttpResponse(bytes(document.raw), content_type=f"text/plain; charset={document.encoding}")
+        response["Content-Disposition"] = f'inline; filename="{document.sha256[:12]}.txt"'
+    else:
+        # Bytes that never decoded (a zip, an image refused): given back as they came, under
+        # their own extension, not as text named .txt.
+        suffix = _RAW_SUFFIX.match(PurePosixPath(document.original_name.replace("\\", "/")).suffix.lower())
+        response = HttpResponse(bytes(document.raw), content_type="application/octet-stream")
+        name = document.sha256[:12] + (suffix.group() if suffix else "")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+_RAW_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
 
 def topic_list(request):

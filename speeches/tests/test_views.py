@@ -178,6 +178,17 @@ def test_a_document_not_in_the_archive_and_its_raw_bytes_are_for_staff_only(clie
     assert client.get(f"/documents/{document.pk}/raw/").content == b"secret bytes"
 
 
+def test_bytes_that_never_decoded_are_given_back_under_their_own_extension_not_as_text(client, django_user_model):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(20)
+    document = Document.objects.create(
+        original_name="图表.PNG", sha256="e" * 64, raw=png, size=len(png), status="failed", error="not text"
+    )
+    client.force_login(make_staff(django_user_model))
+    raw = client.get(f"/documents/{document.pk}/raw/")
+    assert raw.content == png and raw["Content-Type"] == "application/octet-stream"
+    assert raw["Content-Disposition"] == f'attachment; filename="{"e" * 12}.png"'
+
+
 def test_a_document_waiting_to_be_parsed_again_keeps_its_page_and_bytes_public_while_its_speeches_are(client, cast):
     # A re-ingest queued past the inline budget: its speeches stay public and link here.
     document = cast["yushan"].document
