@@ -212,6 +212,18 @@ def test_the_server_error_page_is_chinese_and_needs_neither_request_nor_database
     assert "服务器出错" in html and 'action="/search/"' in html and 'href="/"' in html
 
 
+def test_a_host_not_served_is_answered_in_chinese(client, settings):
+    settings.ALLOWED_HOSTS = ["archive.example.org"]
+    response = client.get("/", headers={"host": "evil.test"})
+    assert response.status_code == 400 and "请求有误（400）" in response.content.decode()
+
+
+def test_a_staff_member_without_the_permission_is_refused_in_chinese(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("intern", password="pw-for-tests-only", is_staff=True))
+    response = client.get("/admin/speeches/document/upload/")
+    assert response.status_code == 403 and "无权访问（403）" in response.content.decode()
+
+
 def test_html_is_compressed_for_a_browser_that_accepts_gzip(client, cast):
     import gzip
 
