@@ -42,7 +42,7 @@ from .version import pipeline_version
 PIPELINE_VERSION = pipeline_version()
 
 
-def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str) -> ParsedSpeech:
+def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str, alone: bool = False) -> ParsedSpeech:
     """One speech with its sections and what its text states; no duplicates, no keywords yet."""
     paragraphs = without_added_stops(tuple(line.text for line in chunk.lines if line.text), chunk.heading_lines)
     text = "\n".join(paragraphs)
@@ -53,7 +53,9 @@ def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str) 
     # A page's title may be the collection's theme (001: ten speeches under
     # 在集团公司疫情防控工作视频会议上的讲话, one of them a county's education speech):
     # it belongs to a speech only when the speech bears out its topic and meeting.
-    trusted = title_matches(title, scored) and occasion_belongs(title, text)
+    # A page's title line belongs to its only speech, whatever the speech is about (one on
+    # 麒麟科创走廊 bore out no topic of the archive's table, and its byline became its title).
+    trusted = (alone and bool(chunk.title)) or (title_matches(title, scored) and occasion_belongs(title, text))
     occasion = find_occasion(title, text, trusted, title_shared)
     # 004's "工作会议上的讲话稿" made whole from the meeting the speech names is the
     # archive's title, supplied; the page's own stays the source title.
@@ -206,7 +208,9 @@ def build_speeches(chunks: tuple[Chunk, ...], source: tuple[str, ...] = ()) -> l
                 )
             )
         else:
-            built[key] = build_speech(i + 1, chunk, shared[chunk.title] >= SHARED_TITLE, original)
+            built[key] = build_speech(
+                i + 1, chunk, shared[chunk.title] >= SHARED_TITLE, original, alone=len(chunks) == 1
+            )
             out.append(built[key])
     return out
 

@@ -306,3 +306,23 @@ def test_a_byline_under_a_speechs_title_line_is_not_part_of_its_title(seed_bytes
     assert signed_by_person.display_title == "做一个关注民生、履职尽责的好委员"
     assert not signed_by_person.title_supplied
     assert signed_by_person.attribution.speaker.value == "曾兰州"
+
+
+def test_a_page_of_one_speech_gives_it_its_title_line_whatever_the_speech_is_about():
+    # An upload of the audit: title, byline, date line, salutation, a speech on 麒麟科创走廊,
+    # which no topic of the archive's table bears out. Its byline was taken for its title.
+    page = "\n".join(
+        [
+            "在全市科技创新大会上的讲话",
+            "周文斌",
+            "（2023年3月15日）",
+            "同志们：",
+            "今天召开这次会议，主要任务是总结去年工作，部署今年任务。下面，我就推进麒麟科创走廊建设讲三点意见。",
+            "一、提高思想认识，切实增强责任感和紧迫感",
+            "过去一年，全市上下认真贯彻落实决策部署，麒麟科创走廊建设取得明显成效。" * 4,
+            "二、突出工作重点，推动走廊建设提质增效",
+            "要抓好园区规划、项目落地和人才引进，形成上下联动、齐抓共管的工作格局。" * 4,
+        ]
+    ).encode()
+    [speech] = parse_document(page).speeches
+    assert speech.display_title == "在全市科技创新大会上的讲话" and not speech.title_supplied
