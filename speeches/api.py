@@ -273,4 +273,7 @@ def csrf_failure(request, reason: str = ""):
     if request.path.startswith("/api/"):
         message = "API 只读，只接受 GET 请求（read-only: GET only）"
         return _json({"error": "forbidden", "message": message, "path": request.path}, status=403)
-    return render(request, "403_csrf.html", status=403)
+    # Django's reason, for the operator: a refused origin is a configuration matter (the
+    # site's address against SITE_URL, http against https), not a stale form.
+    origin = reason.startswith(("Origin checking failed", "Referer checking failed"))
+    return render(request, "403_csrf.html", {"origin_refused": origin, "reason": reason}, status=403)

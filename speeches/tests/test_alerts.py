@@ -315,3 +315,16 @@ def test_the_command_and_the_upload_worker_send_the_digest(
     out = StringIO()
     call_command("send_search_digests", stdout=out)
     assert len(mailoutbox) == 1 and "sent 0 digests" in out.getvalue()
+
+
+def test_a_form_sent_from_another_origin_is_refused_saying_so_and_a_missing_token_saying_that(cast):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(User.objects.create_user("erin", password="a-long-passphrase-1"))
+    strict.get("/search/", {"q": "安全生产"})  # sets the CSRF cookie
+    token = strict.cookies["csrftoken"].value
+    foreign = strict.post(
+        "/alerts/save/", {"query": "q=x", "csrfmiddlewaretoken": token}, headers={"origin": "http://evil.example"}
+    )
+    assert foreign.status_code == 403 and "从本站以外的地址提交" in foreign.content.decode()
+    missing = strict.post("/alerts/save/", {"query": "q=x"})
+    assert missing.status_code == 403 and "缺少安全令牌" in missing.content.decode()
