@@ -123,7 +123,10 @@ def ingest_bytes(
 
 def too_large_reason(size: int) -> str:
     limit = settings.INGEST_MAX_BYTES
-    return f"文件过大：{size_text(size)}，上限 {size_text(limit)}（file too large: {size} bytes > {limit}）"
+    shown, allowed = size_text(size), size_text(limit)
+    if shown == allowed:  # "16 MB，上限 16 MB": just over the limit, said in bytes
+        shown, allowed = f"{size:,} 字节", f"{limit:,} 字节"
+    return f"文件过大：{shown}，上限 {allowed}（file too large: {size} bytes > {limit}）"
 
 
 def size_text(size: int) -> str:

@@ -171,3 +171,11 @@ def test_the_files_of_a_web_request_are_parsed_in_one_child_process_and_reported
     # Both files parsed in one child, which is not this process.
     pids = {r.child_pid for r in caplog.records if r.getMessage().startswith("parsed in child")}
     assert len(pids) == 1 and os.getpid() not in pids
+
+
+def test_a_file_just_over_the_limit_is_said_to_be_so_in_bytes_not_as_two_equal_sizes(settings):
+    from speeches.loading import too_large_reason
+
+    settings.INGEST_MAX_BYTES = 16 * 2**20
+    assert too_large_reason(16 * 2**20 + 10).startswith("文件过大：16,777,226 字节，上限 16,777,216 字节")
+    assert too_large_reason(20 * 2**20).startswith("文件过大：20 MB，上限 16 MB")
