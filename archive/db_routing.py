@@ -10,8 +10,10 @@ primary: the admin and sign-in (an upload's report must show what was just
 written), a researcher's own bookmarks (a bookmark just added must show), sessions
 and users, and anything inside a transaction.
 
-A replica that does not answer is skipped for RETRY_AFTER seconds, and the request
-reads the primary: a replica down is never an error page. A replica lags the
+A replica that does not answer, or that is more than MAX_LAG_BYTES of WAL behind the
+primary (one that stopped streaming still answers, with an old archive), is skipped for
+RETRY_AFTER seconds, and the request reads the primary: a replica down is never an error
+page, nor a stale one a silent one. A replica lags the
 primary by the time streaming takes (milliseconds on one network): an upload is
 searchable there moments after its commit.
 """
@@ -29,6 +31,13 @@ from django.db import DatabaseError, connections
 log = logging.getLogger(__name__)
 
 RETRY_AFTER = 30.0
+# A replica further behind the primary's WAL than this is skipped like one that does not
+# answer: one that stopped streaming (the WAL it needed gone, its primary made anew)
+# still answers, with an old copy of the archive. Checked at most every LAG_CHECK_EVERY
+# seconds per replica; a large ingest may put a replica this far behind for a while,
+# and its readers read the primary meanwhile.
+MAX_LAG_BYTES = 64 * 2**20
+LAG_CHECK_EVERY = 30.0
 # Models whose rows a replica may serve: the archive's content, which only uploads
 # change (not a researcher's own rows, such as bookmarks).
 CONTENT_MODELS = {
@@ -40,6 +49,7 @@ PRIMARY_PATHS = ("/admin/", "/accounts/", "/bookmarks/")
 
 _replica: ContextVar[str | None] = ContextVar("replica", default=None)
 _down_until: dict[str, float] = {}
+_lag_checked: dict[str, float] = {}
 
 
 def replicas() -> list[str]:
@@ -59,6 +69,19 @@ def pick_replica() -> str | None:
             if connection.connection is not None and not connection.is_usable():
                 connection.close()
             connection.ensure_connection()
+            if _lag_checked.get(alias, -LAG_CHECK_EVERY) + LAG_CHECK_EVERY <= now:
+                behind = replay_lag(connection)
+                _lag_checked[alias] = now
+                if behind is not None and abs(behind) > MAX_LAG_BYTES:
+                    log.warning(
+                        "read replica %s skipped for %.0f s: %d bytes of WAL behind the primary",
+                        alias,
+                        RETRY_AFTER,
+                        behind,
+                    )
+                    _down_until[alias] = now + RETRY_AFTER
+                    _lag_checked.pop(alias)
+                    continue
             return alias
         except DatabaseError as error:
             log.warning("read replica %s skipped for %.0f s: %s", alias, RETRY_AFTER, error)
@@ -70,8 +93,22 @@ def pick_replica() -> str | None:
     return None
 
 
+def replay_lag(replica) -> int | None:
+    """Bytes of WAL between the primary's position and what the replica has replayed (None
+    for a server that is no standby); negative when the replica is ahead of the primary it
+    names, which happens only when that primary was made anew."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        primary = cursor.fetchone()[0]
+    with replica.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn())", [primary])
+        found = cursor.fetchone()[0]
+    return None if found is None else int(found)
+
+
 def forget_failures() -> None:
     _down_until.clear()
+    _lag_checked.clear()
 
 
 class reading_replica:

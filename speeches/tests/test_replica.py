@@ -193,3 +193,17 @@ def test_a_replica_that_does_not_answer_is_skipped_and_the_primary_answers(cast,
     finally:
         _drop_alias("replica_down")
         db_routing.forget_failures()
+
+
+@pytest.mark.django_db
+def test_a_replica_streaming_close_behind_is_used_and_one_too_far_behind_is_skipped(replica, monkeypatch):
+    # A real standby of this cluster: a few bytes of WAL behind at most once it has caught up.
+    assert _wait_for(lambda: 0 <= db_routing.replay_lag(replica) <= db_routing.MAX_LAG_BYTES)
+    db_routing.forget_failures()
+    assert db_routing.pick_replica() == "replica1"
+    # One that stopped streaming answers, with an old archive: measured as too far behind,
+    # it is skipped like one that does not answer, and reads go to the primary.
+    monkeypatch.setattr(db_routing, "MAX_LAG_BYTES", -1)
+    db_routing.forget_failures()
+    assert db_routing.pick_replica() is None
+    assert db_routing.pick_replica() is None  # skipped for RETRY_AFTER, not asked again
