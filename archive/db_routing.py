@@ -13,9 +13,9 @@ and users, and anything inside a transaction.
 A replica that does not answer, or that is more than MAX_LAG_BYTES of WAL behind the
 primary (one that stopped streaming still answers, with an old archive), is skipped for
 RETRY_AFTER seconds, and the request reads the primary: a replica down is never an error
-page, nor a stale one a silent one. A replica lags the
-primary by the time streaming takes (milliseconds on one network): an upload is
-searchable there moments after its commit.
+page, and a stale one is not read. A replica lags the primary by the time streaming
+takes (milliseconds on one network): an upload is searchable there moments after its
+commit.
 """
 
 from __future__ import annotations
