@@ -44,9 +44,9 @@ MAX_DEPTH = 8
 _TOKEN = re.compile(r'-*"[^"]*"?|\(|\)|\||[^\s()"|]+')
 # What researchers type for the operators besides their ASCII forms: Chinese quotation
 # marks (the search form itself says “引号”), dashes an input method or a word processor
-# gives for a minus at the start of a word, and a vertical bar for OR.
-# Only a pair that stands as a word of its own: a string copied from a speech keeps its
-# marks (说“要 is searched as written).
+# gives for a minus at the start of a word, and a vertical bar for OR (_TOKEN above).
+# Quotation marks quote only as a pair that stands as a word of its own: a string copied
+# from a speech keeps its marks (说“要 is searched as written).
 _QUOTED = re.compile(r"(?:(?<=[\s:(-])|^)(?:“([^“”\"]*)”|「([^「」\"]*)」)(?=[\s)]|$)")
 _MINUSES = "\u2010\u2011\u2012\u2013\u2212\ufe63"
 # Minus signs and hyphens, one or several, and a lone em dash, at the start of a word or
@@ -197,7 +197,7 @@ def _parse_unary(state: _State, depth: int):
         return None
     if operator == "NOT" or (token == "-" and state.peek() == "("):
         # NOT a, -(a OR b): the next term or group excluded. (A dash standing alone
-        # before a word, "安全 - 生产", is not an operator.)
+        # before a word, "安全 - 生产", is left out above, with a message.)
         if state.peek() in (None, ")", "OR"):
             return None
         return _negated(_parse_unary(state, depth))
