@@ -160,8 +160,9 @@ class Repairer:
         """A lone ? that asks nothing and is followed by nothing that reads as the next
         sentence: the line's end, a sign, or text the model reads badly (001's title
         "立足新起點?開啟新征程"). Chinese that reads on keeps the ? ("是企業信息化?簡單地講":
-        a question whose question word the line may not hold). Not one of several in a row ("什么???", "????": kept
-        as found, see _only_question_marks) nor a title's middle dot (_TITLE_DOT)."""
+        a question whose question word the line may not hold). Not one of several in a
+        row ("什么???", "????": kept as found, see _only_question_marks), nor a title's
+        middle dot (_TITLE_DOT)."""
         if at in in_titles or line[at - 1 : at] == "?" or line[at + 1 : at + 2] == "?":
             return False
         if _asks(before, line[at + 1 : at + 3]):
