@@ -143,6 +143,14 @@ def index_format(*engine_modules: str, libraries: tuple[str, ...] = ()) -> str:
     return digest.hexdigest()[:16]
 
 
+def format_problem(recorded: str, current: str, what: str) -> str:
+    """What check_index says of an index whose recorded format (analysis.index_format) is
+    not this code's; `what` names the index ("the index", "the search rows")."""
+    if not recorded:
+        return f"{what} were written before their format was recorded: run `manage.py reindex`"
+    return f"{what} were written by other code (format {recorded}; this code's is {current}): run `manage.py reindex`"
+
+
 def warm_up_analysis(indexing: bool = False) -> None:
     """Load OpenCC, which every query needs; with `indexing`, also jieba's dictionary
     and the index segmenter's tables, before index workers are forked. A process that

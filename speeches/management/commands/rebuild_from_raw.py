@@ -108,12 +108,13 @@ class Command(BaseCommand):
         """A zip is kept whole only when it was refused or left files out (uploads.py);
         its pages are kept as raw files of their own and rebuilt as such. Expanded again
         as the upload was, it is failed with the upload's reason, not as a binary page."""
-        kept = [piece for piece in expand_upload(stored.name, raw).pieces if piece.raw == raw]
+        pieces = expand_upload(stored.name, raw).pieces
+        kept = [piece for piece in pieces if piece.raw == raw]
         if kept:
             return store_piece(kept[0], None, inline_max=0)
         # The limits changed since and the zip now expands whole: its pages, already
         # rebuilt from their own raw files, are ingested again (a no-op for those).
-        results = [store_piece(piece, None, inline_max=2**62) for piece in expand_upload(stored.name, raw).pieces]
+        results = [store_piece(piece, None, inline_max=2**62) for piece in pieces]
         return LoadResult(
             results[0].document_id if results else 0,
             "ingested" if all(r.ok for r in results) else "failed",

@@ -22,7 +22,7 @@ from multiprocessing import get_context
 from django.db import connections, router, transaction
 
 from ...models import LIVE_STATUSES, SEARCHED_TITLE, SearchRow, Speech
-from ..analysis import gram_text, index_format, warm_up_analysis
+from ..analysis import format_problem, gram_text, index_format, warm_up_analysis
 from ..engine import Answer, Query
 from ..relevance import PROXIMITY_POOL, idf, near_terms, proximity_bonus, smallest_gap, starts
 from .rows import TITLE_PART, speech_rows
@@ -211,9 +211,7 @@ class PostgresEngine:
         current = postgres_format()
         if recorded == current or not SearchRow.objects.using("default").exists():
             return ""
-        if not recorded:
-            return "the search rows were written before their format was recorded: run `manage.py reindex`"
-        return f"the search rows were written by other code (format {recorded}; this code's is {current}): run `manage.py reindex`"
+        return format_problem(recorded, current, "the search rows")
 
     def describe(self) -> str:
         """Which full-text index the rows have (RUM or GIN), for `manage.py check_index`."""

@@ -36,7 +36,7 @@ from whoosh.fields import KEYWORD, NUMERIC
 from whoosh.filedb.filestore import FileStorage
 
 from ...locks import IndexBusy, index_write_lock
-from ..analysis import index_format
+from ..analysis import format_problem, index_format
 from .fields import GramField, WordField
 from .internals import ArchiveCodec, GroupingWriter, build_segments, from_python
 from .view import TIE_COLUMN, IndexView
@@ -257,11 +257,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         recorded, current = recorded_format(self.path), whoosh_format()
         if recorded == current or self.index.refresh().doc_count() == 0:
             return ""
-        if not recorded:
-            return "the index was built before its format was recorded: run `manage.py reindex`"
-        return (
-            f"the index was built by other code (format {recorded}; this code's is {current}): run `manage.py reindex`"
-        )
+        return format_problem(recorded, current, "the index's entries")
 
     def clear_in_place(self) -> None:
         """Empty the index (tests with a RAM index, and building() for one)."""
