@@ -1,6 +1,10 @@
 # Production image for the `web` service of docker-compose.yml.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# archive/settings.py turns DEBUG on when it is unset, for `make run`; the image is for
+# production, so a container started without it still runs with DEBUG off (and refuses to
+# start without SECRET_KEY) instead of showing tracebacks under a development key.
+ENV DEBUG=0
 WORKDIR /app
 COPY requirements.txt .
 # Runtime only: the tests and tools stay out of the image.

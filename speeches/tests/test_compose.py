@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from speeches.tests.test_settings import _fresh
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
@@ -55,6 +57,15 @@ def test_the_production_image_installs_the_runtime_requirements_only():
     for tool in ("pytest", "playwright", "hypothesis", "ruff"):
         assert tool not in runtime
     assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+
+
+def test_a_container_started_without_debug_set_runs_with_debug_off_and_asks_for_a_secret_key():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    image_env = dict(re.findall(r"^ENV ([A-Z_]+)=(\S+)$", dockerfile, re.MULTILINE))
+    assert image_env.get("DEBUG") == "0"
+    started = _fresh(["-c", "from archive import settings"], {**image_env, "SECRET_KEY": ""})
+    assert started.returncode != 0
+    assert "ImproperlyConfigured" in started.stderr and "SECRET_KEY" in started.stderr
 
 
 def test_a_local_env_file_of_secrets_is_never_copied_into_the_image():
