@@ -49,14 +49,15 @@ def _as_owner(command: list[str], owner: str) -> None:
     subprocess.run(command, check=True, capture_output=True, timeout=120)
 
 
-@pytest.fixture(scope="module")
-def replica_socket():
+ENTRYPOINT = os.path.join(os.path.dirname(__file__), "..", "..", "docker", "postgres", "replica-entrypoint.sh")
+
+
+def _local_cluster() -> tuple[str, str]:
+    """The directory of the cluster's binaries and the system user that owns it."""
     primary = connections["default"].settings_dict
-    host = primary["HOST"]
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_basebackup"))
-    if not host.startswith("/") or not binaries:
+    if not primary["HOST"].startswith("/") or not binaries:
         _cannot("the primary is not on a unix socket of a local cluster with pg_basebackup")
-    bin_dir = os.path.dirname(binaries[-1])
     owner = primary["USER"] or "postgres"
     try:
         pwd.getpwnam(owner)
@@ -64,6 +65,10 @@ def replica_socket():
         _cannot(f"no system user {owner!r} to run the replica as")
     if os.geteuid() != 0 and pwd.getpwuid(os.geteuid()).pw_name != owner:
         _cannot(f"a replica must run as {owner!r} (run as root or as {owner!r})")
+    return os.path.dirname(binaries[-1]), owner
+
+
+def _work_folder(owner: str) -> tuple[str, str, str]:
     # In the machine's temp folder, not the test session's (conftest.py points tempfile
     # there): the session's sits under pytest's folders, which only root may enter, and
     # the replica runs as the database's owner.
@@ -74,45 +79,55 @@ def replica_socket():
     os.chmod(sock, 0o777)
     shutil.chown(work, owner, owner)
     shutil.chown(sock, owner, owner)
+    return work, data, sock
+
+
+def _start_replica(bin_dir: str, owner: str, work: str, data: str, sock: str) -> subprocess.Popen:
+    """The production image's replica entrypoint (docker/postgres/replica-entrypoint.sh),
+    run on this machine: the primary is the test's cluster, the replica listens on `sock`."""
+    primary = connections["default"].settings_dict
     port = primary["PORT"] or "5432"
-    _as_owner(
-        [
-            f"{bin_dir}/pg_basebackup",
-            "-h",
-            host,
-            "-p",
-            port,
-            "-U",
-            owner,
-            "-D",
-            data,
-            "-R",
-            "-X",
-            "stream",
-            "-c",
-            "fast",
-        ],
-        owner,
-    )
-    _as_owner(
-        [
-            f"{bin_dir}/pg_ctl",
-            "-D",
-            data,
-            "-l",
-            f"{work}/log",
-            "-w",
-            "-o",
-            f"-k {sock} -p {port} -c listen_addresses=",
-            "start",
-        ],
-        owner,
-    )
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "PGDATA": data,
+        "PRIMARY_HOST": primary["HOST"],
+        "PRIMARY_PORT": port,
+        "REPLICATION_USER": owner,
+        "REPLICATION_PASSWORD": primary["PASSWORD"] or "",
+    }
+    command = ["env", *(f"{k}={v}" for k, v in env.items()), "sh", os.path.abspath(ENTRYPOINT)]
+    command += ["-k", sock, "-p", port, "-c", "listen_addresses="]
+    if os.geteuid() == 0:
+        command = ["su", owner, "-s", "/bin/sh", "-c", " ".join(f"'{part}'" for part in command)]
+    with open(os.path.join(work, "log"), "ab") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=work)
+    ready = [f"{bin_dir}/pg_isready", "-q", "-h", sock, "-p", port]
+    deadline = time.monotonic() + 180
+    while subprocess.run(ready).returncode != 0:
+        if server.poll() is not None or time.monotonic() > deadline:
+            with open(os.path.join(work, "log"), encoding="utf-8", errors="replace") as log:
+                pytest.fail(f"the replica did not start:\n{log.read()[-3000:]}")
+        time.sleep(0.3)
+    return server
+
+
+def _stop_replica(bin_dir: str, owner: str, work: str, data: str, server: subprocess.Popen) -> None:
+    try:
+        _as_owner([f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"], owner)
+        server.wait(timeout=60)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def replica_socket():
+    bin_dir, owner = _local_cluster()
+    work, data, sock = _work_folder(owner)
+    server = _start_replica(bin_dir, owner, work, data, sock)
     try:
         yield sock
     finally:
-        _as_owner([f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"], owner)
-        shutil.rmtree(work, ignore_errors=True)
+        _stop_replica(bin_dir, owner, work, data, server)
 
 
 def _add_alias(alias: str, host: str) -> None:
@@ -169,6 +184,35 @@ def test_an_upload_committed_on_the_primary_becomes_searchable_on_the_replica_wh
     with CaptureQueriesContext(replica) as on_replica:
         client.get("/admin/login/")
     assert not on_replica.captured_queries
+
+
+def _system_of(connection) -> tuple[int, bool]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT system_identifier, pg_is_in_recovery() FROM pg_control_system()")
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db
+def test_a_replica_copied_from_another_cluster_is_copied_again_from_the_primary_when_it_starts():
+    # The primary made anew (a restored dump, say) is another cluster: a standby of the
+    # old one would stream nothing and answer with the old archive for ever.
+    bin_dir, owner = _local_cluster()
+    work, data, sock = _work_folder(owner)
+    _as_owner([f"{bin_dir}/initdb", "-D", data, "-U", owner, "-A", "trust"], owner)
+    server, added = None, False
+    try:
+        server = _start_replica(bin_dir, owner, work, data, sock)
+        _add_alias("replica_again", sock)
+        added = True
+        primary_system, _ = _system_of(connections["default"])
+        assert _system_of(connections["replica_again"]) == (primary_system, True)
+    finally:
+        if added:
+            _drop_alias("replica_again")
+        if server is not None:
+            _stop_replica(bin_dir, owner, work, data, server)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _wait_for(condition, seconds: float = 30.0) -> bool:
