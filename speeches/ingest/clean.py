@@ -362,13 +362,18 @@ def rejoin_broken_sentences(
         if prev is None or out[prev].junk:
             continue
         before = out[prev].text
+        word = (words or {}).get(i, _link_word(line))
         if before.endswith("。"):
-            stem = before[:-1]  # the stop the site added when it cut the sentence
+            # The stop the site added when it cut the sentence, unless the model reads a
+            # sentence ending there (as it decides the joint after the word, and as
+            # rejoin_stray_lines decides both): 001 "…在省市考核中做到万无一失。" / "合同。" /
+            # "管理制度,部门齐抓共管制度" lost the start of its next item, not a word.
+            stem = before[:-1]
+            stem += sentence_joint(stem[-4:], word)
         elif before.endswith((":", "：")):
             stem = before  # 003 "必须要在以下四个方面下功夫:" / "先进性教育。" / "的主线,…"
         else:
             continue
-        word = (words or {}).get(i, _link_word(line))
         text = stem + word
         if nxt is not None and not out[nxt].junk and not _PARAGRAPH_START.match(out[nxt].text):
             text += sentence_joint(word, out[nxt].text) + out[nxt].text

@@ -239,6 +239,13 @@ def test_the_link_words_of_the_sample_go_back_into_their_sentences(raw, expected
     assert cleaned(raw) == expected
 
 
+def test_a_sentence_that_ends_before_a_link_word_keeps_its_stop():
+    # 001, lines 326-328: item 2 ends at 万无一失; the page lost the opening of item 3,
+    # of which 合同管理制度 is what survives.
+    raw = "在省市考核中做到萬無一失。\n合同。\n管理制度,部門齊抓共管制度。對協(xié)查信息及時進行協(xié)查和反饋"
+    assert cleaned(raw) == ["在省市考核中做到万无一失。合同管理制度,部门齐抓共管制度。对协查信息及时进行协查和反馈"]
+
+
 @pytest.mark.parametrize(
     "raw, expected",
     [
