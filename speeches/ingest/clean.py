@@ -67,10 +67,10 @@ INLINE_CHROME = (
     # signature, dotted so that it is not one word.
     re.compile(r"公\.?文\.?思\.?享\.?文\.?库\.?出\.?品[,，]?"),
     # A mark the site set after 的 to break copying: 002 "教育體系的.轉變", 003 "傳統的.管理
-    # 模式", 004 "線索的.提供", "更高的.起點", "最有力的'體現".
+    # 模式", "培訓的`針對性", "各部門的`溝通", 004 "線索的.提供", "更高的.起點", "最有力的'體現".
     # (The marks first, the look behind after: a pattern that starts with a look behind
     # is tried at every character of every line.)
-    re.compile(r"[.'](?<=的[.'])(?=[\u4e00-\u9fff])"),
+    re.compile(r"[.'`](?<=的[.'`])(?=[\u4e00-\u9fff])"),
     # An emptied reading between two characters: 004 "從目()前來看".
     re.compile(r"\(\)(?<=[\u4e00-\u9fff]\(\))(?=[\u4e00-\u9fff])"),
     # A 。 the site set beside a mark of the sentence's own, where it took a word out:
