@@ -57,6 +57,10 @@ from .runs import PINYIN_TAIL, Hypothesis, hypotheses
 _REMNANT = re.compile(r"\?[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}\)")
 # 004 "《人民日报?华东版》": a middle dot the site could not encode in GBK.
 _TITLE_DOT = re.compile(r"(《[^《》?\n]{0,30}[\u4e00-\u9fff])\?([\u4e00-\u9fff][^《》?\n]{0,30}》)")
+# 004 "打造“美丽的西施?美丽的诸暨”" on the same page: inside a short quotation, between two
+# characters, a ? whose clause asks nothing is a sign the site could not encode, most
+# likely the dot again; a slogan may be two sentences, though, so it is marked, not dotted.
+_QUOTED_SIGN = re.compile(r"“[^“”?？\n]{0,30}[\u4e00-\u9fff](\?)[\u4e00-\u9fff][^“”?？\n]{0,30}”")
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,7 @@ class Repairer:
         out: list[str] = []
         found = marked = kept = undecodable = unsure = 0
         in_titles = {match.end(1) for match in _TITLE_DOT.finditer(line)}  # middle dots, written below
+        quoted = {match.start(1) for match in _QUOTED_SIGN.finditer(line)}
         i = 0
         while (hit := _SUSPECT.search(line, i)) is not None:
             at = hit.start()
@@ -139,7 +144,7 @@ class Repairer:
                 out.append(repair[1])
                 i = repair[0]
                 continue
-            if line[at] == "?" and self._lost_sign(line, at, in_titles, _tail(out, ASKING_WIDTH)):
+            if line[at] == "?" and self._lost_sign(line, at, in_titles, quoted, _tail(out, ASKING_WIDTH)):
                 # No question ends here ("更新觀念?" at a heading's end): what the site wrote
                 # is lost, and a ? would pass for the speaker's question.
                 unsure += 1
@@ -156,17 +161,20 @@ class Repairer:
         stats = MojibakeStats(found, found - marked, marked, kept - dots, dots, undecodable, unsure)
         return text, stats
 
-    def _lost_sign(self, line: str, at: int, in_titles: set[int], before: str) -> bool:
+    def _lost_sign(self, line: str, at: int, in_titles: set[int], quoted: set[int], before: str) -> bool:
         """A lone ? that asks nothing and is followed by nothing that reads as the next
         sentence: the line's end, a sign, or text the model reads badly (001's title
         "立足新起點?開啟新征程"). Chinese that reads on keeps the ? ("是企業信息化?簡單地講":
         a question whose question word the line may not hold). Not one of several in a
         row ("什么???", "????": kept as found, see _only_question_marks), nor a title's
-        middle dot (_TITLE_DOT)."""
+        middle dot (_TITLE_DOT). Inside a short quotation, between characters, it is always
+        lost (_QUOTED_SIGN)."""
         if at in in_titles or line[at - 1 : at] == "?" or line[at + 1 : at + 2] == "?":
             return False
         if _asks(before, line[at + 1 : at + 3]):
             return False
+        if at in quoted:
+            return True
         ahead = _HAN_AHEAD.match(line, at + 1)
         if ahead is None:  # the line ends, or a sign follows: nothing reads on
             return True

@@ -101,6 +101,8 @@ def test_a_legitimate_question_mark_stays():
         ("二、在內容取向上創新,收集報送適用對路的信息?", f"二、在內容取向上創新,收集報送適用對路的信息{MARKER}"),
         # 001 line 204: a title of two phrases.
         ("立足新起點?開啟新征程。", f"立足新起點{MARKER}開啟新征程。"),
+        # 004 line 151: inside a slogan, where the same page's titles lost their dots.
+        ("這個主題就是打造“美麗的西施?美麗的諸暨”。", f"這個主題就是打造“美麗的西施{MARKER}美麗的諸暨”。"),
     ],
 )
 def test_a_lone_question_mark_ending_a_clause_that_asks_nothing_is_marked(line, repaired):
@@ -114,6 +116,7 @@ def test_a_lone_question_mark_ending_a_clause_that_asks_nothing_is_marked(line, 
         "人才流失原因何在?經濟落後,",  # 003
         "是因為需要抽檢的原因?還是案源發現有難度?希望大家",  # 000: an alternative question
         "那就是教育“互聯網+”又意味着什麼呢?那就是",  # 000
+        "他問:“這是為什麼?我們”",  # a question quoted
     ],
 )
 def test_a_question_mark_after_a_question_word_or_in_an_alternative_is_the_speakers(line):
