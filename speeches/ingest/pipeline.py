@@ -30,9 +30,10 @@ from .metadata import (
     restore_title,
 )
 from .mojibake import Repairs, count_suspects, given_repairs, load_tables
+from .numerals import chinese_number
 from .restore import damaged_lines, line_repairs, restore_lines
 from .script import to_simplified
-from .sections import heading_number, split_sections
+from .sections import heading_kind, heading_number, split_sections
 from .segmenter import default_segmenter
 from .split import Chunk, Collection, original_of, split_collection
 from .types import Decoded, ParsedDocument, ParsedSpeech, StepReport
@@ -83,7 +84,7 @@ def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str, 
         display_title=display,
         title_supplied=supplied,
         split_reason=chunk.reason,
-        fragment=chunk.reason == "fragment" or lost_its_opening(paragraphs),
+        fragment=chunk.reason == "fragment" or lost_its_opening(paragraphs) or lost_its_ending(paragraphs),
         attribution=attribution,
     )
 
@@ -105,6 +106,23 @@ def lost_its_opening(paragraphs: tuple[str, ...]) -> bool:
     (starts_past_its_first_point), or inside a section, the sentence that leads into a
     section's points standing first (opens_inside_a_section). It is a fragment (残篇)."""
     return starts_past_its_first_point(paragraphs) or opens_inside_a_section(paragraphs)
+
+
+# "下面，我讲三点意见:": how many points the speech announces.
+_ANNOUNCED_POINTS = re.compile(r"(?:讲|谈|强调|提)(?:以下)?([两二三四五六七八九十])点(?:意见|要求|看法|建议)")
+
+
+def lost_its_ending(paragraphs: tuple[str, ...]) -> bool:
+    """A speech that announces its points ("我讲三点意见") and whose numbered headings,
+    from 一、 on, stop before the last of them lost its end: 001's 人口和计划生育 speech
+    announces three, keeps 一、 and ends where the page does ("共2页，当前第1页"). It is a
+    fragment (残篇), as one that lost its start."""
+    found = next(((i, m) for i, p in enumerate(paragraphs) if (m := _ANNOUNCED_POINTS.search(p))), None)
+    if found is None:
+        return False
+    index, announced = found
+    numbers = [heading_number(p) for p in paragraphs[index + 1 :] if heading_kind(p) == "chapter"]
+    return bool(numbers) and numbers[0] == 1 and max(numbers) < chinese_number(announced.group(1))
 
 
 # The first of a section's points, and what a speech opens with (a salutation, the

@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from speeches.ingest.breaks import SALUTATION_LINE, find_breaks, split_chunk
-from speeches.ingest.pipeline import lost_its_opening, parse_document, structure
+from speeches.ingest.pipeline import lost_its_ending, lost_its_opening, parse_document, structure
 from speeches.ingest.split import Chunk, chinese_number, marker_of, split_collection
 from speeches.ingest.types import Line
 
@@ -211,11 +211,13 @@ def test_no_seed_yields_site_chrome_as_a_speech(seed):
 def test_the_surviving_end_of_a_lost_speech_is_a_fragment_speech_of_its_own(seed, marker, surviving):
     holding = [speech for speech in parse_seed(seed).speeches if surviving in speech.text]
     assert [(speech.marker, speech.fragment) for speech in holding] == [(marker, True)]
-    # A long speech is a fragment only when it lost its opening (the tests below).
+    # A long speech is a fragment only when it lost its opening or its end (the tests below).
     assert all(
         not speech.fragment
         for speech in parse_seed(seed).speeches
-        if len(speech.text) >= 200 and not lost_its_opening(speech.paragraphs)
+        if len(speech.text) >= 200
+        and not lost_its_opening(speech.paragraphs)
+        and not lost_its_ending(speech.paragraphs)
     )
 
 
@@ -285,6 +287,37 @@ def test_a_speech_that_opens_with_a_sections_lead_into_its_points_is_a_fragment(
 )
 def test_only_a_first_paragraph_leading_into_points_without_greeting_or_occasion_lost_its_opening(paragraphs, lost):
     assert lost_its_opening(paragraphs) is lost
+
+
+def test_a_speech_whose_headings_stop_before_the_points_it_announced_is_a_fragment(seed_bytes):
+    # 001, lines 342-351: "下面,我講三點意見:", then "一、認清形勢…" and its paragraphs, then the
+    # page ends ("共 / 2 / 頁,當前第。 / 1 / 頁"): the second and third points are lost.
+    # 002, 讲话稿1: "下面,我就做好本年全区组织工作讲三点意见。", "一、…", "第一,…", "第二,…",
+    # and 讲话稿2 begins.
+    opened = {
+        "001_1ede3f202e9dcf26.txt": "今天,市委、市政府召开全市人口和计划生育工作视频会议",
+        "002_5507ae1777cd8619.txt": "上午,进行了分组评论",
+    }
+    for seed, opening in opened.items():
+        speeches = parse_document(seed_bytes[seed]).speeches
+        [cut] = [s for s in speeches if opening in s.text[:60]]
+        assert cut.fragment, seed
+
+
+@pytest.mark.parametrize(
+    "paragraphs, lost",
+    [
+        (("下面,我讲三点意见:", "一、统一思想。", "要统一思想。"), True),
+        (("下面,我讲三点意见:", "一、统一思想。", "二、落实责任。", "三、加强领导。"), False),
+        (("下面,我讲两点意见:", "一、统一思想。", "二、落实责任。"), False),
+        # Points of another kind, or none numbered: nothing to count.
+        (("下面,我讲三点意见:", "要统一思想。", "要落实责任。"), False),
+        # Announced inside the second section, for its own points.
+        (("一、总结。", "二、部署。", "我再强调三点要求。", "(一)统一思想。"), False),
+    ],
+)
+def test_only_numbered_headings_stopping_short_of_the_announced_points_lose_the_end(paragraphs, lost):
+    assert lost_its_ending(paragraphs) is lost
 
 
 def test_a_date_line_under_a_speechs_title_line_is_not_part_of_its_title(seed_bytes):
