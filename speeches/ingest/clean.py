@@ -31,6 +31,8 @@ _CHROME_RULES: tuple[tuple[str, re.Pattern], ...] = (
         re.compile(
             r"小编|范文网|文档网|本站|^仅供参考[。.]?$|以下是.{0,20}(整理|收集)|(整理|收集)的.{0,40}(仅供参考|供大家参考)"
             r"|希望(对|能对|能给|能帮助|可以帮助)大家|希望大家喜欢"
+            # 001 line 14: "…不妨看一看以下的总结范文,或许会对你有所帮助。"
+            r"|以下的?.{0,8}范文|(或许|也许)(会|能)对你有所帮助"
         ),
     ),
     # 001: "1. <legend id=…>" – the numbers of an HTML list whose items were all tags.
