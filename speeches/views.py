@@ -196,8 +196,17 @@ def visible_document(request, pk: int) -> Document:
 
 def document_detail(request, pk: int):
     document = visible_document(request, pk)
-    speeches = document.speeches.prefetch_related("topics").select_related("duplicate_of")
-    context = {"document": document, "speeches": speeches, "report_rows": step_rows(document.report)}
+    speeches = list(document.speeches.prefetch_related("topics").select_related("duplicate_of"))
+    # Counted as the home page and the document list count it: each speech once, its
+    # copies apart (a page that repeats itself lists both, the copy marked as such).
+    copies = sum(1 for speech in speeches if speech.duplicate_of_id is not None)
+    context = {
+        "document": document,
+        "speeches": speeches,
+        "distinct": len(speeches) - copies,
+        "copies": copies,
+        "report_rows": step_rows(document.report),
+    }
     return render(request, "speeches/document.html", context)
 
 

@@ -134,6 +134,23 @@ def test_the_document_page_lists_its_speeches_and_links_the_raw_source(client, c
     assert raw.content == bytes(document.raw)
 
 
+def test_the_document_page_counts_its_speeches_as_the_list_of_documents_does(client, cast):
+    document = cast.documents["county.txt"]  # it prints 安全生产's speech twice
+    distinct = document.speeches.filter(duplicate_of__isnull=True).count()
+    copies = document.speeches.count() - distinct
+    assert copies >= 1
+    counted = f"{distinct} 篇，另 {copies} 篇重复"
+    assert f"收录讲话（{counted}）" in client.get(document.get_absolute_url()).content.decode()
+    assert counted in client.get("/documents/").content.decode()
+
+
+def test_the_text_a_page_holds_before_its_speeches_is_labelled_as_no_speechs(client, cast):
+    document = cast.documents["county.txt"]
+    Document.objects.filter(pk=document.pk).update(preamble="总结可以帮助我们更好地审视自己")
+    html = client.get(document.get_absolute_url()).content.decode()
+    assert "讲话之前的网页文字" in html and "不属于任何一篇讲话，按原文保留：总结可以帮助我们" in html
+
+
 def test_a_places_page_lists_the_places_one_level_down_counted_as_the_places_page_counts_them(client, cast):
     def linked_counts(html: str) -> dict[str, int]:
         return {
