@@ -34,5 +34,7 @@ def test_an_editor_uploads_a_page_reads_the_report_and_opens_a_new_speech(
     title = link.text_content().strip()
     link.click()
     page.wait_for_selector("article.speech")
-    assert page.text_content("article.speech h1").strip() == title
-    assert page.url.endswith(document.speeches.order_by("ordinal").first().get_absolute_url())
+    first = document.speeches.order_by("ordinal").first()
+    # The page's first speech lost its end (残篇), which its heading says after the title.
+    assert page.text_content("article.speech h1").strip() == title + (" 残篇" if first.is_fragment else "")
+    assert page.url.endswith(first.get_absolute_url())
