@@ -156,12 +156,13 @@ def bookmark_export_csv(request):
     response["Content-Disposition"] = 'attachment; filename="bookmarks.csv"'
     response.write("\ufeff")  # so Excel opens the Chinese text as UTF-8
     writer = csv.writer(response)
-    writer.writerow(["id", "paragraph", "title", "url", "note", "tags", "created"])
+    # title_supplied as in the search export: a title the archive wrote is never cited as
+    # the source's (the BibTeX and RIS exports bracket it).
+    writer.writerow(["id", "paragraph", "title", "title_supplied", "url", "note", "tags", "created"])
     for mark in resolve(own_bookmarks(request)):
         created = timezone.localtime(mark.created_at).isoformat(timespec="seconds")
-        writer.writerow(
-            [mark.public_id, mark.paragraph, mark.title, bookmark_url(request, mark), mark.note, mark.tags, created]
-        )
+        url = bookmark_url(request, mark)
+        writer.writerow([mark.public_id, mark.paragraph, mark.title, mark.supplied, url, mark.note, mark.tags, created])
     return response
 
 

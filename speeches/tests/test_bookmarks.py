@@ -180,15 +180,23 @@ def test_bookmarks_export_as_csv_with_links_notes_and_tags(client, alice, speech
     response = client.get("/bookmarks/export.csv")
     assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["id", "paragraph", "title", "url", "note", "tags", "created"]
-    assert rows[1][:6] == [
+    assert rows[0] == ["id", "paragraph", "title", "title_supplied", "url", "note", "tags", "created"]
+    assert rows[1][:7] == [
         speech.public_id,
         "p3",
         speech.title,
+        str(speech.title_supplied),
         f"http://testserver/speeches/{speech.public_id}/#p3",
         "注释, with comma",
         "疫情",
     ]
+
+
+def test_the_csv_of_bookmarks_says_when_the_archive_supplied_a_title(client, alice, speech):
+    Speech.objects.filter(pk=speech.pk).update(title_supplied=True)
+    add(client, speech)
+    rows = list(csv.reader(io.StringIO(client.get("/bookmarks/export.csv").content.decode("utf-8-sig"))))
+    assert rows[1][2:4] == [speech.title, "True"]
 
 
 def test_bookmarks_export_as_bibtex_entries(client, alice, speech):
