@@ -106,7 +106,16 @@ class Row:
     def rates(self) -> tuple[Decimal | None, ...]:
         return tuple(per_thousand(count, self.base) for count in self.counts)
 
+    @property
+    def archive_empty(self) -> bool:
+        """The archive holds no speech at all here (under the same filters)."""
+        return self.base == 0
+
     def values(self, measure: str) -> tuple[float | None, ...]:
+        # Where the archive holds nothing, no count is drawn either, as no rate can be: a
+        # 0 there would read as "none of the speeches says it".
+        if self.archive_empty:
+            return (None,) * len(self.counts)
         found = self.rates if measure == "rate" else self.counts
         return tuple(None if v is None else float(v) for v in found)
 
@@ -469,6 +478,8 @@ def year_figure(
     drawable = any(v for row in dated for v in row.values(measure) if v)
     layouts = tuple(time_layout(dated, measure, size) for size in (WIDE, NARROW)) if drawable else ()
     notes = [_undated_sentence(series, rows)] if any(row.key == UNDATED and any(row.counts) for row in rows) else []
+    if layouts and any(row.archive_empty for row in dated):
+        notes.append("图上空缺的年份，本馆没有该年的讲话。")
     if layouts and not all(layout.all_values_written for layout in layouts):
         notes.append("图上放不下的数值见数据表。")
     empty = "" if drawable else empty
@@ -508,11 +519,19 @@ def _describe(title: str, series: Sequence[str], rows: Sequence[Row], measure: s
     table below holds every value."""
     if not rows:
         return title
-    span = f"{rows[0].label}–{rows[-1].label} 年" if rows[0].key.isdigit() else f"{len(rows)} 个主题"
+    if not rows[0].key.isdigit():
+        span = f"{len(rows)} 个主题"
+    elif len(rows) == 1:
+        span = f"{rows[0].label} 年"
+    else:
+        span = f"{rows[0].label}–{rows[-1].label} 年"
     parts = [f"{title}（{'、'.join(series)}），{span}"] if len(series) > 1 else [f"{title}，{span}"]
     for i, name in enumerate(series):
         found = [(row.values(measure)[i], row.label) for row in rows if row.values(measure)[i] is not None]
-        if found:
+        if found and not any(v for v, _ in found):
+            # Zero everywhere: a highest value named at 17 places at once says nothing.
+            parts.append(f"{name + '：' if len(series) > 1 else ''}无一篇")
+        elif found:
             value = max(v for v, _ in found)
             tied = [label for v, label in found if v == value]
             # Equal highest values are named together (or counted): one of them alone misleads.

@@ -414,6 +414,30 @@ def test_the_charts_summary_names_every_year_tied_for_the_most():
     assert "最多为2018（3 篇）" in year_figure("每年命中篇数", ["命中"], rows).description
 
 
+def test_the_charts_summary_says_a_term_found_nowhere_is_found_nowhere():
+    rows = year_rows([{"2006": 2, "2011": 1}, {}], base={"2006": 10, "2011": 5})
+    description = year_figure("每年命中篇数", ["疫情防控", "脱贫"], rows).description
+    assert "脱贫：无一篇" in description and "脱贫：最多为" not in description
+    assert "疫情防控：最多为2006（2 篇）" in description
+
+
+def test_the_charts_summary_names_a_single_year_once():
+    rows = year_rows([{"2011": 3}], base={"2011": 9})
+    description = year_figure("每年篇数", ["命中"], rows).description
+    assert "每年篇数，2011 年；" in description and "2011–2011" not in description
+
+
+def test_a_year_the_archive_holds_no_speech_of_is_a_gap_in_the_count_chart_not_a_zero():
+    # 2008 holds speeches, none matching: a zero, drawn. 2007 holds none at all: nothing drawn.
+    rows = year_rows([{"2006": 2, "2009": 1}], base={"2006": 10, "2008": 4, "2009": 5})
+    by_year = {row.key: row.values("count") for row in rows}
+    assert by_year == {"2006": (2.0,), "2007": (None,), "2008": (0.0,), "2009": (1.0,)}
+    figure = year_figure("每年命中篇数", ["命中"], rows)
+    assert "图上空缺的年份，本馆没有该年的讲话。" in figure.notes
+    bars = [shape for shape in figure.layouts[0].shapes if getattr(shape, "cls", "").startswith("bar")]
+    assert len(bars) == 3
+
+
 def test_a_quoted_term_is_named_without_its_quotes_in_the_legend(client, cast):
     html = client.get("/search/trends/", {"q": '"安全生产"'}).content.decode()
     # Named once in Chinese quotes; the ASCII ones stay only in the form's field.
