@@ -55,7 +55,10 @@ def read(sha256: str) -> dict:
 def previous_speeches(sha256: str) -> tuple[list[OldSpeech], frozenset[str]]:
     """The speeches the ids last named, and the alias ids that must never be reused."""
     data = read(sha256)
-    old = [OldSpeech(s["public_id"], s.get("fingerprint", ""), s.get("text", "")) for s in data.get("speeches", [])]
+    old = [
+        OldSpeech(s["public_id"], s.get("fingerprint", ""), s.get("text", ""), s.get("ordinal") or 0)
+        for s in data.get("speeches", [])
+    ]
     return old, frozenset(a["public_id"] for a in data.get("aliases", []))
 
 

@@ -282,7 +282,7 @@ def sync_topics() -> dict[str, Topic]:
 def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     """Replace the document's speeches with the parsed ones. Call inside a transaction."""
     document = Document.objects.select_for_update().get(pk=document.pk)
-    old_rows = {s.public_id: s for s in document.speeches.only("public_id", "fingerprint", "text", "title")}
+    old_rows = {s.public_id: s for s in document.speeches.only("public_id", "fingerprint", "text", "title", "ordinal")}
     ids, orphans = _carry_over_ids(document, parsed, old_rows.values())
     topics = sync_topics()
     # Speeches elsewhere that pointed at this document's speeches are re-pointed below.
@@ -323,7 +323,7 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
 
 
 def _carry_over_ids(document: Document, parsed: ParsedDocument, old_rows):
-    old = [OldSpeech(s.public_id, s.fingerprint, s.text) for s in old_rows]
+    old = [OldSpeech(s.public_id, s.fingerprint, s.text, s.ordinal) for s in old_rows]
     new = [NewSpeech(s.ordinal, s.fingerprint, s.text) for s in parsed.speeches]
     reserved = frozenset(SpeechAlias.objects.filter(document=document).values_list("public_id", flat=True))
     if not old:

@@ -2,8 +2,9 @@
 
 A bookmark must survive a pipeline change that rejoins a sentence, repairs a
 character or moves a split point. New speeches inherit ids first by identical
-content, then by the most similar old speech (character-shingle Jaccard), then
-by position; anything left gets a fresh id derived from (document hash, ordinal).
+content, then by the most similar old speech (character-shingle Jaccard); equal
+matches go by position. Anything left gets a fresh id derived from (document
+hash, ordinal).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class OldSpeech:
     public_id: str
     fingerprint: str
     text: str
+    ordinal: int = 0
 
 
 @dataclass(frozen=True)
@@ -52,34 +54,58 @@ def assign_ids(
     """`reserved`: ids of earlier aliases, never handed out again.
 
     Returns ({new ordinal: public id}, {orphaned old id: ordinal it was merged into, or None})."""
-    ids: dict[int, str] = {}
-    free = {o.public_id: o for o in old}
-    by_print = {}
-    for o in old:
-        by_print.setdefault(o.fingerprint, o.public_id)
-    for speech in new:
-        pid = by_print.get(speech.fingerprint)
-        if pid in free:
-            ids[speech.ordinal] = pid
-            del free[pid]
+    ids = _match_fingerprints(old, new)
+    free = [o for o in old if o.public_id not in ids.values()]
     # Shingles only where an old speech is left to match (none on a first ingest).
     all_new = {s.ordinal: shingles(s.text) for s in new} if free else {}
-    new_sh = {ordinal: sh for ordinal, sh in all_new.items() if ordinal not in ids}
-    old_sh = {pid: shingles(o.text) for pid, o in free.items()}
-    pairs = sorted(
-        ((jaccard(ns, os_), ordinal, pid) for ordinal, ns in new_sh.items() for pid, os_ in old_sh.items()),
-        reverse=True,
-    )
-    for score, ordinal, pid in pairs:
-        if score < SAME_SPEECH:
-            break
-        if ordinal not in ids and pid in free:
-            ids[ordinal] = pid
-            del free[pid]
-    taken = set(ids.values())
+    ids.update(_match_similar(free, [s for s in new if s.ordinal not in ids], all_new))
     # An old id is never handed to unrelated content: a bookmark would silently
     # open a different speech.
-    old_ids = {o.public_id for o in old} | reserved
+    _add_fresh_ids(ids, new, derive, {o.public_id for o in old} | reserved)
+    given = set(ids.values())
+    orphans = {o.public_id: _successor(shingles(o.text), all_new) for o in old if o.public_id not in given}
+    return ids, orphans
+
+
+def _match_fingerprints(old: list[OldSpeech], new: list[NewSpeech]) -> dict[int, str]:
+    """Identical content keeps its id. Copies within a file (003 repeats speeches 1–20
+    as 21–40) are identical too: each keeps the id of the copy at its own position."""
+    by_print: dict[str, list[OldSpeech]] = {}
+    for o in old:
+        if o.fingerprint:
+            by_print.setdefault(o.fingerprint, []).append(o)
+    pairs = sorted(
+        (abs(o.ordinal - s.ordinal), s.ordinal, o.public_id) for s in new for o in by_print.get(s.fingerprint, ())
+    )
+    return _take_pairs((ordinal, pid) for _, ordinal, pid in pairs)
+
+
+def _match_similar(free: list[OldSpeech], new: list[NewSpeech], new_sh: dict[int, frozenset[str]]) -> dict[int, str]:
+    """An edited speech keeps the id of the most similar old speech; among equally
+    similar ones (edited copies) the one at its position."""
+    pairs = []
+    for o in free:
+        old_sh = shingles(o.text)
+        for s in new:
+            score = jaccard(old_sh, new_sh[s.ordinal])
+            if score >= SAME_SPEECH:
+                pairs.append((-score, abs(o.ordinal - s.ordinal), s.ordinal, o.public_id))
+    return _take_pairs((ordinal, pid) for *_, ordinal, pid in sorted(pairs))
+
+
+def _take_pairs(pairs) -> dict[int, str]:
+    """Greedily, best pair first: each new ordinal and each old id used once."""
+    ids: dict[int, str] = {}
+    taken: set[str] = set()
+    for ordinal, pid in pairs:
+        if ordinal not in ids and pid not in taken:
+            ids[ordinal] = pid
+            taken.add(pid)
+    return ids
+
+
+def _add_fresh_ids(ids: dict[int, str], new: list[NewSpeech], derive, old_ids: set[str]) -> None:
+    taken = set(ids.values())
     for speech in new:
         if speech.ordinal not in ids:
             candidate = derive(speech.ordinal)
@@ -89,10 +115,6 @@ def assign_ids(
                 candidate = derive(speech.ordinal * 1000 + n)
             ids[speech.ordinal] = candidate
             taken.add(candidate)
-    orphans: dict[str, int | None] = {}
-    for pid in free:
-        orphans[pid] = _successor(old_sh[pid], all_new)
-    return ids, orphans
 
 
 def _successor(old: frozenset[str], new: dict[int, frozenset[str]]) -> int | None:

@@ -152,6 +152,21 @@ def test_a_merged_speech_redirects_to_its_successor_and_a_dropped_one_explains(
         assert response.status_code == 410 and "不再单独收录" in response.content.decode()
 
 
+def test_identical_copies_keep_their_places_when_a_pipeline_change_edits_them(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Page 003 holds its speeches twice: 21–40 copy 1–20 word for word.
+    raw = seed_bytes["003_2b7a5b5f4b6eab26.txt"]
+    ingest(raw, django_capture_on_commit_callbacks)
+    places = {s.public_id: (s.ordinal, s.duplicate_of_id is not None) for s in Speech.objects.all()}
+    assert sum(copy for _, copy in places.values()) >= 20
+    use_pipeline(monkeypatch, rejoin_and_repair)
+    ingest(raw, django_capture_on_commit_callbacks, force=True)
+    for public_id, (ordinal, copy) in places.items():
+        found = client.get(f"/api/speeches/{public_id}").json()
+        assert (found["ordinal"], found["duplicate_of"] is not None) == (ordinal, copy), public_id
+
+
 def test_every_id_resolves_after_the_database_is_rebuilt_from_the_raw_files(
     client, seed_bytes, django_capture_on_commit_callbacks
 ):

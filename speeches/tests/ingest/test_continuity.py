@@ -41,6 +41,22 @@ def test_reserved_alias_ids_are_not_handed_out_again():
     assert ids[1] != "id0001"
 
 
+def test_edited_copies_keep_the_ids_of_the_copies_at_their_own_positions():
+    old = [OldSpeech("zfirst", "fa", TEXT_A, ordinal=1), OldSpeech("b", "fb", TEXT_B, ordinal=2)]
+    old.append(OldSpeech("acopy", "fa", TEXT_A, ordinal=3))
+    edited = TEXT_A + "谢谢大家！"
+    new = [NewSpeech(1, "fa2", edited), NewSpeech(2, "fb", TEXT_B), NewSpeech(3, "fa2", edited)]
+    ids, _ = assign_ids(old, new, derive)
+    assert ids == {1: "zfirst", 2: "b", 3: "acopy"}
+
+
+def test_an_unchanged_copy_keeps_the_id_at_its_position_when_the_original_was_edited():
+    old = [OldSpeech("zfirst", "fa", TEXT_A, ordinal=1), OldSpeech("acopy", "fa", TEXT_A, ordinal=2)]
+    new = [NewSpeech(1, "fa2", TEXT_A + "谢谢大家！"), NewSpeech(2, "fa", TEXT_A)]
+    ids, _ = assign_ids(old, new, derive)
+    assert ids == {1: "zfirst", 2: "acopy"}
+
+
 TEXT_C = "在全县安全生产工作会议上，我讲三点意见：一要压实责任，二要排查隐患，三要严格执法。" * 5
 
 
