@@ -2,9 +2,9 @@
 
 A bookmark must survive a pipeline change that rejoins a sentence, repairs a
 character or moves a split point. New speeches inherit ids first by identical
-content, then by the most similar old speech (character-shingle Jaccard); equal
-matches go by position. Anything left gets a fresh id derived from (document
-hash, ordinal).
+content, then by the old speech whose opening they start with, then by the most
+similar old speech (character-shingle Jaccard); equal matches go by position.
+Anything left gets a fresh id derived from (document hash, ordinal).
 """
 
 from __future__ import annotations
@@ -16,6 +16,12 @@ SHINGLE = 4
 SAME_SPEECH = 0.5
 # An old speech mostly contained in a new one was merged into it.
 MERGED_INTO = 0.6
+# A speech's opening: its first characters (without whitespace), about a first
+# paragraph's sentence. A new speech starting with them continues the old one.
+OPENING = 50
+# Share of the old opening's shingles found at the start of the new speech: a
+# rejoined line or a repaired character there still leaves it the same opening.
+SAME_OPENING = 0.5
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,10 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def containment(part: frozenset[str], whole: frozenset[str]) -> float:
     return len(part & whole) / len(part) if part else 0.0
+
+
+def opening(text: str, length: int = OPENING) -> frozenset[str]:
+    return shingles("".join(text.split())[:length])
 
 
 def assign_ids(
@@ -81,16 +91,31 @@ def _match_fingerprints(old: list[OldSpeech], new: list[NewSpeech]) -> dict[int,
 
 
 def _match_similar(free: list[OldSpeech], new: list[NewSpeech], new_sh: dict[int, frozenset[str]]) -> dict[int, str]:
-    """An edited speech keeps the id of the most similar old speech; among equally
-    similar ones (edited copies) the one at its position."""
+    """An edited, split or merged speech keeps the id of the old speech whose opening it
+    starts with (a split's first piece, a merge's first part); failing that, the most
+    similar one's. Among equal matches (edited copies) the one at its position."""
+    heads = {s.ordinal: opening(s.text, 2 * OPENING) for s in new}
     pairs = []
     for o in free:
-        old_sh = shingles(o.text)
+        old_sh, old_opening = shingles(o.text), opening(o.text)
         for s in new:
-            score = jaccard(old_sh, new_sh[s.ordinal])
-            if score >= SAME_SPEECH:
-                pairs.append((-score, abs(o.ordinal - s.ordinal), s.ordinal, o.public_id))
+            match = _match(old_sh, new_sh[s.ordinal], containment(old_opening, heads[s.ordinal]) >= SAME_OPENING)
+            if match is not None:
+                pairs.append((*match, abs(o.ordinal - s.ordinal), s.ordinal, o.public_id))
     return _take_pairs((ordinal, pid) for *_, ordinal, pid in sorted(pairs))
+
+
+def _match(old: frozenset[str], new: frozenset[str], same_opening: bool) -> tuple[bool, float] | None:
+    """A sort key (best first) for a new speech that continues an old one, else None."""
+    shared = len(old & new)
+    if not shared:
+        return None
+    score = shared / (len(old) + len(new) - shared)
+    # A piece of the old speech, or the speech the old one was merged into.
+    derived = max(shared / len(old), shared / len(new)) >= MERGED_INTO
+    if score >= SAME_SPEECH or (same_opening and derived):
+        return (not same_opening, -score)
+    return None
 
 
 def _take_pairs(pairs) -> dict[int, str]:

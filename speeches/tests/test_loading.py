@@ -221,10 +221,10 @@ def test_an_older_alias_of_a_speech_that_is_then_merged_follows_it_to_its_succes
     one, two, three = parsed.speeches
     merged = replace(one, text=one.text + "\n" + two.text, fingerprint="1" * 64)
     load_parsed(document, replace(parsed, speeches=(merged, replace(three, ordinal=2))))
-    # The longer second speech keeps its id in the merge; the first becomes an alias.
+    # The merge opens with the first speech and keeps its id; the second becomes an alias.
     merged_speech = Speech.objects.get(document=document, ordinal=1)
-    assert merged_speech.public_id == second.public_id
-    assert SpeechAlias.objects.get(public_id=first.public_id).speech == merged_speech
+    assert merged_speech.public_id == first.public_id
+    assert SpeechAlias.objects.get(public_id=second.public_id).speech == merged_speech
     assert SpeechAlias.objects.get(public_id="olderalias").speech == merged_speech
 
 

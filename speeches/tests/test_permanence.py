@@ -64,6 +64,27 @@ def drop_the_last(parsed):
     return replace(parsed, speeches=parsed.speeches[:-1])
 
 
+def merge_first_and_second(parsed):
+    """The short first speech (6 paragraphs) and the long second (78) read as one."""
+    first, second = parsed.speeches[:2]
+    merged = with_text(first, first.text + "\n" + second.text)
+    return replace(parsed, speeches=(merged,) + renumbered(parsed.speeches[2:], 2))
+
+
+def split_the_second(parsed):
+    """A new rule starts a speech at a heading: the second speech's first 15 paragraphs
+    stay one speech, the other 63 (most of its text) become the next."""
+    first, second = parsed.speeches[:2]
+    paragraphs = second.text.split("\n")
+    opening = with_text(second, "\n".join(paragraphs[:15]))
+    rest = replace(with_text(second, "\n".join(paragraphs[15:])), ordinal=3, duplicate_of=None)
+    return replace(parsed, speeches=(first, opening, rest) + renumbered(parsed.speeches[2:], 4))
+
+
+def renumbered(speeches, first: int):
+    return tuple(replace(s, ordinal=first + n, duplicate_of=None) for n, s in enumerate(speeches))
+
+
 def use_pipeline(monkeypatch, change):
     monkeypatch.setattr("speeches.loading.parse_document", lambda raw: change(parse_document(raw)))
 
@@ -165,6 +186,33 @@ def test_identical_copies_keep_their_places_when_a_pipeline_change_edits_them(
     for public_id, (ordinal, copy) in places.items():
         found = client.get(f"/api/speeches/{public_id}").json()
         assert (found["ordinal"], found["duplicate_of"] is not None) == (ordinal, copy), public_id
+
+
+def test_a_split_speech_keeps_its_id_on_the_piece_that_opens_it(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    second = Speech.objects.get(ordinal=2)
+    opening = second.text.split("\n")[0]
+    use_pipeline(monkeypatch, split_the_second)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    found = client.get(f"/api/speeches/{second.public_id}")
+    assert found.status_code == 200 and found.json()["text"].startswith(opening)
+    assert found.json()["title"] == second.title
+    assert Speech.objects.get(ordinal=3).public_id != second.public_id
+
+
+def test_merged_speeches_keep_the_id_of_the_one_the_merge_opens_with(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    first, second = Speech.objects.get(ordinal=1), Speech.objects.get(ordinal=2)
+    use_pipeline(monkeypatch, merge_first_and_second)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    found = client.get(f"/api/speeches/{first.public_id}")
+    assert found.status_code == 200 and found.json()["title"] == first.title
+    response = client.get(f"/speeches/{second.public_id}/")
+    assert response.status_code == 301 and response["Location"] == f"/speeches/{first.public_id}/"
 
 
 def test_every_id_resolves_after_the_database_is_rebuilt_from_the_raw_files(

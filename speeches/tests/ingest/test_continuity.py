@@ -60,11 +60,25 @@ def test_an_unchanged_copy_keeps_the_id_at_its_position_when_the_original_was_ed
 TEXT_C = "在全县安全生产工作会议上，我讲三点意见：一要压实责任，二要排查隐患，三要严格执法。" * 5
 
 
-def test_a_speech_split_into_pieces_points_to_its_first_piece():
-    # No piece is similar enough to inherit the id (each is a third of the old text),
-    # so the old id becomes an alias of the first piece.
+def test_a_speech_split_into_pieces_keeps_its_id_on_the_piece_it_opens_with():
+    # No piece is similar enough to be the same speech (each is a third of the old
+    # text); the first holds its opening, and continues it.
     old = [OldSpeech("abc", "fabc", TEXT_A + TEXT_B + TEXT_C)]
     new = [NewSpeech(1, "fa", TEXT_A), NewSpeech(2, "fb", TEXT_B), NewSpeech(3, "fc", TEXT_C)]
     ids, orphans = assign_ids(old, new, derive)
-    assert "abc" not in ids.values()
-    assert orphans == {"abc": 1}
+    assert ids == {1: "abc", 2: "id0002", 3: "id0003"} and orphans == {}
+
+
+def test_a_split_speech_keeps_its_id_on_its_opening_even_when_a_later_piece_is_larger():
+    old = [OldSpeech("abc", "fabc", TEXT_A + TEXT_B + TEXT_C, ordinal=1)]
+    new = [NewSpeech(1, "fa", TEXT_A), NewSpeech(2, "fbc", TEXT_B + TEXT_C)]
+    ids, orphans = assign_ids(old, new, derive)
+    assert ids == {1: "abc", 2: "id0002"} and orphans == {}
+
+
+def test_a_merged_speech_keeps_the_id_of_the_speech_it_opens_with():
+    # The second old speech is the larger part of the merge, the first its opening.
+    old = [OldSpeech("a", "fa", TEXT_A, ordinal=1), OldSpeech("bc", "fbc", TEXT_B + TEXT_C, ordinal=2)]
+    new = [NewSpeech(1, "fabc", TEXT_A + TEXT_B + TEXT_C)]
+    ids, orphans = assign_ids(old, new, derive)
+    assert ids == {1: "a"} and orphans == {"bc": 1}
