@@ -5,14 +5,17 @@ rebuild only while the pipeline splits the file exactly as before. When the pipe
 changed in between, the ids must be carried over by content instead, and the
 content of the speeches the ids named was in the lost database. So whenever a
 document is loaded, `MEDIA_ROOT/raw/ab/<sha>.ids.json` records each id with the
-speech's fingerprint and text, and every alias (merged/removed id). The loader reads
-it when the database has no speeches for the document (see loading._carry_over_ids)
+speech's fingerprint and text, and every alias (merged/removed id) with the text it
+named, so that the text coming back takes its id back also after a rebuild. The loader
+reads it when the database has no speeches for the document (see loading._old_speeches)
 and brings the aliases back; `manage.py rebuild_from_raw` relies on both.
 
 File format (version 1):
     {"version": 1, "sha256": "...", "original_name": "...", "created_at": "ISO",
      "speeches": [{"public_id", "ordinal", "fingerprint", "title", "text"}],
-     "aliases": [{"public_id", "successor" (id or null), "title", "reason"}],
+     "aliases": [{"public_id", "successor" (id or null), "title", "reason",
+                  "ordinal", "fingerprint", "text" (of the speech the id named; absent
+                  in histories written before aliases kept their text)}],
      "deleted_at": "ISO" (only once an admin deleted the document)}
 """
 
@@ -52,14 +55,28 @@ def read(sha256: str) -> dict:
     return data if isinstance(data, dict) and data.get("version") == VERSION else {}
 
 
-def previous_speeches(sha256: str) -> tuple[list[OldSpeech], frozenset[str]]:
-    """The speeches the ids last named, and the alias ids that must never be reused."""
+def previous_speeches(sha256: str) -> list[OldSpeech]:
+    """The speeches the ids last named, and the aliases whose text is known (retired ids
+    that content coming back takes again)."""
     data = read(sha256)
-    old = [
-        OldSpeech(s["public_id"], s.get("fingerprint", ""), s.get("text", ""), s.get("ordinal") or 0)
-        for s in data.get("speeches", [])
-    ]
-    return old, frozenset(a["public_id"] for a in data.get("aliases", []))
+    old = [_old_speech(s) for s in data.get("speeches", [])]
+    return old + [_old_speech(a, retired=True) for a in data.get("aliases", []) if a.get("text")]
+
+
+def _old_speech(entry: dict, retired: bool = False) -> OldSpeech:
+    return OldSpeech(
+        entry["public_id"],
+        entry.get("fingerprint", ""),
+        entry.get("text", ""),
+        entry.get("ordinal") or 0,
+        entry.get("title", ""),
+        retired=retired,
+    )
+
+
+def alias_ids(sha256: str) -> frozenset[str]:
+    """The alias ids the history knows: never handed to other content."""
+    return frozenset(a["public_id"] for a in read(sha256).get("aliases", []))
 
 
 def snapshot(document: Document) -> dict:
@@ -71,6 +88,9 @@ def snapshot(document: Document) -> dict:
             "successor": a.speech.public_id if a.speech_id else None,
             "title": a.title,
             "reason": a.reason,
+            "ordinal": a.ordinal,
+            "fingerprint": a.fingerprint,
+            "text": a.text,
         }
         for a in SpeechAlias.objects.filter(document=document).select_related("speech")
     }
@@ -136,6 +156,9 @@ def restore_aliases(document: Document) -> int:
             document=document,
             title=alias.get("title", ""),
             reason=alias.get("reason") or "removed",
+            text=alias.get("text", ""),
+            fingerprint=alias.get("fingerprint", ""),
+            ordinal=alias.get("ordinal"),
         )
         restored += 1
     _fill_alias_titles(document)

@@ -282,8 +282,8 @@ def sync_topics() -> dict[str, Topic]:
 def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     """Replace the document's speeches with the parsed ones. Call inside a transaction."""
     document = Document.objects.select_for_update().get(pk=document.pk)
-    old_rows = {s.public_id: s for s in document.speeches.only("public_id", "fingerprint", "text", "title", "ordinal")}
-    ids, orphans = _carry_over_ids(document, parsed, old_rows.values())
+    old = _old_speeches(document)
+    ids, orphans = _carry_over_ids(document, parsed, old)
     topics = sync_topics()
     # Speeches elsewhere that pointed at this document's speeches are re-pointed below.
     dependants = {
@@ -303,7 +303,7 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     # The speeches that copied this document's are originals of nothing while its rows are
     # replaced: they are re-pointed below, and are never the new rows' originals.
     duplicates = _link_duplicates(parsed, by_ordinal, exclude=set(dependants))
-    _record_orphans(document, orphans, old_rows, by_ordinal)
+    _record_orphans(document, orphans, {o.public_id: o for o in old}, by_ordinal)
     _restore_links(dependants, aliases_to_speech, by_ordinal, orphans)
     _keep_id_history(document)
     document.title = parsed.title[:500]
@@ -322,18 +322,35 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     return len(by_ordinal), duplicates
 
 
-def _carry_over_ids(document: Document, parsed: ParsedDocument, old_rows):
-    old = [OldSpeech(s.public_id, s.fingerprint, s.text, s.ordinal) for s in old_rows]
-    new = [NewSpeech(s.ordinal, s.fingerprint, s.text) for s in parsed.speeches]
-    reserved = frozenset(SpeechAlias.objects.filter(document=document).values_list("public_id", flat=True))
+def _old_speeches(document: Document) -> list[OldSpeech]:
+    """The speeches the document's ids name now, and the aliases whose text is known: a
+    speech that comes back after a merge or a removal takes its id back."""
+    old = [
+        OldSpeech(s.public_id, s.fingerprint, s.text, s.ordinal, s.title)
+        for s in document.speeches.only("public_id", "fingerprint", "text", "ordinal", "title")
+    ]
+    retired = [
+        OldSpeech(a.public_id, a.fingerprint, a.text, a.ordinal or 0, a.title, retired=True)
+        for a in SpeechAlias.objects.filter(document=document).exclude(text="")
+    ]
     if not old:
         # No speeches in the database for this document (a rebuild after the database
         # was lost): the id history kept beside the raw file names the ids its speeches
         # had, so they are carried over by content even if the pipeline changed since.
+        known = {o.public_id for o in retired}
+        old = [o for o in id_history.previous_speeches(document.sha256) if o.public_id not in known]
+    return old + retired
 
-        old, kept_aliases = id_history.previous_speeches(document.sha256)
-        reserved |= kept_aliases
-    return assign_ids(old, new, partial(derive_public_id, document.sha256), reserved)
+
+def _carry_over_ids(document: Document, parsed: ParsedDocument, old: list[OldSpeech]):
+    new = [NewSpeech(s.ordinal, s.fingerprint, s.text) for s in parsed.speeches]
+    return assign_ids(old, new, partial(derive_public_id, document.sha256), _reserved(document))
+
+
+def _reserved(document: Document) -> frozenset[str]:
+    """Alias ids, in the database or the id history, never handed to other content."""
+    aliases = SpeechAlias.objects.filter(document=document).values_list("public_id", flat=True)
+    return frozenset(aliases) | id_history.alias_ids(document.sha256)
 
 
 def _keep_id_history(document: Document) -> None:
@@ -428,17 +445,22 @@ def _archive_original(speech: Speech, exclude: set[int] = frozenset()) -> tuple[
     return (match[0], "near") if match else (None, "")
 
 
-def _record_orphans(document, orphans, old_rows, by_ordinal) -> None:
+def _record_orphans(document, orphans, old: dict[str, OldSpeech], by_ordinal) -> None:
+    """Old ids without a speech of their own lead to the speech holding most of the text
+    they named (speeches/ingest/continuity.py successor), or explain that it is gone."""
     for public_id, ordinal in orphans.items():
-        old = old_rows.get(public_id)
+        was = old[public_id]
         target = by_ordinal.get(ordinal) if ordinal is not None else None
         SpeechAlias.objects.update_or_create(
             public_id=public_id,
             defaults={
                 "speech": target,
                 "document": document,
-                "title": old.title if old else "",
+                "title": was.title,
                 "reason": "merged" if target else "removed",
+                "text": was.text,
+                "fingerprint": was.fingerprint,
+                "ordinal": was.ordinal,
             },
         )
 
@@ -458,7 +480,10 @@ def _restore_links(dependants: dict[int, str], aliases: dict[str, str], by_ordin
         original, kind = _archive_original(speech)
         Speech.objects.filter(pk=speech_pk).update(duplicate_of=original, duplicate_kind=kind)
     for alias_id, target_id in aliases.items():
-        SpeechAlias.objects.filter(public_id=alias_id).update(speech=by_public_id.get(target_id))
+        # Aliases whose text is known were placed by it (_record_orphans); the others
+        # (made before aliases kept their text) follow the id they pointed at.
+        if alias_id not in orphans:
+            SpeechAlias.objects.filter(public_id=alias_id).update(speech=by_public_id.get(target_id))
 
 
 def remove_document(document: Document) -> None:

@@ -351,6 +351,12 @@ class SpeechAlias(models.Model):
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     title = models.CharField(max_length=500, blank=True)
     reason = models.CharField("原因", max_length=255, blank=True)
+    # The speech the id named when it became an alias, so that a later re-ingest can
+    # point it at the speech holding most of that text, or give the id back when the
+    # text comes back (speeches/ingest/continuity.py). Empty for aliases made before.
+    text = models.TextField(blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    ordinal = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:

@@ -5,6 +5,10 @@ character or moves a split point. New speeches inherit ids first by identical
 content, then by the old speech whose opening they start with, then by the most
 similar old speech (character-shingle Jaccard); equal matches go by position.
 Anything left gets a fresh id derived from (document hash, ordinal).
+
+The old speeches include the retired ones: ids that an earlier re-ingest turned
+into aliases (merged or removed) and whose text was kept with them. Content that
+comes back (a merge undone, a dropped speech found again) reclaims its id.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ class OldSpeech:
     fingerprint: str
     text: str
     ordinal: int = 0
+    title: str = ""
+    # An alias's id: given back only to content that matches the text it stood for.
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,9 +68,10 @@ def opening(text: str, length: int = OPENING) -> frozenset[str]:
 def assign_ids(
     old: list[OldSpeech], new: list[NewSpeech], derive, reserved: frozenset[str] = frozenset()
 ) -> tuple[dict[int, str], dict[str, int | None]]:
-    """`reserved`: ids of earlier aliases, never handed out again.
+    """`reserved`: ids of earlier aliases, never handed to new content as fresh ids.
 
-    Returns ({new ordinal: public id}, {orphaned old id: ordinal it was merged into, or None})."""
+    Returns ({new ordinal: public id}, {old id left without a speech: ordinal of the new
+    speech holding most of its text, or None}); retired ids not reclaimed are among them."""
     ids = _match_fingerprints(old, new)
     free = [o for o in old if o.public_id not in ids.values()]
     # Shingles only where an old speech is left to match (none on a first ingest).
@@ -73,7 +81,7 @@ def assign_ids(
     # open a different speech.
     _add_fresh_ids(ids, new, derive, {o.public_id for o in old} | reserved)
     given = set(ids.values())
-    orphans = {o.public_id: _successor(shingles(o.text), all_new) for o in old if o.public_id not in given}
+    orphans = {o.public_id: successor(shingles(o.text), all_new) for o in old if o.public_id not in given}
     return ids, orphans
 
 
@@ -85,15 +93,17 @@ def _match_fingerprints(old: list[OldSpeech], new: list[NewSpeech]) -> dict[int,
         if o.fingerprint:
             by_print.setdefault(o.fingerprint, []).append(o)
     pairs = sorted(
-        (abs(o.ordinal - s.ordinal), s.ordinal, o.public_id) for s in new for o in by_print.get(s.fingerprint, ())
+        (o.retired, abs(o.ordinal - s.ordinal), s.ordinal, o.public_id)
+        for s in new
+        for o in by_print.get(s.fingerprint, ())
     )
-    return _take_pairs((ordinal, pid) for _, ordinal, pid in pairs)
+    return _take_pairs((ordinal, pid) for *_, ordinal, pid in pairs)
 
 
 def _match_similar(free: list[OldSpeech], new: list[NewSpeech], new_sh: dict[int, frozenset[str]]) -> dict[int, str]:
     """An edited, split or merged speech keeps the id of the old speech whose opening it
     starts with (a split's first piece, a merge's first part); failing that, the most
-    similar one's. Among equal matches (edited copies) the one at its position."""
+    similar one's. Among equal matches a live id before a retired one, then by position."""
     heads = {s.ordinal: opening(s.text, 2 * OPENING) for s in new}
     pairs = []
     for o in free:
@@ -101,7 +111,7 @@ def _match_similar(free: list[OldSpeech], new: list[NewSpeech], new_sh: dict[int
         for s in new:
             match = _match(old_sh, new_sh[s.ordinal], containment(old_opening, heads[s.ordinal]) >= SAME_OPENING)
             if match is not None:
-                pairs.append((*match, abs(o.ordinal - s.ordinal), s.ordinal, o.public_id))
+                pairs.append((*match, o.retired, abs(o.ordinal - s.ordinal), s.ordinal, o.public_id))
     return _take_pairs((ordinal, pid) for *_, ordinal, pid in sorted(pairs))
 
 
@@ -142,11 +152,12 @@ def _add_fresh_ids(ids: dict[int, str], new: list[NewSpeech], derive, old_ids: s
             taken.add(candidate)
 
 
-def _successor(old: frozenset[str], new: dict[int, frozenset[str]]) -> int | None:
-    """Where an old speech went: the new speech it was merged into, else the first of
-    the new speeches it was split into (003 篇六 became five speeches), else nowhere."""
-    merged = max(new.items(), key=lambda kv: containment(old, kv[1]), default=None)
-    if merged and containment(old, merged[1]) >= MERGED_INTO:
-        return merged[0]
-    pieces = sorted(ordinal for ordinal, sh in new.items() if containment(sh, old) >= MERGED_INTO)
-    return pieces[0] if pieces else None
+def successor(old: frozenset[str], new: dict[int, frozenset[str]]) -> int | None:
+    """Where an old speech's text went: of the new speeches it was merged into or split
+    into (003 篇六 became five speeches), the one holding most of it; else nowhere."""
+    best, held = None, 0.0
+    for ordinal, sh in sorted(new.items()):
+        share = containment(old, sh)
+        if share > held and (share >= MERGED_INTO or containment(sh, old) >= MERGED_INTO):
+            best, held = ordinal, share
+    return best

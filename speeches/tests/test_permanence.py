@@ -71,6 +71,11 @@ def merge_first_and_second(parsed):
     return replace(parsed, speeches=(merged,) + renumbered(parsed.speeches[2:], 2))
 
 
+def merge_all(parsed):
+    merged = with_text(parsed.speeches[0], "\n".join(s.text for s in parsed.speeches))
+    return replace(parsed, speeches=(merged,))
+
+
 def split_the_second(parsed):
     """A new rule starts a speech at a heading: the second speech's first 15 paragraphs
     stay one speech, the other 63 (most of its text) become the next."""
@@ -83,6 +88,10 @@ def split_the_second(parsed):
 
 def renumbered(speeches, first: int):
     return tuple(replace(s, ordinal=first + n, duplicate_of=None) for n, s in enumerate(speeches))
+
+
+def unchanged(parsed):
+    return parsed
 
 
 def use_pipeline(monkeypatch, change):
@@ -119,6 +128,14 @@ def assert_same_speeches(client, recorded: dict[str, str]) -> None:
     for public_id, text in recorded.items():
         found = resolve(client, public_id)
         assert found is not None and text in found["text"].replace("\n", ""), public_id
+
+
+def assert_own_pages(client, recorded: dict[str, str]) -> None:
+    """Each id answers 200 itself (no redirect) with the speech it named."""
+    for public_id, text in recorded.items():
+        response = client.get(f"/api/speeches/{public_id}")
+        assert response.status_code == 200, f"{public_id} answered {response.status_code}"
+        assert text in response.json()["text"].replace("\n", ""), public_id
 
 
 def lose_the_database() -> None:
@@ -213,6 +230,63 @@ def test_merged_speeches_keep_the_id_of_the_one_the_merge_opens_with(
     assert found.status_code == 200 and found.json()["title"] == first.title
     response = client.get(f"/speeches/{second.public_id}/")
     assert response.status_code == 301 and response["Location"] == f"/speeches/{first.public_id}/"
+
+
+def test_speeches_merged_and_then_split_apart_again_take_back_their_own_ids(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    recorded = record_ids()
+    use_pipeline(monkeypatch, merge_first_and_second)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    use_pipeline(monkeypatch, unchanged)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    assert_own_pages(client, recorded)
+    assert set(Speech.objects.values_list("public_id", flat=True)) == set(recorded)
+
+
+def test_an_alias_leads_to_the_speech_that_holds_the_text_it_named(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    # All three read as one, then the first alone and the second and third as one: the
+    # third's text is in the second speech, none of it in the first.
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    recorded = record_ids()
+    second, third = (Speech.objects.get(ordinal=n).public_id for n in (2, 3))
+    use_pipeline(monkeypatch, merge_all)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    use_pipeline(monkeypatch, merge_second_and_third)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    assert_same_speeches(client, recorded)
+    response = client.get(f"/speeches/{third}/")
+    assert response.status_code == 301 and response["Location"] == f"/speeches/{second}/"
+
+
+def test_a_dropped_speech_found_again_takes_back_its_id(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    recorded = record_ids()
+    use_pipeline(monkeypatch, drop_the_last)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    use_pipeline(monkeypatch, unchanged)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    assert_own_pages(client, recorded)
+    assert set(Speech.objects.values_list("public_id", flat=True)) == set(recorded)
+
+
+def test_a_merge_undone_while_the_database_was_lost_gives_the_ids_back(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The aliases' text survives in the id history beside the raw file.
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    recorded = record_ids()
+    use_pipeline(monkeypatch, merge_first_and_second)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    lose_the_database()
+    use_pipeline(monkeypatch, unchanged)
+    rebuild(django_capture_on_commit_callbacks)
+    assert_own_pages(client, recorded)
 
 
 def test_every_id_resolves_after_the_database_is_rebuilt_from_the_raw_files(

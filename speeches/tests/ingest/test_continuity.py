@@ -1,4 +1,4 @@
-from speeches.ingest.continuity import NewSpeech, OldSpeech, assign_ids
+from speeches.ingest.continuity import NewSpeech, OldSpeech, assign_ids, shingles, successor
 
 TEXT_A = "同志们：今天我们召开全市森林防火工作会议，主要任务是部署今冬明春森林防火工作。" * 5
 TEXT_B = "各位代表：这次会议是全区信访工作会议，要把信访积案化解作为头等大事来抓。" * 5
@@ -82,3 +82,19 @@ def test_a_merged_speech_keeps_the_id_of_the_speech_it_opens_with():
     new = [NewSpeech(1, "fabc", TEXT_A + TEXT_B + TEXT_C)]
     ids, orphans = assign_ids(old, new, derive)
     assert ids == {1: "a"} and orphans == {"bc": 1}
+
+
+def test_a_live_id_comes_before_a_retired_one_for_the_same_text():
+    # "aretired" became an alias of the speech now called "zlive", keeping the same text.
+    old = [OldSpeech("zlive", "fa", TEXT_A, ordinal=1), OldSpeech("aretired", "fa", TEXT_A, ordinal=1, retired=True)]
+    ids, orphans = assign_ids(old, [NewSpeech(1, "fa2", TEXT_A + "谢谢大家！")], derive)
+    assert ids == {1: "zlive"} and orphans == {"aretired": 1}
+
+
+TEXT_D = "关于乡村振兴，要抓好产业发展、人才培养、文化建设、生态保护和组织建设五个方面。" * 5
+
+
+def test_an_old_speech_leads_to_the_piece_holding_most_of_its_text():
+    # Its first quarter went to the first piece, half of it to the second, the rest nowhere.
+    pieces = {1: shingles(TEXT_A), 2: shingles(TEXT_B + TEXT_C)}
+    assert successor(shingles(TEXT_A + TEXT_B + TEXT_C + TEXT_D), pieces) == 2
