@@ -514,7 +514,9 @@ def remove_document(document: Document) -> None:
                     "reason": "deleted",
                 },
             )
-        SpeechAlias.objects.filter(document=document).update(document=None)
+        # Ids an earlier re-ingest retired: their page (speech_gone.html) now blames the
+        # deletion, not the re-processing.
+        SpeechAlias.objects.filter(document=document).update(document=None, reason="deleted")
         document.delete()
         for survivor, others in survivors.items():
             Speech.objects.filter(pk__in=others).update(duplicate_of=survivor)

@@ -374,6 +374,25 @@ def test_a_document_an_admin_deleted_stays_deleted_after_a_rebuild_and_its_ids_e
     assert Document.objects.count() == 1
 
 
+def test_ids_a_re_ingest_retired_say_their_document_was_deleted_also_after_a_rebuild(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    from speeches.loading import remove_document
+
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    third = Speech.objects.get(ordinal=3).public_id
+    use_pipeline(monkeypatch, merge_second_and_third)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_document(Document.objects.get())
+    response = client.get(f"/speeches/{third}/")
+    assert response.status_code == 410 and "由管理员从档案中删除" in response.content.decode()
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+    response = client.get(f"/speeches/{third}/")
+    assert response.status_code == 410 and "由管理员从档案中删除" in response.content.decode()
+
+
 def test_the_id_history_is_written_beside_the_raw_file(seed_bytes, django_capture_on_commit_callbacks):
     result = ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
     document = Document.objects.get(pk=result.document_id)

@@ -95,13 +95,15 @@ class Command(BaseCommand):
 
     @staticmethod
     def keep_deleted(stored: StoredFile) -> int:
-        """A deleted document's speech ids answer as deleted (410), as they did before."""
-        speeches = id_history.read(stored.sha256).get("speeches", [])
-        for speech in speeches:
+        """A deleted document's ids answer as deleted (410), as they did before: those of its
+        speeches and those its re-ingests had already made aliases (merged or removed)."""
+        history = id_history.read(stored.sha256)
+        kept = history.get("speeches", []) + history.get("aliases", [])
+        for entry in kept:
             SpeechAlias.objects.get_or_create(
-                public_id=speech["public_id"], defaults={"title": speech.get("title", ""), "reason": "deleted"}
+                public_id=entry["public_id"], defaults={"title": entry.get("title", ""), "reason": "deleted"}
             )
-        return len(speeches)
+        return len(kept)
 
     @staticmethod
     def rebuild_zip(stored: StoredFile, raw: bytes) -> LoadResult:
