@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from .models import Document, Speech, SpeechAlias, Topic
 from .search import EXPORT_LIMIT, SearchParams, search_speeches
-from .speech_views import citations, speech_not_here
+from .speech_views import citations, known_in_lower_case, speech_not_here
 from .views import CANONICAL, COPIES, int_param
 
 API_PAGE_SIZE = 20
@@ -210,6 +210,9 @@ def speech(request, public_id: str):
         alias = SpeechAlias.objects.select_related("speech").filter(public_id=public_id).first()
         if alias and alias.speech:
             return _redirect(alias)
+        lower = known_in_lower_case(public_id) if alias is None else None
+        if lower is not None:
+            return HttpResponsePermanentRedirect(reverse("api-speech", args=[lower]))
         return speech_not_here(public_id, alias)
     data = found.to_dict(sections=True)
     data["url"] = request.build_absolute_uri(found.get_absolute_url())

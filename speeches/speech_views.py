@@ -176,9 +176,25 @@ def _moved_or_gone(request, public_id: str):
     """A bookmarked id whose speech was merged or removed by a re-ingest: never a bare 404."""
     alias = SpeechAlias.objects.select_related("speech", "document").filter(public_id=public_id).first()
     if alias is None:
-        raise Http404("没有这篇讲话")
+        lower = known_in_lower_case(public_id)
+        if lower is None:
+            raise Http404("没有这篇讲话")
+        return _redirect_keeping_query(request, reverse("speech", args=[lower]))
     if alias.speech is not None:
-        target = alias.speech.get_absolute_url()
-        query = request.META.get("QUERY_STRING", "")
-        return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+        return _redirect_keeping_query(request, alias.speech.get_absolute_url())
     return render(request, "speeches/speech_gone.html", {"alias": alias}, status=410)
+
+
+def _redirect_keeping_query(request, target: str):
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+
+
+def known_in_lower_case(public_id: str) -> str | None:
+    """Ids are lower case (speeches/ingest/identity.py); one typed or cited in capitals
+    (BUP44ADSJY) names the lower-case id when the archive gave that."""
+    lower = public_id.lower()
+    if lower == public_id:
+        return None
+    known = Speech.objects.filter(public_id=lower).exists() or SpeechAlias.objects.filter(public_id=lower).exists()
+    return lower if known else None

@@ -209,6 +209,15 @@ def test_an_id_that_never_existed_is_not_found(client, cast):
     assert client.get("/speeches/neverexist/").status_code == 404
 
 
+def test_an_id_written_in_capitals_redirects_to_the_id(client, cast):
+    speech = cast["yushan"]
+    response = client.get(f"/speeches/{speech.public_id.upper()}/", {"q": "城市"})
+    assert response.status_code == 301 and response["Location"] == f"{speech.get_absolute_url()}?q=%E5%9F%8E%E5%B8%82"
+    response = client.get(f"/api/speeches/{speech.public_id.upper()}")
+    assert response.status_code == 301 and response["Location"] == f"/api/speeches/{speech.public_id}"
+    assert client.get("/speeches/NEVEREXIST/").status_code == 404
+
+
 def test_the_speech_api_keeps_its_shape_and_adds_keywords_and_citation(client, cast):
     speech = cast["yushan"]
     data = client.get(f"/api/speeches/{speech.public_id}").json()
