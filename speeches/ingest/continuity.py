@@ -103,13 +103,16 @@ def _match_fingerprints(old: list[OldSpeech], new: list[NewSpeech]) -> dict[int,
 def _match_similar(free: list[OldSpeech], new: list[NewSpeech], new_sh: dict[int, frozenset[str]]) -> dict[int, str]:
     """An edited, split or merged speech keeps the id of the old speech whose opening it
     starts with (a split's first piece, a merge's first part); failing that, the most
-    similar one's. Among equal matches a live id before a retired one, then by position."""
+    similar one's. Among equal matches a live id before a retired one, then by position.
+    A retired id comes back only with its speech, not with a speech that starts with it:
+    a removed scrap later read as the head of a speech does not take that speech's id."""
     heads = {s.ordinal: opening(s.text, 2 * OPENING) for s in new}
     pairs = []
     for o in free:
         old_sh, old_opening = shingles(o.text), opening(o.text)
         for s in new:
-            match = _match(old_sh, new_sh[s.ordinal], containment(old_opening, heads[s.ordinal]) >= SAME_OPENING)
+            same_opening = not o.retired and containment(old_opening, heads[s.ordinal]) >= SAME_OPENING
+            match = _match(old_sh, new_sh[s.ordinal], same_opening)
             if match is not None:
                 pairs.append((*match, o.retired, abs(o.ordinal - s.ordinal), s.ordinal, o.public_id))
     return _take_pairs((ordinal, pid) for *_, ordinal, pid in sorted(pairs))

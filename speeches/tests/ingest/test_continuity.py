@@ -91,6 +91,13 @@ def test_a_live_id_comes_before_a_retired_one_for_the_same_text():
     assert ids == {1: "zlive"} and orphans == {"aretired": 1}
 
 
+def test_a_retired_id_is_not_taken_by_a_speech_that_only_starts_with_its_text():
+    # "x" was dropped; its text is now read as the opening of the speech "bc" names.
+    old = [OldSpeech("bc", "fbc", TEXT_B + TEXT_C, ordinal=1), OldSpeech("x", "fa", TEXT_A, ordinal=1, retired=True)]
+    ids, orphans = assign_ids(old, [NewSpeech(1, "fabc", TEXT_A + TEXT_B + TEXT_C)], derive)
+    assert ids == {1: "bc"} and orphans == {"x": 1}
+
+
 TEXT_D = "关于乡村振兴，要抓好产业发展、人才培养、文化建设、生态保护和组织建设五个方面。" * 5
 
 
