@@ -11,7 +11,7 @@ reads it when the database has no speeches for the document (see loading._old_sp
 and brings the aliases back; `manage.py rebuild_from_raw` relies on both.
 
 File format (version 1):
-    {"version": 1, "sha256": "...", "original_name": "...", "created_at": "ISO",
+    {"version": 1, "sha256": "...", "document_id": n (its /documents/<n>/), "original_name": "...", "created_at": "ISO",
      "speeches": [{"public_id", "ordinal", "fingerprint", "title", "text"}],
      "aliases": [{"public_id", "successor" (id or null), "title", "reason",
                   "ordinal", "fingerprint", "text" (of the speech the id named; absent
@@ -101,6 +101,7 @@ def snapshot(document: Document) -> dict:
     return {
         "version": VERSION,
         "sha256": document.sha256,
+        "document_id": document.pk,
         "original_name": document.original_name,
         "created_at": document.created_at.isoformat() if document.created_at else None,
         "speeches": [
@@ -129,7 +130,7 @@ def write(sha256: str, data: dict) -> Path:
 def mark_deleted_on_commit(document: Document, deleted_at: str) -> None:
     """Once a document's deletion commits, its history says so: the raw bytes stay (nothing
     uploaded is lost), but `rebuild_from_raw` must not bring the document back."""
-    data = {**(read(document.sha256) or snapshot(document)), "deleted_at": deleted_at}
+    data = {**(read(document.sha256) or snapshot(document)), "document_id": document.pk, "deleted_at": deleted_at}
     transaction.on_commit(partial(write, document.sha256, data))
 
 

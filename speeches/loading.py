@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -61,14 +61,42 @@ def sha256_of(raw: bytes) -> str:
 
 
 def store_upload(raw: bytes, name: str, user=None) -> tuple[Document, bool]:
-    """Keep the raw bytes, in their own commit, before parsing. Returns (document, created)."""
+    """Keep the raw bytes, in their own commit, before parsing. Returns (document, created).
+
+    A file the archive held before (the database lost and rebuilt, or a deleted document
+    uploaded again) gets back its number, which its page's URL and every citation of its
+    speeches carry (/documents/<n>/), unless another document holds it now."""
     sha256 = sha256_of(raw)
     keep_raw_file(raw, sha256)
+    defaults = {"original_name": name[:255], "raw": raw, "size": len(raw), "uploaded_by": user}
+    number = id_history.read(sha256).get("document_id")
     with transaction.atomic():
-        return Document.objects.get_or_create(
-            sha256=sha256,
-            defaults={"original_name": name[:255], "raw": raw, "size": len(raw), "uploaded_by": user},
-        )
+        if isinstance(number, int) and number > 0 and not Document.objects.filter(pk=number).exists():
+            document, created = Document.objects.get_or_create(sha256=sha256, defaults={**defaults, "pk": number})
+            if created:
+                reserve_document_numbers(number)
+            return document, created
+        return Document.objects.get_or_create(sha256=sha256, defaults=defaults)
+
+
+def reserve_document_numbers(upto: int) -> None:
+    """New documents are numbered past `upto`: a number once given (a document deleted
+    since, or one a rebuild has yet to bring back) never names another file. The
+    database's counter only ever moves forward here."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Document._meta.db_table])
+            sequence = cursor.fetchone()[0]
+            cursor.execute("SELECT last_value, is_called FROM " + sequence)
+            last, called = cursor.fetchone()
+            if upto > last or (upto == last and not called):
+                cursor.execute("SELECT setval(%s, %s)", [sequence, upto])
+        elif connection.vendor == "sqlite":
+            # AUTOINCREMENT keeps the highest number ever given in sqlite_sequence.
+            name = Document._meta.db_table
+            cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [upto, name])
+            if not cursor.rowcount:
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [name, upto])
 
 
 # Documents in these states are not parsed again by ingest_bytes unless forced:

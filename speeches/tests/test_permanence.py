@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from speeches import id_history
 from speeches.ingest import parse_document
@@ -391,6 +392,39 @@ def test_ids_a_re_ingest_retired_say_their_document_was_deleted_also_after_a_reb
     rebuild(django_capture_on_commit_callbacks)
     response = client.get(f"/speeches/{third}/")
     assert response.status_code == 410 and "由管理员从档案中删除" in response.content.decode()
+
+
+def _as_in_a_database_made_anew() -> None:
+    """Its counter of document numbers starts again at 1."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence('speeches_document', 'id')")
+            cursor.execute(f"ALTER SEQUENCE {cursor.fetchone()[0]} RESTART WITH 1")
+        else:
+            cursor.execute("DELETE FROM sqlite_sequence WHERE name = 'speeches_document'")
+
+
+def test_documents_keep_their_numbers_after_the_database_is_lost_and_a_deleted_ones_names_no_other_file(
+    client, seed_bytes, django_capture_on_commit_callbacks
+):
+    from speeches.loading import ingest_bytes, remove_document
+
+    pages = [seed_bytes[SEED] + b"\n" * n for n in range(4)]  # four files, one text
+    with django_capture_on_commit_callbacks(execute=True):
+        numbers = [ingest_bytes(page, f"page-{n}.txt").document_id for n, page in enumerate(pages[:3])]
+        remove_document(Document.objects.get(pk=numbers[2]))  # the last number given
+    lose_the_database()
+    _as_in_a_database_made_anew()
+    rebuild(django_capture_on_commit_callbacks)
+    assert sorted(Document.objects.values_list("pk", "original_name")) == [
+        (numbers[0], "page-0.txt"),
+        (numbers[1], "page-1.txt"),
+    ]
+    assert "page-1.txt" in client.get(f"/documents/{numbers[1]}/").content.decode()
+    assert client.get(f"/documents/{numbers[2]}/").status_code == 404  # deleted, and no other file
+    with django_capture_on_commit_callbacks(execute=True):
+        later = ingest_bytes(pages[3], "page-3.txt").document_id
+    assert later > max(numbers)
 
 
 def test_the_id_history_is_written_beside_the_raw_file(seed_bytes, django_capture_on_commit_callbacks):

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from speeches import id_history
 from speeches.indexing import rebuild_index
-from speeches.loading import LoadResult, ingest_bytes, keep_raw_file, sha256_of
+from speeches.loading import LoadResult, ingest_bytes, keep_raw_file, reserve_document_numbers, sha256_of
 from speeches.models import Document, SpeechAlias
 from speeches.uploads import expand_upload, is_zip, store_piece
 
@@ -33,6 +33,7 @@ class StoredFile:
     name: str
     created_at: str
     deleted: bool = False  # an admin deleted its document: not rebuilt (id_history)
+    document_id: int | None = None  # the number its page had (/documents/<n>/)
 
 
 def stored_files(root: Path) -> list[StoredFile]:
@@ -44,8 +45,16 @@ def stored_files(root: Path) -> list[StoredFile]:
             continue
         history = id_history.read(path.name)
         name = history.get("original_name") or path.name
+        number = history.get("document_id")
         files.append(
-            StoredFile(path, path.name, name, history.get("created_at") or "", bool(history.get("deleted_at")))
+            StoredFile(
+                path,
+                path.name,
+                name,
+                history.get("created_at") or "",
+                bool(history.get("deleted_at")),
+                number if isinstance(number, int) else None,
+            )
         )
     # Files without a history (stored before ids were recorded) come last, by hash.
     return sorted(files, key=lambda f: (f.created_at == "", f.created_at, f.sha256))
@@ -72,6 +81,12 @@ class Command(BaseCommand):
         files = stored_files(root)
         if not files:
             raise CommandError(f"no raw files under {root}")
+        # Documents come back under the numbers they had (loading.store_upload); one
+        # without a number of its own, or a later upload, is numbered past all of them,
+        # a deleted document's included.
+        numbers = [stored.document_id for stored in files if stored.document_id]
+        if numbers:
+            reserve_document_numbers(max(numbers))
         for stored in (stored for stored in files if stored.deleted):
             explained = self.keep_deleted(stored)
             self.stdout.write(f"{stored.name}: deleted by an admin, not rebuilt ({explained} speech ids explained)")
