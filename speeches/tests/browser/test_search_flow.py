@@ -92,3 +92,22 @@ def test_a_term_is_highlighted_whole_in_every_result_and_the_total_is_what_the_p
         page.wait_for_selector(".result")
     screenshot(page, "search-term-desktop")
     assert len(listed) == len(set(listed)) == total
+
+
+def test_a_search_that_finds_nothing_keeps_the_full_width_for_its_message_and_possible_matches(
+    live_server, corpus, page
+):
+    # No filters to show: the results took the filters' 15rem column of a two-column grid.
+    for query in ["量子色动力学超导体", "-疫情", "一防三保"]:
+        page.goto(f"{live_server.url}/search/?q={query}")
+        assert page.locator(".facets").count() == 0
+        title = page.locator("h1.page-title").bounding_box()
+        main = page.locator(".search-main").bounding_box()
+        assert main["width"] >= title["width"] * 0.95 and main["width"] > 600, (query, main)
+    damaged = page.locator(".damaged-matches").bounding_box()
+    assert damaged["width"] > 600
+    screenshot(page, "search-damaged-desktop")
+    # With results the filters keep their column beside them.
+    page.goto(f"{live_server.url}/search/?q=工作")
+    facets, main = page.locator(".facets").bounding_box(), page.locator(".search-main").bounding_box()
+    assert facets["x"] + facets["width"] <= main["x"]
