@@ -6,6 +6,7 @@ The e-mail address is optional at sign-up: it is only where the search digest
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.forms import UserCreationForm
@@ -13,10 +14,30 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from .forms import INVALID_EMAIL, FocusFirstError
 
-class SignupForm(UserCreationForm):
+
+class SignupForm(FocusFirstError, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ("username", "email")
+        labels = {"username": "用户名", "email": "邮箱（可不填）"}
+        help_texts = {"username": "", "email": "保存的检索有新讲话时发到这里；也可以以后在“检索提醒”页填写或更改。"}
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+        error_messages = {"email": {"invalid": INVALID_EMAIL}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The hint says what AUTH_PASSWORD_VALIDATORS (archive/settings.py) check, in place
+        # of Django's list of every validator's text.
+        self.fields["password1"].label = "密码"
+        self.fields["password1"].help_text = "至少 8 位，不能过于常见，也不能与用户名或邮箱太相似。"
+        self.fields["password2"].label = "确认密码"
+        self.fields["password2"].help_text = ""
+
+    def validate_password_for_user(self, user, password_field_name="password1"):
+        # Django files a weak password's errors (这个密码太常见了) under the confirmation;
+        # they belong under 密码, where the password was chosen.
+        super().validate_password_for_user(user, password_field_name="password1")
 
 
 def safe_next(request) -> str:
