@@ -22,16 +22,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from .digest import register_arrivals, searches_something
+from .forms import INVALID_EMAIL, FocusFirstError
 from .models import Document, SavedSearch, Topic
 from .search import SearchParams
 from .search.params import FILTER_TITLES, UNDATED
 
 
-class EmailForm(forms.ModelForm):
+class EmailForm(FocusFirstError, forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ["email"]
         labels = {"email": "通知邮箱"}
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "name@example.org"})}
+        error_messages = {"email": {"invalid": INVALID_EMAIL}}
 
 
 def canonical_query(params: SearchParams) -> str:
@@ -78,10 +81,11 @@ def save_search(user, params: SearchParams) -> tuple[SavedSearch, bool]:
 @login_required
 @require_safe
 def alert_list(request):
-    context = {
-        "searches": SavedSearch.objects.filter(user=request.user),
-        "email_form": EmailForm(instance=request.user),
-    }
+    return alerts_page(request, EmailForm(instance=request.user))
+
+
+def alerts_page(request, email_form: EmailForm):
+    context = {"searches": SavedSearch.objects.filter(user=request.user), "email_form": email_form}
     return render(request, "speeches/alerts.html", context)
 
 
@@ -121,6 +125,6 @@ def alert_email(request):
         form.save()
         email = form.cleaned_data["email"]
         messages.success(request, f"通知将发送到 {email}。" if email else "已清空通知邮箱，不再发送通知。")
-    else:
-        messages.error(request, "邮箱地址无效，未保存。")
-    return redirect("alerts")
+        return redirect("alerts")
+    # The page again with what was typed, marked where it is wrong (a redirect lost both).
+    return alerts_page(request, form)

@@ -18,6 +18,7 @@ from speeches.index_check import PENDING_MARK, retry_pending
 from speeches.loading import ingest_bytes
 from speeches.models import Document, SavedSearch, Speech
 from speeches.search import SearchParams, search_speeches
+from speeches.tests.page_html import described_by, elements, one
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +169,18 @@ def test_the_researcher_sets_changes_and_clears_the_address_the_digest_goes_to(c
     client.post("/alerts/email/", {"email": ""})
     alice.refresh_from_db()
     assert alice.email == "" and "还没有通知邮箱" in client.get("/alerts/").content.decode()
+
+
+def test_an_address_refused_is_shown_again_marked_as_wrong_with_its_error_not_as_a_success(client, alice):
+    response = client.post("/alerts/email/", {"email": "not an address"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    field = one(html, "input", name="email")
+    assert field.attrs["value"] == "not an address" and field.attrs["aria-invalid"] == "true"
+    assert "autofocus" in field.attrs and "邮箱地址无效" in described_by(html, field)
+    assert "邮箱地址无效" in one(html, role="alert").content
+    # No green success box saying it.
+    assert not [box for box in elements(html, class_="messages") if "无效" in box.content]
 
 
 def test_sign_up_takes_an_address_for_the_digest_which_may_be_left_empty(client, db):
