@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import citation
+from .forms import FocusFirstError
 from .models import Bookmark, Speech, SpeechAlias
 from .speech_views import citable, find_speech
 
@@ -37,14 +38,16 @@ def normalize_tags(raw: str) -> str:
     return ", ".join(dict.fromkeys(tags))[:500]
 
 
-class BookmarkForm(forms.ModelForm):
-    paragraph = forms.RegexField(regex=r"^p\d{1,6}$", required=False, max_length=16)
+class BookmarkForm(FocusFirstError, forms.ModelForm):
+    paragraph = forms.RegexField(regex=r"^p\d{1,6}$", required=False, max_length=16, label="段落")
 
     class Meta:
         model = Bookmark
         fields = ["paragraph", "note", "tags"]
         labels = {"paragraph": "段落", "note": "备注", "tags": "标签（用逗号分隔）"}
-        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+        # The model's help text is English ("Comma-separated."); the label says it.
+        help_texts = {"tags": ""}
+        widgets = {"note": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, anchors: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,6 +127,7 @@ def bookmark_edit(request, pk: int):
     speech = find_speech(mark.public_id)
     anchors = [anchor for anchor, _ in paragraphs_of(speech)] if speech is not None else None
     form = BookmarkForm(request.POST or None, instance=mark, anchors=anchors)
+    form.fields["paragraph"].widget = forms.HiddenInput()  # kept as it was; the page edits note and tags
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "书签已更新。")

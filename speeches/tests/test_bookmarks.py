@@ -17,6 +17,7 @@ from speeches.ingest.types import ParsedSection
 from speeches.loading import ingest_bytes, load_parsed
 from speeches.models import Bookmark, Document, Speech
 from speeches.tests.cast import CITY, parsed_document, raw_bytes
+from speeches.tests.page_html import described_by, one
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +116,22 @@ def test_a_paragraph_the_speech_does_not_have_is_refused_with_a_reason(client, a
     client.post(f"/bookmarks/{mark.pk}/edit/", {"paragraph": "p999", "note": "", "tags": ""})
     mark.refresh_from_db()
     assert mark.paragraph == f"p{count}"
+
+
+def test_a_refused_edit_names_the_field_in_chinese_beside_it_and_keeps_what_was_typed(client, alice, speech):
+    add(client, speech, note="原来的备注")
+    mark = Bookmark.objects.get()
+    too_long = "标签" * 300
+    response = client.post(f"/bookmarks/{mark.pk}/edit/", {"paragraph": "", "note": "新的备注", "tags": too_long})
+    html = response.content.decode()
+    mark.refresh_from_db()
+    assert response.status_code == 200 and mark.note == "原来的备注"
+    tags = one(html, "input", name="tags")
+    assert tags.attrs["aria-invalid"] == "true" and "autofocus" in tags.attrs and tags.attrs["value"] == too_long
+    assert "500" in described_by(html, tags)
+    assert one(html, "textarea", name="note").content == "新的备注"
+    summary = one(html, role="alert")
+    assert "标签（用逗号分隔）：" in summary.content and "tags" not in summary.content
 
 
 def test_a_bookmarked_speech_whose_title_the_archive_supplied_is_listed_in_brackets(client, alice, cast):
