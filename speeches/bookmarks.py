@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import citation
 from .forms import FocusFirstError
 from .models import Bookmark, Speech, SpeechAlias
-from .speech_views import citable, find_speech
+from .speech_views import AT_PARAGRAPH, citable, find_speech
 
 PAGE_SIZE = 50
 # A bookmarked paragraph's opening kept with the bookmark, and how much of it must match.
@@ -98,8 +98,14 @@ def bookmark_add(request):
     mark.user, mark.public_id, mark.title = request.user, speech.public_id, speech.title
     mark.excerpt = paragraphs.get(mark.paragraph, "")[:EXCERPT]
     mark.save()
+    if mark.paragraph:
+        # Shown just above the paragraph the page opens at (speech_views.placed_messages).
+        messages.success(
+            request, f"已加入我的书签（第{mark.paragraph[1:]}段）。", extra_tags=AT_PARAGRAPH + mark.paragraph
+        )
+        return redirect(f"{speech.get_absolute_url()}#{mark.paragraph}")
     messages.success(request, "已加入我的书签。")
-    return redirect(speech.get_absolute_url() + (f"#{mark.paragraph}" if mark.paragraph else ""))
+    return redirect(speech.get_absolute_url())
 
 
 @login_required

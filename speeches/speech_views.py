@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.messages import get_messages
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -81,7 +82,28 @@ def speech_detail(request, public_id: str, slug: str = ""):
         "lost_characters": speech.text.count(MARKER),
         "facts": facts(speech),
     }
+    context["page_messages"], context["messages_anchor"], context["paragraph_messages"] = placed_messages(request)
     return render(request, "speeches/speech.html", context)
+
+
+# How speeches/bookmarks.py tags the message about a paragraph it saved: "at-p12".
+AT_PARAGRAPH = "at-"
+
+
+def placed_messages(request) -> tuple[list, str, list]:
+    """The page's messages, and apart those about one paragraph (a bookmark just saved
+    there) with its anchor. Those are shown in the text just above the paragraph, where
+    the page opens (#p12): a confirmation pinned to the top of the screen covered the
+    very paragraph it confirmed, and every line scrolled under it."""
+    page, anchor, here = [], "", []
+    for message in get_messages(request):
+        tag = message.extra_tags or ""
+        if tag.startswith(AT_PARAGRAPH) and anchor in ("", tag[len(AT_PARAGRAPH) :]):
+            anchor = tag[len(AT_PARAGRAPH) :]
+            here.append(message)
+        else:
+            page.append(message)
+    return page, anchor, here
 
 
 # Headings of the outline (一、 （一） 第一， ——): the table of contents lists these. The

@@ -93,6 +93,16 @@ def test_a_paragraph_bookmark_keeps_its_note_and_tags_and_is_listed(client, alic
     assert f'href="/speeches/{speech.public_id}/#p3"' in html and "引用于第二章" in html and "第3段" in html
 
 
+def test_the_confirmation_of_a_paragraph_bookmark_is_shown_just_above_that_paragraph(client, alice, speech):
+    add(client, speech, paragraph="p4")
+    html = client.get(speech.get_absolute_url()).content.decode()
+    assert html.count("已加入我的书签") == 1
+    confirmation = html.index("已加入我的书签（第4段）")
+    assert html.index('id="p3"') < confirmation < html.index('id="p4"')
+    # Not at the top of the page, where the page (opened at #p4) does not show it.
+    assert confirmation > html.index('class="speech-text"')
+
+
 def test_bookmarking_the_same_place_again_updates_it(client, alice, speech):
     add(client, speech, note="first")
     add(client, speech, note="second")

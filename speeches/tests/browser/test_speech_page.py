@@ -56,10 +56,15 @@ def test_a_researcher_copies_a_paragraph_link_and_finds_the_bookmark(live_server
     page.fill(".bookmark-form input[name=tags]", "疫情，教育")
     page.click(".bookmark-form button[type=submit]")
     page.wait_for_url(permalink + "#p5")
-    assert "已加入我的书签" in page.text_content(".messages")
-    # In view while the page stands at the paragraph, and announced.
-    box = page.locator(".messages").bounding_box()
+    assert "已加入我的书签（第5段）" in page.text_content(".messages")
+    # In view where the page opens, and announced; above the paragraph it confirms, not over it.
+    box, target = page.locator(".messages").bounding_box(), page.locator("#p5").bounding_box()
     assert 0 <= box["y"] < page.viewport_size["height"] and page.get_attribute(".messages", "role") == "status"
+    assert box["y"] + box["height"] <= target["y"]
+    # It scrolls away with the text instead of staying pinned over the lines below.
+    page.mouse.wheel(0, 600)
+    page.wait_for_function("window.scrollY > 0")
+    assert page.locator(".messages").bounding_box()["y"] < box["y"] - 300
 
     page.click(".nav-account a:has-text('我的书签')")
     item = page.locator(".bookmark").first
