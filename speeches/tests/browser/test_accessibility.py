@@ -94,6 +94,22 @@ def test_the_keyboard_reaches_the_content_first_and_a_copy_is_announced(live_ser
     page.wait_for_function("() => document.getElementById('announce').textContent === '已复制'")
 
 
+def test_no_page_takes_the_focus_on_arrival_so_tab_starts_at_the_skip_link_which_leads_to_the_search_box(
+    live_server, corpus, page
+):
+    for path in ("/", "/accounts/login/", "/accounts/signup/"):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.activeElement === document.body"), path
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "跳到正文", path
+    # On the home page the search box is the first stop after skipping the header.
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.big-search') !== null")
+
+
 def test_the_sort_menu_does_not_reload_the_page_on_an_arrow_key(live_server, corpus, page):
     page.goto(f"{live_server.url}/search/?q={QUERY}")
     url = page.url
