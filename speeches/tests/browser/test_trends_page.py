@@ -28,17 +28,27 @@ def test_a_researcher_goes_from_results_to_the_chart_and_adds_and_removes_terms(
     assert "安全生产" not in page.text_content(".tally-list")
 
 
-def test_the_chart_page_fits_a_phone_and_its_table_scrolls_in_its_own_box(live_server, corpus, phone_page):
-    phone_page.goto(live_server.url + "/search/trends/?terms=疫情防控&terms=安全生产&terms=教育信息化&measure=rate")
+def test_the_chart_page_fits_a_phone_and_its_table_scrolls_in_its_own_box(live_server, corpus, phone_page, page):
+    url = live_server.url + "/search/trends/?terms=疫情防控&terms=安全生产&terms=教育信息化&measure=rate"
+    phone_page.goto(url)
     phone_page.wait_for_selector(".chart-year svg.chart-narrow")
     assert phone_page.locator(".chart-year svg.chart-narrow").is_visible()
     assert not phone_page.locator(".chart-year svg.chart-wide").is_visible()
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
-    # The tables scroll inside their own box, which a keyboard can reach.
+    # The tables scroll inside their own box, which a keyboard can reach, and say that they do:
+    # a table cut at a column's edge looked whole.
     box = phone_page.locator(".chart-year .table-scroll")
-    assert box.get_attribute("tabindex") == "0"
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+    assert phone_page.locator(".chart-year .scroll-hint").is_visible()
+    assert "左右滑动" in phone_page.text_content(".chart-year .scroll-hint")
     screenshot(phone_page, "trends-compare-phone")
+    # Where the table fits, its box is no Tab stop and no hint shows.
+    page.goto(url)
+    wide = page.locator(".chart-year .table-scroll")
+    assert wide.evaluate("b => b.scrollWidth <= b.clientWidth")
+    assert wide.get_attribute("tabindex") is None and wide.get_attribute("role") is None
+    assert not page.locator(".chart-year .scroll-hint").is_visible()
     phone_page.goto(live_server.url + "/places/安徽/")
     assert phone_page.locator("svg.chart-narrow").is_visible()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
