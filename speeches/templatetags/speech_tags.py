@@ -43,3 +43,9 @@ def quoted(query: str) -> str:
     """A query between Chinese quotation marks, as a heading names it; a query that is one
     quoted phrase keeps one pair: “会议上的讲话”, not “"会议上的讲话"”."""
     return f"“{shown(query)}”"
+
+
+@register.filter
+def any_selected(values) -> bool:
+    """Whether any of these facet values is selected (templates/includes/facet_values.html)."""
+    return any(value.selected for value in values)

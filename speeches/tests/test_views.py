@@ -1,9 +1,11 @@
 """Pages render in Chinese and link to each other."""
 
 import re
+from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
+from django.template.loader import render_to_string
 
 from speeches.models import Document, Speech, SpeechAlias
 from speeches.tests.admin_helpers import make_staff
@@ -374,3 +376,23 @@ def test_a_search_offers_only_what_its_results_can_serve(client, cast):
     assert 'class="sort-form"' not in html and 'class="facets"' not in html and "订阅此检索" in html
     html = client.get("/search/", {"q": "工作"}).content.decode()
     assert "逐条语境" in html and ">趋势图<" in html and 'class="sort-form"' in html
+
+
+def facet_values(count: int, selected: int | None = None) -> list[SimpleNamespace]:
+    return [
+        SimpleNamespace(url=f"?topic={n}", label=f"主题{n}", count=count - n, selected=n == selected)
+        for n in range(count)
+    ]
+
+
+def test_a_long_filter_list_shows_its_first_eight_values_and_folds_the_rest_under_more():
+    html = render_to_string("includes/facet_values.html", {"values": facet_values(12)})
+    shown, rest = html.split("<details")
+    assert shown.count("<li>") == 8 and rest.count("<li>") == 4
+    assert "更多（另 4 项）" in rest and "open" not in rest.split(">")[0]
+    assert "<details" not in render_to_string("includes/facet_values.html", {"values": facet_values(8)})
+
+
+def test_a_selected_value_among_the_folded_ones_keeps_them_open():
+    html = render_to_string("includes/facet_values.html", {"values": facet_values(12, selected=10)})
+    assert '<details class="facet-more" open>' in html
