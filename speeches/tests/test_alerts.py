@@ -153,10 +153,25 @@ def test_a_saved_search_is_removed_by_its_owner_and_is_404_for_anyone_else(clien
     bob = Client()
     bob.force_login(User.objects.create_user("bob", password="another-passphrase-2"))
     assert bob.post(f"/alerts/{saved.pk}/delete/").status_code == 404
+    assert bob.get(f"/alerts/{saved.pk}/delete/").status_code == 404
     assert SavedSearch.objects.filter(pk=saved.pk).exists()
     assert client.post(f"/alerts/{saved.pk}/delete/").status_code == 302
     assert not SavedSearch.objects.exists()
-    assert client.get(f"/alerts/{saved.pk}/delete/").status_code == 405
+    assert client.get(f"/alerts/{saved.pk}/delete/").status_code == 404
+
+
+def test_deleting_a_saved_search_asks_first_on_a_page_of_its_own(client, alice, db):
+    save(client, "q=" + quote("量子通信"))
+    saved = SavedSearch.objects.get()
+    listing = client.get("/alerts/").content.decode()
+    # The list links to the question; it holds no form that deletes in one tap.
+    assert f'href="/alerts/{saved.pk}/delete/"' in listing and f'action="/alerts/{saved.pk}/delete/"' not in listing
+    question = client.get(f"/alerts/{saved.pk}/delete/")
+    html = question.content.decode()
+    assert question.status_code == 200 and SavedSearch.objects.exists()
+    assert "删除这个保存的检索？" in html and "量子通信" in html and 'href="/alerts/">取消</a>' in html
+    client.post(f"/alerts/{saved.pk}/delete/")
+    assert not SavedSearch.objects.exists()
 
 
 def test_the_researcher_sets_changes_and_clears_the_address_the_digest_goes_to(client, alice):
