@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from speeches.ingest.mojibake import MARKER
 from speeches.models import Speech, SpeechAlias
+from speeches.tests.page_html import elements
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +43,24 @@ def test_every_paragraph_has_an_anchor_and_a_copy_link_control(client, cast):
     count = len(speech.paragraphs())
     assert count == 6
     for number in range(1, count + 1):
-        # A paragraph, or a section's heading (h2, h3…), each with its anchor.
-        assert re.search(rf'<(p|h[2-6]) id="p{number}"', html) and f'data-anchor="p{number}"' in html
+        # A paragraph, or the row of a section's heading (h2, h3…), each with its anchor.
+        assert re.search(rf'<(p|div) id="p{number}"', html) and f'data-anchor="p{number}"' in html
     assert f'id="p{count + 1}"' not in html
-    assert re.search(r'<h[2-6] id="p\d+" class="heading', html)
+    assert re.search(
+        r'<div id="p\d+" class="heading-row[^>]*><a class="pilcrow"[^>]*>¶</a><h[2-6] class="heading', html
+    )
+
+
+def test_a_section_headings_accessible_name_is_its_own_text_not_its_paragraph_link(client, cast):
+    speech = cast["yushan"]
+    html = html_of(client, speech.get_absolute_url())
+    headings = [
+        e
+        for e in elements(html)
+        if e.tag in {"h2", "h3", "h4", "h5", "h6"} and "heading" in e.attrs.get("class", "").split()
+    ]
+    # Nothing but the heading's text inside it: no ¶ link, no copy button.
+    assert [h.content for h in headings] == [s.heading for s in speech.sections.exclude(heading="")]
 
 
 def test_the_table_of_contents_links_each_headed_section(client, cast):
