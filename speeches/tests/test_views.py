@@ -96,6 +96,16 @@ def test_the_help_page_documents_the_query_language(client, cast):
     assert all(token in html for token in ("OR", "-词", "title:", "短语", "/api/search"))
 
 
+def test_the_footers_api_link_leads_to_the_apis_documentation_which_lists_every_address(client, cast):
+    home = client.get("/").content.decode()
+    footer = home[home.index('<footer class="site-footer">') :]
+    assert 'href="/search/help/#api">JSON API</a>' in footer and 'href="/api/speeches"' not in footer
+    help_page = client.get("/search/help/").content.decode()
+    assert '<h2 id="api">JSON API</h2>' in help_page
+    for address in ("/api/speeches?page=", "/api/speeches/<var>id</var>", "/citation?paragraph=", "/api/search?q="):
+        assert address in help_page
+
+
 def test_a_speech_page_shows_its_text_with_paragraph_anchors(client, cast):
     speech = cast["yushan"]
     response = client.get(speech.get_absolute_url())
