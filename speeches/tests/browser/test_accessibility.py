@@ -89,6 +89,10 @@ def test_the_keyboard_reaches_the_content_first_and_a_copy_is_announced(live_ser
     assert page.evaluate("document.activeElement.id") == "main"
     # Section headings are headings, not styled paragraphs.
     assert page.locator(".speech-text h2.heading").count() > 0
+    # Keywords are links and look it: the links' colour, underlined (they were grey text).
+    keyword, link = page.locator(".keywords a.kw").first, page.locator(".site-footer a").first
+    assert keyword.evaluate("k => getComputedStyle(k).textDecorationLine") == "underline"
+    assert keyword.evaluate("k => getComputedStyle(k).color") == link.evaluate("a => getComputedStyle(a).color")
     page.click("#cite summary")
     page.click('button.copy-cite[data-format="gbt7714"]')
     page.wait_for_function("() => document.getElementById('announce').textContent === '已复制'")
