@@ -157,6 +157,12 @@ def test_on_a_phone_the_concordance_shows_each_lines_source_beside_the_term(live
     left = first.locator("td.left")
     box, text_box = left.bounding_box(), left.locator("span").bounding_box()
     assert abs((text_box["x"] + text_box["width"]) - (box["x"] + box["width"])) < 8
+    # A context cut to fit ends in … at its outer edge, never in half a character.
+    cut = phone_page.evaluate(
+        "[...document.querySelectorAll('.concordance td.left, .concordance td.right')]"
+        ".filter(c => c.scrollWidth > c.clientWidth).map(c => getComputedStyle(c).textOverflow)"
+    )
+    assert cut and set(cut) == {"ellipsis"}
     screenshot(phone_page, "concordance-phone")
 
 
