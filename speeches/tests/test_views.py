@@ -365,6 +365,16 @@ def test_page_titles_name_the_site_once_and_a_quoted_query_in_one_pair_of_quotes
     assert "“疫情防控”的语境" in html and "“&quot;" not in html
 
 
+def test_each_page_of_results_has_its_own_title_naming_its_filters_and_its_page(client, cast):
+    def title(**params):
+        return re.search(r"<title>(.*?)</title>", client.get("/search/", params).content.decode()).group(1)
+
+    assert title(q="工作") == "“工作”的检索结果 · 讲话档案"
+    assert title(q="工作", page="2", page_size="5") == "“工作”的检索结果 · 第2页 · 讲话档案"
+    assert title(q="工作", level="县") == "“工作”的检索结果（讲话人级别：县） · 讲话档案"
+    assert title(q="工作", level="县", year_from="2000") == "“工作”的检索结果（讲话人级别：县，年份：2000–） · 讲话档案"
+
+
 def test_a_year_range_given_backwards_means_the_years_between(client, cast):
     forwards = client.get("/api/search", {"q": "工作", "year_from": 2016, "year_to": 2021}).json()
     backwards = client.get("/api/search", {"q": "工作", "year_from": 2021, "year_to": 2016}).json()
