@@ -63,6 +63,19 @@ def test_a_section_headings_accessible_name_is_its_own_text_not_its_paragraph_li
     assert [h.content for h in headings] == [s.heading for s in speech.sections.exclude(heading="")]
 
 
+def test_each_copy_button_of_the_cite_box_names_the_form_it_copies(client, cast):
+    html = html_of(client, cast["yushan"].get_absolute_url())
+    names = {
+        button.attrs["data-format"]: button.attrs["aria-label"]
+        for button in elements(html, "button", class_="copy-cite")
+    }
+    assert names == {
+        "gbt7714": "复制 GB/T 7714 格式的引文",
+        "bibtex": "复制 BibTeX 格式的引文",
+        "ris": "复制 RIS 格式的引文",
+    }
+
+
 def test_the_table_of_contents_links_each_headed_section(client, cast):
     speech = cast["yushan"]
     html = html_of(client, speech.get_absolute_url())
