@@ -167,6 +167,18 @@ def test_my_bookmarks_filter_by_tag_and_by_words(client, alice, cast):
     assert f"/speeches/{one.public_id}/" in by_words and f"/speeches/{two.public_id}/" not in by_words
 
 
+def test_the_tag_chosen_is_marked_by_more_than_its_colour_and_the_pages_are_a_named_navigation(client, alice, cast):
+    add(client, cast["yushan"], tags="对照, 方法")
+    html = client.get("/bookmarks/", {"tag": "对照"}).content.decode()
+    chosen = one(html, "a", aria_current="true")
+    assert chosen.content == "✓ 对照" and "current" in chosen.attrs["class"]
+    assert one(client.get("/bookmarks/").content.decode(), "a", aria_current="true").content == "全部"
+    Bookmark.objects.bulk_create(
+        Bookmark(user=alice, public_id=cast["yushan"].public_id, paragraph=f"p{n}") for n in range(1, 60)
+    )
+    assert one(client.get("/bookmarks/").content.decode(), "nav", class_="pager").attrs["aria-label"] == "分页"
+
+
 def test_a_bookmark_can_be_edited_and_removed(client, alice, speech):
     add(client, speech, paragraph="p2", note="old")
     mark = Bookmark.objects.get()

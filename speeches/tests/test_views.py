@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
+from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 
 from speeches.models import Document, Speech, SpeechAlias
@@ -416,3 +417,9 @@ def test_a_long_filter_list_shows_its_first_eight_values_and_folds_the_rest_unde
 def test_a_selected_value_among_the_folded_ones_keeps_them_open():
     html = render_to_string("includes/facet_values.html", {"values": facet_values(12, selected=10)})
     assert '<details class="facet-more" open>' in html
+
+
+def test_the_browse_pages_pager_is_a_navigation_named_for_what_it_does(cast):
+    page = Paginator(list(Speech.objects.all()[:3]), 1).page(2)
+    html = render_to_string("includes/speech_list.html", {"page": page})
+    assert '<nav class="pager" aria-label="分页">' in html
