@@ -103,8 +103,7 @@ def alert_save(request):
         return redirect(search_url)
     saved, created = save_search(request.user, params)
     messages.success(request, f"已保存检索“{saved.label}”。" if created else f"检索“{saved.label}”已经保存过。")
-    if not request.user.email:
-        messages.warning(request, "还没有通知邮箱：请在下方填写，否则收不到新讲话的通知。")
+    # No warning about a missing address here: the page this leads to says it beside the field.
     return redirect("alerts")
 
 

@@ -198,6 +198,12 @@ def test_an_address_refused_is_shown_again_marked_as_wrong_with_its_error_not_as
     assert not [box for box in elements(html, class_="messages") if "无效" in box.content]
 
 
+def test_saving_a_search_without_an_address_says_once_that_one_is_missing(client, alice):
+    User.objects.filter(pk=alice.pk).update(email="")
+    html = client.post("/alerts/save/", {"query": "q=" + quote("量子通信")}, follow=True).content.decode()
+    assert "已保存检索" in html and html.count("还没有通知邮箱") == 1
+
+
 def test_sign_up_takes_an_address_for_the_digest_which_may_be_left_empty(client, db):
     password = "Zhong-Wen-2026!"
     assert 'name="email"' in client.get("/accounts/signup/").content.decode()
