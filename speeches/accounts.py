@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -58,3 +59,16 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(safe_next(request) or settings.LOGIN_REDIRECT_URL)
     return render(request, "registration/signup.html", {"form": form, "next": safe_next(request)})
+
+
+# Why a page sent a visitor to sign in (login_required's ?next=), said on the sign-in page:
+# a visitor sent there from 我的书签 or 检索提醒 was given no reason.
+SIGN_IN_REASONS = (("/bookmarks/", "登录后才能使用书签。"), ("/alerts/", "登录后才能使用检索提醒。"))
+
+
+class LoginView(auth_views.LoginView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        target = context.get("next") or ""
+        context["reason"] = next((text for prefix, text in SIGN_IN_REASONS if target.startswith(prefix)), "")
+        return context

@@ -48,7 +48,7 @@ urlpatterns = [
     path("alerts/<int:pk>/delete/", alerts.alert_delete, name="alert-delete"),
     path("alerts/email/", alerts.alert_email, name="alert-email"),
     path("accounts/signup/", accounts.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Last: any other /api/ address answers JSON (api.not_found).
     re_path(r"^api/(?P<rest>.*)$", api.not_found, name="api-not-found"),

@@ -41,3 +41,14 @@ def test_a_refused_sign_in_is_announced_and_points_both_fields_to_it(client):
         field = one(html, "input", name=name)
         assert field.attrs["aria-invalid"] == "true" and "用户名或密码不正确" in described_by(html, field)
     assert one(html, "input", name="username").attrs["value"] == "nobody"
+
+
+@pytest.mark.parametrize(
+    ("page", "reason"), [("/bookmarks/", "登录后才能使用书签"), ("/alerts/", "登录后才能使用检索提醒")]
+)
+def test_a_visitor_sent_to_sign_in_from_a_page_that_needs_it_is_told_why(client, page, reason):
+    response = client.get(page, follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/?next=")
+    assert reason in response.content.decode()
+    # Signing in from the header of any other page gives no such reason.
+    assert "登录后才能" not in client.get("/accounts/login/?next=/topics/").content.decode()
