@@ -49,3 +49,19 @@ def quoted(query: str) -> str:
 def any_selected(values) -> bool:
     """Whether any of these facet values is selected (templates/includes/facet_values.html)."""
     return any(value.selected for value in values)
+
+
+@register.filter
+def meta_marks(items) -> list[str]:
+    """Which marks the meta lines of these speeches show (templates/includes/meta_legend.html):
+    "inferred" for a year's "?", "fragment" for 残篇. Items are speeches, search hits
+    (hit.speech) or possible matches (item.hit.speech)."""
+    marks = []
+    for item in items or ():
+        hit = getattr(item, "hit", item)
+        speech = getattr(hit, "speech", hit)
+        if speech.date and (not speech.year or speech.date_standing == "inferred"):
+            marks.append("inferred")
+        if speech.is_fragment:
+            marks.append("fragment")
+    return sorted(set(marks), key=["inferred", "fragment"].index)

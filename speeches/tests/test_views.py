@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 
 from speeches.models import Document, Speech, SpeechAlias
 from speeches.tests.admin_helpers import make_staff
+from speeches.tests.page_html import one
 
 pytestmark = pytest.mark.django_db
 
@@ -423,3 +424,23 @@ def test_the_browse_pages_pager_is_a_navigation_named_for_what_it_does(cast):
     page = Paginator(list(Speech.objects.all()[:3]), 1).page(2)
     html = render_to_string("includes/speech_list.html", {"page": page})
     assert '<nav class="pager" aria-label="分页">' in html
+
+
+def test_a_list_says_in_words_what_an_inferred_years_mark_and_a_fragments_tag_mean(cast):
+    speech = cast["yushan"]
+    speech.date, speech.year, speech.is_fragment = "2020/2022", None, False
+    html = render_to_string("includes/speech_list.html", {"page": Paginator([speech], 10).page(1)})
+    legend = one(html, "p", class_="muted meta-legend").content
+    assert "“?”：年份是本馆据内容推断的" in legend and "残篇" not in legend
+    # The mark itself is said to a screen reader, which may skip a "?".
+    assert '2020—2022年<span aria-hidden="true">?</span><span class="visually-hidden">（推断）</span>' in html
+    speech.is_fragment, speech.date = True, ""
+    html = render_to_string("includes/speech_list.html", {"page": Paginator([speech], 10).page(1)})
+    assert one(html, "p", class_="muted meta-legend").content == "“残篇”：来源网页只保留了这篇讲话的一部分。"
+
+
+def test_a_list_without_such_marks_has_no_legend(cast):
+    speech = cast["yushan"]
+    speech.date, speech.is_fragment = "", False
+    html = render_to_string("includes/speech_list.html", {"page": Paginator([speech], 10).page(1)})
+    assert "meta-legend" not in html
