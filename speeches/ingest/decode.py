@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 
+from .markup import strip_markup
 from .types import Decoded, IngestError
 
 _BOMS = (
@@ -231,7 +232,7 @@ _MAX_KANA_SHARE = 0.05
 
 
 def refuse_not_chinese(decoded: Decoded) -> Decoded:
-    sample = decoded.text[:_SAMPLE]  # a page's first 4,000 characters tell its language
+    sample = visible_sample(decoded.text)  # a page's first 4,000 characters tell its language
     letters = len(_LETTER.findall(sample))
     if letters < _MIN_JUDGED:
         return decoded
@@ -244,6 +245,36 @@ def refuse_not_chinese(decoded: Decoded) -> Decoded:
             f"不是中文文本：汉字只占文字的 {han / letters:.0%}（not Chinese: {han / letters:.0%} Han characters）"
         )
     return decoded
+
+
+def visible_sample(text: str) -> str:
+    """The first characters a reader of the page would see: its markup, styles and scripts
+    gone, character references (&#20013;) resolved, as markup.strip_markup leaves them.
+    A saved web page opens with kilobytes of head, CSS and scripts: judged as it came, it
+    was "0 % Han characters". The window grows until it shows a sample's worth of text,
+    so a page of plain text is stripped once, in its first 16,000 characters."""
+    if "<" not in text[:_SAMPLE] and "&" not in text[:_SAMPLE]:
+        return text[:_SAMPLE]
+    window = _SAMPLE * 4
+    while True:
+        visible = strip_markup(_without_open_element(text[:window]))[0]
+        if len(visible) >= _SAMPLE or window >= len(text):
+            return visible[:_SAMPLE]
+        window *= 4
+
+
+# A window may end inside a script, a style or a comment: its text, cut from its closing
+# tag, would be kept as a reader's text (strip_markup removes only whole elements).
+_OPENING = re.compile(r"<(?:script|style)\b|<!--", re.I)
+_CLOSING = re.compile(r"</(?:script|style)\s*>|-->", re.I)
+
+
+def _without_open_element(window: str) -> str:
+    openings = list(_OPENING.finditer(window))
+    if not openings:
+        return window
+    last = openings[-1]
+    return window if _CLOSING.search(window, last.end()) else window[: last.start()]
 
 
 _LETTER = re.compile(r"[^\W_]")  # what str.isalnum calls a letter or digit, counted in C

@@ -186,3 +186,41 @@ def test_the_damage_warning_names_the_lines_as_an_editor_numbers_them_and_no_mor
     assert decoded.damaged_lines == (11, 41, 81)
     warning = damage_warning(decoded)
     assert "在第 11、41、81 行（" in warning and "等" not in warning and "…" not in warning
+
+
+# A saved web page: doctype, a head of styles and scripts (3.6 KB of ASCII), then its text.
+HEAD = (
+    "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>讲话</title>\n<style>\n"
+    + "body { margin: 0; font-family: sans-serif; } .nav a { color: #333; }\n" * 30
+    + "</style>\n<script>\n"
+    + "var menu = document.getElementById('menu'); menu.className = 'open';\n" * 20
+    + "</script></head><body>\n"
+)
+
+
+def paragraphs(count: int) -> str:
+    return "".join(f"<p>{SIMPLIFIED}</p>\n<p>{TRADITIONAL}</p>\n" for _ in range(count))
+
+
+def test_a_saved_web_page_is_judged_by_the_text_a_reader_sees_not_by_its_head():
+    page = HEAD + paragraphs(20) + "</body></html>\n"
+    assert decode_bytes(page.encode("utf-8")).text == page
+
+
+def test_a_page_writing_its_chinese_as_character_references_is_chinese():
+    page = "".join(f"&#{ord(ch)};" if ord(ch) > 127 else ch for ch in paragraphs(20))
+    assert decode_bytes(page.encode("ascii")).text == page
+
+
+def test_a_script_the_judged_window_ends_inside_is_not_judged_as_the_pages_text():
+    # Ten short paragraphs, then a script four times as long as the first window: cut in its
+    # middle, its code would be most of the letters judged.
+    script = "<script>\n" + "function show(item) { item.style.display = 'block'; }\n" * 1200 + "</script>\n"
+    page = HEAD + paragraphs(5) + script + "</body></html>\n"
+    assert decode_bytes(page.encode("utf-8")).text == page
+
+
+def test_an_english_web_page_with_the_same_head_is_still_refused_as_not_chinese():
+    page = HEAD + "<p>The county council met on Monday to discuss the budget.</p>\n" * 100
+    with pytest.raises(IngestError, match="not Chinese"):
+        decode_bytes(page.encode("utf-8"))
