@@ -1,10 +1,11 @@
-"""Bytes to text: BOM, then strict trial decodes, then charset-normalizer.
+"""Bytes to text: BOM, then strict trial decodes, then charset-normalizer, then readings
+with a few undecodable bytes marked; the first that is not garbage is the file's.
 
 The scraped pages arrive as UTF-8 (001 has no BOM), but admins will upload files
 saved by Windows tools in GBK/GB18030, Big5 or UTF-16, so detection is automatic.
 Every result carries the encoding, a confidence in [0, 1] and how many bytes could not
 be decoded (each became U+FFFD, which the mojibake step turns into its marker) and on
-which lines. A file that reads as garbage in the best encoding found (refuse_garbage) is
+which lines. A file that reads as garbage in every reading tried (refuse_garbage) is
 refused with a reason; its bytes are kept by the loader like any failed upload's.
 """
 
@@ -14,6 +15,7 @@ import codecs
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
 
@@ -39,8 +41,29 @@ _BINARY_MAGIC = (
     (b"\xd0\xcf\x11\xe0", "legacy Office document"),
     (b"\x1f\x8b", "gzip archive"),
 )
-# The East Asian legacy encodings we try strictly, in this order.
-_LEGACY = ("gb18030", "big5")
+# The East Asian legacy encodings we try strictly, a family at a time: the first of a
+# family that reads the file is that family's reading. Windows saves Big5 as cp950 (€,
+# 裏, 碁, 恒 and box drawing are cp950's own) and Hong Kong's pages are Big5-HKSCS (嘅,
+# 咗): one such character failed strict big5, the GB18030 reading was left alone and the
+# page was refused as 45 % rare characters. A file strict big5 reads keeps that name,
+# the one browsers know (views.document_raw serves the raw file under it).
+_LEGACY = (("gb18030",), ("big5", "cp950", "big5hkscs"))
+
+
+def _cp950_pair(error: UnicodeError) -> tuple[str, int]:
+    """Python's big5hkscs lacks cp950's own pairs (€ at A3E1, which HKSCS-2004 has too):
+    read such a pair as cp950 does, as browsers' Big5 (HKSCS and cp950 in one table) does.
+    Any other undecodable pair stays an error: the reading is still strict."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    try:
+        return error.object[error.start : error.start + 2].decode("cp950"), error.start + 2
+    except UnicodeDecodeError:
+        raise error from None
+
+
+codecs.register_error("cp950-pair", _cp950_pair)
+_STRICTLY = {"big5hkscs": "cp950-pair"}
 # A UTF-8 page with broken bytes (a truncated download, a bad copy) is still UTF-8 when
 # most of its non-ASCII characters are whole UTF-8 sequences: measured on the seed pages,
 # 0.79 of them with 5 % of the bytes broken, against 0.15-0.21 for the same pages in GBK
@@ -140,6 +163,11 @@ def _common_han(ch: str) -> bool:
     return len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7
 
 
+def _is_garbage_text(decoded: Decoded) -> bool:
+    share = garbage_share(decoded.text)
+    return share is not None and share > _MAX_GARBAGE_SHARE
+
+
 def refuse_garbage(decoded: Decoded) -> Decoded:
     share = garbage_share(decoded.text)
     if share is not None and share > _MAX_GARBAGE_SHARE:
@@ -187,29 +215,49 @@ def _try_utf8(raw: bytes) -> Decoded | None:
     return None
 
 
-def _try_legacy(raw: bytes) -> Decoded | None:
-    scored = []
+def _strict_readings(raw: bytes) -> Iterator[tuple[str, str]]:
+    """(encoding, text) for each family of _LEGACY that reads the file without an error."""
     # UTF-16 without a BOM and with too little ASCII for _looks_utf16 (an all-Chinese
     # page) competes here, judged like the others by how common its characters are.
-    wide = ("utf-16-le", "utf-16-be") if len(raw) % 2 == 0 else ()
-    for encoding in (*_LEGACY, *wide):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        scored.append((text_likelihood(text), encoding, text))
-    if not scored:
-        return None
-    scored.sort(reverse=True)
-    best, encoding, text = scored[0]
-    # Confidence: how far ahead of the other reading (in nats per character), squashed.
-    lead = best - scored[1][0] if len(scored) > 1 else 2.0
-    return Decoded(text, encoding, round(min(1.0, 0.5 + lead / 4), 3))
+    wide = (("utf-16-le",), ("utf-16-be",)) if len(raw) % 2 == 0 else ()
+    for family in (*_LEGACY, *wide):
+        for encoding in family:
+            try:
+                yield encoding, raw.decode(encoding, _STRICTLY.get(encoding, "strict"))
+                break
+            except UnicodeDecodeError:
+                continue
+
+
+def _try_legacy(raw: bytes) -> list[Decoded]:
+    """The strict readings, likeliest first."""
+    scored = sorted(((text_likelihood(text), encoding, text) for encoding, text in _strict_readings(raw)), reverse=True)
+    scores = [score for score, _, _ in scored]
+    return [
+        Decoded(text, encoding, _lead_confidence(score, scores[:index] + scores[index + 1 :]))
+        for index, (score, encoding, text) in enumerate(scored)
+    ]
+
+
+def _lead_confidence(score: float, others: list[float]) -> float:
+    """How far ahead of the likeliest other reading (in nats per character), squashed:
+    alone, 1.0; a reading behind another (taken only when that one is garbage), under 0.5."""
+    lead = score - max(others) if others else 2.0
+    return round(min(1.0, max(0.0, 0.5 + lead / 4)), 3)
 
 
 def decode_bytes(raw: bytes) -> Decoded:
-    """The file's text, or IngestError with a reason when it is not text, or not Chinese."""
-    return refuse_not_chinese(refuse_garbage(without_nul(_decode(raw))))
+    """The file's text, or IngestError with a reason when it is not text, or not Chinese.
+
+    When the likeliest reading is garbage, the next reading that is not is the file's: a
+    Big5 page with a broken byte decodes strictly only as GB18030, 40 % rare characters;
+    its cp950 reading, the byte marked, is the page (_readings_with_holes)."""
+    readings = (without_nul(reading) for reading in _readings(raw))
+    best = next(readings)
+    if not _is_garbage_text(best):
+        return refuse_not_chinese(best)
+    other = next((reading for reading in readings if not _is_garbage_text(reading)), None)
+    return refuse_not_chinese(other) if other else refuse_garbage(best)
 
 
 def without_nul(decoded: Decoded) -> Decoded:
@@ -282,38 +330,62 @@ _HAN = re.compile("[\u3400-\u9fff]")
 _KANA = re.compile("[\u3040-\u30ff]")
 
 
-def _decode(raw: bytes) -> Decoded:
+def _readings(raw: bytes) -> Iterator[Decoded]:
+    """The file's readings, likeliest first. A byte order mark, UTF-16's NUL pattern or
+    UTF-8 settles it; otherwise the strict legacy readings, then charset-normalizer's."""
     check_not_binary(raw)
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
-            return _decoded(raw, encoding, 1.0, bom=True)
+            yield _decoded(raw, encoding, 1.0, bom=True)
+            return
     utf16 = _looks_utf16(raw)
     if utf16:
-        return _decoded(raw, utf16, 0.9)
-    found = _try_utf8(raw) or _try_legacy(raw)
+        yield _decoded(raw, utf16, 0.9)
+        return
+    utf8 = _try_utf8(raw)
     # A UTF-8 page with a few broken bytes, some of them NUL, is a damaged page (without_nul).
-    damaged_utf8 = found is not None and found.encoding == "utf-8" and raw.count(0) * 100 <= len(raw)
-    if found and (b"\x00" not in raw[:8192] or found.encoding.startswith("utf-16") or damaged_utf8):
-        return found
-    if b"\x00" in raw[:8192]:
+    if utf8 and (b"\x00" not in raw[:8192] or raw.count(0) * 100 <= len(raw)):
+        yield utf8
+        return
+    legacy = [] if utf8 else _try_legacy(raw)
+    if b"\x00" in raw[:8192] and not (legacy and legacy[0].encoding.startswith("utf-16")):
         raise IngestError("不是文本文件：包含 NUL 字节（binary file: NUL bytes）")
-    return _decode_with_charset_normalizer(raw)
+    yield from legacy
+    normalized = _decode_with_charset_normalizer(raw)
+    if normalized:
+        yield normalized
+    holed = _readings_with_holes(raw)
+    if not (legacy or normalized or holed):
+        raise IngestError("无法识别的编码，多数字节无法解码（undecodable bytes）")
+    yield from holed
 
 
-def _decode_with_charset_normalizer(raw: bytes) -> Decoded:
+def _decode_with_charset_normalizer(raw: bytes) -> Decoded | None:
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
-    if best is not None:
-        text = str(best)
-        return Decoded(
-            text, best.encoding, round(1.0 - best.chaos, 3), text.count("\ufffd"), damaged_lines=damaged_lines(text)
-        )
-    # Nothing decodes cleanly: keep the reading with the fewest holes and report them.
-    readings = [raw.decode(encoding, errors="replace") for encoding in ("utf-8", *_LEGACY)]
-    text = min(readings, key=lambda t: t.count("\ufffd"))
-    replaced = text.count("\ufffd")
-    if replaced > len(text) * _MAX_REPLACED_SHARE:
-        raise IngestError("无法识别的编码，多数字节无法解码（undecodable bytes）")
-    encoding = ("utf-8", *_LEGACY)[readings.index(text)]
-    return Decoded(text, encoding, 0.0, replaced, damaged_lines=damaged_lines(text))
+    if best is None:
+        return None
+    text = str(best)
+    return Decoded(
+        text, best.encoding, round(1.0 - best.chaos, 3), text.count("\ufffd"), damaged_lines=damaged_lines(text)
+    )
+
+
+_LAST_RESORT = ("utf-8", "gb18030", "cp950", "big5hkscs")
+
+
+def _readings_with_holes(raw: bytes) -> list[Decoded]:
+    """Nothing decodes cleanly (or what does is garbage): the readings with a few holes,
+    each hole marked and reported, least garbage first (holes, then rare characters): a
+    Big5 page with broken bytes has as many holes in cp950 as in big5hkscs, but where
+    the codec picks up again after a hole big5hkscs reads more pairs as rare Hong Kong
+    characters, and a marked character beats a guessed one. A reading with no hole is a
+    strict one, already tried."""
+    readings = []
+    for encoding in _LAST_RESORT:
+        text = raw.decode(encoding, errors="replace")
+        replaced = text.count("\ufffd")
+        if 0 < replaced <= len(text) * _MAX_REPLACED_SHARE:
+            readings.append(Decoded(text, encoding, 0.0, replaced, damaged_lines=damaged_lines(text)))
+    return sorted(readings, key=lambda reading: (garbage_share(reading.text) or 0.0, reading.replaced))

@@ -227,3 +227,44 @@ def test_an_english_web_page_with_the_same_head_is_still_refused_as_not_chinese(
     page = HEAD + "<p>The county council met on Monday to discuss the budget.</p>\n" * 100
     with pytest.raises(IngestError, match="not Chinese"):
         decode_bytes(page.encode("utf-8"))
+
+
+def big5_page(*extra: str) -> str:
+    return "\n".join([TRADITIONAL] * 10 + list(extra)) + "\n"
+
+
+@pytest.mark.parametrize("own", ["經費合計€100萬。", "裏面", "圍碁", "恒心", "╔═╗"])
+def test_a_windows_big5_page_with_a_character_of_cp950_alone_is_read_as_cp950(own):
+    page = big5_page(own)
+    decoded = decode_bytes(page.encode("cp950"))
+    assert (decoded.text, decoded.encoding) == (page, "cp950")
+
+
+def test_a_hong_kong_page_in_big5_hkscs_is_read_as_big5_hkscs():
+    page = big5_page("佢哋講咗嘅嘢。")
+    decoded = decode_bytes(page.encode("big5hkscs"))
+    assert (decoded.text, decoded.encoding) == (page, "big5hkscs")
+
+
+def test_a_hong_kong_page_with_a_euro_sign_is_read_whole():
+    # € is A3E1 in cp950 and in HKSCS-2004, but not in Python's big5hkscs; 佢 is in no cp950.
+    raw = big5_page().encode("big5") + "經費€".encode("cp950") + "佢哋講咗\n".encode("big5hkscs")
+    decoded = decode_bytes(raw)
+    assert (decoded.text, decoded.encoding, decoded.replaced) == (big5_page() + "經費€佢哋講咗\n", "big5hkscs", 0)
+
+
+def test_a_big5_page_with_a_broken_byte_is_big5_with_the_byte_marked_not_refused():
+    raw = bytearray(big5_page().encode("big5"))
+    raw[200] = 0xFF  # never a Big5 byte
+    decoded = decode_bytes(bytes(raw))
+    assert decoded.encoding == "cp950" and decoded.replaced >= 1
+    assert decoded.damaged_lines == (first_line_of(raw, 200),)
+    lines = decoded.text.split("\n")
+    assert [line for line in lines if line != TRADITIONAL] == [lines[first_line_of(raw, 200) - 1], ""]
+
+
+def test_a_japanese_page_in_shift_jis_is_refused_as_japanese_not_as_rare_characters():
+    # Read as GB18030, kana pairs are rare Han characters; charset-normalizer reads cp932.
+    page = "日本の環境保護について、政府は新しい政策を発表しました。これは重要な一歩です。\n" * 30
+    with pytest.raises(IngestError, match="Japanese"):
+        decode_bytes(page.encode("shift_jis"))
