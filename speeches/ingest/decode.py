@@ -109,6 +109,37 @@ def check_not_binary(raw: bytes) -> None:
             raise IngestError(f"不是文本文件：{kind}（binary file: {kind}）")
 
 
+def visible_sample(text: str, size: int = _SAMPLE) -> str:
+    """The first characters a reader of the page would see: its markup, styles and scripts
+    gone, character references (&#20013;) resolved, as markup.strip_markup leaves them.
+    A saved web page opens with kilobytes of head, CSS and scripts: judged as it came, it
+    was "0 % Han characters", and a Big5 page's readings tied, none having a Han
+    character to score. The window grows until it shows `size` characters of text: a
+    page with a few tags is stripped once, in its first 4 × size characters."""
+    if "<" not in text[:size] and "&" not in text[:size]:
+        return text[:size]
+    window = size * 4
+    while True:
+        visible = strip_markup(_without_open_element(text[:window]))[0]
+        if len(visible) >= size or window >= len(text):
+            return visible[:size]
+        window *= 4
+
+
+# A window may end inside a script, a style or a comment: its text, cut from its closing
+# tag, would be kept as a reader's text (strip_markup removes only whole elements).
+_OPENING = re.compile(r"<(?:script|style)\b|<!--", re.I)
+_CLOSING = re.compile(r"</(?:script|style)\s*>|-->", re.I)
+
+
+def _without_open_element(window: str) -> str:
+    openings = list(_OPENING.finditer(window))
+    if not openings:
+        return window
+    last = openings[-1]
+    return window if _CLOSING.search(window, last.end()) else window[: last.start()]
+
+
 def text_likelihood(text: str) -> float:
     """Mean log-probability of the sample's Han characters under the character model.
 
@@ -118,7 +149,7 @@ def text_likelihood(text: str) -> float:
     from .script import simplify_chars
 
     lm = char_lm()
-    han = [ch for ch in text[:_SAMPLE] if "\u4e00" <= ch <= "\u9fff"]
+    han = [ch for ch in visible_sample(text) if "\u4e00" <= ch <= "\u9fff"]
     if not han:
         return -20.0
     return sum(lm.unigram_logp(simplify_chars(ch)) for ch in han) / len(han)
@@ -130,7 +161,8 @@ def garbage_share(text: str) -> float | None:
     # Counted per distinct character: a page's 20,000 judged characters are a few
     # thousand distinct ones. The loop over every character took 0.10 s of a 1.35 s
     # cold pass over the seeds (now 0.02), and parse_many decodes every page twice.
-    sample = "".join(text[: _SAMPLE * 5].split())  # str.split() drops what isspace() calls space
+    # str.split() drops what isspace() calls space.
+    sample = "".join(visible_sample(text, _SAMPLE * 5).split())
     if len(sample) < _MIN_JUDGED:
         return None
     # The bytes of one broken UTF-8 character are replaced one by one: a run of up to
@@ -293,36 +325,6 @@ def refuse_not_chinese(decoded: Decoded) -> Decoded:
             f"不是中文文本：汉字只占文字的 {han / letters:.0%}（not Chinese: {han / letters:.0%} Han characters）"
         )
     return decoded
-
-
-def visible_sample(text: str) -> str:
-    """The first characters a reader of the page would see: its markup, styles and scripts
-    gone, character references (&#20013;) resolved, as markup.strip_markup leaves them.
-    A saved web page opens with kilobytes of head, CSS and scripts: judged as it came, it
-    was "0 % Han characters". The window grows until it shows a sample's worth of text,
-    so a page of plain text is stripped once, in its first 16,000 characters."""
-    if "<" not in text[:_SAMPLE] and "&" not in text[:_SAMPLE]:
-        return text[:_SAMPLE]
-    window = _SAMPLE * 4
-    while True:
-        visible = strip_markup(_without_open_element(text[:window]))[0]
-        if len(visible) >= _SAMPLE or window >= len(text):
-            return visible[:_SAMPLE]
-        window *= 4
-
-
-# A window may end inside a script, a style or a comment: its text, cut from its closing
-# tag, would be kept as a reader's text (strip_markup removes only whole elements).
-_OPENING = re.compile(r"<(?:script|style)\b|<!--", re.I)
-_CLOSING = re.compile(r"</(?:script|style)\s*>|-->", re.I)
-
-
-def _without_open_element(window: str) -> str:
-    openings = list(_OPENING.finditer(window))
-    if not openings:
-        return window
-    last = openings[-1]
-    return window if _CLOSING.search(window, last.end()) else window[: last.start()]
 
 
 _LETTER = re.compile(r"[^\W_]")  # what str.isalnum calls a letter or digit, counted in C

@@ -268,3 +268,23 @@ def test_a_japanese_page_in_shift_jis_is_refused_as_japanese_not_as_rare_charact
     page = "日本の環境保護について、政府は新しい政策を発表しました。これは重要な一歩です。\n" * 30
     with pytest.raises(IngestError, match="Japanese"):
         decode_bytes(page.encode("shift_jis"))
+
+
+# A head longer than the 4,000 characters judged, with no Han character in it.
+LONG_HEAD = HEAD.replace("讲话", "Speech").replace("</style>", "p { margin: 1em 0; }\n" * 60 + "</style>")
+
+
+def test_a_big5_web_page_whose_head_fills_the_judged_sample_is_read_as_big5():
+    # Its readings were judged by the head alone and tied; GB18030 won the tie, and its
+    # reading of 20 paragraphs of Big5 holds kana: refused as Japanese.
+    page = LONG_HEAD + "".join(f"<p>{TRADITIONAL}</p>\n" for _ in range(20))
+    decoded = decode_bytes(page.encode("big5"))
+    assert (decoded.text, decoded.encoding) == (page, "big5")
+
+
+def test_random_bytes_behind_a_long_head_are_refused_as_not_text():
+    # Judged in the first 20,000 characters as they came, the head alone was judged.
+    rng = random.Random(20)
+    raw = (LONG_HEAD * 4).encode("ascii") + bytes(rng.randrange(0x81, 0xFF) for _ in range(20000))
+    with pytest.raises(IngestError, match="rare"):
+        decode_bytes(raw)
