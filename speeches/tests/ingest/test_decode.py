@@ -288,3 +288,37 @@ def test_random_bytes_behind_a_long_head_are_refused_as_not_text():
     raw = (LONG_HEAD * 4).encode("ascii") + bytes(rng.randrange(0x81, 0xFF) for _ in range(20000))
     with pytest.raises(IngestError, match="rare"):
         decode_bytes(raw)
+
+
+KOREAN = [
+    "존경하는 국민 여러분, 오늘 우리는 새로운 경제 발전 계획을 발표하게 되었습니다.",
+    "정부는 일자리 창출과 중소기업 지원을 위해 올해 예산의 상당 부분을 투입할 계획이다.",
+    "의료진의 헌신적인 노력 덕분에 감염병 확산을 효과적으로 막을 수 있었습니다.",
+]
+
+
+@pytest.mark.parametrize("repeat", [1, 40])
+@pytest.mark.parametrize("sentence", KOREAN)
+def test_korean_in_euc_kr_is_refused_as_korean_not_kept_as_chinese(sentence, repeat):
+    # Its Hangul bytes are GB2312's commonest Han characters: as GB18030, "粮版窍绰 惫刮…".
+    with pytest.raises(IngestError, match="Korean"):
+        decode_bytes(((sentence + "\n") * repeat).encode("euc-kr"))
+
+
+def test_korean_in_utf8_is_refused_as_korean():
+    with pytest.raises(IngestError, match="Korean"):
+        decode_bytes("\n".join(KOREAN * 10).encode("utf-8"))
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "big5"])
+def test_no_line_of_the_seed_pages_is_taken_for_korean(seed_bytes, encoding):
+    # Short lines read as cp949 are often all Hangul (004 "(七)加强窨井盖安全管理。" is), and
+    # the seeds' mojibake lines are as unlikely as Korean (002 "?。ㄈ┏鞘泄芾矸矫?/p>").
+    for name, page in seed_bytes.items():
+        for line in page.decode("utf-8").splitlines():
+            raw = line.strip().encode(encoding, errors="ignore")
+            if len(raw) >= 24:
+                try:
+                    decode_bytes(raw)
+                except IngestError as refusal:
+                    assert "Korean" not in str(refusal), (name, line)
