@@ -253,17 +253,34 @@ def _try_utf8(raw: bytes) -> Decoded | None:
 
 
 def _strict_readings(raw: bytes) -> Iterator[tuple[str, str]]:
-    """(encoding, text) for each family of _LEGACY that reads the file without an error."""
-    # UTF-16 without a BOM and with too little ASCII for _looks_utf16 (an all-Chinese
-    # page) competes here, judged like the others by how common its characters are.
-    wide = (("utf-16-le",), ("utf-16-be",)) if len(raw) % 2 == 0 else ()
-    for family in (*_LEGACY, *wide):
+    """(encoding, text) for each family of _LEGACY that reads the file without an error,
+    and for UTF-16 without a BOM when it reads as Chinese."""
+    for family in _LEGACY:
         for encoding in family:
             try:
                 yield encoding, raw.decode(encoding, _STRICTLY.get(encoding, "strict"))
                 break
             except UnicodeDecodeError:
                 continue
+    # UTF-16 without a BOM and with too little ASCII for _looks_utf16 (an all-Chinese
+    # page) competes too, but only as Chinese: strict UTF-16 reads any even number of
+    # bytes but a lone surrogate, so a short GBK paragraph with one bad byte was read as
+    # UTF-16 (Hangul and private use) and refused as "0 % Han", an English Latin-1 page
+    # was refused naming UTF-16, and the reason changed with the file's length.
+    for encoding in ("utf-16-le", "utf-16-be") if len(raw) % 2 == 0 else ():
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _reads_as_chinese(text):
+            yield encoding, text
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """Mostly Han characters, and characters as common together as Chinese text's."""
+    sample = visible_sample(text)
+    han = len(_HAN.findall(sample))
+    return han >= len(_LETTER.findall(sample)) * _MIN_HAN_SHARE and text_likelihood(text) >= _MIN_CHINESE_LIKELIHOOD
 
 
 def _try_legacy(raw: bytes) -> list[Decoded]:
@@ -284,17 +301,29 @@ def _lead_confidence(score: float, others: list[float]) -> float:
 
 
 def decode_bytes(raw: bytes) -> Decoded:
-    """The file's text, or IngestError with a reason when it is not text, or not Chinese.
+    """The file's text, or IngestError with a reason when it is not text, or not Chinese."""
+    settled = _settled_reading(raw)
+    if settled:
+        return refuse_not_chinese(refuse_garbage(without_nul(settled)))
+    return _best_guess(raw, (without_nul(reading) for reading in _guessed_readings(raw)))
 
-    When the likeliest reading is garbage, the next reading that is not is the file's: a
-    Big5 page with a broken byte decodes strictly only as GB18030, 40 % rare characters;
-    its cp950 reading, the byte marked, is the page (_readings_with_holes)."""
-    readings = (without_nul(reading) for reading in _readings(raw))
-    best = next(readings)
-    if not _is_garbage_text(best):
-        return refuse_not_chinese(_korean_reading(raw, best) or best)
-    other = next((reading for reading in readings if not _is_garbage_text(reading)), None)
-    return refuse_not_chinese(other) if other else refuse_garbage(best)
+
+def _best_guess(raw: bytes, readings: Iterator[Decoded]) -> Decoded:
+    """The first reading that is no garbage and reads as Chinese. A Big5 page with a
+    broken byte decodes strictly only as GB18030, 40 % rare characters: its cp950 reading
+    with the byte marked is the page (_readings_with_holes). A short GBK paragraph with a
+    broken byte is UTF-16 to charset-normalizer, Hangul: its GB18030 reading with the byte
+    marked is the paragraph. When no reading reads as Chinese, the first that is no
+    garbage is judged (Korean? Japanese? too few Han characters?); when every one is
+    garbage, the likeliest is refused as such."""
+    tried = []
+    for reading in readings:
+        garbage = _is_garbage_text(reading)
+        if not garbage and _reads_as_chinese(reading.text):
+            return refuse_not_chinese(reading)
+        tried.append((garbage, reading))
+    text = next((reading for garbage, reading in tried if not garbage), None)
+    return refuse_not_chinese(_korean_reading(raw, text) or text) if text else refuse_garbage(tried[0][1])
 
 
 # Korean in EUC-KR reads as GB18030 without an error and without a rare character: its
@@ -368,26 +397,33 @@ _KANA = re.compile("[\u3040-\u30ff]")
 _HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3131-\u318e]")  # syllables and jamo
 
 
-def _readings(raw: bytes) -> Iterator[Decoded]:
-    """The file's readings, likeliest first. A byte order mark, UTF-16's NUL pattern or
-    UTF-8 settles it; otherwise the strict legacy readings, then charset-normalizer's."""
+def _settled_reading(raw: bytes) -> Decoded | None:
+    """The file's only reading, when a byte order mark, UTF-16's NUL pattern or UTF-8
+    settles it."""
     check_not_binary(raw)
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
-            yield _decoded(raw, encoding, 1.0, bom=True)
-            return
+            return _decoded(raw, encoding, 1.0, bom=True)
     utf16 = _looks_utf16(raw)
     if utf16:
-        yield _decoded(raw, utf16, 0.9)
-        return
+        return _decoded(raw, utf16, 0.9)
     utf8 = _try_utf8(raw)
     # A UTF-8 page with a few broken bytes, some of them NUL, is a damaged page (without_nul).
-    if utf8 and (b"\x00" not in raw[:8192] or raw.count(0) * 100 <= len(raw)):
-        yield utf8
-        return
-    legacy = [] if utf8 else _try_legacy(raw)
+    if utf8 and b"\x00" in raw[:8192] and raw.count(0) * 100 > len(raw):
+        raise _nul_bytes()
+    return utf8
+
+
+def _nul_bytes() -> IngestError:
+    return IngestError("不是文本文件：包含 NUL 字节（binary file: NUL bytes）")
+
+
+def _guessed_readings(raw: bytes) -> Iterator[Decoded]:
+    """The strict legacy readings, likeliest first, then charset-normalizer's, then the
+    readings with a few bytes marked."""
+    legacy = _try_legacy(raw)
     if b"\x00" in raw[:8192] and not (legacy and legacy[0].encoding.startswith("utf-16")):
-        raise IngestError("不是文本文件：包含 NUL 字节（binary file: NUL bytes）")
+        raise _nul_bytes()
     yield from legacy
     normalized = _decode_with_charset_normalizer(raw)
     if normalized:
@@ -405,6 +441,10 @@ def _decode_with_charset_normalizer(raw: bytes) -> Decoded | None:
     if best is None:
         return None
     text = str(best)
+    # Its UTF-16 without a BOM is as much a guess as ours (_strict_readings): a short GBK
+    # paragraph whose first byte is broken was UTF-16, Hangul, "not Chinese: Korean".
+    if best.encoding.startswith(("utf_16", "utf_32")) and not _reads_as_chinese(text):
+        return None
     return Decoded(
         text, best.encoding, round(1.0 - best.chaos, 3), text.count("\ufffd"), damaged_lines=damaged_lines(text)
     )

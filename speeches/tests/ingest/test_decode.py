@@ -14,6 +14,8 @@ from speeches.ingest.types import IngestError
 # 000's opening, traditional as in the seed, and a simplified sentence from 004.
 TRADITIONAL = "在全市森林防火工作推進會上的講話。同志們:今天我們在這里召開大會,主要任務是傳達貫徹全省精神文明建設表彰暨文明創建推進會議精神。"
 SIMPLIFIED = "作为对外开放的重要组成部分,对外宣传在中国现代化建设中发挥着举足轻重的作用。"
+# The same with a full-width comma: no ASCII at all, so every character is two bytes in GBK.
+ALL_CHINESE = SIMPLIFIED.replace(",", "，")
 
 
 @pytest.mark.parametrize(
@@ -25,6 +27,8 @@ SIMPLIFIED = "作为对外开放的重要组成部分,对外宣传在中国现�
         ("big5", TRADITIONAL),
         ("utf-16-le", TRADITIONAL),
         ("utf-16-be", SIMPLIFIED),
+        ("utf-16-le", ALL_CHINESE),
+        ("utf-16-be", ALL_CHINESE * 3),
     ],
 )
 def test_it_detects_the_encoding_without_a_bom(encoding, text):
@@ -340,3 +344,56 @@ def test_a_utf8_page_with_seven_percent_bad_bytes_is_refused_as_not_text():
         raw[spot] = rng.choice([0xFF, 0xFE, 0xC0])
     with pytest.raises(IngestError, match="not text"):
         decode_bytes(bytes(raw))
+
+
+def second_bytes(text: str, encoding: str) -> list[tuple[int, int]]:
+    """(character index, byte offset) of the second byte of each two-byte character."""
+    spots, offset = [], 0
+    for index, ch in enumerate(text):
+        width = len(ch.encode(encoding))
+        if width == 2:
+            spots.append((index, offset + 1))
+        offset += width
+    return spots
+
+
+# 002's "予以宣傳" sentence, simplified, ASCII commas and all: charset-normalizer reads it,
+# one byte broken, as Cyrillic.
+COMMAS = "予以宣传,以鼓舞先进;对抓工作不力的单位,"
+
+
+@pytest.mark.parametrize("paragraph", [ALL_CHINESE[:12], ALL_CHINESE, SIMPLIFIED, COMMAS])
+def test_a_gbk_paragraph_with_a_broken_byte_is_gb18030_with_that_character_marked(paragraph):
+    # Strict UTF-16 reads any even number of bytes: such a paragraph was read as UTF-16,
+    # Hangul and private-use characters, and refused as not Chinese. Cyrillic is no
+    # garbage either: the first reading that is no garbage was the file's.
+    for index, spot in second_bytes(paragraph, "gbk"):
+        raw = bytearray(paragraph.encode("gbk"))
+        raw[spot] = 0xFF
+        decoded = decode_bytes(bytes(raw))
+        before, after = paragraph[:index], paragraph[index + 1 :]
+        middle = decoded.text[len(before) : len(decoded.text) - len(after)]
+        assert decoded.encoding == "gb18030" and decoded.text.startswith(before) and decoded.text.endswith(after)
+        assert middle and set(middle) == {"\ufffd"}
+
+
+@pytest.mark.parametrize("length", range(100, 106))
+def test_an_english_latin1_page_is_refused_as_not_chinese_whatever_its_length(length):
+    # An even length made it UTF-16 and refused as 70 % rare characters "read as utf-16-le".
+    page = ("The county's economy grew this year. Café owners said so.\n" * 3)[:length]
+    with pytest.raises(IngestError, match="not Chinese: 0% Han"):
+        decode_bytes(page.encode("latin-1"))
+
+
+@pytest.mark.parametrize("spot", range(0, 24, 2))
+def test_a_short_gbk_paragraph_with_a_broken_first_byte_is_never_read_as_utf16(spot):
+    # Past the broken byte, GB18030 pairs each character's second byte with the next's
+    # first: kept with its holes near the end, refused as garbage earlier on. UTF-16
+    # without a BOM reads the 24 bytes: kept as Chinese (ours, the first byte broken) or
+    # refused as Korean Hangul (charset-normalizer's).
+    raw = bytearray(ALL_CHINESE[:12].encode("gbk"))
+    raw[spot] = 0xFF
+    try:
+        assert decode_bytes(bytes(raw)).encoding == "gb18030"
+    except IngestError as refusal:
+        assert "read as gb18030" in str(refusal)
