@@ -397,3 +397,22 @@ def test_a_short_gbk_paragraph_with_a_broken_first_byte_is_never_read_as_utf16(s
         assert decode_bytes(bytes(raw)).encoding == "gb18030"
     except IngestError as refusal:
         assert "read as gb18030" in str(refusal)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "\\" * 30000,
+        "——————\n……………\n" * 50,
+        "中" + "\\" * 30000,  # almost none: one Han character among the 4,000 judged
+        "……",  # too short to judge by its letters, but no Han character at all
+    ],
+)
+def test_a_file_of_punctuation_is_refused_as_not_chinese(page):
+    with pytest.raises(IngestError, match="not Chinese: 0% of the characters are Han"):
+        decode_bytes(page.encode("utf-8"))
+
+
+def test_a_page_with_lines_of_punctuation_between_its_paragraphs_is_still_chinese():
+    page = "\n".join([TRADITIONAL, "————————————", SIMPLIFIED, "……………"] * 20)
+    assert decode_bytes(page.encode("utf-8")).text == page
