@@ -305,7 +305,14 @@ def decode_bytes(raw: bytes) -> Decoded:
     settled = _settled_reading(raw)
     if settled:
         return refuse_not_chinese(refuse_garbage(without_nul(settled)))
-    return _best_guess(raw, (without_nul(reading) for reading in _guessed_readings(raw)))
+    try:
+        return _best_guess(raw, (without_nul(reading) for reading in _guessed_readings(raw)))
+    except IngestError:
+        # NULs in bytes that read as no text are a binary file's, however few (random
+        # bytes, test_admin_upload's noise.txt: 0.4 % NUL).
+        if b"\x00" in raw[:8192]:
+            raise _nul_bytes() from None
+        raise
 
 
 def _best_guess(raw: bytes, readings: Iterator[Decoded]) -> Decoded:
@@ -433,10 +440,16 @@ def _settled_reading(raw: bytes) -> Decoded | None:
     if utf16:
         return _decoded(raw, utf16, 0.9)
     utf8 = _try_utf8(raw)
-    # A UTF-8 page with a few broken bytes, some of them NUL, is a damaged page (without_nul).
-    if utf8 and b"\x00" in raw[:8192] and raw.count(0) * 100 > len(raw):
+    if utf8 and _binary_nuls(raw):
         raise _nul_bytes()
     return utf8
+
+
+def _binary_nuls(raw: bytes) -> bool:
+    """NUL bytes in the first 8 KB, more than one byte in a hundred: a binary file. A page
+    UTF-8, GBK or Big5 reads, with a few broken bytes, some of them NUL, is a damaged page
+    (without_nul): two NULs in a GBK page's first 8 KB had it refused as binary."""
+    return b"\x00" in raw[:8192] and raw.count(0) * 100 > len(raw)
 
 
 def _nul_bytes() -> IngestError:
@@ -447,7 +460,7 @@ def _guessed_readings(raw: bytes) -> Iterator[Decoded]:
     """The strict legacy readings, likeliest first, then charset-normalizer's, then the
     readings with a few bytes marked."""
     legacy = _try_legacy(raw)
-    if b"\x00" in raw[:8192] and not (legacy and legacy[0].encoding.startswith("utf-16")):
+    if _binary_nuls(raw) and not (legacy and legacy[0].encoding.startswith("utf-16")):
         raise _nul_bytes()
     yield from legacy
     normalized = _decode_with_charset_normalizer(raw)

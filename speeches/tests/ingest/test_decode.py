@@ -416,3 +416,24 @@ def test_a_file_of_punctuation_is_refused_as_not_chinese(page):
 def test_a_page_with_lines_of_punctuation_between_its_paragraphs_is_still_chinese():
     page = "\n".join([TRADITIONAL, "————————————", SIMPLIFIED, "……………"] * 20)
     assert decode_bytes(page.encode("utf-8")).text == page
+
+
+@pytest.mark.parametrize("inside", [False, True])
+@pytest.mark.parametrize("encoding, text", [("gbk", SIMPLIFIED), ("big5", TRADITIONAL)])
+def test_a_few_nul_bytes_in_a_legacy_page_are_damage_as_in_utf8_not_a_binary_file(encoding, text, inside):
+    # Two NULs in the first 8 KB, between lines or inside a line's last character (its 。
+    # cut in two): as in a UTF-8 page, replaced and counted, and their lines named.
+    page = "\n".join([text] * 200).encode(encoding)
+    first, second = page.index(b"\n", 1000) - inside, page.index(b"\n", 5000) - inside
+    raw = page[:first] + b"\x00" + page[first:second] + b"\x00" + page[second:]
+    decoded = decode_bytes(raw)
+    damaged = (first_line_of(bytearray(page), first), first_line_of(bytearray(page), second))
+    assert "\x00" not in decoded.text and decoded.replaced >= 2 and decoded.damaged_lines == damaged
+    lines = decoded.text.split("\n")
+    assert len(lines) == 200 and all(line == text for n, line in enumerate(lines, 1) if n not in damaged)
+
+
+def test_a_legacy_page_with_more_nul_bytes_than_one_in_a_hundred_is_still_binary():
+    page = "\n".join([SIMPLIFIED] * 40).encode("gbk")
+    with pytest.raises(IngestError, match="NUL bytes"):
+        decode_bytes(page.replace(b"\n", b"\x00\x00\n"))
