@@ -18,6 +18,10 @@ _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 # A whole HTML page's doctype and head (its <title> is the site's, not a speech's line:
 # it was a speech of its own, and "<!DOCTYPE html>" a title and a preamble).
 _HEAD = re.compile(r"<!DOCTYPE[^>]*>|<head\b[^>]*>.*?</head\s*>", re.S | re.I)
+# An XML declaration or processing instruction (<?xml version="1.0" encoding="GBK"?>,
+# <?xml-stylesheet …?>): _TAG wants a letter after "<", so it was kept, and its "?" made
+# the page's preamble "<〓xml version…" with a damage warning.
+_INSTRUCTION = re.compile(r"<\?[a-zA-Z][^<>]*\?>")
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 # Characters that are whitespace on a page but not to str.split: 001 indents with NBSP.
 _SPACES = (("\xa0", " "), ("\u200b", ""), ("\ufeff", ""))
@@ -40,6 +44,8 @@ def _strip_tags(text: str) -> tuple[str, int]:
     text, heads = _HEAD.subn("", text)
     scripts += heads
     text, comments = _COMMENT.subn("", text)
+    text, instructions = _INSTRUCTION.subn("", text)
+    comments += instructions
     # A block tag ends a paragraph: "<p>一</p><p>二</p>" is two lines. Lines are cut
     # after this step, so each Line still maps to one line of the stripped source.
     text, blocks = _BLOCK_TAG.subn("\n", text)

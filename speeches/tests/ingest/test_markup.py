@@ -1,0 +1,22 @@
+"""Markup: what a reader of the page would not see goes, before any other step."""
+
+from __future__ import annotations
+
+from speeches.ingest.markup import strip_markup
+from speeches.ingest.pipeline import parse_document
+
+DECLARATIONS = '<?xml version="1.0" encoding="GBK"?>\n<?xml-stylesheet type="text/xsl" href="page.xsl"?>\n'
+SPEECH = "\n".join(
+    ["在全市森林防火工作推进会上的讲话", "同志们:", "今天我们在这里召开大会,主要任务是传达贯彻全省精神。" * 3]
+)
+
+
+def test_an_xml_declaration_and_a_processing_instruction_are_stripped_as_tags_are():
+    assert strip_markup(DECLARATIONS + "同志们:") == ("\n\n同志们:", 2, 0)
+
+
+def test_a_page_opening_with_an_xml_declaration_has_no_preamble_and_no_damage_from_it():
+    # Kept, its "?" was read as a damaged character: a public preamble "<〓xml version…".
+    parsed = parse_document((DECLARATIONS + SPEECH).encode("gbk"))
+    assert parsed.preamble == ""
+    assert not any("〓" in warning for step in parsed.report for warning in step.warnings)
