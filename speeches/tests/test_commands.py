@@ -44,6 +44,20 @@ def test_ingest_expands_a_zip_as_the_admins_upload_does(capsys, fresh_index, tmp
     assert bytes(kept.raw) == path.read_bytes() and "photo.png" in kept.error
 
 
+def test_ingest_report_expands_a_zip_as_ingest_does_and_writes_nothing(capsys, tmp_path):
+    from speeches.tests.admin_helpers import zip_of
+
+    page = (settings.SAMPLE_CORPUS_DIR / "002_5507ae1777cd8619.txt").read_bytes()
+    path = tmp_path / "scrape.zip"
+    path.write_bytes(zip_of({"page.txt": page, "photo.png": b"\x89PNG\r\n\x1a\n"}))
+    call_command("ingest", str(path), "--report")
+    out = capsys.readouterr().out
+    # It said "scrape.zip: failed — binary file: ZIP archive", the zip parsed as a page.
+    assert "== scrape.zip/page.txt: 3 speeches" in out
+    assert "scrape.zip: failed — " in out and "photo.png" in out and "ZIP archive" not in out
+    assert Document.objects.count() == 0
+
+
 def test_ingest_report_prints_the_steps_and_writes_nothing(capsys):
     call_command("ingest", str(settings.SAMPLE_CORPUS_DIR / "002_5507ae1777cd8619.txt"), "--report")
     out = capsys.readouterr().out

@@ -11,6 +11,8 @@ import glob
 import hashlib
 import json
 import os
+from collections import deque
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from speeches.ingest import IngestError, ParsedDocument
 from speeches.ingest.pipeline import parse_many
 from speeches.loading import SETTLED_NOW, ingest_bytes, lower_priority
 from speeches.models import Document
-from speeches.uploads import expand_upload, is_zip, store_piece
+from speeches.uploads import Piece, expand_upload, is_zip, store_piece
 
 # tqdm's monitor thread (it tunes refresh rates) would leave parse_many a process with two
 # threads, which it must not fork: it would start fresh interpreters instead, each loading
@@ -109,10 +111,7 @@ class Command(BaseCommand):
         paths = expand_paths(options["paths"])
         self.verbosity = options["verbosity"]
         if options["report"]:
-            jobs = self.jobs(options, paths)
-            with closing(parse_many((path.read_bytes() for path in paths), jobs)) as results:
-                for path, parsed in zip(paths, results, strict=True):
-                    self.print_report(path, parsed)
+            self.report(paths, options)
             return
         failures = 0
         # In path order, so parse_many's results come back in the order they are loaded.
@@ -146,21 +145,44 @@ class Command(BaseCommand):
         if failures:
             raise CommandError(f"{failures} of {len(paths)} files failed")
 
+    def report(self, paths: list[Path], options: dict) -> None:
+        """What ingest would store, written nowhere: a zip's pages one by one, and the zip
+        when it would be kept whole, as ingest expands it (uploads.expand_upload)."""
+        pieces: deque[Piece] = deque()
+
+        def pages() -> Iterator[bytes]:
+            for path in paths:
+                for piece in expand_upload(path.name, path.read_bytes()).pieces:
+                    pieces.append(piece)
+                    if not piece.refusal:
+                        yield piece.raw
+
+        # parse_many takes each page before it gives back its document, so the pieces
+        # read so far include the one this document is of, after any refused before it.
+        with closing(parse_many(pages(), self.jobs(options, paths))) as results:
+            for parsed in results:
+                self.print_refused(pieces)
+                self.print_report(pieces.popleft().name, parsed)
+        self.print_refused(pieces)
+
+    def print_refused(self, pieces: deque[Piece]) -> None:
+        while pieces and pieces[0].refusal:
+            piece = pieces.popleft()
+            self.stdout.write(f"{piece.name}: failed — {piece.refusal}")
+
     @staticmethod
     def jobs(options: dict, to_parse: list[Path]) -> int:
         if len(to_parse) < 2:
             return 1
         return options["jobs"] if options["jobs"] is not None else default_jobs(to_parse)
 
-    def print_report(self, path: Path, parsed: ParsedDocument | Exception) -> None:
+    def print_report(self, name: str, parsed: ParsedDocument | Exception) -> None:
         if isinstance(parsed, IngestError):
-            self.stdout.write(f"{path.name}: failed — {parsed}")
+            self.stdout.write(f"{name}: failed — {parsed}")
             return
         if isinstance(parsed, Exception):
             raise parsed
-        self.stdout.write(
-            f"== {path.name}: {len(parsed.speeches)} speeches, {parsed.encoding} ({parsed.confidence:.2f})"
-        )
+        self.stdout.write(f"== {name}: {len(parsed.speeches)} speeches, {parsed.encoding} ({parsed.confidence:.2f})")
         for step in parsed.report:
             counts = ", ".join(f"{k}={v}" for k, v in step.counts.items())
             self.stdout.write(f"  {step.step:<10} {counts}")
