@@ -44,6 +44,17 @@ def test_ingest_expands_a_zip_as_the_admins_upload_does(capsys, fresh_index, tmp
     assert bytes(kept.raw) == path.read_bytes() and "photo.png" in kept.error
 
 
+def test_ingest_counts_a_zips_pages_among_the_files_it_says_failed(tmp_path):
+    from speeches.tests.admin_helpers import zip_of
+
+    english = b"The county council met on Monday to discuss the budget. " * 20
+    path = tmp_path / "scrape.zip"
+    path.write_bytes(zip_of({"one.txt": english, "two.txt": english + b"Again."}))
+    # Two pages, both refused as not Chinese: it said "2 of 1 files failed".
+    with pytest.raises(CommandError, match="2 of 2 files failed"):
+        call_command("ingest", str(path), "--no-progress")
+
+
 def test_ingest_report_expands_a_zip_as_ingest_does_and_writes_nothing(capsys, tmp_path):
     from speeches.tests.admin_helpers import zip_of
 
