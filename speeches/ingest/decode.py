@@ -489,6 +489,7 @@ def _decode_with_charset_normalizer(raw: bytes) -> Decoded | None:
 
 
 _LAST_RESORT = ("utf-8", "gb18030", "cp950", "big5hkscs")
+_LAST_RESORT_FAMILY = {"cp950": "big5", "big5hkscs": "big5"}
 
 
 def _readings_with_holes(raw: bytes) -> list[Decoded]:
@@ -497,11 +498,24 @@ def _readings_with_holes(raw: bytes) -> list[Decoded]:
     Big5 page with broken bytes has as many holes in cp950 as in big5hkscs, but where
     the codec picks up again after a hole big5hkscs reads more pairs as rare Hong Kong
     characters, and a marked character beats a guessed one. A reading with no hole is a
-    strict one, already tried."""
-    readings = []
-    for encoding in _LAST_RESORT:
-        text = raw.decode(encoding, errors="replace")
-        replaced = text.count("\ufffd")
-        if 0 < replaced <= len(text) * _MAX_REPLACED_SHARE:
-            readings.append(Decoded(text, encoding, 0.0, replaced, damaged_lines=damaged_lines(text)))
+    strict one, already tried.
+
+    Confidence as for strict readings (_lead_confidence), ahead of the other families'
+    readings: a GBK page with one broken byte is as surely GB18030 as it would be whole
+    (it had 0.00), and a broken Big5 page as surely Big5, whichever Big5."""
+    texts = [(raw.decode(encoding, errors="replace"), encoding) for encoding in _LAST_RESORT]
+    texts = [
+        (text, encoding) for text, encoding in texts if 0 < text.count("\ufffd") <= len(text) * _MAX_REPLACED_SHARE
+    ]
+    scores = [(_LAST_RESORT_FAMILY.get(encoding, encoding), text_likelihood(text)) for text, encoding in texts]
+    readings = [
+        Decoded(
+            text,
+            encoding,
+            _lead_confidence(score, [other for kin, other in scores if kin != family]),
+            text.count("\ufffd"),
+            damaged_lines=damaged_lines(text),
+        )
+        for (text, encoding), (family, score) in zip(texts, scores, strict=True)
+    ]
     return sorted(readings, key=lambda reading: (garbage_share(reading.text) or 0.0, reading.replaced))

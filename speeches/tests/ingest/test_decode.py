@@ -437,3 +437,13 @@ def test_a_legacy_page_with_more_nul_bytes_than_one_in_a_hundred_is_still_binary
     page = "\n".join([SIMPLIFIED] * 40).encode("gbk")
     with pytest.raises(IngestError, match="NUL bytes"):
         decode_bytes(page.replace(b"\n", b"\x00\x00\n"))
+
+
+@pytest.mark.parametrize("encoding, text", [("gbk", SIMPLIFIED), ("big5", TRADITIONAL)])
+def test_a_legacy_page_with_one_broken_byte_is_read_as_surely_as_a_whole_one(encoding, text):
+    # Its other readings (GBK bytes read as Big5, or Big5 as GB18030) are far less likely
+    # text: the broken byte says nothing about which encoding it is.
+    raw = bytearray("\n".join([text] * 40).encode(encoding))
+    raw[101] = 0xFF
+    whole = decode_bytes("\n".join([text] * 40).encode(encoding))
+    assert decode_bytes(bytes(raw)).confidence == whole.confidence == 1.0
