@@ -270,7 +270,7 @@ def damage_warning(decoded: Decoded) -> str:
     chinese = f"按 {decoded.encoding} 解码时有 {decoded.replaced} 处无法解码，已以〓标出" + (
         f"，在第 {lines} 行{more}" if shown else ""
     )
-    english = f"{decoded.replaced} undecodable bytes replaced by 〓 in the {decoded.encoding} text" + (
+    english = f"{decoded.replaced} undecodable places replaced by 〓 in the {decoded.encoding} text" + (
         f", on lines {', '.join(map(str, shown))}{' …' if more else ''}" if shown else ""
     )
     return f"{chinese}（{english}）"

@@ -447,3 +447,15 @@ def test_a_legacy_page_with_one_broken_byte_is_read_as_surely_as_a_whole_one(enc
     raw[101] = 0xFF
     whole = decode_bytes("\n".join([text] * 40).encode(encoding))
     assert decode_bytes(bytes(raw)).confidence == whole.confidence == 1.0
+
+
+def test_the_damage_warning_counts_places_in_english_as_in_chinese():
+    # 在 is E5 9C A8: with its last byte broken, E5 9C is one place and FF another,
+    # three bytes that could not be decoded, two places marked.
+    raw = bytearray("\n".join([TRADITIONAL] * 20).encode("utf-8"))
+    raw[2] = 0xFF
+    warning = damage_warning(decode_bytes(bytes(raw)))
+    assert (
+        warning
+        == "按 utf-8 解码时有 2 处无法解码，已以〓标出，在第 1 行（2 undecodable places replaced by 〓 in the utf-8 text, on lines 1）"
+    )
