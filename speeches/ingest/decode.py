@@ -12,14 +12,19 @@ refused with a reason; its bytes are kept by the loader like any failed upload's
 from __future__ import annotations
 
 import codecs
-import re
-import unicodedata
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import lru_cache
 
-from .markup import strip_markup
+from .plausibility import (
+    garbage_share,
+    hangul_share,
+    is_garbage_text,
+    likely_chinese,
+    reads_as_chinese,
+    refuse_garbage,
+    refuse_not_chinese,
+    text_likelihood,
+)
 from .types import Decoded, IngestError
 
 _BOMS = (
@@ -70,18 +75,8 @@ _STRICTLY = {"big5hkscs": "cp950-pair"}
 # and 0.20 for random bytes (a legacy encoding's bytes rarely form UTF-8 sequences).
 _UTF8_WHOLE_SHARE = 0.5
 _UTF8_STRAY = 1000
-_SAMPLE = 4000
 # Beyond this share of replaced characters the file is not text in any encoding we know.
 _MAX_REPLACED_SHARE = 0.3
-# Garbage: the share of characters that are no text (replaced, unassigned, private use,
-# control) or rare Han characters: outside GB2312's first level, the 3,755 commonest,
-# once simplified. The seed pages (mojibake included; as UTF-8, Big5 or GB18030): at
-# most 0.2 %; random high bytes read as GB18030, Big5 or UTF-16: 44-66 %. A table
-# lookup, so a clean upload does not load the character model just to be judged.
-_MAX_GARBAGE_SHARE = 0.25
-# Too little text to judge: shorter uploads are let through and read by a person. (At 50,
-# 90 random high bytes, 45 rare characters, were a "speech".)
-_MIN_JUDGED = 12
 _SHOWN_LINES = 5
 
 
@@ -107,116 +102,6 @@ def check_not_binary(raw: bytes) -> None:
     for magic, kind in _BINARY_MAGIC:
         if raw.startswith(magic):
             raise IngestError(f"不是文本文件：{kind}（binary file: {kind}）")
-
-
-def visible_sample(text: str, size: int = _SAMPLE) -> str:
-    """The first characters a reader of the page would see: its markup, styles and scripts
-    gone, character references (&#20013;) resolved, as markup.strip_markup leaves them.
-    A saved web page opens with kilobytes of head, CSS and scripts: judged as it came, it
-    was "0 % Han characters", and a Big5 page's readings tied, none having a Han
-    character to score. The window grows until it shows `size` characters of text: a
-    page with a few tags is stripped once, in its first 4 × size characters."""
-    if "<" not in text[:size] and "&" not in text[:size]:
-        return text[:size]
-    window = size * 4
-    while True:
-        visible = strip_markup(_without_open_element(text[:window]))[0]
-        if len(visible) >= size or window >= len(text):
-            return visible[:size]
-        window *= 4
-
-
-# A window may end inside a script, a style or a comment: its text, cut from its closing
-# tag, would be kept as a reader's text (strip_markup removes only whole elements).
-_OPENING = re.compile(r"<(?:script|style)\b|<!--", re.I)
-_CLOSING = re.compile(r"</(?:script|style)\s*>|-->", re.I)
-
-
-def _without_open_element(window: str) -> str:
-    openings = list(_OPENING.finditer(window))
-    if not openings:
-        return window
-    last = openings[-1]
-    return window if _CLOSING.search(window, last.end()) else window[: last.start()]
-
-
-def text_likelihood(text: str) -> float:
-    """Mean log-probability of the sample's Han characters under the character model.
-
-    Big5 bytes read as GB18030 are mostly valid Han characters too, so "how much CJK"
-    cannot tell the two apart; how *common* the characters are can (實施 vs 細爾)."""
-    from .mojibake.language_model import char_lm
-    from .script import simplify_chars
-
-    lm = char_lm()
-    han = [ch for ch in visible_sample(text) if "\u4e00" <= ch <= "\u9fff"]
-    if not han:
-        return -20.0
-    return sum(lm.unigram_logp(simplify_chars(ch)) for ch in han) / len(han)
-
-
-def garbage_share(text: str) -> float | None:
-    """The share of the sample that is no text or rare Han characters; None when the
-    sample is too short to judge."""
-    # Counted per distinct character: a page's 20,000 judged characters are a few
-    # thousand distinct ones. The loop over every character took 0.10 s of a 1.35 s
-    # cold pass over the seeds (now 0.02), and parse_many decodes every page twice.
-    # str.split() drops what isspace() calls space.
-    sample = "".join(visible_sample(text, _SAMPLE * 5).split())
-    if len(sample) < _MIN_JUDGED:
-        return None
-    # The bytes of one broken UTF-8 character are replaced one by one: a run of up to
-    # three is one character, once among the bad ones and once among all. (Counted once
-    # above the line and three times below it, 002's speeches with 8 % of their bytes
-    # broken were judged 24.8 % garbage, and kept 39 % 〓.) A longer run is no broken
-    # character but text in another encoding (a page whose second half is GBK read as
-    # UTF-8: counted once a run, it was judged 7 % garbage, and kept as a speech 76 % 〓):
-    # every character of it counts.
-    runs = [len(run) for run in _REPLACED_RUN.findall(sample)]
-    broken = [length for length in runs if length <= _BROKEN_CHARACTER]
-    bad = len(broken) + sum(length for length in runs if length > _BROKEN_CHARACTER)
-    for ch, count in Counter(sample).items():
-        if ch != "\ufffd" and _is_garbage(ch):
-            bad += count
-    return bad / (len(sample) - sum(broken) + len(broken))
-
-
-@lru_cache(maxsize=65536)
-def _is_garbage(ch: str) -> bool:
-    """No text (unassigned, private use, control, surrogate) or a rare Han character."""
-    from .script import simplify_chars
-
-    if unicodedata.category(ch) in ("Cn", "Co", "Cc", "Cs"):
-        return True
-    return "\u3400" <= ch <= "\u9fff" and not _common_han(simplify_chars(ch))
-
-
-def _common_han(ch: str) -> bool:
-    """In GB2312's first level (lead bytes B0-D7): the characters of everyday text."""
-    try:
-        encoded = ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7
-
-
-def _is_garbage_text(decoded: Decoded) -> bool:
-    share = garbage_share(decoded.text)
-    return share is not None and share > _MAX_GARBAGE_SHARE
-
-
-def refuse_garbage(decoded: Decoded) -> Decoded:
-    share = garbage_share(decoded.text)
-    if share is not None and share > _MAX_GARBAGE_SHARE:
-        raise IngestError(
-            f"不是可读的文本：按 {decoded.encoding} 解码后 {share:.0%} 的字符是乱码或罕用字"
-            f"（not text: {share:.0%} of the characters are undecodable or rare when read as {decoded.encoding}）"
-        )
-    return decoded
-
-
-_REPLACED_RUN = re.compile("\ufffd+")
-_BROKEN_CHARACTER = 3
 
 
 def damaged_lines(text: str) -> tuple[int, ...]:
@@ -272,15 +157,8 @@ def _strict_readings(raw: bytes) -> Iterator[tuple[str, str]]:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _reads_as_chinese(text):
+        if reads_as_chinese(text):
             yield encoding, text
-
-
-def _reads_as_chinese(text: str) -> bool:
-    """Mostly Han characters, and characters as common together as Chinese text's."""
-    sample = visible_sample(text)
-    han = len(_HAN.findall(sample))
-    return han >= len(_LETTER.findall(sample)) * _MIN_HAN_SHARE and text_likelihood(text) >= _MIN_CHINESE_LIKELIHOOD
 
 
 def _try_legacy(raw: bytes) -> list[Decoded]:
@@ -325,8 +203,8 @@ def _best_guess(raw: bytes, readings: Iterator[Decoded]) -> Decoded:
     garbage, the likeliest is refused as such."""
     tried = []
     for reading in readings:
-        garbage = _is_garbage_text(reading)
-        if not garbage and _reads_as_chinese(reading.text):
+        garbage = is_garbage_text(reading)
+        if not garbage and reads_as_chinese(reading.text):
             return refuse_not_chinese(reading)
         tried.append((garbage, reading))
     text = next((reading for garbage, reading in tried if not garbage), None)
@@ -334,29 +212,23 @@ def _best_guess(raw: bytes, readings: Iterator[Decoded]) -> Decoded:
 
 
 # Korean in EUC-KR reads as GB18030 without an error and without a rare character: its
-# Hangul lead bytes B0-C8 are GB2312's first level. What tells it apart is how common the
-# characters are together (text_likelihood, nats per character): Korean sentences read so
-# score -9.8 to -10.2 (-11.4 with Hanja), the seed pages -6.8 to -7.2 in every 4,000
-# characters, their clean lines of 12 characters or more down to -8.0 (004
-# "(七)加强窨井盖安全管理。"). Their mojibake lines score down to -11.8 (002
-# "?。ㄈ┏鞘泄芾矸矫?/p>"), so a low score alone is no proof: the same bytes must also
-# read as Korean in cp949, mostly Hangul (that mojibake line: a third).
-_MIN_CHINESE_LIKELIHOOD = -9.0
+# Hangul lead bytes B0-C8 are GB2312's first level. Its characters are far less likely
+# together than Chinese text's (plausibility.likely_chinese), but so are the seeds'
+# mojibake lines: the same bytes must also read as Korean in cp949, mostly Hangul (002's
+# "?。ㄈ┏鞘泄芾矸矫?/p>", as unlikely as Korean, is a third Hangul in cp949).
 _MIN_HANGUL_SHARE = 0.5
 _LEGACY_NAMES = frozenset(name for family in _LEGACY for name in family)
 
 
 def _korean_reading(raw: bytes, decoded: Decoded) -> Decoded | None:
     """The file read as cp949 (EUC-KR's superset), when that is what it is."""
-    if decoded.encoding not in _LEGACY_NAMES or text_likelihood(decoded.text) >= _MIN_CHINESE_LIKELIHOOD:
+    if decoded.encoding not in _LEGACY_NAMES or likely_chinese(decoded.text):
         return None
     try:
         korean = Decoded(raw.decode("cp949"), "cp949", 1.0)
     except UnicodeDecodeError:
         return None
-    sample = visible_sample(korean.text)
-    letters = len(_LETTER.findall(sample))
-    return korean if letters and len(_HANGUL.findall(sample)) >= letters * _MIN_HANGUL_SHARE else None
+    return korean if hangul_share(korean.text) >= _MIN_HANGUL_SHARE else None
 
 
 def without_nul(decoded: Decoded) -> Decoded:
@@ -368,65 +240,6 @@ def without_nul(decoded: Decoded) -> Decoded:
         return decoded
     text = decoded.text.replace("\x00", "\ufffd")
     return replace(decoded, text=text, replaced=text.count("\ufffd"), damaged_lines=damaged_lines(text))
-
-
-# A page of Chinese speeches is mostly Han characters: the seed pages 67-99 % of their
-# letters and digits (pinyin annotations are most of the rest). Random printable bytes,
-# base64 or an English page have none, and the mojibake step made Han characters of
-# them; a Japanese page shares the Han characters but writes kana.
-_MIN_HAN_SHARE = 0.3
-_MAX_KANA_SHARE = 0.05
-_MAX_HANGUL_SHARE = 0.05  # a Korean page, as a Japanese one; the seed pages have no Hangul
-
-
-def refuse_not_chinese(decoded: Decoded) -> Decoded:
-    sample = visible_sample(decoded.text)  # a page's first 4,000 characters tell its language
-    refuse_other_letters(sample)
-    refuse_without_han_text(sample)
-    return decoded
-
-
-def refuse_other_letters(sample: str) -> None:
-    """Kana (Japanese), Hangul (Korean), or too few Han characters among the letters."""
-    letters = len(_LETTER.findall(sample))
-    if letters < _MIN_JUDGED:
-        return
-    han = len(_HAN.findall(sample))
-    kana = len(_KANA.findall(sample))
-    if kana > letters * _MAX_KANA_SHARE:
-        raise IngestError(f"不是中文文本：假名占 {kana / letters:.0%}，是日文（not Chinese: Japanese kana）")
-    hangul = len(_HANGUL.findall(sample))
-    if hangul > letters * _MAX_HANGUL_SHARE:
-        raise IngestError(f"不是中文文本：韩文字母占 {hangul / letters:.0%}，是韩文（not Chinese: Korean Hangul）")
-    if han < letters * _MIN_HAN_SHARE:
-        raise IngestError(
-            f"不是中文文本：汉字只占文字的 {han / letters:.0%}（not Chinese: {han / letters:.0%} Han characters）"
-        )
-
-
-# Letters are what the shares above are of, and punctuation is none: 30,000 backslashes,
-# or lines of —— and ……, were no letters, too few to judge, and became speeches. Of all
-# that is not space, the seed pages are at least half Han in every 4,000 characters.
-_MIN_HAN_AMONG_CHARACTERS = 0.1
-
-
-def refuse_without_han_text(sample: str) -> None:
-    """No Han character at all (however short the file), or almost none among its
-    punctuation and symbols."""
-    characters = "".join(sample.split())
-    han = len(_HAN.findall(characters))
-    judged = len(characters) >= _MIN_JUDGED
-    if han == 0 or (judged and han < len(characters) * _MIN_HAN_AMONG_CHARACTERS):
-        share = han / len(characters) if characters else 0.0
-        raise IngestError(
-            f"不是中文文本：汉字只占字符的 {share:.0%}（not Chinese: {share:.0%} of the characters are Han）"
-        )
-
-
-_LETTER = re.compile(r"[^\W_]")  # what str.isalnum calls a letter or digit, counted in C
-_HAN = re.compile("[\u3400-\u9fff]")
-_KANA = re.compile("[\u3040-\u30ff]")
-_HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3131-\u318e]")  # syllables and jamo
 
 
 def _settled_reading(raw: bytes) -> Decoded | None:
@@ -481,7 +294,7 @@ def _decode_with_charset_normalizer(raw: bytes) -> Decoded | None:
     text = str(best)
     # Its UTF-16 without a BOM is as much a guess as ours (_strict_readings): a short GBK
     # paragraph whose first byte is broken was UTF-16, Hangul, "not Chinese: Korean".
-    if best.encoding.startswith(("utf_16", "utf_32")) and not _reads_as_chinese(text):
+    if best.encoding.startswith(("utf_16", "utf_32")) and not reads_as_chinese(text):
         return None
     return Decoded(
         text, best.encoding, round(1.0 - best.chaos, 3), text.count("\ufffd"), damaged_lines=damaged_lines(text)

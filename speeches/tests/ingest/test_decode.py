@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from speeches.ingest.decode import decode_bytes, garbage_share
+from speeches.ingest.decode import decode_bytes
 from speeches.ingest.pipeline import damage_warning
 from speeches.ingest.types import IngestError
 
@@ -326,12 +326,6 @@ def test_no_line_of_the_seed_pages_is_taken_for_korean(seed_bytes, encoding):
                     decode_bytes(raw)
                 except IngestError as refusal:
                     assert "Korean" not in str(refusal), (name, line)
-
-
-def test_a_broken_character_counts_once_among_the_bad_characters_and_once_among_all():
-    # Ten characters broken into three replaced bytes each, between twenty common ones:
-    # ten bad of thirty characters (counted three times among all, it was 10 of 50).
-    assert garbage_share("中国\ufffd\ufffd\ufffd" * 10) == pytest.approx(10 / 30)
 
 
 def test_a_utf8_page_with_seven_percent_bad_bytes_is_refused_as_not_text():
