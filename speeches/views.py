@@ -214,7 +214,8 @@ def document_raw(request, pk: int):
     """The source file exactly as uploaded, so a reader can check the restoration."""
     document = visible_document(request, pk)
     if document.encoding:  # a page: shown as text, never as the HTML it may be
-        response = HttpResponse(bytes(document.raw), content_type=f"text/plain; charset={document.encoding}")
+        charset = WEB_CHARSETS.get(document.encoding, document.encoding)
+        response = HttpResponse(bytes(document.raw), content_type=f"text/plain; charset={charset}")
         response["Content-Disposition"] = f'inline; filename="{document.sha256[:12]}.txt"'
     else:
         # Bytes that never decoded (a zip, an image refused): given back as they came, under
@@ -228,6 +229,17 @@ def document_raw(request, pk: int):
 
 
 _RAW_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
+# Python's names of the decodings speeches/ingest/decode.py may choose, as browsers know
+# them (the WHATWG labels): "big5" there is Big5-HKSCS with Windows' pairs, what cp950 and
+# big5hkscs decode; a browser given a name it does not know shows mojibake.
+WEB_CHARSETS = {
+    "cp950": "big5",
+    "big5hkscs": "big5",
+    "cp949": "euc-kr",
+    "utf-16-le": "utf-16le",
+    "utf-16-be": "utf-16be",
+    "utf-8-sig": "utf-8",
+}
 
 
 def topic_list(request):

@@ -148,6 +148,16 @@ def test_the_document_page_lists_its_speeches_and_links_the_raw_source(client, c
     assert raw.content == bytes(document.raw)
 
 
+@pytest.mark.parametrize(
+    "decoded, label", [("cp950", "big5"), ("big5hkscs", "big5"), ("gb18030", "gb18030"), ("utf-16-le", "utf-16le")]
+)
+def test_the_raw_source_names_its_encoding_as_browsers_know_it(client, cast, decoded, label):
+    document = cast.documents["county.txt"]
+    Document.objects.filter(pk=document.pk).update(encoding=decoded)
+    response = client.get(f"/documents/{document.pk}/raw/")
+    assert response["Content-Type"] == f"text/plain; charset={label}"
+
+
 def test_the_document_page_counts_its_speeches_as_the_list_of_documents_does(client, cast):
     document = cast.documents["county.txt"]  # it prints 安全生产's speech twice
     distinct = document.speeches.filter(duplicate_of__isnull=True).count()
