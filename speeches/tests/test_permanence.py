@@ -233,12 +233,19 @@ def test_merged_speeches_keep_the_id_of_the_one_the_merge_opens_with(
     assert response.status_code == 301 and response["Location"] == f"/speeches/{first.public_id}/"
 
 
-def test_speeches_merged_and_then_split_apart_again_take_back_their_own_ids(
-    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(merge_first_and_second, id="merged-then-split-apart-again"),
+        pytest.param(drop_the_last, id="dropped-then-found-again"),
+    ],
+)
+def test_speeches_a_pipeline_change_took_away_and_the_next_gave_back_take_back_their_own_ids(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks, change
 ):
     ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
     recorded = record_ids()
-    use_pipeline(monkeypatch, merge_first_and_second)
+    use_pipeline(monkeypatch, change)
     ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
     use_pipeline(monkeypatch, unchanged)
     ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
@@ -261,19 +268,6 @@ def test_an_alias_leads_to_the_speech_that_holds_the_text_it_named(
     assert_same_speeches(client, recorded)
     response = client.get(f"/speeches/{third}/")
     assert response.status_code == 301 and response["Location"] == f"/speeches/{second}/"
-
-
-def test_a_dropped_speech_found_again_takes_back_its_id(
-    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
-):
-    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
-    recorded = record_ids()
-    use_pipeline(monkeypatch, drop_the_last)
-    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
-    use_pipeline(monkeypatch, unchanged)
-    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
-    assert_own_pages(client, recorded)
-    assert set(Speech.objects.values_list("public_id", flat=True)) == set(recorded)
 
 
 def test_a_merge_undone_while_the_database_was_lost_gives_the_ids_back(
