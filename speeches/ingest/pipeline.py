@@ -252,8 +252,13 @@ def split_report(collection: Collection, speeches: list[ParsedSpeech]) -> StepRe
         "fragments": len(collection.fragments),
         **reasons,
     }
-    warnings = tuple(f"nothing but a salutation under “{marker}”" for marker, _ in collection.fragments) + tuple(
-        f"kept as a fragment (残篇), speech {number}: what survives under “{chunk.marker or chunk.title}”"
+    # Read by admins beside the decoding's warnings: in Chinese, the English in brackets.
+    warnings = tuple(
+        f"“{marker}”下只有称呼，没有讲话（nothing but a salutation under “{marker}”）"
+        for marker, _ in collection.fragments
+    ) + tuple(
+        f"第 {number} 篇作为残篇保留：“{chunk.marker or chunk.title}”下只存一部分"
+        f"（kept as a fragment, speech {number}: what survives under “{chunk.marker or chunk.title}”）"
         for number, chunk in enumerate(collection.chunks, 1)
         if chunk.reason == "fragment"
     )

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -219,6 +221,16 @@ def test_the_surviving_end_of_a_lost_speech_is_a_fragment_speech_of_its_own(seed
         and not lost_its_opening(speech.paragraphs)
         and not lost_its_ending(speech.paragraphs)
     )
+
+
+def test_the_split_steps_warnings_are_in_chinese_with_the_english_in_brackets():
+    # 001, line 355: under 篇十四 the page keeps one closing sentence (the test above).
+    report = parse_seed("corpus/seeds/001_1ede3f202e9dcf26.txt").report
+    [split] = [step for step in report if step.step == "split"]
+    assert split.warnings
+    for warning in split.warnings:
+        assert re.match(r"^[\u4e00-\u9fff“].*（[A-Za-z][^）]*）$", warning), warning
+    assert any("“篇十四”" in warning and warning.startswith("第 ") for warning in split.warnings)
 
 
 @pytest.mark.parametrize("seed", ALL_SEEDS)
