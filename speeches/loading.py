@@ -131,6 +131,7 @@ def ingest_bytes(
                 "unchanged",
                 False,
                 document.speeches.count(),
+                document.speeches.filter(duplicate_of__isnull=False).count(),  # as its ingest counted them
                 message="已在档案中（already in the archive）",
             )
         # A file already waiting for the worker (admin upload) is not ingested a second time beside it.

@@ -38,6 +38,15 @@ def test_ingesting_the_same_bytes_twice_creates_nothing_new(seed_bytes):
     assert set(Speech.objects.values_list("public_id", flat=True)) == ids
 
 
+def test_the_same_bytes_ingested_again_report_the_copies_the_first_ingest_found(seed_bytes):
+    # 003 repeats its twenty speeches (lines 547-1092 are lines 2-546 again).
+    raw = seed_bytes["003_2b7a5b5f4b6eab26.txt"]
+    first = ingest_bytes(raw, "003.txt")
+    again = ingest_bytes(raw, "003.txt")
+    assert again.status == "unchanged" and first.duplicates >= 20
+    assert (again.speeches, again.duplicates) == (first.speeches, first.duplicates)
+
+
 def test_a_forced_reingest_of_unchanged_bytes_keeps_every_public_id(seed_bytes):
     raw = seed_bytes["000_e3c50620afa4a9e1.txt"]
     ingest_bytes(raw, "000.txt")
