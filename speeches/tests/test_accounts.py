@@ -32,6 +32,14 @@ def test_a_refused_sign_up_ties_each_error_to_its_field_and_focuses_the_first_fi
     assert "aria-invalid" not in one(html, "input", name="username").attrs
 
 
+def test_a_password_too_short_is_refused_in_chinese(client):
+    response = client.post("/accounts/signup/", {"username": "reader", "password1": "q7#Lm", "password2": "q7#Lm"})
+    html = response.content.decode()
+    assert not User.objects.exists()
+    assert "这个密码太短了，至少要 8 个字符。" in described_by(html, one(html, "input", name="password1"))
+    assert "too short" not in html
+
+
 def test_a_refused_sign_in_is_announced_and_points_both_fields_to_it(client):
     response = client.post("/accounts/login/", {"username": "nobody", "password": "wrong-passphrase"})
     html = response.content.decode()
