@@ -59,6 +59,14 @@ def test_a_malformed_query_answers_200_with_a_message(client, cast, query):
     assert "<script>alert(1)</script>" not in html
 
 
+@pytest.mark.parametrize("query, offered", [("-疫情", False), ("OR", False), ("疫情 -防控", True)])
+def test_a_query_with_nothing_to_look_for_offers_no_feed_and_nothing_to_save(client, cast, query, offered):
+    html = client.get("/search/", {"q": query}).content.decode()
+    assert ("订阅此检索" in html) is offered
+    assert ("保存此检索" in html) is offered
+    assert ('type="application/atom+xml"' in html) is offered
+
+
 def test_a_snippet_holding_a_script_tag_is_escaped(client, cast):
     speech = cast["yushan"]
     speech.text = speech.text.replace("雨山区", "雨山区<script>alert(1)</script>", 1)
