@@ -38,8 +38,21 @@ def normalize_tags(raw: str) -> str:
     return ", ".join(dict.fromkeys(tags))[:500]
 
 
+# Django's own wording of these ("确保该变量包含不超过 500 字符") names no field and is
+# no sentence a researcher would write.
+_TOO_LONG = "{field}太长：最多 %(limit_value)d 个字符（现在 %(show_value)d 个）。"
+
+
 class BookmarkForm(FocusFirstError, forms.ModelForm):
     paragraph = forms.RegexField(regex=r"^p\d{1,6}$", required=False, max_length=16, label="段落")
+    # As the speech page's form says (maxlength), whichever form the note comes from.
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="备注",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _TOO_LONG.format(field="备注")},
+    )
 
     class Meta:
         model = Bookmark
@@ -47,7 +60,7 @@ class BookmarkForm(FocusFirstError, forms.ModelForm):
         labels = {"paragraph": "段落", "note": "备注", "tags": "标签（用逗号分隔）"}
         # The model's help text is English ("Comma-separated."); the label says it.
         help_texts = {"tags": ""}
-        widgets = {"note": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {"tags": {"max_length": _TOO_LONG.format(field="标签")}}
 
     def __init__(self, *args, anchors: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -144,6 +144,18 @@ def test_a_refused_edit_names_the_field_in_chinese_beside_it_and_keeps_what_was_
     assert "标签（用逗号分隔）：" in summary.content and "tags" not in summary.content
 
 
+def test_a_note_or_tags_too_long_are_refused_in_a_sentence_naming_the_field(client, alice, speech):
+    add(client, speech)
+    mark = Bookmark.objects.get()
+    response = client.post(f"/bookmarks/{mark.pk}/edit/", {"paragraph": "", "note": "注" * 2100, "tags": "标" * 600})
+    html = response.content.decode()
+    mark.refresh_from_db()
+    assert mark.note == "" and mark.tags == ""
+    assert "备注太长：最多 2000 个字符（现在 2100 个）。" in described_by(html, one(html, "textarea", name="note"))
+    assert "标签太长：最多 500 个字符（现在 600 个）。" in described_by(html, one(html, "input", name="tags"))
+    assert "该变量" not in html
+
+
 def test_a_bookmarked_speech_whose_title_the_archive_supplied_is_listed_in_brackets(client, alice, cast):
     style = cast["style"]
     assert style.title_supplied
