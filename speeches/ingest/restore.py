@@ -13,7 +13,7 @@ from operator import ne
 from .annotations import strip_pinyin_annotations
 from .markup import strip_markup
 from .mojibake import MARKER, Repairs, add_stats, is_suspect, repair_line_cached, repair_mojibake
-from .script import to_simplified, zhe_for_zhu
+from .script import to_simplified, zhang_for_accounts, zhe_for_zhu
 from .types import Line, StepReport
 
 MAX_EXAMPLES = 10
@@ -67,7 +67,7 @@ def restore(text: str) -> Restored:
             break
         simplified, moji = to_simplified(again), add_stats(moji, more)
     # After the passes, which look up the mojibake step's memo by the text they hand it.
-    simplified = zhe_for_zhu(simplified)
+    simplified = zhang_for_accounts(zhe_for_zhu(simplified))
     warnings = (
         (f"{moji.marked} 段乱码无法确定，已以{MARKER}标出（{moji.marked} mojibake runs left marked with {MARKER}）",)
         if moji.marked

@@ -112,6 +112,17 @@ def _zhe(text: str, at: int) -> str:
     return "着"
 
 
+# 帐 is the curtain and 账 the account in today's standard (通用规范汉字表), but OpenCC writes
+# 帳 as 帐 in every word: 000's 臺帳 and 000/003's 欠帳 came out 台帐 and 欠帐 where the
+# simplified page 004 writes 台账 and 欠账. 帐 stays in the words of curtains and tents.
+_CURTAIN = re.compile("(?<![蚊营军帷罗床纱])帐(?![篷幕幔子])")
+
+
+def zhang_for_accounts(text: str) -> str:
+    """帐 as 账 except in the words of curtains and tents."""
+    return _CURTAIN.sub("账", text) if "帐" in text else text
+
+
 # 显 ending a verb before the particle: "彰显著重视" is 彰显着重视, not 显著.
 _SHOWS = re.compile("[彰凸突尽]显著")
 

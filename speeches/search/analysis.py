@@ -42,8 +42,10 @@ def is_term(word: str) -> bool:
 # The canonical text writes 着 where traditional text writes 著 for the particle and
 # keeps 著 where it is read zhù (ingest/script.py zhe_for_zhu), but the fold goes
 # character by character: folding 著 to 着 in text and queries alike, 隨著 finds 随着
-# and 著名 still finds 著名.
-_SEARCH_ONLY = {"著": "着"}
+# and 著名 still finds 著名. Likewise 帐 and 账: the canonical text writes 账 for accounts
+# (ingest/script.py zhang_for_accounts) and 帐 for curtains, and texts simplified
+# elsewhere write 帐 for both: 台帐 finds 台账, and 帐篷 still finds 帐篷.
+_SEARCH_ONLY = {"著": "着", "帐": "账"}
 
 
 class _Fold(dict):

@@ -29,3 +29,9 @@ def test_a_text_folds_as_str_translate_folds_it_whatever_its_length(text):
 def test_a_long_text_folds_script_width_and_case():
     text = "講話發展陜西ＡＢＣ１２３" * 10
     assert normalize(text) == "讲话发展陕西abc123" * 10
+
+
+def test_zhang_of_accounts_and_of_curtains_fold_together_so_either_spelling_finds_both():
+    # Texts simplified elsewhere write 台帐 where the canonical text writes 台账.
+    assert normalize("台帐") == normalize("台账") == normalize("臺帳") == normalize("臺賬")
+    assert normalize("欠帐多") == normalize("欠账多")

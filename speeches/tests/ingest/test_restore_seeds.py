@@ -15,7 +15,7 @@ from speeches.ingest.decode import decode_bytes
 from speeches.ingest.markup import strip_markup
 from speeches.ingest.mojibake.corpus_tables import clean_segments
 from speeches.ingest.restore import restore_lines
-from speeches.ingest.script import to_simplified, zhe_for_zhu
+from speeches.ingest.script import to_simplified, zhang_for_accounts, zhe_for_zhu
 
 ROOT = Path(__file__).resolve().parents[3]
 SEEDS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "corpus" / "seeds").glob("*.txt"))
@@ -96,7 +96,7 @@ def test_every_undamaged_stretch_of_the_source_is_in_the_output(seed):
             continue
         source = strip_pinyin_annotations(strip_markup(line.raw)[0])[0]
         for segment in clean_segments(source):
-            wanted = han(strip_inline_chrome(zhe_for_zhu(to_simplified(segment))))
+            wanted = han(strip_inline_chrome(zhang_for_accounts(zhe_for_zhu(to_simplified(segment)))))
             if len(wanted) >= MIN_SEGMENT and wanted not in output:
                 missing.append((line.number, segment[:30]))
     assert not missing, missing[:5]

@@ -4,7 +4,7 @@ the original keeps the source's form. Expected texts read from seed 000."""
 from __future__ import annotations
 
 from speeches.ingest.pipeline import parse_document
-from speeches.ingest.script import simplify_chars, to_simplified, variant_table, zhe_for_zhu
+from speeches.ingest.script import simplify_chars, to_simplified, variant_table, zhang_for_accounts, zhe_for_zhu
 
 SEED_000 = "000_e3c50620afa4a9e1.txt"
 
@@ -69,3 +69,16 @@ def test_no_seed_speech_writes_the_particle_zhu_and_the_originals_keep_it(seed_b
                 assert "随着" in speech.text, (name, speech.ordinal)
                 kept += 1
     assert kept, "002: 隨著城市的快速發展…"
+
+
+def test_zhang_of_accounts_is_written_as_the_standard_writes_it_and_of_curtains_stays():
+    # 000 "問題要建立臺帳", "我們還有欠帳"; 003 "保歷史欠帳多"; 004, simplified, writes 台账 and 欠账.
+    text = to_simplified("問題要建立臺帳,我們還有欠帳,保歷史欠帳多;搭帳篷,掛蚊帳")
+    assert zhang_for_accounts(text) == "问题要建立台账,我们还有欠账,保历史欠账多;搭帐篷,挂蚊帐"
+
+
+def test_no_seed_speech_writes_zhang_of_accounts_as_a_curtain(seed_bytes):
+    for name in ("000_e3c50620afa4a9e1.txt", "003_2b7a5b5f4b6eab26.txt"):
+        texts = [s.text for s in parse_document(seed_bytes[name]).speeches]
+        assert not any(word in text for text in texts for word in ("台帐", "欠帐"))
+        assert any("欠账" in text for text in texts)
