@@ -18,7 +18,6 @@ from .models import LIVE_STATUSES, Document, Speech, Topic, place_keys
 from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.counts import years_found
 from .search.params import FILTER_TITLES, SORTS, UNDATED
-from .search.query import parse_query
 from .search.trends import year_figure, year_rows
 from .uploads import step_rows
 
@@ -83,8 +82,7 @@ def search(request):
         "query_string": request.GET.urlencode(),
         "saved_query": canonical_query(params),
         "saved_search": saved_search_for(request.user, params) if results else None,
-        # A query with nothing to look for (-疫情 alone): no feed to subscribe, nothing to save.
-        "unsearchable": bool(params.q.strip()) and parse_query(params.q).tree is None,
+        "unsearchable": bool(results and results.nothing_to_find),
         "active_filters": active_filters(params, results) if results else [],
         # The query and the order kept, every filter gone.
         "clear_filters_url": SearchParams(q=params.q, sort=params.sort, page_size=params.page_size).url(),

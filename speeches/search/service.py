@@ -86,6 +86,8 @@ class Results:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     params: SearchParams | None = None
     damaged: DamagedMatches | None = None
+    # A query typed that asks for nothing (-疫情 alone): nothing to subscribe to or save.
+    nothing_to_find: bool = False
 
     @property
     def num_pages(self) -> int:
@@ -130,6 +132,7 @@ def search_speeches(
         terms=parsed.terms,
         text_terms=parsed.text_terms,
         params=params,
+        nothing_to_find=parsed.tree is None and bool(params.q.strip()),
     )
     if parsed.tree is None and not (params.has_filters or browse_all):
         return results
