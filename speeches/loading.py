@@ -69,8 +69,12 @@ def store_upload(raw: bytes, name: str, user=None) -> tuple[Document, bool]:
     sha256 = sha256_of(raw)
     keep_raw_file(raw, sha256)
     defaults = {"original_name": name[:255], "raw": raw, "size": len(raw), "uploaded_by": user}
-    number = id_history.read(sha256).get("document_id")
     with transaction.atomic():
+        existing = Document.objects.filter(sha256=sha256).first()
+        if existing is not None:
+            return existing, False
+        # The history (it holds every speech's text) is read only for a file new to the database.
+        number = id_history.read(sha256).get("document_id")
         if isinstance(number, int) and number > 0 and not Document.objects.filter(pk=number).exists():
             document, created = Document.objects.get_or_create(sha256=sha256, defaults={**defaults, "pk": number})
             if created:
