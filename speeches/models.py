@@ -235,6 +235,12 @@ class Speech(models.Model):
         return self.standing("date") if self.date else ""
 
     @property
+    def title_qualified(self) -> bool:
+        """The page's title with the archive's words in square brackets after it, telling
+        apart speeches of one file that share it (speeches/ingest/attribution.py tell_apart)."""
+        return not self.title_supplied and self.title.endswith("]") and "[" in self.title
+
+    @property
     def date_label(self) -> str:
         """The date as a reader sees it: 2019年, 2017年3月10日, 2020—2022年, "" if unknown."""
         if not self.date:

@@ -563,14 +563,19 @@ _TITLE_OCCASION = re.compile(r"在?(.{2,40}?(?:会议|会|大会|座谈会|论�
 
 def tell_apart(speeches: list) -> list:
     """Within one document no two speeches show the same title (004: three under
-    外宣工作会议上的讲话稿): each that shares its title gets its place when no other
-    in the group has it, else its stated date, else its marker or its place in the page.
-    Copies show their original's title."""
+    外宣工作会议上的讲话稿). A speech whose title is the page's gets the page's own heading
+    when its number tells it apart (002's 领导工作部署讲话稿1, 2, 3: the page writes the
+    number after the title); else a qualifier in square brackets, as the archive's
+    words: its place when no other in the group has it, else its stated date, else its
+    place among the speeches of its marker or of its title. A title the archive
+    supplied is bracketed whole on its pages, qualifier and all. Copies show their
+    original's title."""
     groups: dict[str, list] = {}
     for speech in speeches:
         if speech.duplicate_of is None:
             groups.setdefault(speech.display_title, []).append(speech)
     renamed: dict[int, str] = {}
+    headed: set[int] = set()
     for title, group in groups.items():
         if len(group) < 2:
             continue
@@ -579,11 +584,16 @@ def tell_apart(speeches: list) -> list:
         markers = Counter(_marker(s.marker) for s in group)
         for speech in group:
             place, date, marker = _last_place(speech), _stated_date(speech), _marker(speech.marker)
+            heading = title if speech.title_supplied else title + speech.marker.strip(" :：")
             if marker and markers[marker] > 1:
                 # One marker over several speeches (004 发言稿二: a training-class speech,
                 # an essay and a festival's opening): 第二篇之一, 之二, 之三, in page order.
                 n = [_marker(s.marker) for s in group if s.ordinal <= speech.ordinal].count(marker)
-                qualifier = f"{marker}之{_chinese_number(n)}"
+                qualifier = f"{marker}之{_chinese_number(n)}" if speech.title_supplied else f"之{_chinese_number(n)}"
+            elif marker and not speech.title_supplied:
+                renamed[speech.ordinal] = heading
+                headed.add(speech.ordinal)
+                continue
             elif place and places[place] == 1:
                 qualifier = place
             elif date and dates[date] == 1:
@@ -595,10 +605,19 @@ def tell_apart(speeches: list) -> list:
                 # this title, in page order. (It was "第13篇", the archive's count of the
                 # page's speeches, which reads as the page's own numbering and is not.)
                 qualifier = f"其{_chinese_number(group.index(speech) + 1)}"
-            renamed[speech.ordinal] = f"{title}（{qualifier}）"
+            # Inside a supplied title, bracketed whole, the qualifier is in round brackets;
+            # after the page's own title, in square ones: the archive's words, not the page's
+            # (a citation of "外宣工作会议上的讲话稿（雨山）" quoted a title the page never had).
+            renamed[speech.ordinal] = (
+                f"{heading}（{qualifier}）" if speech.title_supplied else f"{heading}[{qualifier}]"
+            )
     out = []
     for speech in speeches:
         title = renamed.get(speech.duplicate_of or speech.ordinal)
+        if speech.duplicate_of in headed and speech.marker and not speech.title_supplied:
+            # A copy under a heading of its own (003 repeats 篇五 under 篇三): the page's
+            # heading for it, not its original's.
+            title = speech.display_title + speech.marker.strip(" :：")
         out.append(replace(speech, display_title=title) if title else speech)
     return out
 

@@ -30,8 +30,8 @@ def minutes(duration) -> int:
 @register.filter
 def ends(text: str, size: int) -> str:
     """A title cut to `size` characters in its middle, keeping both ends: the speeches of
-    one page share a title's start and differ at its end ("…视频会议上的讲话（篇七）" and
-    "（篇十一）"), which a cut at the end hides."""
+    one page share a title's start and differ at its end ("…视频会议上的讲话篇七" and
+    "…讲话篇十一"), which a cut at the end hides."""
     if len(text) <= size:
         return text
     head = (size - 1) // 2

@@ -118,7 +118,9 @@ def test_a_collection_title_belongs_only_to_the_speeches_that_bear_out_its_meeti
     assert occasion_belongs("领导工作部署讲话稿", "同志们:")
 
 
-def speech(ordinal: int, title: str, place: str = "", marker: str = "", duplicate_of=None) -> ParsedSpeech:
+def speech(
+    ordinal: int, title: str, place: str = "", marker: str = "", duplicate_of=None, supplied: bool = False
+) -> ParsedSpeech:
     attribution = Attribution(place=Attribute(place, INFERRED if place else UNKNOWN))
     return ParsedSpeech(
         ordinal=ordinal,
@@ -130,10 +132,11 @@ def speech(ordinal: int, title: str, place: str = "", marker: str = "", duplicat
         display_title=title,
         attribution=attribution,
         duplicate_of=duplicate_of,
+        title_supplied=supplied,
     )
 
 
-def test_speeches_of_one_document_sharing_a_title_are_told_apart_by_place_else_marker():
+def test_speeches_sharing_the_pages_title_are_told_apart_by_its_numbering_else_by_bracketed_words_of_ours():
     told = tell_apart(
         [
             speech(1, "外宣工作会议上的讲话稿", "安徽·马鞍山"),
@@ -144,20 +147,64 @@ def test_speeches_of_one_document_sharing_a_title_are_told_apart_by_place_else_m
             speech(6, "慈善工作会议上的讲话稿"),
         ]
     )
+    # 篇四 is the page's heading ("外宣工作会议上的讲话稿篇四"); the places and the count
+    # are the archive's, in square brackets.
     assert [s.display_title for s in told] == [
-        "外宣工作会议上的讲话稿（马鞍山）",
-        "外宣工作会议上的讲话稿（太原）",
-        "外宣工作会议上的讲话稿（其三）",
-        "外宣工作会议上的讲话稿（篇四）",
-        "外宣工作会议上的讲话稿（太原）",
+        "外宣工作会议上的讲话稿[马鞍山]",
+        "外宣工作会议上的讲话稿[太原]",
+        "外宣工作会议上的讲话稿[其三]",
+        "外宣工作会议上的讲话稿篇四",
+        "外宣工作会议上的讲话稿[太原]",
         "慈善工作会议上的讲话稿",
     ]
+
+
+def test_numbered_speeches_keep_the_pages_headings_even_where_a_place_would_tell_them_apart():
+    # 002: 领導工作部署講話稿1, 2, 3 (lines 2, 9, 88); they were shown as
+    # 领导工作部署讲话稿（新洲）, （第2篇）, （索县）: titles the page never wrote.
+    told = tell_apart(
+        [
+            speech(1, "领导工作部署讲话稿", "湖北·武汉·新洲", marker="1"),
+            speech(2, "领导工作部署讲话稿", marker="2"),
+            speech(3, "领导工作部署讲话稿", "西藏·那曲·索县", marker="3"),
+        ]
+    )
+    assert [s.display_title for s in told] == ["领导工作部署讲话稿1", "领导工作部署讲话稿2", "领导工作部署讲话稿3"]
+
+
+def test_a_copy_under_a_heading_of_its_own_shows_that_heading():
+    # 003 repeats 篇五's speech under 篇三 (its lines 34 and 85, and again at 579 and 630).
+    told = tell_apart(
+        [
+            speech(3, "在信息工作会议上的讲话稿", marker="篇三", duplicate_of=5),
+            speech(4, "在信息工作会议上的讲话稿", marker="篇四"),
+            speech(5, "在信息工作会议上的讲话稿", marker="篇五"),
+        ]
+    )
+    assert [s.display_title for s in told] == [
+        "在信息工作会议上的讲话稿篇三",
+        "在信息工作会议上的讲话稿篇四",
+        "在信息工作会议上的讲话稿篇五",
+    ]
+
+
+def test_a_supplied_title_is_told_apart_in_round_brackets_inside_its_own_square_ones():
+    # 000 篇四 and 篇五 are both about 信访; the page's own title (森林防火) fits neither, so
+    # both titles are the archive's and their pages bracket them whole: [关于信访的讲话（篇四）].
+    told = tell_apart(
+        [
+            speech(4, "关于信访的讲话", marker="篇四", supplied=True),
+            speech(5, "关于信访的讲话", marker="篇五", supplied=True),
+        ]
+    )
+    assert [s.display_title for s in told] == ["关于信访的讲话（篇四）", "关于信访的讲话（篇五）"]
 
 
 def test_speeches_under_one_marker_sharing_a_title_are_numbered_within_it():
     # 004 社区工作者发言稿: the first unmarked; under 二: a training-class speech, an essay
     # (its place stated) and a festival's opening. Numbered within the marker all three,
-    # the one with a place too: 之一, 宁波, 之三 left a reader looking for 之二.
+    # the one with a place too: 之一, 宁波, 之三 left a reader looking for 之二. The page's
+    # heading is 社区工作者发言稿二 (line 1045); the count within it is ours.
     told = tell_apart(
         [
             speech(25, "社区工作者发言稿"),
@@ -167,10 +214,10 @@ def test_speeches_under_one_marker_sharing_a_title_are_numbered_within_it():
         ]
     )
     assert [s.display_title for s in told] == [
-        "社区工作者发言稿（其一）",
-        "社区工作者发言稿（第二篇之一）",
-        "社区工作者发言稿（第二篇之二）",
-        "社区工作者发言稿（第二篇之三）",
+        "社区工作者发言稿[其一]",
+        "社区工作者发言稿二[之一]",
+        "社区工作者发言稿二[之二]",
+        "社区工作者发言稿二[之三]",
     ]
 
 
