@@ -24,7 +24,11 @@ _HEAD = re.compile(r"<!DOCTYPE[^>]*>|<head\b[^>]*>.*?</head\s*>", re.S | re.I)
 _INSTRUCTION = re.compile(r"<\?[a-zA-Z][^<>]*\?>")
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 # Characters that are whitespace on a page but not to str.split: 001 indents with NBSP.
-_SPACES = (("\xa0", " "), ("\u200b", ""), ("\ufeff", ""))
+# Characters of no width (zero-width space and joiners, byte order mark, soft hyphen,
+# direction marks, word joiner) are dropped: inside a phrase they hide it from search.
+_SPACES = (("\xa0", " "),) + tuple(
+    (invisible, "") for invisible in ("\u200b", "\ufeff", "\u00ad", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060")
+)
 _MAX_UNESCAPE = 4
 
 

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..ingest.script import ascii_form, to_simplified
-from .analysis import is_term, normalize
+from .analysis import normalize
 
 # Engines' own query parsers recurse past Python's limit near 1,000 Han characters
 # (Whoosh's did); we build queries ourselves, but still keep them small: a term of
@@ -60,6 +60,10 @@ _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff])\s+|\s+(?=[\u3000-\u9fff])")
 # other engines' wildcard and fuzzy signs: not searched. Any other sign is part of the
 # string (互联网+, 《决定》, 3+2).
 _STRIP = "'`!?,.;:，。；：！？、*~^"
+# Characters of no width that a string copied from a web page brings along (zero-width
+# space, joiners, byte order mark, soft hyphen, direction marks): the stored texts have
+# none (ingest/markup.py), so a term holding one found nothing.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ class _State:
     pos: int = 0
     notes: list[str] = field(default_factory=list)
     clauses: int = 0
+    unopened: int = 0  # "(" left unparsed past MAX_DEPTH
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -137,7 +142,10 @@ def parse_query(raw: str) -> ParsedQuery:
     tree = _parse_all(state, depth=0)
     while state.peek() is not None:  # stray ")" at top level
         state.take()
-        state.note("括号不成对，已忽略多余的括号。")
+        if state.unopened:
+            state.unopened -= 1
+        else:
+            state.note("括号不成对，已忽略多余的括号。")
         more = _parse_all(state, depth=0)
         tree = _join(All, [tree, more])
     tree = _drop_pure_negation(tree, state)
@@ -225,6 +233,7 @@ def _group(state: _State, depth: int):
     """What stands between "(" (just taken) and its ")"."""
     if depth >= MAX_DEPTH:
         state.note("括号嵌套过深，已按普通词语检索。")
+        state.unopened += 1  # its ")" will stand at the top level, and is no stray one
         return None
     inner = _parse_all(state, depth + 1)
     if state.peek() == ")":
@@ -286,21 +295,40 @@ def _term(text: str, field_name: str):
     """The term, folded character by character as the text is (analysis.normalize); and
     where OpenCC folds the words of a traditional term otherwise (瞭解 → 了解, 藉助 → 借助,
     反覆 → 反复: by phrase, as the canonical text was written), either form."""
-    folded = normalize(text).strip()
-    if not is_term(folded):
+    # Signs alone are a term too (〓, the mark of a character lost to damage; %, 《》):
+    # the sentence punctuation typed around a term is gone already (_unquoted).
+    folded = normalize(_INVISIBLE.sub("", text)).strip()
+    if not folded:
         return None
-    by_phrase = normalize(to_simplified(text)).strip() if len(folded) > 1 else folded
-    if by_phrase != folded and is_term(by_phrase):
+    by_phrase = normalize(to_simplified(_INVISIBLE.sub("", text))).strip() if len(folded) > 1 else folded
+    if by_phrase != folded and by_phrase:
         return Any((Term(folded, field_name), Term(by_phrase, field_name)))
     return Term(folded, field_name)
 
 
 def _drop_pure_negation(tree, state: _State):
-    """A query of exclusions alone (-考试) would list the whole archive: refuse it."""
-    if isinstance(tree, Not) or (isinstance(tree, All) and all(isinstance(c, Not) for c in tree.children)):
+    """A query of exclusions alone (-考试) would list the whole archive: refuse it. So
+    would an OR with exclusions alone on one side (-工作 OR -发展, 工作 OR -发展): all
+    that lack one word, which was answered with most of the archive."""
+    if tree is None or _bounded(tree):
+        return tree
+    if isinstance(tree, Any) and any(_bounded(child) for child in tree.children):
+        state.note("“或”（OR）的每一边都要有要查找的词语，不能只有排除词。")
+    else:
         state.note("只有排除词（-词语）无法检索，请加上要查找的词语。")
-        return None
-    return tree
+    return None
+
+
+def _bounded(node) -> bool:
+    """Whether the speeches `node` matches must hold some term: a term does; an
+    exclusion does not; AND when one of its parts does; OR when every side does."""
+    if isinstance(node, Term):
+        return True
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, All):
+        return any(_bounded(child) for child in node.children)
+    return all(_bounded(child) for child in node.children)
 
 
 def _terms(node, fields: tuple[str, ...] = ("text", "title")) -> list[str]:

@@ -100,7 +100,7 @@ def test_an_unbalanced_quote_searches_the_rest_as_a_phrase_and_says_so():
     assert parsed.tree.children[1] == Term("安全") and "引号" in parsed.message
 
 
-@pytest.mark.parametrize("query", ["OR", "-", "-考试", "AND NOT", "()", '""', "😀", "title:"])
+@pytest.mark.parametrize("query", ["OR", "-", "-考试", "AND NOT", "()", '""', "，。", "title:"])
 def test_queries_without_a_searchable_word_give_no_tree_and_a_message(query):
     parsed = parse_query(query)
     assert parsed.tree is None and parsed.message
@@ -245,3 +245,30 @@ def test_a_minus_sign_typed_twice_excludes_as_two_ascii_minuses_do():
 
 def test_and_before_or_is_said_to_leave_or_without_a_left_side():
     assert "OR 两边都需要检索词" in parse_query("疫情 and or 防汛").message
+
+
+@pytest.mark.parametrize("query", ["-工作 OR -发展", "NOT 工作 OR NOT 发展", "-工作 | -会议", "工作 OR -发展"])
+def test_an_or_with_exclusions_alone_on_a_side_is_refused_as_exclusions_alone_are(query):
+    parsed = parse_query(query)
+    assert parsed.tree is None and "排除词" in parsed.message
+
+
+def test_an_or_of_exclusions_inside_a_query_that_looks_for_a_term_is_kept():
+    tree = parse_query("工作 (-安全 OR -生产)").tree
+    assert tree == All((Term("工作"), Any((Not(Term("安全")), Not(Term("生产"))))))
+
+
+@pytest.mark.parametrize("query", ["〓", '"〓"', "〓〓", "%", "《》"])
+def test_a_term_of_signs_alone_is_searched_as_the_string_it_is(query):
+    assert parse_query(query).tree == Term(query.strip('"'))
+
+
+@pytest.mark.parametrize("query", ["\u200b发展", "\ufeff发展", "发展\u00ad", "发\u200d展"])
+def test_characters_of_no_width_copied_with_a_term_are_left_out_of_it(query):
+    assert parse_query(query).tree == Term("发展")
+
+
+def test_deep_but_balanced_brackets_are_not_said_to_be_unbalanced():
+    parsed = parse_query("(" * 10 + "发展" + ")" * 10)
+    assert parsed.tree == Term("发展") and "嵌套过深" in parsed.message and "不成对" not in parsed.message
+    assert "不成对" in parse_query("(" * 10 + "发展" + ")" * 11).message

@@ -414,3 +414,20 @@ def test_a_title_the_archive_supplied_is_not_searched(corpus):
     # Found by its own words, with the supplied title shown as it is, nothing marked in it.
     hit = next(h for h in search_speeches("慵懒散浮拖").hits if h.speech.pk == supplied.pk)
     assert "<mark>" not in hit.title_html
+
+
+def test_the_mark_of_a_lost_character_is_a_term_a_reader_can_search(cast):
+    # exam holds 一防三〓, 村不〓, 一院多〓; roads 政府对〓〓建设: 〓 lists the damaged speeches.
+    versions = speech_versions()
+    assert ids("〓") == holding("〓", versions) == {cast["exam"].pk, cast["roads"].pk}
+    assert ids("〓〓") == ids('"〓〓"') == {cast["roads"].pk}
+    assert ids("工作 -〓") == holding("工作", versions) - {cast["exam"].pk, cast["roads"].pk}
+
+
+def test_a_term_copied_with_a_zero_width_space_finds_what_the_term_finds(cast):
+    assert ids("\u200b安全生产") == ids("安全生产\u00ad") == ids("安全生产") != set()
+
+
+def test_an_or_of_exclusions_lists_nothing_and_says_why(cast):
+    results = search_speeches(params=SearchParams(q="-工作 OR -安全"), limit=20, snippets=False)
+    assert results.count == 0 and not results.hits and "排除词" in results.message

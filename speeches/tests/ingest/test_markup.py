@@ -20,3 +20,10 @@ def test_a_page_opening_with_an_xml_declaration_has_no_preamble_and_no_damage_fr
     parsed = parse_document((DECLARATIONS + SPEECH).encode("gbk"))
     assert parsed.preamble == ""
     assert not any("〓" in warning for step in parsed.report for warning in step.warnings)
+
+
+def test_characters_of_no_width_are_dropped_so_that_a_phrase_holding_one_is_found():
+
+    text = "常态化\u200b疫情\u200d防控\u00ad工作\u2060，\ufeff同志们\u200e"
+    assert strip_markup(text)[0] == "常态化疫情防控工作，同志们"
+    assert strip_markup(f"<p>{text}</p>")[0].strip() == "常态化疫情防控工作，同志们"
