@@ -270,6 +270,7 @@ def ingest_document(
     if not parsed.speeches:
         return _record_failure(document, "未找到讲话（no speech found in this file）", created, parsed.report_dict())
     with transaction.atomic():
+        one_load_at_a_time()
         copying = _documents_copying(document)
         count, duplicates = load_parsed(document, parsed)
         documents_changed({document.pk} | copying)
@@ -312,8 +313,24 @@ def sync_topics() -> dict[str, Topic]:
     return topics
 
 
+# Any number; the key of the lock every load and removal takes (one_load_at_a_time).
+_LOAD_LOCK = 20_561_207
+
+
+def one_load_at_a_time() -> None:
+    """Loads and removals wait for each other till the end of their transactions. A load
+    looks for the originals of its speeches among the speeches committed by others: two
+    files with the same speeches loaded at once both became originals, and every shared
+    speech was listed twice. SQLite has one writer at a time anyway (settings: IMMEDIATE);
+    on PostgreSQL a transaction-level advisory lock. Searches never take it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOAD_LOCK])
+
+
 def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     """Replace the document's speeches with the parsed ones. Call inside a transaction."""
+    one_load_at_a_time()
     document = Document.objects.select_for_update().get(pk=document.pk)
     old = _old_speeches(document)
     ids, orphans = _carry_over_ids(document, parsed, old)
@@ -328,11 +345,20 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     aliases_to_speech = dict(
         SpeechAlias.objects.filter(speech__document=document).values_list("public_id", "speech__public_id")
     )
+    # A speech that keeps its id keeps its row number and arrival time too: the order
+    # "newest" and the Atom feed (speeches/feeds.py) list speeches in. Given new ones, every
+    # forced re-ingest and re-parse after a pipeline change put old speeches on top.
+    arrived = {
+        public_id: (pk, at) for pk, public_id, at in document.speeches.values_list("pk", "public_id", "created_at")
+    }
     document.speeches.all().delete()
     SpeechAlias.objects.filter(public_id__in=ids.values()).delete()
     by_ordinal = {}
     for parsed_speech in parsed.speeches:
-        by_ordinal[parsed_speech.ordinal] = _create_speech(document, parsed_speech, ids[parsed_speech.ordinal], topics)
+        public_id = ids[parsed_speech.ordinal]
+        by_ordinal[parsed_speech.ordinal] = _create_speech(
+            document, parsed_speech, public_id, topics, arrived.get(public_id)
+        )
     # The speeches that copied this document's are originals of nothing while its rows are
     # replaced: they are re-pointed below, and are never the new rows' originals.
     duplicates = _link_duplicates(parsed, by_ordinal, exclude=set(dependants))
@@ -394,8 +420,9 @@ def _keep_id_history(document: Document) -> None:
     id_history.save_on_commit(document)
 
 
-def _create_speech(document: Document, parsed, public_id: str, topics: dict[str, Topic]) -> Speech:
+def _create_speech(document: Document, parsed, public_id: str, topics: dict[str, Topic], arrived=None) -> Speech:
     speech = Speech.objects.create(
+        pk=arrived[0] if arrived else None,
         document=document,
         ordinal=parsed.ordinal,
         public_id=public_id,
@@ -421,6 +448,9 @@ def _create_speech(document: Document, parsed, public_id: str, topics: dict[str,
         attribution=parsed.attribution.to_dict(),
         is_fragment=parsed.fragment,
     )
+    if arrived:  # created_at is auto_now_add: set on create, whatever is passed
+        speech.created_at = arrived[1]
+        Speech.objects.filter(pk=speech.pk).update(created_at=arrived[1])
     if parsed.signature:
         SpeechBand.objects.bulk_create(SpeechBand(speech=speech, key=key) for key in band_keys(parsed.signature))
     paragraph = 1
@@ -448,10 +478,16 @@ def _link_duplicates(parsed: ParsedDocument, by_ordinal: dict[int, Speech], excl
     """Within the document as the pipeline found them, then against the rest of the
     archive, whose speeches in `exclude` are not taken for originals."""
     count = 0
-    for parsed_speech in parsed.speeches:
+    # The page's originals first: a repeat inside the page copies what its original
+    # copies, if anything. (It was linked to its original when that was itself a copy of
+    # another file's speech: a copy of a copy, which the PostgreSQL engine listed beside
+    # its original and the Whoosh engine left out, with any words only it held.)
+    for parsed_speech in sorted(parsed.speeches, key=lambda s: s.duplicate_of is not None):
         speech = by_ordinal[parsed_speech.ordinal]
         if parsed_speech.duplicate_of is not None:
             canonical, kind = by_ordinal.get(parsed_speech.duplicate_of), parsed_speech.duplicate_kind or "exact"
+            if canonical is not None and canonical.duplicate_of is not None:
+                canonical, kind = canonical.duplicate_of, canonical.duplicate_kind
         else:
             canonical, kind = _archive_original(speech, exclude)
         if canonical is not None and canonical.pk != speech.pk:
@@ -506,7 +542,8 @@ def _restore_links(dependants: dict[int, str], aliases: dict[str, str], by_ordin
     for speech_pk, target_id in dependants.items():
         target = by_public_id.get(target_id)
         if target is not None:
-            Speech.objects.filter(pk=speech_pk).update(duplicate_of=target)
+            # If the speech it copied is now itself a copy, it copies that one's original.
+            Speech.objects.filter(pk=speech_pk).update(duplicate_of=target.duplicate_of or target)
             continue
         # Its original was removed: it copies whatever else the archive holds of it, or nothing.
         speech = Speech.objects.get(pk=speech_pk)
@@ -524,6 +561,7 @@ def remove_document(document: Document) -> None:
     document_id = document.pk
     copying = _documents_copying(document)
     with transaction.atomic():
+        one_load_at_a_time()
         id_history.mark_deleted_on_commit(document, timezone.now().isoformat())
         # Its ids stay known, so a bookmarked link explains the removal instead of a bare 404,
         # or leads to a copy another document keeps of the speech (the earliest), which

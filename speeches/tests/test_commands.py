@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from speeches.models import Document, Speech
+from speeches.tests.conftest import ON_POSTGRES
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_archive")]
 
@@ -169,3 +170,58 @@ def test_ingest_parses_in_one_process_unless_there_is_enough_to_parse_for_worker
     from speeches.management.commands.ingest import default_jobs
 
     assert default_jobs(sorted(settings.SAMPLE_CORPUS_DIR.glob("*.txt"))) == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (SQLite takes its write lock at BEGIN)")
+def test_two_files_with_the_same_speeches_loaded_at_once_are_one_original_and_its_copy(
+    seed_bytes, fresh_index, monkeypatch
+):
+    # Two admins upload two scrapes of page 002 at once. Each load looked for the originals
+    # of its speeches among the speeches others had committed: neither saw the other's,
+    # and every speech was listed twice. The first load here pauses after writing its
+    # speeches, before linking them, until the second has finished or waits for a lock.
+    from django.db import connection
+
+    from speeches import loading
+    from speeches.ingest import parse_document
+
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    again = b"<p>spam line</p>\n" + raw
+    parsed = {raw: parse_document(raw), again: parse_document(again)}
+    paused, second_done, link = threading.Event(), threading.Event(), loading._link_duplicates
+
+    def pausing_link(*args, **kwargs):
+        if threading.current_thread().name == "first":
+            paused.set()
+            for _ in range(600):
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one view a transaction
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                    if cursor.fetchone()[0] or second_done.wait(0.05):
+                        break
+        return link(*args, **kwargs)
+
+    monkeypatch.setattr(loading, "_link_duplicates", pausing_link)
+
+    def load(data, name):
+        try:
+            loading.ingest_bytes(data, name, parsed=parsed[data])
+        finally:
+            connection.close()
+            if name == "002-again.txt":
+                second_done.set()
+
+    first = threading.Thread(target=load, args=(raw, "002.txt"), name="first")
+    first.start()
+    assert paused.wait(30)
+    second = threading.Thread(target=load, args=(again, "002-again.txt"), name="second")
+    second.start()
+    first.join(60)
+    second.join(60)
+    original = Document.objects.get(original_name="002.txt")
+    copy = Document.objects.get(original_name="002-again.txt")
+    assert not original.speeches.exclude(duplicate_of=None).exists()
+    assert copy.speeches.filter(duplicate_of__document=original).count() == copy.speeches.count() == 3

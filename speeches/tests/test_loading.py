@@ -290,3 +290,24 @@ def test_a_page_without_a_title_is_shown_by_what_it_holds_in_brackets(seed_bytes
     assert document.title == ""
     first = canonical.order_by("ordinal").first()
     assert document.display_title == f"[{first.title}等{canonical.count()}篇]"
+
+
+def test_a_repeat_inside_a_page_copies_the_original_its_first_copy_copies_in_another_file(seed_bytes):
+    # 001 repeats its 篇二 as 篇八. In a second file of the page, every speech copies the
+    # first file's, and its 篇八 was linked to its own 篇二: a copy of a copy, which the
+    # PostgreSQL engine listed beside its original and the Whoosh engine left out.
+    raw = seed_bytes["001_1ede3f202e9dcf26.txt"]
+    first = Document.objects.get(pk=ingest_bytes(raw, "001.txt").document_id)
+    second = Document.objects.get(pk=ingest_bytes(b"<p>spam line</p>\n" + raw, "001-again.txt").document_id)
+    assert second.speeches.filter(duplicate_of__document=first).count() == second.speeches.count() == 20
+    assert second.speeches.get(ordinal=8).duplicate_of == first.speeches.get(ordinal=2)
+    assert not Speech.objects.filter(duplicate_of__duplicate_of__isnull=False).exists()
+
+
+def test_a_forced_reingest_keeps_each_speechs_row_and_arrival_so_newest_first_does_not_change(seed_bytes):
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    ingest_bytes(raw, "002.txt")
+    ingest_bytes(seed_bytes["004_d07954890cd01a7b.txt"], "004.txt")
+    before = list(Speech.objects.order_by("-pk").values_list("public_id", "pk", "created_at"))
+    ingest_bytes(raw, "002.txt", force=True)
+    assert list(Speech.objects.order_by("-pk").values_list("public_id", "pk", "created_at")) == before
