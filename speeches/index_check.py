@@ -5,7 +5,9 @@ changed outside `speeches.loading` can leave it behind. The Whoosh engine is upd
 after each commit, one writer at a time, and an update can still be missed: the
 index was busy past the lock timeout (recorded on the document as "索引待更新"), the
 process died between commit and index, or rows were changed outside the loader. This compares, per source document, the public ids the
-index holds with the speeches the database holds, and repairs a document by
+index holds with the speeches the database holds, each entry's title and what it was
+made from (analysis.source_digest of its title and text) with the speech's, and
+whether the entry is whole (the postgres engine's rows), and repairs a document by
 replacing all its entries in one commit (`indexing.index_document`).
 """
 
@@ -14,11 +16,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import F, Q, TextField, Value
+from django.db.models.functions import MD5, Concat
 
 from .indexing import index_document, unindex_document
 from .models import LIVE_STATUSES, SEARCHED_TITLE, Document, Speech
-from .search.engine import engine
+from .search.engine import Entry, engine
 
 # The prefix the Whoosh engine (speeches.search.whoosh) writes into Document.error when the index was busy.
 PENDING_MARK = "索引待更新"
@@ -30,7 +33,8 @@ class Mismatch:
     missing: set[str] = field(default_factory=set)  # in the database, not in the index
     extra: set[str] = field(default_factory=set)  # in the index, not a speech of this document
     repeated: set[str] = field(default_factory=set)  # indexed more than once
-    stale: set[str] = field(default_factory=set)  # indexed with another title than the database's
+    stale: set[str] = field(default_factory=set)  # indexed from another title or text than the database's
+    incomplete: set[str] = field(default_factory=set)  # some of its entry's parts are missing
 
     def describe(self) -> str:
         parts = [
@@ -40,26 +44,32 @@ class Mismatch:
                 ("extra", self.extra),
                 ("repeated", self.repeated),
                 ("stale", self.stale),
+                ("incomplete", self.incomplete),
             )
             if ids
         ]
         return f"document {self.document_id}: " + "; ".join(parts)
 
 
-def indexed_entries() -> dict[int, list[tuple[str, str]]]:
-    """(public_id, title) of every index entry, by source document id."""
+def indexed_entries() -> dict[int, list[Entry]]:
+    """Every index entry (speeches.search.engine.Entry), by source document id."""
     return engine().entries()
 
 
-def database_entries() -> dict[int, dict[str, str]]:
-    """public_id → title, as search reads it, of the speeches that should be indexed: those
-    of documents in the archive or waiting to be parsed again (models.LIVE_STATUSES)."""
-    expected: dict[int, dict[str, str]] = defaultdict(dict)
+def database_entries() -> dict[int, dict[str, tuple[str, str]]]:
+    """public_id → (title as search reads it, analysis.source_digest of that title and
+    the text) of the speeches that should be indexed: those of documents in the archive
+    or waiting to be parsed again (models.LIVE_STATUSES). The digest is computed by the
+    database (md5(); Django gives SQLite one), so no text crosses to Python."""
+    expected: dict[int, dict[str, tuple[str, str]]] = defaultdict(dict)
     rows = Speech.objects.filter(document__status__in=LIVE_STATUSES).values_list(
-        "document_id", "public_id", SEARCHED_TITLE
+        "document_id",
+        "public_id",
+        SEARCHED_TITLE,
+        MD5(Concat(SEARCHED_TITLE, Value("\n"), F("text"), output_field=TextField())),
     )
-    for document_id, public_id, title in rows.iterator():
-        expected[document_id][public_id] = title
+    for document_id, public_id, title, source in rows.iterator():
+        expected[document_id][public_id] = (title, source)
     return expected
 
 
@@ -68,20 +78,22 @@ def find_mismatches() -> list[Mismatch]:
     found = []
     for document_id in sorted(set(indexed) | set(expected)):
         mismatch = compare(document_id, indexed.get(document_id, []), expected.get(document_id, {}))
-        if mismatch.missing or mismatch.extra or mismatch.repeated or mismatch.stale:
+        if mismatch.missing or mismatch.extra or mismatch.repeated or mismatch.stale or mismatch.incomplete:
             found.append(mismatch)
     return found
 
 
-def compare(document_id: int, indexed: list[tuple[str, str]], expected: dict[str, str]) -> Mismatch:
-    counts = Counter(public_id for public_id, _ in indexed)
-    titles = dict(indexed)
+def compare(document_id: int, indexed: list[Entry], expected: dict[str, tuple[str, str]]) -> Mismatch:
+    counts = Counter(entry.public_id for entry in indexed)
+    held = {entry.public_id: entry for entry in indexed}
+    both = [public_id for public_id in expected if public_id in held]
     return Mismatch(
         document_id,
         missing=set(expected) - set(counts),
         extra=set(counts) - set(expected),
         repeated={public_id for public_id, n in counts.items() if n > 1},
-        stale={p for p, title in expected.items() if p in titles and titles[p] != title},
+        stale={p for p in both if (held[p].title, held[p].source) != expected[p]},
+        incomplete={p for p in both if not held[p].complete},
     )
 
 

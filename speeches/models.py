@@ -488,6 +488,12 @@ class SearchRow(models.Model):
     body = models.TextField()
     words = TsVector()
     grams = TsVector()
+    # What the speech's rows were made from, the same on each of them, so that
+    # `manage.py check_index` sees rows left behind by a text or title changed outside
+    # the loader (analysis.source_digest; "" for rows written before it was recorded),
+    # and how many rows the speech was given, so that it sees rows deleted.
+    source = models.CharField(max_length=32, default="")
+    parts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["speech", "part"], name="searchrow_speech_part")]

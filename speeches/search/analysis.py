@@ -122,6 +122,16 @@ def whole_words(text: str) -> list[str]:
     return default_segmenter().whole_words(text)
 
 
+def source_digest(title: str, text: str) -> str:
+    """What an index entry was made from: the MD5 of the searched title and the text as
+    the text field joins them (`title\ntext`, UTF-8), in hex. Every engine records it
+    with a speech's entries and `manage.py check_index` compares it with the database's
+    (speeches.index_check, by SQL's md5(), which Django also gives SQLite), so a text
+    changed behind the loader's back shows as stale. A change, not an attack, is what
+    it must see: MD5 is enough."""
+    return hashlib.md5(f"{title}\n{text}".encode()).hexdigest()
+
+
 # What every engine's entries are made by: this module's fold and words, the
 # canonical script's fold (ingest/script.py) and jieba (ingest/segmenter.py).
 _FORMAT_MODULES = ("search/analysis.py", "ingest/script.py", "ingest/segmenter.py")

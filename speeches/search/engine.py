@@ -23,8 +23,9 @@ An engine
   whole-word occurrence counting twice, then for several terms how close they
   stand;
 - rebuilds beside the live index (`rebuild`: searches keep working meanwhile) and
-  lists what it holds (`entries`) for speeches.index_check to compare with the
-  database;
+  lists what it holds (`entries`: per speech its title and what its entry was made
+  from, analysis.source_digest, and whether the entry is whole) for
+  speeches.index_check to compare with the database;
 - records the format of the code that built it (analysis.index_format: the fold, the
   words, the engine's entries) and says when its entries were written by other code
   (`format_problem`, for `manage.py check_index`), which only `manage.py reindex` mends;
@@ -40,7 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.conf import settings
 
@@ -76,6 +77,15 @@ class Answer:
     facets: dict[str, dict[str, int]]  # facet name -> value -> speeches
 
 
+class Entry(NamedTuple):
+    """What an engine holds of one speech, for speeches.index_check."""
+
+    public_id: str
+    title: str  # the searched title as the entry holds it
+    source: str  # analysis.source_digest of the title and text it was made from; "" if unknown
+    complete: bool = True  # False: some of its parts are missing (the postgres engine's rows)
+
+
 class SearchEngine(Protocol):
     name: str
 
@@ -89,7 +99,7 @@ class SearchEngine(Protocol):
 
     def rebuild(self) -> int: ...
 
-    def entries(self) -> dict[int, list[tuple[str, str]]]: ...
+    def entries(self) -> dict[int, list[Entry]]: ...
 
     def indexed_count(self) -> int: ...
 

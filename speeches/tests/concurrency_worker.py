@@ -110,7 +110,7 @@ def verify() -> dict:
     # load it may leave its update to the worker, as production does (documents marked
     # pending). The worker's step runs first, then every speech must be indexed once.
     pending = retry_pending()
-    indexed = [public_id for entries in indexed_entries().values() for public_id, _ in entries]
+    indexed = [entry.public_id for entries in indexed_entries().values() for entry in entries]
     expected = [public_id for titles in database_entries().values() for public_id in titles]
     return {
         "indexed": indexed,

@@ -5,15 +5,27 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import override_settings
 from haystack import connections
 
 from speeches.index_check import PENDING_MARK, find_mismatches, retry_pending
 from speeches.indexing import indexed_count, unindex_document
 from speeches.loading import ingest_bytes
-from speeches.models import Document, Speech
+from speeches.models import Document, SearchRow, Speech
+from speeches.search import search_speeches
 from speeches.tests.cast import CITY, parsed_document, raw_bytes
+from speeches.tests.conftest import ON_POSTGRES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("whoosh_engine", "empty_archive", "fresh_index")]
+
+
+@pytest.fixture
+def postgres_engine():
+    """The PostgreSQL engine's own rows (a speech's title row and its text rows)."""
+    if not ON_POSTGRES:
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…)")
+    with override_settings(SEARCH_ENGINE="postgres"):
+        yield
 
 
 @pytest.fixture
@@ -97,3 +109,47 @@ def test_a_deferred_index_update_is_retried_and_its_mark_cleared(document):
     assert retry_pending() == 1
     document.refresh_from_db()
     assert document.error == "" and find_mismatches() == []
+
+
+# Words no speech of the cast holds, added to a speech's text behind the loader's back.
+ADDED = "手工补写的一段话"
+
+
+def test_a_text_changed_behind_the_loaders_back_shows_as_stale_and_fix_makes_it_searchable(search_engine, document):
+    speech = document.speeches.first()
+    Speech.objects.filter(pk=speech.pk).update(text=f"{speech.text}\n{ADDED}")
+    assert search_speeches(ADDED).count == 0
+    [mismatch] = find_mismatches()
+    assert mismatch.stale == {speech.public_id} and not mismatch.missing
+    with pytest.raises(CommandError, match="1 documents disagree"):
+        check_index()
+    assert "repaired 1" in check_index("--fix")
+    assert find_mismatches() == []
+    assert [hit.speech.pk for hit in search_speeches(ADDED).hits] == [speech.pk]
+
+
+def test_a_speech_whose_text_rows_were_deleted_is_reported_incomplete_and_fix_writes_them_again(
+    postgres_engine, document
+):
+    speech = document.speeches.first()
+    words = speech.text.split()[0][:6]  # the start of its first paragraph
+    found = {hit.speech.pk for hit in search_speeches(words).hits}
+    assert speech.pk in found
+    SearchRow.objects.filter(speech=speech, part__gt=0).delete()
+    assert speech.pk not in {hit.speech.pk for hit in search_speeches(words).hits}
+    [mismatch] = find_mismatches()
+    assert mismatch.incomplete == {speech.public_id} and not mismatch.stale
+    with pytest.raises(CommandError, match="1 documents disagree"):
+        check_index()
+    assert "repaired 1" in check_index("--fix")
+    assert find_mismatches() == []
+    assert {hit.speech.pk for hit in search_speeches(words).hits} == found
+
+
+def test_search_rows_written_before_their_source_was_recorded_show_as_stale(postgres_engine, document):
+    speech = document.speeches.first()
+    SearchRow.objects.filter(speech=speech).update(source="", parts=0)
+    [mismatch] = find_mismatches()
+    assert mismatch.stale == {speech.public_id} and not mismatch.incomplete
+    check_index("--fix")
+    assert find_mismatches() == []

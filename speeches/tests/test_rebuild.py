@@ -94,5 +94,5 @@ def test_an_upload_indexed_just_before_a_rebuild_takes_the_write_lock_is_in_the_
     monkeypatch.setattr(WhooshBackend, "building", building)
     indexing.rebuild_index()
     expected = set(Speech.objects.filter(document_id=late[0]).values_list("public_id", flat=True))
-    indexed = {public_id for public_id, _ in engine().entries().get(late[0], [])}
+    indexed = {entry.public_id for entry in engine().entries().get(late[0], [])}
     assert expected and indexed == expected

@@ -11,7 +11,8 @@ from speeches.search.engine import engine
 class Command(BaseCommand):
     help = (
         "Compare the search index with the database, document by document: speeches missing from the "
-        "index, entries of speeches or documents that are gone, entries indexed twice, stale titles."
+        "index, entries of speeches or documents that are gone, entries indexed twice, entries made from another "
+        "title or text than the speech's (stale), search rows missing from a speech's (incomplete)."
     )
 
     def add_arguments(self, parser):

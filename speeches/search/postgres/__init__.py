@@ -20,10 +20,11 @@ from functools import lru_cache
 from multiprocessing import get_context
 
 from django.db import connections, router, transaction
+from django.db.models import Count, Max, Min, Q
 
 from ...models import LIVE_STATUSES, SEARCHED_TITLE, SearchRow, Speech
-from ..analysis import format_problem, gram_text, index_format, warm_up_analysis
-from ..engine import Answer, Query
+from ..analysis import format_problem, gram_text, index_format, source_digest, warm_up_analysis
+from ..engine import Answer, Entry, Query
 from ..relevance import PROXIMITY_POOL, idf, near_terms, proximity_bonus, smallest_gap, starts
 from .rows import TITLE_PART, speech_rows
 from .sql import statement
@@ -52,9 +53,19 @@ def _record_format() -> None:
 
 def _rows_of(speech: tuple[int, str, str]) -> list[SearchRow]:
     pk, title, text = speech
+    rows, source = speech_rows(title, text), source_digest(title, text)
     return [
-        SearchRow(speech_id=pk, part=row.part, lead=row.lead, body=row.body, words=row.words, grams=row.grams)
-        for row in speech_rows(title, text)
+        SearchRow(
+            speech_id=pk,
+            part=row.part,
+            lead=row.lead,
+            body=row.body,
+            words=row.words,
+            grams=row.grams,
+            source=source,
+            parts=len(rows),
+        )
+        for row in rows
     ]
 
 
@@ -176,21 +187,42 @@ class PostgresEngine:
         made = pool.map(_rows_of, batch, chunksize=16) if pool is not None else map(_rows_of, batch)
         SearchRow.objects.using("default").bulk_create([row for rows in made for row in rows], batch_size=BATCH)
 
-    def entries(self) -> dict[int, list[tuple[str, str]]]:
-        """(public_id, title) of each indexed speech, the title as its title row holds it:
-        the speech's own title where the row is that title folded, else the row's text, so
-        that a title changed since it was indexed shows as stale (check_index read the
-        title from the speech itself, and so always agreed)."""
-        found: dict[int, list[tuple[str, str]]] = {}
-        titles = dict(SearchRow.objects.using("default").filter(part=TITLE_PART).values_list("speech_id", "body"))
+    def entries(self) -> dict[int, list[Entry]]:
+        """Each indexed speech as its rows hold it: the title as its title row holds it
+        (the speech's own title where the row is that title folded, else the row's text,
+        so that a title changed since it was indexed shows as stale), what its rows were
+        made from (SearchRow.source, "" where its rows disagree) and whether it has all
+        the rows it was given (SearchRow.parts). One pass over the rows' small columns,
+        grouped by speech: reading their bodies or making them again would cost what a
+        rebuild costs."""
+        rows = (
+            SearchRow.objects.using("default")
+            .values("speech_id")
+            .annotate(
+                held=Count("pk"),
+                fewest=Min("parts"),
+                most=Max("parts"),
+                first=Min("source"),
+                last=Max("source"),
+                title=Max("body", filter=Q(part=TITLE_PART)),
+            )
+            .values_list("speech_id", "held", "fewest", "most", "first", "last", "title")
+        )
+        held = {}
+        for pk, count, fewest, most, first, last, title in rows.iterator():
+            # Rows written before parts were recorded (0) are stale by their source ("").
+            complete = fewest == most and (most == 0 or count == most)
+            held[pk] = (title or "", first if first == last else "", complete)
+        found: dict[int, list[Entry]] = {}
         indexed = (
             Speech.objects.using("default")
             .filter(pk__in=SearchRow.objects.values("speech_id"))
             .values_list("pk", "document_id", "public_id", SEARCHED_TITLE)
         )
         for pk, document_id, public_id, title in indexed.iterator():
-            held = titles.get(pk, "")
-            found.setdefault(document_id, []).append((public_id, title if held == gram_text(title) else held))
+            row_title, source, complete = held.get(pk, ("", "", False))
+            title = title if row_title == gram_text(title) else row_title
+            found.setdefault(document_id, []).append(Entry(public_id, title, source, complete))
         return found
 
     def indexed_count(self) -> int:

@@ -23,7 +23,7 @@ from haystack import connections
 from ...locks import IndexBusy
 from ...models import LIVE_STATUSES, Document, Speech
 from ..analysis import warm_up_analysis
-from ..engine import FACETS, Answer, Query
+from ..engine import FACETS, Answer, Entry, Query
 from .view import TIE_COLUMN
 
 # Above this many speeches a rebuild writes on every core: forked workers segment
@@ -110,15 +110,17 @@ class WhooshEngine:
 
         return backend.build(batches(), procs)
 
-    def entries(self) -> dict[int, list[tuple[str, str]]]:
-        """(public_id, title) of every index entry, by source document id."""
+    def entries(self) -> dict[int, list[Entry]]:
+        """Every index entry, by source document id: one per speech, whole or absent
+        (an entry written before its source was stored holds "")."""
         backend = self._fresh_backend()
-        entries: dict[int, list[tuple[str, str]]] = {}
+        entries: dict[int, list[Entry]] = {}
         with backend.index.searcher() as searcher:
             for stored in searcher.all_stored_fields():
                 document = str(stored.get("document") or "0")
                 key = int(document) if document.isdigit() else 0
-                entries.setdefault(key, []).append((stored.get("public_id", ""), stored.get("title", "")))
+                entry = Entry(stored.get("public_id", ""), stored.get("title", ""), stored.get("source", ""))
+                entries.setdefault(key, []).append(entry)
         return entries
 
     def indexed_count(self) -> int:

@@ -5,6 +5,7 @@ from django.db.models import F
 from haystack import indexes
 
 from ...models import Speech, place_keys
+from ..analysis import source_digest
 
 
 class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
@@ -26,6 +27,9 @@ class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
     canonical = indexes.BooleanField()
     # A copy's entry names the speech it copies, so the copy's text finds that speech.
     copy_of = indexes.CharField(null=True)
+    # What the entry was made from (analysis.source_digest), for `manage.py check_index`:
+    # the text is not stored, so a text changed outside the loader shows by this alone.
+    source = indexes.CharField()
 
     def get_model(self):
         return Speech
@@ -36,6 +40,9 @@ class SpeechIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_text(self, obj: Speech) -> str:
         return f"{obj.searched_title}\n{obj.text}"
+
+    def prepare_source(self, obj: Speech) -> str:
+        return source_digest(obj.searched_title, obj.text)
 
     def prepare_topics(self, obj: Speech) -> list[str]:
         return [topic.slug for topic in obj.topics.all()]
