@@ -123,9 +123,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before haystack: its clear_index and rebuild_index are replaced by this app's
+    # commands of those names, which refuse to empty the live index.
+    "speeches",
     "haystack",
     "axes",
-    "speeches",
 ]
 
 MIDDLEWARE = [

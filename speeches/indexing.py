@@ -10,6 +10,13 @@ from __future__ import annotations
 
 from .search.engine import engine
 
+# Why haystack's clear_index and rebuild_index are refused (speeches/management/commands/
+# clear_index.py, and the Whoosh backend's clear() for any other caller).
+CLEAR_REFUSED = (
+    "Refusing to clear the live search index: run `manage.py reindex`, which builds "
+    "a new index beside the live one and swaps it in when complete."
+)
+
 
 def documents_changed(document_ids: set[int]) -> None:
     """Call inside the transaction that changed or removed these documents' speeches."""

@@ -4,6 +4,7 @@ written against known versions, and haystack's own commands kept off the live in
 from __future__ import annotations
 
 import ast
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,16 @@ def test_haystacks_clear_and_rebuild_commands_refuse_to_empty_the_live_index(cas
     with pytest.raises(CommandError, match="manage.py reindex"):
         call_command(command, interactive=False, verbosity=0)
     assert search_speeches("疫情防控").count == before == 4  # the cast's four speeches of 疫情防控
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("command", ["clear_index", "rebuild_index"])
+@pytest.mark.parametrize("options", [{"interactive": False}, {}])
+def test_haystacks_clear_and_rebuild_commands_refuse_before_saying_they_remove_anything(cast, command, options):
+    out = StringIO()
+    with pytest.raises(CommandError, match="manage.py reindex"):
+        call_command(command, stdout=out, **options)
+    assert out.getvalue() == ""  # not haystack's "Removing all documents …", nor its prompt
 
 
 @pytest.mark.django_db

@@ -12,8 +12,10 @@ Why a subclass (never a patch of site-packages):
 - Searching: haystack's search() fetches every hit, highlights with a stemming
   analyzer and has no Whoosh facets; the engine (__init__.py) hands the query
   tree to view.IndexView, which answers one page with exact facet counts.
-- haystack's clear_index and rebuild_index would empty the live index: clear()
-  refuses and names `manage.py reindex`.
+- haystack's clear_index and rebuild_index would empty the live index: the
+  project's commands of those names refuse before haystack's would print or ask
+  anything (speeches/management/commands/clear_index.py), and clear() refuses any
+  other caller, naming `manage.py reindex`.
 Whoosh's and haystack's private internals are used in internals.py only.
 """
 
@@ -35,6 +37,7 @@ from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC
 from whoosh.filedb.filestore import FileStorage
 
+from ...indexing import CLEAR_REFUSED
 from ...locks import IndexBusy, index_write_lock
 from ..analysis import format_problem, index_format
 from .fields import GramField, WordField
@@ -242,10 +245,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         """haystack's clear_index and rebuild_index call this: they would empty the live
         index that researchers are searching. Refused; `manage.py reindex` builds a new
         index beside it and swaps it in."""
-        raise CommandError(
-            "Refusing to clear the live search index: run `manage.py reindex`, which builds "
-            "a new index beside the live one and swaps it in when complete."
-        )
+        raise CommandError(CLEAR_REFUSED)
 
     def format_problem(self) -> str:
         """Why the index's entries may not be what this code writes, or "" (an empty
