@@ -7,6 +7,9 @@ drift apart. Guarantees:
 - a document's speeches are replaced in one transaction: a failure leaves the
   database as it was; the search engine hears of the change inside it (an engine
   in the database writes its rows there, one beside it updates after the commit);
+- a failure, in parsing or while storing (a database error, a bug), is recorded on
+  the document with its reason, not raised: the admin reports it, the worker and
+  the commands go on with the next file;
 - the same bytes twice change nothing; a re-ingest keeps every public id that
   still names the same speech and leaves an alias for the others.
 """
@@ -269,14 +272,28 @@ def ingest_document(
         return _record_failure(document, f"内部错误（pipeline error）: {type(error).__name__}: {error}", created)
     if not parsed.speeches:
         return _record_failure(document, "未找到讲话（no speech found in this file）", created, parsed.report_dict())
-    with transaction.atomic():
-        one_load_at_a_time()
-        copying = _documents_copying(document)
-        count, duplicates = load_parsed(document, parsed)
-        documents_changed({document.pk} | copying)
+    committed: list[bool] = []
+    try:
+        with transaction.atomic():
+            # Set first of the after-commit callbacks: an error raised by a later one
+            # (the Whoosh index, updated after the commit) comes after the speeches are in.
+            transaction.on_commit(partial(committed.append, True))
+            one_load_at_a_time()
+            copying = _documents_copying(document)
+            count, duplicates = load_parsed(document, parsed)
+            documents_changed({document.pk} | copying)
+    except Exception as error:  # a database error or a bug while storing: rolled back, nothing changed
+        if committed:
+            raise
+        log.exception("storing document %s failed; rolled back", document.pk)
+        # The error's first line: PostgreSQL's carry DETAIL and HINT lines after it.
+        first_line = str(error).strip().split("\n", 1)[0][:300]
+        reason = f"内部错误（internal error while storing）: {type(error).__name__}: {first_line}"
+        return _record_failure(document, reason, created)
     return LoadResult(document.pk, "ingested", created, count, duplicates, "入库成功（ingested）")
 
 
+@transaction.atomic
 def _record_failure(document: Document, reason: str, created: bool, report: dict | None = None) -> LoadResult:
     # A document that was ingested before keeps its speeches and status: the
     # failure of a re-ingest is recorded beside them, nothing is taken away. (One queued

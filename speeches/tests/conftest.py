@@ -193,3 +193,26 @@ def seed_bytes():
 def empty_archive(db):
     """No documents: inside a test transaction the session corpus comes back on rollback."""
     Document.objects.all().delete()
+
+
+@pytest.fixture
+def fail_storing(monkeypatch):
+    """Call it, and the next speech but one the loader writes raises a database error
+    (a deadlock, as PostgreSQL reports one): a failure after parsing, with a speech of
+    the document already written in the transaction. Later speeches are written again."""
+    from django.db import OperationalError
+
+    from speeches import loading
+
+    def start() -> None:
+        create, calls = loading._create_speech, []
+
+        def create_then_fail(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 2:
+                raise OperationalError("deadlock detected (simulated)")
+            return create(*args, **kwargs)
+
+        monkeypatch.setattr(loading, "_create_speech", create_then_fail)
+
+    return start

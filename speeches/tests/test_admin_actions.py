@@ -78,6 +78,26 @@ def test_a_failed_upload_can_be_retried_after_the_cause_is_fixed(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_a_reingest_whose_storing_fails_says_why_and_leaves_the_document_as_it_was(
+    staff_client, seed_bytes, fail_storing, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        document = ingest_002(seed_bytes)
+    speeches = sorted(document.speeches.values_list("pk", "public_id", "text"))
+    fail_storing()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(staff_client, "reingest", document)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "失败 1" in html and "文件 002.txt：内部错误（internal error while storing）: OperationalError" in html
+    document.refresh_from_db()
+    assert document.status == Document.Status.INGESTED and "deadlock detected" in document.error
+    assert sorted(document.speeches.values_list("pk", "public_id", "text")) == speeches
+    assert indexed_count() == len(speeches)
+
+
+@pytest.mark.django_db
 @pytest.mark.usefixtures("whoosh_engine", "empty_archive", "fresh_index")
 def test_reindex_puts_a_documents_speeches_into_an_index_that_lacks_them(staff_client, seed_bytes):
     # Inside a test transaction the loader's after-commit indexing never runs: the index stays empty.

@@ -167,6 +167,26 @@ def test_a_file_that_is_not_a_page_is_kept_as_failed_with_its_reason_and_changes
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("corpus", "inline_everything")
+def test_a_file_whose_storing_fails_after_parsing_is_kept_as_failed_and_the_page_says_why(
+    staff_client, seed_bytes, fail_storing, django_capture_on_commit_callbacks
+):
+    raw = seed_bytes[SEED_002] + "\n（另一版本）\n".encode()
+    before = counts()
+    fail_storing()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(staff_client, ("edited.txt", raw))
+    assert response.status_code == 200
+    report = reports_of(response)["edited.txt"]
+    assert report["status"] == "failed" and "内部错误" in report["message"] and "OperationalError" in report["message"]
+    document = Document.objects.get(original_name="edited.txt")
+    assert document.status == Document.Status.FAILED and document.error == report["message"]
+    assert bytes(document.raw) == raw and counts() == before
+    html = response.content.decode()
+    assert "失败" in html and "deadlock detected" in html
+
+
+@pytest.mark.django_db
 @pytest.mark.usefixtures("corpus")
 def test_a_20_mb_file_is_kept_and_refused_as_too_large(staff_client, seed_bytes, django_capture_on_commit_callbacks):
     raw = seed_bytes[SEED_002] * (20 * 2**20 // len(seed_bytes[SEED_002]) + 1)

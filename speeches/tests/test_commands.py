@@ -128,6 +128,43 @@ def test_ingest_on_two_processes_stores_what_one_process_stores(capsys, fresh_in
     assert sum(": ingested" in line for line in out.splitlines()) == 6
 
 
+def test_ingest_reports_a_file_whose_storing_fails_goes_on_and_exits_with_an_error(
+    capsys, fresh_index, fail_storing, settings, tmp_path
+):
+    from speeches.index_check import find_mismatches
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    fail_storing()  # the first page's second speech
+    with pytest.raises(CommandError, match="1 of 3 files failed"):
+        call_command("ingest", str(settings.SAMPLE_CORPUS_DIR / SMALL_SEEDS), "--no-progress", "--jobs", "1")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("000_e3c50620afa4a9e1.txt: failed — 0 speeches")
+    assert "内部错误（internal error while storing）: OperationalError: deadlock detected" in lines[0]
+    assert [line.split(": ")[0] for line in lines if ": ingested" in line] == [
+        "001_1ede3f202e9dcf26.txt",
+        "002_5507ae1777cd8619.txt",
+    ]
+    failed = Document.objects.get(original_name="000_e3c50620afa4a9e1.txt")
+    assert failed.status == Document.Status.FAILED and not failed.speeches.exists()
+    assert Document.objects.ingested().count() == 2 and find_mismatches() == []
+
+
+def test_rebuild_from_raw_reports_a_file_whose_storing_fails_and_rebuilds_the_others(
+    capsys, fresh_index, fail_storing, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    call_command("ingest", str(settings.SAMPLE_CORPUS_DIR / SMALL_SEEDS), "--no-progress", "--jobs", "1")
+    Document.objects.all().delete()  # the database lost; the raw files kept
+    capsys.readouterr()
+    fail_storing()
+    call_command("rebuild_from_raw")  # as for a file that does not parse: no error exit
+    out = capsys.readouterr().out
+    assert "000_e3c50620afa4a9e1.txt: failed — 0 speeches. 内部错误（internal error while storing）" in out
+    assert "2 of 3 files rebuilt, 1 failed" in out
+    assert Document.objects.get(original_name="000_e3c50620afa4a9e1.txt").status == Document.Status.FAILED
+    assert Document.objects.ingested().count() == 2
+
+
 def test_ingest_on_two_processes_starts_no_thread_so_its_workers_are_forked(
     monkeypatch, fresh_index, settings, tmp_path
 ):

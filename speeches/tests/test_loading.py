@@ -123,6 +123,73 @@ def test_a_failed_reingest_keeps_the_speeches_that_were_there(seed_bytes, monkey
     assert set(Speech.objects.values_list("public_id", flat=True)) == ids
 
 
+def archive_state():
+    """The speeches, sections and aliases in the database, and the search index's entries."""
+    from speeches.search.engine import engine
+
+    return (
+        sorted(Speech.objects.values_list("pk", "document_id", "public_id", "text", "duplicate_of_id")),
+        Section.objects.count(),
+        sorted(SpeechAlias.objects.values_list("public_id", "speech_id")),
+        engine().entries(),
+    )
+
+
+def test_a_failure_while_storing_a_new_file_keeps_it_as_failed_with_why_and_changes_nothing_else(
+    seed_bytes, search_engine, fresh_index, fail_storing, caplog, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_bytes(seed_bytes["000_e3c50620afa4a9e1.txt"], "000.txt")
+    before = archive_state()
+    fail_storing()
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest_bytes(raw, "002.txt")
+    assert result.status == "failed"
+    assert result.message == "内部错误（internal error while storing）: OperationalError: deadlock detected (simulated)"
+    document = Document.objects.get(pk=result.document_id)
+    assert document.status == Document.Status.FAILED and document.error == result.message
+    assert bytes(document.raw) == raw and archive_state() == before
+    assert client.get(f"/documents/{document.pk}/").status_code == 404  # failed: staff only
+    assert "Traceback" in caplog.text and "deadlock detected" in caplog.text
+
+
+def test_a_failure_while_storing_a_reingest_keeps_the_document_in_the_archive_as_it_was_with_why(
+    seed_bytes, search_engine, fresh_index, fail_storing, django_capture_on_commit_callbacks
+):
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    with django_capture_on_commit_callbacks(execute=True):
+        document = Document.objects.get(pk=ingest_bytes(raw, "002.txt").document_id)
+    before = archive_state()
+    fail_storing()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest_bytes(raw, "002.txt", force=True)
+    # As when a re-ingest fails to parse: its speeches stay public, the failure is recorded beside them.
+    assert result.status == "failed" and "OperationalError" in result.message
+    document.refresh_from_db()
+    assert document.status == Document.Status.INGESTED and document.error == result.message
+    assert archive_state() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_index_error_after_the_commit_does_not_call_the_stored_document_failed(
+    seed_bytes, whoosh_engine, fresh_index, monkeypatch
+):
+    from speeches.index_check import PENDING_MARK
+    from speeches.search.whoosh import WhooshEngine
+
+    def broken(self, document_id):
+        raise RuntimeError("index folder unreadable")
+
+    monkeypatch.setattr(WhooshEngine, "index_document", broken)
+    with pytest.raises(RuntimeError):
+        ingest_bytes(seed_bytes["002_5507ae1777cd8619.txt"], "002.txt")
+    # The speeches are in; the mark left on the document has the worker index them later.
+    document = Document.objects.get(original_name="002.txt")
+    assert document.status == Document.Status.INGESTED and document.speeches.count() == 3
+    assert document.error.startswith(PENDING_MARK)
+
+
 def test_the_same_speech_in_two_documents_points_to_the_first(seed_bytes):
     raw = seed_bytes["002_5507ae1777cd8619.txt"]
     ingest_bytes(raw, "002.txt")

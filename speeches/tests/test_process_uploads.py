@@ -56,6 +56,42 @@ def test_a_queued_file_that_fails_is_recorded_and_the_next_one_is_still_ingested
     assert "failed" in out and "ingested" in out
 
 
+def test_a_queued_file_whose_storing_fails_is_recorded_and_the_next_one_is_still_ingested(
+    seed_bytes, fail_storing, caplog
+):
+    first = queue(seed_bytes[SEED_002], "big.txt")
+    second = queue(seed_bytes["000_e3c50620afa4a9e1.txt"], "next.txt")
+    fail_storing()
+    out = process_uploads()
+    first.refresh_from_db(), second.refresh_from_db()
+    # Not left "processing", to be requeued, fail again and stop the worker every hour.
+    assert first.status == Document.Status.FAILED and "OperationalError: deadlock detected" in first.error
+    assert not first.speeches.exists() and bytes(first.raw) == seed_bytes[SEED_002]
+    assert second.status == Document.Status.INGESTED and second.speeches.exists()
+    assert f"document {first.pk}: failed" in out and f"document {second.pk}: ingested" in out
+    assert "Traceback" in caplog.text
+
+
+def test_the_looping_worker_keeps_running_after_a_file_whose_storing_fails(seed_bytes, fail_storing):
+    from speeches.management.commands.process_uploads import Command
+
+    rounds = []
+
+    class TwoRounds(Command):
+        def run_once(self, *args, **kwargs):
+            rounds.append(super().run_once(*args, **kwargs))
+            if len(rounds) == 2:
+                self.stopping.set()
+            return rounds[-1]
+
+    document = queue(seed_bytes[SEED_002], "big.txt")
+    fail_storing()
+    call_command(TwoRounds(), "--loop", "--interval", "0", stdout=StringIO())
+    document.refresh_from_db()
+    assert [[r.status for r in results] for results in rounds] == [["failed"], []]
+    assert document.status == Document.Status.FAILED
+
+
 def test_a_queued_re_ingest_that_fails_leaves_the_document_in_the_archive_with_its_speeches(
     seed_bytes, monkeypatch, django_capture_on_commit_callbacks
 ):
