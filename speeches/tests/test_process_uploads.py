@@ -150,3 +150,36 @@ def test_the_worker_parses_at_a_lower_cpu_priority_than_the_web_workers(settings
     settings.BATCH_NICENESS = 0
     process_uploads()
     assert raised == [10]
+
+
+def test_the_looping_worker_keeps_running_after_a_round_whose_own_queries_fail(seed_bytes, monkeypatch, caplog):
+    # The queue's own queries (requeue_stale, claim_next) met the database restarting:
+    # the exception ended the worker, and the uploads behind it waited for a person.
+    from django.db import OperationalError
+
+    from speeches.management.commands import process_uploads as command
+
+    rounds, requeue = [], command.requeue_stale
+
+    def flaky_requeue(stale):
+        if not rounds:
+            rounds.append("failed")
+            raise OperationalError("server closed the connection unexpectedly")
+        return requeue(stale)
+
+    class TwoRounds(command.Command):
+        def run_once(self, *args, **kwargs):
+            results = super().run_once(*args, **kwargs)
+            rounds.append([r.status for r in results])
+            self.stopping.set()
+            return results
+
+    monkeypatch.setattr(command, "requeue_stale", flaky_requeue)
+    document = queue(seed_bytes[SEED_002], "big.txt")
+    call_command(TwoRounds(), "--loop", "--interval", "0", stdout=StringIO())
+    document.refresh_from_db()
+    assert rounds == ["failed", ["ingested"]] and document.status == Document.Status.INGESTED
+    assert "server closed the connection unexpectedly" in caplog.text
+    with pytest.raises(OperationalError):
+        rounds.clear()
+        call_command("process_uploads", stdout=StringIO())  # without --loop, it is for the caller to see

@@ -17,6 +17,7 @@ import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from speeches.digest import send_digests
 from speeches.index_check import retry_pending
@@ -59,7 +60,16 @@ class Command(BaseCommand):
         digest_due = time.monotonic()
         try:
             while not self.stopping.is_set():
-                self.run_once(options["limit"], timedelta(minutes=options["stale_minutes"]))
+                try:
+                    self.run_once(options["limit"], timedelta(minutes=options["stale_minutes"]))
+                except Exception:
+                    if not options["loop"]:
+                        raise
+                    # The database gone for a moment (a restart, a failover, a deadlock in
+                    # the queue's own queries): the looping worker says so and tries again
+                    # after its interval, on a new connection, instead of ending.
+                    log.exception("a round of the upload queue failed; trying again after --interval")
+                    close_old_connections()
                 if options["digest_every"] is not None and time.monotonic() >= digest_due:
                     self.mail_digests()
                     digest_due = time.monotonic() + options["digest_every"]
