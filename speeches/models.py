@@ -7,6 +7,7 @@ its ParsedDocument into rows.
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Value, When
+from django.db.models.functions import Left, StrIndex
 from django.urls import reverse
 
 
@@ -216,8 +217,12 @@ class Speech(models.Model):
     def searched_title(self) -> str:
         """The title as search reads it: the source's. A title the archive supplied
         ([关于水利的讲话], shown in brackets) is not the speech's words, and counting it
-        made 关于 match 18 speeches of the sample that never say it."""
-        return "" if self.title_supplied else self.title
+        made 关于 match 18 speeches of the sample that never say it; nor are the words it
+        added to tell same-titled speeches apart (外宣工作会议上的讲话稿[雨山], …[其一]).
+        SEARCHED_TITLE below is the same in SQL."""
+        if self.title_supplied:
+            return ""
+        return self.title[: self.title.index("[")] if self.title_qualified else self.title
 
     def paragraphs(self) -> list[str]:
         return [p for p in self.text.split("\n") if p.strip()]
@@ -276,7 +281,12 @@ class Speech(models.Model):
 
 
 # Speech.searched_title in a query, for values_list.
-SEARCHED_TITLE = Case(When(title_supplied=True, then=Value("")), default=F("title"), output_field=models.CharField())
+SEARCHED_TITLE = Case(
+    When(title_supplied=True, then=Value("")),
+    When(title__endswith="]", title__contains="[", then=Left("title", StrIndex("title", Value("[")) - 1)),
+    default=F("title"),
+    output_field=models.CharField(),
+)
 
 
 class SpeechBand(models.Model):

@@ -431,3 +431,18 @@ def test_a_term_copied_with_a_zero_width_space_finds_what_the_term_finds(cast):
 def test_an_or_of_exclusions_lists_nothing_and_says_why(cast):
     results = search_speeches(params=SearchParams(q="-工作 OR -安全"), limit=20, snippets=False)
     assert results.count == 0 and not results.hits and "排除词" in results.message
+
+
+def test_words_the_archive_added_to_a_title_are_not_searched_and_the_index_agrees(cast):
+    from speeches.index_check import find_mismatches
+    from speeches.indexing import documents_changed
+
+    # Two speeches of one page under one title are told apart by words of the archive's,
+    # in square brackets (ingest/attribution.py tell_apart): [其一] is not the page's.
+    speech = cast["yushan"]
+    assert "其一" not in speech.title + speech.text and ids("其一") == set()
+    Speech.objects.filter(pk=speech.pk).update(title=f"{speech.title}[其一]")
+    documents_changed({speech.document_id})
+    assert ids("其一") == set() and ids("title:其一") == set()
+    assert speech.pk in ids(f'title:"{speech.title}"')
+    assert find_mismatches() == []
