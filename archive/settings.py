@@ -399,5 +399,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # django-axes logs every sign-in at INFO; failures and lockouts come at WARNING.
-    "loggers": {"jieba": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # Django's own "django" logger has a console handler of its own (DEBUG only) and also
+    # passes each record up to the root's: every warning was printed twice by runserver.
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
 }

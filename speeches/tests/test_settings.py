@@ -258,3 +258,12 @@ def test_a_web_worker_leaves_what_it_loaded_at_start_up_out_of_garbage_collectio
     assert result.returncode == 0, result.stderr[-2000:]
     frozen, left = (int(part) for part in result.stdout.split()[1::2])
     assert frozen > 50_000 and left < frozen / 10, result.stdout
+
+
+def test_a_warning_of_django_is_printed_once_by_the_development_server():
+    # Django's "django" logger printed it through its own console handler (DEBUG only)
+    # and again through the root's.
+    code = "import django, logging; django.setup(); logging.getLogger('django.request').warning('Not Found: /api/')"
+    done = _fresh(["-c", code], {"DJANGO_SETTINGS_MODULE": "archive.settings", "DEBUG": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("Not Found: /api/") == 1, done.stderr
