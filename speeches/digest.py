@@ -141,8 +141,7 @@ def digest_text(user, found: list[Found]) -> str:
     for item in found:
         lines += ["", f"【{item.saved.label}】{len(item.speeches)} 篇"]
         for speech in item.speeches[:LISTED]:
-            year = f"（{speech.year}年）" if speech.year else ""
-            lines += [f"· {speech.title}{year}", f"  {absolute(speech.get_absolute_url())}"]
+            lines += [f"· {speech.title_with_year}", f"  {absolute(speech.get_absolute_url())}"]
         if len(item.speeches) > LISTED:
             # The results newest first (a saved query never holds a sort): by relevance the
             # speeches left out here stand among the whole back catalogue.

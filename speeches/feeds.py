@@ -50,12 +50,7 @@ class SearchFeed(Feed):
         return search_speeches(params=params, facets=False, damaged=False).hits
 
     def item_title(self, hit) -> str:
-        speech = hit.speech
-        # A title told apart by its year (tell_apart: "关于教育的讲话（2022年）") says it once.
-        if not speech.year or f"{speech.year}年" in speech.title:
-            return speech.title
-        # An inferred year is shown as the speech page shows it: 2016年?
-        return f"{speech.title}（{speech.year}年{'?' if speech.date_standing == 'inferred' else ''}）"
+        return hit.speech.title_with_year
 
     def item_link(self, hit) -> str:
         # Also the entry's id: the speech's permanent URL, made absolute by the feed (Atom

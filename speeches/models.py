@@ -240,6 +240,26 @@ class Speech(models.Model):
         return self.standing("date") if self.date else ""
 
     @property
+    def shown_title(self) -> str:
+        """The title as pages show it in running text: a title the archive supplied in
+        square brackets ([关于作风建设的讲话])."""
+        return f"[{self.title}]" if self.title_supplied else self.title
+
+    @property
+    def title_with_year(self) -> str:
+        """shown_title and the year as a list shows it (2016年, inferred 2016年?): a feed's
+        items, a digest's lines. A title told apart by its year (…（2022年）) says it once."""
+        if not self.year or f"{self.year}年" in self.title:
+            return self.shown_title
+        return f"{self.shown_title}（{self.year}年{'?' if self.date_standing == 'inferred' else ''}）"
+
+    @property
+    def inferred(self) -> frozenset[str]:
+        """Which of speaker, office and place the archive inferred (the source does not say
+        it): their meta line and summary mark them as the year's is ("?")."""
+        return frozenset(name for name in ("speaker", "office", "place") if self.standing(name) == "inferred")
+
+    @property
     def title_qualified(self) -> bool:
         """The page's title with the archive's words in square brackets after it, telling
         apart speeches of one file that share it (speeches/ingest/attribution.py tell_apart)."""

@@ -575,7 +575,9 @@ def tell_apart(speeches: list) -> list:
         if speech.duplicate_of is None:
             groups.setdefault(speech.display_title, []).append(speech)
     renamed: dict[int, str] = {}
-    headed: set[int] = set()
+    # Originals told apart by their marker alone, with their title: a copy under a marker
+    # of its own is told apart by that marker, not its original's.
+    by_marker: dict[int, str] = {}
     for title, group in groups.items():
         if len(group) < 2:
             continue
@@ -591,15 +593,14 @@ def tell_apart(speeches: list) -> list:
                 n = [_marker(s.marker) for s in group if s.ordinal <= speech.ordinal].count(marker)
                 qualifier = f"{marker}之{_chinese_number(n)}" if speech.title_supplied else f"之{_chinese_number(n)}"
             elif marker and not speech.title_supplied:
-                renamed[speech.ordinal] = heading
-                headed.add(speech.ordinal)
+                renamed[speech.ordinal], by_marker[speech.ordinal] = heading, title
                 continue
             elif place and places[place] == 1:
                 qualifier = place
             elif date and dates[date] == 1:
                 qualifier = f"{date}年" if len(date) == 4 else date
             elif marker:
-                qualifier = marker
+                qualifier, by_marker[speech.ordinal] = marker, title
             else:
                 # Nothing of the page's own tells it apart: its place among the speeches of
                 # this title, in page order. (It was "第13篇", the archive's count of the
@@ -614,10 +615,14 @@ def tell_apart(speeches: list) -> list:
     out = []
     for speech in speeches:
         title = renamed.get(speech.duplicate_of or speech.ordinal)
-        if speech.duplicate_of in headed and speech.marker and not speech.title_supplied:
-            # A copy under a heading of its own (003 repeats 篇五 under 篇三): the page's
-            # heading for it, not its original's.
-            title = speech.display_title + speech.marker.strip(" :：")
+        original = by_marker.get(speech.duplicate_of)
+        if original is not None and _marker(speech.marker):
+            # A copy under a heading of its own (003 repeats 篇五 under 篇三; 001 篇一 is
+            # another version of 篇四): the page's heading for it, not its original's.
+            if speech.title_supplied:
+                title = f"{original}（{_marker(speech.marker)}）"
+            else:
+                title = speech.display_title + speech.marker.strip(" :：")
         out.append(replace(speech, display_title=title) if title else speech)
     return out
 

@@ -54,13 +54,15 @@ def any_selected(values) -> bool:
 @register.filter
 def meta_marks(items) -> list[str]:
     """Which marks the meta lines of these speeches show (templates/includes/meta_legend.html):
-    "inferred" for a year's "?", "fragment" for 残篇. Items are speeches, search hits
+    "inferred" for the "?" of a year, speaker, office or place, "fragment" for 残篇. Items are speeches, search hits
     (hit.speech) or possible matches (item.hit.speech)."""
     marks = []
     for item in items or ():
         hit = getattr(item, "hit", item)
         speech = getattr(hit, "speech", hit)
         if speech.date and (not speech.year or speech.date_standing == "inferred"):
+            marks.append("inferred")
+        if any(getattr(speech, {"place": "region"}.get(name, name)) for name in speech.inferred):
             marks.append("inferred")
         if speech.is_fragment:
             marks.append("fragment")

@@ -363,3 +363,21 @@ def test_a_form_sent_from_another_origin_is_refused_saying_so_and_a_missing_toke
     assert foreign.status_code == 403 and "从本站以外的地址提交" in foreign.content.decode()
     missing = strict.post("/alerts/save/", {"query": "q=x"})
     assert missing.status_code == 403 and "缺少安全令牌" in missing.content.decode()
+
+
+def test_a_digest_brackets_a_supplied_title_and_marks_an_inferred_year_as_the_page_does(alice):
+    from types import SimpleNamespace
+
+    from speeches.digest import digest_text
+
+    speech = Speech(
+        public_id="abcdefghij",
+        title="在集团20xx年安全环保工作会上的讲话",
+        title_supplied=True,
+        year=2016,
+        date="2016",
+        attribution={"date": {"standing": "inferred"}},
+    )
+    saved = SimpleNamespace(label="安全环保", get_absolute_url=lambda: "/search/?q=安全环保")
+    text = digest_text(alice, [SimpleNamespace(saved=saved, speeches=[speech])])
+    assert "· [在集团20xx年安全环保工作会上的讲话]（2016年?）\n" in text

@@ -79,9 +79,9 @@ def test_an_entry_title_says_its_year_once():
     from speeches.feeds import SearchFeed
     from speeches.models import Speech
 
-    def title(text, year, standing="stated"):
+    def title(text, year, standing="stated", supplied=False):
         attribution = {"date": {"standing": standing}}
-        speech = Speech(title=text, year=year, date=str(year or ""), attribution=attribution)
+        speech = Speech(title=text, year=year, date=str(year or ""), attribution=attribution, title_supplied=supplied)
         return SearchFeed().item_title(SimpleNamespace(speech=speech))
 
     # A title told apart from another of its page by its year (attribution.tell_apart).
@@ -89,6 +89,8 @@ def test_an_entry_title_says_its_year_once():
     assert title("关于教育的讲话", 2022) == "关于教育的讲话（2022年）"
     assert title("关于教育的讲话", None) == "关于教育的讲话"
     assert title("关于教育的讲话", 2016, "inferred") == "关于教育的讲话（2016年?）"
+    # A title the archive supplied is bracketed, as on its page and in its citations.
+    assert title("关于教育的讲话", 2016, "inferred", supplied=True) == "[关于教育的讲话]（2016年?）"
 
 
 def speech_page(title: str, date_line: str, *paragraphs: str) -> bytes:

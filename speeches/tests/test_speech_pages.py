@@ -351,3 +351,13 @@ def test_words_the_archive_added_to_a_pages_title_are_said_to_be_its_own(client,
     html = html_of(client, speech.get_absolute_url())
     assert f"<dd>{speech.title}[雨山]<span" in html and "方括号内的文字为本馆所加" in html
     assert "方括号内的文字为本馆所加" not in html_of(client, cast["epidemic"].get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_a_near_copy_is_called_another_version_and_an_exact_one_a_repeat(client, cast):
+    copy = cast["safety-again"]  # county.txt repeats `safety` word for word
+    assert copy.duplicate_kind == "exact"
+    assert "内容重复；检索结果显示的是那一篇" in html_of(client, copy.get_absolute_url())
+    Speech.objects.filter(pk=copy.pk).update(duplicate_kind="near")
+    notice = re.search(r'<p class="notice">(.*?)</p>', html_of(client, copy.get_absolute_url()), re.S).group(1)
+    assert "的另一版本，文字有出入；检索结果显示的是那一篇" in notice and "内容重复" not in notice

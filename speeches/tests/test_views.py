@@ -449,12 +449,28 @@ def test_a_list_says_in_words_what_an_inferred_years_mark_and_a_fragments_tag_me
     speech.date, speech.year, speech.is_fragment = "2020/2022", None, False
     html = render_to_string("includes/speech_list.html", {"page": Paginator([speech], 10).page(1)})
     legend = one(html, "p", class_="muted meta-legend").content
-    assert "“?”：年份是本馆据内容推断的" in legend and "残篇" not in legend
+    assert "“?”：是本馆据内容推断的" in legend and "残篇" not in legend
     # The mark itself is said to a screen reader, which may skip a "?".
     assert '2020—2022年<span aria-hidden="true">?</span><span class="visually-hidden">（推断）</span>' in html
     speech.is_fragment, speech.date = True, ""
     html = render_to_string("includes/speech_list.html", {"page": Paginator([speech], 10).page(1)})
     assert one(html, "p", class_="muted meta-legend").content == "“残篇”：来源网页只保留了这篇讲话的一部分。"
+
+
+def test_an_inferred_place_is_marked_as_an_inferred_year_is_in_lists_and_on_the_speech_page(cast, client):
+    speech = cast["yushan"]
+    speech.date, speech.is_fragment = "", False
+    speech.attribution = {**speech.attribution, "place": {"value": speech.region, "standing": "inferred"}}
+    html = render_to_string("includes/speech_list.html", {"page": Paginator([speech], 10).page(1)})
+    mark = '<span aria-hidden="true">?</span><span class="visually-hidden">（推断）</span>'
+    assert f'title="地点据内容推断">{speech.region}{mark}</a>' in html
+    assert "“?”：是本馆据内容推断的" in one(html, "p", class_="muted meta-legend").content
+    Speech.objects.filter(pk=speech.pk).update(attribution=speech.attribution)
+    page = client.get(speech.get_absolute_url()).content.decode()
+    assert f" · {speech.region}? · 来源、依据、永久链接</summary>" in page
+    speech.attribution = {**speech.attribution, "place": {"value": speech.region, "standing": "stated"}}
+    stated = render_to_string("includes/speech_list.html", {"page": Paginator([speech], 10).page(1)})
+    assert mark not in stated and "meta-legend" not in stated
 
 
 def test_a_list_without_such_marks_has_no_legend(cast):

@@ -260,3 +260,20 @@ def test_evidence_is_quoted_in_whole_clauses_or_says_where_it_was_cut(seed_bytes
                 if not (evidence.endswith("…") or after in ends or quoted[-1] in ends | set("”》")):
                     cut.append((name, speech.ordinal, field, evidence))
     assert cut == []
+
+
+def test_a_copy_under_a_marker_of_its_own_keeps_it_inside_a_supplied_title_too():
+    # 001's 篇一 is another version of its 篇四 (both about 疫情防控, titled by the archive):
+    # it was cited as [关于疫情防控的讲话（篇四）].
+    told = tell_apart(
+        [
+            speech(1, "关于疫情防控的讲话", marker="篇一", duplicate_of=4, supplied=True),
+            speech(3, "关于疫情防控的讲话", marker="篇三", supplied=True),
+            speech(4, "关于疫情防控的讲话", marker="篇四", supplied=True),
+        ]
+    )
+    assert [s.display_title for s in told] == [
+        "关于疫情防控的讲话（篇一）",
+        "关于疫情防控的讲话（篇三）",
+        "关于疫情防控的讲话（篇四）",
+    ]
