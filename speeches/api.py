@@ -171,6 +171,30 @@ def _export_row(request, hit) -> dict:
     }
 
 
+# What /api/ lists: each address with what it answers (the help page's JSON API section says more).
+ENDPOINTS = (
+    ("/api/speeches?page=", "全部讲话，每篇一次（重复的副本不列出），分页"),
+    ("/api/speeches/{id}", "一篇讲话的全文、分节、来源与引文"),
+    ("/api/speeches/{id}/citation?paragraph=p2", "引文（GB/T 7714、BibTeX、RIS），可指向某一段"),
+    ("/api/search?q=", "检索：参数与检索页相同，返回结果、分面与可能的匹配"),
+    ("/search/export.csv?q=", "导出全部检索结果（CSV；export.json 为 JSON）"),
+    ("/api/topics", "主题及其篇数"),
+    ("/api/documents?page=", "来源文件，分页"),
+)
+
+
+@require_safe
+def index(request):
+    """/api/: the addresses of the API, for the first-time user who tries the root."""
+    root = request.build_absolute_uri("/").rstrip("/")  # not through build_absolute_uri: {id} stays {id}
+    return _json(
+        {
+            "endpoints": [{"url": root + path, "description": text} for path, text in ENDPOINTS],
+            "documentation": request.build_absolute_uri(reverse("search-help") + "#api"),
+        }
+    )
+
+
 @require_safe
 def topics(request):
     rows = Topic.objects.annotate(count=Count("speeches", filter=CANONICAL))

@@ -26,6 +26,7 @@ urlpatterns = [
     path("places/<str:place>/", views.place_detail, name="place"),
     path("offices/", views.office_list, name="offices"),
     path("offices/<str:office>/", views.office_detail, name="office"),
+    path("api/", api.index, name="api-index"),
     path("api/search", api.search, name="api-search"),
     path("api/search/export.<str:fmt>", api.search_export, name="api-search-export"),
     path("api/topics", api.topics, name="api-topics"),

@@ -230,3 +230,14 @@ def test_head_is_answered_as_get_without_a_body(client, cast, url):
     head, get = client.head(url), client.get(url)
     assert head.status_code == get.status_code == 200
     assert head["Content-Type"] == get["Content-Type"] and head.content == b""
+
+
+def test_the_api_root_lists_its_addresses_each_of_which_answers(client, cast):
+    # A first-time user tries /api/ (the footer links the API's documentation): it was 404.
+    data = client.get("/api/").json()
+    assert data["documentation"] == "http://testserver/search/help/#api"
+    urls = [endpoint["url"] for endpoint in data["endpoints"]]
+    assert "http://testserver/api/search?q=" in urls and all(e["description"] for e in data["endpoints"])
+    for url in urls:
+        path = url.removeprefix("http://testserver").replace("{id}", cast["yushan"].public_id)
+        assert client.get(path + ("工作" if path.endswith("q=") else "")).status_code == 200, path
