@@ -99,9 +99,10 @@ _PLANS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (20
 _PLAN = re.compile(r"十[一二三四]五")
 _PLAN_YEAR = re.compile(r"[“\"]?(十[一二三四]五)[”\"]?(?:规划)?(?:的)?(开局|启航|起步|开篇|第一|收官|最后|决胜)")
 # A plan named at all ("全面完成十四五规划目标任务") is the plan of its time; one being
-# drafted ("编制十三五规划") is the next, and the speech is given the year before it.
+# drafted ("编制十三五规划", "编制好“十四五”规划", "谋划好“十四五”造林绿化工作") is the next,
+# and the speech is given the year before it.
 _PLAN_NAMED = re.compile(
-    r"(?P<draft>编制|谋划|制定)?[“\"]?(十[一二三四]五)[”\"]?(?:规划)?(?:的)?(?P<drafting>编制|前期|谋划)?"
+    r"(?P<draft>(?:编制|谋划|制定)好?)?[“\"]?(十[一二三四]五)[”\"]?(?:规划)?(?:的)?(?P<drafting>编制|前期|谋划)?"
 )
 # Events that date a speech that speaks of them as present.
 _EVENTS = (
@@ -156,14 +157,14 @@ def _inferred_date(paragraphs: tuple[str, ...]) -> Attribute:
         if match:
             low, high, rule, where = first, last, name, match
             break
-    # The plan's name stands at most 1 character into a match of _PLAN_YEAR, 3 into _PLAN_NAMED's.
+    # The plan's name stands at most 1 character into a match of _PLAN_YEAR, 4 into _PLAN_NAMED's.
     match = _first(_PLAN_YEAR, text, _PLAN, 1)
     if match:
         first, last = _PLANS[match.group(1)]
         year = last if match.group(2) in ("收官", "最后", "决胜") else first
         low, high, rule, where = year, year, f"{match.group(1)}{match.group(2)}", match
     elif low is None:
-        match = _first(_PLAN_NAMED, text, _PLAN, 3)
+        match = _first(_PLAN_NAMED, text, _PLAN, 4)
         if match:
             low, high = _PLANS[match.group(2)]
             drafted = bool(match.group("draft") or match.group("drafting"))

@@ -57,6 +57,16 @@ def test_the_plan_or_the_epidemic_a_speech_names_as_current_dates_it_as_a_deduct
     assert (found.value, found.standing) == ("2021/2022", INFERRED)
 
 
+def test_a_plan_still_being_drafted_dates_a_speech_to_the_year_before_it():
+    # 001 篇七 "编制好“十四五”规划", 000 篇七 "高标准谋划好“十四五”造林绿化工作，提前着手准备
+    # 2021年造林绿化的山头地块": both given in 2020, and cited as 2021—2025 while the 好
+    # hid the drafting.
+    for said in ("编制“十四五”规划", "要编制好“十四五”规划，扩大有效投资", "高标准谋划好“十四五”造林绿化工作"):
+        found = find_date("", paragraphs(said), True)
+        assert (found.value, found.standing, found.rule) == ("2020", INFERRED, "十四五编制"), said
+    assert find_date("", paragraphs("全面完成“十四五”目标任务"), True).value == "2021/2025"
+
+
 def test_a_speech_with_nothing_that_dates_it_is_undated():
     assert find_date("", paragraphs("同志们:\n今天开个短会。"), True) == Attribute()
 
