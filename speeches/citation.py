@@ -15,7 +15,11 @@ Decisions:
 - The update date is when the archive last restored the text (the document's ingest),
   the access date is the day the reader cites; both ISO dates as in the standard's examples.
 - A selected paragraph becomes the URL's fragment (…/#p12) in every form, and a
-  "第12段" note in BibTeX and RIS, which have a field for it.
+  "第12段" note in BibTeX and RIS, which have a field for it. In BibTeX's howpublished,
+  \\url{…} stands in a field that biblatex writes into a macro's argument (\\field{…}
+  in the .bbl), where a raw # stops LaTeX ("Illegal parameter number"): it is written
+  \\#, which hyperref's \\url reads as #. The url field is verbatim in biblatex and
+  keeps the plain URL, as RIS and GB/T 7714 do.
 """
 
 from __future__ import annotations
@@ -94,6 +98,11 @@ def cited_url(item: Citable) -> str:
     return f"{item.url}#{item.paragraph}" if paragraph_number(item.paragraph) else item.url
 
 
+def url_in_argument(url: str) -> str:
+    """A URL for \\url{…} inside a BibTeX field: # and % escaped, as hyperref's \\url reads them."""
+    return url.replace("%", "\\%").replace("#", "\\#")
+
+
 def gbt7714(item: Citable, accessed: date) -> str:
     """讲话人. 题名[EB/OL]. 出版者, 年(更新日期)[引用日期]. URL. 附注."""
     author = f"{item.speaker}. " if item.speaker else ""
@@ -124,7 +133,7 @@ def bibtex(item: Citable, accessed: date) -> str:
             fields.append(("date", item.date))
     fields += [
         ("publisher", bibtex_escape(item.publisher)),
-        ("howpublished", "\\url{" + cited_url(item) + "}"),
+        ("howpublished", "\\url{" + url_in_argument(cited_url(item)) + "}"),
         ("url", cited_url(item)),
         ("urldate", accessed.isoformat()),
     ]

@@ -241,3 +241,12 @@ def test_the_api_root_lists_its_addresses_each_of_which_answers(client, cast):
     for url in urls:
         path = url.removeprefix("http://testserver").replace("{id}", cast["yushan"].public_id)
         assert client.get(path + ("工作" if path.endswith("q=") else "")).status_code == 200, path
+
+
+def test_the_cite_boxs_bibtex_escapes_a_paragraphs_hash_inside_url_only(client, cast):
+    speech = cast["yushan"]
+    url = f"http://testserver/speeches/{speech.public_id}/"
+    data = client.get(f"/api/speeches/{speech.public_id}/citation", {"paragraph": "p3"}).json()
+    assert f"  howpublished = {{\\url{{{url}\\#p3}}}},\n  url = {{{url}#p3}},\n" in data["bibtex"]
+    # No backslash where the URL is given plainly.
+    assert f"UR  - {url}#p3\n" in data["ris"] and f" {url}#p3. " in data["gbt7714"]

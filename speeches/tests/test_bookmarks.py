@@ -342,3 +342,24 @@ def test_a_paragraph_bookmark_finds_its_paragraph_after_a_reingest_renumbered_th
     html = client.get("/bookmarks/").content.decode()
     assert f'href="/speeches/{speech.public_id}/#p4"' in html
     assert f"http://testserver/speeches/{speech.public_id}/#p4" in client.get("/bookmarks/export.csv").content.decode()
+
+
+def exported(client) -> tuple[dict[str, dict], str, str]:
+    """The bookmark CSV's rows by id, the BibTeX and the RIS."""
+    text = client.get("/bookmarks/export.csv").content.decode("utf-8-sig")
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
+    return (
+        rows,
+        client.get("/bookmarks/export.bib").content.decode(),
+        client.get("/bookmarks/export.ris").content.decode(),
+    )
+
+
+def test_a_paragraph_bookmarks_bibtex_escapes_the_hash_inside_url_only(client, alice, speech):
+    add(client, speech, paragraph="p3")
+    url = f"http://testserver/speeches/{speech.public_id}/"
+    bib = client.get("/bookmarks/export.bib").content.decode()
+    assert f"  howpublished = {{\\url{{{url}\\#p3}}}},\n  url = {{{url}#p3}},\n" in bib
+    assert f"UR  - {url}#p3\n" in client.get("/bookmarks/export.ris").content.decode()
+    rows, _, _ = exported(client)
+    assert rows[speech.public_id]["url"] == f"{url}#p3"

@@ -57,7 +57,9 @@ def test_bibtex_names_the_paragraph_in_its_key_url_and_note():
         "  title = {{在全市森林防火工作推进会上的讲话}},\n"
         "  year = {2019},\n"
         "  publisher = {讲话档案},\n"
-        "  howpublished = {\\url{https://archive.example.org/speeches/abcd2345ef/#p12}},\n"
+        # A raw # in an argument stops LaTeX ("Illegal parameter number"); hyperref's
+        # \\url reads \\# as #. The url field, verbatim in biblatex, keeps the plain URL.
+        "  howpublished = {\\url{https://archive.example.org/speeches/abcd2345ef/\\#p12}},\n"
         "  url = {https://archive.example.org/speeches/abcd2345ef/#p12},\n"
         "  urldate = {2026-11-21},\n"
         "  note = {第12段}\n"
