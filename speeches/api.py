@@ -34,6 +34,8 @@ def _hit_base(request, hit) -> dict:
         "title": speech.title,
         # A title the archive supplied, shown in brackets; not the source's words.
         "title_supplied": speech.title_supplied,
+        # 残篇: the source page kept only part of the speech, as /api/speeches/<id> says.
+        "fragment": speech.is_fragment,
         "year": speech.year,
         # The date as the source states it or as the archive inferred it (a year, a day
         # or a span "2021/2025"), and which, as /api/speeches gives it: a spreadsheet must
@@ -157,6 +159,8 @@ EXPORT_FIELDS = [
     "length",
     "score",
     "duplicates",
+    # Added last, so that the columns before keep their places.
+    "fragment",
 ]
 
 

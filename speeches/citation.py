@@ -20,6 +20,8 @@ Decisions:
   in the .bbl), where a raw # stops LaTeX ("Illegal parameter number"): it is written
   \\#, which hyperref's \\url reads as #. The url field is verbatim in biblatex and
   keeps the plain URL, as RIS and GB/T 7714 do.
+- A speech the page kept only in part (残篇) says so in a note: a reader quoting it must
+  know the rest is missing.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Citable:
     source: str = ""  # the source document's title
     source_url: str = ""
     copy_of_url: str = ""  # a copy's original, which the archive shows and searches
+    fragment: bool = False  # 残篇: the source page kept only part of the speech
 
 
 def cited_title(item: Citable) -> str:
@@ -82,6 +85,8 @@ def notes(item: Citable) -> list[str]:
         out.append(f"日期为本馆据内容推断：{cited_date(item)}")
     if item.title_supplied:
         out.append("题名为本馆所拟")
+    if item.fragment:
+        out.append("残篇（来源网页仅存部分）")
     if item.source:
         out.append(f"来源文件：{item.source}" + (f" {item.source_url}" if item.source_url else ""))
     if item.copy_of_url:

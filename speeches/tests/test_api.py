@@ -243,6 +243,32 @@ def test_the_api_root_lists_its_addresses_each_of_which_answers(client, cast):
         assert client.get(path + ("工作" if path.endswith("q=") else "")).status_code == 200, path
 
 
+def test_a_hit_says_whether_its_speech_is_a_fragment_as_the_speech_api_does(client, cast):
+    # 春耕 stands only in `fragment` (残篇), 雨山区 in yushan (its copy collapsed onto it).
+    hits = {r["id"]: r for r in client.get("/api/search", {"q": "春耕 OR 雨山区"}).json()["results"]}
+    assert set(hits) == cast.ids("fragment", "yushan")
+    assert hits[cast["fragment"].public_id]["fragment"] is True
+    assert hits[cast["yushan"].public_id]["fragment"] is False
+    assert client.get(f"/api/speeches/{cast['fragment'].public_id}").json()["fragment"] is True
+
+
+def test_a_fragments_citation_says_in_every_form_that_the_page_kept_only_part_of_it(client, cast):
+    # The fragment has no office, meeting or place to note: the note opens the notes.
+    fragment, note = cast["fragment"], "残篇（来源网页仅存部分）"
+    url = f"http://testserver/speeches/{fragment.public_id}/"
+    source = f"来源文件：含山县工作会议讲话 http://testserver{cast.documents['county.txt'].get_absolute_url()}"
+    whole = client.get(f"/api/speeches/{fragment.public_id}").json()["citation"]
+    assert whole["gbt7714"].endswith(f"]. {url}. {note}；{source}.")
+    assert f"  note = {{{note}；{source}}}\n" in whole["bibtex"]
+    assert f"N1  - {note}\nN1  - {source}\nER  - \n" in whole["ris"]
+    paragraph = client.get(f"/api/speeches/{fragment.public_id}/citation", {"paragraph": "p1"}).json()
+    assert paragraph["gbt7714"].endswith(f"]. {url}#p1. {note}；{source}.")
+    assert f"  note = {{第1段；{note}；{source}}}\n" in paragraph["bibtex"]
+    assert f"N1  - 第1段\nN1  - {note}\n" in paragraph["ris"]
+    whole = client.get(f"/api/speeches/{cast['yushan'].public_id}").json()["citation"]
+    assert "残篇" not in "".join(whole.values())
+
+
 def test_the_cite_boxs_bibtex_escapes_a_paragraphs_hash_inside_url_only(client, cast):
     speech = cast["yushan"]
     url = f"http://testserver/speeches/{speech.public_id}/"

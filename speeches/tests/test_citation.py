@@ -159,3 +159,21 @@ def test_ris_carries_author_date_and_source_for_stated_fields():
     assert lines[:3] == ["TY  - ELEC", "AU  - 应若平", "TI  - 应若平副厅长在全省各市州教育信息化工作会议上的讲话"]
     assert "PY  - 2017" in lines and "DA  - 2017/03/10" in lines and "T2  - 在信息工作会议上的讲话稿" in lines
     assert "N1  - 场合：全省各市州教育信息化工作会议" in lines
+
+
+FRAGMENT = Citable(
+    public_id="frag2345ef",
+    title="春耕备耕讲话（残篇）",
+    url="https://archive.example.org/speeches/frag2345ef/",
+    fragment=True,
+)
+
+
+def test_every_form_notes_that_the_source_page_kept_only_part_of_the_speech():
+    assert gbt7714(FRAGMENT, ACCESSED) == (
+        "春耕备耕讲话（残篇）[EB/OL]. 讲话档案[2026-11-21]. https://archive.example.org/speeches/frag2345ef/. "
+        "残篇（来源网页仅存部分）."
+    )
+    assert "  note = {残篇（来源网页仅存部分）}\n" in bibtex(FRAGMENT, ACCESSED)
+    assert "N1  - 残篇（来源网页仅存部分）" in ris(FRAGMENT, ACCESSED).splitlines()
+    assert "残篇" not in "".join(all_forms(SPEECH, ACCESSED).values())

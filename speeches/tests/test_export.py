@@ -60,3 +60,19 @@ def test_an_export_says_which_dates_were_inferred_and_which_titles_supplied(clie
     epidemic = exported[cast["epidemic"].public_id]
     # The JSON says it as /api/speeches does.
     assert epidemic["date"] == {"value": "2020", "standing": "inferred"}
+
+
+def test_an_export_says_which_speeches_are_fragments(client, cast):
+    # 春耕 stands only in `fragment` (残篇), 雨山区 in yushan, a whole speech.
+    params = {"q": "春耕 OR 雨山区"}
+    text = client.get("/search/export.csv", params).content.decode("utf-8").lstrip("\ufeff")
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert {key: rows[cast[key].public_id]["fragment"] for key in ("fragment", "yushan")} == {
+        "fragment": "True",
+        "yushan": "False",
+    }
+    # Added as the last column: the ones before keep their places.
+    assert text.splitlines()[0].endswith(",score,duplicates,fragment")
+    exported = {r["id"]: r for r in client.get("/search/export.json", params).json()["results"]}
+    assert exported[cast["fragment"].public_id]["fragment"] is True
+    assert exported[cast["yushan"].public_id]["fragment"] is False
