@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import replace
 
 from django import forms
 from django.contrib import messages
@@ -172,6 +173,25 @@ def bookmark_url(request, mark: Bookmark) -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+# The bookmark CSV's columns. Those after `created` were added later, last, so that the
+# columns before keep their places. A value the archive cannot know (title_supplied and
+# fragment of a speech no longer in it) is left empty, never False.
+CSV_FIELDS = [
+    "id",
+    "paragraph",
+    "title",
+    "title_supplied",
+    "url",
+    "note",
+    "tags",
+    "created",
+    "fragment",
+    "status",  # "" | "moved" (the id leads to another speech) | "gone" (answers 410)
+    "reason",  # the alias's: merged, removed (by a re-ingest), deleted (with its document)
+    "moved_to",  # where a moved bookmark's link leads now
+]
+
+
 @login_required
 @require_GET
 def bookmark_export_csv(request):
@@ -181,21 +201,67 @@ def bookmark_export_csv(request):
     writer = csv.writer(response)
     # title_supplied as in the search export: a title the archive wrote is never cited as
     # the source's (the BibTeX and RIS exports bracket it).
-    writer.writerow(["id", "paragraph", "title", "title_supplied", "url", "note", "tags", "created"])
+    writer.writerow(CSV_FIELDS)
     for mark in resolve(own_bookmarks(request)):
-        created = timezone.localtime(mark.created_at).isoformat(timespec="seconds")
-        url = bookmark_url(request, mark)
-        writer.writerow([mark.public_id, mark.paragraph, mark.title, mark.supplied, url, mark.note, mark.tags, created])
+        writer.writerow(_csv_row(request, mark))
     return response
 
 
+def _csv_row(request, mark: Bookmark) -> list:
+    created = timezone.localtime(mark.created_at).isoformat(timespec="seconds")
+    alias = mark.alias
+    title = mark.title or (alias.title if alias is not None else "")
+    supplied, fragment = ("" if flag is None else flag for flag in (mark.supplied, mark.fragment))
+    own = [mark.public_id, mark.paragraph, title, supplied, bookmark_url(request, mark), mark.note, mark.tags, created]
+    return own + [fragment, mark.status, alias.reason if alias is not None else "", _moved_to(request, mark)]
+
+
+def _moved_to(request, mark: Bookmark) -> str:
+    if mark.status != "moved":
+        return ""
+    url = request.build_absolute_uri(mark.speech.get_absolute_url())
+    return f"{url}#{mark.anchor}" if mark.anchor else url
+
+
+# A removed speech's note in the BibTeX and RIS exports, as speech_gone.html explains it.
+GONE = "已从档案中移除"
+GONE_BECAUSE = {
+    "deleted": "其来源文件已由管理员从档案中删除",
+    "merged": "它曾并入另一篇，而那一篇后来也被移除",
+    "removed": "来源文件重新处理后已不再作为单独一篇存在",
+}
+
+
+def gone_note(alias: SpeechAlias | None) -> str:
+    """已从档案中移除（removed）：来源文件重新处理后已不再作为单独一篇存在."""
+    if alias is None or not alias.reason:
+        return GONE
+    because = GONE_BECAUSE.get(alias.reason)
+    return f"{GONE}（{alias.reason}）" + (f"：{because}" if because else "")
+
+
 def cited(request, mark: Bookmark) -> citation.Citable:
-    speech = find_speech(mark.public_id)
-    if speech is not None:
-        return citable(request, speech, getattr(mark, "anchor", mark.paragraph))
-    # Removed since: cite what the researcher saw, under the id they saved.
+    """A bookmark (through resolve()) as cited: its speech; the speech its id leads to now,
+    naming the id saved; or, its speech removed since, what the researcher saw, under the
+    id they saved, saying that it was removed and why."""
+    if mark.speech is not None:
+        item = citable(request, mark.speech, mark.anchor)
+        if mark.status == "moved":
+            saved = bookmark_url(request, mark).split("#")[0]
+            title = f"（{mark.title}）" if mark.title else ""
+            reason = f"（{mark.alias.reason}）" if mark.alias.reason else ""
+            item = replace(item, remarks=(f"收藏的 {saved}{title}现转至本篇{reason}",))
+        return item
+    alias = mark.alias
+    document = alias.document if alias is not None else None
     return citation.Citable(
-        mark.public_id, mark.title, bookmark_url(request, mark).split("#")[0], paragraph=mark.paragraph
+        mark.public_id,
+        mark.title or (alias.title if alias is not None else "") or mark.public_id,
+        bookmark_url(request, mark).split("#")[0],
+        paragraph=mark.paragraph,
+        source=document.display_title if document is not None else "",
+        source_url=request.build_absolute_uri(document.get_absolute_url()) if document is not None else "",
+        remarks=(gone_note(alias),),
     )
 
 
@@ -256,20 +322,37 @@ def current_anchor(speech: Speech | None, mark: Bookmark) -> str:
 
 
 def resolve(marks: list[Bookmark]) -> list[Bookmark]:
-    """Give each bookmark its status ("", "moved" when merged into another speech, "gone")
-    and the current anchor of its paragraph."""
+    """Give each bookmark its status ("", "moved" when merged into another speech, "gone"),
+    the speech its id names now (its own or the successor; None when gone), the alias its
+    id became (None while the speech has it), and the current anchor of its paragraph."""
     ids = {m.public_id for m in marks}
-    speeches = {s.public_id: s for s in Speech.objects.filter(public_id__in=ids).prefetch_related("sections")}
-    successors = {
-        a.public_id: a.speech
-        for a in SpeechAlias.objects.filter(public_id__in=ids - set(speeches), speech__isnull=False)
-        .select_related("speech")
+    speeches = {
+        s.public_id: s for s in Speech.objects.filter(public_id__in=ids).with_document().prefetch_related("sections")
+    }
+    aliases = {
+        a.public_id: a
+        for a in SpeechAlias.objects.filter(public_id__in=ids - set(speeches))
+        .select_related("speech__document", "document")
+        .defer("speech__document__raw", "document__raw")
         .prefetch_related("speech__sections")
     }
     for mark in marks:
-        speech = speeches.get(mark.public_id) or successors.get(mark.public_id)
-        mark.status = "" if mark.public_id in speeches else "moved" if speech else "gone"
-        mark.anchor = current_anchor(speech, mark)
-        # Shown as the speech page shows it: a title the archive supplied in brackets.
-        mark.supplied = speech.title_supplied if speech is not None else False
+        mark.alias = aliases.get(mark.public_id)
+        successor = mark.alias.speech if mark.alias is not None else None
+        mark.speech = speeches.get(mark.public_id) or successor
+        mark.status = "" if mark.public_id in speeches else "moved" if mark.speech else "gone"
+        mark.anchor = current_anchor(mark.speech, mark)
+        mark.supplied, mark.fragment = _known_flags(mark)
     return marks
+
+
+def _known_flags(mark: Bookmark) -> tuple[bool | None, bool | None]:
+    """title_supplied and fragment of the bookmarked speech, None where unknown. A bookmark
+    does not store them: a speech removed since, or merged into another, took them along
+    (the successor's hold for the bookmarked title only when it is the successor's). The
+    list (bookmarks.html) brackets a title by it, as the speech page does a supplied one."""
+    if mark.status == "":
+        return mark.speech.title_supplied, mark.speech.is_fragment
+    if mark.status == "moved" and mark.title == mark.speech.title:
+        return mark.speech.title_supplied, None
+    return None, None

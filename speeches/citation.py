@@ -57,6 +57,9 @@ class Citable:
     source_url: str = ""
     copy_of_url: str = ""  # a copy's original, which the archive shows and searches
     fragment: bool = False  # 残篇: the source page kept only part of the speech
+    # What the caller knows beyond the speech, as notes before the others (a bookmark's
+    # speech removed from the archive or merged into this one since: speeches/bookmarks.py).
+    remarks: tuple[str, ...] = ()
 
 
 def cited_title(item: Citable) -> str:
@@ -74,7 +77,7 @@ def cited_date(item: Citable) -> str:
 
 def notes(item: Citable) -> list[str]:
     """What a citation's fields do not hold: office, meeting, place, source document."""
-    out = []
+    out = list(item.remarks)
     if item.office:
         out.append(f"讲话人职务：{item.office}")
     if item.occasion:

@@ -11,11 +11,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 
-from speeches.bookmarks import normalize_tags, paragraphs_of
+from speeches.bookmarks import gone_note, normalize_tags, paragraphs_of
 from speeches.ingest.identity import content_fingerprint
 from speeches.ingest.types import ParsedSection
-from speeches.loading import ingest_bytes, load_parsed
-from speeches.models import Bookmark, Document, Speech
+from speeches.loading import ingest_bytes, load_parsed, remove_document
+from speeches.models import Bookmark, Document, Speech, SpeechAlias
 from speeches.tests.cast import CITY, parsed_document, raw_bytes
 from speeches.tests.page_html import described_by, one
 
@@ -231,15 +231,32 @@ def test_bookmarks_export_as_csv_with_links_notes_and_tags(client, alice, speech
     response = client.get("/bookmarks/export.csv")
     assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["id", "paragraph", "title", "title_supplied", "url", "note", "tags", "created"]
-    assert rows[1][:7] == [
+    assert rows[0] == [
+        "id",
+        "paragraph",
+        "title",
+        "title_supplied",
+        "url",
+        "note",
+        "tags",
+        "created",
+        "fragment",
+        "status",
+        "reason",
+        "moved_to",
+    ]
+    assert rows[1][:7] + rows[1][8:] == [
         speech.public_id,
         "p3",
         speech.title,
-        str(speech.title_supplied),
+        "False",
         f"http://testserver/speeches/{speech.public_id}/#p3",
         "注释, with comma",
         "疫情",
+        "False",
+        "",
+        "",
+        "",
     ]
 
 
@@ -355,6 +372,20 @@ def exported(client) -> tuple[dict[str, dict], str, str]:
     )
 
 
+def test_a_bookmarked_fragment_is_marked_so_in_every_export(client, alice, cast):
+    fragment, whole = cast["fragment"], cast["yushan"]
+    add(client, fragment)
+    add(client, whole)
+    rows, bib, ris = exported(client)
+    assert (rows[fragment.public_id]["fragment"], rows[whole.public_id]["fragment"]) == ("True", "False")
+    note = "残篇（来源网页仅存部分）"
+    entry = bib[bib.index(f"@misc{{jianghua-{fragment.public_id},") :]
+    assert f"  note = {{{note}；来源文件：含山县工作会议讲话 " in entry[: entry.index("\n}")]
+    assert bib.count(note) == 1
+    record = ris[ris.index(f"UR  - http://testserver/speeches/{fragment.public_id}/") :]
+    assert f"N1  - {note}\n" in record[: record.index("ER  - ")] and ris.count(note) == 1
+
+
 def test_a_paragraph_bookmarks_bibtex_escapes_the_hash_inside_url_only(client, alice, speech):
     add(client, speech, paragraph="p3")
     url = f"http://testserver/speeches/{speech.public_id}/"
@@ -363,3 +394,71 @@ def test_a_paragraph_bookmarks_bibtex_escapes_the_hash_inside_url_only(client, a
     assert f"UR  - {url}#p3\n" in client.get("/bookmarks/export.ris").content.decode()
     rows, _, _ = exported(client)
     assert rows[speech.public_id]["url"] == f"{url}#p3"
+
+
+def test_a_removed_bookmarks_note_says_why_as_its_410_page_does():
+    assert gone_note(SpeechAlias(reason="deleted")) == "已从档案中移除（deleted）：其来源文件已由管理员从档案中删除"
+    assert gone_note(SpeechAlias(reason="removed")) == (
+        "已从档案中移除（removed）：来源文件重新处理后已不再作为单独一篇存在"
+    )
+    assert gone_note(SpeechAlias(reason="merged")) == "已从档案中移除（merged）：它曾并入另一篇，而那一篇后来也被移除"
+    assert gone_note(None) == "已从档案中移除"
+
+
+def test_a_bookmark_whose_speech_was_deleted_says_so_in_every_export_and_claims_no_title_flag(client, alice, cast):
+    # style's title is the archive's ([关于作风建设的讲话]); its page, reprint.txt, is deleted:
+    # its id answers 410, and whether its title was supplied is known no more.
+    style = cast["style"]
+    add(client, style, note="作风建设一例")
+    remove_document(cast.documents["reprint.txt"])
+    url = f"http://testserver/speeches/{style.public_id}/"
+    assert client.get(url).status_code == 410
+    rows, bib, ris = exported(client)
+    row = rows[style.public_id]
+    assert (row["title"], row["title_supplied"], row["url"], row["fragment"]) == ("关于作风建设的讲话", "", url, "")
+    assert (row["status"], row["reason"], row["moved_to"]) == ("gone", "deleted", "")
+    note = "已从档案中移除（deleted）：其来源文件已由管理员从档案中删除"
+    assert f"  url = {{{url}}},\n" in bib and f"  note = {{{note}}},\n  annote = {{作风建设一例}}\n" in bib
+    assert f"UR  - {url}\n" in ris and f"N1  - {note}\nN1  - 作风建设一例\n" in ris
+
+
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_a_bookmark_of_a_speech_a_reingest_removed_names_the_reason_and_its_source(client, alice, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    document, parsed = ingest_city()
+    # The cast's retitled, the page's last speech, is no speech of its own after a re-ingest.
+    dropped = document.speeches.get(ordinal=4)
+    add(client, dropped, paragraph="p2")
+    with transaction.atomic():
+        load_parsed(document, replace(parsed, speeches=parsed.speeches[:3]))
+    assert SpeechAlias.objects.get(public_id=dropped.public_id).reason == "removed"
+    rows, bib, ris = exported(client)
+    row = rows[dropped.public_id]
+    assert (row["status"], row["reason"], row["title_supplied"], row["fragment"]) == ("gone", "removed", "", "")
+    note = "已从档案中移除（removed）：来源文件重新处理后已不再作为单独一篇存在"
+    source = f"来源文件：马鞍山市领导讲话选编 http://testserver/documents/{document.pk}/"
+    assert f"  note = {{第2段；{note}；{source}}}\n" in bib
+    assert f"N1  - 第2段\nN1  - {note}\nN1  - {source}\n" in ris
+
+
+def test_a_bookmark_whose_id_now_leads_to_another_speech_cites_that_one_and_says_so(client, alice, cast):
+    # city.txt deleted, yushan's id leads to its copy in reprint.txt (yushan-copy).
+    yushan, copy = cast["yushan"], cast["yushan-copy"]
+    add(client, yushan, paragraph="p3")
+    remove_document(cast.documents["city.txt"])
+    saved, now = (f"http://testserver/speeches/{s.public_id}/" for s in (yushan, copy))
+    assert client.get(saved)["Location"] == f"/speeches/{copy.public_id}/"
+    rows, bib, ris = exported(client)
+    row = rows[yushan.public_id]
+    # The same title as the speech it leads to: its flag is that one's.
+    assert (row["title"], row["title_supplied"], row["url"], row["fragment"]) == (
+        yushan.title,
+        "False",
+        f"{saved}#p3",
+        "",
+    )
+    assert (row["status"], row["reason"], row["moved_to"]) == ("moved", "deleted", f"{now}#p3")
+    remark = f"收藏的 {saved}（{yushan.title}）现转至本篇（deleted）"
+    assert f"@misc{{jianghua-{copy.public_id}-p3," in bib and f"  url = {{{now}#p3}},\n" in bib
+    assert f"  note = {{第3段；{remark}；讲话人职务：市长；" in bib
+    assert f"UR  - {now}#p3\n" in ris and f"N1  - 第3段\nN1  - {remark}\n" in ris

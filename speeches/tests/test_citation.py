@@ -177,3 +177,15 @@ def test_every_form_notes_that_the_source_page_kept_only_part_of_the_speech():
     assert "  note = {残篇（来源网页仅存部分）}\n" in bibtex(FRAGMENT, ACCESSED)
     assert "N1  - 残篇（来源网页仅存部分）" in ris(FRAGMENT, ACCESSED).splitlines()
     assert "残篇" not in "".join(all_forms(SPEECH, ACCESSED).values())
+
+
+def test_the_notes_a_caller_adds_come_before_the_speechs_own():
+    removed = Citable(**{**INFERRED.__dict__, "remarks": ("已从档案中移除（removed）",)})
+    assert "https://archive.example.org/speeches/bup44adsjy/. 已从档案中移除（removed）；地点：山东·日照（推断）；" in (
+        gbt7714(removed, ACCESSED)
+    )
+    assert "  note = {已从档案中移除（removed）；地点：" in bibtex(removed, ACCESSED)
+    assert ris(removed, ACCESSED).splitlines()[-5:-3] == [
+        "N1  - 已从档案中移除（removed）",
+        "N1  - 地点：山东·日照（推断）",
+    ]
