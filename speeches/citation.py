@@ -56,6 +56,7 @@ class Citable:
     source: str = ""  # the source document's title
     source_url: str = ""
     copy_of_url: str = ""  # a copy's original, which the archive shows and searches
+    copy_kind: str = ""  # "exact", "near" (another version of it) or "partial" (all of it there)
     fragment: bool = False  # 残篇: the source page kept only part of the speech
     # What the caller knows beyond the speech, as notes before the others (a bookmark's
     # speech removed from the archive or merged into this one since: speeches/bookmarks.py).
@@ -93,7 +94,13 @@ def notes(item: Citable) -> list[str]:
     if item.source:
         out.append(f"来源文件：{item.source}" + (f" {item.source_url}" if item.source_url else ""))
     if item.copy_of_url:
-        out.append(f"与 {item.copy_of_url} 内容重复")
+        # As the speech page says it: a near copy differs in its words.
+        if item.copy_kind == "near":
+            out.append(f"为 {item.copy_of_url} 的另一版本，文字有出入")
+        elif item.copy_kind == "partial":
+            out.append(f"内容全部见于 {item.copy_of_url}")
+        else:
+            out.append(f"与 {item.copy_of_url} 内容重复")
     return out
 
 

@@ -52,6 +52,7 @@ def citable(request, speech: Speech, paragraph: str = "") -> citation.Citable:
         copy_of_url=request.build_absolute_uri(speech.duplicate_of.get_absolute_url())
         if speech.duplicate_of_id
         else "",
+        copy_kind=speech.duplicate_kind if speech.duplicate_of_id else "",
         fragment=speech.is_fragment,
     )
 

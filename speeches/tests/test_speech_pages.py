@@ -361,3 +361,6 @@ def test_a_near_copy_is_called_another_version_and_an_exact_one_a_repeat(client,
     Speech.objects.filter(pk=copy.pk).update(duplicate_kind="near")
     notice = re.search(r'<p class="notice">(.*?)</p>', html_of(client, copy.get_absolute_url()), re.S).group(1)
     assert "的另一版本，文字有出入；检索结果显示的是那一篇" in notice and "内容重复" not in notice
+    cited = client.get(f"/api/speeches/{copy.public_id}/citation").json()
+    original = f"http://testserver{cast['safety'].get_absolute_url()}"
+    assert f"为 {original} 的另一版本，文字有出入" in cited["gbt7714"] and "内容重复" not in cited["gbt7714"]
