@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from dataclasses import replace
 
 from django import forms
@@ -278,7 +279,16 @@ def _export(request, form, separator: str, content_type: str, filename: str) -> 
 @login_required
 @require_GET
 def bookmark_export_bibtex(request):
-    return _export(request, _bibtex_entry, "\n", "application/x-bibtex", "bookmarks.bib")
+    # Two bookmarks may cite one speech at one paragraph (an id saved before a merge, and
+    # the speech it leads to): BibTeX refuses a key twice, so the later ones are numbered.
+    used: Counter[str] = Counter()
+
+    def entry(item, day, mark: Bookmark) -> str:
+        text, key = _bibtex_entry(item, day, mark), citation.bibtex_key(item)
+        used[key] += 1
+        return text if used[key] == 1 else text.replace(f"{{{key},", f"{{{key}-{used[key]},", 1)
+
+    return _export(request, entry, "\n", "application/x-bibtex", "bookmarks.bib")
 
 
 def _bibtex_entry(item, day, mark: Bookmark) -> str:

@@ -420,6 +420,9 @@ def test_a_bookmark_whose_speech_was_deleted_says_so_in_every_export_and_claims_
     note = "已从档案中移除（deleted）：其来源文件已由管理员从档案中删除"
     assert f"  url = {{{url}}},\n" in bib and f"  note = {{{note}}},\n  annote = {{作风建设一例}}\n" in bib
     assert f"UR  - {url}\n" in ris and f"N1  - {note}\nN1  - 作风建设一例\n" in ris
+    # The list says who removed it, as the 410 page does: not a re-processing.
+    page = client.get("/bookmarks/").content.decode()
+    assert "这篇讲话的来源文件已由管理员从档案中删除，链接会说明原因。" in page and "重新处理后" not in page
 
 
 @pytest.mark.usefixtures("empty_archive", "fresh_index")
@@ -462,3 +465,12 @@ def test_a_bookmark_whose_id_now_leads_to_another_speech_cites_that_one_and_says
     assert f"@misc{{jianghua-{copy.public_id}-p3," in bib and f"  url = {{{now}#p3}},\n" in bib
     assert f"  note = {{第3段；{remark}；讲话人职务：市长；" in bib
     assert f"UR  - {now}#p3\n" in ris and f"N1  - 第3段\nN1  - {remark}\n" in ris
+    page = client.get("/bookmarks/").content.decode()
+    assert "来源文件已由管理员删除，链接会自动跳转到另一来源文件中的同一篇" in page and "重新处理后" not in page
+    # The speech it leads to, bookmarked at the same paragraph: two entries, two keys.
+    add(client, copy, paragraph="p3")
+    bib = client.get("/bookmarks/export.bib").content.decode()
+    assert [line for line in bib.splitlines() if line.startswith("@misc{")] == [
+        f"@misc{{jianghua-{copy.public_id}-p3,",
+        f"@misc{{jianghua-{copy.public_id}-p3-2,",
+    ]
