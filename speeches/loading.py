@@ -39,6 +39,7 @@ from .ingest.continuity import NewSpeech, OldSpeech, assign_ids
 from .ingest.dedupe import band_keys, best_match
 from .ingest.identity import derive_public_id
 from .ingest.pipeline import parse_with_pid
+from .locks import LoadBusy, one_load_at_a_time
 from .models import Document, Section, Speech, SpeechAlias, SpeechBand, SpeechTopic, Topic
 from .raw_files import keep_raw_file
 
@@ -282,6 +283,9 @@ def ingest_document(
             copying = _documents_copying(document)
             count, duplicates = load_parsed(document, parsed)
             documents_changed({document.pk} | copying)
+    except LoadBusy:
+        # A web request waited its while for another file's load: the worker loads this one.
+        return enqueue(document, created)
     except Exception as error:  # a database error or a bug while storing: rolled back, nothing changed
         if committed:
             raise
@@ -330,21 +334,6 @@ def sync_topics() -> dict[str, Topic]:
     return topics
 
 
-# Any number; the key of the lock every load and removal takes (one_load_at_a_time).
-_LOAD_LOCK = 20_561_207
-
-
-def one_load_at_a_time() -> None:
-    """Loads and removals wait for each other till the end of their transactions. A load
-    looks for the originals of its speeches among the speeches committed by others: two
-    files with the same speeches loaded at once both became originals, and every shared
-    speech was listed twice. SQLite has one writer at a time anyway (settings: IMMEDIATE);
-    on PostgreSQL a transaction-level advisory lock. Searches never take it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOAD_LOCK])
-
-
 def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     """Replace the document's speeches with the parsed ones. Call inside a transaction."""
     one_load_at_a_time()
@@ -354,7 +343,7 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     topics = sync_topics()
     # Speeches elsewhere that pointed at this document's speeches are re-pointed below.
     dependants = {
-        s.pk: s.duplicate_of.public_id
+        s.pk: (s.duplicate_of.public_id, s.duplicate_kind)
         for s in Speech.objects.filter(duplicate_of__document=document)
         .exclude(document=document)
         .select_related("duplicate_of")
@@ -459,6 +448,7 @@ def _create_speech(document: Document, parsed, public_id: str, topics: dict[str,
         subtitle=parsed.subtitle[:255],
         title_trusted=parsed.title_trusted,
         title_supplied=parsed.title_supplied,
+        title_qualifier=parsed.title_qualifier[:100],
         speaker=parsed.attribution.speaker.value[:32],
         office=parsed.attribution.office.value[:32],
         date=parsed.attribution.date.value,
@@ -504,7 +494,7 @@ def _link_duplicates(parsed: ParsedDocument, by_ordinal: dict[int, Speech], excl
         if parsed_speech.duplicate_of is not None:
             canonical, kind = by_ordinal.get(parsed_speech.duplicate_of), parsed_speech.duplicate_kind or "exact"
             if canonical is not None and canonical.duplicate_of is not None:
-                canonical, kind = canonical.duplicate_of, canonical.duplicate_kind
+                canonical, kind = canonical.duplicate_of, copy_kind(kind, canonical.duplicate_kind)
         else:
             canonical, kind = _archive_original(speech, exclude)
         if canonical is not None and canonical.pk != speech.pk:
@@ -512,6 +502,14 @@ def _link_duplicates(parsed: ParsedDocument, by_ordinal: dict[int, Speech], excl
             speech.save(update_fields=["duplicate_of", "duplicate_kind"])
             count += 1
     return count
+
+
+def copy_kind(first: str, then: str) -> str:
+    """What a copy (`first`) of a copy (`then`) is of the latter's original: exact only if
+    both are; another version ("near") if either is; else all of it found there ("partial")."""
+    if first == then:
+        return first
+    return "near" if "near" in (first, then) else "partial"
 
 
 def _archive_original(speech: Speech, exclude: set[int] = frozenset()) -> tuple[Speech | None, str]:
@@ -551,16 +549,20 @@ def _record_orphans(document, orphans, old: dict[str, OldSpeech], by_ordinal) ->
         )
 
 
-def _restore_links(dependants: dict[int, str], aliases: dict[str, str], by_ordinal: dict[int, Speech], orphans) -> None:
+def _restore_links(
+    dependants: dict[int, tuple[str, str]], aliases: dict[str, str], by_ordinal: dict[int, Speech], orphans
+) -> None:
     by_public_id = {s.public_id: s for s in by_ordinal.values()}
     # A link to a speech this load merged or split goes on to its successor, as the
     # speech's own id does; only a removed speech leaves its links empty.
     by_public_id.update({old: by_ordinal[n] for old, n in orphans.items() if n is not None})
-    for speech_pk, target_id in dependants.items():
+    for speech_pk, (target_id, kind) in dependants.items():
         target = by_public_id.get(target_id)
         if target is not None:
             # If the speech it copied is now itself a copy, it copies that one's original.
-            Speech.objects.filter(pk=speech_pk).update(duplicate_of=target.duplicate_of or target)
+            if target.duplicate_of is not None:
+                target, kind = target.duplicate_of, copy_kind(kind, target.duplicate_kind)
+            Speech.objects.filter(pk=speech_pk).update(duplicate_of=target, duplicate_kind=kind)
             continue
         # Its original was removed: it copies whatever else the archive holds of it, or nothing.
         speech = Speech.objects.get(pk=speech_pk)
@@ -576,9 +578,11 @@ def _restore_links(dependants: dict[int, str], aliases: dict[str, str], by_ordin
 def remove_document(document: Document) -> None:
     """Delete a document, its speeches and their index entries."""
     document_id = document.pk
-    copying = _documents_copying(document)
     with transaction.atomic():
-        one_load_at_a_time()
+        # A deletion is quick; it waits for a load under way, whoever asks (not bounded).
+        one_load_at_a_time(bounded=False)
+        # After the lock: a load committed meanwhile may have made copies of its speeches.
+        copying = _documents_copying(document)
         id_history.mark_deleted_on_commit(document, timezone.now().isoformat())
         # Its ids stay known, so a bookmarked link explains the removal instead of a bare 404,
         # or leads to a copy another document keeps of the speech (the earliest), which

@@ -26,6 +26,10 @@ class IndexBusy(Exception):
     pass
 
 
+class LoadBusy(Exception):
+    """Another load held the archive past what a web request waits (one_load_at_a_time)."""
+
+
 def lock_path(index_path: str) -> str:
     # Beside the index, not inside it: rebuilding deletes the index folder.
     return os.path.abspath(index_path).rstrip("/") + ".lock"
@@ -92,3 +96,38 @@ def index_write_lock(index_path: str, timeout: float | None = None):
                 fcntl.flock(handle, fcntl.LOCK_UN)
     finally:
         _thread_lock.release()
+
+
+# Any number; the key of the lock every load and removal takes (one_load_at_a_time).
+_LOAD_LOCK = 20_561_207
+# How long a web request waits for another load to finish before its file is queued for
+# the worker: a load of the largest file allowed (INGEST_MAX_BYTES) takes about a minute,
+# and gunicorn ends a request at two.
+LOAD_WAIT_REQUEST = 30
+
+
+def one_load_at_a_time(*, bounded: bool = True) -> None:
+    """Loads, removals and index repairs wait for each other till the end of their
+    transactions (call inside one). A load looks for the originals of its speeches among
+    the speeches others committed: two files with the same speeches loaded at once both
+    became originals, and every shared speech was listed twice. SQLite has one writer at
+    a time anyway (settings: IMMEDIATE); on PostgreSQL a transaction-level advisory lock,
+    which searches never take. A web request (IndexWaitMiddleware) waits at most
+    LOAD_WAIT_REQUEST when `bounded`, then gets LoadBusy; anything else waits its turn."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    patience = getattr(_patience, "seconds", None)
+    with connection.cursor() as cursor:
+        if patience is None or not bounded:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOAD_LOCK])
+            return
+        deadline = time.monotonic() + max(patience, LOAD_WAIT_REQUEST)
+        while True:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOAD_LOCK])
+            if cursor.fetchone()[0]:
+                return
+            if time.monotonic() >= deadline:
+                raise LoadBusy(f"another file was being loaded for more than {LOAD_WAIT_REQUEST}s")
+            time.sleep(0.2)

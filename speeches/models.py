@@ -6,8 +6,8 @@ its ParsedDocument into rows.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Value, When
-from django.db.models.functions import Left, StrIndex
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Left, Length
 from django.urls import reverse
 
 
@@ -174,6 +174,9 @@ class Speech(models.Model):
     attribution = models.JSONField(default=dict, blank=True)
     # The title is the archive's, made from the speech's meeting or topic (cited in brackets).
     title_supplied = models.BooleanField(default=False)
+    # The archive's words at the end of the title, in square brackets there, that tell
+    # apart speeches of one file sharing the page's title (ingest/attribution.py tell_apart).
+    title_qualifier = models.CharField(max_length=100, blank=True)
     keywords = models.JSONField(default=list, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     # MinHash of the text (speeches.ingest.dedupe), for near-duplicates across documents.
@@ -222,7 +225,7 @@ class Speech(models.Model):
         SEARCHED_TITLE below is the same in SQL."""
         if self.title_supplied:
             return ""
-        return self.title[: self.title.index("[")] if self.title_qualified else self.title
+        return self.title[: -len(self.title_qualifier) - 2] if self.title_qualified else self.title
 
     def paragraphs(self) -> list[str]:
         return [p for p in self.text.split("\n") if p.strip()]
@@ -263,7 +266,7 @@ class Speech(models.Model):
     def title_qualified(self) -> bool:
         """The page's title with the archive's words in square brackets after it, telling
         apart speeches of one file that share it (speeches/ingest/attribution.py tell_apart)."""
-        return not self.title_supplied and self.title.endswith("]") and "[" in self.title
+        return not self.title_supplied and bool(self.title_qualifier)
 
     @property
     def date_label(self) -> str:
@@ -303,7 +306,7 @@ class Speech(models.Model):
 # Speech.searched_title in a query, for values_list.
 SEARCHED_TITLE = Case(
     When(title_supplied=True, then=Value("")),
-    When(title__endswith="]", title__contains="[", then=Left("title", StrIndex("title", Value("[")) - 1)),
+    When(~Q(title_qualifier=""), then=Left("title", Length("title") - Length("title_qualifier") - 2)),
     default=F("title"),
     output_field=models.CharField(),
 )
@@ -479,10 +482,11 @@ class SavedSearch(models.Model):
 class SpeechArrival(models.Model):
     """When a public id first became searchable, as speeches/digest.py saw it.
 
-    A re-ingest replaces Speech rows (new pk, new created_at) but keeps their public
-    ids: dated by rows, a pipeline upgrade that parses every file again would mail
-    the whole archive as new. Copies are recorded too, so that a copy left on its own
-    when its original is removed is not new either.
+    A re-ingest replaces Speech rows but keeps their public ids (and, since
+    speeches/loading.py keeps them, the rows' numbers and created_at); a database
+    rebuilt from the raw files (rebuild_from_raw) numbers them anew. Dated by public id,
+    no pipeline upgrade or rebuild mails the archive as new. Copies are recorded too, so
+    that a copy left on its own when its original is removed is not new either.
     """
 
     public_id = models.CharField(max_length=16, unique=True)

@@ -579,6 +579,7 @@ def tell_apart(speeches: list) -> list:
     # Originals told apart by their marker alone, with their title: a copy under a marker
     # of its own is told apart by that marker, not its original's.
     by_marker: dict[int, str] = {}
+    qualifiers: dict[int, str] = {}  # the words in square brackets, kept apart (title_qualifier)
     for title, group in groups.items():
         if len(group) < 2:
             continue
@@ -610,12 +611,14 @@ def tell_apart(speeches: list) -> list:
             # Inside a supplied title, bracketed whole, the qualifier is in round brackets;
             # after the page's own title, in square ones: the archive's words, not the page's
             # (a citation of "外宣工作会议上的讲话稿（雨山）" quoted a title the page never had).
-            renamed[speech.ordinal] = (
-                f"{heading}（{qualifier}）" if speech.title_supplied else f"{heading}[{qualifier}]"
-            )
+            if speech.title_supplied:
+                renamed[speech.ordinal] = f"{heading}（{qualifier}）"
+            else:
+                renamed[speech.ordinal], qualifiers[speech.ordinal] = f"{heading}[{qualifier}]", qualifier
     out = []
     for speech in speeches:
         title = renamed.get(speech.duplicate_of or speech.ordinal)
+        qualifier = qualifiers.get(speech.duplicate_of or speech.ordinal, "")
         original = by_marker.get(speech.duplicate_of)
         if original is not None and _marker(speech.marker):
             # A copy under a heading of its own (003 repeats 篇五 under 篇三; 001 篇一 is
@@ -624,7 +627,8 @@ def tell_apart(speeches: list) -> list:
                 title = f"{original}（{_marker(speech.marker)}）"
             else:
                 title = speech.display_title + speech.marker.strip(" :：")
-        out.append(replace(speech, display_title=title) if title else speech)
+            qualifier = ""
+        out.append(replace(speech, display_title=title, title_qualifier=qualifier) if title else speech)
     return out
 
 

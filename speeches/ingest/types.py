@@ -154,6 +154,9 @@ class ParsedSpeech:
     attribution: Attribution = Attribution()
     # The title is the archive's, not the source's (shown and cited in brackets).
     title_supplied: bool = False
+    # The archive's words after the page's title, which display_title ends with in square
+    # brackets (外宣工作会议上的讲话稿[雨山]: "雨山"), telling apart speeches sharing it.
+    title_qualifier: str = ""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:

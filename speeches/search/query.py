@@ -307,9 +307,9 @@ def _term(text: str, field_name: str):
 
 
 def _drop_pure_negation(tree, state: _State):
-    """A query of exclusions alone (-考试) would list the whole archive: refuse it. So
-    would an OR with exclusions alone on one side (-工作 OR -发展, 工作 OR -发展): all
-    that lack one word, which was answered with most of the archive."""
+    """A query of exclusions alone (-考试, -工作 OR -发展) would list the whole archive:
+    refuse it. So would an OR with exclusions alone on one side (工作 OR -发展): all that
+    lack one word, which was answered with most of the archive."""
     if tree is None or _bounded(tree):
         return tree
     if isinstance(tree, Any) and any(_bounded(child) for child in tree.children):

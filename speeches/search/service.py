@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from ..locks import IndexBusy
@@ -227,9 +228,11 @@ def _explain(hit: Hit, terms: tuple[str, ...], headings: list[tuple[int, str]]) 
     """Snippets, highlighted title and the paragraph (and its section) to link to;
     `headings`: the speech's sections' (first paragraph, heading), in order."""
     speech = hit.speech
-    # A title the archive supplied is not searched (Speech.searched_title): nothing in it matched.
+    # A title the archive supplied is not searched (Speech.searched_title): nothing in it
+    # matched; nor did the words it added in square brackets ([其一]), left unmarked.
     if not speech.title_supplied:
-        hit.title_html = highlight(speech.title, terms)
+        searched = speech.searched_title
+        hit.title_html = highlight(searched, terms) + escape(speech.title[len(searched) :])
     hit.snippets = kwic(speech.text, terms)
     hit.paragraph = best_paragraph(speech.paragraphs(), terms)
     if hit.duplicates:

@@ -262,3 +262,26 @@ def test_two_files_with_the_same_speeches_loaded_at_once_are_one_original_and_it
     copy = Document.objects.get(original_name="002-again.txt")
     assert not original.speeches.exclude(duplicate_of=None).exists()
     assert copy.speeches.filter(duplicate_of__document=original).count() == copy.speeches.count() == 3
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")
+def test_an_upload_in_a_web_request_waits_a_while_for_another_load_then_is_queued(seed_bytes, monkeypatch):
+    # A worker's load of a big file holds the archive; an admin's upload waited for it
+    # without limit, past gunicorn's timeout.
+    import psycopg2
+    from django.db import connection
+
+    from speeches import locks
+    from speeches.loading import ingest_bytes
+
+    monkeypatch.setattr(locks, "LOAD_WAIT_REQUEST", 0.5)
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        other.cursor().execute("SELECT pg_advisory_lock(%s)", [locks._LOAD_LOCK])
+        with locks.waiting_at_most(0.5):
+            result = ingest_bytes(seed_bytes["002_5507ae1777cd8619.txt"], "002.txt")
+    finally:
+        other.close()
+    assert result.status == "queued"
+    assert Document.objects.get(pk=result.document_id).status == Document.Status.QUEUED
+    assert not Speech.objects.exists()

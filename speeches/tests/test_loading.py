@@ -378,3 +378,22 @@ def test_a_forced_reingest_keeps_each_speechs_row_and_arrival_so_newest_first_do
     before = list(Speech.objects.order_by("-pk").values_list("public_id", "pk", "created_at"))
     ingest_bytes(raw, "002.txt", force=True)
     assert list(Speech.objects.order_by("-pk").values_list("public_id", "pk", "created_at")) == before
+
+
+@pytest.mark.parametrize(
+    "first, then, kind",
+    [
+        ("exact", "exact", "exact"),
+        ("near", "exact", "near"),
+        ("exact", "near", "near"),
+        ("exact", "partial", "partial"),
+        ("partial", "near", "near"),
+        ("partial", "partial", "partial"),
+    ],
+)
+def test_a_copy_of_a_copy_is_of_the_weaker_kind_of_the_two(first, then, kind):
+    # A near version of a page's speech that copies another file's word for word is a
+    # near version of that one: called a repeat, its page and citation said too much.
+    from speeches.loading import copy_kind
+
+    assert copy_kind(first, then) == kind

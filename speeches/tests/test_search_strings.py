@@ -433,7 +433,9 @@ def test_an_or_of_exclusions_lists_nothing_and_says_why(cast):
     assert results.count == 0 and not results.hits and "排除词" in results.message
 
 
-def test_words_the_archive_added_to_a_title_are_not_searched_and_the_index_agrees(cast):
+def test_words_the_archive_added_to_a_title_are_not_searched_and_the_index_agrees(
+    cast, django_capture_on_commit_callbacks
+):
     from speeches.index_check import find_mismatches
     from speeches.indexing import documents_changed
 
@@ -441,8 +443,33 @@ def test_words_the_archive_added_to_a_title_are_not_searched_and_the_index_agree
     # in square brackets (ingest/attribution.py tell_apart): [其一] is not the page's.
     speech = cast["yushan"]
     assert "其一" not in speech.title + speech.text and ids("其一") == set()
-    Speech.objects.filter(pk=speech.pk).update(title=f"{speech.title}[其一]")
-    documents_changed({speech.document_id})
+    Speech.objects.filter(pk=speech.pk).update(title=f"{speech.title}[其一]", title_qualifier="其一")
+    with django_capture_on_commit_callbacks(execute=True):
+        documents_changed({speech.document_id})
     assert ids("其一") == set() and ids("title:其一") == set()
     assert speech.pk in ids(f'title:"{speech.title}"')
     assert find_mismatches() == []
+    # The title is shown whole, its searched part marked where a term matched.
+    hit = next(h for h in search_speeches(params=SearchParams(q="城市管理"), limit=20).hits if h.speech.pk == speech.pk)
+    assert str(hit.title_html).endswith("[其一]")
+
+
+@pytest.mark.parametrize(
+    "title, qualifier, supplied, searched",
+    [
+        ("外宣工作会议上的讲话稿[雨山]", "雨山", False, "外宣工作会议上的讲话稿"),
+        ("讲话[摘要]", "", False, "讲话[摘要]"),  # a page's own brackets are its words
+        ("讲话[摘要][其二]", "其二", False, "讲话[摘要]"),
+        ("[x]", "", False, "[x]"),
+        ("关于信访的讲话（篇四）", "", True, ""),
+        ("全市工作会议讲话", "", False, "全市工作会议讲话"),
+    ],
+)
+def test_the_searched_title_is_the_same_in_python_and_in_sql(cast, title, qualifier, supplied, searched):
+    from speeches.models import SEARCHED_TITLE
+
+    speech = cast["yushan"]
+    Speech.objects.filter(pk=speech.pk).update(title=title, title_qualifier=qualifier, title_supplied=supplied)
+    speech.refresh_from_db()
+    assert speech.searched_title == searched
+    assert Speech.objects.filter(pk=speech.pk).values_list(SEARCHED_TITLE, flat=True).get() == searched

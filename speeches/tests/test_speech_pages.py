@@ -347,7 +347,7 @@ def test_words_the_archive_added_to_a_pages_title_are_said_to_be_its_own(client,
     # The loader stores what attribution.tell_apart made of two speeches sharing a page's
     # title; here the page's title with a place after it, as 004's 外宣工作会议上的讲话稿[雨山].
     speech = cast["yushan"]
-    Speech.objects.filter(pk=speech.pk).update(title=f"{speech.title}[雨山]")
+    Speech.objects.filter(pk=speech.pk).update(title=f"{speech.title}[雨山]", title_qualifier="雨山")
     html = html_of(client, speech.get_absolute_url())
     assert f"<dd>{speech.title}[雨山]<span" in html and "方括号内的文字为本馆所加" in html
     assert "方括号内的文字为本馆所加" not in html_of(client, cast["epidemic"].get_absolute_url())

@@ -22,6 +22,7 @@ from multiprocessing import get_context
 from django.db import connections, router, transaction
 from django.db.models import Count, Max, Min, Q
 
+from ...locks import one_load_at_a_time
 from ...models import LIVE_STATUSES, SEARCHED_TITLE, SearchRow, Speech
 from ..analysis import format_problem, gram_text, index_format, source_digest, warm_up_analysis
 from ..engine import Answer, Entry, Query
@@ -81,10 +82,16 @@ class PostgresEngine:
             self.index_document(document_id)
 
     def index_document(self, document_id: int) -> int:
-        speeches = list(
-            Speech.objects.using("default").filter(document_id=document_id).values_list("pk", SEARCHED_TITLE, "text")
-        )
         with transaction.atomic(using="default"):
+            # A repair (check_index --fix, a retry) waits for a load under way, and reads
+            # the speeches after it: rows made from the text a load is replacing were
+            # attached to the new rows, which keep their speeches' numbers.
+            one_load_at_a_time(bounded=False)
+            speeches = list(
+                Speech.objects.using("default")
+                .filter(document_id=document_id)
+                .values_list("pk", SEARCHED_TITLE, "text")
+            )
             SearchRow.objects.using("default").filter(speech__document_id=document_id).delete()
             if not SearchRow.objects.using("default").exists():
                 _record_format()  # what is written into an empty index is all of this code's format

@@ -167,6 +167,8 @@ def test_speeches_sharing_the_pages_title_are_told_apart_by_its_numbering_else_b
         "外宣工作会议上的讲话稿[太原]",
         "慈善工作会议上的讲话稿",
     ]
+    # The bracketed words are kept apart: search leaves them out (Speech.searched_title).
+    assert [s.title_qualifier for s in told] == ["马鞍山", "太原", "其三", "", "太原", ""]
 
 
 def test_numbered_speeches_keep_the_pages_headings_even_where_a_place_would_tell_them_apart():
