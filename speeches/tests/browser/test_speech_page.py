@@ -62,8 +62,11 @@ def test_a_researcher_copies_a_paragraph_link_and_finds_the_bookmark(live_server
     assert 0 <= box["y"] < page.viewport_size["height"] and page.get_attribute(".messages", "role") == "status"
     assert box["y"] + box["height"] <= target["y"]
     # It scrolls away with the text instead of staying pinned over the lines below.
+    # The page opened at #p5, already scrolled: wait for the wheel's own scroll (waiting for
+    # scrollY > 0 returned at once, and the box was measured before the page moved).
+    before = page.evaluate("window.scrollY")
     page.mouse.wheel(0, 600)
-    page.wait_for_function("window.scrollY > 0")
+    page.wait_for_function("(least) => window.scrollY > least", arg=before + 300)
     assert page.locator(".messages").bounding_box()["y"] < box["y"] - 300
 
     page.click(".nav-account a:has-text('我的书签')")
