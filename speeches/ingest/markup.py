@@ -24,11 +24,11 @@ _HEAD = re.compile(r"<!DOCTYPE[^>]*>|<head\b[^>]*>.*?</head\s*>", re.S | re.I)
 _INSTRUCTION = re.compile(r"<\?[a-zA-Z][^<>]*\?>")
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 # Characters that are whitespace on a page but not to str.split: 001 indents with NBSP.
-# Characters of no width (zero-width space and joiners, byte order mark, soft hyphen,
-# direction marks, word joiner) are dropped: inside a phrase they hide it from search.
-_SPACES = (("\xa0", " "),) + tuple(
-    (invisible, "") for invisible in ("\u200b", "\ufeff", "\u00ad", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060")
-)
+# Characters of no width (zero-width space and joiners, direction marks, byte order
+# mark, soft hyphen, word joiner and invisible operators) are dropped: inside a phrase they
+# hide it from search. A query drops them too (search/query.py).
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+_SPACES = (("\xa0", " "),) + tuple((invisible, "") for invisible in INVISIBLE)
 _MAX_UNESCAPE = 4
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..ingest.markup import INVISIBLE
 from ..ingest.script import ascii_form, to_simplified
 from .analysis import normalize
 
@@ -60,10 +61,9 @@ _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff])\s+|\s+(?=[\u3000-\u9fff])")
 # other engines' wildcard and fuzzy signs: not searched. Any other sign is part of the
 # string (互联网+, 《决定》, 3+2).
 _STRIP = "'`!?,.;:，。；：！？、*~^"
-# Characters of no width that a string copied from a web page brings along (zero-width
-# space, joiners, byte order mark, soft hyphen, direction marks): the stored texts have
-# none (ingest/markup.py), so a term holding one found nothing.
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+# Characters of no width that a string copied from a web page brings along: the stored
+# texts have none (ingest/markup.py drops the same), so a term holding one found nothing.
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
 @dataclass(frozen=True)
@@ -297,10 +297,11 @@ def _term(text: str, field_name: str):
     反覆 → 反复: by phrase, as the canonical text was written), either form."""
     # Signs alone are a term too (〓, the mark of a character lost to damage; %, 《》):
     # the sentence punctuation typed around a term is gone already (_unquoted).
-    folded = normalize(_INVISIBLE.sub("", text)).strip()
+    text = _INVISIBLE.sub("", text)
+    folded = normalize(text).strip()
     if not folded:
         return None
-    by_phrase = normalize(to_simplified(_INVISIBLE.sub("", text))).strip() if len(folded) > 1 else folded
+    by_phrase = normalize(to_simplified(text)).strip() if len(folded) > 1 else folded
     if by_phrase != folded and by_phrase:
         return Any((Term(folded, field_name), Term(by_phrase, field_name)))
     return Term(folded, field_name)
