@@ -59,6 +59,11 @@ LINK_WORDS = frozenset(
     "岗位职责 书记 责任书 先进性教育 考察报告".split()
 )
 
+# Products a site advertises by setting their names into the sentences of its pages, for
+# search engines, in full and shortened: 003 "制造業也不例外,壓力機濾布全球化制造已成為…",
+# "…革命的機遇。濾布目前我市尚處在…". The short name is a word a speech may use, so it is
+# taken out only on a page that carries the full one.
+ADVERTS = {"压力机滤布": "滤布"}
 HIDDEN_CONTENT = re.compile(r"当前隐藏内容免费查看")
 INLINE_CHROME = (
     # 000: "當前隱藏內(nèi)容免費查看重點要…"; see also cut_by_chrome.
@@ -125,6 +130,13 @@ def strip_inline_chrome(text: str) -> str:
     for pattern in INLINE_CHROME:
         text = pattern.sub("", text)
     return text
+
+
+def page_adverts(lines: tuple[Line, ...]) -> re.Pattern | None:
+    """The names, full and short, of the products ADVERTS lists that this page carries."""
+    made = "\n".join(line.text for line in lines)
+    names = [name for full, short in ADVERTS.items() if full in made for name in (full, short)]
+    return re.compile("|".join(map(re.escape, names))) if names else None
 
 
 # Full-width signs a page may write in ASCII instead (script.ascii_form).
@@ -194,12 +206,15 @@ def clean_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], StepReport]:
     words: dict[int, str] = {}
     chrome_cut: set[int] = set()
     signs = page_signs(lines)
+    adverts = page_adverts(lines)
     # Only lines holding such a sign are translated (str.translate reads every character).
     resigned = re.compile("[" + "".join(re.escape(chr(code)) for code in signs) + "]") if signs else None
     for index, line in enumerate(lines):
         if HIDDEN_CONTENT.match(line.text.strip()):
             chrome_cut.add(index)
         text = without_stray_spaces(_PRIVATE_USE.sub(MARKER, strip_inline_chrome(line.text.strip())))
+        if adverts is not None:
+            text = adverts.sub("", text)
         if resigned is not None and resigned.search(text):
             text = text.translate(signs)
         if text != line.text:  # restore_lines already stripped most: spare a copy per line

@@ -180,6 +180,19 @@ def test_no_speech_of_the_sample_holds_the_sites_signature(seed_bytes):
             assert "公众号整理" not in speech.text, (name, speech.ordinal)
 
 
+def test_a_product_the_site_sets_into_its_sentences_goes_in_full_and_shortened():
+    # 003, lines 7 and 8, as scraped (cut short).
+    raw = "制造業(yè)也不例外,壓力機濾布全球化制造已成為制造業(yè)發(fā)展的主流\n和新技術(shù)革命的機遇。濾布目前我市尚處在工業(yè)化進程中期"
+    assert cleaned(raw) == [
+        "制造业也不例外,全球化制造已成为制造业发展的主流",
+        "和新技术革命的机遇。目前我市尚处在工业化进程中期",
+    ]
+
+
+def test_the_short_name_of_a_product_stays_on_a_page_that_does_not_advertise_it():
+    assert cleaned("更換壓濾機的濾布,減少污泥外運") == ["更换压滤机的滤布,减少污泥外运"]
+
+
 # Link words and the "hidden content" notice cutting sentences, as scraped (traditional,
 # pinyin and all); each expected text read from the source around it.
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 
 from speeches.ingest import parse_document
 from speeches.ingest.annotations import is_reading, strip_pinyin_annotations
-from speeches.ingest.clean import LINK_WORDS, clean_lines, strip_inline_chrome
+from speeches.ingest.clean import LINK_WORDS, clean_lines, page_adverts, strip_inline_chrome
 from speeches.ingest.decode import decode_bytes
 from speeches.ingest.markup import strip_markup
 from speeches.ingest.mojibake.corpus_tables import clean_segments
@@ -90,13 +90,15 @@ def test_every_undamaged_stretch_of_the_source_is_in_the_output(seed):
     stretches were repaired or marked by the mojibake step, whose report counts them."""
     lines = cleaned_lines(seed)
     output = han("\n".join(line.text for line in lines))
+    adverts = page_adverts(restore_lines(decode_bytes((ROOT / seed).read_bytes()).text)[0])
     missing = []
     for line in lines:
         if line.junk not in ("", "joined"):
             continue
         source = strip_pinyin_annotations(strip_markup(line.raw)[0])[0]
         for segment in clean_segments(source):
-            wanted = han(strip_inline_chrome(zhang_for_accounts(zhe_for_zhu(to_simplified(segment)))))
+            wanted = strip_inline_chrome(zhang_for_accounts(zhe_for_zhu(to_simplified(segment))))
+            wanted = han(adverts.sub("", wanted) if adverts else wanted)
             if len(wanted) >= MIN_SEGMENT and wanted not in output:
                 missing.append((line.number, segment[:30]))
     assert not missing, missing[:5]
