@@ -116,10 +116,16 @@ def find_occasion(title: str, text: str, title_trusted: bool = True, title_share
     return ""
 
 
+def lost_its_subject(title: str) -> bool:
+    """A sub-title the page printed without its subject: 004 "工作会议上的讲话稿" (lines
+    183 and 593), "工作会议上的领导讲话稿" (861), "工作会议上讲话稿" (1003)."""
+    return title.startswith(("工作会议", "会议上"))
+
+
 def restore_title(title: str, occasion: str) -> str:
     """004's sub-titles lost their subject on the page ("工作会议上的讲话稿"): take it back
     from the meeting the speech names ("这次召开辅警工作会议" → "辅警工作会议上的讲话稿")."""
-    if not title.startswith(("工作会议", "会议上")) or not occasion.endswith("工作会议"):
+    if not lost_its_subject(title) or not occasion.endswith("工作会议"):
         return title
     rest = title[len("工作会议") :] if title.startswith("工作会议") else title[len("会议") :]
     return occasion + rest

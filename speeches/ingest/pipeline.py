@@ -26,6 +26,7 @@ from .metadata import (
     find_genre,
     find_occasion,
     find_speaker_level,
+    lost_its_subject,
     region_pattern,
     restore_title,
 )
@@ -61,6 +62,11 @@ def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str, 
     # 004's "工作会议上的讲话稿" made whole from the meeting the speech names is the
     # archive's title, supplied; the page's own stays the source title.
     restored = restore_title(title, occasion)
+    # One the meeting cannot make whole names no subject, so it is not the speech's
+    # title: the archive supplies one as for any title not the speech's own (004's tea
+    # speech, its 锡林郭勒盟 talent speech and its 社区 unveiling were cited as
+    # "工作会议上的讲话稿"). The page's words stay the source title.
+    trusted = trusted and not lost_its_subject(restored)
     attribution = attribute(restored, paragraphs, occasion, trusted)
     display, supplied = (
         (restored, restored != title) if trusted else own_title(chunk.heading_lines, attribution, scored)

@@ -55,3 +55,23 @@ def test_the_seed_speeches_state_their_metadata():
     assert auxiliary_police.display_title == "辅警工作会议上的讲话稿" and auxiliary_police.title_supplied
     assert auxiliary_police.occasion == "辅警工作会议"
     assert find_speech(document, "党中央、国务院高度重视产品质量").region == "天津"
+
+
+def test_a_subtitle_the_meeting_cannot_make_whole_is_not_cited_as_the_speechs_title():
+    document = parse_seed("corpus/seeds/004_d07954890cd01a7b.txt")
+    # Line 593 heads a speech on tea and ecology, 861 one on talent work, 1003 a
+    # community's unveiling ceremony ("在一片热闹的锣鼓…喜迎新春文艺汇演暨**社区落成揭牌仪式"):
+    # none names its meeting as "这次召开…工作会议" does, so none can be made whole.
+    tea = find_speech(document, "党的第某大明确提出,建设生态文明")
+    talent = find_speech(document, "这次会议的主要任务是,学习贯彻对人才工作的重要批示精神")
+    unveiling = find_speech(document, "尊敬的各位领导、各位来宾,朋友们,居民们")
+    for speech, page_title in (
+        (tea, "工作会议上的讲话稿"),
+        (talent, "工作会议上的领导讲话稿"),
+        (unveiling, "工作会议上讲话稿"),
+    ):
+        assert speech.title == page_title
+        assert not speech.title_trusted and speech.title_supplied
+        assert "工作会议上" not in speech.display_title
+    assert talent.display_title == "关于人才工作的讲话"
+    assert unveiling.display_title == "在喜迎新春文艺汇演暨**社区落成揭牌仪式上的讲话"
