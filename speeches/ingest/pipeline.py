@@ -174,15 +174,31 @@ def own_title(heading_lines: tuple[str, ...], attribution, scored) -> tuple[str,
         for index, line in enumerate(heading_lines)
         if not _DATE_LINE.match(line) and not (index and (line == signed or _BODY_BYLINE.match(line)))
     ]
-    if named:
-        return " ".join(named)[:80], False
     who = attribution.speaker.value + attribution.office.value
+    if named and not cut_before_its_meeting(named[0], attribution.occasion.value):
+        return " ".join(named)[:80], False
     if attribution.occasion:
         return f"{who}在{attribution.occasion.value}上的讲话", True
     names = {t.slug: t.name for t in load_topics()}
     if scored and scored[0][0] in names:
         return f"{who}关于{names[scored[0][0]]}的讲话", True
     return f"{who}讲话", True
+
+
+# A title line cut where it names the meeting: 003 "应若平副厅长在20xx年度全省市州。",
+# line 281, the rest of it lost to the site's cut, for the 全省各市州教育信息化工作会议 its
+# speech opens with.
+_NAMING_A_MEETING = re.compile(r"在(?:[\dx]{2,4}年度?)?(?P<words>[\u4e00-\u9fff]{2,20})$")
+
+
+def cut_before_its_meeting(line: str, occasion: str) -> bool:
+    """The line ends part-way into naming the meeting the speech names: its last words are
+    the meeting's first, in order, some left out ("全省市州" of "全省各市州…会议")."""
+    match = _NAMING_A_MEETING.search(line)
+    if not match or not occasion or "上" in match["words"]:
+        return False
+    words, rest = match["words"], iter(occasion)
+    return occasion[0] == words[0] and all(ch in rest for ch in words) and len(words) < len(occasion)
 
 
 def mark_duplicates(speeches: list[ParsedSpeech]) -> list[ParsedSpeech]:

@@ -75,3 +75,28 @@ def test_a_subtitle_the_meeting_cannot_make_whole_is_not_cited_as_the_speechs_ti
         assert "工作会议上" not in speech.display_title
     assert talent.display_title == "关于人才工作的讲话"
     assert unveiling.display_title == "在喜迎新春文艺汇演暨**社区落成揭牌仪式上的讲话"
+
+
+def test_a_title_line_cut_where_it_names_the_meeting_gives_way_to_a_supplied_title():
+    document = parse_seed("corpus/seeds/003_2b7a5b5f4b6eab26.txt")
+    # Line 281, "應若平副廳長在20xx年度全省市州。", under which the speech opens
+    # "今天,我們在這里召開全省各市州教育信息化工作會議".
+    speech = find_speech(document, "今天,我们在这里召开全省各市州教育信息化工作会议")
+    assert speech.subtitle.startswith("应若平副厅长在20xx年度全省市州")
+    assert speech.display_title == "应若平副厅长在全省各市州教育信息化工作会议上的讲话"
+    assert speech.title_supplied
+
+
+@pytest.mark.parametrize(
+    ("line", "occasion", "cut"),
+    [
+        ("应若平副厅长在20xx年度全省市州", "全省各市州教育信息化工作会议", True),
+        ("在全市工作会议上", "全市工作会议", False),  # whole, and named
+        ("坚持在实践中成长", "全市工作会议", False),  # 在 of another sense
+        ("在全市教育工作会议", "全市教育工作会议", False),  # the meeting's whole name
+    ],
+)
+def test_a_cut_title_line_ends_part_way_into_the_meetings_name(line, occasion, cut):
+    from speeches.ingest.pipeline import cut_before_its_meeting
+
+    assert cut_before_its_meeting(line, occasion) is cut
