@@ -249,6 +249,7 @@ STEP_NAMES = {
 }
 COUNT_LABELS = {
     "replaced_bytes": "无法解码的字节 {} 个，以〓标出",
+    "legacy_lines": "按 GB18030（GBK）解码的行 {} 行",
     "tags_removed": "去除标签 {} 个",
     "entities_unescaped": "还原实体 {} 个",
     "annotations_removed": "去除注音 {} 处",

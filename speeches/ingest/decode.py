@@ -12,6 +12,7 @@ refused with a reason; its bytes are kept by the loader like any failed upload's
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -25,7 +26,7 @@ from .plausibility import (
     refuse_not_chinese,
     text_likelihood,
 )
-from .types import Decoded, IngestError
+from .types import MARKER, Decoded, IngestError
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -127,14 +128,115 @@ def _try_utf8(raw: bytes) -> Decoded | None:
         return Decoded(raw.decode("utf-8"), "utf-8", 1.0)
     except UnicodeDecodeError:
         pass
-    text = raw.decode("utf-8", errors="replace")
+    text, legacy, legacy_share = _utf8_reading(raw, "replace")
+    if legacy_share > _MAX_LEGACY_SHARE:
+        return None  # a GBK page, some of whose lines happen to be UTF-8 too
     damaged = text.count("\ufffd")
     whole = sum(1 for ch in text if ch >= "\x80") - damaged
     share = whole / (whole + damaged)
     # A mostly-ASCII page has few sequences to count: one bad byte in a thousand is damage.
     if share >= _UTF8_WHOLE_SHARE or damaged * _UTF8_STRAY <= len(raw):
-        return Decoded(text, "utf-8", round(max(share, 0.5), 3), damaged, damaged_lines=damaged_lines(text))
+        return Decoded(
+            text, "utf-8", round(max(share, 0.5), 3), damaged, damaged_lines=damaged_lines(text), legacy_lines=legacy
+        )
     return None
+
+
+def _per_byte(error: UnicodeDecodeError) -> tuple[str, int]:
+    """One U+FFFD for each byte that cannot be read (Python's "replace" writes one for
+    each broken sequence, one to three a character), so that the marks can be counted
+    in characters (marked_in_place)."""
+    return "\ufffd" * (error.end - error.start), error.end
+
+
+_PER_BYTE = "speeches-per-byte"
+codecs.register_error(_PER_BYTE, _per_byte)
+# A line of a UTF-8 page is taken to be GB18030 (GBK) when more than this share of its
+# bytes of 0x80 and above are no UTF-8 and it reads strictly, as Chinese, in GB18030: a
+# UTF-8 line with a broken byte or two stays UTF-8.
+_LEGACY_LINE_SHARE = 0.5
+# A page whose lines read so hold more than this share of its bytes of 0x80 and above is
+# a GBK page (its few lines that are UTF-8 too are chance), not a UTF-8 page.
+_MAX_LEGACY_SHARE = 2 / 3
+
+
+def _utf8_reading(raw: bytes, errors: str) -> tuple[str, tuple[int, ...], float]:
+    """The page read as UTF-8, each broken byte replaced as `errors` says, except its lines
+    saved in GB18030 instead (a paragraph pasted from a GBK page), read so; those lines,
+    numbered from 1; and the share of the page's bytes of 0x80 and above they hold. Read
+    as UTF-8, such a line was 〓 and stray Cyrillic, Hebrew and Greek letters, stored and
+    searchable; a page half of whose lines were GBK was refused whole."""
+    out, legacy = [], []
+    high_bytes = legacy_bytes = 0
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        high = sum(1 for byte in line if byte >= 0x80) if max(line, default=0) >= 0x80 else 0
+        high_bytes += high
+        try:
+            out.append(line.decode("utf-8"))
+            continue
+        except UnicodeDecodeError:
+            pass
+        broken = line.decode("utf-8", _PER_BYTE).count("\ufffd")
+        read = _legacy_line(line) if broken > high * _LEGACY_LINE_SHARE else None
+        if read is None:
+            out.append(line.decode("utf-8", errors))
+        else:
+            out.append(read)
+            legacy.append(number)
+            legacy_bytes += high
+    return "\n".join(out), tuple(legacy), legacy_bytes / high_bytes if high_bytes else 0.0
+
+
+def _legacy_line(line: bytes) -> str | None:
+    try:
+        text = line.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return text if reads_as_chinese(text) else None
+
+
+# The bytes of a Chinese character in the encodings that pick up again at the next
+# character after a broken byte.
+_CHARACTER_BYTES = (("utf-8", 3), ("utf-16", 2), ("utf-32", 4))
+_BROKEN_RUN = re.compile("\ufffd+")
+
+
+def marked_in_place(raw: bytes, decoded: Decoded) -> Decoded:
+    """A UTF-8 or UTF-16 reading with its broken bytes marked where they stand, one MARKER
+    for each character they held (three bytes of UTF-8 to a Chinese character), and the
+    count of bytes and marks for the report. Such an encoding reads on from the next
+    character, so the characters around a broken byte are as the page has them. The
+    mojibake step, which repairs the run of GBK read one byte off around a lost byte,
+    rewrote them (直接推给 → 苯油聘, a title's 安 → “) and showed three marks for a
+    character. A GBK or Big5 reading keeps its U+FFFD for that step: there a lost byte
+    does shift what follows."""
+    name = decoded.encoding.lower().replace("_", "-")
+    width = next((size for prefix, size in _CHARACTER_BYTES if name.startswith(prefix)), 0)
+    if not width or not decoded.replaced:
+        return decoded
+    if width == 3:
+        text = _utf8_reading(raw[len(codecs.BOM_UTF8) :] if decoded.bom else raw, _PER_BYTE)[0]
+    else:
+        text = raw.decode(decoded.encoding, _PER_BYTE)
+    text = text.replace("\x00", "\ufffd")
+    marks = 0
+
+    def mark(run: re.Match) -> str:
+        nonlocal marks
+        count = -(-len(run.group()) // width)
+        marks += count
+        return MARKER * count
+
+    lines = damaged_lines(text)
+    damaged = sum(1 for line in text.splitlines() if "\ufffd" in line)
+    return replace(
+        decoded,
+        text=_BROKEN_RUN.sub(mark, text),
+        replaced=text.count("\ufffd"),
+        marks=marks,
+        damaged_lines=lines,
+        damaged_line_count=damaged,
+    )
 
 
 def _strict_readings(raw: bytes) -> Iterator[tuple[str, str]]:
@@ -182,9 +284,9 @@ def decode_bytes(raw: bytes) -> Decoded:
     """The file's text, or IngestError with a reason when it is not text, or not Chinese."""
     settled = _settled_reading(raw)
     if settled:
-        return refuse_not_chinese(refuse_garbage(without_nul(settled)))
+        return marked_in_place(raw, refuse_not_chinese(refuse_garbage(without_nul(settled))))
     try:
-        return _best_guess(raw, (without_nul(reading) for reading in _guessed_readings(raw)))
+        return marked_in_place(raw, _best_guess(raw, (without_nul(reading) for reading in _guessed_readings(raw))))
     except IngestError:
         # NULs in bytes that read as no text are a binary file's, however few (random
         # bytes, test_admin_upload's noise.txt: 0.4 % NUL).

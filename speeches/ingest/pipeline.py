@@ -288,19 +288,36 @@ def split_report(collection: Collection, speeches: list[ParsedSpeech]) -> StepRe
 
 
 def damage_warning(decoded: Decoded) -> str:
-    """In Chinese for the admin, then in English. The count is of replacement characters (a
-    broken character's bytes may make one or several): "places", not bytes."""
+    """In Chinese for the admin, then in English: how many bytes a UTF-8 or UTF-16 page
+    could not read and how many marks stand for them (one a character); in a GBK or Big5
+    reading, how many places (a broken character's bytes may make one or several)."""
     shown = decoded.damaged_lines
-    damaged = sum(1 for line in decoded.text.splitlines() if "\ufffd" in line) if shown else 0
+    if decoded.marks:
+        damaged = decoded.damaged_line_count
+    else:
+        damaged = sum(1 for line in decoded.text.splitlines() if "\ufffd" in line) if shown else 0
     more = "等" if damaged > len(shown) else ""
     lines = "、".join(map(str, shown))
-    chinese = f"按 {decoded.encoding} 解码时有 {decoded.replaced} 处无法解码，已以〓标出" + (
-        f"，在第 {lines} 行{more}" if shown else ""
-    )
-    english = f"{decoded.replaced} undecodable places replaced by 〓 in the {decoded.encoding} text" + (
-        f", on lines {', '.join(map(str, shown))}{' …' if more else ''}" if shown else ""
-    )
+    if decoded.marks:
+        chinese = f"按 {decoded.encoding} 解码时有 {decoded.replaced} 个字节无法解码，以 {decoded.marks} 个〓标出"
+        english = f"{decoded.replaced} undecodable bytes marked by {decoded.marks} 〓 in the {decoded.encoding} text"
+    else:
+        chinese = f"按 {decoded.encoding} 解码时有 {decoded.replaced} 处无法解码，已以〓标出"
+        english = f"{decoded.replaced} undecodable places replaced by 〓 in the {decoded.encoding} text"
+    chinese += f"，在第 {lines} 行{more}" if shown else ""
+    english += f", on lines {', '.join(map(str, shown))}{' …' if more else ''}" if shown else ""
     return f"{chinese}（{english}）"
+
+
+def legacy_warning(decoded: Decoded) -> str:
+    """The lines of a UTF-8 page that were GB18030 (GBK), read so (decode._utf8_reading)."""
+    shown = decoded.legacy_lines[:5]
+    more = "等" if len(decoded.legacy_lines) > len(shown) else ""
+    return (
+        f"第 {'、'.join(map(str, shown))} 行{more}（共 {len(decoded.legacy_lines)} 行）不是 UTF-8 而是 GB18030（GBK）编码，"
+        f"已按 GB18030 解码（{len(decoded.legacy_lines)} lines of this UTF-8 page are GB18030 and were read as such: "
+        f"{', '.join(map(str, shown))}{' …' if more else ''}）"
+    )
 
 
 def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
@@ -310,9 +327,10 @@ def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
     speeches = structure(collection)
     decode_report = StepReport(
         "decode",
-        {"replaced_bytes": decoded.replaced},
+        {"replaced_bytes": decoded.replaced, "legacy_lines": len(decoded.legacy_lines)},
         (f"{decoded.encoding} ({decoded.confidence:.2f})",),
-        (damage_warning(decoded),) if decoded.replaced else (),
+        ((damage_warning(decoded),) if decoded.replaced else ())
+        + ((legacy_warning(decoded),) if decoded.legacy_lines else ()),
     )
     warnings = () if speeches else ("未找到讲话（no speech found in this file）",)
     return ParsedDocument(

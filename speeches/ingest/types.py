@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# GETA MARK, written for a character that cannot be told: a byte the decoding could not
+# read (decode.py), a run the mojibake step could not settle. No running Chinese text
+# uses it, so `MARKER in text` finds every unresolved character.
+MARKER = "\u3013"
+
 
 @dataclass(frozen=True)
 class Decoded:
     text: str
     encoding: str
     confidence: float
-    # Bytes that could not be decoded and were replaced by U+FFFD.
+    # Places that could not be decoded: U+FFFD in the text (a GBK or Big5 reading, which
+    # the mojibake step reads), or, in a UTF-8 or UTF-16 reading, broken bytes (marked).
     replaced: int = 0
     bom: bool = False
     # Lines (numbered from 1) that hold replaced bytes, the first few, for the report.
     damaged_lines: tuple[int, ...] = ()
+    # In a UTF-8 or UTF-16 reading: how many MARKERs stand for the broken bytes (one per
+    # character they held), and how many lines of that held damage.
+    marks: int = 0
+    damaged_line_count: int = 0
+    # Lines (from 1) of a UTF-8 page saved in GB18030 (GBK) instead, read so.
+    legacy_lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -291,8 +291,10 @@ def test_a_utf8_page_with_five_percent_broken_bytes_is_ingested_as_utf8_and_its_
     assert document.encoding == "utf-8"
     decode = next(step for step in document.report["steps"] if step["step"] == "decode")
     (warning,) = decode["warnings"]
-    assert f"有 {decode['counts']['replaced_bytes']} 处无法解码，已以〓标出" in warning
+    assert f"有 {decode['counts']['replaced_bytes']} 个字节无法解码，以 " in warning
     assert decode["counts"]["replaced_bytes"] >= len(spots) and f"on lines {first_line}, " in warning
+    # One mark for each broken character: no more than the bytes broken.
+    assert int(warning.split("以 ")[1].split(" 个〓")[0]) <= len(spots)
     # The upload's report shows it, where the admin reads it (it was stored, never shown).
     assert warning in reports_of(response)["002-damaged.txt"]["warnings"]
     assert warning in response.content.decode()

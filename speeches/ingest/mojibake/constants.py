@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 
+from .. import types
+
 # --- Signs the model reads and writes (fixed by the damage, not tuned) -----------------
 
-# GETA MARK, written for a character the model cannot tell; no running Chinese text uses
-# it, so `MARKER in text` finds every unresolved character.
-MARKER = "\u3013"
+# GETA MARK (types.MARKER), written for a character the model cannot tell.
+MARKER = types.MARKER
 # What the step looks at: `?` (a byte the site's decoder lost) and U+FFFD (a byte the
 # pipeline's own decoding could not read, decode.py).
 SUSPECTS = "?\ufffd"

@@ -8,8 +8,8 @@ import random
 import pytest
 
 from speeches.ingest.decode import decode_bytes
-from speeches.ingest.pipeline import damage_warning
-from speeches.ingest.types import IngestError
+from speeches.ingest.pipeline import damage_warning, parse_document
+from speeches.ingest.types import MARKER, IngestError
 
 # 000's opening, traditional as in the seed, and a simplified sentence from 004.
 TRADITIONAL = "在全市森林防火工作推進會上的講話。同志們:今天我們在這里召開大會,主要任務是傳達貫徹全省精神文明建設表彰暨文明創建推進會議精神。"
@@ -55,8 +55,8 @@ def test_a_few_broken_bytes_keep_a_utf8_page_utf8_and_are_counted():
     damaged = raw + b"\xff" + raw  # a stray byte between two characters
     decoded = decode_bytes(damaged)
     assert decoded.encoding == "utf-8"
-    assert decoded.replaced == 1
-    assert "\ufffd" in decoded.text
+    assert decoded.replaced == 1 and decoded.marks == 1
+    assert decoded.text == TRADITIONAL * 20 + MARKER + TRADITIONAL * 20
 
 
 def test_undecodable_bytes_are_refused_with_a_reason_not_a_crash():
@@ -97,14 +97,21 @@ def test_a_utf8_page_with_five_percent_bad_bytes_stays_utf8_and_says_how_many_an
         raw[spot] = 0xFF  # never a UTF-8 byte
     decoded = decode_bytes(bytes(raw))
     assert decoded.encoding == "utf-8"
-    # Each bad byte is replaced, and so are the bytes of the character it broke.
+    # Each bad byte is counted, and so are the other bytes of the character it broke.
     assert len(spots) <= decoded.replaced <= 3 * len(spots)
-    assert damage_warning(decoded).startswith(f"按 utf-8 解码时有 {decoded.replaced} 处无法解码，已以〓标出")
+    assert damage_warning(decoded).startswith(
+        f"按 utf-8 解码时有 {decoded.replaced} 个字节无法解码，以 {decoded.marks} 个〓标出"
+    )
     assert f"在第 {first_line_of(raw, spots[0])}、" in damage_warning(decoded)
     assert f"on lines {first_line_of(raw, spots[0])}, " in damage_warning(decoded)
     assert decoded.damaged_lines[0] == first_line_of(raw, spots[0]) and len(decoded.damaged_lines) == 5
-    undamaged = [number for number, line in enumerate(decoded.text.split("\n"), 1) if "\ufffd" not in line]
-    assert all(decoded.text.split("\n")[n - 1] in (TRADITIONAL, SIMPLIFIED) for n in undamaged)
+    # One mark for each character a bad byte broke, where it stood; every other character
+    # as written. (A bad byte broke a whole character of three bytes, a sign or a line's
+    # end: no two one-byte signs side by side, which would be marked once.)
+    original = "\n".join(lines)
+    assert len(decoded.text) == len(original)
+    assert all(ch == want for ch, want in zip(decoded.text, original, strict=True) if ch != MARKER)
+    assert decoded.marks == decoded.text.count(MARKER) <= len(spots)
 
 
 @pytest.mark.parametrize("raw", [b"", b"   \n", b"%PDF-1.7 ...", b"\x89PNG\r\n\x1a\n", b"PK\x03\x04rest"])
@@ -141,13 +148,50 @@ def test_a_utf8_page_whose_damage_includes_nul_bytes_stays_a_damaged_utf8_page()
     )
 
 
-def test_a_page_half_utf8_and_half_gbk_is_refused_not_kept_as_a_speech_of_replaced_characters():
-    # Its GBK half read as UTF-8 is long runs of replaced bytes: counted once a run, it was
-    # judged 7 % garbage and stored as a speech 76 % 〓.
-    text = "\n".join([SIMPLIFIED] * 300)
-    half = len(text) // 2
-    with pytest.raises(IngestError, match="not text"):
-        decode_bytes(text[:half].encode("utf-8") + text[half:].encode("gbk"))
+def test_a_page_half_utf8_and_half_gbk_reads_its_gbk_lines_as_gbk_and_says_which():
+    # Read as UTF-8 alone, its GBK half was long runs of replaced bytes (once stored as a
+    # speech 76 % 〓, then refused whole as garbage).
+    lines = [SIMPLIFIED, TRADITIONAL] * 150
+    raw = "\n".join(lines[:150]).encode("utf-8") + b"\n" + "\n".join(lines[150:]).encode("gb18030")
+    decoded = decode_bytes(raw)
+    assert decoded.encoding == "utf-8" and decoded.replaced == 0
+    assert decoded.text == "\n".join(lines)
+    assert decoded.legacy_lines == tuple(range(151, 301))
+    doc = parse_document(raw)
+    warning = next(w for step in doc.report for w in step.warnings if "GB18030" in w)
+    assert warning.startswith("第 151、152、153、154、155 行等（共 150 行）不是 UTF-8 而是 GB18030（GBK）编码")
+
+
+def test_one_gbk_paragraph_in_a_utf8_page_is_read_as_gbk_not_kept_as_stray_letters():
+    lines = [SIMPLIFIED] * 20
+    raw = "\n".join(lines[:8]).encode("utf-8") + b"\n" + TRADITIONAL.encode("gbk") + b"\n"
+    raw += "\n".join(lines[8:]).encode("utf-8")
+    decoded = decode_bytes(raw)
+    assert decoded.encoding == "utf-8" and decoded.legacy_lines == (9,)
+    assert decoded.text.split("\n")[8] == TRADITIONAL
+
+
+def test_a_gbk_page_is_not_taken_for_utf8_with_gbk_lines():
+    raw = "\n".join([SIMPLIFIED, TRADITIONAL] * 50).encode("gb18030")
+    decoded = decode_bytes(raw)
+    assert decoded.encoding == "gb18030" and decoded.legacy_lines == ()
+
+
+def test_the_characters_beside_a_broken_byte_of_a_utf8_page_stay_as_written():
+    # The mojibake step once took the marks for GBK read one byte off and rewrote the
+    # characters around them (直接推给 → 苯油聘, 安 → “). Three characters are broken here,
+    # their second byte each: 全 of the title, 们 of the salutation, 工 of the first line.
+    title, salutation, body = "在全县安全生产工作会议上的讲话", "同志们：", [SIMPLIFIED] * 12
+    text = "\n".join([title, salutation, "今天召开全县工作会议，部署今年任务。", *body, "谢谢大家。"])
+    raw = bytearray(text.encode("utf-8"))
+    for character in ("全", "们", "工作会议，部署"):
+        raw[raw.index(character.encode("utf-8")) + 1] = 0xFF
+    decoded = decode_bytes(bytes(raw))
+    assert decoded.replaced == 9 and decoded.marks == 3
+    speech = parse_document(bytes(raw)).speeches[0]
+    assert speech.display_title.startswith("在〓县安全生产工作会议")
+    assert speech.text.split("\n")[:2] == ["同志〓：", "今天召开全县〓作会议，部署今年任务。"]
+    assert speech.text.count(MARKER) == 2  # the title's is the title's
 
 
 @pytest.mark.parametrize(
@@ -443,13 +487,13 @@ def test_a_legacy_page_with_one_broken_byte_is_read_as_surely_as_a_whole_one(enc
     assert decode_bytes(bytes(raw)).confidence == whole.confidence == 1.0
 
 
-def test_the_damage_warning_counts_places_in_english_as_in_chinese():
-    # 在 is E5 9C A8: with its last byte broken, E5 9C is one place and FF another,
-    # three bytes that could not be decoded, two places marked.
+def test_the_damage_warning_counts_bytes_and_marks_in_english_as_in_chinese():
+    # 在 is E5 9C A8: with its last byte broken, E5 9C and FF are three bytes that could
+    # not be decoded, one character marked.
     raw = bytearray("\n".join([TRADITIONAL] * 20).encode("utf-8"))
     raw[2] = 0xFF
     warning = damage_warning(decode_bytes(bytes(raw)))
-    assert (
-        warning
-        == "按 utf-8 解码时有 2 处无法解码，已以〓标出，在第 1 行（2 undecodable places replaced by 〓 in the utf-8 text, on lines 1）"
+    assert warning == (
+        "按 utf-8 解码时有 3 个字节无法解码，以 1 个〓标出，在第 1 行"
+        "（3 undecodable bytes marked by 1 〓 in the utf-8 text, on lines 1）"
     )
