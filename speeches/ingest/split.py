@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .breaks import MIN_SPEECH_CHARS, SALUTATION_LINE, content_chars, split_chunk
+from .breaks import CLOSING, MIN_SPEECH_CHARS, SALUTATION_LINE, content_chars, is_salutation, split_chunk
 from .numerals import chinese_number
 from .types import Chunk, Line
 
@@ -135,6 +135,25 @@ def is_fragment(body: tuple[Line, ...]) -> bool:
     return sum(len(text) for text in prose) >= MIN_FRAGMENT_CHARS
 
 
+# A short speech that is whole: it opens on its occasion, after its salutation, and
+# closes ("谢谢大家。"): "同志们：" / "今天召开会议，部署春耕生产工作。…谢谢大家。" is all a
+# speech need say. What survives of a longer one opens past that (000's 篇十二 "同志们:" /
+# "同志们,x城建设是全市大计…", 001's 篇十四 "同志们,农业生产是…").
+_OPENS_ON_ITS_OCCASION = re.compile(r"^(今天|今晚|这次|本次|此次|刚才)")
+_THANKS_AT_THE_END = re.compile(r"谢谢(大家|各位)?[。！!]?$")
+
+
+def is_whole_speech(body: tuple[Line, ...]) -> bool:
+    prose = [line.text for line in body if not SALUTATION_LINE.match(line.text)]
+    if not prose or not body or not is_salutation(body[0].text):
+        return False
+    opening = prose[0].split("：", 1)[-1].split(":", 1)[-1] if is_salutation(prose[0]) else prose[0]
+    closing = prose[-1]
+    return bool(_OPENS_ON_ITS_OCCASION.match(opening.strip())) and bool(
+        _THANKS_AT_THE_END.search(closing) or CLOSING.match(closing)
+    )
+
+
 def split_collection(lines: tuple[Line, ...]) -> Collection:
     content = [line for line in lines if line.text and not SOURCE_CREDIT.match(line.text)]
     content, trailer = cut_trailer(content)
@@ -152,7 +171,7 @@ def split_collection(lines: tuple[Line, ...]) -> Collection:
         marker_line, glued = split_marker_line(content[start])
         speech_title, marker = marker_of(marker_line.text) or ("", "")
         body = ((glued,) if glued else ()) + tuple(content[start + 1 : end])
-        if content_chars(body) < MIN_SPEECH_CHARS:
+        if content_chars(body) < MIN_SPEECH_CHARS and not is_whole_speech(body):
             if is_fragment(body):
                 # The surviving end (or start) of a speech the page lost: 000's 篇十二
                 # "同志们,x城建设是全市大计…努力开创科技城大开发…", 001's 篇十四 "…切实做好
