@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .indexing import index_document
-from .loading import child_parser, ingest_bytes, remove_document
+from .loading import child_parser, ingest_bytes, remove_document, size_text
 from .locks import IndexBusy
 from .models import Document, Section, Speech, SpeechAlias, SpeechTopic, Topic
 from .uploads import file_report, is_zip, step_rows, upload_files, warnings_of
@@ -163,11 +163,11 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="原因")
     def short_error(self, obj):
-        return obj.error[:80]
+        return obj.error if len(obj.error) <= 80 else obj.error[:79] + "…"
 
     @admin.display(description="大小", ordering="size")
     def size_shown(self, obj):
-        return f"{obj.size / 2**20:.1f} MB" if obj.size >= 2**20 else f"{obj.size / 1024:.0f} KB"
+        return size_text(obj.size)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Every field is read-only: the page shows a document, it has nothing to save.
@@ -295,8 +295,10 @@ def summary_of(reports: list[dict]) -> str:
         for status in ("ingested", "unchanged", "queued", "failed", "skipped")
     }
     speeches = sum(r["speech_count"] for r in reports if r["status"] == "ingested")
+    copies = sum(r["duplicates"] for r in reports if r["status"] == "ingested")
+    held = f"{speeches} 篇讲话，其中重复 {copies} 篇" if copies else f"{speeches} 篇讲话"
     return (
-        f"{len(reports)} 个文件：入库 {counts['ingested']}（{speeches} 篇讲话），已存在 {counts['unchanged']}，"
+        f"{len(reports)} 个文件：入库 {counts['ingested']}（{held}），已存在 {counts['unchanged']}，"
         f"排队 {counts['queued']}，失败 {counts['failed']}，跳过 {counts['skipped']}"
     )
 

@@ -167,7 +167,10 @@ def too_large_reason(size: int) -> str:
 
 
 def size_text(size: int) -> str:
-    """A size as people read it: 16 MB, 97.7 KB (a limit under 1 MB read "0 MB")."""
+    """A size as people read it: 16 MB, 97.7 KB, 489 字节 (a limit under 1 MB read "0 MB",
+    a file of 489 bytes "0 KB", beside the empty file's refusal)."""
+    if size < 1024:
+        return f"{size} 字节"
     if size >= 2**20:
         return f"{size / 2**20:.1f} MB".replace(".0 MB", " MB")
     return f"{size / 1024:.1f} KB".replace(".0 KB", " KB")

@@ -213,7 +213,8 @@ def file_report(name: str, result: LoadResult) -> dict:
         "duplicates": sum(1 for s in speeches if s.duplicate_of_id),
         "encoding": document.encoding,
         "repairs": repairs_of(report),
-        "warnings": warnings_of(report),
+        # A failure's reason is its message; not said again among the warnings.
+        "warnings": [warning for warning in warnings_of(report) if warning != result.message],
         "speeches": speeches,
         # The rows are in; only the search index lags (the worker or check_index --fix catches up).
         "index_pending": document.error if document.error.startswith(PENDING_MARK) else "",

@@ -39,13 +39,17 @@ _BOMS = (
 # Magic numbers of files that are certainly not text pages; refusing them early
 # gives the admin a reason instead of a page of mojibake.
 _BINARY_MAGIC = (
-    (b"%PDF", "PDF document"),
-    (b"\x89PNG", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF8", "GIF image"),
-    (b"PK\x03\x04", "ZIP archive or Office document"),
-    (b"\xd0\xcf\x11\xe0", "legacy Office document"),
-    (b"\x1f\x8b", "gzip archive"),
+    (b"%PDF", "PDF 文档", "PDF document"),
+    (b"\x89PNG", "PNG 图片", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG 图片", "JPEG image"),
+    (b"GIF8", "GIF 图片", "GIF image"),
+    (
+        b"PK\x03\x04",
+        "ZIP 压缩包或 Word 等 Office 文档（文档请另存为 .txt 或 .html；压缩包请以 .zip 为扩展名上传）",
+        "ZIP archive or Office document",
+    ),
+    (b"\xd0\xcf\x11\xe0", "旧版 Office 文档（请另存为 .txt 或 .html 再上传）", "legacy Office document"),
+    (b"\x1f\x8b", "gzip 压缩文件（请解压后上传，或打包为 .zip）", "gzip archive"),
 )
 # The East Asian legacy encodings we try strictly, a family at a time: the first of a
 # family that reads the file is that family's reading. Windows saves Big5 as cp950 (€,
@@ -100,9 +104,9 @@ def check_not_binary(raw: bytes) -> None:
     body = next((raw[len(bom) :] for bom, _ in _BOMS if raw.startswith(bom)), raw)
     if not body.strip():  # a byte order mark alone is an empty file too
         raise IngestError("文件为空（empty file）")
-    for magic, kind in _BINARY_MAGIC:
+    for magic, chinese, english in _BINARY_MAGIC:
         if raw.startswith(magic):
-            raise IngestError(f"不是文本文件：{kind}（binary file: {kind}）")
+            raise IngestError(f"不是文本文件：{chinese}（binary file: {english}）")
 
 
 def damaged_lines(text: str) -> tuple[int, ...]:

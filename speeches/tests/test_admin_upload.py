@@ -299,3 +299,47 @@ def test_a_utf8_page_with_five_percent_broken_bytes_is_ingested_as_utf8_and_its_
     assert warning in reports_of(response)["002-damaged.txt"]["warnings"]
     assert warning in response.content.decode()
     assert "部署" in "".join(speech.text for speech in document.speeches.all())
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+def test_a_report_says_already_in_the_archive_once(staff_client, seed_bytes):
+    html = upload(staff_client, ("again.txt", seed_bytes[SEED_002])).content.decode()
+    assert html.count("已在档案中（already in the archive）") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive")
+def test_a_file_without_a_speech_gives_its_reason_once_not_again_as_a_warning(staff_client):
+    report = reports_of(upload(staff_client, ("menu.txt", "首页\n上一页\n下一页\n".encode())))["menu.txt"]
+    assert report["status"] == "failed" and "未找到讲话" in report["message"]
+    assert not any("未找到讲话" in warning for warning in report["warnings"])
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "inline_everything")
+def test_the_summary_says_how_many_of_the_speeches_ingested_are_copies(staff_client, seed_bytes):
+    # 003 repeats itself: its second half is twenty copies of its first.
+    response = upload(staff_client, ("003.txt", seed_bytes["003_2b7a5b5f4b6eab26.txt"]))
+    report = reports_of(response)["003.txt"]
+    assert report["duplicates"] >= 20
+    summary = f"入库 1（{report['speech_count']} 篇讲话，其中重复 {report['duplicates']} 篇）"
+    assert summary in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+def test_the_document_list_gives_a_small_file_in_bytes_and_marks_a_cut_reason(staff_client):
+    upload(staff_client, ("tiny.txt", b"\xff\xfe\xfd" * 163))
+    html = staff_client.get("/admin/speeches/document/").content.decode()
+    assert "489 字节" in html and "0 KB" not in html
+    document = Document.objects.get(original_name="tiny.txt")
+    assert len(document.error) > 80 and document.error[:79] + "…" in html  # the garbage refusal, 112 characters
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+def test_a_word_document_is_refused_in_chinese_with_what_to_do(staff_client):
+    report = reports_of(upload(staff_client, ("speech.docx", b"PK\x03\x04" + bytes(300))))["speech.docx"]
+    assert report["status"] == "failed"
+    assert "Office 文档" in report["message"] and "另存为 .txt" in report["message"]

@@ -92,7 +92,7 @@ def test_a_member_over_the_size_limit_is_skipped_and_the_others_kept(settings):
     expansion = expand_upload("big.zip", buffer.getvalue())
     assert [p.name for p in expansion.pieces] == ["big.zip/small.txt", "big.zip"]
     assert "too large" in expansion.skipped[0][1]
-    assert "超过 1 KB" in expansion.skipped[0][1]  # under 1 MB it said "超过 0 MB"
+    assert "超过 1000 字节" in expansion.skipped[0][1]  # under 1 MB it said "超过 0 MB"
 
 
 def test_an_encrypted_member_is_skipped_with_a_reason():

@@ -156,6 +156,15 @@ def test_the_document_page_lists_its_speeches_and_links_the_raw_source(client, c
     assert raw.content == bytes(document.raw)
 
 
+def test_why_a_documents_last_processing_failed_is_shown_to_staff_not_to_readers(client, cast, django_user_model):
+    document = cast.documents["county.txt"]
+    note = "内部错误（internal error while storing）: InternalError: simulated"
+    Document.objects.filter(pk=document.pk).update(error=note)
+    assert "InternalError" not in client.get(document.get_absolute_url()).content.decode()
+    client.force_login(make_staff(django_user_model))
+    assert note in client.get(document.get_absolute_url()).content.decode()
+
+
 @pytest.mark.parametrize(
     "decoded, label", [("cp950", "big5"), ("big5hkscs", "big5"), ("gb18030", "gb18030"), ("utf-16-le", "utf-16le")]
 )
