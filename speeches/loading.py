@@ -140,7 +140,7 @@ def ingest_bytes(
                 False,
                 document.speeches.count(),
                 document.speeches.filter(duplicate_of__isnull=False).count(),  # as its ingest counted them
-                message="已在档案中（already in the archive）",
+                message=_already_in_the_archive(document, name),
             )
         # A file already waiting for the worker (admin upload) is not ingested a second time beside it.
         return LoadResult(document.pk, "queued", False, message="已在队列中（already queued）")
@@ -164,6 +164,13 @@ def too_large_reason(size: int) -> str:
     if shown == allowed:  # "16 MB，上限 16 MB": just over the limit, said in bytes
         shown, allowed = f"{size:,} 字节", f"{limit:,} 字节"
     return f"文件过大：{shown}，上限 {allowed}（file too large: {size} bytes > {limit}）"
+
+
+def _already_in_the_archive(document: Document, name: str) -> str:
+    """The document's name too, when the same bytes came under another (it keeps its own)."""
+    if document.original_name == name[:255]:
+        return "已在档案中（already in the archive）"
+    return f"已在档案中，文件名为“{document.original_name}”（already in the archive as “{document.original_name}”）"
 
 
 def size_text(size: int) -> str:

@@ -4,6 +4,7 @@ Every failure case checks that the database's speeches and the search index are
 exactly as before, and that the uploaded bytes are nonetheless kept.
 """
 
+import hashlib
 import random
 
 import pytest
@@ -306,6 +307,8 @@ def test_a_utf8_page_with_five_percent_broken_bytes_is_ingested_as_utf8_and_its_
 def test_a_report_says_already_in_the_archive_once(staff_client, seed_bytes):
     html = upload(staff_client, ("again.txt", seed_bytes[SEED_002])).content.decode()
     assert html.count("已在档案中（already in the archive）") == 1
+    # The bytes came under another name: the report names the document's own, which it keeps.
+    assert f"已在档案中，文件名为“{Document.objects.get(sha256=sha256_of(seed_bytes[SEED_002])).original_name}”" in html
 
 
 @pytest.mark.django_db
@@ -343,3 +346,7 @@ def test_a_word_document_is_refused_in_chinese_with_what_to_do(staff_client):
     report = reports_of(upload(staff_client, ("speech.docx", b"PK\x03\x04" + bytes(300))))["speech.docx"]
     assert report["status"] == "failed"
     assert "Office 文档" in report["message"] and "另存为 .txt" in report["message"]
+
+
+def sha256_of(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
