@@ -52,7 +52,9 @@ _VAGUE_OCCASION = re.compile(r"^(这次|本次|此次|一次|今天|高规格|�
 _OPENING_CHARS = 400
 # Genres in order of precedence: a "总结讲话" is a 总结.
 _GENRES = ("致辞", "动员", "总结", "发言", "讲话")
-# (what the text says, level): counted over the whole speech, the most frequent wins.
+# (what the text says, level): counted over the whole speech, the most frequent wins. The
+# speaker's own jurisdiction (全市, 我市) counts twice what a body named (省委) does: 004's
+# 攀枝花 city speech names the 省委 five times and says 全市 and 我市 five times.
 _LEVEL_WORDS = (
     ("全省", "省"),
     ("我省", "省"),
@@ -141,10 +143,13 @@ def find_genre(title: str, text: str, occasion: str) -> str:
     return "讲话" if "稿" in title or "同志们" in text[:200] else ""
 
 
+_OWN_WEIGHT = 2
+
+
 def find_speaker_level(text: str) -> str:
     counts: Counter[str] = Counter()
     for word, level in _LEVEL_WORDS:
-        counts[level] += text.count(word)
+        counts[level] += text.count(word) * (_OWN_WEIGHT if word[0] in "全我" else 1)
     level, count = counts.most_common(1)[0] if counts else ("", 0)
     return level if count >= 2 else ""
 

@@ -47,6 +47,13 @@ def test_the_speakers_level_is_what_the_speech_says_most():
     assert find_speaker_level("同志们,今天开个会。") == ""
 
 
+def test_the_speakers_own_jurisdiction_outweighs_the_bodies_it_names():
+    # 004, the 攀枝花 city speech: 省委 five times, 全省 and 我省 once, 全市 three times,
+    # 我市 twice, 市委 once.
+    text = "省委" * 5 + "全省我省" + "全市" * 3 + "我市" * 2 + "市委"
+    assert find_speaker_level(text) == "市"
+
+
 def test_the_seed_speeches_state_their_metadata():
     document = parse_seed("corpus/seeds/004_d07954890cd01a7b.txt")
     auxiliary_police = find_speech(document, "同志们:这次召开辅警工作会议")
