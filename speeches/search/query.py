@@ -48,7 +48,11 @@ _TOKEN = re.compile(r'-*"[^"]*"?|\(|\)|\||[^\s()"|]+')
 # gives for a minus at the start of a word, and a vertical bar for OR (_TOKEN above).
 # Quotation marks quote only as a pair that stands as a word of its own: a string copied
 # from a speech keeps its marks (说“要 is searched as written).
-_QUOTED = re.compile(r"(?:(?<=[\s:(-])|^)(?:“([^“”\"]*)”|「([^「」\"]*)」)(?=[\s)]|$)")
+_QUOTED = re.compile(r"(?:(?<=[\s:(-])|^)(?:“([^“”\"]*)”|「([^「」\"]*)」|『([^『』\"]*)』|‘([^‘’\"]*)’)(?=[\s)]|$)")
+# An opening mark at a term's start or a closing one at its end, its partner not in the
+# term: what an input method leaves of a pair ("“安全生产" found nothing, silently). Not
+# searched, and said, as an unpaired " is. Inside a term a mark is text (说“要).
+_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’"}
 _MINUSES = "\u2010\u2011\u2012\u2013\u2212\ufe63"
 # Minus signs and hyphens, one or several, and a lone em dash, at the start of a word or
 # standing alone (a Chinese "——" is punctuation, and stays text).
@@ -130,7 +134,7 @@ def parse_query(raw: str) -> ParsedQuery:
     # Full-width signs and letters as ASCII first, so that the operators typed with a
     # Chinese input method (－, （）, ＂, ：, ＯＲ) are operators: terms are folded so anyway.
     text = "".join(map(ascii_form, raw or "")).strip()
-    text = _QUOTED.sub(lambda m: f'"{m.group(1) if m.group(1) is not None else m.group(2)}"', text)
+    text = _QUOTED.sub(lambda m: f'"{next(g for g in m.groups() if g is not None)}"', text)
     text = _LEADING_DASH.sub(lambda m: "-" * len(m.group()), text)
     state = _State([])
     if len(text) > MAX_QUERY_CHARS:
@@ -288,7 +292,16 @@ def _unquoted(state: _State, token: str, field_name: str):
     for sign in _FOREIGN_PREFIXES:
         if sign in leading:
             state.note(f"“{sign}”不是检索运算符，已忽略（排除词语请用 -词语）。")
-    return _term(token.strip(_STRIP + '"-'), field_name)
+    token = token.strip(_STRIP + '"-')
+    if len(token) > 2 and token[0] in _PAIRS and token[-1] == _PAIRS[token[0]]:
+        token = token[1:-1]  # a pair around the term, a sign typed after it (“安全生产”，)
+    elif token[:1] in _PAIRS and _PAIRS[token[0]] not in token:
+        token = token[1:]
+        state.note("引号不成对，已按不带引号的词语检索。")
+    elif token[-1:] in _PAIRS.values() and not any(o in token for o, c in _PAIRS.items() if c == token[-1]):
+        token = token[:-1]
+        state.note("引号不成对，已按不带引号的词语检索。")
+    return _term(token.strip(_STRIP), field_name)
 
 
 def _term(text: str, field_name: str):

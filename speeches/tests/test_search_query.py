@@ -153,14 +153,24 @@ def test_a_double_dash_inside_text_stays_part_of_the_string():
     assert parse_query("a—b").tree == Term("a—b")
 
 
-@pytest.mark.parametrize("typed", ["“疫情防控”", "「疫情防控」", "“疫情 防控”"])
+@pytest.mark.parametrize(
+    "typed", ["“疫情防控”", "「疫情防控」", "“疫情 防控”", "『疫情防控』", "‘疫情防控’", "“疫情防控”，"]
+)
 def test_chinese_quotation_marks_quote_a_phrase_as_the_search_form_says(typed):
-    assert parse_query(typed).tree == Term("疫情防控")
+    assert parse_query(typed).tree == Term("疫情防控") and parse_query(typed).message == ""
 
 
-@pytest.mark.parametrize("typed", ["说“要", "“两个维护”是", "“疫情"])
+@pytest.mark.parametrize("typed", ["说“要", "“两个维护”是", "“十四五”规划"])
 def test_chinese_quotation_marks_inside_a_copied_string_are_part_of_it(typed):
     assert parse_query(typed).tree == Term(typed) and parse_query(typed).message == ""
+
+
+@pytest.mark.parametrize("typed", ["“疫情防控", "疫情防控”", "「疫情防控", "疫情防控』"])
+def test_a_quotation_mark_left_unpaired_at_a_terms_edge_is_dropped_and_said(typed):
+    # What an input method leaves of a pair: searched as written, it found nothing, silently.
+    parsed = parse_query(typed)
+    assert parsed.tree == Term("疫情防控") and "引号不成对" in parsed.message
+    assert parse_query(f"考试 {typed}").tree == All((Term("考试"), Term("疫情防控")))
 
 
 def test_a_space_after_title_colon_still_limits_the_next_term_to_titles():
