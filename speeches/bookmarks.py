@@ -45,12 +45,15 @@ def normalize_tags(raw: str) -> str:
 _TOO_LONG = "{field}太长：最多 %(limit_value)d 个字符（现在 %(show_value)d 个）。"
 
 
+NOTE_MAX = 2000
+
+
 class BookmarkForm(FocusFirstError, forms.ModelForm):
     paragraph = forms.RegexField(regex=r"^p\d{1,6}$", required=False, max_length=16, label="段落")
     # As the speech page's form says (maxlength), whichever form the note comes from.
     note = forms.CharField(
         required=False,
-        max_length=2000,
+        max_length=NOTE_MAX,
         label="备注",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": _TOO_LONG.format(field="备注")},
@@ -101,6 +104,9 @@ def bookmark_add(request):
     existing = Bookmark.objects.filter(
         user=request.user, public_id=speech.public_id, paragraph=request.POST.get("paragraph", "").strip()
     ).first()
+    # The speech page's form is empty whatever was saved before: saving the same place
+    # again adds to its note and tags, never replaces them (a second save wiped both).
+    before = (existing.note, existing.tags) if existing is not None else None
     paragraphs = dict(paragraphs_of(speech))
     form = BookmarkForm(request.POST, instance=existing, anchors=list(paragraphs))
     if not form.is_valid():
@@ -110,16 +116,25 @@ def bookmark_add(request):
         messages.error(request, f"书签未保存：{reason}")
         return redirect(speech.get_absolute_url())
     mark = form.save(commit=False)
+    if before is not None:
+        old_note, old_tags = before
+        if old_note and mark.note and mark.note not in old_note:
+            mark.note = f"{old_note}\n{mark.note}"
+        else:
+            mark.note = old_note or mark.note
+        mark.tags = normalize_tags(f"{old_tags},{mark.tags}")
+        if len(mark.note) > NOTE_MAX:
+            messages.error(request, f"书签未保存：备注加上已有的备注超过 {NOTE_MAX} 个字符，请在“我的书签”中编辑。")
+            return redirect(speech.get_absolute_url())
     mark.user, mark.public_id, mark.title = request.user, speech.public_id, speech.title
     mark.excerpt = paragraphs.get(mark.paragraph, "")[:EXCERPT]
     mark.save()
+    done = "书签已更新，备注和标签已并入原有的" if before is not None else "已加入我的书签"
     if mark.paragraph:
         # Shown just above the paragraph the page opens at (speech_views.placed_messages).
-        messages.success(
-            request, f"已加入我的书签（第{mark.paragraph[1:]}段）。", extra_tags=AT_PARAGRAPH + mark.paragraph
-        )
+        messages.success(request, f"{done}（第{mark.paragraph[1:]}段）。", extra_tags=AT_PARAGRAPH + mark.paragraph)
         return redirect(f"{speech.get_absolute_url()}#{mark.paragraph}")
-    messages.success(request, "已加入我的书签。")
+    messages.success(request, f"{done}。")
     return redirect(speech.get_absolute_url())
 
 

@@ -103,11 +103,16 @@ def test_the_confirmation_of_a_paragraph_bookmark_is_shown_just_above_that_parag
     assert confirmation > html.index('class="speech-text"')
 
 
-def test_bookmarking_the_same_place_again_updates_it(client, alice, speech):
-    add(client, speech, note="first")
-    add(client, speech, note="second")
+def test_bookmarking_the_same_place_again_adds_to_its_note_and_tags_and_never_wipes_them(client, alice, speech):
+    # The speech page's form is empty whatever was saved: a second save replaced the note
+    # and the tags with what it held (nothing), and said only 已加入我的书签.
+    add(client, speech, note="first", tags="疫情, 测试")
+    add(client, speech, note="second", tags="基层")
+    response = add(client, speech)
     add(client, speech, paragraph="p2")
-    assert list(Bookmark.objects.order_by("paragraph").values_list("paragraph", "note")) == [("", "second"), ("p2", "")]
+    rows = Bookmark.objects.order_by("paragraph").values_list("paragraph", "note", "tags")
+    assert list(rows) == [("", "first\nsecond", "疫情, 测试, 基层"), ("p2", "", "")]
+    assert "书签已更新，备注和标签已并入原有的" in client.get(response.url).content.decode()
 
 
 def test_a_malformed_paragraph_is_refused(client, alice, speech):
