@@ -275,7 +275,7 @@ def year_detail(request, year: int):
 
 
 # --- places and offices: like a parliamentary member page, the speeches of one
-# jurisdiction or one office, with counts by year (年份不详 included) and by topic.
+# jurisdiction or one office, with counts by year (年份不确定 included) and by topic.
 
 
 def _place_speeches(place: str):
@@ -283,7 +283,7 @@ def _place_speeches(place: str):
 
 
 def _profile(speeches, topics: bool = True, title: str = "每年篇数") -> dict:
-    """Counts by year (年份不详 apart) and by topic over a set of canonical speeches."""
+    """Counts by year (年份不确定 apart) and by topic over a set of canonical speeches."""
     years = {str(year or UNDATED): n for year, n in speeches.values_list("year").annotate(n=Count("id")).order_by()}
     context = {"year_chart": year_figure(title, ["讲话"], year_rows([years])), "undated": years.get(UNDATED, 0)}
     if topics:

@@ -34,7 +34,7 @@ FILTER_TITLES = {
 }
 # A year range wider than this is not a filter anyone means; it is clamped.
 MAX_YEAR_SPAN = 200
-# The year facet's value for speeches with no year (年份不详): counted and selectable
+# The year facet's value for speeches with no year (年份不确定): counted and selectable
 # like a year, so totals add up and undated speeches can be looked at.
 UNDATED = "unknown"
 

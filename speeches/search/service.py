@@ -279,7 +279,7 @@ def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> di
             .values_list("id", "title", "supplied_title", "original_name")
             .iterator()
         },
-        "year": {UNDATED: "年份不详"},
+        "year": {UNDATED: "年份不确定"},
     }
     out = {}
     for name, values in counts.items():
@@ -292,7 +292,7 @@ def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> di
         for value in selected - set(values):
             items.append(FacetValue(value, labels.get(name, {}).get(value, value), 0, True, name, params))
         if name == "year":
-            # Newest first, 年份不详 last.
+            # Newest first, 年份不确定 last.
             items.sort(key=lambda f: (f.value != UNDATED, f.value), reverse=True)
         else:
             items.sort(key=lambda f: (-f.count, f.label))

@@ -24,7 +24,7 @@ from typing import ClassVar
 from .params import UNDATED
 
 MAX_SERIES = 4
-UNDATED_LABEL = "年份不详"
+UNDATED_LABEL = "年份不确定"
 UNITS = {"count": "篇", "rate": "每千篇"}
 # Topics drawn at most; the table lists them all.
 TOPICS_DRAWN = 12
@@ -124,7 +124,7 @@ def year_rows(
     series: Sequence[Mapping[str, int]], base: Mapping[str, int] | None = None, extent: Sequence[int] = ()
 ) -> list[Row]:
     """Every year from the first to the last, zeros included so gaps show as gaps, then
-    年份不详 if any speech, matching or not, has no year. Keys are years as strings
+    年份不确定 if any speech, matching or not, has no year. Keys are years as strings
     and UNDATED, as the search's year facet gives them. The years in `extent` (the
     ends of a range the reader asked for) are on the axis even where nothing is counted."""
     keys = {k for counts in [*series, base or {}] for k, n in counts.items() if n}
@@ -470,7 +470,7 @@ def year_figure(
     caption: str = "",
     empty: str = "没有标有年份的讲话，无法按年份作图。",
 ) -> Figure:
-    """Speeches per year. 年份不详 is a row of the table and a sentence, not a bar: a time
+    """Speeches per year. 年份不确定 is a row of the table and a sentence, not a bar: a time
     axis has no place for it, and in this archive it outnumbers all the years together,
     so on one scale with them it would flatten every bar."""
     dated = [row for row in rows if row.key != UNDATED]
@@ -491,12 +491,12 @@ def _undated_sentence(series: Sequence[str], rows: Sequence[Row]) -> str:
     dated = [sum(row.counts[i] for row in rows if row.key != UNDATED) for i in range(len(series))]
     undated = next(row.counts for row in rows if row.key == UNDATED)
     parts = [
-        f"图中 {d} 篇标有年份，另有 {u} 篇年份不详" if d else f"另有 {u} 篇年份不详"
+        f"图中 {d} 篇标有年份，另有 {u} 篇年份不确定" if d else f"另有 {u} 篇年份不确定"
         for d, u in zip(dated, undated, strict=True)
     ]
     if len(series) > 1:
         parts = [f"“{name}”{part}" for name, part in zip(series, parts, strict=True)]
-    return "；".join(parts) + "（见数据表“年份不详”一行）。"
+    return "；".join(parts) + "（见数据表“年份不确定”一行）。"
 
 
 def topic_figure(

@@ -123,7 +123,7 @@ def test_undated_speeches_are_a_value_of_the_year_facet_listed_last_and_selectab
     years = results.facets["year"]
     undated = Speech.objects.canonical().filter(year=None, pk__in=[h.speech.pk for h in search_all().hits]).count()
     assert undated == 2
-    assert years[-1].value == UNDATED and years[-1].label == "年份不详" and years[-1].count == undated > 0
+    assert years[-1].value == UNDATED and years[-1].label == "年份不确定" and years[-1].count == undated > 0
     assert sum(f.count for f in years) == results.count
     chosen = search_all(year=(UNDATED,))
     assert chosen.count == undated and all(h.speech.year is None for h in chosen.hits)
@@ -132,8 +132,11 @@ def test_undated_speeches_are_a_value_of_the_year_facet_listed_last_and_selectab
     # The page lists it, links it, and states it beside the chart of years (whose time
     # axis has no place for it) in words and as a row of the chart's table.
     html = client.get("/search/", {"q": QUERY}).content.decode()
-    assert "年份不详" in html and "year=unknown" in html
-    assert f"另有 {undated} 篇年份不详" in html and '<th scope="row">年份不详</th>' in html
+    assert "年份不确定" in html and "year=unknown" in html
+    assert f"另有 {undated} 篇年份不确定" in html and '<th scope="row">年份不确定</th>' in html
+    # Named so because it holds the speeches dated only to a range (2020—2022年?), which the
+    # value and the range filter once left unsaid: "年份不详" for a speech dated 2020—2022.
+    assert "只知年份范围的讲话（如 2020—2022年?）计入“年份不确定”" in html
 
 
 def search_all(**params):

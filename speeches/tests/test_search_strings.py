@@ -222,7 +222,7 @@ def test_the_trend_and_the_facets_add_up_to_the_total(cast):
     results = search_speeches(params=SearchParams(q="疫情防控"), snippets=False)
     undated = Speech.objects.filter(pk__in=ids("疫情防控"), year__isnull=True).count()
     assert (undated, results.count) == (1, 4)  # cppcc is undated
-    # Undated speeches are a value of their own (年份不详): the facet adds up to the total.
+    # Undated speeches are a value of their own (年份不确定): the facet adds up to the total.
     assert sum(f.count for f in results.facets["year"] if f.value == UNDATED) == undated
     assert sum(f.count for f in results.facets["year"]) == results.count
     assert sum(f.count for f in results.facets["document"]) == results.count

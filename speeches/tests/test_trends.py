@@ -63,7 +63,7 @@ def test_a_rate_is_per_thousand_rounded_half_up_as_shown_and_none_without_speech
 
 def test_years_run_from_the_first_to_the_last_with_zeros_and_the_undated_last():
     rows = year_rows([{"2001": 2, "2004": 4, UNDATED: 3}], {"2001": 5, "2003": 1, "2004": 8, UNDATED: 30})
-    assert [row.label for row in rows] == ["2001", "2002", "2003", "2004", "年份不详"]
+    assert [row.label for row in rows] == ["2001", "2002", "2003", "2004", "年份不确定"]
     assert [row.counts for row in rows] == [(2,), (0,), (0,), (4,), (3,)]
     assert [row.base for row in rows] == [5, 0, 1, 8, 30]
     assert [row.rates[0] for row in rows] == [
@@ -137,7 +137,7 @@ def test_all_zero_counts_give_a_sentence_and_no_chart():
     rows = year_rows([{"2001": 0, UNDATED: 2}], {"2001": 3, "2002": 1, UNDATED: 5})
     figure = year_figure("每年", ["词"], rows)
     assert figure.layouts == () and "无法按年份作图" in figure.empty
-    assert "另有 2 篇年份不详" in " ".join(figure.notes)
+    assert "另有 2 篇年份不确定" in " ".join(figure.notes)
     assert topic_figure("各主题", ["词"], []).layouts == ()
 
 
@@ -219,7 +219,7 @@ def test_the_years_on_the_chart_page_are_the_searchs_year_facets_and_add_up_to_i
     table = charted(client, q="疫情防控")
     facets = year_counts("疫情防控")
     shown = {
-        ("unknown" if year == "年份不详" else year): int(cells[0]) for year, cells in table.items() if year != "合计"
+        ("unknown" if year == "年份不确定" else year): int(cells[0]) for year, cells in table.items() if year != "合计"
     }
     assert {year: n for year, n in shown.items() if n} == facets
     total = search_speeches("疫情防控").count
@@ -232,17 +232,17 @@ def test_each_years_count_is_the_number_of_speeches_holding_the_string(client, c
     # The seed texts hold 疫情防控 in simplified characters and no copy holds it alone,
     # so a plain substring test over canonical speeches is the search's own answer.
     holding = Speech.objects.canonical().filter(Q(title__contains="疫情防控") | Q(text__contains="疫情防控"))
-    expected = Counter("年份不详" if s.year is None else str(s.year) for s in holding)
+    expected = Counter("年份不确定" if s.year is None else str(s.year) for s in holding)
     table = charted(client, q="疫情防控")
     assert {year: int(cells[0]) for year, cells in table.items() if year != "合计" and cells[0] != "0"} == expected
-    assert expected == {"2020": 2, "2021": 1, "年份不详": 1}
+    assert expected == {"2020": 2, "2021": 1, "年份不确定": 1}
 
 
 @db
 def test_rates_are_per_thousand_speeches_of_that_year_in_the_whole_archive(client, cast):
     table = charted(client, q="疫情防控")
     archive = Counter(
-        str(year) if year else "年份不详" for year in Speech.objects.canonical().values_list("year", flat=True)
+        str(year) if year else "年份不确定" for year in Speech.objects.canonical().values_list("year", flat=True)
     )
     for year, (count, rate, base) in table.items():
         if year == "合计":
@@ -252,7 +252,7 @@ def test_rates_are_per_thousand_speeches_of_that_year_in_the_whole_archive(clien
         expected = per_thousand(int(count), int(base))
         assert rate == ("—" if expected is None else str(expected))
     assert table["2020"] == ("2", "1000.0", "2") and table["2021"] == ("1", "1000.0", "1")
-    assert table["年份不详"] == ("1", "333.3", "3") and table["合计"][2] == "14"
+    assert table["年份不确定"] == ("1", "333.3", "3") and table["合计"][2] == "14"
     # 工作 runs from 2001 to 2021: a year without speeches has no rate.
     assert charted(client, q="工作")["2003"] == ("0", "—", "0")
 
@@ -264,11 +264,11 @@ def test_rates_under_a_filter_divide_by_the_speeches_that_filter_allows(client, 
     archive = year_counts("", topic=("epidemic",))
     matches = year_counts("工作", topic=("epidemic",))
     for year, (count, _, base) in table.items():
-        key = "unknown" if year == "年份不详" else year
+        key = "unknown" if year == "年份不确定" else year
         if year != "合计":
             assert int(count) == matches.get(key, 0) and int(base) == archive.get(key, 0)
     # epidemic, resumption (2020) and cppcc (undated) are the topic's speeches, and say 工作.
-    assert table["2020"] == ("2", "1000.0", "2") and table["年份不详"] == ("1", "1000.0", "1")
+    assert table["2020"] == ("2", "1000.0", "2") and table["年份不确定"] == ("1", "1000.0", "1")
 
 
 @db
@@ -289,7 +289,7 @@ def test_each_compared_term_is_its_own_searchs_count_per_year(client, cast):
     table = {row[0]: row[1:] for row in Tables(html).tables[0]}
     for i, term in enumerate(terms):
         counts = year_counts(term)
-        shown = {("unknown" if y == "年份不详" else y): int(cells[2 * i]) for y, cells in table.items() if y != "合计"}
+        shown = {("unknown" if y == "年份不确定" else y): int(cells[2 * i]) for y, cells in table.items() if y != "合计"}
         assert {y: n for y, n in shown.items() if n} == counts, term
     assert year_counts("安全生产") == {"2016": 1, "2020": 1}  # safety, resumption
     assert all(f'line series-{i}"' in html for i in range(4)) and 'class="chart-legend"' in html
@@ -314,7 +314,7 @@ def test_a_term_with_no_searchable_word_is_not_counted_as_the_whole_archive(clie
 @db
 def test_the_undated_matches_are_stated_in_words(client, cast):
     html = client.get("/search/trends/", {"q": "疫情防控"}).content.decode()
-    assert "另有 1 篇年份不详" in html  # cppcc
+    assert "另有 1 篇年份不确定" in html  # cppcc
 
 
 @db
@@ -375,7 +375,7 @@ def test_every_page_with_a_chart_draws_it_with_axes_full_labels_and_a_table(clie
 def test_a_page_whose_speeches_are_all_undated_says_so_instead_of_drawing(client, cast):
     office = Speech.objects.canonical().exclude(office="").filter(year=None).values_list("office", flat=True)[0]
     html = client.get(f"/offices/{office}/").content.decode()
-    assert "无法按年份作图" in html and "另有 1 篇年份不详" in html and 'class="data-table"' in html
+    assert "无法按年份作图" in html and "另有 1 篇年份不确定" in html and 'class="data-table"' in html
 
 
 @db

@@ -91,7 +91,7 @@ def test_a_year_without_speeches_is_not_found_and_the_undated_ones_are_reachable
     assert client.get("/years/1850/").status_code == 404  # as /places/火星/
     undated = Speech.objects.canonical().filter(year=None).count()
     html = client.get("/years/").content.decode()
-    assert undated and f'href="/search/?year=unknown">年份不详 <span class="count">{undated}</span>' in html
+    assert undated and f'href="/search/?year=unknown">年份不确定 <span class="count">{undated}</span>' in html
 
 
 def test_the_topic_page_lists_its_speeches_with_a_link_to_each(client, cast):
