@@ -46,6 +46,15 @@ def quoted(query: str) -> str:
 
 
 @register.filter
+def unlisted(values, total) -> int:
+    """How many of the `total` speeches no value of a facet counts (a speech's level,
+    office, place…: none stated). A place counts at each of its levels (安徽, 安徽·马鞍山):
+    its provinces alone add up. Not for topics, of which a speech has several or none."""
+    counted = sum(value.count for value in values if value.field_name != "place" or "·" not in value.value)
+    return max(0, (total or 0) - counted)
+
+
+@register.filter
 def any_selected(values) -> bool:
     """Whether any of these facet values is selected (templates/includes/facet_values.html)."""
     return any(value.selected for value in values)

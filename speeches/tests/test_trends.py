@@ -289,7 +289,9 @@ def test_each_compared_term_is_its_own_searchs_count_per_year(client, cast):
     table = {row[0]: row[1:] for row in Tables(html).tables[0]}
     for i, term in enumerate(terms):
         counts = year_counts(term)
-        shown = {("unknown" if y == "年份不确定" else y): int(cells[2 * i]) for y, cells in table.items() if y != "合计"}
+        shown = {
+            ("unknown" if y == "年份不确定" else y): int(cells[2 * i]) for y, cells in table.items() if y != "合计"
+        }
         assert {y: n for y, n in shown.items() if n} == counts, term
     assert year_counts("安全生产") == {"2016": 1, "2020": 1}  # safety, resumption
     assert all(f'line series-{i}"' in html for i in range(4)) and 'class="chart-legend"' in html
