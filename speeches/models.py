@@ -361,8 +361,9 @@ class Section(models.Model):
 
     @property
     def heading_tag(self) -> str:
-        """h2 for a section, h3 for one under it, …: the page's h1 is the speech's title."""
-        return f"h{min(6, 1 + max(1, self.level))}"
+        """h2 for a section, h3 for one under it, …: the page's h1 is the speech's title.
+        At the level speech_views.outlined sets where it shows the speech."""
+        return f"h{min(6, 1 + max(1, getattr(self, 'shown_level', self.level)))}"
 
     @property
     def anchor(self) -> str:

@@ -67,7 +67,7 @@ def speech_detail(request, public_id: str, slug: str = ""):
     if speech is None:
         return _moved_or_gone(request, public_id)
     query = request.GET.get("q", "")[:200]
-    sections = list(speech.sections.all())
+    sections = outlined(list(speech.sections.all()))
     context = {
         "speech": speech,
         "sections": sections,
@@ -113,6 +113,22 @@ def placed_messages(request) -> tuple[list, str, list]:
 # not in the contents: they are sentences, often long ("1、投资800万元,完成xx公路沁阳段
 # 5.88公里改建工程…", 30 of them in 003's 公路 speech), and a paragraph may hold several.
 OUTLINE_KINDS = frozenset({"chapter", "part", "ordinal", "dash"})
+
+
+def outlined(sections: list) -> list:
+    """The sections with the level their heading is marked up at: its depth among the
+    headings open above it, so never more than one below the heading before it. A speech that survives from its second point on (000 篇十四
+    opens "二是坚持突出重点…") had its points, level 3 of its outline, as h4 straight under
+    the page's h2, a level skipped for a screen reader's list of headings; the class
+    keeps the outline's level for the indent."""
+    open_levels: list[int] = []  # the outline's levels of the headings still open
+    for section in sections:
+        if section.heading:
+            while open_levels and open_levels[-1] >= section.level:
+                open_levels.pop()
+            open_levels.append(section.level)
+            section.shown_level = len(open_levels)
+    return sections
 
 
 def table_of_contents(sections) -> list:

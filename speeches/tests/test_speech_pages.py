@@ -364,3 +364,32 @@ def test_a_near_copy_is_called_another_version_and_an_exact_one_a_repeat(client,
     cited = client.get(f"/api/speeches/{copy.public_id}/citation").json()
     original = f"http://testserver{cast['safety'].get_absolute_url()}"
     assert f"为 {original} 的另一版本，文字有出入" in cited["gbt7714"] and "内容重复" not in cited["gbt7714"]
+
+
+def test_a_heading_is_never_marked_up_more_than_one_level_below_the_one_before_it():
+    from speeches.models import Section
+    from speeches.speech_views import outlined
+
+    # 000 篇十四 survives from its second point on: "二是…" and "三是…" at level 3 of its
+    # outline, then "一、…" and "（一）…" of the next part.
+    def section(heading, level):
+        return Section(heading=heading, level=level)
+
+    sections = outlined(
+        [
+            section("", 0),
+            section("二是", 3),
+            section("三是", 3),
+            section("一、", 1),
+            section("（一）", 2),
+            section("一是", 3),
+        ]
+    )
+    assert [s.heading_tag for s in sections[1:]] == ["h2", "h2", "h2", "h3", "h4"]
+    assert [s.level for s in sections[1:]] == [3, 3, 1, 2, 3]  # the outline's, for the indent
+    # An outline that skips a rank ("一、" then "一是", no "（一）") is not marked up skipping one.
+    assert [s.heading_tag for s in outlined([section("一、", 1), section("一是", 3), section("二、", 1)])] == [
+        "h2",
+        "h3",
+        "h2",
+    ]
