@@ -487,3 +487,11 @@ def test_a_list_without_such_marks_has_no_legend(cast):
     speech.date, speech.is_fragment = "", False
     html = render_to_string("includes/speech_list.html", {"page": Paginator([speech], 10).page(1)})
     assert "meta-legend" not in html
+
+
+def test_a_keyboard_user_can_skip_the_filters_to_the_results(client, cast):
+    # 45 to 58 presses of Tab led from 跳到正文 through the filter column to the first result.
+    html = client.get("/search/", {"q": "工作"}).content.decode()
+    assert '<a class="skip-link" href="#results">跳到检索结果</a>' in html
+    assert html.index('id="results"') > html.index('class="facets"')
+    assert "跳到检索结果" not in client.get("/search/", {"q": "没有这个词语"}).content.decode()
