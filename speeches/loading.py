@@ -40,7 +40,7 @@ from .ingest.dedupe import band_keys, best_match
 from .ingest.identity import derive_public_id
 from .ingest.pipeline import parse_with_pid
 from .locks import LoadBusy, one_load_at_a_time
-from .models import Document, Section, Speech, SpeechAlias, SpeechBand, SpeechTopic, Topic
+from .models import Document, Section, Speech, SpeechAlias, SpeechBand, SpeechTopic, Topic, forget_years_held
 from .raw_files import keep_raw_file
 
 log = logging.getLogger(__name__)
@@ -347,6 +347,7 @@ def sync_topics() -> dict[str, Topic]:
 def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     """Replace the document's speeches with the parsed ones. Call inside a transaction."""
     one_load_at_a_time()
+    forget_years_held()
     document = Document.objects.select_for_update().get(pk=document.pk)
     old = _old_speeches(document)
     ids, orphans = _carry_over_ids(document, parsed, old)
@@ -591,6 +592,7 @@ def remove_document(document: Document) -> None:
     with transaction.atomic():
         # A deletion is quick; it waits for a load under way, whoever asks (not bounded).
         one_load_at_a_time(bounded=False)
+        forget_years_held()
         # After the lock: a load committed meanwhile may have made copies of its speeches.
         copying = _documents_copying(document)
         id_history.mark_deleted_on_commit(document, timezone.now().isoformat())

@@ -5,7 +5,8 @@ its ParsedDocument into rows.
 """
 
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Left, Length
 from django.urls import reverse
@@ -301,6 +302,29 @@ class Speech(models.Model):
         if sections:
             data["sections"] = [s.to_dict() for s in self.sections.all()]
         return data
+
+
+YEARS_HELD = "speeches:years-held"
+
+
+def years_held() -> dict[str, int]:
+    """The archive's speeches per year, each once, copies apart: the search page's chart
+    leaves a year the archive holds no speech of blank, as the trends page does, instead of
+    drawing it as 0 hits. Kept in the cache (a GROUP BY over 100,000 speeches takes 0.2 s
+    on SQLite) until a load or a deletion forgets it (forget_years_held)."""
+    held = cache.get(YEARS_HELD)
+    if held is None:
+        rows = Speech.objects.canonical().exclude(year=None).values_list("year").annotate(n=models.Count("id"))
+        held = {str(year): n for year, n in rows}
+        cache.set(YEARS_HELD, held, None)
+    return held
+
+
+def forget_years_held() -> None:
+    """Now, and once the transaction that changes speeches commits (a page asking between
+    the two would keep the years from before it)."""
+    cache.delete(YEARS_HELD)
+    transaction.on_commit(lambda: cache.delete(YEARS_HELD))
 
 
 # Speech.searched_title in a query, for values_list.

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .alerts import canonical_query, saved_search_for
-from .models import LIVE_STATUSES, Document, Speech, Topic, place_keys
+from .models import LIVE_STATUSES, Document, Speech, Topic, place_keys, years_held
 from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.counts import years_found
 from .search.params import FILTER_TITLES, SORTS, UNDATED
@@ -94,7 +94,13 @@ def search(request):
             (number, params.url(page=number) if number else "")
             for number in page_numbers(results.page, results.num_pages)
         ]
-        context["year_chart"] = year_figure("每年命中篇数", ["命中"], year_rows([years_found(results)]))
+        found = years_found(results)
+        allowed = params.years()
+        held = {year: n for year, n in years_held().items() if allowed is None or year in allowed}
+        # The archive's years say only where it holds nothing: no rate of them here (the
+        # filters, which the trends page divides under, would not apply to them).
+        rows = [replace(row, base=0 if row.archive_empty else None) for row in year_rows([found], held)]
+        context["year_chart"] = year_figure("每年命中篇数", ["命中"], rows)
     return render(request, "speeches/search.html", context)
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 
-from speeches.models import Document, Speech, SpeechAlias
+from speeches.models import Document, Speech, SpeechAlias, forget_years_held, years_held
 from speeches.tests.admin_helpers import make_staff
 from speeches.tests.page_html import one
 
@@ -495,3 +495,18 @@ def test_a_keyboard_user_can_skip_the_filters_to_the_results(client, cast):
     assert '<a class="skip-link" href="#results">跳到检索结果</a>' in html
     assert html.index('id="results"') > html.index('class="facets"')
     assert "跳到检索结果" not in client.get("/search/", {"q": "没有这个词语"}).content.decode()
+
+
+def test_the_search_pages_chart_leaves_a_year_the_archive_holds_nothing_of_blank_not_zero(client, cast):
+    # As the trends page does: the cast has speeches of 2001, 2002 and 2016-2021 only.
+    html = client.get("/search/", {"q": "工作"}).content.decode()
+    chart = html[html.index('<details class="trends">') :]
+    chart = chart[: chart.index("</details>")]
+    assert "图上空缺的年份，本馆没有该年的讲话。" in chart
+    assert "每千篇" not in chart  # counts only: the trends page has the rates
+    # The years are kept until a load or a deletion forgets them.
+    assert "2010" not in years_held()
+    Speech.objects.filter(pk=cast["yushan"].pk).update(year=2010)
+    assert "2010" not in years_held()
+    forget_years_held()
+    assert years_held()["2010"] == 1
