@@ -47,7 +47,7 @@ def test_every_paragraph_has_an_anchor_and_a_copy_link_control(client, cast):
         assert re.search(rf'<(p|div) id="p{number}"', html) and f'data-anchor="p{number}"' in html
     assert f'id="p{count + 1}"' not in html
     assert re.search(
-        r'<div id="p\d+" class="heading-row[^>]*><a class="pilcrow"[^>]*>¶</a><h[2-6] class="heading', html
+        r'<div id="p\d+" class="heading-row[^>]*><a class="pilcrow"[^>]*>¶\d+</a><h[2-6] class="heading', html
     )
 
 
@@ -393,3 +393,14 @@ def test_a_heading_is_never_marked_up_more_than_one_level_below_the_one_before_i
         "h3",
         "h2",
     ]
+
+
+def test_a_paragraph_shows_its_number_and_the_dates_evidence_links_the_paragraph_it_names(client, cast):
+    # Citations, bookmarks and the evidence say 第12段; the number was only in a tooltip.
+    speech = cast["yushan"]
+    html = client.get(speech.get_absolute_url()).content.decode()
+    assert re.search(r'<p id="p2"><a class="pilcrow" href="#p2"[^>]*aria-label="第2段的链接（¶2）">¶2</a>', html)
+    evidence = [fact for fact in speech.attribution.values() if isinstance(fact, dict) and fact.get("paragraph")]
+    assert evidence
+    for fact in evidence:
+        assert f'<a href="#p{fact["paragraph"]}">第 {fact["paragraph"]} 段</a>' in html
