@@ -168,7 +168,9 @@ def bookmark_edit(request, pk: int):
         form.save()
         messages.success(request, "书签已更新。")
         return redirect("bookmarks")
-    return render(request, "speeches/bookmarks_edit.html", {"form": form, "mark": mark})
+    # Its title bracketed as the list brackets it when the archive supplied it.
+    supplied = speech is not None and speech.public_id == mark.public_id and speech.title_supplied
+    return render(request, "speeches/bookmarks_edit.html", {"form": form, "mark": mark, "supplied": supplied})
 
 
 @login_required

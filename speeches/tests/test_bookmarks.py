@@ -166,6 +166,9 @@ def test_a_bookmarked_speech_whose_title_the_archive_supplied_is_listed_in_brack
     assert style.title_supplied
     add(client, style)
     assert f">[{style.title}]</a>" in client.get("/bookmarks/").content.decode()
+    # and on the page that edits it
+    mark = Bookmark.objects.get(public_id=style.public_id)
+    assert f">[{style.title}]</a>" in client.get(f"/bookmarks/{mark.pk}/edit/").content.decode()
 
 
 def test_the_speech_page_shows_what_is_already_bookmarked(client, alice, speech):

@@ -316,6 +316,9 @@ def test_a_fragment_says_so_on_its_page_in_listings_and_in_the_api(client, cast)
     assert Speech.objects.filter(is_fragment=True).get() == fragment
     html = client.get(fragment.get_absolute_url()).content.decode()
     assert "残篇" in html and "其余部分已缺失" in html
+    # Marked once in the header, in its facts' line; the h1 is the title alone.
+    header = html[html.index("<h1") : html.index('class="notice"')]
+    assert header.count(">残篇</span>") == 1 and "tag fragment" not in header[: header.index("</h1>")]
     assert client.get(f"/api/speeches/{fragment.public_id}").json()["fragment"] is True
     whole = cast["fragment"].document.speeches.get(ordinal=1)
     assert client.get(f"/api/speeches/{whole.public_id}").json()["fragment"] is False
