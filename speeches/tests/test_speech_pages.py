@@ -311,6 +311,15 @@ def test_a_fully_restored_speech_says_nothing_of_lost_characters(client, cast):
     assert "无法可靠恢复" not in html and 'class="lost"' not in html
 
 
+def test_a_lost_character_in_a_title_is_explained_as_in_the_text(client, cast):
+    # 001's 立足新起点〓开启新征程 came from a title line.
+    speech = cast["yushan"]
+    Speech.objects.filter(pk=speech.pk).update(title=f"立足新起点{MARKER}开启新征程")
+    html = html_of(client, speech.get_absolute_url())
+    h1 = html[html.index("<h1>") : html.index("</h1>")]
+    assert f'立足新起点<span class="lost" title="此字在来源中已损坏，无法可靠恢复">{MARKER}</span>开启新征程' in h1
+
+
 def test_a_fragment_says_so_on_its_page_in_listings_and_in_the_api(client, cast):
     fragment = cast["fragment"]
     assert Speech.objects.filter(is_fragment=True).get() == fragment
