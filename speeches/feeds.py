@@ -58,7 +58,8 @@ class SearchFeed(Feed):
         return hit.speech.get_absolute_url()
 
     def item_description(self, hit) -> str:
-        text = " … ".join(strip_tags(snippet) for snippet in hit.snippets)
+        # Each snippet is marked cut at its ends already (…安全生产…): one space between.
+        text = " ".join(strip_tags(snippet) for snippet in hit.snippets)
         return text or hit.speech.text[:200]
 
     def item_pubdate(self, hit):

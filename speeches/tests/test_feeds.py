@@ -140,3 +140,12 @@ def test_a_feed_lists_the_speeches_stored_last_first_whatever_their_year_and_cut
     # The undated speech came last, so a researcher following the search sees it first; the
     # speech stored first is the one a full feed leaves out.
     assert links == [stored[2].get_absolute_url(), stored[1].get_absolute_url()]
+
+
+def test_an_entrys_summary_joins_its_snippets_without_doubling_their_ellipses():
+    from types import SimpleNamespace
+
+    from speeches.feeds import SearchFeed
+
+    hit = SimpleNamespace(snippets=["…抓好<mark>安全生产</mark>工作…", "…<mark>安全生产</mark>责任…"], speech=None)
+    assert SearchFeed().item_description(hit) == "…抓好安全生产工作… …安全生产责任…"
