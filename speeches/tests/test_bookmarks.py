@@ -63,6 +63,12 @@ def test_a_visitor_can_sign_up_and_is_signed_in_and_sent_back(client, speech):
     assert "我的书签" in client.get(speech.get_absolute_url()).content.decode()
 
 
+def test_a_sign_up_without_a_page_to_return_to_says_it_signed_in_on_the_home_page(client, db):
+    response = sign_up(client, "carol", "")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert "注册成功，已登录为 carol。" in client.get("/").content.decode()
+
+
 def test_sign_up_refuses_a_foreign_next_url(client, db):
     response = sign_up(client, "eve", "https://evil.example/")
     assert response.status_code == 302 and response["Location"] == "/"
