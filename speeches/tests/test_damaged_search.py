@@ -152,7 +152,7 @@ def test_the_search_page_lists_possible_matches_apart_and_links_to_the_marked_pl
     html = client.get("/search/", {"q": WORD}).content.decode()
     assert "可能的匹配：残缺文字" in html
     # Nothing matched exactly, and the notice at the top says where to look instead.
-    assert "没有找到完全相符的讲话；下方列出了可能的匹配" in html
+    assert "没有找到完全相符的讲话；下方列出了可能的匹配" in html and "可以换个说法" not in html
     assert "“一防三〓”可能是“一防三保”" in html
     assert "?q=%22%E4%B8%80%E9%98%B2%E4%B8%89%E3%80%93%22" in html  # "一防三〓", quoted
     assert "可能的匹配" not in client.get("/search/", {"q": "六保"}).content.decode()
