@@ -218,8 +218,10 @@ def marked_in_place(raw: bytes, decoded: Decoded) -> Decoded:
     width = next((size for prefix, size in _CHARACTER_BYTES if name.startswith(prefix)), 0)
     if not width or not decoded.replaced:
         return decoded
+    legacy = decoded.legacy_lines
     if width == 3:
-        text = _utf8_reading(raw[len(codecs.BOM_UTF8) :] if decoded.bom else raw, _PER_BYTE)[0]
+        # The lines read as GB18030 as _try_utf8 found them, or a last resort's UTF-8 did not.
+        text, legacy, _ = _utf8_reading(raw[len(codecs.BOM_UTF8) :] if decoded.bom else raw, _PER_BYTE)
     else:
         text = raw.decode(decoded.encoding, _PER_BYTE)
     text = text.replace("\x00", "\ufffd")
@@ -240,6 +242,7 @@ def marked_in_place(raw: bytes, decoded: Decoded) -> Decoded:
         marks=marks,
         damaged_lines=lines,
         damaged_line_count=damaged,
+        legacy_lines=legacy,
     )
 
 
