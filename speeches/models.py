@@ -305,18 +305,21 @@ class Speech(models.Model):
 
 
 YEARS_HELD = "speeches:years-held"
+YEARS_HELD_SECONDS = 300
 
 
 def years_held() -> dict[str, int]:
     """The archive's speeches per year, each once, copies apart: the search page's chart
     leaves a year the archive holds no speech of blank, as the trends page does, instead of
     drawing it as 0 hits. Kept in the cache (a GROUP BY over 100,000 speeches takes 0.2 s
-    on SQLite) until a load or a deletion forgets it (forget_years_held)."""
+    on SQLite) until a load or a deletion in this process forgets it (forget_years_held),
+    and five minutes at most: the cache is each process's own (no CACHES is set), and the
+    upload worker's loads cannot reach the web workers'."""
     held = cache.get(YEARS_HELD)
     if held is None:
         rows = Speech.objects.canonical().exclude(year=None).values_list("year").annotate(n=models.Count("id"))
         held = {str(year): n for year, n in rows}
-        cache.set(YEARS_HELD, held, None)
+        cache.set(YEARS_HELD, held, YEARS_HELD_SECONDS)
     return held
 
 

@@ -2,9 +2,11 @@
 
 import re
 from types import SimpleNamespace
+from unittest import mock
 from urllib.parse import unquote
 
 import pytest
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 
@@ -509,4 +511,8 @@ def test_the_search_pages_chart_leaves_a_year_the_archive_holds_nothing_of_blank
     Speech.objects.filter(pk=cast["yushan"].pk).update(year=2010)
     assert "2010" not in years_held()
     forget_years_held()
-    assert years_held()["2010"] == 1
+    with mock.patch("speeches.models.cache.set", wraps=cache.set) as kept:
+        assert years_held()["2010"] == 1
+    # Five minutes at most: each process has its own cache, which the upload worker's
+    # loads cannot reach.
+    assert kept.call_args.args[2] == 300
