@@ -4,8 +4,9 @@ with a few undecodable bytes marked; the first that is not garbage is the file's
 The scraped pages arrive as UTF-8 (001 has no BOM), but admins will upload files
 saved by Windows tools in GBK/GB18030, Big5 or UTF-16, so detection is automatic.
 Every result carries the encoding, a confidence in [0, 1] and how many bytes could not
-be decoded (each became U+FFFD, which the mojibake step turns into its marker) and on
-which lines. A file that reads as garbage in every reading tried (refuse_garbage) is
+be decoded and on which lines. In a UTF-8 or UTF-16 reading they are marked here
+(marked_in_place); in a GBK or Big5 reading each becomes U+FFFD, which the mojibake step
+reads (a lost byte shifts what follows) and marks. A file that reads as garbage in every reading tried (refuse_garbage) is
 refused with a reason; its bytes are kept by the loader like any failed upload's.
 """
 
@@ -132,12 +133,15 @@ def _try_utf8(raw: bytes) -> Decoded | None:
         return Decoded(raw.decode("utf-8"), "utf-8", 1.0)
     except UnicodeDecodeError:
         pass
-    text, legacy, legacy_share = _utf8_reading(raw, "replace")
-    if legacy_share > _MAX_LEGACY_SHARE:
+    reading = _utf8_reading(raw, "replace")
+    if reading is None:
         return None  # a GBK page, some of whose lines happen to be UTF-8 too
-    damaged = text.count("\ufffd")
-    whole = sum(1 for ch in text if ch >= "\x80") - damaged
-    share = whole / (whole + damaged)
+    text, legacy, utf8_text = reading
+    # Judged on the lines read as UTF-8 alone: counted as whole, the lines read as GB18030
+    # had a GBK page with a third of its lines cut mid-character taken for UTF-8.
+    damaged = utf8_text.count("\ufffd")
+    whole = sum(1 for ch in utf8_text if ch >= "\x80") - damaged
+    share = whole / (whole + damaged) if whole + damaged else 1.0
     # A mostly-ASCII page has few sequences to count: one bad byte in a thousand is damage.
     if share >= _UTF8_WHOLE_SHARE or damaged * _UTF8_STRAY <= len(raw):
         return Decoded(
@@ -159,44 +163,65 @@ codecs.register_error(_PER_BYTE, _per_byte)
 # bytes of 0x80 and above are no UTF-8 and it reads strictly, as Chinese, in GB18030: a
 # UTF-8 line with a broken byte or two stays UTF-8.
 _LEGACY_LINE_SHARE = 0.5
+# Nor a line of fewer bytes of 0x80 and above: many GBK pairs are UTF-8 pairs too, and a
+# line of one or two (a page's last character cut) read as GB18030 was a character invented.
+_LEGACY_LINE_MIN_HIGH = 4
 # A page whose lines read so hold more than this share of its bytes of 0x80 and above is
 # a GBK page (its few lines that are UTF-8 too are chance), not a UTF-8 page.
 _MAX_LEGACY_SHARE = 2 / 3
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_LINE_BREAKS = re.compile(rb"(\r\n|\r|\n)")
+_HAN_CHAR = re.compile("[\u3400-\u9fff]")
 
 
-def _utf8_reading(raw: bytes, errors: str) -> tuple[str, tuple[int, ...], float]:
+def _utf8_reading(raw: bytes, errors: str) -> tuple[str, tuple[int, ...], str] | None:
     """The page read as UTF-8, each broken byte replaced as `errors` says, except its lines
     saved in GB18030 instead (a paragraph pasted from a GBK page), read so; those lines,
-    numbered from 1; and the share of the page's bytes of 0x80 and above they hold. Read
-    as UTF-8, such a line was 〓 and stray Cyrillic, Hebrew and Greek letters, stored and
-    searchable; a page half of whose lines were GBK was refused whole."""
-    out, legacy = [], []
-    high_bytes = legacy_bytes = 0
-    for number, line in enumerate(raw.split(b"\n"), 1):
-        high = sum(1 for byte in line if byte >= 0x80) if max(line, default=0) >= 0x80 else 0
+    numbered from 1 as damaged_lines numbers them; and the text of the other lines. None
+    when such lines hold most of the page: it is a GBK page. Read as UTF-8, such a line was
+    〓 and stray Cyrillic, Hebrew and Greek letters, stored and searchable; a page half of
+    whose lines were GBK was refused whole."""
+    parts = _LINE_BREAKS.split(raw)
+    out: list[str] = []
+    candidates: dict[int, str] = {}  # index in parts → its GB18030 reading
+    high_bytes = candidate_bytes = 0
+    for index in range(0, len(parts), 2):
+        line = parts[index]
+        high = len(line) - len(line.translate(None, _HIGH_BYTES))
         high_bytes += high
         try:
             out.append(line.decode("utf-8"))
             continue
         except UnicodeDecodeError:
             pass
-        broken = line.decode("utf-8", _PER_BYTE).count("\ufffd")
-        read = _legacy_line(line) if broken > high * _LEGACY_LINE_SHARE else None
-        if read is None:
-            out.append(line.decode("utf-8", errors))
-        else:
-            out.append(read)
-            legacy.append(number)
-            legacy_bytes += high
-    return "\n".join(out), tuple(legacy), legacy_bytes / high_bytes if high_bytes else 0.0
-
-
-def _legacy_line(line: bytes) -> str | None:
-    try:
-        text = line.decode("gb18030")
-    except UnicodeDecodeError:
+        out.append(line.decode("utf-8", errors))
+        if high < _LEGACY_LINE_MIN_HIGH:
+            continue
+        as_utf8 = line.decode("utf-8", _PER_BYTE)
+        if as_utf8.count("\ufffd") <= high * _LEGACY_LINE_SHARE and _HAN_CHAR.search(as_utf8):
+            continue
+        try:
+            candidates[index] = line.decode("gb18030")
+        except UnicodeDecodeError:
+            continue
+        candidate_bytes += high
+    # The cheap tests first: a GBK page is known here, before a line is judged as Chinese.
+    if high_bytes and candidate_bytes > high_bytes * _MAX_LEGACY_SHARE:
         return None
-    return text if reads_as_chinese(text) else None
+    legacy, legacy_bytes, utf8_lines = [], 0, []
+    for index in range(0, len(parts), 2):
+        read = candidates.get(index)
+        if read is not None and reads_as_chinese(read):
+            out[index // 2] = read
+            legacy.append(index // 2 + 1)
+            legacy_bytes += len(parts[index]) - len(parts[index].translate(None, _HIGH_BYTES))
+        else:
+            utf8_lines.append(out[index // 2])
+    if high_bytes and legacy_bytes > high_bytes * _MAX_LEGACY_SHARE:
+        return None
+    breaks = [part.decode("ascii") for part in parts[1::2]]
+    text = "".join(line + brk for line, brk in zip(out, [*breaks, ""], strict=True))
+    return text, tuple(legacy), "\n".join(utf8_lines)
 
 
 # The bytes of a Chinese character in the encodings that pick up again at the next
@@ -219,11 +244,12 @@ def marked_in_place(raw: bytes, decoded: Decoded) -> Decoded:
     if not width or not decoded.replaced:
         return decoded
     legacy = decoded.legacy_lines
-    if width == 3:
+    reading = _utf8_reading(raw[len(codecs.BOM_UTF8) :] if decoded.bom else raw, _PER_BYTE) if width == 3 else None
+    if reading is not None:
         # The lines read as GB18030 as _try_utf8 found them, or a last resort's UTF-8 did not.
-        text, legacy, _ = _utf8_reading(raw[len(codecs.BOM_UTF8) :] if decoded.bom else raw, _PER_BYTE)
+        text, legacy, _ = reading
     else:
-        text = raw.decode(decoded.encoding, _PER_BYTE)
+        text = raw.decode("utf-8-sig" if width == 3 and decoded.bom else decoded.encoding, _PER_BYTE)
     text = text.replace("\x00", "\ufffd")
     marks = 0
 
@@ -357,7 +383,9 @@ def _settled_reading(raw: bytes) -> Decoded | None:
     check_not_binary(raw)
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
-            return _decoded(raw, encoding, 1.0, bom=True)
+            # A UTF-8 page says so, but may hold lines pasted from a GBK one (_try_utf8).
+            utf8 = _try_utf8(raw[len(bom) :]) if encoding == "utf-8-sig" else None
+            return replace(utf8, confidence=1.0, bom=True) if utf8 else _decoded(raw, encoding, 1.0, bom=True)
     utf16 = _looks_utf16(raw)
     if utf16:
         return _decoded(raw, utf16, 0.9)

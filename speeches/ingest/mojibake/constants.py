@@ -20,7 +20,8 @@ from .. import types
 # GETA MARK (types.MARKER), written for a character the model cannot tell.
 MARKER = types.MARKER
 # What the step looks at: `?` (a byte the site's decoder lost) and U+FFFD (a byte the
-# pipeline's own decoding could not read, decode.py).
+# pipeline's own decoding could not read in a GBK or Big5 reading; a UTF-8 or UTF-16
+# reading's are marked by decode.py itself).
 SUSPECTS = "?\ufffd"
 IDEOGRAPHIC_SPACE = "\u3000"
 SENTENCE_PUNCTUATION = frozenset("。！？；，、：“”")

@@ -497,3 +497,50 @@ def test_the_damage_warning_counts_bytes_and_marks_in_english_as_in_chinese():
         "按 utf-8 解码时有 3 个字节无法解码，以 1 个〓标出，在第 1 行"
         "（3 undecodable bytes marked by 1 〓 in the utf-8 text, on lines 1）"
     )
+
+
+def test_a_gbk_page_with_a_third_of_its_lines_cut_mid_character_stays_gbk(seed_bytes):
+    # Counted as whole UTF-8, the lines read as GB18030 once tipped such a page to UTF-8
+    # (refused, or stored 16 % 〓).
+    lines = seed_bytes["001_1ede3f202e9dcf26.txt"].decode("utf-8").split("\n")
+    encoded = [line.encode("gb18030") for line in lines]
+
+    # Every third line loses a byte of its last character of two bytes.
+    def cut(line: bytes) -> bytes:
+        last = max((i for i, byte in enumerate(line) if byte >= 0x80), default=None)
+        return line if last is None else line[:last] + line[last + 1 :]
+
+    cut_lines = [cut(line) if n % 3 == 0 and len(line) > 20 else line for n, line in enumerate(encoded)]
+    decoded = decode_bytes(b"\n".join(cut_lines))
+    assert decoded.encoding == "gb18030" and decoded.legacy_lines == ()
+
+
+@pytest.mark.parametrize("short", ["同志们：", "谢谢大家！"])
+def test_a_short_gbk_line_in_a_utf8_page_is_read_as_gbk(short):
+    # Many GBK pairs are UTF-8 pairs too: 同志们： read as UTF-8 was ͬ־〓ǣ〓.
+    lines = [SIMPLIFIED] * 10
+    raw = "\n".join(lines[:5]).encode("utf-8") + b"\n" + short.encode("gbk") + b"\n" + "\n".join(lines[5:]).encode()
+    decoded = decode_bytes(raw)
+    assert decoded.text.split("\n")[5] == short and decoded.legacy_lines == (6,)
+
+
+def test_a_utf8_pages_last_character_cut_is_marked_not_read_as_gbk():
+    # Its two bytes left (\xe4\xb8 of 一) read as GB18030 were 涓, a character invented.
+    raw = "\n".join([SIMPLIFIED] * 10).encode("utf-8") + "\n一".encode()[:-1]
+    decoded = decode_bytes(raw)
+    assert decoded.text.endswith("\n" + MARKER) and decoded.legacy_lines == ()
+
+
+def test_a_utf8_page_with_a_byte_order_mark_reads_its_gbk_lines_too():
+    lines = [SIMPLIFIED, TRADITIONAL] * 150
+    body = "\n".join(lines[:150]).encode("utf-8") + b"\n" + "\n".join(lines[150:]).encode("gb18030")
+    decoded = decode_bytes(codecs.BOM_UTF8 + body)
+    assert decoded.encoding == "utf-8" and decoded.bom and decoded.text == "\n".join(lines)
+
+
+def test_a_page_ending_its_lines_with_cr_alone_reads_its_gbk_line_and_numbers_it_as_editors_do():
+    lines = [SIMPLIFIED] * 20
+    raw = "\r".join(lines[:8]).encode("utf-8") + b"\r" + TRADITIONAL.encode("gbk") + b"\r"
+    raw += "\r".join(lines[8:]).encode("utf-8")
+    decoded = decode_bytes(raw)
+    assert decoded.legacy_lines == (9,) and decoded.text.split("\r")[8] == TRADITIONAL
