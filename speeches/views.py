@@ -99,7 +99,10 @@ def search(request):
         held = {year: n for year, n in years_held().items() if allowed is None or year in allowed}
         # The archive's years say only where it holds nothing: no rate of them here (the
         # filters, which the trends page divides under, would not apply to them).
-        rows = [replace(row, base=0 if row.archive_empty else None) for row in year_rows([found], held)]
+        # A year the search found speeches of is drawn even where the kept years, up to five
+        # minutes old, do not have it yet.
+        rows = year_rows([found], held)
+        rows = [replace(row, base=0 if row.archive_empty and not any(row.counts) else None) for row in rows]
         context["year_chart"] = year_figure("每年命中篇数", ["命中"], rows)
     return render(request, "speeches/search.html", context)
 

@@ -54,6 +54,19 @@ def isolated_storage(tmp_path_factory):
     tempfile.tempdir = str(tmp_path_factory.mktemp("tmp"))
 
 
+@pytest.fixture(autouse=True)
+def _years_forgotten():
+    """The archive's years (models.years_held) kept by one test's data are not another's:
+    the cache outlives the rollback of a test's database."""
+    from django.core.cache import cache
+
+    from speeches.models import YEARS_HELD
+
+    cache.delete(YEARS_HELD)
+    yield
+    cache.delete(YEARS_HELD)
+
+
 @pytest.fixture
 def fresh_index(tmp_path):
     """An empty index of the test's own, for tests that count what gets indexed."""
