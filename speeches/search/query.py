@@ -48,11 +48,14 @@ _TOKEN = re.compile(r'-*"[^"]*"?|\(|\)|\||[^\s()"|]+')
 # gives for a minus at the start of a word, and a vertical bar for OR (_TOKEN above).
 # Quotation marks quote only as a pair that stands as a word of its own: a string copied
 # from a speech keeps its marks (说“要 is searched as written).
-_QUOTED = re.compile(r"(?:(?<=[\s:(-])|^)(?:“([^“”\"]*)”|「([^「」\"]*)」|『([^『』\"]*)』|‘([^‘’\"]*)’)(?=[\s)]|$)")
+_QUOTED = re.compile(
+    r"(?:(?<=[\s:(-])|^)(?:“([^“”\"]*)”|「([^「」\"]*)」|『([^『』\"]*)』|‘([^‘’\"]*)’)(?=[\s)|，。；：！？、,.;:!?]|$)"
+)
 # An opening mark at a term's start or a closing one at its end, its partner not in the
 # term: what an input method leaves of a pair ("“安全生产" found nothing, silently). Not
 # searched, and said, as an unpaired " is. Inside a term a mark is text (说“要).
 _PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’"}
+_CLOSERS = {closing: opening for opening, closing in _PAIRS.items()}
 _MINUSES = "\u2010\u2011\u2012\u2013\u2212\ufe63"
 # Minus signs and hyphens, one or several, and a lone em dash, at the start of a word or
 # standing alone (a Chinese "——" is punctuation, and stays text).
@@ -293,14 +296,18 @@ def _unquoted(state: _State, token: str, field_name: str):
         if sign in leading:
             state.note(f"“{sign}”不是检索运算符，已忽略（排除词语请用 -词语）。")
     token = token.strip(_STRIP + '"-')
-    if len(token) > 2 and token[0] in _PAIRS and token[-1] == _PAIRS[token[0]]:
+    if len(token) >= 2 and token[0] in _PAIRS and token[-1] == _PAIRS[token[0]]:
         token = token[1:-1]  # a pair around the term, a sign typed after it (“安全生产”，)
-    elif token[:1] in _PAIRS and _PAIRS[token[0]] not in token:
-        token = token[1:]
-        state.note("引号不成对，已按不带引号的词语检索。")
-    elif token[-1:] in _PAIRS.values() and not any(o in token for o, c in _PAIRS.items() if c == token[-1]):
-        token = token[:-1]
-        state.note("引号不成对，已按不带引号的词语检索。")
+    else:
+        unpaired = False
+        if token[:1] in _PAIRS and _PAIRS[token[0]] not in token:
+            token, unpaired = token[1:], True
+        # ’ after a Latin letter is an apostrophe (workers’), no closing mark.
+        apostrophe = token[-1:] == "’" and token[-2:-1].isascii() and token[-2:-1].isalpha()
+        if token[-1:] in _CLOSERS and _CLOSERS[token[-1]] not in token and not apostrophe:
+            token, unpaired = token[:-1], True
+        if unpaired:
+            state.note("引号不成对，已按不带引号的词语检索。")
     return _term(token.strip(_STRIP), field_name)
 
 

@@ -282,3 +282,16 @@ def test_deep_but_balanced_brackets_are_not_said_to_be_unbalanced():
     parsed = parse_query("(" * 10 + "发展" + ")" * 10)
     assert parsed.tree == Term("发展") and "嵌套过深" in parsed.message and "不成对" not in parsed.message
     assert "不成对" in parse_query("(" * 10 + "发展" + ")" * 11).message
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("“疫情 防控”，", Term("疫情防控")),  # a sign typed after a pair with a space inside
+        ("“疫情 防控”|防汛", Any((Term("疫情防控"), Term("防汛")))),
+        ("workers’ rights", All((Term("workers’"), Term("rights")))),  # an apostrophe, no mark
+    ],
+)
+def test_a_pair_of_quotation_marks_stays_a_pair_before_a_sign_and_an_apostrophe_is_no_mark(typed, meant):
+    parsed = parse_query(typed)
+    assert parsed.tree == meant and parsed.message == ""
