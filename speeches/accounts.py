@@ -58,8 +58,12 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"注册成功，已登录为 {user.get_username()}。")
-        return redirect(safe_next(request) or settings.LOGIN_REDIRECT_URL)
+        back = safe_next(request)
+        if not back:
+            # Said on the home page; a page to return to (most show no messages) would keep
+            # it for some later page, out of its place.
+            messages.success(request, f"注册成功，已登录为 {user.get_username()}。")
+        return redirect(back or settings.LOGIN_REDIRECT_URL)
     return render(request, "registration/signup.html", {"form": form, "next": safe_next(request)})
 
 

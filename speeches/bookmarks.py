@@ -46,6 +46,7 @@ _TOO_LONG = "{field}太长：最多 %(limit_value)d 个字符（现在 %(show_va
 
 
 NOTE_MAX = 2000
+TAGS_MAX = 500  # Bookmark.tags
 
 
 class BookmarkForm(FocusFirstError, forms.ModelForm):
@@ -122,10 +123,16 @@ def bookmark_add(request):
             mark.note = f"{old_note}\n{mark.note}"
         else:
             mark.note = old_note or mark.note
-        mark.tags = normalize_tags(f"{old_tags},{mark.tags}")
-        if len(mark.note) > NOTE_MAX:
-            messages.error(request, f"书签未保存：备注加上已有的备注超过 {NOTE_MAX} 个字符，请在“我的书签”中编辑。")
+        tags = ", ".join(dict.fromkeys(t.strip() for t in _TAG_SPLIT.split(f"{old_tags},{mark.tags}") if t.strip()))
+        too_long = [
+            f"{name}加上已有的超过 {limit} 个字符"
+            for name, value, limit in (("备注", mark.note, NOTE_MAX), ("标签", tags, TAGS_MAX))
+            if len(value) > limit
+        ]
+        if too_long:
+            messages.error(request, f"书签未保存：{'，'.join(too_long)}，请在“我的书签”中编辑。")
             return redirect(speech.get_absolute_url())
+        mark.tags = tags
     mark.user, mark.public_id, mark.title = request.user, speech.public_id, speech.title
     mark.excerpt = paragraphs.get(mark.paragraph, "")[:EXCERPT]
     mark.save()

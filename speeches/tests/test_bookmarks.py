@@ -69,6 +69,11 @@ def test_a_sign_up_without_a_page_to_return_to_says_it_signed_in_on_the_home_pag
     assert "注册成功，已登录为 carol。" in client.get("/").content.decode()
 
 
+def test_a_sign_up_sent_back_to_a_page_leaves_no_message_for_a_later_one(client, speech):
+    sign_up(client, "dave", "/search/?q=工作")
+    assert "注册成功" not in client.get(speech.get_absolute_url()).content.decode()
+
+
 def test_sign_up_refuses_a_foreign_next_url(client, db):
     response = sign_up(client, "eve", "https://evil.example/")
     assert response.status_code == 302 and response["Location"] == "/"
@@ -119,6 +124,16 @@ def test_bookmarking_the_same_place_again_adds_to_its_note_and_tags_and_never_wi
     rows = Bookmark.objects.order_by("paragraph").values_list("paragraph", "note", "tags")
     assert list(rows) == [("", "first\nsecond", "疫情, 测试, 基层"), ("p2", "", "")]
     assert "书签已更新，备注和标签已并入原有的" in client.get(response.url).content.decode()
+
+
+def test_tags_that_would_pass_500_characters_once_merged_are_refused_not_cut(client, alice, speech):
+    long = ", ".join(f"长标签{n:04d}" for n in range(50))  # 448 characters
+    add(client, speech, tags=long)
+    more = ", ".join(f"新标签{n}" for n in range(10))
+    assert len(f"{long}, {more}") > 500
+    response = add(client, speech, tags=more)
+    assert Bookmark.objects.get().tags == long
+    assert "书签未保存：标签加上已有的超过 500 个字符" in client.get(response.url).content.decode()
 
 
 def test_a_malformed_paragraph_is_refused(client, alice, speech):
