@@ -35,6 +35,8 @@ def test_an_editor_uploads_a_page_reads_the_report_and_opens_a_new_speech(
     link.click()
     page.wait_for_selector("article.speech")
     first = document.speeches.order_by("ordinal").first()
-    # The page's first speech lost its end (残篇), which its heading says after the title.
-    assert page.text_content("article.speech h1").strip() == title + (" 残篇" if first.is_fragment else "")
+    # The page's first speech lost its end (残篇): its heading is its title, and the line of
+    # facts under it says 残篇.
+    assert first.is_fragment and page.text_content("article.speech h1").strip() == title
+    assert page.locator("article.speech header .tag.fragment").text_content() == "残篇"
     assert page.url.endswith(first.get_absolute_url())
