@@ -34,10 +34,15 @@ PROBE = 20
 _TAG_SPLIT = re.compile(r"[,，、;；]")
 
 
-def normalize_tags(raw: str) -> str:
+def joined_tags(raw: str) -> str:
     """Split on Chinese and Western commas, keep each tag once: 疫情，基层治理 , 疫情 → 疫情, 基层治理."""
     tags = [t.strip() for t in _TAG_SPLIT.split(raw or "") if t.strip()]
-    return ", ".join(dict.fromkeys(tags))[:500]
+    return ", ".join(dict.fromkeys(tags))
+
+
+def normalize_tags(raw: str) -> str:
+    """joined_tags, cut to the field's 500 characters."""
+    return joined_tags(raw)[:TAGS_MAX]
 
 
 # Django's own wording of these ("确保该变量包含不超过 500 字符") names no field and is
@@ -123,7 +128,7 @@ def bookmark_add(request):
             mark.note = f"{old_note}\n{mark.note}"
         else:
             mark.note = old_note or mark.note
-        tags = ", ".join(dict.fromkeys(t.strip() for t in _TAG_SPLIT.split(f"{old_tags},{mark.tags}") if t.strip()))
+        tags = joined_tags(f"{old_tags},{mark.tags}")
         too_long = [
             f"{name}加上已有的超过 {limit} 个字符"
             for name, value, limit in (("备注", mark.note, NOTE_MAX), ("标签", tags, TAGS_MAX))

@@ -132,9 +132,8 @@ def strip_inline_chrome(text: str) -> str:
     return text
 
 
-def page_adverts(lines: tuple[Line, ...]) -> re.Pattern | None:
-    """The names, full and short, of the products ADVERTS lists that this page carries."""
-    made = "\n".join(line.text for line in lines)
+def page_adverts(made: str) -> re.Pattern | None:
+    """The names, full and short, of the products ADVERTS lists that the page's text carries."""
     names = [name for full, short in ADVERTS.items() if full in made for name in (full, short)]
     return re.compile("|".join(map(re.escape, names))) if names else None
 
@@ -143,7 +142,7 @@ def page_adverts(lines: tuple[Line, ...]) -> re.Pattern | None:
 _WIDE_SIGNS = "，（）：；！？"
 
 
-def page_signs(lines: tuple[Line, ...]) -> dict[int, str]:
+def page_signs(lines: tuple[Line, ...], made: str) -> dict[int, str]:
     """A str.translate table writing the signs of repaired text as the page writes them.
     The seeds write ASCII signs only ("一、坚持与时俱进,科学发展"); a damaged run is the GBK
     bytes of the text before the site changed its signs, so its repair says "，" and
@@ -158,7 +157,6 @@ def page_signs(lines: tuple[Line, ...]) -> dict[int, str]:
     # Substring tests and one search for rare signs, all in C: a set of every character
     # of a 50 MB page, made in Python, was a third of the restoration's time.
     source = "\n".join(line.raw for line in lines)
-    made = "\n".join(line.text for line in lines)
     table = {
         ord(wide): ascii_form(wide)
         for wide in _WIDE_SIGNS
@@ -205,8 +203,9 @@ def clean_lines(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], StepReport]:
     out: list[Line] = []
     words: dict[int, str] = {}
     chrome_cut: set[int] = set()
-    signs = page_signs(lines)
-    adverts = page_adverts(lines)
+    made = "\n".join(line.text for line in lines)  # the page's restored text
+    signs = page_signs(lines, made)
+    adverts = page_adverts(made)
     # Only lines holding such a sign are translated (str.translate reads every character).
     resigned = re.compile("[" + "".join(re.escape(chr(code)) for code in signs) + "]") if signs else None
     for index, line in enumerate(lines):

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from .plausibility import (
+    HAN,
     garbage_share,
     hangul_share,
     is_garbage_text,
@@ -171,7 +172,6 @@ _LEGACY_LINE_MIN_HIGH = 4
 _MAX_LEGACY_SHARE = 2 / 3
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _LINE_BREAKS = re.compile(rb"(\r\n|\r|\n)")
-_HAN_CHAR = re.compile("[\u3400-\u9fff]")
 
 
 def _utf8_reading(raw: bytes, errors: str) -> tuple[str, tuple[int, ...], str] | None:
@@ -184,10 +184,11 @@ def _utf8_reading(raw: bytes, errors: str) -> tuple[str, tuple[int, ...], str] |
     parts = _LINE_BREAKS.split(raw)
     out: list[str] = []
     candidates: dict[int, str] = {}  # index in parts → its GB18030 reading
+    highs: dict[int, int] = {}  # index in parts → its bytes of 0x80 and above
     high_bytes = candidate_bytes = 0
     for index in range(0, len(parts), 2):
         line = parts[index]
-        high = len(line) - len(line.translate(None, _HIGH_BYTES))
+        highs[index] = high = len(line) - len(line.translate(None, _HIGH_BYTES))
         high_bytes += high
         try:
             out.append(line.decode("utf-8"))
@@ -198,7 +199,7 @@ def _utf8_reading(raw: bytes, errors: str) -> tuple[str, tuple[int, ...], str] |
         if high < _LEGACY_LINE_MIN_HIGH:
             continue
         as_utf8 = line.decode("utf-8", _PER_BYTE)
-        if as_utf8.count("\ufffd") <= high * _LEGACY_LINE_SHARE and _HAN_CHAR.search(as_utf8):
+        if as_utf8.count("\ufffd") <= high * _LEGACY_LINE_SHARE and HAN.search(as_utf8):
             continue
         try:
             candidates[index] = line.decode("gb18030")
@@ -214,7 +215,7 @@ def _utf8_reading(raw: bytes, errors: str) -> tuple[str, tuple[int, ...], str] |
         if read is not None and reads_as_chinese(read):
             out[index // 2] = read
             legacy.append(index // 2 + 1)
-            legacy_bytes += len(parts[index]) - len(parts[index].translate(None, _HIGH_BYTES))
+            legacy_bytes += highs[index]
         else:
             utf8_lines.append(out[index // 2])
     if high_bytes and legacy_bytes > high_bytes * _MAX_LEGACY_SHARE:

@@ -88,7 +88,7 @@ def likely_chinese(text: str) -> bool:
 def reads_as_chinese(text: str) -> bool:
     """Mostly Han characters, and characters as common together as Chinese text's."""
     sample = visible_sample(text)
-    han = len(_HAN.findall(sample))
+    han = len(HAN.findall(sample))
     return han >= len(_LETTER.findall(sample)) * _MIN_HAN_SHARE and likely_chinese(text)
 
 
@@ -194,7 +194,7 @@ def refuse_other_letters(sample: str) -> None:
     letters = len(_LETTER.findall(sample))
     if letters < _MIN_JUDGED:
         return
-    han = len(_HAN.findall(sample))
+    han = len(HAN.findall(sample))
     kana = len(_KANA.findall(sample))
     if kana > letters * _MAX_KANA_SHARE:
         raise IngestError(f"不是中文文本：假名占 {kana / letters:.0%}，是日文（not Chinese: Japanese kana）")
@@ -217,7 +217,7 @@ def refuse_without_han_text(sample: str) -> None:
     """No Han character at all (however short the file), or almost none among its
     punctuation and symbols."""
     characters = "".join(sample.split())
-    han = len(_HAN.findall(characters))
+    han = len(HAN.findall(characters))
     judged = len(characters) >= _MIN_JUDGED
     if han == 0 or (judged and han < len(characters) * _MIN_HAN_AMONG_CHARACTERS):
         share = han / len(characters) if characters else 0.0
@@ -227,7 +227,7 @@ def refuse_without_han_text(sample: str) -> None:
 
 
 _LETTER = re.compile(r"[^\W_]")  # what str.isalnum calls a letter or digit, counted in C
-_HAN = re.compile("[\u3400-\u9fff]")
+HAN = re.compile("[\u3400-\u9fff]")
 _KANA = re.compile("[\u3040-\u30ff]")
 _HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3131-\u318e]")  # syllables and jamo
 

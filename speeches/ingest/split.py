@@ -145,7 +145,7 @@ _THANKS_AT_THE_END = re.compile(r"谢谢(大家|各位)?[。！!]?$")
 
 def is_whole_speech(body: tuple[Line, ...]) -> bool:
     prose = [line.text for line in body if not SALUTATION_LINE.match(line.text)]
-    if not prose or not body or not is_salutation(body[0].text):
+    if not prose or not is_salutation(body[0].text):
         return False
     opening = prose[0].split("：", 1)[-1].split(":", 1)[-1] if is_salutation(prose[0]) else prose[0]
     closing = prose[-1]

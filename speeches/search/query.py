@@ -46,16 +46,19 @@ _TOKEN = re.compile(r'-*"[^"]*"?|\(|\)|\||[^\s()"|]+')
 # What researchers type for the operators besides their ASCII forms: Chinese quotation
 # marks (the search form itself says “引号”), dashes an input method or a word processor
 # gives for a minus at the start of a word, and a vertical bar for OR (_TOKEN above).
-# Quotation marks quote only as a pair that stands as a word of its own: a string copied
-# from a speech keeps its marks (说“要 is searched as written).
-_QUOTED = re.compile(
-    r"(?:(?<=[\s:(-])|^)(?:“([^“”\"]*)”|「([^「」\"]*)」|『([^『』\"]*)』|‘([^‘’\"]*)’)(?=[\s)|，。；：！？、,.;:!?]|$)"
-)
-# An opening mark at a term's start or a closing one at its end, its partner not in the
-# term: what an input method leaves of a pair ("“安全生产" found nothing, silently). Not
-# searched, and said, as an unpaired " is. Inside a term a mark is text (说“要).
+# The pairs of quotation marks. An opening mark at a term's start or a closing one at its
+# end, its partner not in the term, is what an input method leaves of a pair ("“安全生产"
+# found nothing, silently): not searched, and said, as an unpaired " is. Inside a term a
+# mark is text (说“要).
 _PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’"}
 _CLOSERS = {closing: opening for opening, closing in _PAIRS.items()}
+# Quotation marks quote only as a pair that stands as a word of its own (a sign may follow
+# it: “安全生产”，): a string copied from a speech keeps its marks (说“要 is searched as written).
+_QUOTED = re.compile(
+    r"(?:(?<=[\s:(-])|^)(?:"
+    + "|".join(f'{opening}([^{opening}{closing}"]*){closing}' for opening, closing in _PAIRS.items())
+    + r")(?=[\s)|，。；：！？、,.;:!?]|$)"
+)
 _MINUSES = "\u2010\u2011\u2012\u2013\u2212\ufe63"
 # Minus signs and hyphens, one or several, and a lone em dash, at the start of a word or
 # standing alone (a Chinese "——" is punctuation, and stays text).

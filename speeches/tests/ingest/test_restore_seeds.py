@@ -90,7 +90,8 @@ def test_every_undamaged_stretch_of_the_source_is_in_the_output(seed):
     stretches were repaired or marked by the mojibake step, whose report counts them."""
     lines = cleaned_lines(seed)
     output = han("\n".join(line.text for line in lines))
-    adverts = page_adverts(restore_lines(decode_bytes((ROOT / seed).read_bytes()).text)[0])
+    restored = restore_lines(decode_bytes((ROOT / seed).read_bytes()).text)[0]
+    adverts = page_adverts("\n".join(line.text for line in restored))
     missing = []
     for line in lines:
         if line.junk not in ("", "joined"):
