@@ -50,7 +50,7 @@ _TOKEN = re.compile(r'-*"[^"]*"?|\(|\)|\||[^\s()"|]+')
 # end, its partner not in the term, is what an input method leaves of a pair ("“安全生产"
 # found nothing, silently): not searched, and said, as an unpaired " is. Inside a term a
 # mark is text (说“要).
-_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’"}
+_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", "〝": "〞"}
 _CLOSERS = {closing: opening for opening, closing in _PAIRS.items()}
 # Quotation marks quote only as a pair that stands as a word of its own (a sign may follow
 # it: “安全生产”，): a string copied from a speech keeps its marks (说“要 is searched as written).
@@ -59,6 +59,13 @@ _QUOTED = re.compile(
     + "|".join(f'{opening}([^{opening}{closing}"]*){closing}' for opening, closing in _PAIRS.items())
     + r")(?=[\s)|，。；：！？、,.;:!?]|$)"
 )
+# A straight quotation mark quotes as the Chinese pairs do: as a pair that stands as a word
+# of its own ("十五", -"安全 生产", ("甲" OR "乙"), title:"…"), or as an opening mark at a
+# word's start that is never closed (searched to the end, and said). Any other is text:
+# 今年是"十五"计划, pasted from a speech that prints straight marks, is one string, not
+# three terms. Such a mark is carried through the tokens as _TEXT_QUOTE.
+_STRAIGHT = re.compile(r'(?:(?<=[\s:(|"-])|^)"[^"]*(?:"(?=[\s)|"，。；：！？、,.;:!?]|$)|$)')
+_TEXT_QUOTE = "\x00"
 _MINUSES = "\u2010\u2011\u2012\u2013\u2212\ufe63"
 # Minus signs and hyphens, one or several, and a lone em dash, at the start of a word or
 # standing alone (a Chinese "——" is punctuation, and stays text).
@@ -66,6 +73,8 @@ _LEADING_DASH = re.compile(f"(?:(?<=\\s)|^)(?:[{_MINUSES}]+|\u2014(?!\u2014))")
 # Signs other search engines read as a NOT before a word, which this language does not:
 # said in the message when they are left out of a term (and * as a wildcard).
 _FOREIGN_PREFIXES = "!~^"
+# And after a word: Lucene's fuzzy 安全~ and boost 安全^ (a "!" there ends a sentence).
+_FOREIGN_SUFFIXES = "~^"
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff])\s+|\s+(?=[\u3000-\u9fff])")
 # Punctuation a user may type after or before a word, as in a sentence (安全生产，), and
 # other engines' wildcard and fuzzy signs: not searched. Any other sign is part of the
@@ -139,9 +148,10 @@ def shown(query: str) -> str:
 def parse_query(raw: str) -> ParsedQuery:
     # Full-width signs and letters as ASCII first, so that the operators typed with a
     # Chinese input method (－, （）, ＂, ：, ＯＲ) are operators: terms are folded so anyway.
-    text = "".join(map(ascii_form, raw or "")).strip()
+    text = "".join(map(ascii_form, (raw or "").replace(_TEXT_QUOTE, ""))).strip()
     text = _QUOTED.sub(lambda m: f'"{next(g for g in m.groups() if g is not None)}"', text)
     text = _LEADING_DASH.sub(lambda m: "-" * len(m.group()), text)
+    text = _text_quotes(text)
     state = _State([])
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
@@ -167,6 +177,17 @@ def parse_query(raw: str) -> ParsedQuery:
         " ".join(state.notes),
         tuple(dict.fromkeys(_terms(tree, fields=("text",)))),
     )
+
+
+def _text_quotes(text: str) -> str:
+    """The text with every straight quotation mark that does not quote (_STRAIGHT) made
+    _TEXT_QUOTE, so that tokens run through it; _term gives it back."""
+    quoting = set()
+    for match in _STRAIGHT.finditer(text):
+        quoting.add(match.start())
+        if match.group().endswith('"') and len(match.group()) > 1:
+            quoting.add(match.end() - 1)
+    return "".join(_TEXT_QUOTE if ch == '"' and i not in quoting else ch for i, ch in enumerate(text))
 
 
 def _join(kind, parts):
@@ -295,9 +316,13 @@ def _unquoted(state: _State, token: str, field_name: str):
     if "*" in token:
         state.note("不支持通配符 *，已忽略：检索词本身即匹配含有它的任何文字。")
         token = token.replace("*", "")
+    trailing = token[len(token.rstrip(_STRIP)) :]
     for sign in _FOREIGN_PREFIXES:
         if sign in leading:
             state.note(f"“{sign}”不是检索运算符，已忽略（排除词语请用 -词语）。")
+    for sign in _FOREIGN_SUFFIXES:
+        if sign in trailing:
+            state.note(f"“{sign}”不是检索运算符，已忽略：检索词按原样匹配。")
     token = token.strip(_STRIP + '"-')
     if len(token) >= 2 and token[0] in _PAIRS and token[-1] == _PAIRS[token[0]]:
         token = token[1:-1]  # a pair around the term, a sign typed after it (“安全生产”，)
@@ -309,6 +334,8 @@ def _unquoted(state: _State, token: str, field_name: str):
         apostrophe = token[-1:] == "’" and token[-2:-1].isascii() and token[-2:-1].isalpha()
         if token[-1:] in _CLOSERS and _CLOSERS[token[-1]] not in token and not apostrophe:
             token, unpaired = token[:-1], True
+        if token.endswith(_TEXT_QUOTE) and token.count(_TEXT_QUOTE) % 2:
+            token, unpaired = token[:-1], True  # 安全" (an opening one quotes: _STRAIGHT)
         if unpaired:
             state.note("引号不成对，已按不带引号的词语检索。")
     return _term(token.strip(_STRIP), field_name)
@@ -320,7 +347,7 @@ def _term(text: str, field_name: str):
     反覆 → 反复: by phrase, as the canonical text was written), either form."""
     # Signs alone are a term too (〓, the mark of a character lost to damage; %, 《》):
     # the sentence punctuation typed around a term is gone already (_unquoted).
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", text).replace(_TEXT_QUOTE, '"')
     folded = normalize(text).strip()
     if not folded:
         return None

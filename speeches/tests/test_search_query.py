@@ -154,7 +154,7 @@ def test_a_double_dash_inside_text_stays_part_of_the_string():
 
 
 @pytest.mark.parametrize(
-    "typed", ["“疫情防控”", "「疫情防控」", "“疫情 防控”", "『疫情防控』", "‘疫情防控’", "“疫情防控”，"]
+    "typed", ["“疫情防控”", "「疫情防控」", "“疫情 防控”", "『疫情防控』", "‘疫情防控’", "“疫情防控”，", "〝疫情防控〞"]
 )
 def test_chinese_quotation_marks_quote_a_phrase_as_the_search_form_says(typed):
     assert parse_query(typed).tree == Term("疫情防控") and parse_query(typed).message == ""
@@ -163,6 +163,40 @@ def test_chinese_quotation_marks_quote_a_phrase_as_the_search_form_says(typed):
 @pytest.mark.parametrize("typed", ["说“要", "“两个维护”是", "“十四五”规划"])
 def test_chinese_quotation_marks_inside_a_copied_string_are_part_of_it(typed):
     assert parse_query(typed).tree == Term(typed) and parse_query(typed).message == ""
+
+
+@pytest.mark.parametrize("typed", ['今年是"十五"计划', '"十五"计划', '说"要"'])
+def test_straight_quotation_marks_inside_a_copied_string_are_part_of_it(typed):
+    assert parse_query(typed).tree == Term(typed) and parse_query(typed).message == ""
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ('("甲" OR "乙")', Any((Term("甲"), Term("乙")))),
+        ('title:"安全 生产"', Term("安全生产", "title")),
+        ('"安全生产"，', Term("安全生产")),
+        ('"安全""生产"', All((Term("安全"), Term("生产")))),
+    ],
+)
+def test_straight_quotation_marks_standing_as_a_word_still_quote(typed, meant):
+    assert parse_query(typed).tree == meant
+
+
+def test_a_straight_quotation_mark_left_at_a_terms_end_is_dropped_and_said():
+    parsed = parse_query('安全生产" 考试')
+    assert parsed.tree == All((Term("安全生产"), Term("考试"))) and "引号不成对" in parsed.message
+
+
+def test_a_nul_typed_into_a_query_is_not_taken_for_a_quotation_mark():
+    assert parse_query("安全\x00生产").tree == Term("安全生产")
+
+
+@pytest.mark.parametrize("typed, sign", [("疫情~", "~"), ("疫情^ 教育", "^")])
+def test_another_engines_sign_after_a_term_is_left_out_and_named_in_the_message(typed, sign):
+    parsed = parse_query(typed)
+    assert Term("疫情") in (parsed.tree, *getattr(parsed.tree, "children", ()))
+    assert f"“{sign}”不是检索运算符" in parsed.message
 
 
 @pytest.mark.parametrize("typed", ["“疫情防控", "疫情防控”", "「疫情防控", "疫情防控』"])

@@ -397,6 +397,14 @@ def test_a_phrase_copied_from_a_speech_is_found_where_the_page_had_set_a_space_i
     assert ids('"均衡x 类"') == ids("均衡x类") == holding("均衡x类", versions)
 
 
+def test_a_string_copied_with_straight_quotation_marks_inside_it_is_one_term(corpus):
+    # 003, line 5: 今年是"十五"計(jì)劃的關(guān)鍵一年, straight marks as the page prints them.
+    # Split at its marks it was three terms, and found speeches that never say it.
+    versions = speech_versions()
+    assert holding('今年是"十五"计划', versions)
+    assert ids('今年是"十五"计划') == holding('今年是"十五"计划', versions) != holding("今年是", versions)
+
+
 def test_a_traditional_word_opencc_simplifies_as_a_word_finds_the_canonical_text(corpus):
     # 瞭解 is 了解 by OpenCC's phrase table, as the canonical text was written; 瞭 alone is not 了.
     versions = speech_versions()
