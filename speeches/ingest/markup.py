@@ -29,6 +29,13 @@ _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F
 # hide it from search. A query drops them too (search/query.py).
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 _SPACES = (("\xa0", " "),) + tuple((invisible, "") for invisible in INVISIBLE)
+# Page and line separators of other systems end a line, as "\n" does here (a form feed
+# between a scraper's pages was kept inside a sentence). Other control characters are
+# no text: XML 1.0 cannot carry them, so a speech holding one broke every feed listing
+# it, and a reader cannot see them. Tab, line feed and carriage return stay (lines are
+# cut on them later).
+_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+CONTROLS = re.compile("[\x01-\x08\x0e-\x1b\x1f\x7f]")
 _MAX_UNESCAPE = 4
 
 
@@ -63,6 +70,10 @@ def _normalise_spaces(text: str) -> str:
     for old, new in _SPACES:
         if old in text:
             text = text.replace(old, new)
+    if _BREAKS.search(text):
+        text = _BREAKS.sub("\n", text)
+    if CONTROLS.search(text):
+        text = CONTROLS.sub("", text)
     return text
 
 

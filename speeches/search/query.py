@@ -148,7 +148,8 @@ def shown(query: str) -> str:
 def parse_query(raw: str) -> ParsedQuery:
     # Full-width signs and letters as ASCII first, so that the operators typed with a
     # Chinese input method (－, （）, ＂, ：, ＯＲ) are operators: terms are folded so anyway.
-    text = "".join(map(ascii_form, (raw or "").replace(_TEXT_QUOTE, ""))).strip()
+    # A NUL (which params.py reads as a space already) is not taken for _TEXT_QUOTE.
+    text = "".join(map(ascii_form, (raw or "").replace(_TEXT_QUOTE, " "))).strip()
     text = _QUOTED.sub(lambda m: f'"{next(g for g in m.groups() if g is not None)}"', text)
     text = _LEADING_DASH.sub(lambda m: "-" * len(m.group()), text)
     text = _text_quotes(text)

@@ -149,3 +149,13 @@ def test_an_entrys_summary_joins_its_snippets_without_doubling_their_ellipses():
 
     hit = SimpleNamespace(snippets=["…抓好<mark>安全生产</mark>工作…", "…<mark>安全生产</mark>责任…"], speech=None)
     assert SearchFeed().item_description(hit) == "…抓好安全生产工作… …安全生产责任…"
+
+
+def test_a_speech_stored_with_a_control_character_is_still_listed_by_the_feed(client, cast):
+    # Stored before the ingest dropped them (ingest/markup.py): the feed was a server error.
+    from speeches.models import Speech
+
+    Speech.objects.filter(pk=cast["safety"].pk).update(text="抓好\x0c安全生产\x01工作", title="安全\x1f生产")
+    root = feed(client, q="安全生产")
+    titles = [entry.find(f"{ATOM}title").text for entry in root.findall(f"{ATOM}entry")]
+    assert any(title.startswith("安全 生产") for title in titles), titles

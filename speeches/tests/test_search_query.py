@@ -188,8 +188,8 @@ def test_a_straight_quotation_mark_left_at_a_terms_end_is_dropped_and_said():
     assert parsed.tree == All((Term("安全生产"), Term("考试"))) and "引号不成对" in parsed.message
 
 
-def test_a_nul_typed_into_a_query_is_not_taken_for_a_quotation_mark():
-    assert parse_query("安全\x00生产").tree == Term("安全生产")
+def test_a_nul_typed_into_a_query_is_a_space_as_in_the_search_form_not_a_quotation_mark():
+    assert parse_query('安全\x00生产"').tree == All((Term("安全"), Term("生产")))
 
 
 @pytest.mark.parametrize("typed, sign", [("疫情~", "~"), ("疫情^ 教育", "^")])

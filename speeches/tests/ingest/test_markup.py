@@ -27,3 +27,17 @@ def test_characters_of_no_width_are_dropped_so_that_a_phrase_holding_one_is_foun
     text = "常态化\u200b疫情\u200d防控\u00ad工作\u2060，\ufeff同志们\u200e"
     assert strip_markup(text)[0] == "常态化疫情防控工作，同志们"
     assert strip_markup(f"<p>{text}</p>")[0].strip() == "常态化疫情防控工作，同志们"
+
+
+def test_a_page_break_ends_a_line_and_other_control_characters_are_dropped():
+    # A form feed between a scraper's pages stood inside a sentence, and made every
+    # Atom feed listing the speech a server error (XML 1.0 cannot carry it).
+    text = "同志们:\x0c今天召开\x01会议\x1b。\u2028散会\x7f。\t完"
+    assert strip_markup(text)[0] == "同志们:\n今天召开会议。\n散会。\t完"
+    assert strip_markup(f"<p>{text}</p>")[0].strip() == "同志们:\n今天召开会议。\n散会。\t完"
+
+
+def test_a_speech_with_control_characters_is_stored_without_them():
+    parsed = parse_document((SPEECH.replace("主要任务", "主要\x0b任务\x07")).encode("utf-8"))
+    text = "\n".join(speech.text for speech in parsed.speeches)
+    assert not any(ch in text for ch in "\x0b\x07") and "主要" in text and "任务是传达" in text
