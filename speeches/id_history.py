@@ -16,7 +16,8 @@ File format (version 1):
      "aliases": [{"public_id", "successor" (id or null), "title", "reason",
                   "ordinal", "fingerprint", "text" (of the speech the id named; absent
                   in histories written before aliases kept their text)}],
-     "deleted_at": "ISO" (only once an admin deleted the document)}
+     "deleted_at": "ISO" (only once an admin deleted the document; then a speech
+                  whose copy another document keeps has "successor": that copy's id)}
 """
 
 from __future__ import annotations
@@ -127,11 +128,28 @@ def write(sha256: str, data: dict) -> Path:
     return path
 
 
-def mark_deleted_on_commit(document: Document, deleted_at: str) -> None:
+def mark_deleted_on_commit(document: Document, deleted_at: str, successors: dict[str, str] | None = None) -> None:
     """Once a document's deletion commits, its history says so: the raw bytes stay (nothing
-    uploaded is lost), but `rebuild_from_raw` must not bring the document back."""
+    uploaded is lost), but `rebuild_from_raw` must not bring the document back. A speech
+    whose copy another document keeps names that copy (`successors`, id to id), as do the
+    aliases that led to it: after a rebuild, its id leads there again (301), not to 410."""
+    successors = successors or {}
     data = {**(read(document.sha256) or snapshot(document)), "document_id": document.pk, "deleted_at": deleted_at}
+    data["speeches"] = [
+        {**entry, "successor": successors.get(entry["public_id"])} for entry in data.get("speeches", [])
+    ]
+    data["aliases"] = [
+        {**alias, "successor": successors.get(alias.get("successor"), alias.get("successor"))}
+        for alias in data.get("aliases", [])
+    ]
     transaction.on_commit(partial(write, document.sha256, data))
+
+
+def deleted_successors(sha256: str) -> dict[str, str]:
+    """A deleted document's ids that lead to a copy another document keeps (id to id)."""
+    data = read(sha256)
+    entries = data.get("speeches", []) + data.get("aliases", [])
+    return {entry["public_id"]: entry["successor"] for entry in entries if entry.get("successor")}
 
 
 def save_on_commit(document: Document) -> None:
@@ -153,7 +171,7 @@ def restore_aliases(document: Document) -> int:
             continue
         SpeechAlias.objects.create(
             public_id=public_id,
-            speech=_successor(alias.get("successor")),
+            speech=successor(alias.get("successor")),
             document=document,
             title=alias.get("title", ""),
             reason=alias.get("reason") or "removed",
@@ -166,7 +184,7 @@ def restore_aliases(document: Document) -> int:
     return restored
 
 
-def _successor(public_id: str | None) -> Speech | None:
+def successor(public_id: str | None) -> Speech | None:
     """The speech an alias pointed at, following one more alias if that one moved too."""
     if not public_id:
         return None

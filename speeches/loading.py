@@ -595,24 +595,28 @@ def remove_document(document: Document) -> None:
         forget_years_held()
         # After the lock: a load committed meanwhile may have made copies of its speeches.
         copying = _documents_copying(document)
-        id_history.mark_deleted_on_commit(document, timezone.now().isoformat())
         # Its ids stay known, so a bookmarked link explains the removal instead of a bare 404,
         # or leads to a copy another document keeps of the speech (the earliest), which
         # becomes the original of the other copies.
         survivors: dict[int, list[int]] = {}
+        successors: dict[str, str] = {}  # a deleted speech's id -> its survivor's
         for pk, public_id, title in document.speeches.values_list("pk", "public_id", "title"):
             copies = list(
                 Speech.objects.filter(duplicate_of=pk)
                 .exclude(document=document)
                 .order_by("document__created_at", "document_id", "ordinal")
-                .values_list("pk", flat=True)
+                .values_list("pk", "public_id")
             )
+            survivor = copies[0][0] if copies else None
             if copies:
-                survivors[copies[0]] = copies[1:]
+                survivors[survivor] = [copy for copy, _ in copies[1:]]
+                successors[public_id] = copies[0][1]
+                # Ids an earlier re-ingest merged into this speech follow it to the survivor.
+                SpeechAlias.objects.filter(speech_id=pk).update(speech_id=survivor)
             SpeechAlias.objects.update_or_create(
                 public_id=public_id,
                 defaults={
-                    "speech_id": copies[0] if copies else None,
+                    "speech_id": survivor,
                     "document": None,
                     "title": title,
                     "reason": "deleted",
@@ -621,6 +625,7 @@ def remove_document(document: Document) -> None:
         # Ids an earlier re-ingest retired: their page (speech_gone.html) now blames the
         # deletion, not the re-processing.
         SpeechAlias.objects.filter(document=document).update(document=None, reason="deleted")
+        id_history.mark_deleted_on_commit(document, timezone.now().isoformat(), successors)
         document.delete()
         for survivor, others in survivors.items():
             Speech.objects.filter(pk__in=others).update(duplicate_of=survivor)

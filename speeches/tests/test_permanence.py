@@ -388,6 +388,40 @@ def test_ids_a_re_ingest_retired_say_their_document_was_deleted_also_after_a_reb
     assert response.status_code == 410 and "由管理员从档案中删除" in response.content.decode()
 
 
+def test_ids_of_a_deleted_document_lead_to_the_copies_another_keeps_also_after_a_rebuild(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    from speeches.loading import remove_document
+
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    third = Speech.objects.get(ordinal=3).public_id
+    use_pipeline(monkeypatch, merge_second_and_third)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)  # third -> second
+    original = Document.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_bytes(b"<p>spam line</p>\n" + seed_bytes[SEED], "002-again.txt")
+    copies = {s.duplicate_of.public_id: s.public_id for s in Speech.objects.exclude(duplicate_of=None)}
+    assert len(copies) == original.speeches.count() >= 2
+    expected = {**copies, third: copies[SpeechAlias.objects.get(public_id=third).speech.public_id]}
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_document(original)
+
+    def answers() -> dict[str, str]:
+        found = {}
+        for public_id in expected:
+            response = client.get(f"/speeches/{public_id}/")
+            assert response.status_code == 301, f"{public_id} answered {response.status_code}"
+            found[public_id] = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+        return found
+
+    assert answers() == expected
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+    # The deleted document stays deleted; its ids, the merged one too, lead to the copies.
+    assert list(Document.objects.values_list("original_name", flat=True)) == ["002-again.txt"]
+    assert answers() == expected
+
+
 def _as_in_a_database_made_anew() -> None:
     """Its counter of document numbers starts again at 1."""
     with connection.cursor() as cursor:

@@ -87,11 +87,16 @@ class Command(BaseCommand):
         numbers = [stored.document_id for stored in files if stored.document_id]
         if numbers:
             reserve_document_numbers(max(numbers))
+        successors: dict[str, str] = {}
         for stored in (stored for stored in files if stored.deleted):
             explained = self.keep_deleted(stored)
+            successors |= id_history.deleted_successors(stored.sha256)
             self.stdout.write(f"{stored.name}: deleted by an admin, not rebuilt ({explained} speech ids explained)")
         files = [stored for stored in files if not stored.deleted]
         failures = sum(not self.rebuild_one(stored, options["force"]).ok for stored in files)
+        # Once the copies are back: a deleted speech's id leads to the copy that survived it.
+        for public_id, successor in successors.items():
+            SpeechAlias.objects.filter(public_id=public_id, speech=None).update(speech=id_history.successor(successor))
         # Not an error exit: a file that never parsed (a PDF uploaded by mistake) is kept
         # forever and would otherwise fail every rebuild. Each failure is printed above.
         self.stdout.write(f"{len(files) - failures} of {len(files)} files rebuilt, {failures} failed")
