@@ -128,8 +128,13 @@ def gbt7714(item: Citable, accessed: date) -> str:
     return cited + (f" {'；'.join(notes(item))}." if notes(item) else "")
 
 
+# Those that a backslash does not make text: \~ and \^ are accents (50\~60吨 printed a
+# tilde over the 6), \\ a line break.
+_BIBTEX_WORDS = {"\\": "\\textbackslash{}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}"}
+
+
 def bibtex_escape(value: str) -> str:
-    return _BIBTEX_SPECIAL.sub(lambda m: "\\textbackslash{}" if m.group(1) == "\\" else "\\" + m.group(1), value)
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_WORDS.get(m.group(1), "\\" + m.group(1)), value)
 
 
 def bibtex(item: Citable, accessed: date) -> str:

@@ -72,6 +72,13 @@ def test_bibtex_escapes_characters_that_would_break_the_entry():
     assert "  title = {{100\\% 完成 \\{目标\\} \\& R\\_D}},\n" in bibtex(tricky, ACCESSED)
 
 
+def test_bibtex_writes_a_tilde_a_caret_and_a_backslash_as_the_characters_not_as_accents():
+    # 50~60吨 (the sample writes ranges so): \~ printed a tilde over the 6.
+    tricky = Citable(public_id="x", title="50~60吨 x^2 a\\b", url="https://a.org/speeches/x/")
+    title = "50\\textasciitilde{}60吨 x\\textasciicircum{}2 a\\textbackslash{}b"
+    assert f"  title = {{{{{title}}}}},\n" in bibtex(tricky, ACCESSED)
+
+
 def test_ris_gives_a_web_page_record_with_the_access_date():
     assert ris(PARAGRAPH, ACCESSED) == (
         "TY  - ELEC\n"
