@@ -64,12 +64,14 @@ def _strip_tags(text: str) -> tuple[str, int]:
     return text, scripts + comments + blocks + tags
 
 
-def _normalise_spaces(text: str) -> str:
+def _normalise_spaces(text: str, controls: bool = True) -> str:
     # str.replace, not str.translate: translate with a mapping goes character by character
     # through a dict and was most of this step's time on Chinese text (≈30 MB/s).
     for old, new in _SPACES:
         if old in text:
             text = text.replace(old, new)
+    if not controls:
+        return text
     if _BREAKS.search(text):
         text = _BREAKS.sub("\n", text)
     if CONTROLS.search(text):
@@ -77,15 +79,16 @@ def _normalise_spaces(text: str) -> str:
     return text
 
 
-def strip_markup(text: str) -> tuple[str, int, int]:
-    """Remove tags, comments, scripts and styles; unescape entities.
+def strip_markup(text: str, controls: bool = True) -> tuple[str, int, int]:
+    """Remove tags, comments, scripts and styles; unescape entities. With `controls`
+    False, control characters stay (plausibility.py judges them as signs of binary).
 
     Returns (text, tags removed, entities unescaped)."""
     if "<" not in text and "&" not in text:
-        return _normalise_spaces(text), 0, 0
+        return _normalise_spaces(text, controls), 0, 0
     text, tags = _strip_tags(text)
     text, entities = _unescape(text)
     if "<" in text:
         text, more = _strip_tags(text)
         tags += more
-    return _normalise_spaces(text), tags, entities
+    return _normalise_spaces(text, controls), tags, entities

@@ -37,7 +37,7 @@ def visible_sample(text: str, size: int = _SAMPLE) -> str:
         return text[:size]
     window = size * 4
     while True:
-        visible = strip_markup(_without_open_element(text[:window]))[0]
+        visible = strip_markup(_without_open_element(text[:window]), controls=False)[0]
         if len(visible) >= size or window >= len(text):
             return visible[:size]
         window *= 4
