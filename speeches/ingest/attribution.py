@@ -391,7 +391,14 @@ def find_place(text: str) -> Attribute:
         return Attribute()
     own = _own_words(text, kind)
     if own:
-        return Attribute(value, STATED, f"own-{own}", _around(text, match), _paragraph_of_text(text, match))
+        # The evidence a reader can check: where the speech names the place and calls
+        # it its own in one sentence ("全市…济宁…"), when it does, not the first mention
+        # (a 陕西省…平台 or 济宁一中 says nothing of whose speech it is).
+        together = _said_together(text, value.split("·")[-1], kind)
+        if together is None:
+            return Attribute(value, STATED, f"own-{own}", _around(text, match), _paragraph_of_text(text, match))
+        start, end = together
+        return Attribute(value, STATED, f"own-{own}", _window(text, start, end, 6, 6), text.count("\n", 0, start) + 1)
     rule = "named-with-government" if _PARTY_GOVERNMENT.match(text[match.end() : match.end() + 4]) else "named-often"
     return Attribute(
         value,
@@ -400,6 +407,32 @@ def find_place(text: str) -> Attribute:
         _around(text, match),
         _paragraph_of_text(text, match),
     )
+
+
+_SENTENCE = re.compile(r"[^。！？!?\n]+")
+
+
+def _said_together(text: str, name: str, kind: str) -> tuple[int, int] | None:
+    """Where a sentence names the place and calls a jurisdiction of its kind its own
+    ("全市上下都形成了必须加快湘潭经济发展的共识"), the two closest together: the span from
+    one to the other. None when no sentence does."""
+    own = re.compile("|".join(map(re.escape, _OWN_WORDS.get(kind, ()))))
+    named = re.compile(re.escape(name))
+    best, first = None, None
+    for sentence in _SENTENCE.finditer(text):
+        if name not in sentence.group() or not own.search(sentence.group()):
+            continue
+        for a in named.finditer(text, sentence.start(), sentence.end()):
+            first = first or (a.start(), a.end())
+            for b in own.finditer(text, sentence.start(), sentence.end()):
+                span = (min(a.start(), b.start()), max(a.end(), b.end()))
+                if best is None or span[1] - span[0] < best[1] - best[0]:
+                    best = span
+    # Far apart, the two do not fit one quote: the place where that sentence names it.
+    return best if best is not None and best[1] - best[0] <= _TOGETHER_WITHIN else first
+
+
+_TOGETHER_WITHIN = 24
 
 
 def _city_or_province(text: str, mentions: list[re.Match]) -> tuple[str, str, re.Match] | None:

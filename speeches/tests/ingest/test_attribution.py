@@ -96,6 +96,15 @@ def test_a_place_the_text_calls_its_own_is_stated_and_one_it_names_often_is_infe
     assert find_place("广东共青团……广东青年").value == ""
 
 
+def test_a_stated_places_evidence_is_where_the_speech_names_it_as_its_own():
+    # 000's 济宁 speech: its first 济宁 is a school it visited, which says nothing of whose
+    # speech it is; the evidence is where it names the city and calls it 我市.
+    text = "刚才,参观了济宁一中现场……济宁教育……《济宁市教育信息化推进意见》,明确了我市教育信息化的方向"
+    found = find_place(text)
+    assert (found.value, found.standing) == ("山东·济宁", STATED)
+    assert "我市" in found.evidence and "济宁" in found.evidence and "一中" not in found.evidence
+
+
 def test_a_city_in_our_province_names_the_province_not_the_city():
     # 001: a 德州 speech says "我省日照市报告多例本土病例".
     found = find_place("近期国内多地出现聚集性疫情,我省日照市报告多例本土病例……山东省疫情防控指挥部……我省各地")
