@@ -139,6 +139,7 @@ def bookmark_add(request):
             return redirect(speech.get_absolute_url())
         mark.tags = tags
     mark.user, mark.public_id, mark.title = request.user, speech.public_id, speech.title
+    mark.title_supplied = speech.title_supplied
     mark.excerpt = paragraphs.get(mark.paragraph, "")[:EXCERPT]
     mark.save()
     done = "书签已更新，备注和标签已并入原有的" if before is not None else "已加入我的书签"
@@ -282,6 +283,7 @@ def cited(request, mark: Bookmark) -> citation.Citable:
         mark.public_id,
         mark.title or (alias.title if alias is not None else "") or mark.public_id,
         bookmark_url(request, mark).split("#")[0],
+        title_supplied=bool(mark.title and mark.title_supplied),
         paragraph=mark.paragraph,
         source=document.display_title if document is not None else "",
         source_url=request.build_absolute_uri(document.get_absolute_url()) if document is not None else "",
@@ -381,11 +383,14 @@ def resolve(marks: list[Bookmark]) -> list[Bookmark]:
 
 def _known_flags(mark: Bookmark) -> tuple[bool | None, bool | None]:
     """title_supplied and fragment of the bookmarked speech, None where unknown. A bookmark
-    does not store them: a speech removed since, or merged into another, took them along
-    (the successor's hold for the bookmarked title only when it is the successor's). The
-    list (bookmarks.html) brackets a title by it, as the speech page does a supplied one."""
+    keeps whether the title it saved was supplied (Bookmark.title_supplied; None for one
+    saved before it did), not whether the speech was a fragment: a speech removed since,
+    or merged into another, took that along (the successor's flags hold for the bookmarked
+    title only when it is the successor's). The list (bookmarks.html) brackets a title by
+    it, as the speech page does a supplied one."""
     if mark.status == "":
         return mark.speech.title_supplied, mark.speech.is_fragment
     if mark.status == "moved" and mark.title == mark.speech.title:
         return mark.speech.title_supplied, None
-    return None, None
+    # Gone, or moved to a speech of another title: the title it saved, as it saved it.
+    return mark.title_supplied, None

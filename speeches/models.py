@@ -448,6 +448,9 @@ class Bookmark(models.Model):
     # opening words let speeches.bookmarks find the bookmarked paragraph again.
     excerpt = models.CharField(max_length=100, blank=True, help_text="Opening of the bookmarked paragraph.")
     title = models.CharField(max_length=500, blank=True, help_text="The speech's title when bookmarked.")
+    # Whether the archive supplied that title: cited once the speech is gone, it must stay
+    # bracketed ([关于扶贫的讲话]). None for bookmarks saved before it was kept.
+    title_supplied = models.BooleanField(null=True, blank=True)
     note = models.TextField(blank=True)
     tags = models.CharField(max_length=500, blank=True, help_text="Comma-separated.")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -434,9 +434,9 @@ def test_a_removed_bookmarks_note_says_why_as_its_410_page_does():
     assert gone_note(None) == "已从档案中移除"
 
 
-def test_a_bookmark_whose_speech_was_deleted_says_so_in_every_export_and_claims_no_title_flag(client, alice, cast):
+def test_a_bookmark_whose_speech_was_deleted_says_so_in_every_export_and_keeps_its_title_bracketed(client, alice, cast):
     # style's title is the archive's ([关于作风建设的讲话]); its page, reprint.txt, is deleted:
-    # its id answers 410, and whether its title was supplied is known no more.
+    # its id answers 410, and the bookmark still cites the title as the archive's.
     style = cast["style"]
     add(client, style, note="作风建设一例")
     remove_document(cast.documents["reprint.txt"])
@@ -444,11 +444,13 @@ def test_a_bookmark_whose_speech_was_deleted_says_so_in_every_export_and_claims_
     assert client.get(url).status_code == 410
     rows, bib, ris = exported(client)
     row = rows[style.public_id]
-    assert (row["title"], row["title_supplied"], row["url"], row["fragment"]) == ("关于作风建设的讲话", "", url, "")
+    assert (row["title"], row["title_supplied"], row["url"], row["fragment"]) == ("关于作风建设的讲话", "True", url, "")
+    assert "  title = {{[关于作风建设的讲话]}},\n" in bib and "TI  - [关于作风建设的讲话]\n" in ris
     assert (row["status"], row["reason"], row["moved_to"]) == ("gone", "deleted", "")
     note = "已从档案中移除（deleted）：其来源文件已由管理员从档案中删除"
-    assert f"  url = {{{url}}},\n" in bib and f"  note = {{{note}}},\n  annote = {{作风建设一例}}\n" in bib
-    assert f"UR  - {url}\n" in ris and f"N1  - {note}\nN1  - 作风建设一例\n" in ris
+    notes = f"{note}；题名为本馆所拟"
+    assert f"  url = {{{url}}},\n" in bib and f"  note = {{{notes}}},\n  annote = {{作风建设一例}}\n" in bib
+    assert f"UR  - {url}\n" in ris and f"N1  - {note}\n" in ris and "N1  - 作风建设一例\n" in ris
     # The list says who removed it, as the 410 page does: not a re-processing.
     page = client.get("/bookmarks/").content.decode()
     assert "这篇讲话的来源文件已由管理员从档案中删除，链接会说明原因。" in page and "重新处理后" not in page
@@ -466,7 +468,8 @@ def test_a_bookmark_of_a_speech_a_reingest_removed_names_the_reason_and_its_sour
     assert SpeechAlias.objects.get(public_id=dropped.public_id).reason == "removed"
     rows, bib, ris = exported(client)
     row = rows[dropped.public_id]
-    assert (row["status"], row["reason"], row["title_supplied"], row["fragment"]) == ("gone", "removed", "", "")
+    # Its title was the page's own when it was bookmarked (the bookmark keeps that).
+    assert (row["status"], row["reason"], row["title_supplied"], row["fragment"]) == ("gone", "removed", "False", "")
     note = "已从档案中移除（removed）：来源文件重新处理后已不再作为单独一篇存在"
     source = f"来源文件：马鞍山市领导讲话选编 http://testserver/documents/{document.pk}/"
     assert f"  note = {{第2段；{note}；{source}}}\n" in bib
@@ -509,3 +512,13 @@ def test_a_note_or_tag_that_reads_as_a_formula_is_exported_as_text(client, alice
     add(client, speech, paragraph="p3", note='=HYPERLINK("http://example.com","点击")', tags="@cmd")
     rows = list(csv.DictReader(io.StringIO(client.get("/bookmarks/export.csv").content.decode("utf-8-sig"))))
     assert rows[0]["note"] == '\'=HYPERLINK("http://example.com","点击")' and rows[0]["tags"] == "'@cmd"
+
+
+def test_a_bookmark_saved_before_it_kept_the_title_flag_claims_none_once_its_speech_is_gone(client, alice, cast):
+    style = cast["style"]
+    add(client, style)
+    Bookmark.objects.update(title_supplied=None)  # as a bookmark saved before 0019 holds it
+    remove_document(cast.documents["reprint.txt"])
+    rows, bib, ris = exported(client)
+    assert rows[style.public_id]["title_supplied"] == ""
+    assert "  title = {{关于作风建设的讲话}},\n" in bib
