@@ -10,11 +10,10 @@ from django.db.models import Count
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
-from django.views.decorators.http import require_safe
 
 from .models import Document, Speech, SpeechAlias, Topic
 from .search import EXPORT_LIMIT, SearchParams, search_speeches
-from .speech_views import citations, known_in_lower_case, speech_not_here
+from .speech_views import citations, known_in_lower_case, read_only_json, speech_not_here
 from .spreadsheets import csv_response
 from .views import CANONICAL, COPIES, int_param
 
@@ -67,7 +66,7 @@ def _facets_dict(results) -> dict:
     }
 
 
-@require_safe
+@read_only_json
 def search(request):
     """The search page's results as JSON: same parameters, plus facets beside results."""
     params = SearchParams.from_querydict(request.GET)
@@ -105,10 +104,13 @@ def _damaged_dict(request, damaged) -> dict | None:
     }
 
 
-@require_safe
+@read_only_json
 def search_export(request, fmt: str):
     """Every page of the current results (filters kept), up to EXPORT_LIMIT, as CSV or JSON."""
     if fmt not in ("csv", "json"):
+        if request.path.startswith("/api/"):
+            message = f"没有 {fmt} 格式的导出，可用 csv 或 json（export formats: csv, json）"
+            return _json({"error": "not found", "message": message, "path": request.path}, status=404)
         raise Http404("export formats: csv, json")
     params = SearchParams.from_querydict(request.GET)
     results = search_speeches(params=replace(params, page=1), snippets=False, facets=False, limit=EXPORT_LIMIT)
@@ -190,7 +192,7 @@ ENDPOINTS = (
 )
 
 
-@require_safe
+@read_only_json
 def index(request):
     """/api/: the addresses of the API, for the first-time user who tries the root."""
     root = request.build_absolute_uri("/").rstrip("/")  # not through build_absolute_uri: {id} stays {id}
@@ -202,7 +204,7 @@ def index(request):
     )
 
 
-@require_safe
+@read_only_json
 def topics(request):
     rows = Topic.objects.annotate(count=Count("speeches", filter=CANONICAL))
     return _json(
@@ -214,7 +216,7 @@ def topics(request):
     )
 
 
-@require_safe
+@read_only_json
 def documents(request):
     # Counted as /documents/ counts them: the distinct speeches, and apart the copies of
     # speeches stored once elsewhere (or earlier in the same file).
@@ -234,7 +236,7 @@ def documents(request):
     return _json({"count": page.paginator.count, "page": page.number, "results": items})
 
 
-@require_safe
+@read_only_json
 def speech(request, public_id: str):
     found = Speech.objects.for_page().filter(public_id=public_id).first()
     if found is None:
@@ -268,7 +270,7 @@ def _redirect(alias):
     return HttpResponsePermanentRedirect(reverse("api-speech", args=[alias.speech.public_id]))
 
 
-@require_safe
+@read_only_json
 def speeches(request):
     # Each speech once, as every page lists and counts them: a copy still answers at its
     # own id (speech() below, its duplicate_of naming the speech it copies), unlisted.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib.messages import get_messages
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
 from . import citation
 from .ingest.mojibake import MARKER
@@ -193,21 +194,44 @@ def speech_not_here(public_id: str, alias: SpeechAlias | None) -> JsonResponse:
     return JsonResponse(data, status=404, json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+def read_only_json(view):
+    """GET and HEAD only, as require_safe, but a refused method answered as the API
+    answers everything under /api/: JSON saying why, with Allow (it was an empty page)."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            data = {"error": "method not allowed", "message": "API 只读，只接受 GET 请求（read-only: GET only）"}
+            response = JsonResponse(data, status=405, json_dumps_params={"ensure_ascii": False})
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@read_only_json
 def speech_citation(request, public_id: str):
-    """The cite box's forms for one paragraph (?paragraph=p12), fetched by speech.js."""
-    speech = find_speech(public_id)
+    """The cite box's forms for one paragraph (?paragraph=p12), fetched by speech.js. An id
+    merged into another, or typed in capitals, leads to that one's citation (301) as
+    /api/speeches/<id> does: the forms cite the speech under its own id."""
+    speech = Speech.objects.filter(public_id=public_id).with_document().first()
     if speech is None:
-        return speech_not_here(public_id, SpeechAlias.objects.filter(public_id=public_id).first())
+        alias = SpeechAlias.objects.select_related("speech").filter(public_id=public_id).first()
+        lower = known_in_lower_case(public_id) if alias is None else None
+        if alias is not None and alias.speech is not None:
+            return _redirect_keeping_query(request, reverse("speech-citation", args=[alias.speech.public_id]))
+        if lower is not None:
+            return _redirect_keeping_query(request, reverse("speech-citation", args=[lower]))
+        return speech_not_here(public_id, alias)
     paragraph = request.GET.get("paragraph", "")
     number = citation.paragraph_number(paragraph)
-    if not number:
-        paragraph = ""
-    elif number > len(speech.paragraphs()):
-        # A paragraph the speech does not have is not cited (it was, as 第9999段).
-        return JsonResponse(
-            {"error": "no such paragraph", "message": f"本篇没有第 {number} 段", "id": speech.public_id}, status=404
-        )
+    if paragraph and not (number and number <= len(speech.paragraphs())):
+        # A paragraph the speech does not have is not cited (it was, as 第9999段; p0 and
+        # other anchors cited the whole speech, silently).
+        message = f"本篇没有第 {number} 段" if number else f"没有这个段落：{paragraph}（段落写作 p1、p2……）"
+        data = {"error": "no such paragraph", "message": message, "id": speech.public_id}
+        return JsonResponse(data, status=404, json_dumps_params={"ensure_ascii": False})
     data = {"id": speech.public_id, "paragraph": paragraph, **citations(request, speech, paragraph)}
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 

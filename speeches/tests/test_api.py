@@ -81,6 +81,17 @@ def test_a_post_to_the_api_is_refused_in_json_and_a_refused_form_in_chinese(cast
     assert page.status_code == 403 and "无法提交这个表单" in page.content.decode()
 
 
+def test_a_method_the_api_does_not_take_and_an_unknown_export_format_answer_json(client, cast):
+    # The test client skips the CSRF check (as a same-site form with its token would pass it).
+    for path in ("/api/search", f"/api/speeches/{cast['yushan'].public_id}", "/api/topics"):
+        response = client.post(path, {"q": "工作"})
+        assert response.status_code == 405 and response["Allow"] == "GET, HEAD", path
+        assert "只接受 GET" in response.json()["message"]
+    response = client.get("/api/search/export.xml", {"q": "工作"})
+    assert response.status_code == 404 and "csv 或 json" in response.json()["message"]
+    assert client.get("/search/export.xml", {"q": "工作"}).status_code == 404  # the page's own: HTML
+
+
 def test_a_page_past_the_last_is_the_last_in_both_lists(client, cast):
     search = client.get("/api/search", {"q": "工作", "page": 999, "page_size": 4}).json()
     assert search["page"] == search["num_pages"] == 3 and search["results"]

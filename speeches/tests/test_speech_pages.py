@@ -226,6 +226,23 @@ def test_a_paragraph_the_speech_does_not_have_is_not_cited(client, cast):
     assert response.status_code == 404 and response.json()["message"] == "没有这篇讲话（no such speech）"
 
 
+@pytest.mark.parametrize("anchor", ["p0", "p", "abc", "第3段"])
+def test_an_anchor_that_names_no_paragraph_is_not_cited_as_the_whole_speech(client, cast, anchor):
+    speech = cast["yushan"]
+    response = client.get(f"/api/speeches/{speech.public_id}/citation", {"paragraph": anchor})
+    assert response.status_code == 404 and response.json()["error"] == "no such paragraph"
+    assert "本篇没有" in response.content.decode() or "没有这个段落" in response.content.decode()
+
+
+def test_a_merged_or_capitalised_id_leads_to_its_speechs_citation_as_the_speech_api_does(client, cast):
+    target = cast["yushan"]
+    SpeechAlias.objects.create(public_id="mergedaway", speech=target, reason="merged")
+    for asked in ("mergedaway", target.public_id.upper()):
+        response = client.get(f"/api/speeches/{asked}/citation", {"paragraph": "p2"})
+        assert response.status_code == client.get(f"/api/speeches/{asked}").status_code == 301
+        assert response["Location"] == f"/api/speeches/{target.public_id}/citation?paragraph=p2"
+
+
 def test_a_merged_id_redirects_with_the_search_query_kept(client, cast):
     target = cast["yushan"]
     SpeechAlias.objects.create(public_id="mergedq123", speech=target, reason="merged")
