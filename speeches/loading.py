@@ -368,8 +368,13 @@ def load_parsed(document: Document, parsed: ParsedDocument) -> tuple[int, int]:
     arrived = {
         public_id: (pk, at) for pk, public_id, at in document.speeches.values_list("pk", "public_id", "created_at")
     }
+    # An id a re-ingest merged or removed and this one gives back is no newcomer either:
+    # it arrived with its document (its row went, so its number is new).
+    revived = SpeechAlias.objects.filter(public_id__in=ids.values())
+    for public_id in revived.values_list("public_id", flat=True):
+        arrived.setdefault(public_id, (None, document.created_at))
     document.speeches.all().delete()
-    SpeechAlias.objects.filter(public_id__in=ids.values()).delete()
+    revived.delete()
     by_ordinal = {}
     for parsed_speech in parsed.speeches:
         public_id = ids[parsed_speech.ordinal]

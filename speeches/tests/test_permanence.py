@@ -270,6 +270,24 @@ def test_an_alias_leads_to_the_speech_that_holds_the_text_it_named(
     assert response.status_code == 301 and response["Location"] == f"/speeches/{second}/"
 
 
+def test_an_id_a_re_ingest_gives_back_keeps_its_place_among_the_oldest_not_the_newest(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    # "Newest" and the Atom feed list speeches by arrival: a merge undone is no arrival.
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    third = Speech.objects.get(ordinal=3).public_id
+    use_pipeline(monkeypatch, merge_second_and_third)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    undone = timezone.now()
+    use_pipeline(monkeypatch, unchanged)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    revived = Speech.objects.get(public_id=third)
+    assert revived.created_at < undone
+    assert revived.created_at == Document.objects.get().created_at
+
+
 def test_a_merge_undone_while_the_database_was_lost_gives_the_ids_back(
     client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
 ):
