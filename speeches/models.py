@@ -36,6 +36,14 @@ class DocumentQuerySet(models.QuerySet):
     def ingested(self):
         return self.filter(status=Document.Status.INGESTED)
 
+    def public(self):
+        """The documents anyone may see and have named: in the archive, also while one
+        waits to be parsed again (its speeches stay public). A failed upload, or a new
+        one not yet parsed, may hold anything, and its id is guessable."""
+        return self.filter(
+            models.Q(status=Document.Status.INGESTED) | models.Q(status__in=LIVE_STATUSES, speeches__isnull=False)
+        ).distinct()
+
 
 class DocumentManager(models.Manager.from_queryset(DocumentQuerySet)):
     """Documents without their raw bytes (up to 16 MB each), which only the loader, the

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .alerts import canonical_query, saved_search_for
-from .models import LIVE_STATUSES, Document, Speech, Topic, place_keys, years_held
+from .models import Document, Speech, Topic, place_keys, years_held
 from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.counts import years_found
 from .search.params import FILTER_TITLES, SORTS, UNDATED
@@ -200,10 +200,7 @@ def visible_document(request, pk: int) -> Document:
     anything, and its id is guessable): to others it does not exist."""
     if request.user.has_perm("speeches.view_document"):
         return get_object_or_404(Document.objects.all(), pk=pk)
-    public = Document.objects.filter(
-        Q(status=Document.Status.INGESTED) | Q(status__in=LIVE_STATUSES, speeches__isnull=False)
-    ).distinct()
-    return get_object_or_404(public, pk=pk)
+    return get_object_or_404(Document.objects.public(), pk=pk)
 
 
 def document_detail(request, pk: int):

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from ..locks import IndexBusy
-from ..models import LIVE_STATUSES, Document, Section, Speech, Topic
+from ..models import Document, Section, Speech, Topic
 from .analysis import normalize
 from .damaged import widened_query
 from .engine import FACETS, Query, engine
@@ -273,9 +273,8 @@ def _label_facets(counts: dict[str, dict[str, int]], params: SearchParams) -> di
         "document": {
             str(pk): Document.title_of(*titles)
             # A document out of the archive (a failed upload) is named to no one: its id is shown.
-            for pk, *titles in Document.objects.filter(
-                pk__in=_listed(counts.get("document", {}), params.document), status__in=LIVE_STATUSES
-            )
+            for pk, *titles in Document.objects.public()
+            .filter(pk__in=_listed(counts.get("document", {}), params.document))
             .values_list("id", "title", "supplied_title", "original_name")
             .iterator()
         },

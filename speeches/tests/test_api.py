@@ -186,6 +186,23 @@ def test_a_failed_uploads_name_is_shown_to_no_one_through_a_filter(client, cast)
     assert "内部材料" not in client.get("/search/", {"document": failed.pk}).content.decode()
 
 
+@pytest.mark.parametrize("status", ["failed", "queued"])
+def test_an_upload_out_of_the_archive_is_named_by_no_feed_trend_or_saved_search(client, cast, status):
+    # A queued upload never parsed has no speeches yet: as hidden as a failed one.
+    from speeches.alerts import describe
+    from speeches.models import Document
+    from speeches.search import SearchParams
+
+    hidden = Document.objects.create(original_name="内部材料.pdf", sha256="f" * 64, raw=b"%PDF", size=4, status=status)
+    params = {"q": "安全", "document": hidden.pk}
+    assert "内部材料" not in client.get("/search/feed.atom", params).content.decode()
+    assert "内部材料" not in client.get("/search/trends/", params).content.decode()
+    assert "内部材料" not in client.get("/search/", {"document": hidden.pk}).content.decode()
+    assert describe(SearchParams(q="安全", document=(hidden.pk,))) == f"安全 · 来源文件：第 {hidden.pk} 号"
+    shown = cast.documents["city.txt"]
+    assert shown.display_title in describe(SearchParams(q="安全", document=(shown.pk,)))
+
+
 def test_topics_and_documents_answer_with_counts(client, cast):
     topics = client.get("/api/topics").json()["results"]
     assert topics and {"slug", "name", "url", "count"} <= set(topics[0])
