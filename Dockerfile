@@ -14,7 +14,7 @@ COPY . .
 RUN python -c "from speeches.ingest.mojibake import news_corpus; news_corpus.main()"
 # Static files are collected at build time and served by whitenoise. (Production settings
 # require these variables; collectstatic uses none of them.)
-RUN DEBUG=0 SECRET_KEY=build-only SITE_URL=https://build.invalid EMAIL_HOST=build.invalid python manage.py collectstatic --noinput
+RUN DEBUG=0 SECRET_KEY=build-only-never-used-to-sign-anything-0123456789abcdefghij ALLOWED_HOSTS=build.invalid SITE_URL=https://build.invalid EMAIL_HOST=build.invalid python manage.py collectstatic --noinput
 RUN useradd --create-home archive && mkdir -p /data/index /data/media && chown -R archive /data
 USER archive
 EXPOSE 8000

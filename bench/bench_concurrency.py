@@ -147,7 +147,7 @@ def main() -> None:
             "SEARCH_INDEX_DIR": str(folder / "index"),
             "MEDIA_ROOT": str(folder / "media"),
             "DEBUG": "0",
-            "SECRET_KEY": "bench-only-not-secret",
+            "SECRET_KEY": "bench-only-not-secret-" + "0123456789abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "127.0.0.1",
             "HTTPS": "0",
             "STATIC_ROOT": str(folder / "static"),

@@ -84,3 +84,26 @@ def test_services_stop_in_their_grace_period_without_being_killed_mid_work():
 
 def test_the_primary_keeps_wal_for_a_replica_that_fell_behind():
     assert any(part.startswith("wal_keep_size=") for part in COMPOSE["services"]["db"]["command"])
+
+
+def test_the_images_collectstatic_step_starts_under_the_production_settings_it_sets():
+    # Its variables are the Dockerfile's own: a rule the settings added (a key of 50
+    # characters) would otherwise break the build, which no Docker engine runs here.
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    step = next(line for line in dockerfile.splitlines() if "collectstatic" in line and line.startswith("RUN "))
+    env = dict(re.findall(r"([A-Z_]+)=(\S+)", step.split("python", 1)[0]))
+    assert env["DEBUG"] == "0"
+    started = _fresh(["-c", "from archive import settings"], env)
+    assert started.returncode == 0, started.stderr
+
+
+def test_the_databases_are_ready_only_once_they_answer_over_tcp_and_migrate_is_tried_again():
+    for name in ("db", "db-replica"):
+        assert "-h 127.0.0.1" in " ".join(SERVICES[name]["healthcheck"]["test"])
+    assert SERVICES["migrate"]["restart"] == "on-failure"
+
+
+def test_the_proxy_takes_a_whole_body_before_a_worker_does_and_bounds_how_long_it_may_take():
+    caddyfile = (ROOT / "docker/caddy/Caddyfile").read_text(encoding="utf-8")
+    assert re.search(r"reverse_proxy web:8000 \{[^}]*request_buffers 16MB", caddyfile)
+    assert re.search(r"timeouts \{\s*(#[^\n]*\n\s*)*read_body 2m", caddyfile)

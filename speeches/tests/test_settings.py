@@ -267,3 +267,22 @@ def test_a_warning_of_django_is_printed_once_by_the_development_server():
     done = _fresh(["-c", code], {"DJANGO_SETTINGS_MODULE": "archive.settings", "DEBUG": "1"})
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("Not Found: /api/") == 1, done.stderr
+
+
+@pytest.mark.parametrize(
+    "env, named",
+    [
+        ({"SECRET_KEY": "x"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "django-insecure-" + "abcdefghij" * 5}, "SECRET_KEY"),
+        ({"SECRET_KEY": "ab" * 30}, "SECRET_KEY"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+    ],
+)
+def test_a_production_start_with_a_weak_key_or_no_host_names_stops_and_names_it(env, named):
+    result = _fresh(["-c", "from archive import settings"], {**PRODUCTION, **env})
+    assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr and named in result.stderr
+
+
+def test_a_forms_body_is_bounded_as_djangos_default_bounds_it():
+    result = _fresh(["-c", "from archive import settings as s; print(s.DATA_UPLOAD_MAX_MEMORY_SIZE)"], PRODUCTION)
+    assert result.stdout.strip() == "2621440"
