@@ -40,8 +40,24 @@ class UsedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the pipeline owns: edits would bypass the index and be lost on re-ingest."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ReadOnlyAdmin):
+    """The pipeline's topics (loading.sync_topics writes them from its table): a topic
+    deleted or renamed here came back at the next ingest, its speeches untagged meanwhile."""
+
     list_display = ("name", "slug", "speech_count")
     list_filter = (UsedFilter,)
     search_fields = ("name", "slug", "description")
@@ -88,17 +104,19 @@ _SPEECH_COUNT = (
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
+    # Why a file failed next to its status: last, it was past the list's edge at 1280 px.
     list_display = (
         "__str__",
         "status",
+        "short_error",
         "speech_count",
         "encoding",
         "size_shown",
         "created_at",
         "uploaded_by",
-        "short_error",
     )
-    list_filter = ("status", "encoding", "created_at", "uploaded_by")
+    # Only those who uploaded something: the list named every account, researchers too.
+    list_filter = ("status", "encoding", "created_at", ("uploaded_by", admin.RelatedOnlyFieldListFilter))
     search_fields = ("original_name", "title", "supplied_title", "sha256", "error")
     date_hierarchy = "created_at"
     # Everything a document holds comes from its bytes and the pipeline: a hand edit
@@ -322,19 +340,6 @@ class SpeechTopicInline(admin.TabularInline):
     can_delete = False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the pipeline owns: edits would bypass the index and be lost on re-ingest."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Speech)
 class SpeechAdmin(ReadOnlyAdmin):
     list_display = ("title", "public_id", "document", "ordinal", "year", "char_count", "duplicate_of")
@@ -359,7 +364,12 @@ ALIAS_REASONS = {"deleted": "来源文件已删除", "merged": "已并入另一�
 
 
 @admin.register(SpeechAlias)
-class SpeechAliasAdmin(admin.ModelAdmin):
+class SpeechAliasAdmin(ReadOnlyAdmin):
+    """Old links, for finding and reading: the loader and remove_document keep them, with
+    the id history beside each raw file (id_history.py). A hand edit could point a live
+    speech's id elsewhere or turn an explained 410 into a bare 404, and a rebuild from the
+    raw files would not know it."""
+
     list_display = ("public_id", "speech", "reason_shown", "document", "created_at")
     list_filter = ("reason",)
     search_fields = ("public_id", "title")
