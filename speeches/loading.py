@@ -605,7 +605,10 @@ def remove_document(document: Document) -> None:
         # becomes the original of the other copies.
         survivors: dict[int, list[int]] = {}
         successors: dict[str, str] = {}  # a deleted speech's id -> its survivor's
-        for pk, public_id, title in document.speeches.values_list("pk", "public_id", "title"):
+        speeches = document.speeches.values_list(
+            "pk", "public_id", "title", "duplicate_of_id", "duplicate_of__public_id", "duplicate_of__document_id"
+        )
+        for pk, public_id, title, original, original_id, original_document in speeches:
             copies = list(
                 Speech.objects.filter(duplicate_of=pk)
                 .exclude(document=document)
@@ -616,6 +619,10 @@ def remove_document(document: Document) -> None:
             if copies:
                 survivors[survivor] = [copy for copy, _ in copies[1:]]
                 successors[public_id] = copies[0][1]
+            elif original is not None and original_document != document.pk:
+                # A copy of a speech another document keeps: its id leads to that one.
+                survivor, successors[public_id] = original, original_id
+            if survivor is not None:
                 # Ids an earlier re-ingest merged into this speech follow it to the survivor.
                 SpeechAlias.objects.filter(speech_id=pk).update(speech_id=survivor)
             SpeechAlias.objects.update_or_create(

@@ -268,6 +268,20 @@ def test_deleting_a_document_leads_its_speech_ids_to_the_copies_another_document
     assert {s.duplicate_of for s in third.speeches.all()} == set(copies.values())
 
 
+def test_deleting_a_document_of_copies_leads_their_ids_to_the_originals_another_document_keeps(seed_bytes, client):
+    from speeches.loading import remove_document
+
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    ingest_bytes(raw, "002.txt")
+    again = Document.objects.get(pk=ingest_bytes(b"<p>spam line</p>\n" + raw, "002-again.txt").document_id)
+    originals = {s.public_id: s.duplicate_of for s in again.speeches.exclude(duplicate_of=None)}
+    assert originals
+    remove_document(again)
+    for public_id, original in originals.items():
+        response = client.get(f"/speeches/{public_id}/")
+        assert response.status_code == 301 and response["Location"] == original.get_absolute_url()
+
+
 def test_copies_of_a_speech_a_re_ingest_drops_copy_each_other_not_nothing(seed_bytes):
     from dataclasses import replace
 
