@@ -440,6 +440,24 @@ def test_ids_of_a_deleted_document_lead_to_the_copies_another_keeps_also_after_a
     assert answers() == expected
 
 
+def test_a_damaged_raw_file_is_named_skipped_and_makes_the_rebuild_fail(seed_bytes, django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.management.base import CommandError
+
+    from speeches.raw_files import raw_path
+
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    path = raw_path(Document.objects.get().sha256)
+    path.write_bytes(path.read_bytes() + b"x")
+    lose_the_database()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 raw file"), django_capture_on_commit_callbacks(execute=True):
+        call_command("rebuild_from_raw", stdout=out)
+    assert f"{SEED} (" in out.getvalue() and "damaged" in out.getvalue()
+    assert not Document.objects.exists()
+
+
 def _as_in_a_database_made_anew() -> None:
     """Its counter of document numbers starts again at 1."""
     with connection.cursor() as cursor:

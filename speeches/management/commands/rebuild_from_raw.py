@@ -93,7 +93,9 @@ class Command(BaseCommand):
             successors |= id_history.deleted_successors(stored.sha256)
             self.stdout.write(f"{stored.name}: deleted by an admin, not rebuilt ({explained} speech ids explained)")
         files = [stored for stored in files if not stored.deleted]
-        failures = sum(not self.rebuild_one(stored, options["force"]).ok for stored in files)
+        results = [self.rebuild_one(stored, options["force"]) for stored in files]
+        failures = sum(not result.ok for result in results)
+        damaged = sum(result.message == "hash mismatch" for result in results)
         # Once the copies are back: a deleted speech's id leads to the copy that survived it.
         for public_id, successor in successors.items():
             SpeechAlias.objects.filter(public_id=public_id, speech=None).update(speech=id_history.successor(successor))
@@ -104,6 +106,10 @@ class Command(BaseCommand):
             # Documents and speeches got new row ids: entries left in the index from
             # before the loss would point at the wrong rows, so it is rebuilt whole.
             self.stdout.write(f"indexed {rebuild_index()} speeches")
+        if damaged:
+            # Unlike a file that never parsed, a damaged one is a document lost: an operator
+            # (or cron) must hear of it, and restore the file from a backup.
+            raise CommandError(f"{damaged} raw file(s) damaged, not rebuilt: restore them from a backup")
 
     def snapshot(self) -> None:
         count = 0
@@ -149,7 +155,8 @@ class Command(BaseCommand):
         raw = stored.path.read_bytes()
         if sha256_of(raw) != stored.sha256:
             # A damaged copy must not become a document under another hash.
-            self.stdout.write(self.style.ERROR(f"{stored.sha256}: content does not match its name, skipped"))
+            line = f"{stored.name} ({stored.path}): damaged, its bytes do not match their hash; skipped"
+            self.stdout.write(self.style.ERROR(line))
             return LoadResult(0, "failed", False, message="hash mismatch")
         if is_zip(stored.name, raw):
             result = self.rebuild_zip(stored, raw)
