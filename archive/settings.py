@@ -335,6 +335,9 @@ INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 16 * 1024 * 1024, minimum=1)
 # a search's parameters. 64 MB let anyone's form post grow a web worker by that much.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files in one upload (Django's default, 100, refused a folder of 101 pages whole with a
+# bare 400); the upload form states it (speeches/admin.py), a .zip holds any number.
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 1000, minimum=1)
 
 # Absolute links outside a request (the search digests' mails, speeches/digest.py):
 # the site's public address, scheme included. Required in production, where a default

@@ -93,7 +93,10 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label="文件",
-        help_text="可多选：.txt、.html、.htm，或这些文件的 .zip（UTF-8、GBK/GB18030、Big5、UTF-16 均可）。",
+        help_text=(
+            "可多选：.txt、.html、.htm，或这些文件的 .zip（UTF-8、GBK/GB18030、Big5、UTF-16 均可）。"
+            f"一次最多 {settings.DATA_UPLOAD_MAX_NUMBER_FILES} 个文件，更多请打包成 .zip 上传。"
+        ),
     )
 
 
