@@ -77,6 +77,27 @@ def test_ingest_report_prints_the_steps_and_writes_nothing(capsys):
     assert Document.objects.count() == 0
 
 
+def test_ingest_takes_the_zips_of_a_folder_and_names_the_other_files_it_leaves_out(capsys, fresh_index, tmp_path):
+    from speeches.tests.admin_helpers import zip_of
+
+    page = (settings.SAMPLE_CORPUS_DIR / "002_5507ae1777cd8619.txt").read_bytes()
+    (tmp_path / "scrape.zip").write_bytes(zip_of({"page.txt": page}))
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")
+    call_command("ingest", str(tmp_path), "--no-progress")
+    captured = capsys.readouterr()
+    assert "scrape.zip/page.txt: ingested" in captured.out
+    assert "left out 1 files that are neither pages nor zips: report.pdf" in captured.err
+
+
+@pytest.mark.parametrize("files", [{}, {"report.pdf": b"%PDF-1.4"}])
+def test_ingest_of_a_folder_without_pages_says_so_and_fails(tmp_path, files):
+    # It printed nothing and exited 0.
+    for name, raw in files.items():
+        (tmp_path / name).write_bytes(raw)
+    with pytest.raises(CommandError, match="no pages"):
+        call_command("ingest", str(tmp_path), "--no-progress")
+
+
 def test_ingest_names_a_missing_path():
     with pytest.raises(CommandError, match="no such file"):
         call_command("ingest", "/nonexistent/page.txt")

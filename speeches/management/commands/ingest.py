@@ -31,22 +31,31 @@ from speeches.uploads import Piece, expand_upload, is_zip, store_piece
 # every table again (seconds each, for nothing).
 tqdm.monitor_interval = 0
 
-SUFFIXES = {".txt", ".html", ".htm"}
+# What a folder is walked for: pages, and zips of pages (expanded as an upload's are).
+SUFFIXES = {".txt", ".html", ".htm", ".zip"}
 
 
-def expand_paths(patterns: list[str]) -> list[Path]:
-    """Files, folders (their .txt/.html/.htm files) and globs, in a stable order."""
+def expand_paths(patterns: list[str]) -> tuple[list[Path], list[Path]]:
+    """Files, folders (their pages and zips) and globs, in a stable order; and the other
+    files the folders hold, left out (a PDF beside the pages), for the command to name."""
     found: list[Path] = []
+    skipped: list[Path] = []
     for pattern in patterns:
         matches = [Path(p) for p in sorted(glob.glob(pattern, recursive=True))] or [Path(pattern)]
         for path in matches:
             if path.is_dir():
-                found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+                inside = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+                found.extend(p for p in inside if p.suffix.lower() in SUFFIXES)
+                skipped.extend(p for p in inside if p.suffix.lower() not in SUFFIXES)
             elif path.is_file():
                 found.append(path)
             else:
                 raise CommandError(f"{pattern}: no such file or folder")
-    return list(dict.fromkeys(found))
+    if not found:
+        # A folder of PDFs, or an empty one, ingested nothing and said nothing (exit 0).
+        others = f" ({len(skipped)} other files, such as {skipped[0].name})" if skipped else ""
+        raise CommandError(f"no pages (.txt, .html, .htm) or zips of pages found in {' '.join(patterns)}{others}")
+    return list(dict.fromkeys(found)), skipped
 
 
 # Below this many bytes to parse, --jobs defaults to 1: parsing a few MB takes seconds,
@@ -108,8 +117,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         lower_priority()
-        paths = expand_paths(options["paths"])
+        paths, skipped = expand_paths(options["paths"])
         self.verbosity = options["verbosity"]
+        if skipped:
+            names = ", ".join(path.name for path in skipped[:5]) + (", …" if len(skipped) > 5 else "")
+            self.stderr.write(f"left out {len(skipped)} files that are neither pages nor zips: {names}")
         if options["report"]:
             self.report(paths, options)
             return
