@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from . import mail_confirmation
+from .alerts import say_asked
 from .forms import INVALID_EMAIL, FocusFirstError
 
 
@@ -58,11 +60,14 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        asked = mail_confirmation.ask(user) if user.email else ""
         back = safe_next(request)
         if not back:
             # Said on the home page; a page to return to (most show no messages) would keep
-            # it for some later page, out of its place.
+            # it for some later page, out of its place (检索提醒 says it beside the address).
             messages.success(request, f"注册成功，已登录为 {user.get_username()}。")
+            if asked:
+                say_asked(request, user.email, asked)
         return redirect(back or settings.LOGIN_REDIRECT_URL)
     return render(request, "registration/signup.html", {"form": form, "next": safe_next(request)})
 

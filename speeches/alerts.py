@@ -19,8 +19,10 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from . import mail_confirmation
 from .digest import register_arrivals, searches_something
 from .forms import INVALID_EMAIL, FocusFirstError
 from .models import Document, SavedSearch, Topic
@@ -87,7 +89,11 @@ def alert_list(request):
 
 
 def alerts_page(request, email_form: EmailForm):
-    context = {"searches": SavedSearch.objects.filter(user=request.user), "email_form": email_form}
+    context = {
+        "searches": SavedSearch.objects.filter(user=request.user),
+        "email_form": email_form,
+        "email_confirmed": mail_confirmation.confirmed(request.user),
+    }
     return render(request, "speeches/alerts.html", context)
 
 
@@ -129,7 +135,55 @@ def alert_email(request):
     if form.is_valid():
         form.save()
         email = form.cleaned_data["email"]
-        messages.success(request, f"通知将发送到 {email}。" if email else "已清空通知邮箱，不再发送通知。")
+        if not email:
+            messages.success(request, "已清空通知邮箱，不再发送通知。")
+        else:
+            say_asked(request, email, mail_confirmation.ask(request.user))
         return redirect("alerts")
     # The page again with what was typed, marked where it is wrong (a redirect lost both).
     return alerts_page(request, form)
+
+
+ASKED = {
+    "confirmed": "通知将发送到 {email}。",
+    "asked": "已向 {email} 发出确认邮件：打开其中的链接并点“确认”后，才会向这个邮箱发送通知。",
+    "recent": "确认邮件刚刚已发到 {email}，请查收（几分钟后才能再发一次）。",
+    "failed": "邮箱已保存，但确认邮件未能发出（邮件服务器出错），请稍后再点“保存邮箱”重发。",
+}
+
+
+def say_asked(request, email: str, outcome: str) -> None:
+    """What mail_confirmation.ask did, told on the next page."""
+    level = messages.error if outcome == "failed" else messages.success
+    level(request, ASKED[outcome].format(email=email))
+
+
+def _token_user(data: dict | None):
+    return get_user_model().objects.filter(pk=data["user"], is_active=True).first() if data else None
+
+
+@require_http_methods(["GET", "POST"])
+def alert_confirm(request, token: str):
+    """The link of the confirmation mail: a page with a button (a scanner that opens links
+    confirms nothing); the button confirms. No sign-in needed: the link is the proof."""
+    data = mail_confirmation.read_token(token, mail_confirmation.CONFIRM_SALT, mail_confirmation.CONFIRM_FOR)
+    user = _token_user(data)
+    valid = data is not None and user is not None and data["address"] == user.email
+    done = request.method == "POST" and valid and mail_confirmation.confirm(data, user)
+    context = {"valid": valid, "done": done, "address": data["address"] if valid else ""}
+    return render(request, "speeches/alerts_confirm.html", context, status=200 if valid else 400)
+
+
+@csrf_exempt  # RFC 8058: a mail program posts List-Unsubscribe=One-Click with no cookie
+@require_http_methods(["GET", "POST"])
+def alert_stop(request, token: str):
+    """The way out every digest carries, without signing in: a page with a button, or a
+    mail program's one-click POST. The signed link is the proof."""
+    data = mail_confirmation.read_token(token, mail_confirmation.STOP_SALT)
+    if data is None:
+        return render(request, "speeches/alerts_stop.html", {"valid": False}, status=400)
+    if request.method == "POST":
+        mail_confirmation.stop(data, _token_user(data))
+    # Stopped now, or before (another address is the account's now): it gets nothing.
+    context = {"valid": True, "done": request.method == "POST", "address": data["address"]}
+    return render(request, "speeches/alerts_stop.html", context)

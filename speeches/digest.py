@@ -19,7 +19,8 @@ Run by `manage.py send_search_digests` (cron) or by the upload worker
    document), so two workers never send one digest twice; a mail that fails gives the
    marks back and is tried again next run.
 
-Searches of users who cannot be mailed (no address, deactivated) move on too: an
+Searches of users who cannot be mailed (no address, one its owner has not confirmed
+(speeches/mail_confirmation.py), deactivated) move on too: an
 address added later starts from then, not with everything since the search was saved.
 """
 
@@ -33,11 +34,13 @@ from itertools import groupby
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import F
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from .index_check import PENDING_MARK
+from .mail_confirmation import stop_url
 from .models import Document, SavedSearch, Speech, SpeechArrival
 from .search import SearchParams, parse_query, search_speeches
 from .search.service import INDEX_BUSY
@@ -152,6 +155,7 @@ def digest_text(user, found: list[Found]) -> str:
         "——",
         "只有保存检索之后新入库的讲话才会通知；已在档案中的讲话请打开检索查看。",
         f"管理保存的检索、更改或清空通知邮箱：{absolute(reverse('alerts'))}",
+        f"不想再收到这些邮件（无需登录）：{stop_url(user)}",
     ]
     return "\n".join(lines) + "\n"
 
@@ -159,7 +163,9 @@ def digest_text(user, found: list[Found]) -> str:
 def digest_message(user, found: list[Found], connection=None) -> EmailMessage:
     total = sum(len(item.speeches) for item in found)
     subject = f"讲话档案：{total} 篇新讲话符合您保存的检索"
-    return EmailMessage(subject, digest_text(user, found), to=[user.email], connection=connection)
+    # RFC 2369 and 8058: a mail program's own "unsubscribe", one click, no sign-in.
+    headers = {"List-Unsubscribe": f"<{stop_url(user)}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return EmailMessage(subject, digest_text(user, found), to=[user.email], connection=connection, headers=headers)
 
 
 def claim(saved: SavedSearch, now: datetime) -> bool:
@@ -203,7 +209,13 @@ def send_digests(now: datetime | None = None) -> DigestReport:
     report = DigestReport()
     register_arrivals(now)
     due = SavedSearch.objects.filter(checked_at__lt=now)
-    mailable = due.filter(user__is_active=True).exclude(user__email="")
+    # Only to an address its owner confirmed (mail_confirmation.py): an unconfirmed one is
+    # as no address, its searches move on.
+    mailable = due.filter(
+        user__is_active=True,
+        user__mail_confirmation__confirmed_at__isnull=False,
+        user__mail_confirmation__address=F("user__email"),
+    ).exclude(user__email="")
     due.exclude(pk__in=mailable.values("pk")).update(checked_at=now)
     searches = list(mailable.select_related("user").order_by("user_id", "created_at", "id"))
     if not searches:

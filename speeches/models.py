@@ -480,6 +480,25 @@ class Bookmark(models.Model):
         return [t.strip() for t in self.tags.replace("，", ",").split(",") if t.strip()]
 
 
+class MailConfirmation(models.Model):
+    """Whether the owner of a researcher's address agreed to the search digest
+    (speeches/mail_confirmation.py). Anyone may sign up with any address, and a digest
+    quotes the searches' words: without the owner's click the site would mail a
+    stranger's text to whoever was named."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_confirmation")
+    address = models.EmailField("邮箱", max_length=254)
+    asked_at = models.DateTimeField("发出确认邮件", null=True, blank=True)
+    confirmed_at = models.DateTimeField("确认于", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知邮箱确认"
+        verbose_name_plural = "通知邮箱确认"
+
+    def __str__(self) -> str:
+        return self.address
+
+
 class SavedSearch(models.Model):
     """A researcher's search, kept so that speeches which newly match it are mailed to
     them (speeches/digest.py) and listed on their page (speeches/alerts.py).

@@ -12,11 +12,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from speeches.digest import send_digests
 from speeches.index_check import PENDING_MARK, retry_pending
 from speeches.loading import ingest_bytes
-from speeches.models import Document, SavedSearch, Speech
+from speeches.models import Document, MailConfirmation, SavedSearch, Speech
 from speeches.search import SearchParams, search_speeches
 from speeches.tests.page_html import described_by, elements, one
 
@@ -25,9 +26,16 @@ pytestmark = pytest.mark.django_db
 SITE = "https://archive.example.org"
 
 
+def researcher(name: str, email: str, password: str = "a-long-passphrase-1") -> User:
+    """A researcher whose address its owner confirmed (speeches/mail_confirmation.py)."""
+    user = User.objects.create_user(name, email=email, password=password)
+    MailConfirmation.objects.create(user=user, address=email, confirmed_at=timezone.now())
+    return user
+
+
 @pytest.fixture
 def alice(client):
-    user = User.objects.create_user("alice", email="alice@example.org", password="a-long-passphrase-1")
+    user = researcher("alice", "alice@example.org")
     client.force_login(user)
     return user
 
@@ -303,7 +311,7 @@ def test_one_mail_per_researcher_lists_each_of_their_searches_and_each_researche
     save(client, "q=" + quote("量子通信"))
     save(client, "q=" + quote("防汛"))
     bob = Client()
-    bob.force_login(User.objects.create_user("bob", email="bob@example.org", password="another-passphrase-2"))
+    bob.force_login(researcher("bob", "bob@example.org", "another-passphrase-2"))
     save(bob, "q=" + quote("防汛"))
     ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
     ingest(FLOODS, "floods.txt", django_capture_on_commit_callbacks)
@@ -381,3 +389,98 @@ def test_a_digest_brackets_a_supplied_title_and_marks_an_inferred_year_as_the_pa
     saved = SimpleNamespace(label="安全环保", get_absolute_url=lambda: "/search/?q=安全环保")
     text = digest_text(alice, [SimpleNamespace(saved=saved, speeches=[speech])])
     assert "· [在集团20xx年安全环保工作会上的讲话]（2016年?）\n" in text
+
+
+# ---- The address: confirmed by its owner, and a way out in every mail ------------------------------
+
+
+def test_an_address_nobody_confirmed_gets_no_digest_only_one_mail_asking_holding_none_of_the_accounts_words(
+    client, archive, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Anyone may sign up with anyone's address; a digest quotes the searches' words.
+    mallory = User.objects.create_user("您的账户已被冻结", password="a-long-passphrase-1")
+    client.force_login(mallory)
+    client.post("/alerts/email/", {"email": "victim@example.net"})
+    [asking] = mailoutbox
+    assert asking.to == ["victim@example.net"] and f"{SITE}/alerts/confirm/" in asking.body
+    assert "冻结" not in asking.body + asking.subject
+    save(client, "q=" + quote("量子通信 OR 请立即访问"))
+    ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
+    assert digest(mailoutbox) == []
+    # Asked again at once, it is not sent again (a mail bomb), and the page says why.
+    response = client.post("/alerts/email/", {"email": "victim@example.net"}, follow=True)
+    assert len(mailoutbox) == 1 and "刚刚已发到" in response.content.decode()
+    assert "尚未确认" in client.get("/alerts/").content.decode()
+
+
+def test_the_owner_confirms_with_a_button_not_by_opening_the_link_and_then_gets_digests(
+    client, archive, mailoutbox, django_capture_on_commit_callbacks
+):
+    carol = User.objects.create_user("carol", password="a-long-passphrase-1")
+    client.force_login(carol)
+    client.post("/alerts/email/", {"email": "carol@example.org"})
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/alerts/confirm/" in line).removeprefix(SITE)
+    save(client, "q=" + quote("量子通信"))
+    stranger = Client()  # the link is the proof: no sign-in needed
+    page = stranger.get(link)
+    assert page.status_code == 200 and "carol@example.org" in page.content.decode()
+    ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
+    assert len(digest(mailoutbox)) == 0  # a scanner that opened the link confirmed nothing
+    stranger.post(link)
+    more = ingest(FLOODS.replace("防汛".encode(), "量子通信".encode()), "more.txt", django_capture_on_commit_callbacks)
+    [mail] = digest(mailoutbox)
+    assert mail.to == ["carol@example.org"] and more.public_id in mail.body
+    assert "已确认" in client.get("/alerts/").content.decode()
+
+
+def test_a_confirming_link_for_an_address_the_account_no_longer_has_confirms_nothing(client, archive, mailoutbox):
+    dave = User.objects.create_user("dave", password="a-long-passphrase-1")
+    client.force_login(dave)
+    client.post("/alerts/email/", {"email": "old@example.org"})
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/alerts/confirm/" in line).removeprefix(SITE)
+    client.post("/alerts/email/", {"email": "new@example.org"})
+    assert Client().post(link).status_code == 400
+    assert Client().get(link.replace("/confirm/", "/confirm/x")).status_code == 400
+    from speeches.mail_confirmation import confirmed
+
+    dave.refresh_from_db()
+    assert not confirmed(dave)
+
+
+def test_every_digest_carries_a_way_out_that_needs_no_sign_in_and_one_click_stops_it(
+    client, alice, archive, mailoutbox, django_capture_on_commit_callbacks
+):
+    save(client, "q=" + quote("量子通信"))
+    ingest(NEW_QUANTUM, "new.txt", django_capture_on_commit_callbacks)
+    [mail] = digest(mailoutbox)
+    header = mail.extra_headers["List-Unsubscribe"]
+    assert mail.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    stop = header.strip("<>").removeprefix(SITE)
+    assert f"{SITE}{stop}" in mail.body
+    mail_program = Client(enforce_csrf_checks=True)  # RFC 8058: a POST with no cookie
+    assert "停止接收" in mail_program.get(stop).content.decode()
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.org"  # opening the link stops nothing
+    response = mail_program.post(stop, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200 and "不会再收到" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email == ""
+    ingest(FLOODS.replace("防汛".encode(), "量子通信".encode()), "more.txt", django_capture_on_commit_callbacks)
+    assert digest(mailoutbox) == []
+
+
+def test_signing_up_with_an_address_asks_its_owner_to_confirm_it(client, mailoutbox, settings):
+    settings.SITE_URL = SITE
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "frank",
+            "email": "frank@example.org",
+            "password1": "a-long-passphrase-1",
+            "password2": "a-long-passphrase-1",
+        },
+        follow=True,
+    )
+    assert "已向 frank@example.org 发出确认邮件" in response.content.decode()
+    [asking] = mailoutbox
+    assert asking.to == ["frank@example.org"] and "/alerts/confirm/" in asking.body
