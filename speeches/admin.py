@@ -235,7 +235,7 @@ class DocumentAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "form": form,
             "reports": reports,
-            "title": "上传网页文件（upload pages）",
+            "title": "上传网页文件",
             "inline_max_mb": settings.INGEST_INLINE_MAX_BYTES / 2**20,
             "max_mb": settings.INGEST_MAX_BYTES / 2**20,
         }
@@ -243,14 +243,12 @@ class DocumentAdmin(admin.ModelAdmin):
 
     # ---- actions ----------------------------------------------------------------
 
-    @admin.action(description="用当前流程重新入库（re-ingest, keeping permanent ids）", permissions=["change"])
+    @admin.action(description="用当前流程重新入库（永久编号不变）", permissions=["change"])
     def reingest(self, request, queryset):
         reports, budget = [], settings.INGEST_INLINE_MAX_BYTES  # per request, as for uploads
         busy = queryset.filter(status=Document.Status.PROCESSING)
         if busy.exists():  # a worker is ingesting them right now; a second ingest beside it would race
-            self.message_user(
-                request, f"{busy.count()} 个文档正在后台处理，已跳过（being processed, skipped）", messages.WARNING
-            )
+            self.message_user(request, f"{busy.count()} 个文档正在后台处理，已跳过", messages.WARNING)
         # Parsed in a child process, as uploads are: the pipeline's models never stay in
         # a web worker (one re-ingest grew it from 278 to 588 MB).
         with child_parser() if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
@@ -269,19 +267,17 @@ class DocumentAdmin(admin.ModelAdmin):
                 # "文件" first: the admin capitalises a message's first letter (Empty.txt).
                 self.message_user(request, f"文件 {report['name']}：{report['message']}", messages.ERROR)
 
-    @admin.action(description="重建所选文档的索引（re-index）", permissions=["change"])
+    @admin.action(description="重建所选文档的索引", permissions=["change"])
     def reindex(self, request, queryset):
         done = 0
         skipped = queryset.exclude(status=Document.Status.INGESTED).count()
         if skipped:
-            self.message_user(
-                request, f"{skipped} 个文件未入库，没有讲话可建索引，已跳过（not ingested, skipped）", messages.WARNING
-            )
+            self.message_user(request, f"{skipped} 个文件未入库，没有讲话可建索引，已跳过", messages.WARNING)
         for document in queryset.filter(status=Document.Status.INGESTED):
             try:
                 done += index_document(document.pk)
             except IndexBusy as error:
-                self.message_user(request, f"索引忙，请稍后再试（index busy: {error}）", messages.WARNING)
+                self.message_user(request, f"索引忙，请稍后再试（{error}）", messages.WARNING)
                 return
         self.message_user(request, f"已重建索引：{done} 篇讲话（{done} speeches re-indexed）")
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 
 class Topic(models.Model):
-    slug = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=64)
-    description = models.TextField(blank=True)
+    slug = models.SlugField("标识", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=64)
+    description = models.TextField("说明", blank=True)
 
     class Meta:
         verbose_name = "主题"
@@ -166,8 +166,8 @@ class Speech(models.Model):
     # The permanent id in /speeches/<public_id>/: see speeches.ingest.identity.
     public_id = models.CharField("永久编号", max_length=16, unique=True)
     title = models.CharField("标题", max_length=500)
-    text = models.TextField(help_text="Canonical text: restored, simplified.")
-    original_text = models.TextField(help_text="The speech as found in the source, before restoration.")
+    text = models.TextField("正文", help_text="修复并转为简体后的文字（检索和阅读所用）。")
+    original_text = models.TextField("来源原文", help_text="来源文件中的原样文字（修复前）。")
     year = models.PositiveSmallIntegerField("年份", null=True, blank=True, db_index=True)
     char_count = models.PositiveIntegerField("字数", default=0)
     occasion = models.CharField("场合", max_length=255, blank=True)
@@ -179,35 +179,37 @@ class Speech(models.Model):
     # value's standing (stated, inferred, unknown), rule and evidence.
     speaker = models.CharField("讲话人", max_length=32, blank=True, db_index=True)
     office = models.CharField("职务", max_length=32, blank=True, db_index=True)
-    date = models.CharField(max_length=21, blank=True, help_text="YYYY, YYYY-MM, YYYY-MM-DD or a range YYYY/YYYY.")
-    attribution = models.JSONField(default=dict, blank=True)
+    date = models.CharField(
+        "日期", max_length=21, blank=True, help_text="YYYY、YYYY-MM、YYYY-MM-DD，或范围 YYYY/YYYY。"
+    )
+    attribution = models.JSONField("归属依据", default=dict, blank=True)
     # The title is the archive's, made from the speech's meeting or topic (cited in brackets).
-    title_supplied = models.BooleanField(default=False)
+    title_supplied = models.BooleanField("题名为本馆所拟", default=False)
     # The archive's words at the end of the title, in square brackets there, that tell
     # apart speeches of one file sharing the page's title (ingest/attribution.py tell_apart).
-    title_qualifier = models.CharField(max_length=100, blank=True)
-    keywords = models.JSONField(default=list, blank=True)
-    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    title_qualifier = models.CharField("题名补充", max_length=100, blank=True)
+    keywords = models.JSONField("关键词", default=list, blank=True)
+    fingerprint = models.CharField("内容指纹", max_length=64, blank=True, db_index=True)
     # MinHash of the text (speeches.ingest.dedupe), for near-duplicates across documents.
-    signature = models.JSONField(default=list, blank=True)
+    signature = models.JSONField("相似度签名", default=list, blank=True)
     # "exact", "near" or "partial" when duplicate_of is set.
-    duplicate_kind = models.CharField(max_length=16, blank=True)
-    subtitle = models.CharField(max_length=255, blank=True)
+    duplicate_kind = models.CharField("重复类型", max_length=16, blank=True)
+    subtitle = models.CharField("副标题", max_length=255, blank=True)
     # The title as scraped; `title` is what we show, made from the content when the
     # scraped one does not match it (see title_trusted).
-    source_title = models.CharField(max_length=500, blank=True)
+    source_title = models.CharField("来源标题", max_length=500, blank=True)
     # False when the scraped title does not match the content (000: every speech titled 森林防火).
-    title_trusted = models.BooleanField(default=True)
+    title_trusted = models.BooleanField("标题可信", default=True)
     # What survives of a speech the page lost (残篇): shown as such on its page and in the API.
-    is_fragment = models.BooleanField(default=False)
+    is_fragment = models.BooleanField("残篇", default=False)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates", verbose_name="重复于"
     )
     topics = models.ManyToManyField(
         Topic, through="SpeechTopic", related_name="speeches", blank=True, verbose_name="主题"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("入库时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = SpeechQuerySet.as_manager()
 
@@ -360,15 +362,18 @@ class SpeechBand(models.Model):
 
 
 class SpeechTopic(models.Model):
-    speech = models.ForeignKey(Speech, on_delete=models.CASCADE)
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
-    score = models.FloatField(default=0.0)
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, verbose_name="讲话")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, verbose_name="主题")
+    score = models.FloatField("得分", default=0.0)
 
     class Meta:
         verbose_name = "讲话主题"
         verbose_name_plural = "讲话主题"
         ordering = ["-score"]
         constraints = [models.UniqueConstraint(fields=["speech", "topic"], name="speech_topic_once")]
+
+    def __str__(self) -> str:
+        return f"{self.topic}（{self.score:.2f}）" if self.topic_id else "讲话主题"
 
 
 class Section(models.Model):
@@ -421,17 +426,21 @@ class SpeechAlias(models.Model):
     saying what happened, never a bare 404.
     """
 
-    public_id = models.CharField(max_length=16, unique=True)
-    speech = models.ForeignKey(Speech, null=True, blank=True, on_delete=models.SET_NULL, related_name="aliases")
-    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    title = models.CharField(max_length=500, blank=True)
+    public_id = models.CharField("永久编号", max_length=16, unique=True)
+    speech = models.ForeignKey(
+        Speech, null=True, blank=True, on_delete=models.SET_NULL, related_name="aliases", verbose_name="转至讲话"
+    )
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="来源文件"
+    )
+    title = models.CharField("标题", max_length=500, blank=True)
     reason = models.CharField("原因", max_length=255, blank=True)
     # The speech the id named when it became an alias, so that a later re-ingest can
     # point it at the speech holding most of that text, or give the id back when the
     # text comes back (speeches/ingest/continuity.py). Empty for aliases made before.
-    text = models.TextField(blank=True)
-    fingerprint = models.CharField(max_length=64, blank=True)
-    ordinal = models.PositiveIntegerField(null=True, blank=True)
+    text = models.TextField("当时的正文", blank=True)
+    fingerprint = models.CharField("内容指纹", max_length=64, blank=True)
+    ordinal = models.PositiveIntegerField("序号", null=True, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
