@@ -254,8 +254,8 @@ class DocumentAdmin(admin.ModelAdmin):
         with child_parser() if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
             for document in queryset.exclude(status=Document.Status.PROCESSING):
                 raw, name = bytes(document.raw), document.original_name
-                if is_zip(name, raw):  # a refused zip is retried by expanding it again
-                    reports.extend(upload_files([(name, raw)], request.user))
+                if is_zip(name, raw):  # a kept zip is expanded again, its pages parsed again
+                    reports.extend(upload_files([(name, raw)], request.user, force=True))
                     continue
                 result = ingest_bytes(raw, name, force=True, inline_max=max(budget, 0), parser=parser)
                 budget -= len(raw) if result.status == "ingested" else 0

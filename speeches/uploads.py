@@ -158,8 +158,9 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> 
     return None if len(data) > limit else data
 
 
-def upload_files(files: Iterable[tuple[str, bytes]], user) -> list[dict]:
+def upload_files(files: Iterable[tuple[str, bytes]], user, force: bool = False) -> list[dict]:
     """Store and ingest every uploaded file (zips expanded); one report per piece or skip.
+    `force` parses pages already in the archive again (the admin's re-ingest of a zip).
 
     INGEST_INLINE_MAX_BYTES bounds the whole request, not each file: once the pages
     parsed here add up to it, the rest are queued, so that many files or a big zip
@@ -169,16 +170,16 @@ def upload_files(files: Iterable[tuple[str, bytes]], user) -> list[dict]:
         for name, raw in files:
             expansion = expand_upload(name, raw)
             for piece in expansion.pieces:
-                result = store_piece(piece, user, max(budget, 0), parser)
+                result = store_piece(piece, user, max(budget, 0), parser, force)
                 budget -= len(piece.raw) if result.status == "ingested" else 0
                 reports.append(file_report(piece.name, result))
             reports.extend(skipped_report(label, reason) for label, reason in expansion.skipped)
     return reports
 
 
-def store_piece(piece: Piece, user, inline_max: int, parser=None) -> LoadResult:
+def store_piece(piece: Piece, user, inline_max: int, parser=None, force: bool = False) -> LoadResult:
     if not piece.refusal:
-        return ingest_bytes(piece.raw, piece.name, user, inline_max=inline_max, parser=parser)
+        return ingest_bytes(piece.raw, piece.name, user, inline_max=inline_max, parser=parser, force=force)
     # A refused zip is still kept (nothing uploaded is lost) and failed with its reason.
     document, created = store_upload(piece.raw, piece.name, user)
     if document.status != Document.Status.FAILED or document.error != piece.refusal:

@@ -61,6 +61,24 @@ def test_a_reingest_from_the_admin_parses_in_a_child_process_as_an_upload_does(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_a_reingest_of_a_kept_zip_parses_its_pages_again(staff_client, seed_bytes, django_capture_on_commit_callbacks):
+    # A zip is kept whole when it left files out (here a PNG); its page is a document of its
+    # own. Re-ingesting the zip said the page was 已在档案中 and parsed nothing.
+    from speeches.tests.admin_helpers import upload, zip_of
+
+    raw = zip_of({"page.txt": seed_bytes[SEED_002], "photo.png": b"\x89PNG\r\n\x1a\n"})
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(staff_client, ("bundle.zip", raw))
+    page = Document.objects.get(original_name="bundle.zip/page.txt")
+    parsed_at = page.ingested_at
+    with django_capture_on_commit_callbacks(execute=True):
+        act(staff_client, "reingest", Document.objects.get(original_name="bundle.zip"))
+    page.refresh_from_db()
+    assert page.status == Document.Status.INGESTED and page.ingested_at > parsed_at
+
+
+@pytest.mark.django_db
 @pytest.mark.usefixtures("empty_archive")
 def test_a_failed_upload_can_be_retried_after_the_cause_is_fixed(
     staff_client, seed_bytes, settings, django_capture_on_commit_callbacks
