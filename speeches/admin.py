@@ -243,8 +243,33 @@ class DocumentAdmin(admin.ModelAdmin):
 
     # ---- actions ----------------------------------------------------------------
 
+    def _confirmed(self, request, queryset, action: str, title: str, explanation: str):
+        """None once the admin confirmed on the page this returns (as Django's delete asks):
+        an action ran as soon as it was chosen, and one slip re-parsed a thousand files."""
+        if request.POST.get("post") == "yes":
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "explanation": explanation,
+            "documents": queryset,
+            "action": action,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/speeches/document/action_confirm.html", context)
+
     @admin.action(description="用当前流程重新入库（永久编号不变）", permissions=["change"])
     def reingest(self, request, queryset):
+        asking = self._confirmed(
+            request,
+            queryset,
+            "reingest",
+            "重新入库",
+            f"用当前流程重新解析以下 {queryset.count()} 个文件：讲话的永久编号不变，文字、标题和描述按当前流程重写。",
+        )
+        if asking is not None:
+            return asking
         reports, budget = [], settings.INGEST_INLINE_MAX_BYTES  # per request, as for uploads
         busy = queryset.filter(status=Document.Status.PROCESSING)
         if busy.exists():  # a worker is ingesting them right now; a second ingest beside it would race
@@ -269,6 +294,11 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.action(description="重建所选文档的索引", permissions=["change"])
     def reindex(self, request, queryset):
+        asking = self._confirmed(
+            request, queryset, "reindex", "重建索引", f"重新写入以下 {queryset.count()} 个文件的讲话的检索索引。"
+        )
+        if asking is not None:
+            return asking
         done = 0
         skipped = queryset.exclude(status=Document.Status.INGESTED).count()
         if skipped:
@@ -279,7 +309,7 @@ class DocumentAdmin(admin.ModelAdmin):
             except IndexBusy as error:
                 self.message_user(request, f"索引忙，请稍后再试（{error}）", messages.WARNING)
                 return
-        self.message_user(request, f"已重建索引：{done} 篇讲话（{done} speeches re-indexed）")
+        self.message_user(request, f"已重建索引：{done} 篇讲话")
 
     def get_deleted_objects(self, objs, request):
         # Speeches and sections cannot be deleted on their own (ReadOnlyAdmin) but go

@@ -22,7 +22,8 @@ def ingest_002(seed_bytes) -> Document:
 
 
 def act(client, action, *documents, **extra):
-    data = {"action": action, "_selected_action": [d.pk for d in documents], **extra}
+    """The action chosen and confirmed (post=yes, as on its confirmation page)."""
+    data = {"action": action, "_selected_action": [d.pk for d in documents], "post": "yes", **extra}
     return client.post(changelist_url(), data, follow=True)
 
 
@@ -58,6 +59,20 @@ def test_a_reingest_from_the_admin_parses_in_a_child_process_as_an_upload_does(
     assert "入库 1" in response.content.decode()
     pids = {r.child_pid for r in caplog.records if r.getMessage().startswith("parsed in child")}
     assert len(pids) == 1 and os.getpid() not in pids
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+@pytest.mark.parametrize("action", ["reingest", "reindex"])
+def test_an_action_asks_first_and_does_nothing_until_confirmed(staff_client, seed_bytes, action):
+    document = ingest_002(seed_bytes)
+    parsed_at = document.ingested_at
+    response = act(staff_client, action, document, post="")
+    html = response.content.decode()
+    assert response.status_code == 200 and 'name="post" value="yes"' in html and str(document) in html
+    assert f'name="_selected_action" value="{document.pk}"' in html
+    document.refresh_from_db()
+    assert document.ingested_at == parsed_at
 
 
 @pytest.mark.django_db
@@ -138,7 +153,7 @@ def test_deleting_a_document_removes_its_speeches_from_the_database_and_the_inde
         document = ingest_002(seed_bytes)
     assert indexed_count() > 0
     # The confirmation says what goes and what becomes of the links, in a few lines.
-    html = act(staff_client, "delete_selected", document).content.decode()
+    html = act(staff_client, "delete_selected", document, post="").content.decode()
     assert f"{document}：讲话 {document.speeches.count()} 篇" in html and "（410）" in html
     assert "object (" not in html and html.count("<li>") < 30
     with django_capture_on_commit_callbacks(execute=True):
