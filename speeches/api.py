@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 
 from .models import Document, Speech, SpeechAlias, Topic
 from .search import EXPORT_LIMIT, SearchParams, search_speeches
@@ -115,10 +115,10 @@ def search_export(request, fmt: str):
     params = SearchParams.from_querydict(request.GET)
     results = search_speeches(params=replace(params, page=1), snippets=False, facets=False, limit=EXPORT_LIMIT)
     rows = [_export_row(request, hit) for hit in results.hits]
-    filename = f"search-{date.today().isoformat()}.{fmt}"
+    filename = f"search-{timezone.localdate().isoformat()}.{fmt}"
     if results.count > len(rows):
         # A CSV has nowhere to say it was cut (the JSON has `truncated`): its name says it.
-        filename = f"search-{date.today().isoformat()}-first-{len(rows)}-of-{results.count}.{fmt}"
+        filename = f"search-{timezone.localdate().isoformat()}-first-{len(rows)}-of-{results.count}.{fmt}"
     if fmt == "json":
         response = _json(
             {

@@ -14,6 +14,7 @@ import random
 
 import opencc
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -244,7 +245,10 @@ def test_a_hit_found_through_a_copy_shows_the_copys_words_and_names_it(generated
     # two versions may share.
     html = client.get("/search/", {"q": "唯有副本才写"}).content.decode()
     document = copy.document
-    assert f"（文件 {document.original_name[:29]}" in html and document.created_at.strftime("%Y-%m-%d") in html
+    # The day as the page shows it, in the site's time zone (UTC's was a day behind from
+    # 16:00 UTC, Beijing's midnight: the test failed every evening).
+    day = timezone.localtime(document.created_at).strftime("%Y-%m-%d")
+    assert f"（文件 {document.original_name[:29]}" in html and day in html
 
 
 def test_a_hit_found_through_a_copy_shows_its_own_words_from_a_passage_the_copy_did_not(generated_archive):
