@@ -323,8 +323,10 @@ BATCH_NICENESS = env_int("BATCH_NICENESS", 10, minimum=0)
 # Uploads larger than this are queued for `manage.py process_uploads`
 # instead of being ingested inside the admin request.
 # The pipeline restores about 0.5 MB/s on this 2-core machine, so 512 KiB keeps an
-# upload request well inside gunicorn's 120 s timeout.
-INGEST_INLINE_MAX_BYTES = env_int("INGEST_INLINE_MAX_BYTES", 512 * 1024, minimum=1)
+# upload request well inside gunicorn's 120 s timeout. In development (`make run`) no
+# worker runs and runserver has no timeout: everything is ingested in the request (a
+# queued upload waited there for a worker that never came).
+INGEST_INLINE_MAX_BYTES = env_int("INGEST_INLINE_MAX_BYTES", 512 * 1024 if not DEBUG else 64 * 1024 * 1024, minimum=1)
 # An upload parsed within a web request is parsed in a short-lived child process, so the
 # web worker never holds the pipeline's warmed-up models (≈435 MB; speeches/loading.py
 # child_parser). Off only where start-up time matters more than memory (tests).

@@ -208,8 +208,11 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="讲话")
     def speech_links(self, obj):
-        rows = ((s.get_absolute_url(), s.title, s.public_id) for s in obj.speeches.order_by("ordinal"))
-        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> · <code>{}</code>', rows) or "—"
+        # A copy says so, with the speech it copies, as the upload report does: listed
+        # bare, an upload's copies looked like speeches of their own.
+        speeches = obj.speeches.select_related("duplicate_of").order_by("ordinal")
+        rows = ((s.get_absolute_url(), s.shown_title, s.public_id, _copy_note(s)) for s in speeches)
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> · <code>{}</code>{}', rows) or "—"
 
     # ---- upload -----------------------------------------------------------------
 
@@ -336,6 +339,14 @@ class DocumentAdmin(admin.ModelAdmin):
             remove_document(document)
 
 
+def _copy_note(speech: Speech) -> str:
+    original = speech.duplicate_of
+    if original is None:
+        return ""
+    kind = {"near": "另一版本（有改动）", "partial": "内容全部见于"}.get(speech.duplicate_kind, "重复")
+    return format_html(' · {}：<a href="{}">{}</a>', kind, original.get_absolute_url(), original.shown_title)
+
+
 def summary_of(reports: list[dict]) -> str:
     counts = {
         status: sum(1 for r in reports if r["status"] == status)
@@ -344,9 +355,11 @@ def summary_of(reports: list[dict]) -> str:
     speeches = sum(r["speech_count"] for r in reports if r["status"] == "ingested")
     copies = sum(r["duplicates"] for r in reports if r["status"] == "ingested")
     held = f"{speeches} 篇讲话，其中重复 {copies} 篇" if copies else f"{speeches} 篇讲话"
+    # Items, not files: a zip's pages and the files it left out are each one, and a zip
+    # kept whole because it left some out is one more (its pages are in already).
     return (
-        f"{len(reports)} 个文件：入库 {counts['ingested']}（{held}），已存在 {counts['unchanged']}，"
-        f"排队 {counts['queued']}，失败 {counts['failed']}，跳过 {counts['skipped']}"
+        f"{len(reports)} 项（压缩包内的文件各算一项）：入库 {counts['ingested']}（{held}），"
+        f"已存在 {counts['unchanged']}，排队 {counts['queued']}，失败 {counts['failed']}，跳过 {counts['skipped']}"
     )
 
 

@@ -270,3 +270,15 @@ def test_the_document_list_counts_speeches_without_grouping_by_the_raw_bytes(sta
     assert response.status_code == 200 and grouped == []
     html = response.content.decode()
     assert f'<td class="field-speech_count">{document.speeches.count()}</td>' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive")
+def test_a_documents_page_marks_the_speeches_that_copy_another(staff_client, seed_bytes):
+    raw = seed_bytes[SEED_002]
+    ingest_bytes(raw, "002.txt")
+    again = Document.objects.get(pk=ingest_bytes(b"<p>spam line</p>\n" + raw, "002-again.txt").document_id)
+    html = staff_client.get(f"/admin/speeches/document/{again.pk}/change/").content.decode()
+    copy = again.speeches.exclude(duplicate_of=None).first()
+    assert html.count("重复：<a href=") == again.speeches.exclude(duplicate_of=None).count() > 0
+    assert copy.duplicate_of.get_absolute_url() in html

@@ -272,7 +272,7 @@ def test_the_upload_page_states_the_inline_limit_as_configured(staff_client, set
     # A 512 KiB limit once printed as "大于 0 MB" through floatformat:0.
     settings.INGEST_INLINE_MAX_BYTES = 512 * 1024
     html = staff_client.get(UPLOAD_URL).content.decode()
-    assert "超出 0.5 MB" in html and "0 MB 的文件" not in html
+    assert "合计超过 0.5 MB" in html and "0 MB 的文件" not in html and "process_uploads" in html
 
 
 @pytest.mark.django_db

@@ -286,3 +286,11 @@ def test_a_production_start_with_a_weak_key_or_no_host_names_stops_and_names_it(
 def test_a_forms_body_is_bounded_as_djangos_default_bounds_it():
     result = _fresh(["-c", "from archive import settings as s; print(s.DATA_UPLOAD_MAX_MEMORY_SIZE)"], PRODUCTION)
     assert result.stdout.strip() == "2621440"
+
+
+def test_uploads_are_queued_past_half_a_megabyte_in_production_and_ingested_at_once_in_development():
+    # In development no worker runs: a queued upload waited for one that never came.
+    expression = "s.INGEST_INLINE_MAX_BYTES"
+    assert _production_value({}, expression) == str(512 * 1024)
+    result = _fresh(["-c", f"from archive import settings as s; print({expression})"], {"DEBUG": "1"})
+    assert result.stdout.strip() == str(64 * 1024 * 1024)
