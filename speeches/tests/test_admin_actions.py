@@ -282,3 +282,14 @@ def test_a_documents_page_marks_the_speeches_that_copy_another(staff_client, see
     copy = again.speeches.exclude(duplicate_of=None).first()
     assert html.count("重复：<a href=") == again.speeches.exclude(duplicate_of=None).count() > 0
     assert copy.duplicate_of.get_absolute_url() in html
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("corpus")
+def test_speeches_filter_by_their_documents_status_named_as_such(staff_client):
+    html = staff_client.get("/admin/speeches/speech/").content.decode()
+    assert "来源文件状态" in html
+    ingested = staff_client.get("/admin/speeches/speech/", {"document_status": "ingested"}).context["cl"]
+    assert ingested.result_count == Speech.objects.filter(document__status="ingested").count() > 0
+    failed = staff_client.get("/admin/speeches/speech/", {"document_status": "failed"}).context["cl"]
+    assert failed.result_count == 0
