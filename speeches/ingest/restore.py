@@ -69,7 +69,10 @@ def restore(text: str) -> Restored:
     # After the passes, which look up the mojibake step's memo by the text they hand it.
     simplified = zhang_for_accounts(zhe_for_zhu(simplified))
     warnings = (
-        (f"{moji.marked} 段乱码无法确定，已以{MARKER}标出（{moji.marked} mojibake runs left marked with {MARKER}）",)
+        (
+            f"{moji.marked} 段乱码无法确定，已以{MARKER}标出（{moji.marked} mojibake runs left marked with {MARKER}）"
+            + marked_places(annotated, simplified),
+        )
         if moji.marked
         else ()
     )
@@ -93,6 +96,24 @@ def restore(text: str) -> Restored:
         StepReport("script", {"characters_changed": sum(map(ne, repaired, simplified))}),
     )
     return Restored(stripped, simplified, reports)
+
+
+# Places quoted in the warning, at most: enough to find them, short enough to read.
+MARKED_PLACES = 5
+
+
+def marked_places(before: str, after: str) -> str:
+    """Where the mojibake step marked characters, as the admin can find them: a few
+    characters around the first new mark of each line ("：…立足新起点〓开启新征…"). The
+    lines are the page's after its markup went, so a quote, not a line number, names them."""
+    quotes = []
+    for old, new in zip(split_lines(before), split_lines(after), strict=True):
+        # Only lines this step marked: not the source's own 〓, nor a mark the decoder made.
+        if new.count(MARKER) > old.count(MARKER):
+            at = new.find(MARKER)
+            quotes.append(f"…{new[max(0, at - 6) : at + 7]}…")
+    shown = "；".join(quotes[:MARKED_PLACES])
+    return f"：{shown}" + ("等" if len(quotes) > MARKED_PLACES else "") if quotes else ""
 
 
 def damaged_lines(text: str) -> set[str]:
