@@ -69,6 +69,14 @@ class TopicAdmin(ReadOnlyAdmin):
     def speech_count(self, obj):
         return obj.n
 
+    @admin.display(description="来源文件", ordering="original_name")
+    def shown(self, obj):
+        # Its title as the site shows it (the archive's in brackets), and always the file's
+        # name: the list showed a title for some and a file name for others.
+        if obj.display_title == obj.original_name:
+            return obj.original_name
+        return format_html('{}<br><span class="quiet">{}</span>', obj.display_title, obj.original_name)
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -109,7 +117,7 @@ _SPEECH_COUNT = (
 class DocumentAdmin(admin.ModelAdmin):
     # Why a file failed next to its status: last, it was past the list's edge at 1280 px.
     list_display = (
-        "__str__",
+        "shown",
         "status",
         "short_error",
         "speech_count",
@@ -181,6 +189,14 @@ class DocumentAdmin(admin.ModelAdmin):
     @admin.display(description="讲话数", ordering="n")
     def speech_count(self, obj):
         return obj.n
+
+    @admin.display(description="来源文件", ordering="original_name")
+    def shown(self, obj):
+        # Its title as the site shows it (the archive's in brackets), and always the file's
+        # name: the list showed a title for some and a file name for others.
+        if obj.display_title == obj.original_name:
+            return obj.original_name
+        return format_html('{}<br><span class="quiet">{}</span>', obj.display_title, obj.original_name)
 
     @admin.display(description="原因")
     def short_error(self, obj):
