@@ -511,6 +511,9 @@ def _link_duplicates(parsed: ParsedDocument, by_ordinal: dict[int, Speech], excl
             canonical, kind = by_ordinal.get(parsed_speech.duplicate_of), parsed_speech.duplicate_kind or "exact"
             if canonical is not None and canonical.duplicate_of is not None:
                 canonical, kind = canonical.duplicate_of, copy_kind(kind, canonical.duplicate_kind)
+                if speech.fingerprint and speech.fingerprint == canonical.fingerprint:
+                    # Word for word the original, whatever the page's own repeat changed.
+                    kind = "exact"
         else:
             canonical, kind = _archive_original(speech, exclude)
         if canonical is not None and canonical.pk != speech.pk:

@@ -1,6 +1,7 @@
 """The loader: seeds become rows, the same bytes twice change nothing, failures keep the raw bytes."""
 
 import pytest
+from django.db import transaction
 
 from speeches.ingest import parse_document
 from speeches.loading import ingest_bytes, load_parsed
@@ -383,6 +384,31 @@ def test_a_repeat_inside_a_page_copies_the_original_its_first_copy_copies_in_ano
     assert second.speeches.filter(duplicate_of__document=first).count() == second.speeches.count() == 20
     assert second.speeches.get(ordinal=8).duplicate_of == first.speeches.get(ordinal=2)
     assert not Speech.objects.filter(duplicate_of__duplicate_of__isnull=False).exists()
+
+
+def test_a_repeat_word_for_word_of_another_files_speech_is_its_exact_copy_whatever_the_page_changed(seed_bytes):
+    # A page holds an edited version of 002's first speech and, later, that speech as it
+    # was; the repeat was linked through the edited version and called 另一版本（有改动）.
+    from dataclasses import replace
+
+    from speeches.ingest.identity import content_fingerprint
+    from speeches.loading import store_upload
+
+    raw = seed_bytes["002_5507ae1777cd8619.txt"]
+    first = Document.objects.get(pk=ingest_bytes(raw, "002.txt").document_id)
+    original = first.speeches.get(ordinal=1)
+    parsed = parse_document(raw)
+    one = parsed.speeches[0]
+    edited = replace(
+        one, text=one.text + "\n新增的一句话。", fingerprint=content_fingerprint(one.text + "新增的一句话。")
+    )
+    repeat = replace(one, ordinal=len(parsed.speeches) + 1, duplicate_of=1, duplicate_kind="near")
+    second, _ = store_upload(b"<p>another page</p>\n" + raw, "page.txt", None)
+    with transaction.atomic():
+        load_parsed(second, replace(parsed, speeches=(edited, *parsed.speeches[1:], repeat)))
+    linked = second.speeches.get(ordinal=repeat.ordinal)
+    assert (linked.duplicate_of, linked.duplicate_kind) == (original, "exact")
+    assert second.speeches.get(ordinal=1).duplicate_kind == "near"
 
 
 def test_a_forced_reingest_keeps_each_speechs_row_and_arrival_so_newest_first_does_not_change(seed_bytes):
