@@ -373,8 +373,9 @@ def summary_of(reports: list[dict]) -> str:
     held = f"{speeches} 篇讲话，其中重复 {copies} 篇" if copies else f"{speeches} 篇讲话"
     # Items, not files: a zip's pages and the files it left out are each one, and a zip
     # kept whole because it left some out is one more (its pages are in already).
+    zipped = any(".zip/" in r["name"].lower() or r["status"] == "skipped" for r in reports)
     return (
-        f"{len(reports)} 项（压缩包内的文件各算一项）：入库 {counts['ingested']}（{held}），"
+        f"{len(reports)} 项{'（压缩包内的文件各算一项）' if zipped else ''}：入库 {counts['ingested']}（{held}），"
         f"已存在 {counts['unchanged']}，排队 {counts['queued']}，失败 {counts['failed']}，跳过 {counts['skipped']}"
     )
 

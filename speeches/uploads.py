@@ -277,8 +277,8 @@ COUNT_LABELS = {
     "duplicates_within": "页内重复 {} 篇",
     "near_duplicates_within": "页内近似重复 {} 篇",
     "fragments": "过短的片段 {} 个",
-    "preamble_lines": "页首文字 {} 行",
-    "trailer_lines": "页尾文字 {} 行",
+    "preamble_lines": "页首文字 {} 行（不属任何一篇，不被检索）",
+    "trailer_lines": "页尾文字 {} 行（不属任何一篇，不被检索）",
     "started_by_marker": "按篇目标记分篇 {} 处",
     "started_by_subtitle": "按标题行分篇 {} 处",
     "started_by_salutation": "按称呼语分篇 {} 处",
@@ -302,8 +302,14 @@ def repairs_of(report: dict) -> list[str]:
     """Non-zero counts of the pipeline's steps, in words: "乱码：发现乱码 26 段，修复 25 段"."""
     lines = []
     for step in report.get("steps", []):
-        name, counts = step.get("step"), _counts_in_words(step)
-        if counts and name != "split":
+        name = step.get("step")
+        if name == "split":
+            # Of the split, only the text left out of every speech (before the first, after
+            # the site's footer): kept with the document, never searched, so the admin hears of it.
+            kept = {key: step.get("counts", {}).get(key, 0) for key in ("preamble_lines", "trailer_lines")}
+            step = {**step, "counts": kept}
+        counts = _counts_in_words(step)
+        if counts:
             lines.append(f"{STEP_NAMES.get(name, name)}：{'，'.join(counts)}")
     return lines
 

@@ -179,3 +179,13 @@ def test_a_file_just_over_the_limit_is_said_to_be_so_in_bytes_not_as_two_equal_s
     settings.INGEST_MAX_BYTES = 16 * 2**20
     assert too_large_reason(16 * 2**20 + 10).startswith("文件过大：16,777,226 字节，上限 16,777,216 字节")
     assert too_large_reason(20 * 2**20).startswith("文件过大：20 MB，上限 16 MB")
+
+
+def test_the_report_says_how_much_text_the_page_held_outside_every_speech():
+    # Text after the site's footer is kept with the document and never searched: an admin
+    # who appended a speech there was told nothing.
+    from speeches.uploads import repairs_of
+
+    report = {"steps": [{"step": "split", "counts": {"speeches": 3, "sections": 9, "trailer_lines": 12}}]}
+    assert repairs_of(report) == ["分篇：页尾文字 12 行（不属任何一篇，不被检索）"]
+    assert repairs_of({"steps": [{"step": "split", "counts": {"speeches": 3}}]}) == []
