@@ -54,8 +54,9 @@ def describe(params: SearchParams) -> str:
         for slug in params.topic
     ]
     # A document out of the archive (a failed upload) is named to no one: its number is shown.
-    named = {d.pk: d.display_title for d in Document.objects.public().filter(pk__in=params.document)}
-    shown["document"] = [named.get(pk, f"第 {pk} 号") for pk in params.document]
+    wanted = [int(pk) for pk in params.document if str(pk).isdigit()]
+    named = {str(d.pk): d.display_title for d in Document.objects.public().filter(pk__in=wanted)}
+    shown["document"] = [named.get(str(pk), f"第 {pk} 号") for pk in params.document]
     shown["year"] = ["不详" if year == UNDATED else str(year) for year in params.year]
     if params.year_from or params.year_to:
         shown["year"].append(f"{params.year_from or ''}–{params.year_to or ''}")
