@@ -6,8 +6,9 @@ to whoever was named, with no way to stop it but signing in to an account that i
 theirs. So:
 
 - a new or changed address gets one mail asking its owner to confirm (`ask`); it holds
-  nothing the account's owner wrote, not even the user name, and is sent again only
-  after ASK_AGAIN_AFTER; a digest goes only to a confirmed address (digest.py);
+  nothing the account's owner wrote, not even the user name; an account asks, and an
+  address is asked, at most once in ASK_AGAIN_AFTER; a digest goes only to a confirmed
+  address (digest.py);
 - the confirming link opens a page with a button (`confirm_token`, alerts.alert_confirm):
   a mail scanner that follows links confirms nothing;
 - every digest carries a link that stops it without signing in (`stop_url`), also as the
@@ -72,11 +73,17 @@ def ask(user, now=None) -> str:
     if not user.email:
         return "confirmed"
     found, _ = MailConfirmation.objects.get_or_create(user=user, defaults={"address": user.email})
-    if found.address == user.email:
-        if found.confirmed_at:
-            return "confirmed"
-        if found.asked_at and now - found.asked_at < ASK_AGAIN_AFTER:
-            return "recent"
+    if found.address == user.email and found.confirmed_at:
+        return "confirmed"
+    # One mail in ASK_AGAIN_AFTER from an account, whatever address it names now, and to an
+    # address, whichever account names it: alternating two addresses, or opening accounts,
+    # mailed the same stranger at every click.
+    since = now - ASK_AGAIN_AFTER
+    if (found.asked_at and found.asked_at > since) or MailConfirmation.objects.filter(
+        address__iexact=user.email, asked_at__gt=since
+    ).exclude(pk=found.pk).exists():
+        # The row keeps the address last asked: its time bounds the next mail to it.
+        return "recent"
     found.address, found.confirmed_at, found.asked_at = user.email, None, now
     found.save()
     lines = [

@@ -409,7 +409,7 @@ def test_an_address_nobody_confirmed_gets_no_digest_only_one_mail_asking_holding
     assert digest(mailoutbox) == []
     # Asked again at once, it is not sent again (a mail bomb), and the page says why.
     response = client.post("/alerts/email/", {"email": "victim@example.net"}, follow=True)
-    assert len(mailoutbox) == 1 and "刚刚已发到" in response.content.decode()
+    assert len(mailoutbox) == 1 and "刚刚发过" in response.content.decode()
     assert "尚未确认" in client.get("/alerts/").content.decode()
 
 
@@ -484,3 +484,17 @@ def test_signing_up_with_an_address_asks_its_owner_to_confirm_it(client, mailout
     assert "已向 frank@example.org 发出确认邮件" in response.content.decode()
     [asking] = mailoutbox
     assert asking.to == ["frank@example.org"] and "/alerts/confirm/" in asking.body
+
+
+def test_neither_alternating_addresses_nor_more_accounts_mail_a_stranger_more_than_once_in_ten_minutes(
+    client, mailoutbox, settings
+):
+    settings.SITE_URL = SITE
+    client.force_login(User.objects.create_user("mallory", password="a-long-passphrase-1"))
+    for _ in range(5):
+        client.post("/alerts/email/", {"email": "victim@example.net"})
+        client.post("/alerts/email/", {"email": "other@example.net"})
+    second = Client()
+    second.force_login(User.objects.create_user("mallory2", password="a-long-passphrase-1"))
+    second.post("/alerts/email/", {"email": "Victim@example.net"})
+    assert [m.to for m in mailoutbox] == [["victim@example.net"]]
