@@ -606,25 +606,14 @@ def remove_document(document: Document) -> None:
         # Its ids stay known, so a bookmarked link explains the removal instead of a bare 404,
         # or leads to a copy another document keeps of the speech (the earliest), which
         # becomes the original of the other copies.
-        survivors: dict[int, list[int]] = {}
-        successors: dict[str, str] = {}  # a deleted speech's id -> its survivor's
-        speeches = document.speeches.values_list(
-            "pk", "public_id", "title", "duplicate_of_id", "duplicate_of__public_id", "duplicate_of__document_id"
+        survivors, successors = _survivors(document)
+        # Before anything below changes its aliases: a document stored before id histories
+        # were kept has its history made now, from them.
+        id_history.mark_deleted_on_commit(
+            document, timezone.now().isoformat(), {public_id: found for public_id, (_, found) in successors.items()}
         )
-        for pk, public_id, title, original, original_id, original_document in speeches:
-            copies = list(
-                Speech.objects.filter(duplicate_of=pk)
-                .exclude(document=document)
-                .order_by("document__created_at", "document_id", "ordinal")
-                .values_list("pk", "public_id")
-            )
-            survivor = copies[0][0] if copies else None
-            if copies:
-                survivors[survivor] = [copy for copy, _ in copies[1:]]
-                successors[public_id] = copies[0][1]
-            elif original is not None and original_document != document.pk:
-                # A copy of a speech another document keeps: its id leads to that one.
-                survivor, successors[public_id] = original, original_id
+        for pk, public_id, title in document.speeches.values_list("pk", "public_id", "title"):
+            survivor = successors.get(public_id, (None, None))[0]
             if survivor is not None:
                 # Ids an earlier re-ingest merged into this speech follow it to the survivor.
                 SpeechAlias.objects.filter(speech_id=pk).update(speech_id=survivor)
@@ -640,11 +629,44 @@ def remove_document(document: Document) -> None:
         # Ids an earlier re-ingest retired: their page (speech_gone.html) now blames the
         # deletion, not the re-processing.
         SpeechAlias.objects.filter(document=document).update(document=None, reason="deleted")
-        id_history.mark_deleted_on_commit(document, timezone.now().isoformat(), successors)
         document.delete()
         for survivor, others in survivors.items():
             Speech.objects.filter(pk__in=others).update(duplicate_of=survivor)
         documents_changed({document_id} | copying)
+
+
+def _survivors(document: Document) -> tuple[dict[int, list[int]], dict[str, tuple[int, str]]]:
+    """What the document's speeches leave behind when it goes: for each speech another
+    document keeps a copy of, that copy (the earliest, the others' original from then on:
+    survivor pk -> the other copies' pks); and for each speech, the speech its id leads to
+    (id -> (pk, id)): its surviving copy; or, a copy itself, its original in another
+    document, or the survivor of its original in this one."""
+    survivors: dict[int, list[int]] = {}
+    successors: dict[str, tuple[int, str]] = {}
+    rows = list(
+        document.speeches.values_list(
+            "pk", "public_id", "duplicate_of_id", "duplicate_of__public_id", "duplicate_of__document_id"
+        )
+    )
+    by_pk = {pk: public_id for pk, public_id, *_ in rows}
+    for pk, public_id, *_ in rows:
+        copies = list(
+            Speech.objects.filter(duplicate_of=pk)
+            .exclude(document=document)
+            .order_by("document__created_at", "document_id", "ordinal")
+            .values_list("pk", "public_id")
+        )
+        if copies:
+            survivors[copies[0][0]] = [copy for copy, _ in copies[1:]]
+            successors[public_id] = copies[0]
+    for _pk, public_id, original, original_id, original_document in rows:
+        if public_id in successors or original is None:
+            continue
+        if original_document != document.pk:
+            successors[public_id] = (original, original_id)
+        elif by_pk.get(original) in successors:
+            successors[public_id] = successors[by_pk[original]]
+    return survivors, successors
 
 
 def _documents_copying(document: Document) -> set[int]:

@@ -283,6 +283,22 @@ def test_deleting_a_document_of_copies_leads_their_ids_to_the_originals_another_
         assert response.status_code == 301 and response["Location"] == original.get_absolute_url()
 
 
+def test_deleting_a_document_leads_a_repeat_inside_it_to_where_its_original_survives(seed_bytes, client):
+    # 001 repeats its 篇二 as 篇八 (a copy inside the page). Another file copies 001 whole:
+    # deleting 001 led 篇二 to that file's copy, and 篇八 to 410.
+    from speeches.loading import remove_document
+
+    raw = seed_bytes["001_1ede3f202e9dcf26.txt"]
+    first = Document.objects.get(pk=ingest_bytes(raw, "001.txt").document_id)
+    repeat = first.speeches.get(ordinal=8)
+    assert repeat.duplicate_of == first.speeches.get(ordinal=2)
+    second = Document.objects.get(pk=ingest_bytes(b"<p>spam line</p>\n" + raw, "001-again.txt").document_id)
+    survivor = second.speeches.get(duplicate_of=repeat.duplicate_of, ordinal=2)
+    remove_document(first)
+    response = client.get(f"/speeches/{repeat.public_id}/")
+    assert response.status_code == 301 and response["Location"] == survivor.get_absolute_url()
+
+
 def test_copies_of_a_speech_a_re_ingest_drops_copy_each_other_not_nothing(seed_bytes):
     from dataclasses import replace
 

@@ -458,6 +458,28 @@ def test_a_damaged_raw_file_is_named_skipped_and_makes_the_rebuild_fail(seed_byt
     assert not Document.objects.exists()
 
 
+def test_a_deleted_document_without_an_id_history_keeps_its_retired_ids_explained_after_a_rebuild(
+    client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    # A document stored before id histories were kept: its history is made when it is
+    # deleted, and must still name the ids earlier re-ingests retired.
+    from speeches.id_history import history_path, read
+    from speeches.loading import remove_document
+
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    third = Speech.objects.get(ordinal=3).public_id
+    use_pipeline(monkeypatch, merge_second_and_third)
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    document = Document.objects.get()
+    history_path(document.sha256).unlink()
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_document(document)
+    assert third in {alias["public_id"] for alias in read(document.sha256).get("aliases", [])}
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+    assert client.get(f"/speeches/{third}/").status_code == 410
+
+
 def _as_in_a_database_made_anew() -> None:
     """Its counter of document numbers starts again at 1."""
     with connection.cursor() as cursor:
