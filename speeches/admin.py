@@ -267,11 +267,18 @@ class DocumentAdmin(admin.ModelAdmin):
         an action ran as soon as it was chosen, and one slip re-parsed a thousand files."""
         if request.POST.get("post") == "yes":
             return None
+        select_across = request.POST.get("select_across") == "1"
         context = {
             **self.admin_site.each_context(request),
             "title": title,
             "explanation": explanation,
-            "documents": queryset,
+            "documents": queryset[:SHOWN_TO_CONFIRM],
+            "more": max(0, queryset.count() - SHOWN_TO_CONFIRM),
+            # "All N" across the list's pages is passed on as such: an id each was more
+            # fields than a request may carry (Django's 1000), and the confirmation a 400.
+            "select_across": select_across,
+            "ids": [] if select_across else queryset.values_list("pk", flat=True),
+            "first_id": request.POST.get(admin.helpers.ACTION_CHECKBOX_NAME, ""),
             "action": action,
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -397,6 +404,10 @@ class SpeechTopicInline(admin.TabularInline):
     extra = 0
     readonly_fields = ("topic", "score")
     can_delete = False
+
+
+# Files named on an action's confirmation page; the rest are counted.
+SHOWN_TO_CONFIRM = 50
 
 
 class DocumentStatusFilter(admin.SimpleListFilter):
