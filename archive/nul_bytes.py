@@ -10,7 +10,7 @@ control character (speeches/search/params.py); an uploaded file's bytes are not 
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse, QueryDict
+from django.http import Http404, JsonResponse, QueryDict, UnreadablePostError
 
 
 def _spaced(data: QueryDict) -> QueryDict:
@@ -37,6 +37,15 @@ class NulBytesMiddleware:
             raise Http404("地址中有空字符（NUL）")
         if _holds_nul(request.GET):
             request.GET = _spaced(request.GET)
-        if request.method == "POST" and _holds_nul(request.POST):
+        if request.method == "POST" and _holds_nul(self._post(request)):
             request.POST = _spaced(request.POST)
         return self.get_response(request)
+
+    @staticmethod
+    def _post(request) -> QueryDict:
+        """The form's values, or none when the body cannot be read (a client that left
+        mid-body): CsrfViewMiddleware answers that request, as before this one read it."""
+        try:
+            return request.POST
+        except UnreadablePostError:
+            return QueryDict()

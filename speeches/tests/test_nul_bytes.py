@@ -33,3 +33,29 @@ def test_a_nul_in_a_query_or_a_form_is_read_as_a_space(client, cast):
     response = client.post("/bookmarks/add/", body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 302 and Bookmark.objects.get().note == "注 释"
     assert client.get("/search/", {"q": "安全\x00生产"}).status_code == 200
+
+
+def test_a_client_that_leaves_in_the_middle_of_its_form_gets_no_server_error():
+    import io
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    class LeftMidBody(io.RawIOBase):
+        def read(self, *args):
+            raise OSError("client went away mid-body")
+
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/accounts/login/",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": LeftMidBody(),
+        "wsgi.errors": io.StringIO(),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": "100",
+    }
+    statuses = []
+    WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+    assert not statuses[0].startswith("5"), statuses
