@@ -117,9 +117,10 @@ elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_K
     # As `check --deploy` judges it (security.W009), which gunicorn never runs: signed
     # cookies and password-reset tokens are only as strong as this key.
     raise ImproperlyConfigured("SECRET_KEY must be 50 or more random characters when DEBUG is off")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+# The development hosts only while DEBUG is on: unset in production, every public request
+# was refused (400) by a server that had started without complaint.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    # Every request would be refused (400) by a server that started without complaint.
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host names when DEBUG is off")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -333,8 +334,8 @@ INGEST_INLINE_MAX_BYTES = env_int("INGEST_INLINE_MAX_BYTES", 512 * 1024 if not D
 INGEST_INLINE_IN_CHILD = env_bool("INGEST_INLINE_IN_CHILD", True)
 # Files larger than this are refused (kept, status failed).
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 16 * 1024 * 1024, minimum=1)
-# A request's body apart from its files (which Django does not count here): forms, and
-# a search's parameters. 64 MB let anyone's form post grow a web worker by that much.
+# A request's body apart from its files (which Django does not count here): a form's
+# fields. 64 MB let anyone's form post grow a web worker by that much.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Files in one upload (Django's default, 100, refused a folder of 101 pages whole with a

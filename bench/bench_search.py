@@ -69,6 +69,7 @@ def setup_django(scratch: Path, database_url: str | None = None) -> None:
     os.environ["SEARCH_INDEX_DIR"] = str(scratch / "index")
     os.environ["MEDIA_ROOT"] = str(scratch / "media")
     os.environ["DEBUG"] = "0"
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")  # the test client's host
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "0123456789abcdefghijklmnopqrstuvwxyz")
     # Required in production mode; the benchmark sends no mail.
     os.environ.setdefault("SITE_URL", "http://127.0.0.1")

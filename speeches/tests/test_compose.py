@@ -106,4 +106,4 @@ def test_the_databases_are_ready_only_once_they_answer_over_tcp_and_migrate_is_t
 def test_the_proxy_takes_a_whole_body_before_a_worker_does_and_bounds_how_long_it_may_take():
     caddyfile = (ROOT / "docker/caddy/Caddyfile").read_text(encoding="utf-8")
     assert re.search(r"reverse_proxy web:8000 \{[^}]*request_buffers 16MB", caddyfile)
-    assert re.search(r"timeouts \{\s*(#[^\n]*\n\s*)*read_body 2m", caddyfile)
+    assert re.search(r"timeouts \{\s*(#[^\n]*\n\s*)*read_body 15m", caddyfile)

@@ -276,10 +276,12 @@ def test_a_warning_of_django_is_printed_once_by_the_development_server():
         ({"SECRET_KEY": "django-insecure-" + "abcdefghij" * 5}, "SECRET_KEY"),
         ({"SECRET_KEY": "ab" * 30}, "SECRET_KEY"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),  # unset: the development hosts were taken
     ],
 )
 def test_a_production_start_with_a_weak_key_or_no_host_names_stops_and_names_it(env, named):
-    result = _fresh(["-c", "from archive import settings"], {**PRODUCTION, **env})
+    chosen = {name: value for name, value in {**PRODUCTION, **env}.items() if value is not None}
+    result = _fresh(["-c", "from archive import settings"], chosen)
     assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr and named in result.stderr
 
 
