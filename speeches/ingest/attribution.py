@@ -417,19 +417,19 @@ def _said_together(text: str, name: str, kind: str) -> tuple[int, int] | None:
     ("全市上下都形成了必须加快湘潭经济发展的共识"), the two closest together: the span from
     one to the other. None when no sentence does."""
     own = re.compile("|".join(map(re.escape, _OWN_WORDS.get(kind, ()))))
-    named = re.compile(re.escape(name))
-    best, first = None, None
+    # The city's name, not a county named after it (邵阳县 is not 邵阳市).
+    named = re.compile(re.escape(name) + ("(?![县区])" if kind == "市" else ""))
+    best = None
     for sentence in _SENTENCE.finditer(text):
         if name not in sentence.group() or not own.search(sentence.group()):
             continue
         for a in named.finditer(text, sentence.start(), sentence.end()):
-            first = first or (a.start(), a.end())
             for b in own.finditer(text, sentence.start(), sentence.end()):
                 span = (min(a.start(), b.start()), max(a.end(), b.end()))
                 if best is None or span[1] - span[0] < best[1] - best[0]:
                     best = span
-    # Far apart, the two do not fit one quote: the place where that sentence names it.
-    return best if best is not None and best[1] - best[0] <= _TOGETHER_WITHIN else first
+    # Far apart, the two do not fit one quote: the caller quotes the first mention.
+    return best if best is not None and best[1] - best[0] <= _TOGETHER_WITHIN else None
 
 
 _TOGETHER_WITHIN = 24

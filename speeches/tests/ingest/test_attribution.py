@@ -105,6 +105,13 @@ def test_a_stated_places_evidence_is_where_the_speech_names_it_as_its_own():
     assert "我市" in found.evidence and "济宁" in found.evidence and "一中" not in found.evidence
 
 
+def test_a_citys_evidence_is_never_a_county_named_after_it():
+    # 003's 邵阳 speech: "我市…邵阳县环境监察…用房已完工" is the county's, not the city's.
+    text = "20xx年,是邵阳环保事业取得重要进展的一年。\n全面推进邵阳经济社会发展。\n我市邵阳县环境监察监测执法业务用房已完工。"
+    found = find_place(text)
+    assert found.value == "湖南·邵阳" and "邵阳县" not in found.evidence
+
+
 def test_a_city_in_our_province_names_the_province_not_the_city():
     # 001: a 德州 speech says "我省日照市报告多例本土病例".
     found = find_place("近期国内多地出现聚集性疫情,我省日照市报告多例本土病例……山东省疫情防控指挥部……我省各地")
