@@ -57,6 +57,21 @@ def pages(corpus) -> dict[str, str]:
         "office": f"/offices/{quote(speech.office)}/",
         "topics": "/topics/",
         "documents": "/documents/",
+        # The pages a digest's reader opens from a mail, signed in or not.
+        **mail_pages(),
+    }
+
+
+def mail_pages() -> dict[str, str]:
+    from django.conf import settings
+    from django.contrib.auth.models import User
+
+    from speeches.mail_confirmation import confirm_url, stop_url
+
+    reader, _ = User.objects.get_or_create(username="reader", defaults={"email": "reader@example.org"})
+    return {
+        "confirm address": confirm_url(reader).removeprefix(settings.SITE_URL),
+        "stop digests": stop_url(reader).removeprefix(settings.SITE_URL),
     }
 
 
