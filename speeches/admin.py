@@ -373,7 +373,7 @@ def _copy_note(speech: Speech) -> str:
 def summary_of(reports: list[dict]) -> str:
     counts = {
         status: sum(1 for r in reports if r["status"] == status)
-        for status in ("ingested", "unchanged", "queued", "failed", "skipped")
+        for status in ("ingested", "unchanged", "queued", "failed", "skipped", "kept")
     }
     speeches = sum(r["speech_count"] for r in reports if r["status"] == "ingested")
     copies = sum(r["duplicates"] for r in reports if r["status"] == "ingested")
@@ -384,11 +384,12 @@ def summary_of(reports: list[dict]) -> str:
     return (
         f"{len(reports)} 项{'（压缩包内的文件各算一项）' if zipped else ''}：入库 {counts['ingested']}（{held}），"
         f"已存在 {counts['unchanged']}，排队 {counts['queued']}，失败 {counts['failed']}，跳过 {counts['skipped']}"
+        + (f"，原样保存的压缩包 {counts['kept']}" if counts["kept"] else "")
     )
 
 
 def summary_level(reports: list[dict]) -> int:
-    return messages.WARNING if any(r["status"] in {"failed", "skipped"} for r in reports) else messages.SUCCESS
+    return messages.WARNING if any(r["status"] in {"failed", "skipped", "kept"} for r in reports) else messages.SUCCESS
 
 
 class SectionInline(admin.TabularInline):

@@ -44,6 +44,9 @@ class Piece:
     raw: bytes
     # Set when the piece must be kept but not parsed (a refused zip): the reason shown.
     refusal: str = ""
+    # A zip kept whole because it held files that were not taken out, its pages in: kept,
+    # not failed, as the upload's report tells it (its document has no speeches of its own).
+    whole: bool = False
 
 
 @dataclass
@@ -77,7 +80,7 @@ def expand_upload(name: str, raw: bytes) -> Expansion:
         # (and failed, as nothing to parse) with the list of what was left in it.
         left = "；".join(f"{label}：{reason}" for label, reason in expansion.skipped)
         reason = f"压缩包原样保存，其中 {len(expansion.skipped)} 个文件未入库（zip kept; files not taken）：{left}"
-        expansion.pieces.append(Piece(name, raw, refusal=reason[:2000]))
+        expansion.pieces.append(Piece(name, raw, refusal=reason[:2000], whole=True))
     return expansion
 
 
@@ -173,6 +176,8 @@ def upload_files(files: Iterable[tuple[str, bytes]], user, force: bool = False) 
                 result = store_piece(piece, user, max(budget, 0), parser, force)
                 budget -= len(piece.raw) if result.status == "ingested" else 0
                 reports.append(file_report(piece.name, result))
+                if piece.whole:
+                    reports[-1].update(status="kept", status_label=STATUS_LABELS["kept"])
             reports.extend(skipped_report(label, reason) for label, reason in expansion.skipped)
     return reports
 
@@ -196,6 +201,7 @@ STATUS_LABELS = {
     "queued": "已排队（queued）",
     "failed": "失败（failed）",
     "skipped": "已跳过（skipped）",
+    "kept": "原样保存（其中有文件未入库）",
 }
 
 

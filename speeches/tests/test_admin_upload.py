@@ -365,3 +365,18 @@ def test_a_folder_of_more_than_a_hundred_pages_is_taken_in_one_upload_and_the_fo
     assert Document.objects.count() == 101  # each kept, refused or not
     page = staff_client.get(UPLOAD_URL).content.decode()
     assert f"一次最多 {settings.DATA_UPLOAD_MAX_NUMBER_FILES} 个文件" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_a_zip_kept_whole_for_a_file_it_left_out_is_reported_kept_not_failed(staff_client, seed_bytes):
+    # Its page went in; the zip, kept for its PNG, was counted 失败 beside it.
+    from speeches.tests.admin_helpers import zip_of
+
+    raw = zip_of({"page.txt": seed_bytes[SEED_002], "photo.png": b"\x89PNG\r\n\x1a\n"})
+    response = upload(staff_client, ("bundle.zip", raw))
+    reports = reports_of(response)
+    assert reports["bundle.zip/page.txt"]["status"] == "ingested"
+    assert reports["bundle.zip"]["status"] == "kept" and "photo.png" in reports["bundle.zip"]["message"]
+    summary = [str(m) for m in response.context["messages"]][0]
+    assert "失败 0" in summary and "原样保存的压缩包 1" in summary
