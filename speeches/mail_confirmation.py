@@ -6,9 +6,8 @@ to whoever was named, with no way to stop it but signing in to an account that i
 theirs. So:
 
 - a new or changed address gets one mail asking its owner to confirm (`ask`); it holds
-  nothing the account's owner wrote, not even the user name; an account asks, and an
-  address is asked, at most once in ASK_AGAIN_AFTER; a digest goes only to a confirmed
-  address (digest.py);
+  nothing the account's owner wrote, not even the user name; an account asks at most once
+  in ASK_AGAIN_AFTER (see `ask`); a digest goes only to a confirmed address (digest.py);
 - the confirming link opens a page with a button (`confirm_token`, alerts.alert_confirm):
   a mail scanner that follows links confirms nothing;
 - every digest carries a link that stops it without signing in (`stop_url`), also as the
@@ -26,6 +25,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,25 +67,38 @@ def stop_url(user) -> str:
 
 
 def ask(user, now=None) -> str:
-    """Ask the owner of the user's address to confirm it, unless it is confirmed or was
-    asked a moment ago: "confirmed", "asked", "recent" or "failed" (the mail server)."""
+    """Ask the owner of the user's address to confirm it: "confirmed" (nothing to ask),
+    "asked", "recent" (not now, see below) or "failed" (the mail server).
+
+    An account asks at most once in ASK_AGAIN_AFTER, whatever address it names (alternating
+    two addresses mailed a stranger at every click). Asking again for the address it asked
+    last also waits while another account asked for that address within the window; its
+    first ask for an address never does, so no other account can keep an address's owner
+    from confirming it by asking for it every ten minutes."""
     now = now or timezone.now()
     if not user.email:
         return "confirmed"
     found, _ = MailConfirmation.objects.get_or_create(user=user, defaults={"address": user.email})
     if found.address == user.email and found.confirmed_at:
         return "confirmed"
-    # One mail in ASK_AGAIN_AFTER from an account, whatever address it names now, and to an
-    # address, whichever account names it: alternating two addresses, or opening accounts,
-    # mailed the same stranger at every click.
     since = now - ASK_AGAIN_AFTER
-    if (found.asked_at and found.asked_at > since) or MailConfirmation.objects.filter(
-        address__iexact=user.email, asked_at__gt=since
-    ).exclude(pk=found.pk).exists():
-        # The row keeps the address last asked: its time bounds the next mail to it.
+    again = found.address.lower() == user.email.lower() and found.asked_at is not None
+    if (
+        again
+        and MailConfirmation.objects.filter(address__iexact=user.email, asked_at__gt=since)
+        .exclude(pk=found.pk)
+        .exists()
+    ):
         return "recent"
-    found.address, found.confirmed_at, found.asked_at = user.email, None, now
-    found.save()
+    # The account's window, taken atomically: two posts at once (a double click) send one mail.
+    taken = (
+        MailConfirmation.objects.filter(pk=found.pk)
+        .filter(models.Q(asked_at__isnull=True) | models.Q(asked_at__lte=since))
+        .update(address=user.email, confirmed_at=None, asked_at=now)
+    )
+    if not taken:
+        return "recent"
+    found.refresh_from_db()
     lines = [
         f"有人在讲话档案（{settings.SITE_URL}）把本邮箱设为检索提醒的通知邮箱。",
         "",
