@@ -341,6 +341,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Files in one upload (Django's default, 100, refused a folder of 101 pages whole with a
 # bare 400); the upload form states it (speeches/admin.py), a .zip holds any number.
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 1000, minimum=1)
+# Fields in one request: the admin's delete confirmation (Django's own page) posts an id
+# per document, and past Django's 1000 deleting "all N" across the list's pages was a 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20_000, minimum=1)
 
 # Absolute links outside a request (the search digests' mails, speeches/digest.py):
 # the site's public address, scheme included. Required in production, where a default

@@ -105,5 +105,7 @@ def test_the_databases_are_ready_only_once_they_answer_over_tcp_and_migrate_is_t
 
 def test_the_proxy_takes_a_whole_body_before_a_worker_does_and_bounds_how_long_it_may_take():
     caddyfile = (ROOT / "docker/caddy/Caddyfile").read_text(encoding="utf-8")
-    assert re.search(r"reverse_proxy web:8000 \{[^}]*request_buffers 16MB", caddyfile)
+    # As large as the largest body the proxy takes: none reaches a worker in pieces.
+    limit = re.search(r"max_size (\d+MB)", caddyfile).group(1)
+    assert re.search(rf"reverse_proxy web:8000 \{{[^}}]*request_buffers {limit}", caddyfile)
     assert re.search(r"timeouts \{\s*(#[^\n]*\n\s*)*read_body 15m", caddyfile)
