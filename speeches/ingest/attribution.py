@@ -396,6 +396,7 @@ def find_place(text: str) -> Attribute:
         # (a 陕西省…平台 or 济宁一中 says nothing of whose speech it is).
         together = _said_together(text, value.split("·")[-1], kind)
         if together is None:
+            match = _named(value.split("·")[-1], kind).search(text) or match
             return Attribute(value, STATED, f"own-{own}", _around(text, match), _paragraph_of_text(text, match))
         start, end = together
         return Attribute(value, STATED, f"own-{own}", _window(text, start, end, 6, 6), text.count("\n", 0, start) + 1)
@@ -417,8 +418,7 @@ def _said_together(text: str, name: str, kind: str) -> tuple[int, int] | None:
     ("全市上下都形成了必须加快湘潭经济发展的共识"), the two closest together: the span from
     one to the other. None when no sentence does."""
     own = re.compile("|".join(map(re.escape, _OWN_WORDS.get(kind, ()))))
-    # The city's name, not a county named after it (邵阳县 is not 邵阳市).
-    named = re.compile(re.escape(name) + ("(?![县区])" if kind == "市" else ""))
+    named = _named(name, kind)
     best = None
     for sentence in _SENTENCE.finditer(text):
         if name not in sentence.group() or not own.search(sentence.group()):
@@ -433,6 +433,12 @@ def _said_together(text: str, name: str, kind: str) -> tuple[int, int] | None:
 
 
 _TOGETHER_WITHIN = 24
+
+
+def _named(name: str, kind: str) -> re.Pattern:
+    """A mention of the place: a city's name, not a county named after it (邵阳县 is not
+    邵阳市; 深圳区域 is 深圳)."""
+    return re.compile(re.escape(name) + ("(?!县)" if kind == "市" else ""))
 
 
 def _city_or_province(text: str, mentions: list[re.Match]) -> tuple[str, str, re.Match] | None:

@@ -110,6 +110,10 @@ def test_a_citys_evidence_is_never_a_county_named_after_it():
     text = "20xx年,是邵阳环保事业取得重要进展的一年。\n全面推进邵阳经济社会发展。\n我市邵阳县环境监察监测执法业务用房已完工。"
     found = find_place(text)
     assert found.value == "湖南·邵阳" and "邵阳县" not in found.evidence
+    # Also when the county comes first and no sentence names the city with 我市.
+    first = "我市邵阳县环境监察监测执法业务用房已完工。\n20xx年,是邵阳环保事业取得重要进展的一年。\n全面推进邵阳经济社会发展。"
+    found = find_place(first)
+    assert found.value == "湖南·邵阳" and "邵阳县" not in found.evidence
 
 
 def test_a_city_in_our_province_names_the_province_not_the_city():
