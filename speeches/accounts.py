@@ -6,15 +6,20 @@ The e-mail address is optional at sign-up: it is only where the search digest
 
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
+from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
+
+from archive.client_ip import client_ip
 
 from . import mail_confirmation
 from .alerts import say_asked
@@ -52,12 +57,29 @@ def safe_next(request) -> str:
     return ""
 
 
+# Accounts one client address may open in an hour. Each may ask a stranger's address to
+# confirm once (mail_confirmation.py): this bounds how many such mails one client sends.
+# Counted in the cache (per web process with Django's default cache: a bound, not a count).
+SIGNUPS_PER_HOUR = 5
+SIGNUPS_KEY = "signups:{}"
+
+
+def _recent_signups(request) -> list[float]:
+    now = time.time()
+    return [at for at in cache.get(SIGNUPS_KEY.format(client_ip(request)), []) if at > now - 3600]
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
         return redirect(safe_next(request) or settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    recent = _recent_signups(request) if request.method == "POST" else []
+    if len(recent) >= SIGNUPS_PER_HOUR:
+        form.is_valid()  # the fields' own errors too, then this one
+        form.add_error(None, "这个网络地址一小时内注册的账号已经太多，请稍后再试。")
+    elif request.method == "POST" and form.is_valid():
+        cache.set(SIGNUPS_KEY.format(client_ip(request)), [*recent, time.time()], 3600)
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         asked = mail_confirmation.ask(user) if user.email else ""

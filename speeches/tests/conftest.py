@@ -63,6 +63,7 @@ def _years_forgotten():
     from speeches.models import YEARS_HELD
 
     cache.delete(YEARS_HELD)
+    cache.delete_many([f"signups:{address}" for address in ("127.0.0.1", None)])
     yield
     cache.delete(YEARS_HELD)
 
