@@ -396,7 +396,17 @@ def find_place(text: str) -> Attribute:
         # (a 陕西省…平台 or 济宁一中 says nothing of whose speech it is).
         together = _said_together(text, value.split("·")[-1], kind)
         if together is None:
-            match = _named(value.split("·")[-1], kind).search(text) or match
+            # The first mention counted (not in a list), unless it is a county or district
+            # named after the city: then the first counted one that is the city's.
+            if not _named(value.split("·")[-1], kind).match(text, match.start()):
+                match = next(
+                    (
+                        m
+                        for m in _named(value.split("·")[-1], kind).finditer(text)
+                        if not in_list(text, m.start(), m.end())
+                    ),
+                    match,
+                )
             return Attribute(value, STATED, f"own-{own}", _around(text, match), _paragraph_of_text(text, match))
         start, end = together
         return Attribute(value, STATED, f"own-{own}", _window(text, start, end, 6, 6), text.count("\n", 0, start) + 1)
@@ -436,9 +446,9 @@ _TOGETHER_WITHIN = 24
 
 
 def _named(name: str, kind: str) -> re.Pattern:
-    """A mention of the place: a city's name, not a county named after it (邵阳县 is not
-    邵阳市; 深圳区域 is 深圳)."""
-    return re.compile(re.escape(name) + ("(?!县)" if kind == "市" else ""))
+    """A mention of the place: a city's name, not a county or district named after it
+    (邵阳县, 淮安区 are not the city; 深圳区域 is 深圳)."""
+    return re.compile(re.escape(name) + ("(?!县|区(?!域))" if kind == "市" else ""))
 
 
 def _city_or_province(text: str, mentions: list[re.Match]) -> tuple[str, str, re.Match] | None:

@@ -114,6 +114,14 @@ def test_a_citys_evidence_is_never_a_county_named_after_it():
     first = "我市邵阳县环境监察监测执法业务用房已完工。\n20xx年,是邵阳环保事业取得重要进展的一年。\n全面推进邵阳经济社会发展。"
     found = find_place(first)
     assert found.value == "湖南·邵阳" and "邵阳县" not in found.evidence
+    # A district named after the city is not the city either; a list's mention is no evidence.
+    district = "我市淮安区环境监察监测执法业务用房已完工。\n全市上下都形成了必须加快淮安经济发展的共识。\n全面推进淮安经济社会发展。"
+    assert "淮安区" not in find_place(district).evidence
+    listed = (
+        "会议邀请了湘潭、长沙、株洲、衡阳等地的代表。\n20xx年,是湘潭环保事业取得重要进展的一年。\n"
+        "全面推进湘潭经济社会发展。湘潭的明天更美好。我市将继续努力，推进各项改革发展任务。"
+    )
+    assert "长沙" not in find_place(listed).evidence
 
 
 def test_a_city_in_our_province_names_the_province_not_the_city():
