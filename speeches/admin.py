@@ -314,9 +314,10 @@ class DocumentAdmin(admin.ModelAdmin):
                 self.log_change(request, document, f"重新入库：{reports[-1]['status_label']}")
         self.message_user(request, summary_of(reports), summary_level(reports))
         for report in reports:
-            if report["status"] == "failed":
+            if report["status"] in ("failed", "kept"):
                 # "文件" first: the admin capitalises a message's first letter (Empty.txt).
-                self.message_user(request, f"文件 {report['name']}：{report['message']}", messages.ERROR)
+                level = messages.ERROR if report["status"] == "failed" else messages.WARNING
+                self.message_user(request, f"文件 {report['name']}：{report['message']}", level)
 
     @admin.action(description="重建所选文档的索引", permissions=["change"])
     def reindex(self, request, queryset):

@@ -76,8 +76,9 @@ def expand_upload(name: str, raw: bytes) -> Expansion:
     except ZipRefused as error:
         return Expansion([Piece(name, raw, refusal=str(error))])
     if expansion.skipped:
-        # Nothing uploaded is lost: the files not taken out stay in the zip, kept whole
-        # (and failed, as nothing to parse) with the list of what was left in it.
+        # Nothing uploaded is lost: the files not taken out stay in the zip, kept whole with
+        # the list of what was left in it (reported 原样保存; its document, with no speech
+        # of its own, is failed).
         left = "；".join(f"{label}：{reason}" for label, reason in expansion.skipped)
         reason = f"压缩包原样保存，其中 {len(expansion.skipped)} 个文件未入库（zip kept; files not taken）：{left}"
         expansion.pieces.append(Piece(name, raw, refusal=reason[:2000], whole=True))
@@ -201,7 +202,7 @@ STATUS_LABELS = {
     "queued": "已排队（queued）",
     "failed": "失败（failed）",
     "skipped": "已跳过（skipped）",
-    "kept": "原样保存（其中有文件未入库）",
+    "kept": "原样保存，其中有文件未入库（zip kept）",
 }
 
 

@@ -123,9 +123,12 @@ def test_a_reingest_of_a_kept_zip_parses_its_pages_again(staff_client, seed_byte
     page = Document.objects.get(original_name="bundle.zip/page.txt")
     parsed_at = page.ingested_at
     with django_capture_on_commit_callbacks(execute=True):
-        act(staff_client, "reingest", Document.objects.get(original_name="bundle.zip"))
+        response = act(staff_client, "reingest", Document.objects.get(original_name="bundle.zip"))
     page.refresh_from_db()
     assert page.status == Document.Status.INGESTED and page.ingested_at > parsed_at
+    # The files it left out are named again, as a warning: the zip is kept, not failed.
+    said = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert any(level == "warning" and "photo.png" in text for level, text in said), said
 
 
 @pytest.mark.django_db

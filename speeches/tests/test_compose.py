@@ -105,7 +105,15 @@ def test_the_databases_are_ready_only_once_they_answer_over_tcp_and_migrate_is_t
 
 def test_the_proxy_takes_a_whole_body_before_a_worker_does_and_bounds_how_long_it_may_take():
     caddyfile = (ROOT / "docker/caddy/Caddyfile").read_text(encoding="utf-8")
-    # As large as the largest body the proxy takes: none reaches a worker in pieces.
-    limit = re.search(r"max_size (\d+MB)", caddyfile).group(1)
-    assert re.search(rf"reverse_proxy web:8000 \{{[^}}]*request_buffers {limit}", caddyfile)
+    # In each place, buffers as large as the largest body it takes: none reaches a worker in
+    # pieces; and only the admin's upload takes more than a form's few megabytes.
+    handles = re.findall(r"handle( @upload)? \{(.*?)\n\t\}", caddyfile, re.S)
+    assert [name for name, _ in handles] == [" @upload", ""]
+    for _, block in handles:
+        limit = re.search(r"max_size (\d+)MB", block).group(1)
+        assert re.search(rf"request_buffers {limit}MB", block)
+    from django.urls import reverse
+
+    assert f"@upload path {reverse('admin:speeches_document_upload')}" in caddyfile
+    assert int(re.search(r"max_size (\d+)MB", handles[1][1]).group(1)) <= 4
     assert re.search(r"timeouts \{\s*(#[^\n]*\n\s*)*read_body 15m", caddyfile)
