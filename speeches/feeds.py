@@ -10,7 +10,6 @@ shows a speech the results page would not.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from django.contrib.syndication.views import Feed
@@ -20,6 +19,7 @@ from django.utils.html import strip_tags
 
 from .alerts import describe
 from .search import SearchParams, search_speeches
+from .search.params import without_controls
 
 FEED_SIZE = 50
 
@@ -51,7 +51,7 @@ class SearchFeed(Feed):
         return search_speeches(params=params, facets=False, damaged=False).hits
 
     def item_title(self, hit) -> str:
-        return _xml_text(hit.speech.title_with_year)
+        return without_controls(hit.speech.title_with_year)
 
     def item_link(self, hit) -> str:
         # Also the entry's id: the speech's permanent URL, made absolute by the feed (Atom
@@ -61,7 +61,7 @@ class SearchFeed(Feed):
     def item_description(self, hit) -> str:
         # Each snippet is marked cut at its ends already (…安全生产…): one space between.
         text = " ".join(strip_tags(snippet) for snippet in hit.snippets)
-        return _xml_text(text or hit.speech.text[:200])
+        return without_controls(text or hit.speech.text[:200])
 
     def item_pubdate(self, hit):
         return hit.speech.created_at
@@ -71,13 +71,3 @@ class SearchFeed(Feed):
 
     def item_categories(self, hit):
         return [topic.name for topic in hit.speech.topics.all()]
-
-
-def _xml_text(text: str) -> str:
-    """The text without the control characters XML 1.0 cannot carry: the ingest drops
-    them (ingest/markup.py), but a speech stored before it did keeps them until it is
-    parsed again, and one of them made the whole feed an error."""
-    return _NOT_XML.sub(" ", text)
-
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")

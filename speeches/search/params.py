@@ -44,7 +44,9 @@ UNDATED = "unknown"
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-def _text(value: str) -> str:
+def without_controls(value: str) -> str:
+    """The value with its control characters as spaces (also what the Atom feed writes of
+    a speech stored with one: speeches/feeds.py)."""
     return _CONTROL.sub(" ", value)
 
 
@@ -126,7 +128,7 @@ class SearchParams:
         def values(name: str) -> tuple[str, ...]:
             found = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
             found = [found] if isinstance(found, str) else found
-            found = [_text(v) for v in found if v]
+            found = [without_controls(v) for v in found if v]
             return tuple(dict.fromkeys(v.strip()[:64] for v in found if v.strip()))
 
         sort = data.get("sort") or "relevance"
@@ -140,12 +142,12 @@ class SearchParams:
             f"{FILTER_TITLES['document']}“{v}”" for v in documents if not _is_number(v)
         ]
         unread += [
-            f"{label}“{_text(str(data.get(name)))[:20]}”"
+            f"{label}“{without_controls(str(data.get(name)))[:20]}”"
             for name, label in (("year_from", "起始年份"), ("year_to", "截止年份"))
             if data.get(name) and _year(data.get(name)) is None
         ]
         return cls(
-            q=_text(data.get("q") or "")[:2000],
+            q=without_controls(data.get("q") or "")[:2000],
             topic=values("topic"),
             year=_asked(years, _ints(years, YEARS), (UNDATED,) if UNDATED in years else (), nothing=0),
             year_from=year_from,
@@ -155,7 +157,9 @@ class SearchParams:
             genre=values("genre"),
             office=values("office"),
             place=values("place"),
-            occasion=tuple(dict.fromkeys(v.strip()[:255] for v in map(_text, _all(data, "occasion")) if v.strip())),
+            occasion=tuple(
+                dict.fromkeys(v.strip()[:255] for v in map(without_controls, _all(data, "occasion")) if v.strip())
+            ),
             sort=sort if sort in SORTS else "relevance",
             page=min(max(1, _int(data.get("page"), 1, (-(10**18), 10**18)) or 1), MAX_PAGE),
             page_size=max(1, min(_int(data.get("page_size"), page_size) or page_size, MAX_PAGE_SIZE)),
