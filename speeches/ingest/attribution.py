@@ -394,22 +394,15 @@ def find_place(text: str) -> Attribute:
         # The evidence a reader can check: where the speech names the place and calls
         # it its own in one sentence ("全市…济宁…"), when it does, not the first mention
         # (a 陕西省…平台 or 济宁一中 says nothing of whose speech it is).
-        together = _said_together(text, value.split("·")[-1], kind)
-        if together is None:
-            # The first mention counted (not in a list), unless it is a county or district
-            # named after the city: then the first counted one that is the city's.
-            if not _named(value.split("·")[-1], kind).match(text, match.start()):
-                match = next(
-                    (
-                        m
-                        for m in _named(value.split("·")[-1], kind).finditer(text)
-                        if not in_list(text, m.start(), m.end())
-                    ),
-                    match,
-                )
-            return Attribute(value, STATED, f"own-{own}", _around(text, match), _paragraph_of_text(text, match))
-        start, end = together
-        return Attribute(value, STATED, f"own-{own}", _window(text, start, end, 6, 6), text.count("\n", 0, start) + 1)
+        named = _named(value.split("·")[-1], kind)
+        together = _said_together(text, named, kind)
+        if together is not None:
+            start, end = together
+            evidence = _window(text, start, end, 6, 6)
+        else:
+            match = _city_mention(text, named, match)
+            start, evidence = match.start(), _around(text, match)
+        return Attribute(value, STATED, f"own-{own}", evidence, text.count("\n", 0, start) + 1)
     rule = "named-with-government" if _PARTY_GOVERNMENT.match(text[match.end() : match.end() + 4]) else "named-often"
     return Attribute(
         value,
@@ -423,15 +416,14 @@ def find_place(text: str) -> Attribute:
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 
 
-def _said_together(text: str, name: str, kind: str) -> tuple[int, int] | None:
-    """Where a sentence names the place and calls a jurisdiction of its kind its own
-    ("全市上下都形成了必须加快湘潭经济发展的共识"), the two closest together: the span from
-    one to the other. None when no sentence does."""
+def _said_together(text: str, named: re.Pattern, kind: str) -> tuple[int, int] | None:
+    """Where a sentence names the place (`named`) and calls a jurisdiction of its kind its
+    own ("全市上下都形成了必须加快湘潭经济发展的共识"), the two closest together: the span
+    from one to the other. None when no sentence does."""
     own = re.compile("|".join(map(re.escape, _OWN_WORDS.get(kind, ()))))
-    named = _named(name, kind)
     best = None
     for sentence in _SENTENCE.finditer(text):
-        if name not in sentence.group() or not own.search(sentence.group()):
+        if not named.search(sentence.group()) or not own.search(sentence.group()):
             continue
         for a in named.finditer(text, sentence.start(), sentence.end()):
             for b in own.finditer(text, sentence.start(), sentence.end()):
@@ -440,6 +432,14 @@ def _said_together(text: str, name: str, kind: str) -> tuple[int, int] | None:
                     best = span
     # Far apart, the two do not fit one quote: the caller quotes the first mention.
     return best if best is not None and best[1] - best[0] <= _TOGETHER_WITHIN else None
+
+
+def _city_mention(text: str, named: re.Pattern, counted: re.Match) -> re.Match:
+    """The first mention counted (not in a list), unless it is a county or district named
+    after the city: then the first one, not in a list, that is the city's."""
+    if named.match(text, counted.start()):
+        return counted
+    return next((m for m in named.finditer(text) if not in_list(text, m.start(), m.end())), counted)
 
 
 _TOGETHER_WITHIN = 24
