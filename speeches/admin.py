@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -227,8 +228,8 @@ class DocumentAdmin(admin.ModelAdmin):
         # A copy says so, with the speech it copies, as the upload report does: listed
         # bare, an upload's copies looked like speeches of their own.
         speeches = obj.speeches.select_related("duplicate_of").order_by("ordinal")
-        rows = ((s.get_absolute_url(), s.shown_title, s.public_id, _copy_note(s)) for s in speeches)
-        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> · <code>{}</code>{}', rows) or "—"
+        lines = [render_to_string("admin/speeches/includes/speech_line.html", {"s": s}).strip() for s in speeches]
+        return mark_safe("<br>".join(lines)) if lines else "—"
 
     # ---- upload -----------------------------------------------------------------
 
@@ -361,14 +362,6 @@ class DocumentAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for document in queryset:
             remove_document(document)
-
-
-def _copy_note(speech: Speech) -> str:
-    original = speech.duplicate_of
-    if original is None:
-        return ""
-    kind = {"near": "另一版本（有改动）", "partial": "内容全部见于"}.get(speech.duplicate_kind, "重复")
-    return format_html(' · {}：<a href="{}">{}</a>', kind, original.get_absolute_url(), original.shown_title)
 
 
 def summary_of(reports: list[dict]) -> str:
