@@ -27,6 +27,9 @@ class Decoded:
     damaged_line_count: int = 0
     # Lines (from 1) of a UTF-8 page saved in GB18030 (GBK) instead, read so.
     legacy_lines: tuple[int, ...] = ()
+    # A damaged UTF-8 reading's text with one U+FFFD for each broken byte (decode.py reads
+    # it in the same pass as `text`, whose U+FFFD stand one for each broken sequence).
+    per_byte_text: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
