@@ -259,6 +259,7 @@ STEP_NAMES = {
 COUNT_LABELS = {
     "replaced_bytes": "无法解码的字节 {} 个，以〓标出",
     "legacy_lines": "按 GB18030（GBK）解码的行 {} 行",
+    "realigned": "缺一个字节、其后文字重新对齐 {} 处",
     "tags_removed": "去除标签 {} 个",
     "entities_unescaped": "还原实体 {} 个",
     "annotations_removed": "去除注音 {} 处",

@@ -16,6 +16,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 
 from .plausibility import (
     HAN,
@@ -28,6 +29,7 @@ from .plausibility import (
     refuse_not_chinese,
     text_likelihood,
 )
+from .realign import realign_lost_bytes
 from .types import MARKER, Decoded, IngestError
 
 _BOMS = (
@@ -424,18 +426,30 @@ def _nul_bytes() -> IngestError:
 
 def _guessed_readings(raw: bytes) -> Iterator[Decoded]:
     """The strict legacy readings, likeliest first, then charset-normalizer's, then the
-    readings with a few bytes marked."""
+    readings with a few bytes marked; each read in step again after a lost byte before
+    it is judged (a short GBK page that lost a byte was refused as 29 % garbage)."""
     legacy = _try_legacy(raw)
     if _binary_nuls(raw) and not (legacy and legacy[0].encoding.startswith("utf-16")):
         raise _nul_bytes()
-    yield from legacy
+    yield from map(partial(_realigned, raw), legacy)
     normalized = _decode_with_charset_normalizer(raw)
     if normalized:
-        yield normalized
+        yield _realigned(raw, normalized)
     holed = _readings_with_holes(raw)
     if not (legacy or normalized or holed):
         raise IngestError("无法识别的编码，多数字节无法解码（undecodable bytes）")
-    yield from holed
+    yield from map(partial(_realigned, raw), holed)
+
+
+def _realigned(raw: bytes, decoded: Decoded) -> Decoded:
+    """A GBK or Big5 reading with its stretches shifted by a lost byte read in step again
+    (realign.py), counted and shown among the places that could not be decoded."""
+    text, lines, places = realign_lost_bytes(raw, decoded.text, decoded.encoding)
+    if not places:
+        return decoded
+    holes = text.count("\ufffd")
+    shown = tuple(sorted({*damaged_lines(text), *lines}))[:_SHOWN_LINES]
+    return replace(decoded, text=text, replaced=holes + places, damaged_lines=shown, realigned=places)
 
 
 def _decode_with_charset_normalizer(raw: bytes) -> Decoded | None:

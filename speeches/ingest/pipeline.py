@@ -306,6 +306,12 @@ def damage_warning(decoded: Decoded) -> str:
         english = f"{decoded.replaced} undecodable places replaced by 〓 in the {decoded.encoding} text"
     chinese += f"，在第 {lines} 行{more}" if shown else ""
     english += f", on lines {', '.join(map(str, shown))}{' …' if more else ''}" if shown else ""
+    if decoded.realigned:
+        chinese += f"；其中 {decoded.realigned} 处缺一个字节，缺字以〓标出，其后的文字已重新对齐"
+        english += (
+            f"; at {decoded.realigned} of them a byte was lost: the character is marked and the text after it"
+            " read in step again"
+        )
     return f"{chinese}（{english}）"
 
 
@@ -327,7 +333,7 @@ def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
     speeches = structure(collection)
     decode_report = StepReport(
         "decode",
-        {"replaced_bytes": decoded.replaced, "legacy_lines": len(decoded.legacy_lines)},
+        {"replaced_bytes": decoded.replaced, "legacy_lines": len(decoded.legacy_lines), "realigned": decoded.realigned},
         (f"{decoded.encoding} ({decoded.confidence:.2f})",),
         ((damage_warning(decoded),) if decoded.replaced else ())
         + ((legacy_warning(decoded),) if decoded.legacy_lines else ()),

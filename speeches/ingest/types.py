@@ -25,6 +25,9 @@ class Decoded:
     # character they held), and how many lines of that held damage.
     marks: int = 0
     damaged_line_count: int = 0
+    # In a GBK or Big5 reading: how many stretches shifted by a lost byte were read in
+    # step again (realign.py), each counted in `replaced` too.
+    realigned: int = 0
     # Lines (from 1) of a UTF-8 page saved in GB18030 (GBK) instead, read so.
     legacy_lines: tuple[int, ...] = ()
     # A damaged UTF-8 reading's text with one U+FFFD for each broken byte (decode.py reads

@@ -544,3 +544,71 @@ def test_a_page_ending_its_lines_with_cr_alone_reads_its_gbk_line_and_numbers_it
     raw += "\r".join(lines[8:]).encode("utf-8")
     decoded = decode_bytes(raw)
     assert decoded.legacy_lines == (9,) and decoded.text.split("\r")[8] == TRADITIONAL
+
+
+# 004, line 39, as the seed writes it (ASCII commas), and its traditional form as a Big5
+# site would write it.
+TRADE_FAIRS = (
+    "一是配合大型经贸交流活动,全方位、立体化推介太原取得显著成效。去年,我市外宣参与了"
+    "“沪洽会”“厦洽会”、“高交会”、“中博会”、“文博会”、国际镁业大会、新晋商大会等一系列大型经贸活动。"
+)
+TRADE_FAIRS_TRADITIONAL = (
+    "一是配合大型經貿交流活動,全方位、立體化推介太原取得顯著成效。去年,我市外宣參與了"
+    "“滬洽會”“廈洽會”、“高交會”、“中博會”、“文博會”、國際鎂業大會、新晉商大會等一系列大型經貿活動。"
+)
+
+
+def _without_byte_of(text: str, encoding: str, character: str, which: int) -> bytes:
+    raw = text.encode(encoding)
+    spot = raw.index(character.encode(encoding)) + which
+    return raw[:spot] + raw[spot + 1 :]
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_gbk_page_that_lost_a_byte_reads_in_step_after_it_with_the_lost_character_marked(which):
+    # Read on one byte off, the rest of the sentence was common characters that make no
+    # sense (新〓檀蠡岬纫…), stored and searchable; only the decoder's U+FFFD at the
+    # line's end said anything was wrong.
+    page = (TRADE_FAIRS + "\n") * 3
+    decoded = decode_bytes(_without_byte_of(page, "gbk", "晋", which))
+    assert decoded.encoding == "gb18030"
+    assert decoded.text == page.replace("晋", MARKER, 1)
+    assert (decoded.replaced, decoded.realigned, decoded.damaged_lines) == (1, 1, (1,))
+    warning = damage_warning(decoded)
+    assert "其中 1 处缺一个字节，缺字以〓标出，其后的文字已重新对齐" in warning
+    assert "at 1 of them a byte was lost" in warning
+
+
+def test_a_big5_page_that_lost_a_byte_reads_in_step_after_it_though_the_decoder_saw_no_error():
+    # In Big5 the shift ends silently, at a trail byte read as an ASCII letter (新夆茪j會):
+    # no U+FFFD, no warning, the characters invented.
+    page = (TRADE_FAIRS_TRADITIONAL + "\n") * 3
+    decoded = decode_bytes(_without_byte_of(page, "big5", "晉", 0))
+    assert decoded.encoding == "big5"
+    assert decoded.text == page.replace("晉", MARKER, 1)
+    assert (decoded.replaced, decoded.realigned) == (1, 1)
+
+
+def test_a_short_gbk_paragraph_that_lost_a_byte_is_read_not_refused_as_garbage():
+    # Judged before it was read in step again, the shifted half made it "29 % 乱码".
+    decoded = decode_bytes(_without_byte_of(TRADE_FAIRS, "gbk", "沪", 0))
+    assert decoded.text == TRADE_FAIRS.replace("沪", MARKER)
+
+
+def test_every_byte_a_gbk_paragraph_may_lose_costs_it_one_marked_character_and_no_more():
+    page = ALL_CHINESE * 4 + "\n"
+    raw = page.encode("gbk")
+    for spot in range(1, len(raw) - 3, 7):
+        decoded = decode_bytes(raw[:spot] + raw[spot + 1 :])
+        lost = spot // 2
+        assert decoded.text == page[:lost] + MARKER + page[lost + 1 :], spot
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "big5"])
+def test_no_seed_page_whole_in_a_double_byte_encoding_is_read_again_anywhere(seed_bytes, encoding):
+    from speeches.ingest.realign import realign_lost_bytes
+
+    for name, page in seed_bytes.items():
+        raw = page.decode("utf-8").encode(encoding, "replace")
+        read = raw.decode(encoding, "replace")
+        assert realign_lost_bytes(raw, read, encoding) == (read, (), 0), name
