@@ -381,3 +381,41 @@ def test_a_zip_kept_whole_for_a_file_it_left_out_is_reported_kept_not_failed(sta
     assert reports["bundle.zip"]["status"] == "kept" and "photo.png" in reports["bundle.zip"]["message"]
     summary = [str(m) for m in response.context["messages"]][0]
     assert "失败 0" in summary and "原样保存的压缩包 1" in summary
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index", "inline_everything", "whoosh_engine")
+def test_an_index_that_fails_to_write_leaves_every_file_of_the_upload_stored_reported_and_marked_for_the_worker(
+    staff_client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    # A full disk or a read-only index folder, for the first file only: raised after
+    # the commit, it was a server error with no report, and the second file was never stored.
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from speeches.index_check import PENDING_MARK
+    from speeches.search.whoosh.backend import ChineseWhooshSearchBackend
+
+    writes = []
+    replace_document = ChineseWhooshSearchBackend.replace_document
+
+    def full_disk_once(self, *args, **kwargs):
+        writes.append(args[1])
+        if len(writes) == 1:
+            raise OSError(28, "No space left on device")
+        return replace_document(self, *args, **kwargs)
+
+    monkeypatch.setattr(ChineseWhooshSearchBackend, "replace_document", full_disk_once)
+    first, second = "001_1ede3f202e9dcf26.txt", SEED_002
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(staff_client, (first, seed_bytes[first]), (second, seed_bytes[second]))
+    assert response.status_code == 200
+    reports = reports_of(response)
+    assert reports[first]["status"] == reports[second]["status"] == "ingested"
+    failed, fine = Document.objects.get(original_name=first), Document.objects.get(original_name=second)
+    assert failed.error.startswith(PENDING_MARK) and "No space left on device" in failed.error
+    assert fine.error == "" and indexed_count() == fine.speeches.count() > 0
+    call_command("process_uploads", stdout=StringIO())
+    failed.refresh_from_db()
+    assert failed.error == "" and indexed_count() == Speech.objects.count()

@@ -58,7 +58,10 @@ class WhooshEngine:
         """A busy index is recorded on the document, not raised: the database is already
         right, the worker retries (index_check.retry_pending) and `manage.py check_index
         --fix` repairs the index. A removed document's entries left behind are found
-        by check_index too."""
+        by check_index too. So is any other failure of the index (a full disk, a
+        read-only folder): raised here, after the commit, it made the admin's upload a
+        server error with no report, and the files after it in the same upload were
+        never stored."""
         from ...index_check import PENDING_MARK, clear_pending
 
         try:
@@ -66,6 +69,10 @@ class WhooshEngine:
         except IndexBusy as error:
             log.warning("index update for document %s deferred: %s", document_id, error)
             Document.objects.filter(pk=document_id).update(error=f"{PENDING_MARK}（index update pending）: {error}")
+        except Exception as error:
+            log.exception("index update for document %s failed", document_id)
+            reason = f"{PENDING_MARK}（index update failed）: {type(error).__name__}: {error}"[:500]
+            Document.objects.filter(pk=document_id).update(error=reason)
         else:
             clear_pending(Q(pk=document_id))
 
