@@ -19,6 +19,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import MAX_URL_REDIRECT_LENGTH
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -102,10 +103,16 @@ def alerts_page(request, email_form: EmailForm):
 def alert_save(request):
     params = SearchParams.from_querydict(QueryDict(request.POST.get("query", "")))
     search_url = reverse("search") + params.url(page=None)
+    if len(search_url) > MAX_URL_REDIRECT_LENGTH:
+        # A query of 2,000 Han characters is 18,000 characters percent-encoded: Django
+        # refuses to redirect there (a 400 page instead of the message below).
+        search_url = reverse("search")
     if not request.user.is_authenticated:
         return redirect_to_login(search_url)
     if not searches_something(params):
-        messages.error(request, "没有检索词或筛选条件的检索无法保存。")
+        # Signs only, or only words to leave out: the search page finds nothing for it.
+        said = "检索词中没有要查找的词语，无法保存。" if params.q.strip() else "没有检索词或筛选条件的检索无法保存。"
+        messages.error(request, said)
         return redirect(search_url)
     if len(canonical_query(params)) > SavedSearch.QUERY_MAX:
         messages.error(request, "检索条件过长，无法保存。")

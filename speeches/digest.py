@@ -80,10 +80,12 @@ def params_of(saved: SavedSearch) -> SearchParams:
 
 
 def searches_something(params: SearchParams) -> bool:
-    """What the results page would search: a query it can read, or a filter. (A query
-    of only signs searches nothing there; narrowed to new documents below it must not
-    become "every new speech".)"""
-    return parse_query(params.q).tree is not None or params.has_filters
+    """What the results page would search: a query it can read, or filters alone. (A
+    query of only signs, or only exclusions, searches nothing there, filters or not;
+    narrowed to new documents below it must not become "every new speech" of them.)"""
+    if params.q.strip():
+        return parse_query(params.q).tree is not None
+    return params.has_filters
 
 
 def register_arrivals(now: datetime) -> int:

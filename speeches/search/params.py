@@ -102,7 +102,7 @@ def _asked(values: tuple[str, ...], found: list, also: tuple = (), *, nothing) -
 
 
 def _is_number(value: str) -> bool:
-    return value.strip().lstrip("+-").isdigit()
+    return value.strip().lstrip("+-").isdecimal()  # isdigit() holds for ², which int() refuses
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,10 @@ def search_speeches(
         params=params,
         nothing_to_find=parsed.tree is None and bool(params.q.strip()),
     )
-    if parsed.tree is None and not (params.has_filters or browse_all):
+    # A query typed that finds nothing to look for (-安全 alone, signs only) finds
+    # nothing, filters or not: with a topic it listed every speech of the topic, those
+    # saying 安全 among them, and its total, exports and feed with it.
+    if parsed.tree is None and (results.nothing_to_find or not (params.has_filters or browse_all)):
         return results
     try:
         found = engine().answer(

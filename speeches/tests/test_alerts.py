@@ -133,6 +133,22 @@ def test_a_search_with_neither_words_nor_filters_is_not_saved(client, alice, db)
     assert not SavedSearch.objects.exists()
 
 
+def test_a_query_with_nothing_to_look_for_is_not_saved_beside_a_filter_either(client, alice, db):
+    # Saved, its digest mailed every new speech of the year, those saying 安全 among them.
+    response = save(client, "q=" + quote("-安全") + "&year=2017")
+    assert response.status_code == 302 and not SavedSearch.objects.exists()
+    assert "检索词中没有要查找的词语，无法保存。" in client.get(response["Location"]).content.decode()
+
+
+def test_a_search_too_long_to_save_says_so_on_the_search_page_not_with_a_bad_request(client, alice, db):
+    # The results page offers to save a query of 2,000 characters; percent-encoded, the
+    # way back to it was past what Django redirects to, and the answer a 400 page.
+    response = save(client, "q=" + quote("安" * 1900))
+    assert response.status_code == 302 and response["Location"] == "/search/"
+    assert "检索条件过长，无法保存。" in client.get(response["Location"]).content.decode()
+    assert not SavedSearch.objects.exists()
+
+
 # ---- The researcher's page ------------------------------------------------------------------------
 
 

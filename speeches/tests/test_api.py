@@ -161,6 +161,10 @@ def test_a_range_reaching_past_the_years_of_speeches_covers_them_and_an_id_no_do
         ({"year_from": "二〇一〇"}, "起始年份“二〇一〇”"),
         ({"year_to": "x"}, "截止年份“x”"),
         ({"document": "第三篇"}, "来源文件“第三篇”"),
+        # Digits of another kind: str.isdigit() holds for them, int() refuses them, and
+        # the filter was taken for a number no speech has (0 results, nothing said).
+        ({"year": "²"}, "年份“²”"),
+        ({"document": "²"}, "来源文件“²”"),
     ],
 )
 def test_a_filter_value_that_is_no_number_is_named_in_the_message_as_ignored(client, cast, params, named):
@@ -311,3 +315,16 @@ def test_the_cite_boxs_bibtex_escapes_a_paragraphs_hash_inside_url_only(client, 
     assert f"  howpublished = {{\\url{{{url}\\#p3}}}},\n  url = {{{url}#p3}},\n" in data["bibtex"]
     # No backslash where the URL is given plainly.
     assert f"UR  - {url}#p3\n" in data["ris"] and f" {url}#p3. " in data["gbt7714"]
+
+
+@pytest.mark.parametrize("query", ["-工作", "NOT 工作", "工作 OR -讲话", "：", "。"])
+def test_a_query_with_nothing_to_look_for_finds_nothing_under_a_filter_too_on_every_output(client, cast, query):
+    # With a filter it listed every speech the filter allows, those saying 工作 among
+    # them: the page, the API, the exports and the feed all counted that set.
+    year = str(Speech.objects.exclude(year=None).values_list("year", flat=True).first())
+    assert client.get("/api/search", {"year": year}).json()["count"] > 0
+    data = client.get("/api/search", {"q": query, "year": year}).json()
+    assert data["count"] == 0 and data["results"] == [] and data["message"]
+    assert client.get("/search/export.json", {"q": query, "year": year}).json()["results"] == []
+    assert "<entry>" not in client.get("/search/feed.atom", {"q": query, "year": year}).content.decode()
+    assert "共找到 <strong>0</strong> 篇讲话" in client.get("/search/", {"q": query, "year": year}).content.decode()
