@@ -26,8 +26,13 @@ _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F
 # Characters that are whitespace on a page but not to str.split: 001 indents with NBSP.
 # Characters of no width (zero-width space and joiners, direction marks, byte order
 # mark, soft hyphen, word joiner and invisible operators) are dropped: inside a phrase they
-# hide it from search. A query drops them too (search/query.py).
-INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+# hide it from search. A query drops them too (search/query.py). So are the direction
+# embeddings, overrides and isolates (U+202A–202E, U+2066–2069): Chinese text has no use
+# for them, and a query pasted with one found nothing.
+INVISIBLE = (
+    "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 _SPACES = (("\xa0", " "),) + tuple((invisible, "") for invisible in INVISIBLE)
 # Page and line separators of other systems end a line, as "\n" does here (a form feed
 # between a scraper's pages was kept inside a sentence). Other control characters are

@@ -309,7 +309,9 @@ def test_a_term_of_signs_alone_is_searched_as_the_string_it_is(query):
     assert parse_query(query).tree == Term(query.strip('"'))
 
 
-@pytest.mark.parametrize("query", ["\u200b发展", "\ufeff发展", "发展\u00ad", "发\u200d展"])
+@pytest.mark.parametrize(
+    "query", ["\u200b发展", "\ufeff发展", "发展\u00ad", "发\u200d展", "\u202e发展", "发\u2067展\u2069"]
+)
 def test_characters_of_no_width_copied_with_a_term_are_left_out_of_it(query):
     assert parse_query(query).tree == Term("发展")
 

@@ -26,6 +26,8 @@ def test_characters_of_no_width_are_dropped_so_that_a_phrase_holding_one_is_foun
 
     text = "常态化\u200b疫情\u200d防控\u00ad工作\u2060，\ufeff同志们\u200e"
     assert strip_markup(text)[0] == "常态化疫情防控工作，同志们"
+    # Direction overrides and isolates, as a page pasted from a right-to-left tool has them.
+    assert strip_markup("\u202e常态化\u202c疫情\u2066防控\u2069")[0] == "常态化疫情防控"
     assert strip_markup(f"<p>{text}</p>")[0].strip() == "常态化疫情防控工作，同志们"
 
 
