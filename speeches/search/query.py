@@ -322,7 +322,8 @@ def _unquoted(state: _State, token: str, field_name: str):
         if sign in leading:
             state.note(f"“{sign}”不是检索运算符，已忽略（排除词语请用 -词语）。")
     for sign in _FOREIGN_SUFFIXES:
-        if sign in trailing:
+        # A sign alone (^) is both leading and trailing: said once, as a prefix.
+        if sign in trailing and not (sign in leading and sign in _FOREIGN_PREFIXES):
             state.note(f"“{sign}”不是检索运算符，已忽略：检索词按原样匹配。")
     token = token.strip(_STRIP + '"-')
     if len(token) >= 2 and token[0] in _PAIRS and token[-1] == _PAIRS[token[0]]:

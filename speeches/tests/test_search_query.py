@@ -333,3 +333,11 @@ def test_deep_but_balanced_brackets_are_not_said_to_be_unbalanced():
 def test_a_pair_of_quotation_marks_stays_a_pair_before_a_sign_and_an_apostrophe_is_no_mark(typed, meant):
     parsed = parse_query(typed)
     assert parsed.tree == meant and parsed.message == ""
+
+
+@pytest.mark.parametrize("sign", ["^", "~"])
+def test_a_sign_typed_alone_is_named_once_not_once_as_a_prefix_and_again_as_a_suffix(sign):
+    # The two notes said opposite things side by side: "(exclude with -word)" and
+    # "the term is matched as typed".
+    assert parse_query(sign).message.count("不是检索运算符") == 1
+    assert parse_query(f"发展{sign}").message.count("不是检索运算符") == 1
