@@ -10,12 +10,18 @@ primary: the admin and sign-in (an upload's report must show what was just
 written), a researcher's own bookmarks (a bookmark just added must show), sessions
 and users, and anything inside a transaction.
 
-A replica that does not answer, or that is more than MAX_LAG_BYTES of WAL behind the
-primary (one that stopped streaming still answers, with an old archive), is skipped for
-RETRY_AFTER seconds, and the request reads the primary: a replica down is never an error
-page, and a stale one is not read. A replica lags the primary by the time streaming
-takes (milliseconds on one network): an upload is searchable there moments after its
-commit.
+A replica that does not answer, that is more than MAX_LAG_BYTES of WAL behind the
+primary (one that stopped streaming still answers, with an old archive), whose replay is
+paused while it is behind, or that is no standby at all (a URL naming another database),
+is skipped for RETRY_AFTER seconds, and the request reads the primary: a replica down is
+never an error page, and a stale one is not read. The primary down is no fault of the
+replica's: its lag is then unknown, and it goes on serving reads.
+
+A replica lags the primary by the time streaming takes (milliseconds on one network): an
+upload is searchable there moments after its commit. Whoever wrote reads the primary for
+STICKY_SECONDS after it (a cookie set on the answer to any POST), and staff always do: an
+admin following the upload report's links to a speech just ingested met a 404 from a
+replica a few seconds behind.
 """
 
 from __future__ import annotations
@@ -46,6 +52,9 @@ CONTENT_MODELS = {
 }
 # Paths whose GETs must see the primary: the admin (upload reports), accounts.
 PRIMARY_PATHS = ("/admin/", "/accounts/", "/bookmarks/")
+# After a write, the writer's browser reads the primary this long (PRIMARY_COOKIE).
+STICKY_SECONDS = 60
+PRIMARY_COOKIE = "reads_primary"
 
 _replica: ContextVar[str | None] = ContextVar("replica", default=None)
 _down_until: dict[str, float] = {}
@@ -70,15 +79,10 @@ def pick_replica() -> str | None:
                 connection.close()
             connection.ensure_connection()
             if _lag_checked.get(alias, -LAG_CHECK_EVERY) + LAG_CHECK_EVERY <= now:
-                behind = replay_lag(connection)
+                problem = replica_problem(connection)
                 _lag_checked[alias] = now
-                if behind is not None and abs(behind) > MAX_LAG_BYTES:
-                    log.warning(
-                        "read replica %s skipped for %.0f s: %d bytes of WAL behind the primary",
-                        alias,
-                        RETRY_AFTER,
-                        behind,
-                    )
+                if problem:
+                    log.warning("read replica %s skipped for %.0f s: %s", alias, RETRY_AFTER, problem)
                     _down_until[alias] = now + RETRY_AFTER
                     _lag_checked.pop(alias)
                     continue
@@ -93,17 +97,49 @@ def pick_replica() -> str | None:
     return None
 
 
+def replica_problem(replica) -> str:
+    """Why the replica must not be read now ("" when it may)."""
+    with replica.cursor() as cursor:
+        cursor.execute("SELECT pg_is_in_recovery(), pg_is_in_recovery() AND pg_is_wal_replay_paused()")
+        standby, paused = cursor.fetchone()
+    if not standby:
+        # Read, it answered every page with a server error (another database's tables).
+        return "no standby (pg_is_in_recovery() is false): DATABASE_REPLICA_URLS must name replicas of DATABASE_URL"
+    try:
+        behind = replay_lag(replica)
+    except PrimaryUnknown:
+        return ""
+    if behind is not None and abs(behind) > MAX_LAG_BYTES:
+        return f"{behind} bytes of WAL behind the primary"
+    if paused and behind:
+        return f"its replay is paused {behind} bytes of WAL behind the primary (pg_wal_replay_resume())"
+    return ""
+
+
+class PrimaryUnknown(Exception):
+    """The primary did not say where its WAL stands (it is down)."""
+
+
 def replay_lag(replica) -> int | None:
     """Bytes of WAL between the primary's position and what the replica has replayed (None
     for a server that is no standby); negative when the replica is ahead of the primary it
     names, which happens only when that primary was made anew."""
-    with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()")
-        primary = cursor.fetchone()[0]
+    try:
+        primary = primary_wal_position()
+    except DatabaseError as error:
+        # Counted as the replica's failure, the primary down took the replica with it,
+        # and every page was a server error instead of the replica's answer.
+        raise PrimaryUnknown(str(error)) from error
     with replica.cursor() as cursor:
         cursor.execute("SELECT pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn())", [primary])
         found = cursor.fetchone()[0]
     return None if found is None else int(found)
+
+
+def primary_wal_position() -> str:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        return cursor.fetchone()[0]
 
 
 def forget_failures() -> None:
@@ -125,10 +161,33 @@ class reading_replica:
         _replica.reset(self._token)
 
 
+def reads_primary(request) -> bool:
+    """Requests that must see the primary: writes, the admin and accounts, whoever wrote
+    moments ago, and staff."""
+    if request.method not in ("GET", "HEAD") or request.path.startswith(PRIMARY_PATHS):
+        return True
+    if PRIMARY_COOKIE in request.COOKIES:
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_staff)
+
+
 def ReplicaReadsMiddleware(get_response):
     def middleware(request):
-        if not replicas() or request.method not in ("GET", "HEAD") or request.path.startswith(PRIMARY_PATHS):
+        if not replicas():
             return get_response(request)
+        if reads_primary(request):
+            response = get_response(request)
+            if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 500:
+                response.set_cookie(
+                    PRIMARY_COOKIE,
+                    "1",
+                    max_age=STICKY_SECONDS,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=settings.SESSION_COOKIE_SECURE,
+                )
+            return response
         with reading_replica(pick_replica()):
             return get_response(request)
 

@@ -63,7 +63,7 @@ def env_path(name: str, default: Path) -> Path:
     return Path(raw).expanduser().resolve()
 
 
-def parse_database_url(url: str) -> dict:
+def parse_database_url(url: str, variable: str = "DATABASE_URL") -> dict:
     """Turn DATABASE_URL into a Django DATABASES entry.
 
     Supported: sqlite:///relative/or/absolute/path, sqlite:///:memory:,
@@ -75,7 +75,7 @@ def parse_database_url(url: str) -> dict:
     if scheme == "sqlite":
         name = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
         if not name:
-            raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no SQLite file")
+            raise ImproperlyConfigured(f"{variable}={url!r} names no SQLite file")
         if name != ":memory:" and not os.path.isabs(name):
             name = str(BASE_DIR / name)
         # Writers wait for each other (IMMEDIATE takes the write lock at BEGIN, so two
@@ -88,12 +88,12 @@ def parse_database_url(url: str) -> dict:
     if scheme in {"postgres", "postgresql", "pgsql"}:
         name = unquote(parts.path.lstrip("/"))
         if not name:
-            raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no database")
+            raise ImproperlyConfigured(f"{variable}={url!r} names no database")
         query = parse_qs(parts.query)
         try:
             port = parts.port
         except ValueError:
-            raise ImproperlyConfigured(f"DATABASE_URL={url!r} has a malformed port") from None
+            raise ImproperlyConfigured(f"{variable}={url!r} has a malformed port") from None
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
@@ -104,7 +104,7 @@ def parse_database_url(url: str) -> dict:
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
             "TEST": {"NAME": f"test_{name}"},
         }
-    raise ImproperlyConfigured(f"DATABASE_URL={url!r}: unsupported scheme {scheme!r} (use sqlite:/// or postgres://)")
+    raise ImproperlyConfigured(f"{variable}={url!r}: unsupported scheme {scheme!r} (use sqlite:/// or postgres://)")
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -192,11 +192,21 @@ if DATABASE_PASSWORD is not None:
 # public pages read from them; a replica that does not answer is skipped.
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
-    _replica = parse_database_url(_url)
+    _replica = parse_database_url(_url, "DATABASE_REPLICA_URLS")
     if _replica["ENGINE"] != "django.db.backends.postgresql" or DATABASES["default"]["ENGINE"] != _replica["ENGINE"]:
         raise ImproperlyConfigured("DATABASE_REPLICA_URLS names PostgreSQL replicas of a PostgreSQL DATABASE_URL")
     # A replica that is down must cost a request seconds, not minutes; tests read the primary.
-    _replica["OPTIONS"] = {"connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2, minimum=1)}
+    # One that stops answering on an open connection (a frozen host, a network cut) too:
+    # TCP keepalives and a user timeout end the wait (a request hung until gunicorn
+    # killed its worker); over a unix socket libpq ignores them.
+    _replica["OPTIONS"] = {
+        "connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2, minimum=1),
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10_000,
+    }
     _replica["TEST"] = {"MIRROR": "default"}
     if DATABASE_PASSWORD is not None:
         _replica["PASSWORD"] = DATABASE_PASSWORD
@@ -311,6 +321,12 @@ if SEARCH_ENGINE not in ("whoosh", "postgres"):
     raise ImproperlyConfigured(f"SEARCH_ENGINE must be 'whoosh' or 'postgres', not {SEARCH_ENGINE!r}")
 if SEARCH_ENGINE == "postgres" and not _ON_POSTGRES:
     raise ImproperlyConfigured("SEARCH_ENGINE=postgres needs DATABASE_URL=postgres://… (the engine searches in it)")
+if SEARCH_ENGINE == "whoosh" and DATABASE_REPLICAS:
+    # Whoosh's index lives beside the primary: read from a replica behind it, a search
+    # counted a speech just uploaded and could not show it ("共找到 1 篇", no hit).
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS needs SEARCH_ENGINE=postgres (Whoosh's index follows the primary)"
+    )
 
 # Waiting for the Whoosh index's write lock (speeches/locks.py): a web request waits
 # this many seconds at most, then leaves the update to the worker under a durable mark;

@@ -251,3 +251,77 @@ def test_a_replica_streaming_close_behind_is_used_and_one_too_far_behind_is_skip
     db_routing.forget_failures()
     assert db_routing.pick_replica() is None
     assert db_routing.pick_replica() is None  # skipped for RETRY_AFTER, not asked again
+
+
+@pytest.mark.django_db
+def test_a_server_that_is_no_standby_named_as_a_replica_is_skipped_not_read(cast, client):
+    # Another database named by mistake answered every page with a server error.
+    _add_alias("replica_not", connections["default"].settings_dict["HOST"])
+    db_routing.forget_failures()
+    try:
+        with override_settings(DATABASE_REPLICAS=["replica_not"], SEARCH_ENGINE="postgres"):
+            assert "no standby" in db_routing.replica_problem(connections["replica_not"])
+            assert db_routing.pick_replica() is None
+            assert client.get("/search/", {"q": "安全生产"}).status_code == 200
+    finally:
+        _drop_alias("replica_not")
+        db_routing.forget_failures()
+
+
+@pytest.mark.django_db
+def test_a_replica_whose_replay_is_paused_behind_the_primary_is_skipped(replica):
+    assert _wait_for(lambda: db_routing.replay_lag(replica) == 0)
+    with replica.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+    try:
+        with connections["default"].cursor() as cursor:
+            # WAL written at once, outside the test's transaction.
+            cursor.execute("SELECT pg_logical_emit_message(false, 'archive-test', 'paused')")
+        assert _wait_for(lambda: db_routing.replay_lag(replica) > 0)
+        assert "paused" in db_routing.replica_problem(replica)
+        db_routing.forget_failures()
+        assert db_routing.pick_replica() is None
+    finally:
+        with replica.cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+        db_routing.forget_failures()
+
+
+@pytest.mark.django_db
+def test_the_primary_down_is_not_counted_against_the_replica_which_goes_on_serving(replica, monkeypatch):
+    from django.db import OperationalError
+
+    def primary_down():
+        raise OperationalError("connection to server failed: No such file or directory")
+
+    # The replica was dropped with the primary, and every public page became a server error.
+    monkeypatch.setattr(db_routing, "primary_wal_position", primary_down)
+    db_routing.forget_failures()
+    assert db_routing.replica_problem(replica) == ""
+    assert db_routing.pick_replica() == "replica1"
+
+
+@pytest.mark.django_db
+def test_whoever_wrote_and_staff_read_the_primary_and_a_visitor_the_replica(replica, client, django_user_model):
+    # An admin who had just uploaded followed the report's link to the new speech and met
+    # a 404 from a replica seconds behind.
+    with CaptureQueriesContext(replica) as on_replica:
+        client.get("/search/", {"q": "安全生产"})
+    assert on_replica.captured_queries
+    response = client.post("/accounts/login/", {"username": "nobody", "password": "wrong"})
+    assert response.cookies[db_routing.PRIMARY_COOKIE]["max-age"] == db_routing.STICKY_SECONDS
+    with CaptureQueriesContext(replica) as on_replica:
+        assert client.get("/search/", {"q": "安全生产"}).status_code == 200
+    assert not on_replica.captured_queries
+    staff = _client_of(django_user_model.objects.create_user("editor", password="pw-for-tests-only", is_staff=True))
+    with CaptureQueriesContext(replica) as on_replica:
+        assert staff.get("/search/", {"q": "安全生产"}).status_code == 200
+    assert not on_replica.captured_queries
+
+
+def _client_of(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

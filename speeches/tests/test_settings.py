@@ -101,11 +101,24 @@ def test_the_search_engine_defaults_to_whoosh_on_sqlite_and_to_postgres_on_postg
         {"DATABASE_URL": "sqlite:///x.sqlite3", "SEARCH_ENGINE": "postgres"},
         {"DATABASE_URL": "sqlite:///x.sqlite3", "SEARCH_ENGINE": "elastic"},
         {"DATABASE_URL": "sqlite:///x.sqlite3", "DATABASE_REPLICA_URLS": "postgres://u@/db?host=/r"},
+        # Whoosh's index follows the primary: a replica behind it counted hits it could not show.
+        {
+            "DATABASE_URL": "postgres://u@/db?host=/p",
+            "SEARCH_ENGINE": "whoosh",
+            "DATABASE_REPLICA_URLS": "postgres://u@/db?host=/r",
+        },
     ],
 )
 def test_settings_refuse_an_engine_or_replicas_the_database_cannot_have(env):
     result = _settings_in(env)
     assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr
+
+
+def test_a_malformed_replica_url_is_named_as_the_replicas_not_as_database_url():
+    result = _settings_in({"DATABASE_URL": "postgres://u@/db?host=/p", "DATABASE_REPLICA_URLS": "postgres://u@h:x/db"})
+    assert (
+        result.returncode != 0 and "DATABASE_REPLICA_URLS='postgres://u@h:x/db' has a malformed port" in result.stderr
+    )
 
 
 def test_replica_urls_become_database_aliases_the_router_reads_from():
