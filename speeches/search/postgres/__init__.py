@@ -19,10 +19,10 @@ import os
 from functools import lru_cache
 from multiprocessing import get_context
 
-from django.db import connections, router, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.db.models import Count, Max, Min, Q
 
-from ...locks import one_load_at_a_time
+from ...locks import IndexBusy, one_load_at_a_time
 from ...models import LIVE_STATUSES, SEARCHED_TITLE, SearchRow, Speech
 from ..analysis import format_problem, gram_text, index_format, source_digest, warm_up_analysis
 from ..engine import Answer, Entry, Query
@@ -70,6 +70,17 @@ def _rows_of(speech: tuple[int, str, str]) -> list[SearchRow]:
     ]
 
 
+# How long a search waits for a lock on the search rows (only a rebuild takes one that
+# searches wait for) before it answers that the index is being updated.
+LOCK_WAIT_MS = 2000
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _sqlstate(error: Exception) -> str | None:
+    cause = error.__cause__
+    return getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+
+
 class PostgresEngine:
     name = "postgres"
 
@@ -106,7 +117,25 @@ class PostgresEngine:
     def answer(self, query: Query) -> Answer:
         using = router.db_for_read(Speech) or "default"
         built = statement(query)
+        try:
+            rows = self._rows(built, using)
+        except OperationalError as error:
+            if _sqlstate(error) != LOCK_NOT_AVAILABLE:
+                raise
+            # `manage.py reindex` holds the rows till it commits: a search waited for
+            # it, past gunicorn's timeout at 20,000 speeches, instead of saying so.
+            raise IndexBusy("the search rows are being rebuilt (manage.py reindex)") from error
+        return self._answer(query, built, rows, using)
+
+    def _rows(self, built, using: str) -> list:
         with transaction.atomic(using=using), connections[using].cursor() as cursor:
+            # Rows in an older form than this code writes are not read (Whoosh's index
+            # likewise): searches say the index is being updated until `reindex`.
+            cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", ["speeches_searchrow"])
+            recorded = (cursor.fetchone()[0] or "").removeprefix(FORMAT_COMMENT)
+            if recorded != postgres_format() and SearchRow.objects.using(using).exists():
+                raise IndexBusy(format_problem(recorded, postgres_format(), "the search rows"))
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
             # The planner prices a sequential scan of the rows without the reading of
             # their TOASTed tsvectors it entails, so for a term in half the rows or more
             # it scans them all: 工作 at 20,000 speeches, its set 0.79 s and its title
@@ -117,6 +146,10 @@ class PostgresEngine:
             cursor.execute(built.sql, built.params)
             rows = cursor.fetchall()
             cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+            cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+        return rows
+
+    def _answer(self, query: Query, built, rows: list, using: str) -> Answer:
         count, total, held, hits = 0, 0, {}, []
         facets: dict[str, dict[str, int]] = {name: {} for name in query.facets}
         for kind, key, value, titles in rows:
@@ -140,9 +173,11 @@ class PostgresEngine:
         """Every speech's rows again, in one transaction, the full-text index dropped and
         made again at the end: RUM has no pending list, and writing 800 speeches' rows
         into it took 9.5 s against 1.1 s without it plus 1.1 s to build it afterwards
-        (bench_20000, 2026-12-06). Dropping the index locks the table, so searches wait
-        until the rebuild commits; it is needed only when switching engines or after a
-        change to rows.py. A failed rebuild leaves the old rows and index as they were."""
+        (bench_20000, 2026-12-06). Dropping the index locks the table: a search waits
+        LOCK_WAIT_MS for it, then answers that the index is being updated, until the
+        rebuild commits. It is needed only when switching engines or after a change to
+        rows.py, when the rows are not searched anyway (an empty table, or rows in an
+        older form). A failed rebuild leaves the old rows and index as they were."""
         speeches = (
             Speech.objects.using("default")
             .filter(document__status__in=LIVE_STATUSES)
