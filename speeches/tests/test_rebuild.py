@@ -96,3 +96,13 @@ def test_an_upload_indexed_just_before_a_rebuild_takes_the_write_lock_is_in_the_
     expected = set(Speech.objects.filter(document_id=late[0]).values_list("public_id", flat=True))
     indexed = {entry.public_id for entry in engine().entries().get(late[0], [])}
     assert expected and indexed == expected
+
+
+@pytest.mark.usefixtures("fresh_index")
+def test_an_archive_with_speeches_and_no_index_says_the_index_is_being_updated_not_that_nothing_matches(cast, client):
+    # An engine switched to Whoosh before `reindex`, or an index folder lost: every
+    # search said 没有找到相符的讲话, as if the archive did not say 安全生产.
+    data = client.get("/api/search", {"q": "安全生产"}).json()
+    assert data["count"] == 0 and "检索索引正在更新" in data["message"]
+    indexing.rebuild_index()
+    assert client.get("/api/search", {"q": "安全生产"}).json()["count"] > 0

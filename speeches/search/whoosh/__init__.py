@@ -88,12 +88,15 @@ class WhooshEngine:
         backend.replace_document(index, document_id, [])
 
     def answer(self, query: Query) -> Answer:
-        return (
-            connections["default"]
-            .get_backend()
-            .view()
-            .search(query.tree, query.filters, query.facets, sort=query.sort, offset=query.offset, limit=query.limit)
+        view = connections["default"].get_backend().view()
+        found = view.search(
+            query.tree, query.filters, query.facets, sort=query.sort, offset=query.offset, limit=query.limit
         )
+        if not found.count and not view.size() and Speech.objects.filter(document__status__in=LIVE_STATUSES).exists():
+            # No index at all beside an archive of speeches: an engine switched to Whoosh
+            # before `reindex`, or an index folder lost. Every search said 没有找到.
+            raise IndexBusy("the search index is empty; run manage.py reindex")
+        return found
 
     def rebuild(self) -> int:
         """Index every speech of every ingested document into a new index beside the
