@@ -188,10 +188,34 @@ def ReplicaReadsMiddleware(get_response):
                     secure=settings.SESSION_COOKIE_SECURE,
                 )
             return response
-        with reading_replica(pick_replica()):
-            return get_response(request)
+        alias = pick_replica()
+        with reading_replica(alias):
+            response = get_response(request)
+        if alias is not None and response.status_code >= 500 and not replica_answers(alias):
+            # The replica went down during the request (its error is logged as the 500 it
+            # was): the page is read again from the primary, as the next request would be.
+            log.warning("read replica %s failed during a request; skipped for %.0f s", alias, RETRY_AFTER)
+            _down_until[alias] = time.monotonic() + RETRY_AFTER
+            response = get_response(request)
+        return response
 
     return middleware
+
+
+def replica_answers(alias: str) -> bool:
+    connection = connections[alias]
+    try:
+        if connection.connection is not None and connection.is_usable():
+            return True
+        connection.close()
+        connection.ensure_connection()
+        return True
+    except DatabaseError:
+        try:
+            connection.close()
+        except DatabaseError:
+            pass
+        return False
 
 
 class ReplicaRouter:

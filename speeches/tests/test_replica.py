@@ -325,3 +325,29 @@ def _client_of(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.mark.django_db
+def test_a_replica_that_fails_during_a_request_is_skipped_and_the_page_read_again_from_the_primary(
+    cast, rf, monkeypatch, tmp_path
+):
+    from django.http import HttpResponse
+
+    # It gave a 500 page, under /api/ too; the next request read the primary.
+    _add_alias("replica_dies", str(tmp_path / "no-server-here"))
+    answers = []
+
+    def view(request):
+        alias = db_routing._replica.get()
+        answers.append(alias)
+        return HttpResponse(status=500 if alias else 200)
+
+    monkeypatch.setattr(db_routing, "pick_replica", lambda: "replica_dies")
+    try:
+        with override_settings(DATABASE_REPLICAS=["replica_dies"]):
+            response = db_routing.ReplicaReadsMiddleware(view)(rf.get("/api/search", {"q": "安全生产"}))
+        assert response.status_code == 200 and answers == ["replica_dies", None]
+        assert db_routing._down_until["replica_dies"] > time.monotonic()
+    finally:
+        _drop_alias("replica_dies")
+        db_routing.forget_failures()
