@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from functools import partial
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from django.db import transaction
 
 from .ingest.continuity import OldSpeech
 from .models import Document, Speech, SpeechAlias
-from .raw_files import raw_path
+from .raw_files import raw_path, write_atomically
 
 log = logging.getLogger(__name__)
 VERSION = 1
@@ -121,10 +120,8 @@ def snapshot(document: Document) -> dict:
 
 def write(sha256: str, data: dict) -> Path:
     path = history_path(sha256)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a crash never leaves half a history
+    # Atomic: a crash never leaves half a history, nor two writers one another's.
+    write_atomically(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
     return path
 
 

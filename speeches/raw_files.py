@@ -6,6 +6,7 @@ each file's speech ids in the same folder."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -19,8 +20,24 @@ def keep_raw_file(raw: bytes, sha256: str) -> Path:
     """A second copy of the raw bytes outside the database."""
     path = raw_path(sha256)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(raw)
-        os.replace(tmp, path)  # atomic: a reader never sees half a file
+        write_atomically(path, raw)
     return path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """The file whole or not at all, whoever else writes it at the same moment: written
+    under a name of its own in the same folder, synced, then renamed over `path` (a
+    reader never sees half a file). Two uploads of the same file at once both wrote
+    `<sha>.tmp`, and the second's rename found it gone (FileNotFoundError, a server error)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
