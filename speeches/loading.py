@@ -39,7 +39,7 @@ from .ingest.continuity import NewSpeech, OldSpeech, assign_ids
 from .ingest.dedupe import band_keys, best_match
 from .ingest.identity import derive_public_id
 from .ingest.pipeline import parse_with_pid
-from .locks import LoadBusy, one_load_at_a_time
+from .locks import IndexBusy, LoadBusy, one_load_at_a_time
 from .models import Document, Section, Speech, SpeechAlias, SpeechBand, SpeechTopic, Topic, forget_years_held
 from .raw_files import keep_raw_file
 
@@ -71,7 +71,12 @@ def store_upload(raw: bytes, name: str, user=None) -> tuple[Document, bool]:
     uploaded again) gets back its number, which its page's URL and every citation of its
     speeches carry (/documents/<n>/), unless another document holds it now."""
     sha256 = sha256_of(raw)
-    keep_raw_file(raw, sha256)
+    try:
+        keep_raw_file(raw, sha256)
+    except OSError:
+        # The database keeps the bytes: a full disk or a read-only folder made the upload a
+        # server error, and it was lost. `manage.py check_index --fix` writes the copy.
+        log.exception("raw copy of %s not written; the database keeps its bytes", sha256)
     defaults = {"original_name": name[:255], "raw": raw, "size": len(raw), "uploaded_by": user}
     with transaction.atomic():
         existing = Document.objects.filter(sha256=sha256).first()
@@ -134,6 +139,7 @@ def ingest_bytes(
     document, created = store_upload(raw, name, user)
     if not created and not force and Document.objects.filter(SETTLED_NOW, pk=document.pk).exists():
         if document.status == Document.Status.INGESTED:
+            _complete(document)
             return LoadResult(
                 document.pk,
                 "unchanged",
@@ -156,6 +162,21 @@ def ingest_bytes(
         message = f"已用新版流程重新解析（re-parsed: pipeline {older} → {PIPELINE_VERSION}）"
         result = replace(result, message=message)
     return result
+
+
+def _complete(document: Document) -> None:
+    """What an ingest left undone when its process died after the commit: the index
+    update (the mark 索引待更新) and the id history. Ingested again, the file was said to
+    be unchanged and stayed unsearchable, and its history was never written."""
+    from .index_check import PENDING_MARK, repair_document
+
+    if document.error.startswith(PENDING_MARK):
+        try:
+            repair_document(document.pk)
+        except IndexBusy:
+            pass  # the mark stays: the worker, or the next ingest, completes it
+    if id_history.read(document.sha256).get("document_id") != document.pk:
+        id_history.write(document.sha256, id_history.snapshot(document))
 
 
 def too_large_reason(size: int) -> str:

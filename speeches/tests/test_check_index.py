@@ -153,3 +153,71 @@ def test_search_rows_written_before_their_source_was_recorded_show_as_stale(post
     assert mismatch.stale == {speech.public_id} and not mismatch.incomplete
     check_index("--fix")
     assert find_mismatches() == []
+
+
+# ---- The files kept beside the database --------------------------------------------------------
+
+
+@pytest.fixture
+def own_media(settings, tmp_path):
+    """A media folder of the test's own: the session's holds the same files' copies already."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def test_a_raw_copy_that_could_not_be_written_loses_nothing_and_fix_writes_it_from_the_database(
+    own_media, monkeypatch, django_capture_on_commit_callbacks
+):
+    from speeches import loading
+    from speeches.raw_files import raw_path
+
+    def read_only(raw, sha256):
+        raise OSError(30, "Read-only file system")
+
+    # It was a server error, and the upload was lost with it.
+    monkeypatch.setattr(loading, "keep_raw_file", read_only)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest_bytes(raw_bytes(CITY), CITY.name, parsed=parsed_document(CITY))
+    monkeypatch.undo()
+    document = Document.objects.get(pk=result.document_id)
+    assert result.status == "ingested" and bytes(document.raw) == raw_bytes(CITY)
+    assert not raw_path(document.sha256).exists()
+    with pytest.raises(CommandError, match="files beside the database are missing"):
+        check_index()
+    assert "raw copy missing" in check_index("--fix")
+    assert raw_path(document.sha256).read_bytes() == raw_bytes(CITY)
+    assert "raw copies and id histories agree with the database" in check_index()
+
+
+def test_an_ingest_whose_process_died_after_the_commit_is_completed_by_ingesting_the_file_again(
+    own_media, django_capture_on_commit_callbacks
+):
+    from speeches import id_history
+
+    # Neither the index update nor the id history ran (both follow the commit); ingested
+    # again, the file was "unchanged", still unsearchable, and its number could be lost.
+    with django_capture_on_commit_callbacks(execute=False):
+        first = ingest_bytes(raw_bytes(CITY), CITY.name, parsed=parsed_document(CITY))
+    document = Document.objects.get(pk=first.document_id)
+    assert document.error.startswith(PENDING_MARK) and indexed_count() == 0
+    assert not id_history.read(document.sha256)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = ingest_bytes(raw_bytes(CITY), CITY.name)
+    document.refresh_from_db()
+    assert again.status == "unchanged" and document.error == ""
+    assert indexed_count() == Speech.objects.count() == 4
+    assert id_history.read(document.sha256)["document_id"] == document.pk
+
+
+def test_an_id_history_missing_or_naming_other_speeches_is_reported_and_fix_writes_it(document):
+    from speeches import id_history
+    from speeches.id_history import history_path
+
+    history_path(document.sha256).unlink()
+    with pytest.raises(CommandError, match="1 files beside the database"):
+        check_index()
+    check_index("--fix")
+    assert id_history.read(document.sha256)["document_id"] == document.pk
+    data = id_history.read(document.sha256)
+    id_history.write(document.sha256, {**data, "speeches": data["speeches"][:1]})
+    assert "names other speeches than the database's" in check_index("--fix")
+    assert len(id_history.read(document.sha256)["speeches"]) == 4

@@ -1,7 +1,9 @@
-"""Report documents whose search index entries disagree with the database; --fix repairs them."""
+"""Report documents whose search index entries, raw copy or id history disagree with the
+database; --fix repairs them."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from speeches.file_check import find_missing_files, write_missing_files
 from speeches.index_check import find_mismatches, repair
 from speeches.ingest import PIPELINE_VERSION
 from speeches.models import Document
@@ -12,18 +14,29 @@ class Command(BaseCommand):
     help = (
         "Compare the search index with the database, document by document: speeches missing from the "
         "index, entries of speeches or documents that are gone, entries indexed twice, entries made from another "
-        "title or text than the speech's (stale), search rows missing from a speech's (incomplete)."
+        "title or text than the speech's (stale), search rows missing from a speech's (incomplete); and the "
+        "files kept beside the database: each document's raw copy and id history."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--fix",
             action="store_true",
-            help="re-index each disagreeing document (entries of gone documents are removed)",
+            help="re-index each disagreeing document (entries of gone documents are removed), and write "
+            "missing raw copies and id histories from the database",
         )
 
     def handle(self, *args, **options):
         self.stdout.write(f"search engine: {engine().describe()}")
+        files_problem = self.check_files(options["fix"])
+        try:
+            self.check_index(options["fix"])
+        except CommandError as error:
+            raise CommandError("; ".join(filter(None, (str(error), files_problem)))) from None
+        if files_problem:
+            raise CommandError(files_problem)
+
+    def check_index(self, fix: bool) -> None:
         # Not a disagreement: the index holds what the database holds. But text, titles
         # and what a query folds to (variants) follow the pipeline that parsed them.
         older = Document.objects.ingested().exclude(pipeline_version=PIPELINE_VERSION).count()
@@ -45,7 +58,7 @@ class Command(BaseCommand):
             if outdated:
                 raise CommandError(outdated)
             return
-        if not options["fix"]:
+        if not fix:
             raise CommandError(f"{len(mismatches)} documents disagree with the index (run with --fix)")
         repair(mismatches)
         left = find_mismatches()
@@ -54,3 +67,20 @@ class Command(BaseCommand):
         self.stdout.write(f"repaired {len(mismatches)} documents")
         if outdated:
             raise CommandError(outdated)
+
+    def check_files(self, fix: bool) -> str:
+        """The raw copies and id histories; what is still wrong ("" when nothing is)."""
+        missing = find_missing_files()
+        for problem in missing:
+            self.stdout.write(problem.describe())
+        if not missing:
+            self.stdout.write("raw copies and id histories agree with the database")
+            return ""
+        if not fix:
+            return f"{len(missing)} files beside the database are missing or stale (run with --fix)"
+        write_missing_files(missing)
+        left = find_missing_files()
+        if left:
+            return f"{len(left)} files beside the database still missing or stale after --fix"
+        self.stdout.write(f"wrote {len(missing)} files beside the database")
+        return ""

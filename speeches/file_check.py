@@ -1,0 +1,73 @@
+"""The files kept beside the database (raw_files.py, id_history.py), checked against it.
+
+Each is written outside the database's transaction: the raw copy before it (a folder
+that cannot be written is logged, not fatal: the database keeps the bytes), the id
+history after its commit. A crash, a full disk or a read-only folder in between leaves
+a document without them, and nothing said so until the database was lost and
+`rebuild_from_raw` brought the document back under another number and its hash for a
+name. `manage.py check_index` reports them; `--fix` writes them from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from . import id_history
+from .models import Document
+from .raw_files import keep_raw_file, raw_path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MissingFile:
+    document_id: int
+    what: str  # "raw copy" or "id history"
+    why: str
+
+    def describe(self) -> str:
+        return f"document {self.document_id}: {self.what} {self.why}"
+
+
+def _history_problem(document: Document) -> str:
+    data = id_history.read(document.sha256)
+    if not data:
+        return "missing or unreadable"
+    if data.get("deleted_at"):
+        return ""  # a deleted document's, kept so that a rebuild does not bring it back
+    if data.get("document_id") != document.pk:
+        return f"names document {data.get('document_id')}"
+    if document.status == Document.Status.INGESTED:
+        kept = {entry.get("public_id") for entry in data.get("speeches", [])}
+        if kept != set(document.speeches.values_list("public_id", flat=True)):
+            return "names other speeches than the database's"
+    return ""
+
+
+def find_missing_files() -> list[MissingFile]:
+    found = []
+    for document in Document.objects.defer("raw").order_by("pk").iterator():
+        path = raw_path(document.sha256)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            found.append(MissingFile(document.pk, "raw copy", f"missing ({path})"))
+        else:
+            if size != document.size:
+                found.append(MissingFile(document.pk, "raw copy", f"is {size} bytes, not {document.size} ({path})"))
+        problem = _history_problem(document)
+        if problem:
+            found.append(MissingFile(document.pk, "id history", problem))
+    return found
+
+
+def write_missing_files(missing: list[MissingFile]) -> None:
+    for document_id in sorted({m.document_id for m in missing}):
+        document = Document.objects.get(pk=document_id)
+        wanted = {m.what for m in missing if m.document_id == document_id}
+        if "raw copy" in wanted:
+            raw_path(document.sha256).unlink(missing_ok=True)
+            keep_raw_file(bytes(document.raw), document.sha256)
+        if "id history" in wanted:
+            id_history.write(document.sha256, id_history.snapshot(document))
