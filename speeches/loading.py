@@ -22,6 +22,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
@@ -38,7 +39,7 @@ from .ingest.classify import load_topics
 from .ingest.continuity import NewSpeech, OldSpeech, assign_ids
 from .ingest.dedupe import band_keys, best_match
 from .ingest.identity import derive_public_id
-from .ingest.pipeline import parse_with_pid
+from .ingest.pipeline import die_with_parent, parse_with_pid
 from .locks import IndexBusy, LoadBusy, one_load_at_a_time
 from .models import Document, Section, Speech, SpeechAlias, SpeechBand, SpeechTopic, Topic, forget_years_held
 from .raw_files import keep_raw_file
@@ -272,9 +273,24 @@ def child_parser():
     def parse(raw: bytes) -> ParsedDocument:
         nonlocal pool
         if pool is None:
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                # Killed with the request (gunicorn's timeout), the child slept on for good.
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            )
         # The function sent is the pure pipeline's: the child imports no Django.
-        pid, parsed = pool.submit(parse_with_pid, raw).result()
+        try:
+            pid, parsed = pool.submit(parse_with_pid, raw).result()
+        except BrokenProcessPool as error:
+            # The child died (the OOM killer): this file fails with a reason, and the
+            # next files of the request get a child of their own; they all failed with it.
+            pool.shutdown(wait=False)
+            pool = None
+            raise IngestError(
+                "解析进程意外终止（可能内存不足），原始文件已保存，可稍后重新解析（the parse process died: out of memory?）"
+            ) from error
         log.info("parsed in child %s", pid, extra={"child_pid": pid})
         return parsed
 

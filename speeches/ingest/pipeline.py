@@ -7,6 +7,7 @@ import heapq
 import multiprocessing
 import os
 import re
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -402,6 +403,27 @@ _WINDOW = 4
 _PARCELS = 4
 
 
+def die_with_parent(parent: int) -> None:
+    """A worker process ends with the process that started it (Linux's parent-death
+    signal): the parent killed (SIGKILL, gunicorn's timeout, the OOM killer), its
+    workers of ≈480 MB each slept on for good, adopted by init."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(1)
+
+
+def _warm_worker_up(parent: int) -> None:
+    die_with_parent(parent)
+    warm_up()
+
+
 def parse_many(pages: Iterable[bytes], jobs: int = 1) -> Iterator[ParsedDocument | Exception]:
     """parse_document for each page, in order, on `jobs` worker processes (1: in this one).
 
@@ -434,9 +456,10 @@ def parse_many(pages: Iterable[bytes], jobs: int = 1) -> Iterator[ParsedDocument
         return
     if threading.active_count() == 1:
         warm_up()
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        context, initializer = multiprocessing.get_context("fork"), die_with_parent
     else:
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up)
+        context, initializer = multiprocessing.get_context("spawn"), _warm_worker_up
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=(os.getpid(),))
     try:
         pages = chain([first], pages)
         previous: list[Future] = []
