@@ -122,13 +122,45 @@ def _is_noise(filename: str) -> bool:
 
 def member_name(info: zipfile.ZipInfo) -> str:
     """The member's name as its author wrote it. A name not flagged UTF-8 is read by
-    zipfile as CP437, but Chinese Windows tools write GBK there ("├√╫╓.txt" for 讲话.txt)."""
+    zipfile as CP437, but Chinese Windows tools write GBK there ("├√╫╓.txt" for 讲话.txt),
+    and those of Taiwan and Hong Kong Big5 (講話稿.txt, read as GBK, was 量杠絑.txt): the
+    reading more of whose characters are its encoding's common ones (GB2312's first level,
+    Big5's), GBK when as many. (Not the pipeline's character model: this runs in the web
+    process, which must stay small.)"""
     if info.flag_bits & 0x800:
         return info.filename
     try:
-        return info.filename.encode("cp437").decode("gb18030")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
         return info.filename
+    readings = []
+    for encoding, common in (("gb18030", _COMMON_GB), ("cp950", _COMMON_BIG5)):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        readings.append((_common_share(text, common), -len(readings), text))
+    return max(readings)[2] if readings else info.filename
+
+
+# The lead bytes of the commonest characters: GB2312's first level (3,755 characters) and
+# Big5's common characters (5,401).
+_COMMON_GB = ("gb2312", 0xB0, 0xD7)
+_COMMON_BIG5 = ("big5", 0xA4, 0xC6)
+
+
+def _common_share(text: str, common: tuple[str, int, int]) -> float:
+    encoding, first, last = common
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return 1.0
+    found = 0
+    for ch in wide:
+        try:
+            found += first <= ch.encode(encoding)[0] <= last
+        except UnicodeEncodeError:
+            pass
+    return found / len(wide)
 
 
 def safe_member_name(filename: str) -> str:

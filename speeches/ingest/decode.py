@@ -13,10 +13,14 @@ refused with a reason; its bytes are kept by the loader like any failed upload's
 from __future__ import annotations
 
 import codecs
+import csv
+import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import partial
+from itertools import islice
 
 from .plausibility import (
     HAN,
@@ -305,13 +309,16 @@ def _strict_readings(raw: bytes) -> Iterator[tuple[str, str]]:
     # bytes but a lone surrogate, so a short GBK paragraph with one bad byte was read as
     # UTF-16 (Hangul and private use) and refused as "0 % Han", an English Latin-1 page
     # was refused naming UTF-16, and the reason changed with the file's length.
-    for encoding in ("utf-16-le", "utf-16-be") if len(raw) % 2 == 0 else ():
+    # A page cut by one byte (a truncated download) is read without its last byte, marked:
+    # it was refused whole as a binary file (its NUL bytes).
+    body = raw if len(raw) % 2 == 0 else raw[:-1]
+    for encoding in ("utf-16-le", "utf-16-be"):
         try:
-            text = raw.decode(encoding)
+            text = body.decode(encoding)
         except UnicodeDecodeError:
             continue
         if reads_as_chinese(text):
-            yield encoding, text
+            yield encoding, text if body is raw else text + "\ufffd"
 
 
 def _try_legacy(raw: bytes) -> list[Decoded]:
@@ -319,7 +326,13 @@ def _try_legacy(raw: bytes) -> list[Decoded]:
     scored = sorted(((text_likelihood(text), encoding, text) for encoding, text in _strict_readings(raw)), reverse=True)
     scores = [score for score, _, _ in scored]
     return [
-        Decoded(text, encoding, _lead_confidence(score, scores[:index] + scores[index + 1 :]))
+        Decoded(
+            text,
+            encoding,
+            _lead_confidence(score, scores[:index] + scores[index + 1 :]),
+            text.count("\ufffd"),
+            damaged_lines=damaged_lines(text),
+        )
         for index, (score, encoding, text) in enumerate(scored)
     ]
 
@@ -333,9 +346,29 @@ def _lead_confidence(score: float, others: list[float]) -> float:
 
 def decode_bytes(raw: bytes) -> Decoded:
     """The file's text, or IngestError with a reason when it is not text, or not Chinese."""
+    return refuse_data_export(_decoded_page(raw))
+
+
+def _decoded_page(raw: bytes) -> Decoded:
     settled = _settled_reading(raw)
     if settled:
-        return marked_in_place(raw, refuse_not_chinese(refuse_garbage(without_nul(settled))))
+        try:
+            return marked_in_place(raw, refuse_not_chinese(refuse_garbage(without_nul(settled))))
+        except IngestError:
+            if not settled.bom:
+                raise
+            # A byte order mark before bytes of another encoding (a tool that put one
+            # before a GBK page): the page was refused as garbage "read as utf-8".
+            body = raw[next(len(bom) for bom, _ in _BOMS if raw.startswith(bom)) :]
+            try:
+                return _guessed_page(body)
+            except IngestError:
+                pass
+            raise
+    return _guessed_page(raw)
+
+
+def _guessed_page(raw: bytes) -> Decoded:
     try:
         return marked_in_place(raw, _best_guess(raw, (without_nul(reading) for reading in _guessed_readings(raw))))
     except IngestError:
@@ -344,6 +377,63 @@ def decode_bytes(raw: bytes) -> Decoded:
         if b"\x00" in raw[:8192]:
             raise _nul_bytes() from None
         raise
+
+
+# A first line of field names (title,date,text): a spreadsheet's or a scraper's export.
+# Two of its names must be such a table's: a page's first line of ASCII words with commas
+# (site chrome) is no header, nor is a first sentence with ASCII commas (004 writes them).
+_FIELD_NAMES = frozenset(
+    "title text content body date time url link author source speaker id name summary "
+    "标题 题目 正文 内容 日期 时间 作者 来源 链接 讲话人 发言人".split()
+)
+_DELIMITERS = ",\t;"
+
+
+def _header_delimiter(first_line: str) -> str:
+    for delimiter in _DELIMITERS:
+        names = [name.strip().strip('"').lower() for name in first_line.split(delimiter)]
+        if len(names) >= 2 and sum(name in _FIELD_NAMES for name in names) >= 2:
+            return delimiter
+    return ""
+
+
+def refuse_data_export(decoded: Decoded) -> Decoded:
+    """A JSON or CSV export (a scraper's output, a spreadsheet) is data, not a page: read as
+    one, it became a single "speech" titled `[{"title": "…", "speaker": "` holding its
+    records, their quotes and literal \\n's, and a CSV's rows merged under `title,date,text`."""
+    text = decoded.text.lstrip("\ufeff \t\r\n")
+    if text[:1] in "[{":
+        lines = [line for line in text.splitlines() if line.strip()]
+        try:
+            json.loads(text)
+            found = "JSON"
+        except ValueError:
+            found = "JSON Lines" if lines and all(_json_object(line) for line in lines[:20]) else ""
+        if found:
+            raise IngestError(
+                f"这是 {found} 数据（爬虫或程序的导出），不是网页或文本：请上传网页，或每篇讲话一个文本文件"
+                f"（{found} data, not a page）"
+            )
+    first_line = text.split("\n", 1)[0].strip()
+    delimiter = _header_delimiter(first_line)
+    if delimiter:
+        # Records as a spreadsheet writes them (a field holding lines is quoted): most
+        # have as many fields as the header names.
+        records = list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), 1, 21))
+        fields = len(first_line.split(delimiter))
+        if records and sum(len(record) == fields for record in records) >= len(records) * 0.8:
+            raise IngestError(
+                "这是 CSV 表格数据（第一行是字段名），不是网页或文本：请上传网页，或每篇讲话一个文本文件"
+                "（CSV data with a header row, not a page）"
+            )
+    return decoded
+
+
+def _json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
 
 
 def _best_guess(raw: bytes, readings: Iterator[Decoded]) -> Decoded:

@@ -189,3 +189,11 @@ def test_the_report_says_how_much_text_the_page_held_outside_every_speech():
     report = {"steps": [{"step": "split", "counts": {"speeches": 3, "sections": 9, "trailer_lines": 12}}]}
     assert repairs_of(report) == ["分篇：页尾文字 12 行（不属任何一篇，不被检索）"]
     assert repairs_of({"steps": [{"step": "split", "counts": {"speeches": 3}}]}) == []
+
+
+def test_a_member_name_a_taiwan_or_hong_kong_tool_wrote_in_big5_reads_as_written():
+    # Read as GBK, 講話稿.txt was 量杠絑.txt, shown and stored as the file's name.
+    big5, gbk = "講話稿.txt".encode("big5"), "讲话.txt".encode("gbk")
+    raw = zip_of({"abcdefghij": PAGE, "wxyz.txt": PAGE}).replace(b"abcdefghij", big5).replace(b"wxyz.txt", gbk)
+    expansion = expand_upload("scrape.zip", raw)
+    assert [p.name for p in expansion.pieces] == ["scrape.zip/講話稿.txt", "scrape.zip/讲话.txt"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import csv
+import io
+import json
 import random
 
 import pytest
@@ -612,3 +615,57 @@ def test_no_seed_page_whole_in_a_double_byte_encoding_is_read_again_anywhere(see
         raw = page.decode("utf-8").encode(encoding, "replace")
         read = raw.decode(encoding, "replace")
         assert realign_lost_bytes(raw, read, encoding) == (read, (), 0), name
+
+
+def test_a_utf16_page_without_a_bom_cut_by_a_byte_is_read_with_its_last_character_marked():
+    # Refused whole as a binary file (its NUL bytes); with a BOM, or of even length, it was read.
+    page = ALL_CHINESE * 4
+    decoded = decode_bytes(page.encode("utf-16-le")[:-1])
+    assert decoded.encoding == "utf-16-le" and decoded.text == page[:-1] + MARKER and decoded.marks == 1
+
+
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF8, codecs.BOM_UTF16_LE])
+def test_a_byte_order_mark_before_a_gbk_page_does_not_make_it_garbage(bom):
+    # A tool that put a BOM before GBK bytes: refused as garbage "read as utf-8", or as Korean.
+    page = (TRADE_FAIRS + "\n") * 4
+    decoded = decode_bytes(bom + page.encode("gbk"))
+    assert decoded.encoding == "gb18030" and decoded.text == page
+
+
+def _records() -> list[dict]:
+    return [{"title": "在全市外宣工作会议上的讲话", "text": TRADE_FAIRS}, {"title": "第二篇", "text": SIMPLIFIED * 3}]
+
+
+@pytest.mark.parametrize(
+    "raw, kind",
+    [
+        (json.dumps(_records(), ensure_ascii=False).encode(), "JSON"),
+        ("\n".join(json.dumps(r, ensure_ascii=False) for r in _records()).encode(), "JSON Lines"),
+    ],
+)
+def test_a_scrapers_json_export_is_refused_as_data_not_stored_as_one_speech(raw, kind):
+    # Stored as one "speech" titled [{"title": "…", "speaker": ", its records and quotes in the text.
+    with pytest.raises(IngestError, match=f"这是 {kind} 数据"):
+        decode_bytes(raw)
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_a_spreadsheets_csv_export_is_refused_as_data_not_stored_as_one_speech(delimiter):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(["title", "date", "text"])
+    for record in _records():
+        writer.writerow([record["title"], "2020-01-01", record["text"] + "\n" + record["text"]])
+    with pytest.raises(IngestError, match="这是 CSV 表格数据"):
+        decode_bytes(buffer.getvalue().encode("utf-8"))
+
+
+def test_a_page_whose_first_line_is_site_chrome_in_ascii_is_still_a_page():
+    page = "Home, About, Contact\n" + (TRADE_FAIRS + "\n") * 4
+    assert decode_bytes(page.encode()).text == page
+
+
+def test_a_page_whose_first_sentence_has_as_many_ascii_commas_as_a_header_is_still_a_page():
+    # 004 writes ASCII commas: TRADE_FAIRS splits into three fields, as title,date,text does.
+    page = (TRADE_FAIRS + "\n") * 4
+    assert decode_bytes(page.encode()).text == page
