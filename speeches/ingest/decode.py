@@ -353,8 +353,12 @@ def _decoded_page(raw: bytes) -> Decoded:
     settled = _settled_reading(raw)
     if settled:
         try:
-            return marked_in_place(raw, refuse_not_chinese(refuse_garbage(without_nul(settled))))
+            return undoubled(marked_in_place(raw, refuse_not_chinese(refuse_garbage(without_nul(settled)))))
         except IngestError:
+            # A page read as Latin-1 and saved as UTF-8 whole reads as garbage until mended.
+            mended = undoubled(without_nul(settled))
+            if mended.undoubled_lines:
+                return refuse_not_chinese(refuse_garbage(mended))
             if not settled.bom:
                 raise
             # A byte order mark before bytes of another encoding (a tool that put one
@@ -377,6 +381,45 @@ def _guessed_page(raw: bytes) -> Decoded:
         if b"\x00" in raw[:8192]:
             raise _nul_bytes() from None
         raise
+
+
+def undoubled(decoded: Decoded) -> Decoded:
+    """A UTF-8 page whose lines were read as Windows-1252 or Latin-1 and saved as UTF-8
+    again (a scraper's library guessing ISO-8859-1 for a page without a charset), mended
+    line by line with ftfy where that gives Chinese: such a title was stored as
+    åœ¨å…¨å¸‚…, and such a page refused as 35 % garbage. A byte Windows-1252 has no
+    character for is lost: marked."""
+    if not decoded.encoding.startswith("utf") or not _DOUBLED.search(decoded.text):
+        return decoded
+    from ftfy import fix_encoding
+    from ftfy.badness import is_bad
+
+    parts = re.split(r"(\r\n|\r|\n)", decoded.text)
+    mended, marks = [], 0
+    for index in range(0, len(parts), 2):
+        line = parts[index]
+        if not _DOUBLED.search(line) or not is_bad(line):
+            continue
+        fixed = fix_encoding(line)
+        if len(HAN.findall(fixed)) > len(HAN.findall(line)):
+            marks += fixed.count("\ufffd")
+            parts[index] = fixed.replace("\ufffd", MARKER)
+            mended.append(index // 2 + 1)
+    if not mended:
+        return decoded
+    return replace(
+        decoded,
+        text="".join(parts),
+        replaced=decoded.replaced + marks,
+        marks=decoded.marks + marks,
+        undoubled_lines=tuple(mended),
+    )
+
+
+# What UTF-8's lead bytes of Chinese (E2–E9) look like read as Windows-1252 or Latin-1.
+_DOUBLED = re.compile(
+    "[âãäåæçèé][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
 
 
 # A first line of field names (title,date,text): a spreadsheet's or a scraper's export.

@@ -327,6 +327,18 @@ def legacy_warning(decoded: Decoded) -> str:
     )
 
 
+def undoubled_warning(decoded: Decoded) -> str:
+    """The lines of a UTF-8 page that had been read as Windows-1252 or Latin-1 and saved
+    again, mended (decode.undoubled)."""
+    shown = decoded.undoubled_lines[:5]
+    more = "等" if len(decoded.undoubled_lines) > len(shown) else ""
+    return (
+        f"第 {'、'.join(map(str, shown))} 行{more}（共 {len(decoded.undoubled_lines)} 行）曾被当作 Windows-1252/Latin-1 "
+        f"读过再存为 UTF-8（双重编码），已还原（{len(decoded.undoubled_lines)} lines were UTF-8 read as "
+        f"Windows-1252 or Latin-1 and saved again, mended: {', '.join(map(str, shown))}{' …' if more else ''}）"
+    )
+
+
 def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
     lines, reports = restore_lines(decoded.text)
     lines, clean_report = clean_lines(lines)
@@ -337,7 +349,8 @@ def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
         {"replaced_bytes": decoded.replaced, "legacy_lines": len(decoded.legacy_lines), "realigned": decoded.realigned},
         (f"{decoded.encoding} ({decoded.confidence:.2f})",),
         ((damage_warning(decoded),) if decoded.replaced else ())
-        + ((legacy_warning(decoded),) if decoded.legacy_lines else ()),
+        + ((legacy_warning(decoded),) if decoded.legacy_lines else ())
+        + ((undoubled_warning(decoded),) if decoded.undoubled_lines else ()),
     )
     warnings = () if speeches else ("未找到讲话（no speech found in this file）",)
     return ParsedDocument(

