@@ -40,7 +40,7 @@ from .ingest.continuity import NewSpeech, OldSpeech, assign_ids
 from .ingest.dedupe import band_keys, best_match
 from .ingest.identity import derive_public_id
 from .ingest.pipeline import die_with_parent, parse_with_pid
-from .locks import IndexBusy, LoadBusy, one_load_at_a_time
+from .locks import LoadBusy, one_load_at_a_time
 from .models import Document, Section, Speech, SpeechAlias, SpeechBand, SpeechTopic, Topic, forget_years_held
 from .raw_files import keep_raw_file
 
@@ -168,16 +168,17 @@ def ingest_bytes(
 def _complete(document: Document) -> None:
     """What an ingest left undone when its process died after the commit: the index
     update (the mark 索引待更新) and the id history. Ingested again, the file was said to
-    be unchanged and stayed unsearchable, and its history was never written."""
-    from .index_check import PENDING_MARK, repair_document
+    be unchanged and stayed unsearchable, and its history was never written. Both are
+    done as a load does them, after the commit (indexing.documents_changed,
+    id_history.save_on_commit): inside a caller's transaction that rolls back, nothing
+    is written."""
+    from .index_check import PENDING_MARK
 
-    if document.error.startswith(PENDING_MARK):
-        try:
-            repair_document(document.pk)
-        except IndexBusy:
-            pass  # the mark stays: the worker, or the next ingest, completes it
-    if id_history.read(document.sha256).get("document_id") != document.pk:
-        id_history.write(document.sha256, id_history.snapshot(document))
+    with transaction.atomic():
+        if document.error.startswith(PENDING_MARK):
+            documents_changed({document.pk})
+        if id_history.read(document.sha256).get("document_id") != document.pk:
+            id_history.save_on_commit(document)
 
 
 def too_large_reason(size: int) -> str:
