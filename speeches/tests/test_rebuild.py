@@ -106,3 +106,24 @@ def test_an_archive_with_speeches_and_no_index_says_the_index_is_being_updated_n
     assert data["count"] == 0 and "检索索引正在更新" in data["message"]
     indexing.rebuild_index()
     assert client.get("/api/search", {"q": "安全生产"}).json()["count"] > 0
+
+
+def test_a_rebuild_that_died_between_its_two_renames_leaves_its_new_index_found_not_an_empty_one(cast, tmp_path):
+    from speeches.indexing import indexed_count
+    from speeches.tests.conftest import use_index
+
+    previous = settings.HAYSTACK_CONNECTIONS["default"]["PATH"]
+    live = tmp_path / "whoosh"
+    use_index(live)
+    try:
+        indexing.rebuild_index()
+        entries = indexed_count()
+        # Died after the live index went to .old, before .new came in: the first search's
+        # setup made an empty live index and answered 0 for everything.
+        live.rename(tmp_path / "whoosh.old")
+        (tmp_path / "whoosh.old").rename(tmp_path / "whoosh.new")
+        use_index(live)
+        assert entries and indexed_count() == entries
+        assert search_speeches("安全生产").count > 0
+    finally:
+        use_index(Path(previous))

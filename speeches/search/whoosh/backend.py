@@ -21,6 +21,7 @@ Whoosh's and haystack's private internals are used in internals.py only.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -45,6 +46,7 @@ from .internals import ArchiveCodec, GroupingWriter, build_segments, from_python
 from .view import TIE_COLUMN, IndexView
 
 # Index fields (see index.py) that are filtered on exactly, never analysed.
+log = logging.getLogger(__name__)
 EXACT_FIELDS = {"public_id", "level", "genre", "document", "copy_of", "office", "occasion", "source"}
 # A place is listed with its province too ("湖北", "湖北·襄阳"), so either selects it.
 KEYWORD_FIELDS = {"topics", "places"}
@@ -151,11 +153,28 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         # meeting an empty index at once raced there ("_MAIN_0.toc exists"), so creating
         # it takes the write lock like any other write.
         with index_write_lock(self.path):
+            self._finish_interrupted_swap()
             try:
                 super().setup()
             except (ImportError, AttributeError) as error:
                 # haystack set the storage and schema before opening the index.
                 raise OldIndex(error) from error
+
+    def _finish_interrupted_swap(self) -> None:
+        """A process that died between building()'s two renames left no live index, the
+        complete new one beside it (.new) and the old one (.old): haystack's setup then
+        made an empty live index, and every search found nothing until `reindex`. The
+        new one is put in place (the old one, if it alone is left)."""
+        if not self.use_file_storage:
+            return
+        path = os.path.abspath(self.path)
+        if os.path.exists(path):
+            return
+        for left in (f"{path}.new", f"{path}.old"):
+            if os.path.isdir(left) and any(name.endswith(".toc") for name in os.listdir(left)):
+                log.warning("search index missing; %s left by an interrupted rebuild put in its place", left)
+                os.rename(left, path)
+                return
 
     @contextmanager
     def writer(self):
