@@ -20,7 +20,7 @@ from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import MD5, Concat
 
 from .indexing import index_document, unindex_document
-from .models import LIVE_STATUSES, SEARCHED_TITLE, Document, Speech
+from .models import LIVE_STATUSES, SEARCHED_TITLE, Document, PendingRemoval, Speech
 from .search.engine import Entry, engine
 
 # The prefix the Whoosh engine (speeches.search.whoosh) writes into Document.error when the index was busy.
@@ -111,14 +111,17 @@ def repair_document(document_id: int) -> None:
     else:
         unindex_document(document_id)
     clear_pending(Q(pk=document_id))
+    PendingRemoval.objects.filter(document_id=document_id).delete()
 
 
 def retry_pending() -> int:
-    """Index updates deferred because the index was busy: retried by the worker."""
+    """Index updates deferred because the index was busy: retried by the worker. The
+    entries of removed documents too (models.PendingRemoval)."""
     pending = list(Document.objects.filter(error__startswith=PENDING_MARK).values_list("pk", flat=True))
-    for document_id in pending:
+    removed = list(PendingRemoval.objects.values_list("document_id", flat=True))
+    for document_id in pending + removed:
         repair_document(document_id)
-    return len(pending)
+    return len(pending) + len(removed)
 
 
 def clear_pending(condition: Q) -> None:

@@ -546,6 +546,21 @@ class SavedSearch(models.Model):
         return f"{reverse('search-feed')}?{self.query}"
 
 
+class PendingRemoval(models.Model):
+    """A removed document whose entries the Whoosh index still holds: the update after
+    the commit found the index busy (or the process died first). A document that is still
+    there carries its mark on itself (index_check.PENDING_MARK); a removed one has no row
+    to carry it, and its speeches stayed searchable (a count of 3 with no result) until
+    `check_index --fix`. The worker removes the entries (index_check.retry_pending)."""
+
+    document_id = models.BigIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "待从索引删除的文件"
+        verbose_name_plural = "待从索引删除的文件"
+
+
 class SpeechArrival(models.Model):
     """When a public id first became searchable, as speeches/digest.py saw it.
 

@@ -221,3 +221,28 @@ def test_an_id_history_missing_or_naming_other_speeches_is_reported_and_fix_writ
     id_history.write(document.sha256, {**data, "speeches": data["speeches"][:1]})
     assert "names other speeches than the database's" in check_index("--fix")
     assert len(id_history.read(document.sha256)["speeches"]) == 4
+
+
+def test_a_document_removed_while_the_index_is_busy_leaves_no_speech_searchable_once_the_worker_runs(
+    document, monkeypatch, django_capture_on_commit_callbacks
+):
+    from speeches.loading import remove_document
+    from speeches.locks import IndexBusy
+    from speeches.models import PendingRemoval
+    from speeches.search.whoosh import WhooshEngine
+
+    def busy(self, document_id):
+        raise IndexBusy("held by another writer")
+
+    # The mark of a deferred update is written on the document, and a removed one has no
+    # row: its speeches stayed searchable (count 3, no results) and the worker never knew.
+    document_id = document.pk
+    with monkeypatch.context() as patched:
+        patched.setattr(WhooshEngine, "index_document", busy)
+        with django_capture_on_commit_callbacks(execute=True):
+            remove_document(document)
+    assert list(PendingRemoval.objects.values_list("document_id", flat=True)) == [document_id]
+    assert indexed_count() == 4
+    call_command("process_uploads", stdout=StringIO())
+    assert indexed_count() == 0 and not PendingRemoval.objects.exists()
+    assert find_mismatches() == []

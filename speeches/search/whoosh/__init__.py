@@ -21,7 +21,7 @@ from django.db.models import Q
 from haystack import connections
 
 from ...locks import IndexBusy
-from ...models import LIVE_STATUSES, Document, Speech
+from ...models import LIVE_STATUSES, Document, PendingRemoval, Speech
 from ..analysis import warm_up_analysis
 from ..engine import FACETS, Answer, Entry, Query
 from .view import TIE_COLUMN
@@ -51,6 +51,11 @@ class WhooshEngine:
         from ...index_check import PENDING_MARK
 
         Document.objects.filter(pk__in=document_ids).update(error=f"{PENDING_MARK}（index update pending）")
+        # A removed document has no row to carry the mark: its number is kept apart.
+        gone = set(document_ids) - set(Document.objects.filter(pk__in=document_ids).values_list("pk", flat=True))
+        PendingRemoval.objects.bulk_create(
+            [PendingRemoval(document_id=document_id) for document_id in sorted(gone)], ignore_conflicts=True
+        )
         for document_id in sorted(document_ids):
             transaction.on_commit(partial(self.index_after_commit, document_id))
 
@@ -75,6 +80,7 @@ class WhooshEngine:
             Document.objects.filter(pk=document_id).update(error=reason)
         else:
             clear_pending(Q(pk=document_id))
+            PendingRemoval.objects.filter(document_id=document_id).delete()
 
     def index_document(self, document_id: int) -> int:
         """(Re)index every speech of one document in one commit; returns how many."""
