@@ -346,7 +346,21 @@ def _lead_confidence(score: float, others: list[float]) -> float:
 
 def decode_bytes(raw: bytes) -> Decoded:
     """The file's text, or IngestError with a reason when it is not text, or not Chinese."""
-    return refuse_data_export(_decoded_page(raw))
+    return refuse_data_export(_replacements_marked(_decoded_page(raw)))
+
+
+# U+FFFD twice in UTF-8 (EF BF BD EF BF BD) read as GBK by a site that then saved it: the
+# classic 锟斤拷, two characters lost before the page reached us. Kept as text, it was
+# stored and searchable without a word in the report.
+_REPLACEMENTS_AS_GBK = "锟斤拷"
+
+
+def _replacements_marked(decoded: Decoded) -> Decoded:
+    found = decoded.text.count(_REPLACEMENTS_AS_GBK)
+    if not found:
+        return decoded
+    lines = tuple(n for n, line in enumerate(decoded.text.splitlines(), 1) if _REPLACEMENTS_AS_GBK in line)
+    return replace(decoded, text=decoded.text.replace(_REPLACEMENTS_AS_GBK, MARKER * 2), lost_on_site=lines)
 
 
 def _decoded_page(raw: bytes) -> Decoded:

@@ -339,6 +339,15 @@ def undoubled_warning(decoded: Decoded) -> str:
     )
 
 
+def lost_on_site_warning(decoded: Decoded) -> str:
+    shown = decoded.lost_on_site[:5]
+    more = "等" if len(decoded.lost_on_site) > len(shown) else ""
+    return (
+        f"第 {'、'.join(map(str, shown))} 行{more}有“锟斤拷”：原网页在存档之前已丢失这些字，已以〓〓标出"
+        f"（锟斤拷 on lines {', '.join(map(str, shown))}{' …' if more else ''}: characters the site had lost, marked）"
+    )
+
+
 def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
     lines, reports = restore_lines(decoded.text)
     lines, clean_report = clean_lines(lines)
@@ -350,7 +359,8 @@ def parse_text(decoded: Decoded, sha256: str, size: int) -> ParsedDocument:
         (f"{decoded.encoding} ({decoded.confidence:.2f})",),
         ((damage_warning(decoded),) if decoded.replaced else ())
         + ((legacy_warning(decoded),) if decoded.legacy_lines else ())
-        + ((undoubled_warning(decoded),) if decoded.undoubled_lines else ()),
+        + ((undoubled_warning(decoded),) if decoded.undoubled_lines else ())
+        + ((lost_on_site_warning(decoded),) if decoded.lost_on_site else ()),
     )
     warnings = () if speeches else ("未找到讲话（no speech found in this file）",)
     return ParsedDocument(

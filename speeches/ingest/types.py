@@ -31,6 +31,9 @@ class Decoded:
     # Lines (from 1) of a UTF-8 page that had been read as Windows-1252 or Latin-1 and
     # saved as UTF-8 again, mended (decode.undoubled).
     undoubled_lines: tuple[int, ...] = ()
+    # Lines (from 1) where the page itself wrote 锟斤拷 (two characters lost before it
+    # reached us), marked 〓〓 (decode._replacements_marked).
+    lost_on_site: tuple[int, ...] = ()
     # Lines (from 1) of a UTF-8 page saved in GB18030 (GBK) instead, read so.
     legacy_lines: tuple[int, ...] = ()
     # A damaged UTF-8 reading's text with one U+FFFD for each broken byte (decode.py reads

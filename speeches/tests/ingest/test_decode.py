@@ -693,3 +693,14 @@ def test_a_page_read_as_latin1_and_saved_as_utf8_whole_is_mended_not_refused_as_
 def test_no_seed_line_is_taken_for_text_read_as_windows_1252(seed_bytes):
     for name, page in seed_bytes.items():
         assert not decode_bytes(page).undoubled_lines, name
+
+
+def test_the_sites_own_lost_characters_written_as_kun_jin_kao_are_marked_and_reported():
+    # 锟斤拷 is U+FFFD twice in UTF-8 read as GBK: two characters lost before the page
+    # reached the archive. It was stored as text, searchable, and the report said nothing.
+    page = TRADE_FAIRS.replace("新晋商", "新锟斤拷") + "\n"
+    decoded = decode_bytes(page.encode("utf-8"))
+    assert decoded.text == TRADE_FAIRS.replace("新晋商", "新〓〓") + "\n"
+    assert decoded.lost_on_site == (1,) and not decoded.replaced
+    warnings = [w for step in parse_document(page.encode("utf-8")).report for w in step.warnings]
+    assert any(w.startswith("第 1 行有“锟斤拷”：原网页在存档之前已丢失这些字") for w in warnings)
