@@ -83,10 +83,13 @@ def test_ingest_takes_the_zips_of_a_folder_and_names_the_other_files_it_leaves_o
     page = (settings.SAMPLE_CORPUS_DIR / "002_5507ae1777cd8619.txt").read_bytes()
     (tmp_path / "scrape.zip").write_bytes(zip_of({"page.txt": page}))
     (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")
+    # A hidden page is named too (it was passed over without a word); a system's file is not.
+    (tmp_path / ".hidden_speech.txt").write_bytes(page)
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
     call_command("ingest", str(tmp_path), "--no-progress")
     captured = capsys.readouterr()
-    assert "scrape.zip/page.txt: ingested" in captured.out
-    assert "left out 1 files that are neither pages nor zips: report.pdf" in captured.err
+    assert "scrape.zip/page.txt: ingested" in captured.out and ".hidden_speech.txt:" not in captured.out
+    assert "left out 2 files that are hidden or neither pages nor zips: .hidden_speech.txt, report.pdf" in captured.err
 
 
 @pytest.mark.parametrize("files", [{}, {"report.pdf": b"%PDF-1.4"}])

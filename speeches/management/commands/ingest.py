@@ -44,9 +44,19 @@ def expand_paths(patterns: list[str]) -> tuple[list[Path], list[Path]]:
         matches = [Path(p) for p in sorted(glob.glob(pattern, recursive=True))] or [Path(pattern)]
         for path in matches:
             if path.is_dir():
-                inside = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-                found.extend(p for p in inside if p.suffix.lower() in SUFFIXES)
-                skipped.extend(p for p in inside if p.suffix.lower() not in SUFFIXES)
+                inside = sorted(p for p in path.rglob("*") if p.is_file())
+                # Hidden files are a system's (.DS_Store, ._page.txt beside page.txt): never
+                # ingested, but one named as a page is named among those left out (a
+                # .hidden_speech.txt was passed over without a word).
+                found.extend(p for p in inside if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
+                skipped.extend(
+                    p
+                    for p in inside
+                    if p.suffix.lower() not in SUFFIXES
+                    and not p.name.startswith(".")
+                    or p.suffix.lower() in SUFFIXES
+                    and p.name.startswith(".")
+                )
             elif path.is_file():
                 found.append(path)
             else:
@@ -121,7 +131,7 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         if skipped:
             names = ", ".join(path.name for path in skipped[:5]) + (", …" if len(skipped) > 5 else "")
-            self.stderr.write(f"left out {len(skipped)} files that are neither pages nor zips: {names}")
+            self.stderr.write(f"left out {len(skipped)} files that are hidden or neither pages nor zips: {names}")
         if options["report"]:
             self.report(paths, options)
             return
