@@ -202,9 +202,16 @@ def upload_files(files: Iterable[tuple[str, bytes]], user, force: bool = False) 
     parsed here add up to it, the rest are queued, so that many files or a big zip
     cannot outlast the web server's timeout (a killed request would leave them pending)."""
     reports, budget = [], settings.INGEST_INLINE_MAX_BYTES
+    expansions = [expand_upload(name, raw) for name, raw in files]
+    # Every page's bytes are kept before any is parsed: a request that dies on one (its
+    # worker killed, an error past the pipeline's) had never stored the pages after it.
+    # Kept and not yet parsed, a page is pending; the worker takes it up (requeue_stale).
+    for expansion in expansions:
+        for piece in expansion.pieces:
+            if not piece.refusal:
+                store_upload(piece.raw, piece.name, user)
     with child_parser() if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
-        for name, raw in files:
-            expansion = expand_upload(name, raw)
+        for expansion in expansions:
             for piece in expansion.pieces:
                 result = store_piece(piece, user, max(budget, 0), parser, force)
                 budget -= len(piece.raw) if result.status == "ingested" else 0

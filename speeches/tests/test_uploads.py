@@ -197,3 +197,25 @@ def test_a_member_name_a_taiwan_or_hong_kong_tool_wrote_in_big5_reads_as_written
     raw = zip_of({"abcdefghij": PAGE, "wxyz.txt": PAGE}).replace(b"abcdefghij", big5).replace(b"wxyz.txt", gbk)
     expansion = expand_upload("scrape.zip", raw)
     assert [p.name for p in expansion.pieces] == ["scrape.zip/講話稿.txt", "scrape.zip/讲话.txt"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive")
+def test_every_page_of_an_upload_is_kept_before_any_is_parsed_so_a_request_killed_on_one_loses_none(
+    seed_bytes, monkeypatch, django_user_model
+):
+    from speeches import loading
+    from speeches.models import Document
+
+    # gunicorn ends a worker past its timeout with SystemExit inside the request: the pages
+    # after the one being parsed had never been stored.
+    def killed(raw):
+        raise SystemExit(1)
+
+    monkeypatch.setattr(loading, "parse_document", killed)
+    files = [(name, seed_bytes[name]) for name in sorted(seed_bytes)[:3]]
+    with pytest.raises(SystemExit):
+        uploads.upload_files(files, django_user_model.objects.create_user("editor"))
+    kept = {d.original_name: bytes(d.raw) for d in Document.objects.all()}
+    assert kept == dict(files)
+    assert set(Document.objects.values_list("status", flat=True)) == {Document.Status.PENDING}
