@@ -365,6 +365,10 @@ def _replacements_marked(decoded: Decoded) -> Decoded:
 
 def _decoded_page(raw: bytes) -> Decoded:
     settled = _settled_reading(raw)
+    if settled and not settled.text.strip():
+        # Ideographic spaces or no-break spaces alone (check_not_binary sees ASCII
+        # whitespace only): it was refused as "not Chinese: 0 % Han".
+        raise IngestError("文件为空：只有空白字符（empty file: whitespace only）")
     if settled:
         try:
             return undoubled(marked_in_place(raw, refuse_not_chinese(refuse_garbage(without_nul(settled)))))

@@ -704,3 +704,9 @@ def test_the_sites_own_lost_characters_written_as_kun_jin_kao_are_marked_and_rep
     assert decoded.lost_on_site == (1,) and not decoded.replaced
     warnings = [w for step in parse_document(page.encode("utf-8")).report for w in step.warnings]
     assert any(w.startswith("第 1 行有“锟斤拷”：原网页在存档之前已丢失这些字") for w in warnings)
+
+
+@pytest.mark.parametrize("blank", ["\u3000" * 40 + "\n", "\xa0 \u3000\r\n" * 10])
+def test_a_file_of_ideographic_or_no_break_spaces_is_refused_as_empty_not_as_not_chinese(blank):
+    with pytest.raises(IngestError, match="文件为空：只有空白字符"):
+        decode_bytes(blank.encode("utf-8"))
