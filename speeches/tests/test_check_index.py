@@ -58,7 +58,7 @@ def test_documents_parsed_by_an_older_pipeline_are_named_with_the_command_that_p
 
 def test_speeches_missing_from_the_index_are_reported_and_fix_puts_them_back(document):
     unindex_document(document.pk)
-    with pytest.raises(CommandError, match="1 documents disagree"):
+    with pytest.raises(CommandError, match="1 documents (disagree|are missing)"):
         check_index()
     [mismatch] = find_mismatches()
     assert mismatch.document_id == document.pk
@@ -246,3 +246,12 @@ def test_a_document_removed_while_the_index_is_busy_leaves_no_speech_searchable_
     call_command("process_uploads", stdout=StringIO())
     assert indexed_count() == 0 and not PendingRemoval.objects.exists()
     assert find_mismatches() == []
+
+
+def test_an_empty_index_beside_an_archive_is_named_with_the_rebuild_that_fills_it(document):
+    # As after switching SEARCH_ENGINE: the message asked for --fix, a document at a time.
+    unindex_document(document.pk)
+    with pytest.raises(
+        CommandError, match="the index is empty and 1 documents are missing from it: run `manage.py reindex`"
+    ):
+        check_index()

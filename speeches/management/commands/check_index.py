@@ -59,6 +59,12 @@ class Command(BaseCommand):
                 raise CommandError(outdated)
             return
         if not fix:
+            if not engine().indexed_count():
+                # Nothing indexed at all, as after switching SEARCH_ENGINE: one rebuild, not a repair a document at a time.
+                raise CommandError(
+                    f"the index is empty and {len(mismatches)} documents are missing from it: run `manage.py reindex` "
+                    "(as after switching SEARCH_ENGINE), or --fix"
+                )
             raise CommandError(f"{len(mismatches)} documents disagree with the index (run with --fix)")
         repair(mismatches)
         left = find_mismatches()
