@@ -83,6 +83,8 @@ def _sqlstate(error: Exception) -> str | None:
 
 class PostgresEngine:
     name = "postgres"
+    # The databases (aliases) whose rows this process found in this code's form.
+    _format_current: set[str] = set()
 
     def documents_changed(self, document_ids: set[int]) -> None:
         """Inside the transaction that changed or removed these documents' speeches:
@@ -129,25 +131,33 @@ class PostgresEngine:
 
     def _rows(self, built, using: str) -> list:
         with transaction.atomic(using=using), connections[using].cursor() as cursor:
-            # Rows in an older form than this code writes are not read (Whoosh's index
-            # likewise): searches say the index is being updated until `reindex`.
-            cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", ["speeches_searchrow"])
-            recorded = (cursor.fetchone()[0] or "").removeprefix(FORMAT_COMMENT)
-            if recorded != postgres_format() and SearchRow.objects.using(using).exists():
-                raise IndexBusy(format_problem(recorded, postgres_format(), "the search rows"))
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
-            # The planner prices a sequential scan of the rows without the reading of
-            # their TOASTed tsvectors it entails, so for a term in half the rows or more
-            # it scans them all: 工作 at 20,000 speeches, its set 0.79 s and its title
-            # set 0.53 s by a scan, 0.22 s and 0.06 s by the index (EXPLAIN ANALYZE,
-            # bench_20000). Only for this statement: a caller's transaction gets its
-            # setting back.
-            cursor.execute("SET LOCAL enable_seqscan = off")
+            # First, so that every statement below waits LOCK_WAIT_MS at most for a
+            # rebuild (the format check too: it waited for a whole reindex). The planner
+            # prices a sequential scan of the rows without the reading of their TOASTed
+            # tsvectors it entails, so for a term in half the rows or more it scans them
+            # all: 工作 at 20,000 speeches, its set 0.79 s and its title set 0.53 s by a
+            # scan, 0.22 s and 0.06 s by the index (EXPLAIN ANALYZE, bench_20000). Only for
+            # this statement: a caller's transaction gets its settings back.
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'; SET LOCAL enable_seqscan = off")
+            self._check_format(cursor, using)
             cursor.execute(built.sql, built.params)
             rows = cursor.fetchall()
-            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
-            cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL lock_timeout TO DEFAULT")
         return rows
+
+    def _check_format(self, cursor, using: str) -> None:
+        """Rows in an older form than this code writes are not read (Whoosh's index
+        likewise): searches say the index is being updated until `reindex`. Once a
+        database's rows are in this code's form they stay so (only a rebuild or a first
+        row records the form, this code's), so a process asks once per database."""
+        if using in self._format_current:
+            return
+        cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", ["speeches_searchrow"])
+        recorded = (cursor.fetchone()[0] or "").removeprefix(FORMAT_COMMENT)
+        if recorded == postgres_format():
+            self._format_current.add(using)
+        elif SearchRow.objects.using(using).exists():
+            raise IndexBusy(format_problem(recorded, postgres_format(), "the search rows"))
 
     def _answer(self, query: Query, built, rows: list, using: str) -> Answer:
         count, total, held, hits = 0, 0, {}, []
