@@ -5,23 +5,24 @@ The scraped pages arrive as UTF-8 (001 has no BOM), but admins will upload files
 saved by Windows tools in GBK/GB18030, Big5 or UTF-16, so detection is automatic.
 Every result carries the encoding, a confidence in [0, 1] and how many bytes could not
 be decoded and on which lines. In a UTF-8 or UTF-16 reading they are marked here
-(marked_in_place); in a GBK or Big5 reading each becomes U+FFFD, which the mojibake step
-reads (a lost byte shifts what follows) and marks. A file that reads as garbage in every reading tried (refuse_garbage) is
-refused with a reason; its bytes are kept by the loader like any failed upload's.
+(marked_in_place); in a GBK or Big5 reading a lost byte shifts what follows, and the
+stretch it shifted is read in step again with the lost character marked (realign.py);
+what that leaves as U+FFFD the mojibake step reads and marks. Text that went through a
+wrong encoding before it reached us is mended or marked (reencoded.py), and a data
+export is refused (exports.py). A file that reads as garbage in every reading tried
+(refuse_garbage) is refused with a reason; its bytes are kept by the loader like any
+failed upload's.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
-import io
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import partial
-from itertools import islice
 
+from .exports import refuse_data_export
 from .plausibility import (
     HAN,
     garbage_share,
@@ -34,6 +35,7 @@ from .plausibility import (
     text_likelihood,
 )
 from .realign import realign_lost_bytes
+from .reencoded import replacements_marked, undoubled
 from .types import MARKER, Decoded, IngestError
 
 _BOMS = (
@@ -346,21 +348,7 @@ def _lead_confidence(score: float, others: list[float]) -> float:
 
 def decode_bytes(raw: bytes) -> Decoded:
     """The file's text, or IngestError with a reason when it is not text, or not Chinese."""
-    return refuse_data_export(_replacements_marked(_decoded_page(raw)))
-
-
-# U+FFFD twice in UTF-8 (EF BF BD EF BF BD) read as GBK by a site that then saved it: the
-# classic 锟斤拷, two characters lost before the page reached us. Kept as text, it was
-# stored and searchable without a word in the report.
-_REPLACEMENTS_AS_GBK = "锟斤拷"
-
-
-def _replacements_marked(decoded: Decoded) -> Decoded:
-    found = decoded.text.count(_REPLACEMENTS_AS_GBK)
-    if not found:
-        return decoded
-    lines = tuple(n for n, line in enumerate(decoded.text.splitlines(), 1) if _REPLACEMENTS_AS_GBK in line)
-    return replace(decoded, text=decoded.text.replace(_REPLACEMENTS_AS_GBK, MARKER * 2), lost_on_site=lines)
+    return refuse_data_export(replacements_marked(_decoded_page(raw)))
 
 
 def _decoded_page(raw: bytes) -> Decoded:
@@ -399,102 +387,6 @@ def _guessed_page(raw: bytes) -> Decoded:
         if b"\x00" in raw[:8192]:
             raise _nul_bytes() from None
         raise
-
-
-def undoubled(decoded: Decoded) -> Decoded:
-    """A UTF-8 page whose lines were read as Windows-1252 or Latin-1 and saved as UTF-8
-    again (a scraper's library guessing ISO-8859-1 for a page without a charset), mended
-    line by line with ftfy where that gives Chinese: such a title was stored as
-    åœ¨å…¨å¸‚…, and such a page refused as 35 % garbage. A byte Windows-1252 has no
-    character for is lost: marked."""
-    if not decoded.encoding.startswith("utf") or not _DOUBLED.search(decoded.text):
-        return decoded
-    from ftfy import fix_encoding
-    from ftfy.badness import is_bad
-
-    parts = re.split(r"(\r\n|\r|\n)", decoded.text)
-    mended, marks = [], 0
-    for index in range(0, len(parts), 2):
-        line = parts[index]
-        if not _DOUBLED.search(line) or not is_bad(line):
-            continue
-        fixed = fix_encoding(line)
-        if len(HAN.findall(fixed)) > len(HAN.findall(line)):
-            marks += fixed.count("\ufffd")
-            parts[index] = fixed.replace("\ufffd", MARKER)
-            mended.append(index // 2 + 1)
-    if not mended:
-        return decoded
-    return replace(
-        decoded,
-        text="".join(parts),
-        replaced=decoded.replaced + marks,
-        marks=decoded.marks + marks,
-        undoubled_lines=tuple(mended),
-    )
-
-
-# What UTF-8's lead bytes of Chinese (E2–E9) look like read as Windows-1252 or Latin-1.
-_DOUBLED = re.compile(
-    "[âãäåæçèé][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
-)
-
-
-# A first line of field names (title,date,text): a spreadsheet's or a scraper's export.
-# Two of its names must be such a table's: a page's first line of ASCII words with commas
-# (site chrome) is no header, nor is a first sentence with ASCII commas (004 writes them).
-_FIELD_NAMES = frozenset(
-    "title text content body date time url link author source speaker id name summary "
-    "标题 题目 正文 内容 日期 时间 作者 来源 链接 讲话人 发言人".split()
-)
-_DELIMITERS = ",\t;"
-
-
-def _header_delimiter(first_line: str) -> str:
-    for delimiter in _DELIMITERS:
-        names = [name.strip().strip('"').lower() for name in first_line.split(delimiter)]
-        if len(names) >= 2 and sum(name in _FIELD_NAMES for name in names) >= 2:
-            return delimiter
-    return ""
-
-
-def refuse_data_export(decoded: Decoded) -> Decoded:
-    """A JSON or CSV export (a scraper's output, a spreadsheet) is data, not a page: read as
-    one, it became a single "speech" titled `[{"title": "…", "speaker": "` holding its
-    records, their quotes and literal \\n's, and a CSV's rows merged under `title,date,text`."""
-    text = decoded.text.lstrip("\ufeff \t\r\n")
-    if text[:1] in "[{":
-        lines = [line for line in text.splitlines() if line.strip()]
-        try:
-            json.loads(text)
-            found = "JSON"
-        except ValueError:
-            found = "JSON Lines" if lines and all(_json_object(line) for line in lines[:20]) else ""
-        if found:
-            raise IngestError(
-                f"这是 {found} 数据（爬虫或程序的导出），不是网页或文本：请上传网页，或每篇讲话一个文本文件"
-                f"（{found} data, not a page）"
-            )
-    first_line = text.split("\n", 1)[0].strip()
-    delimiter = _header_delimiter(first_line)
-    if delimiter:
-        # Records as a spreadsheet writes them (a field holding lines is quoted): most
-        # have as many fields as the header names.
-        records = list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), 1, 21))
-        fields = len(first_line.split(delimiter))
-        if records and sum(len(record) == fields for record in records) >= len(records) * 0.8:
-            raise IngestError(
-                "这是 CSV 表格数据（第一行是字段名），不是网页或文本：请上传网页，或每篇讲话一个文本文件"
-                "（CSV data with a header row, not a page）"
-            )
-    return decoded
-
-
-def _json_object(line: str) -> bool:
-    try:
-        return isinstance(json.loads(line), dict)
-    except ValueError:
-        return False
 
 
 def _best_guess(raw: bytes, readings: Iterator[Decoded]) -> Decoded:

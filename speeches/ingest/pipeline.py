@@ -329,7 +329,7 @@ def legacy_warning(decoded: Decoded) -> str:
 
 def undoubled_warning(decoded: Decoded) -> str:
     """The lines of a UTF-8 page that had been read as Windows-1252 or Latin-1 and saved
-    again, mended (decode.undoubled)."""
+    again, mended (reencoded.undoubled)."""
     shown = decoded.undoubled_lines[:5]
     more = "等" if len(decoded.undoubled_lines) > len(shown) else ""
     return (

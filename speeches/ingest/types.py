@@ -29,10 +29,10 @@ class Decoded:
     # step again (realign.py), each counted in `replaced` too.
     realigned: int = 0
     # Lines (from 1) of a UTF-8 page that had been read as Windows-1252 or Latin-1 and
-    # saved as UTF-8 again, mended (decode.undoubled).
+    # saved as UTF-8 again, mended (reencoded.undoubled).
     undoubled_lines: tuple[int, ...] = ()
     # Lines (from 1) where the page itself wrote 锟斤拷 (two characters lost before it
-    # reached us), marked 〓〓 (decode._replacements_marked).
+    # reached us), marked 〓〓 (reencoded.replacements_marked).
     lost_on_site: tuple[int, ...] = ()
     # Lines (from 1) of a UTF-8 page saved in GB18030 (GBK) instead, read so.
     legacy_lines: tuple[int, ...] = ()

@@ -710,3 +710,17 @@ def test_the_sites_own_lost_characters_written_as_kun_jin_kao_are_marked_and_rep
 def test_a_file_of_ideographic_or_no_break_spaces_is_refused_as_empty_not_as_not_chinese(blank):
     with pytest.raises(IngestError, match="文件为空：只有空白字符"):
         decode_bytes(blank.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Excel for Mac ends its lines in CR alone; the csv module refused the rows.
+        "title,date,text\r" + "\r".join(f"讲话{i},2020-01-01,{ALL_CHINESE}" for i in range(3)) + "\r",
+        # A quote never closed, past the csv module's field limit: it gave up mid-read.
+        "标题,作者\n" + "讲话,某某\n" * 3 + '"' + ALL_CHINESE * 5000,
+    ],
+)
+def test_a_csv_the_csv_module_cannot_read_to_the_end_is_still_refused_not_an_internal_error(text):
+    with pytest.raises(IngestError, match="这是 CSV 表格数据"):
+        decode_bytes(text.encode("utf-8"))
