@@ -11,10 +11,11 @@ name. `manage.py check_index` reports them; `--fix` writes them from the databas
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 
 from . import id_history
-from .models import Document
+from .models import Document, Speech
 from .raw_files import keep_raw_file, raw_path
 
 log = logging.getLogger(__name__)
@@ -30,22 +31,32 @@ class MissingFile:
         return f"document {self.document_id}: {self.what} {self.why}"
 
 
-def _history_problem(document: Document) -> str:
+def history_problem(document: Document, speech_ids: set[str] | None) -> str:
+    """What is wrong with the document's id history ("" when nothing is). `speech_ids`:
+    its speeches' ids, for an ingested document."""
     data = id_history.read(document.sha256)
     if not data:
         return "missing or unreadable"
     if data.get("deleted_at"):
-        return ""  # a deleted document's, kept so that a rebuild does not bring it back
+        # The same file uploaded again after its removal: a rebuild from the raw files
+        # would leave this live document out.
+        return "says the document was deleted"
     if data.get("document_id") != document.pk:
         return f"names document {data.get('document_id')}"
-    if document.status == Document.Status.INGESTED:
-        kept = {entry.get("public_id") for entry in data.get("speeches", [])}
-        if kept != set(document.speeches.values_list("public_id", flat=True)):
-            return "names other speeches than the database's"
+    if speech_ids is not None and {entry.get("public_id") for entry in data.get("speeches", [])} != speech_ids:
+        return "names other speeches than the database's"
     return ""
 
 
+# A queued or pending document has no history yet (its ingest writes it): only these are checked.
+CHECKED = (Document.Status.INGESTED, Document.Status.FAILED)
+
+
 def find_missing_files() -> list[MissingFile]:
+    speech_ids: dict[int, set[str]] = defaultdict(set)
+    ingested = Speech.objects.filter(document__status=Document.Status.INGESTED)
+    for document_id, public_id in ingested.values_list("document_id", "public_id").iterator():
+        speech_ids[document_id].add(public_id)
     found = []
     for document in Document.objects.defer("raw").order_by("pk").iterator():
         path = raw_path(document.sha256)
@@ -56,9 +67,11 @@ def find_missing_files() -> list[MissingFile]:
         else:
             if size != document.size:
                 found.append(MissingFile(document.pk, "raw copy", f"is {size} bytes, not {document.size} ({path})"))
-        problem = _history_problem(document)
-        if problem:
-            found.append(MissingFile(document.pk, "id history", problem))
+        if document.status in CHECKED:
+            ids = speech_ids.get(document.pk, set()) if document.status == Document.Status.INGESTED else None
+            problem = history_problem(document, ids)
+            if problem:
+                found.append(MissingFile(document.pk, "id history", problem))
     return found
 
 

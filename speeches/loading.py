@@ -177,7 +177,8 @@ def _complete(document: Document) -> None:
     with transaction.atomic():
         if document.error.startswith(PENDING_MARK):
             documents_changed({document.pk})
-        if id_history.read(document.sha256).get("document_id") != document.pk:
+        history = id_history.read(document.sha256)
+        if history.get("document_id") != document.pk or history.get("deleted_at"):
             id_history.save_on_commit(document)
 
 

@@ -255,3 +255,36 @@ def test_an_empty_index_beside_an_archive_is_named_with_the_rebuild_that_fills_i
         CommandError, match="the index is empty and 1 documents are missing from it: run `manage.py reindex`"
     ):
         check_index()
+
+
+def test_a_live_document_whose_history_still_says_deleted_is_found_and_written_again(
+    own_media, django_capture_on_commit_callbacks
+):
+    from speeches import id_history
+    from speeches.loading import remove_document
+
+    # Removed, then uploaded again by a process that died before its history was
+    # written: the history said "deleted", and a rebuild from the raw files would have
+    # left the live document out, while check_index said all agreed.
+    with django_capture_on_commit_callbacks(execute=True):
+        first = ingest_bytes(raw_bytes(CITY), CITY.name, parsed=parsed_document(CITY))
+        remove_document(Document.objects.get(pk=first.document_id))
+    with django_capture_on_commit_callbacks(execute=False):
+        again = ingest_bytes(raw_bytes(CITY), CITY.name, parsed=parsed_document(CITY))
+    document = Document.objects.get(pk=again.document_id)
+    assert id_history.read(document.sha256).get("deleted_at")
+    with pytest.raises(CommandError, match="files beside the database"):
+        check_index()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingest_bytes(raw_bytes(CITY), CITY.name).status == "unchanged"
+    assert not id_history.read(document.sha256).get("deleted_at")
+    assert "raw copies and id histories agree" in check_index("--fix")
+
+
+def test_a_queued_document_has_no_history_yet_and_is_not_reported_for_it(own_media, settings):
+    from speeches.models import Document as Doc
+
+    settings.INGEST_INLINE_MAX_BYTES = 10
+    result = ingest_bytes(raw_bytes(CITY), CITY.name, inline_max=10)
+    assert result.status == "queued" and Doc.objects.get(pk=result.document_id).status == Doc.Status.QUEUED
+    assert "raw copies and id histories agree with the database" in check_index("--fix")
