@@ -491,8 +491,15 @@ def _realigned(raw: bytes, decoded: Decoded) -> Decoded:
     if not places:
         return decoded
     holes = text.count("\ufffd")
-    shown = tuple(sorted({*damaged_lines(text), *lines}))[:_SHOWN_LINES]
-    return replace(decoded, text=text, replaced=holes + places, damaged_lines=shown, realigned=places)
+    damaged = {number for number, line in enumerate(text.splitlines(), 1) if "\ufffd" in line} | set(lines)
+    return replace(
+        decoded,
+        text=text,
+        replaced=holes + places,
+        damaged_lines=tuple(sorted(damaged))[:_SHOWN_LINES],
+        damaged_line_count=len(damaged),
+        realigned=places,
+    )
 
 
 def _decode_with_charset_normalizer(raw: bytes) -> Decoded | None:

@@ -293,7 +293,7 @@ def damage_warning(decoded: Decoded) -> str:
     could not read and how many marks stand for them (one a character); in a GBK or Big5
     reading, how many places (a broken character's bytes may make one or several)."""
     shown = decoded.damaged_lines
-    if decoded.marks:
+    if decoded.marks or decoded.realigned:
         damaged = decoded.damaged_line_count
     else:
         damaged = sum(1 for line in decoded.text.splitlines() if "\ufffd" in line) if shown else 0

@@ -724,3 +724,12 @@ def test_a_file_of_ideographic_or_no_break_spaces_is_refused_as_empty_not_as_not
 def test_a_csv_the_csv_module_cannot_read_to_the_end_is_still_refused_not_an_internal_error(text):
     with pytest.raises(IngestError, match="这是 CSV 表格数据"):
         decode_bytes(text.encode("utf-8"))
+
+
+def test_the_warning_says_there_are_more_lines_when_more_than_five_lost_a_byte():
+    # Realigned lines hold no U+FFFD: eight of them were listed as five, with no 等.
+    lines = [TRADE_FAIRS.replace(",", "，") for _ in range(8)]
+    raw = b"".join(_without_byte_of(line, "gbk", "晋", 0) + b"\n" for line in lines)
+    decoded = decode_bytes(raw)
+    assert decoded.realigned == 8 and decoded.damaged_line_count == 8
+    assert "在第 1、2、3、4、5 行等" in damage_warning(decoded)
