@@ -29,6 +29,7 @@ from .forms import INVALID_EMAIL, FocusFirstError
 from .models import Document, SavedSearch, Topic
 from .search import SearchParams
 from .search.params import FILTER_TITLES, UNDATED
+from .search.query import blank
 
 
 class EmailForm(FocusFirstError, forms.ModelForm):
@@ -111,7 +112,7 @@ def alert_save(request):
         return redirect_to_login(search_url)
     if not searches_something(params):
         # Signs only, or only words to leave out: the search page finds nothing for it.
-        said = "检索词中没有要查找的词语，无法保存。" if params.q.strip() else "没有检索词或筛选条件的检索无法保存。"
+        said = "没有检索词或筛选条件的检索无法保存。" if blank(params.q) else "检索词中没有要查找的词语，无法保存。"
         messages.error(request, said)
         return redirect(search_url)
     if len(canonical_query(params)) > SavedSearch.QUERY_MAX:

@@ -43,6 +43,7 @@ from .index_check import PENDING_MARK
 from .mail_confirmation import stop_url
 from .models import Document, SavedSearch, Speech, SpeechArrival
 from .search import SearchParams, parse_query, search_speeches
+from .search.query import blank
 from .search.service import INDEX_BUSY
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def searches_something(params: SearchParams) -> bool:
     """What the results page would search: a query it can read, or filters alone. (A
     query of only signs, or only exclusions, searches nothing there, filters or not;
     narrowed to new documents below it must not become "every new speech" of them.)"""
-    if params.q.strip():
+    if not blank(params.q):
         return parse_query(params.q).tree is not None
     return params.has_filters
 

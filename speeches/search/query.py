@@ -85,6 +85,12 @@ _STRIP = "'`!?,.;:，。；：！？、*~^"
 _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
+def blank(query: str) -> bool:
+    """Nothing typed but space and characters of no width (a direction mark copied from a
+    page): no query, as an empty box is; not a query that finds nothing."""
+    return not _INVISIBLE.sub("", query).strip()
+
+
 @dataclass(frozen=True)
 class Term:
     text: str  # normalised (simplified, lower case); matched as a contiguous string

@@ -17,7 +17,7 @@ from .analysis import normalize
 from .damaged import widened_query
 from .engine import FACETS, Query, engine
 from .params import UNDATED, SearchParams
-from .query import parse_query
+from .query import blank, parse_query
 from .snippets import best_paragraph, highlight, kwic
 
 # Exports carry every page of a result set up to this many speeches.
@@ -133,7 +133,7 @@ def search_speeches(
         terms=parsed.terms,
         text_terms=parsed.text_terms,
         params=params,
-        nothing_to_find=parsed.tree is None and bool(params.q.strip()),
+        nothing_to_find=parsed.tree is None and not blank(params.q),
     )
     # A query typed that finds nothing to look for (-安全 alone, signs only) finds
     # nothing, filters or not: with a topic it listed every speech of the topic, those

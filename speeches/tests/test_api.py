@@ -328,3 +328,11 @@ def test_a_query_with_nothing_to_look_for_finds_nothing_under_a_filter_too_on_ev
     assert client.get("/search/export.json", {"q": query, "year": year}).json()["results"] == []
     assert "<entry>" not in client.get("/search/feed.atom", {"q": query, "year": year}).content.decode()
     assert "共找到 <strong>0</strong> 篇讲话" in client.get("/search/", {"q": query, "year": year}).content.decode()
+
+
+@pytest.mark.parametrize("invisible", ["\u200e", "\u200b\ufeff", "\u202c", "\u00ad "])
+def test_a_query_of_characters_of_no_width_is_no_query_and_the_filter_lists_what_it_allows(client, cast, invisible):
+    # Taken for a query that finds nothing, it hid every speech the filter allows.
+    year = str(Speech.objects.exclude(year=None).values_list("year", flat=True).first())
+    alone = client.get("/api/search", {"year": year}).json()["count"]
+    assert alone > 0 and client.get("/api/search", {"q": invisible, "year": year}).json()["count"] == alone
