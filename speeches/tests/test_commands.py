@@ -86,6 +86,7 @@ def test_ingest_takes_the_zips_of_a_folder_and_names_the_other_files_it_leaves_o
     # A hidden page is named too (it was passed over without a word); a system's file is not.
     (tmp_path / ".hidden_speech.txt").write_bytes(page)
     (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (tmp_path / "._report.txt").write_bytes(b"\x00\x05\x16\x07")  # macOS's fork beside a page
     call_command("ingest", str(tmp_path), "--no-progress")
     captured = capsys.readouterr()
     assert "scrape.zip/page.txt: ingested" in captured.out and ".hidden_speech.txt:" not in captured.out

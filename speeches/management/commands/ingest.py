@@ -35,6 +35,16 @@ tqdm.monitor_interval = 0
 SUFFIXES = {".txt", ".html", ".htm", ".zip"}
 
 
+def _systems_own(name: str) -> bool:
+    """A file an operating system keeps beside the pages: macOS's resource forks (._*)
+    and folder settings, Windows' thumbnails and hidden files that are no page."""
+    return (
+        name.startswith("._")
+        or name in ("Thumbs.db", "desktop.ini")
+        or (name.startswith(".") and Path(name).suffix.lower() not in SUFFIXES)
+    )
+
+
 def expand_paths(patterns: list[str]) -> tuple[list[Path], list[Path]]:
     """Files, folders (their pages and zips) and globs, in a stable order; and the other
     files the folders hold, left out (a PDF beside the pages), for the command to name."""
@@ -44,10 +54,11 @@ def expand_paths(patterns: list[str]) -> tuple[list[Path], list[Path]]:
         matches = [Path(p) for p in sorted(glob.glob(pattern, recursive=True))] or [Path(pattern)]
         for path in matches:
             if path.is_dir():
-                inside = sorted(p for p in path.rglob("*") if p.is_file())
-                # Hidden files are a system's (.DS_Store, ._page.txt beside page.txt): never
-                # ingested, but one named as a page is named among those left out (a
-                # .hidden_speech.txt was passed over without a word).
+                # Hidden files are never ingested. A system's (.DS_Store; macOS's ._page.txt
+                # beside each page.txt copied from a Mac) go unnamed; another hidden page
+                # is named among those left out (a .hidden_speech.txt was passed over
+                # without a word).
+                inside = sorted(p for p in path.rglob("*") if p.is_file() and not _systems_own(p.name))
                 found.extend(p for p in inside if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
                 skipped.extend(
                     p
