@@ -166,7 +166,9 @@ def reads_primary(request) -> bool:
     moments ago, and staff."""
     if request.method not in ("GET", "HEAD") or request.path.startswith(PRIMARY_PATHS):
         return True
-    if PRIMARY_COOKIE in request.COOKIES:
+    # Signed and dated (by Django's signing): a client cannot pin itself to the primary
+    # for longer than STICKY_SECONDS after a form it sent.
+    if request.get_signed_cookie(PRIMARY_COOKIE, default=None, salt=PRIMARY_COOKIE, max_age=STICKY_SECONDS):
         return True
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_staff)
@@ -179,9 +181,10 @@ def ReplicaReadsMiddleware(get_response):
         if reads_primary(request):
             response = get_response(request)
             if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 500:
-                response.set_cookie(
+                response.set_signed_cookie(
                     PRIMARY_COOKIE,
                     "1",
+                    salt=PRIMARY_COOKIE,
                     max_age=STICKY_SECONDS,
                     httponly=True,
                     samesite="Lax",

@@ -11,6 +11,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+# The process's umask, read once at import (there is no reading it without setting it,
+# and setting it while other threads create files would give them its value).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 
 def raw_path(sha256: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "raw" / sha256[:2] / sha256
@@ -36,7 +41,7 @@ def write_atomically(path: Path, data: bytes) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # as open() would have made it (mkstemp makes 0600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

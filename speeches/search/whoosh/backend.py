@@ -45,8 +45,8 @@ from .fields import GramField, WordField
 from .internals import ArchiveCodec, GroupingWriter, build_segments, from_python
 from .view import TIE_COLUMN, IndexView
 
-# Index fields (see index.py) that are filtered on exactly, never analysed.
 log = logging.getLogger(__name__)
+# Index fields (see index.py) that are filtered on exactly, never analysed.
 EXACT_FIELDS = {"public_id", "level", "genre", "document", "copy_of", "office", "occasion", "source"}
 # A place is listed with its province too ("湖北", "湖北·襄阳"), so either selects it.
 KEYWORD_FIELDS = {"topics", "places"}
