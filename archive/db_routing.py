@@ -19,7 +19,7 @@ replica's: its lag is then unknown, and it goes on serving reads.
 
 A replica lags the primary by the time streaming takes (milliseconds on one network): an
 upload is searchable there moments after its commit. Whoever wrote reads the primary for
-STICKY_SECONDS after it (a cookie set on the answer to any POST), and staff always do: an
+STICKY_SECONDS after it (a signed cookie set on the answer to a request that wrote), and staff always do: an
 admin following the upload report's links to a speech just ingested met a 404 from a
 replica a few seconds behind.
 """
@@ -30,6 +30,7 @@ import logging
 import random
 import time
 from contextvars import ContextVar
+from functools import partial
 
 from django.conf import settings
 from django.db import DatabaseError, connections
@@ -174,13 +175,27 @@ def reads_primary(request) -> bool:
     return bool(user is not None and user.is_staff)
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _noting_writes(wrote: list[bool], execute, sql, params, many, context):
+    """A database wrapper (execute_wrapper) that notes a statement writing to the primary."""
+    if not wrote and sql.lstrip()[:6].upper() in _WRITES:
+        wrote.append(True)
+    return execute(sql, params, many, context)
+
+
 def ReplicaReadsMiddleware(get_response):
     def middleware(request):
         if not replicas():
             return get_response(request)
         if reads_primary(request):
-            response = get_response(request)
-            if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 500:
+            wrote: list[bool] = []
+            with connections["default"].execute_wrapper(partial(_noting_writes, wrote)):
+                response = get_response(request)
+            # Only a request that wrote: a POST refused (403, 404, 405) or a form shown
+            # again wrote nothing, and one a minute would have kept a client on the primary.
+            if wrote and response.status_code < 400:
                 response.set_signed_cookie(
                     PRIMARY_COOKIE,
                     "1",

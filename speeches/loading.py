@@ -366,7 +366,10 @@ def _record_failure(document: Document, reason: str, created: bool, report: dict
 def remember_name(document: Document) -> None:
     """A failed upload's name and date, kept beside its bytes as an ingested one's are
     (id_history): `rebuild_from_raw` named it by its hash only."""
-    if not id_history.read(document.sha256):
+    history = id_history.read(document.sha256)
+    # Also a history that says the document was deleted: the same file failed again
+    # after its removal is in the archive again (file_check reported it for ever).
+    if not history or history.get("deleted_at") or history.get("document_id") != document.pk:
         id_history.save_on_commit(document)
 
 

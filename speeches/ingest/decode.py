@@ -20,7 +20,6 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import partial
 
 from .exports import refuse_data_export
 from .plausibility import (
@@ -474,14 +473,16 @@ def _guessed_readings(raw: bytes) -> Iterator[Decoded]:
     legacy = _try_legacy(raw)
     if _binary_nuls(raw) and not (legacy and legacy[0].encoding.startswith("utf-16")):
         raise _nul_bytes()
-    yield from map(partial(_realigned, raw), legacy)
+    # NULs first: without_nul counts the places from the text alone, and after the
+    # realignment it dropped the lines read in step again from the count.
+    yield from (_realigned(raw, without_nul(reading)) for reading in legacy)
     normalized = _decode_with_charset_normalizer(raw)
     if normalized:
-        yield _realigned(raw, normalized)
+        yield _realigned(raw, without_nul(normalized))
     holed = _readings_with_holes(raw)
     if not (legacy or normalized or holed):
         raise IngestError("无法识别的编码，多数字节无法解码（undecodable bytes）")
-    yield from map(partial(_realigned, raw), holed)
+    yield from (_realigned(raw, without_nul(reading)) for reading in holed)
 
 
 def _realigned(raw: bytes, decoded: Decoded) -> Decoded:

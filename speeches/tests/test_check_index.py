@@ -288,3 +288,21 @@ def test_a_queued_document_has_no_history_yet_and_is_not_reported_for_it(own_med
     result = ingest_bytes(raw_bytes(CITY), CITY.name, inline_max=10)
     assert result.status == "queued" and Doc.objects.get(pk=result.document_id).status == Doc.Status.QUEUED
     assert "raw copies and id histories agree with the database" in check_index("--fix")
+
+
+def test_a_failed_file_removed_and_uploaded_again_is_not_reported_for_its_history(
+    own_media, django_capture_on_commit_callbacks
+):
+    from speeches import id_history
+    from speeches.loading import remove_document, sha256_of
+
+    # It failed again, as it should, and kept the history that said it was deleted:
+    # check_index reported it for ever, though no write was lost.
+    with django_capture_on_commit_callbacks(execute=True):
+        first = ingest_bytes(b"   \n", "blank.txt")
+        remove_document(Document.objects.get(pk=first.document_id))
+    assert id_history.read(sha256_of(b"   \n")).get("deleted_at")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = ingest_bytes(b"   \n", "blank.txt")
+    assert again.status == "failed"
+    assert "raw copies and id histories agree with the database" in check_index()

@@ -282,7 +282,6 @@ def test_rows_in_an_older_form_are_not_read_and_the_search_page_says_the_index_i
     with override_settings(SEARCH_ENGINE="postgres"):
         with connection.cursor() as cursor:
             cursor.execute("COMMENT ON TABLE speeches_searchrow IS 'archive index format 0000'")
-        engine()._format_current.clear()  # as a process started after the upgrade
         assert engine().format_problem()
         # They were searched all the same: 24 hits from rows check_index called outdated.
         html = client.get("/search/", {"q": "安全生产"}).content.decode()
@@ -297,14 +296,10 @@ def test_a_search_waiting_on_a_rebuilds_lock_says_the_index_is_being_updated_wit
 
     import psycopg2
 
-    from speeches.search.engine import engine
-
     # `reindex` holds the search rows in one transaction; a search waited for all of it,
     # also where a rebuild is needed: rows in an older form (the check of the form waited).
     from speeches.search.postgres import FORMAT_COMMENT, postgres_format
 
-    with override_settings(SEARCH_ENGINE="postgres"):
-        engine()._format_current.clear()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = '20s'")  # a search that waits fails, not hangs
     other = psycopg2.connect(**connection.get_connection_params())

@@ -317,7 +317,15 @@ def test_whoever_wrote_and_staff_read_the_primary_and_a_visitor_the_replica(repl
     # The cookie is the server's own, signed: one a client makes up pins nothing.
     client.cookies[db_routing.PRIMARY_COOKIE] = "1"
     assert _search_on_replica(client, replica)
-    response = client.post("/accounts/login/", {"username": "nobody", "password": "wrong"})
+    # A form refused wrote nothing: no pin (one a minute kept a client on the primary).
+    assert db_routing.PRIMARY_COOKIE not in client.post("/no-such-page/").cookies
+    assert _search_on_replica(client, replica)
+    # A sign-up writes: the new account's pages are read where it was written.
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "writer", "password1": "a-long-passphrase-1", "password2": "a-long-passphrase-1", "email": ""},
+    )
+    assert response.status_code == 302
     assert response.cookies[db_routing.PRIMARY_COOKIE]["max-age"] == db_routing.STICKY_SECONDS
     assert not _search_on_replica(client, replica)
     staff = _client_of(django_user_model.objects.create_user("editor", password="pw-for-tests-only", is_staff=True))

@@ -83,8 +83,6 @@ def _sqlstate(error: Exception) -> str | None:
 
 class PostgresEngine:
     name = "postgres"
-    # The databases (aliases) whose rows this process found in this code's form.
-    _format_current: set[str] = set()
 
     def documents_changed(self, document_ids: set[int]) -> None:
         """Inside the transaction that changed or removed these documents' speeches:
@@ -146,17 +144,13 @@ class PostgresEngine:
         return rows
 
     def _check_format(self, cursor, using: str) -> None:
-        """Rows in an older form than this code writes are not read (Whoosh's index
-        likewise): searches say the index is being updated until `reindex`. Once a
-        database's rows are in this code's form they stay so (only a rebuild or a first
-        row records the form, this code's), so a process asks once per database."""
-        if using in self._format_current:
-            return
+        """Rows in another form than this code writes are not read (Whoosh's index
+        likewise): searches say the index is being updated until `reindex`. Asked on
+        every search (a catalog look-up): another version's `reindex`, a rollback or a
+        restored dump changes the form under a running process."""
         cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", ["speeches_searchrow"])
         recorded = (cursor.fetchone()[0] or "").removeprefix(FORMAT_COMMENT)
-        if recorded == postgres_format():
-            self._format_current.add(using)
-        elif SearchRow.objects.using(using).exists():
+        if recorded != postgres_format() and SearchRow.objects.using(using).exists():
             raise IndexBusy(format_problem(recorded, postgres_format(), "the search rows"))
 
     def _answer(self, query: Query, built, rows: list, using: str) -> Answer:

@@ -733,3 +733,13 @@ def test_the_warning_says_there_are_more_lines_when_more_than_five_lost_a_byte()
     decoded = decode_bytes(raw)
     assert decoded.realigned == 8 and decoded.damaged_line_count == 8
     assert "在第 1、2、3、4、5 行等" in damage_warning(decoded)
+
+
+def test_lines_read_in_step_again_stay_counted_on_a_page_that_also_holds_nul_bytes():
+    # The NULs were replaced after the realignment, and the count of places and lines
+    # was made again from U+FFFD alone: the realigned lines dropped out of the warning.
+    lost = b"".join(_without_byte_of(TRADE_FAIRS.replace(",", "，"), "gbk", "晋", 0) + b"\n" for _ in range(3))
+    nul = b"".join(TRADE_FAIRS.encode("gbk").replace("大型".encode("gbk"), b"\x00\x00") + b"\n" for _ in range(4))
+    decoded = decode_bytes(lost + nul + (TRADE_FAIRS + "\n").encode("gbk") * 3)
+    assert decoded.realigned == 3 and decoded.damaged_line_count == 7
+    assert "在第 1、2、3、4、5 行等" in damage_warning(decoded)
