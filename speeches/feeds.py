@@ -20,6 +20,7 @@ from django.utils.html import strip_tags
 from .alerts import describe
 from .search import SearchParams, search_speeches
 from .search.params import without_controls
+from .search.query import blank
 
 FEED_SIZE = 50
 
@@ -46,7 +47,7 @@ class SearchFeed(Feed):
         return reverse("search-feed") + params.url(sort=None)
 
     def items(self, params: SearchParams):
-        if not (params.q.strip() or params.has_filters):
+        if blank(params.q) and not params.has_filters:
             return []
         return search_speeches(params=params, facets=False, damaged=False).hits
 

@@ -17,6 +17,7 @@ from .models import Document, Speech, Topic, place_keys, years_held
 from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.counts import years_found
 from .search.params import FILTER_TITLES, SORTS, UNDATED
+from .search.query import blank
 from .search.trends import year_figure, year_rows
 from .spreadsheets import csv_response
 from .uploads import step_rows
@@ -68,7 +69,7 @@ def home(request):
 
 def search(request):
     params = SearchParams.from_querydict(request.GET)
-    results = search_speeches(params=params) if (params.q.strip() or params.has_filters) else None
+    results = search_speeches(params=params) if (not blank(params.q) or params.has_filters) else None
     if results and results.count and results.page > results.num_pages:
         # A page past the end (an old link, the archive since smaller): its last page.
         return redirect(request.path + params.url(page=results.num_pages))
@@ -130,7 +131,7 @@ def _concordance(request):
     params = SearchParams.from_querydict(request.GET)
     order = request.GET.get("order", "text")
     order = order if order in concordance.SORTS else "text"
-    if not params.q.strip():
+    if blank(params.q):
         return params, order, None, []
     results = search_speeches(params=replace(params, page=1), snippets=False, facets=False, limit=EXPORT_LIMIT)
     # Only the terms looked for in the text give lines: title:疫情 asks for no 疫情 of the text.

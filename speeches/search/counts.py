@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from .analysis import normalize
 from .params import UNDATED, SearchParams
-from .query import parse_query, shown
+from .query import blank, parse_query, shown
 from .service import Results, search_speeches
 from .trends import Figure, pick_terms, topic_figure, topic_rows, year_figure, year_rows
 
@@ -47,7 +47,7 @@ def tally(params: SearchParams, browse_all: bool = False) -> Tally:
     """The result set's size and its speeches per year and per topic."""
     term = params.q.strip()
     parsed = parse_query(params.q)
-    if term and parsed.tree is None:
+    if not blank(params.q) and parsed.tree is None:
         # With filters, the search would list every speech they allow: not this term's.
         return Tally(term, message=parsed.message, counted=False)
     results = search_speeches(params=replace(params, page=1), snippets=False, limit=1, browse_all=browse_all)

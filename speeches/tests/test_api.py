@@ -336,3 +336,10 @@ def test_a_query_of_characters_of_no_width_is_no_query_and_the_filter_lists_what
     year = str(Speech.objects.exclude(year=None).values_list("year", flat=True).first())
     alone = client.get("/api/search", {"year": year}).json()["count"]
     assert alone > 0 and client.get("/api/search", {"q": invisible, "year": year}).json()["count"] == alone
+
+
+def test_a_query_of_characters_of_no_width_shows_the_search_page_as_an_empty_box_does(client, cast):
+    # It showed 查询中没有可搜索的词语 · 共找到 0 篇, a query that found nothing.
+    page = client.get("/search/", {"q": "\u200e"})
+    assert page.context["results"] is None and "共找到" not in page.content.decode()
+    assert "<entry>" not in client.get("/search/feed.atom", {"q": "\u200e"}).content.decode()
