@@ -316,35 +316,44 @@ def damage_warning(decoded: Decoded) -> str:
     return f"{chinese}（{english}）"
 
 
+def _lines(numbers: tuple[int, ...]) -> tuple[str, str]:
+    """The first five line numbers as the report says them: 第 1、2、3、4、5 行等 in
+    Chinese, "1, 2, 3, 4, 5 …" in English."""
+    shown = numbers[:5]
+    more = len(numbers) > len(shown)
+    return (
+        f"第 {'、'.join(map(str, shown))} 行{'等' if more else ''}",
+        f"{', '.join(map(str, shown))}{' …' if more else ''}",
+    )
+
+
 def legacy_warning(decoded: Decoded) -> str:
     """The lines of a UTF-8 page that were GB18030 (GBK), read so (decode._utf8_reading)."""
-    shown = decoded.legacy_lines[:5]
-    more = "等" if len(decoded.legacy_lines) > len(shown) else ""
+    chinese, english = _lines(decoded.legacy_lines)
+    count = len(decoded.legacy_lines)
     return (
-        f"第 {'、'.join(map(str, shown))} 行{more}（共 {len(decoded.legacy_lines)} 行）不是 UTF-8 而是 GB18030（GBK）编码，"
-        f"已按 GB18030 解码（{len(decoded.legacy_lines)} lines of this UTF-8 page are GB18030 and were read as such: "
-        f"{', '.join(map(str, shown))}{' …' if more else ''}）"
+        f"{chinese}（共 {count} 行）不是 UTF-8 而是 GB18030（GBK）编码，"
+        f"已按 GB18030 解码（{count} lines of this UTF-8 page are GB18030 and were read as such: {english}）"
     )
 
 
 def undoubled_warning(decoded: Decoded) -> str:
     """The lines of a UTF-8 page that had been read as Windows-1252 or Latin-1 and saved
     again, mended (reencoded.undoubled)."""
-    shown = decoded.undoubled_lines[:5]
-    more = "等" if len(decoded.undoubled_lines) > len(shown) else ""
+    chinese, english = _lines(decoded.undoubled_lines)
+    count = len(decoded.undoubled_lines)
     return (
-        f"第 {'、'.join(map(str, shown))} 行{more}（共 {len(decoded.undoubled_lines)} 行）曾被当作 Windows-1252/Latin-1 "
-        f"读过再存为 UTF-8（双重编码），已还原（{len(decoded.undoubled_lines)} lines were UTF-8 read as "
-        f"Windows-1252 or Latin-1 and saved again, mended: {', '.join(map(str, shown))}{' …' if more else ''}）"
+        f"{chinese}（共 {count} 行）曾被当作 Windows-1252/Latin-1 读过再存为 UTF-8（双重编码），已还原"
+        f"（{count} lines were UTF-8 read as Windows-1252 or Latin-1 and saved again, mended: {english}）"
     )
 
 
 def lost_on_site_warning(decoded: Decoded) -> str:
-    shown = decoded.lost_on_site[:5]
-    more = "等" if len(decoded.lost_on_site) > len(shown) else ""
+    """The lines where the page wrote 锟斤拷, marked (reencoded.replacements_marked)."""
+    chinese, english = _lines(decoded.lost_on_site)
     return (
-        f"第 {'、'.join(map(str, shown))} 行{more}有“锟斤拷”：原网页在存档之前已丢失这些字，已以〓〓标出"
-        f"（锟斤拷 on lines {', '.join(map(str, shown))}{' …' if more else ''}: characters the site had lost, marked）"
+        f"{chinese}有“锟斤拷”：原网页在存档之前已丢失这些字，已以〓〓标出"
+        f"（锟斤拷 on lines {english}: characters the site had lost, marked）"
     )
 
 
