@@ -149,6 +149,15 @@ def deleted_successors(sha256: str) -> dict[str, str]:
     return {entry["public_id"]: entry["successor"] for entry in entries if entry.get("successor")}
 
 
+def save_unless_current(document: Document) -> None:
+    """save_on_commit, unless the history already names this live document: written
+    when it is missing, names another number, or says the document was deleted (the same
+    file in the archive again after its removal: file_check reported it for ever)."""
+    data = read(document.sha256)
+    if data.get("document_id") != document.pk or data.get("deleted_at"):
+        save_on_commit(document)
+
+
 def save_on_commit(document: Document) -> None:
     """Snapshot inside the loading transaction, write only once it committed: a rolled
     back load must not leave a history naming ids that were never public."""

@@ -177,9 +177,7 @@ def _complete(document: Document) -> None:
     with transaction.atomic():
         if document.error.startswith(PENDING_MARK):
             documents_changed({document.pk})
-        history = id_history.read(document.sha256)
-        if history.get("document_id") != document.pk or history.get("deleted_at"):
-            id_history.save_on_commit(document)
+        id_history.save_unless_current(document)
 
 
 def too_large_reason(size: int) -> str:
@@ -366,11 +364,7 @@ def _record_failure(document: Document, reason: str, created: bool, report: dict
 def remember_name(document: Document) -> None:
     """A failed upload's name and date, kept beside its bytes as an ingested one's are
     (id_history): `rebuild_from_raw` named it by its hash only."""
-    history = id_history.read(document.sha256)
-    # Also a history that says the document was deleted: the same file failed again
-    # after its removal is in the archive again (file_check reported it for ever).
-    if not history or history.get("deleted_at") or history.get("document_id") != document.pk:
-        id_history.save_on_commit(document)
+    id_history.save_unless_current(document)
 
 
 def sync_topics() -> dict[str, Topic]:
