@@ -77,14 +77,20 @@ def test_an_action_asks_first_and_does_nothing_until_confirmed(staff_client, see
     assert document.ingested_at == parsed_at
 
 
+def thousand_and_one_failed_files() -> list[int]:
+    """More files than a request may carry ids of (1,000 fields); the numbers on the
+    list's first page, as the admin's checkboxes send them."""
+    Document.objects.bulk_create(
+        Document(original_name=f"f{n}.txt", sha256=f"{n:064x}", raw=b"", status="failed") for n in range(1001)
+    )
+    return list(Document.objects.values_list("pk", flat=True)[:100])
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("empty_archive", "fresh_index")
 def test_an_action_on_all_files_across_the_lists_pages_is_confirmed_as_all_not_an_id_each(staff_client):
     # An id each was more fields than a request may carry: the confirmation answered 400.
-    Document.objects.bulk_create(
-        Document(original_name=f"f{n}.txt", sha256=f"{n:064x}", raw=b"", status="failed") for n in range(1001)
-    )
-    first_page = list(Document.objects.values_list("pk", flat=True)[:100])
+    first_page = thousand_and_one_failed_files()
     data = {"action": "reindex", "select_across": "1", "index": "0", "_selected_action": first_page}
     asked = staff_client.post(changelist_url(), data)
     html = asked.content.decode()
@@ -99,10 +105,7 @@ def test_an_action_on_all_files_across_the_lists_pages_is_confirmed_as_all_not_a
 @pytest.mark.usefixtures("empty_archive", "fresh_index")
 def test_deleting_all_files_across_the_lists_pages_is_no_bad_request(staff_client):
     # Django's own confirmation posts an id per file: past 1000 fields, a 400.
-    Document.objects.bulk_create(
-        Document(original_name=f"f{n}.txt", sha256=f"{n:064x}", raw=b"", status="failed") for n in range(1001)
-    )
-    first_page = list(Document.objects.values_list("pk", flat=True)[:100])
+    first_page = thousand_and_one_failed_files()
     data = {"action": "delete_selected", "select_across": "1", "index": "0", "_selected_action": first_page}
     html = staff_client.post(changelist_url(), data).content.decode()
     ids = re.findall(r'name="_selected_action" value="([^"]*)"', html)

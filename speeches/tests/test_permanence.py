@@ -112,6 +112,16 @@ def ingest(raw: bytes, capture, force: bool = False):
         return ingest_bytes(raw, SEED, force=force)
 
 
+def ingest_then_merge_the_third(seed_bytes, monkeypatch, capture) -> str:
+    """The seed ingested, then ingested again by a pipeline that merges its third speech
+    into the second: the third's id, retired."""
+    ingest(seed_bytes[SEED], capture)
+    third = Speech.objects.get(ordinal=3).public_id
+    use_pipeline(monkeypatch, merge_second_and_third)
+    ingest(seed_bytes[SEED], capture, force=True)
+    return third
+
+
 def record_ids() -> dict[str, str]:
     return {s.public_id: passage(s.text) for s in Speech.objects.all()}
 
@@ -276,10 +286,7 @@ def test_an_id_a_re_ingest_gives_back_keeps_its_place_among_the_oldest_not_the_n
     from django.utils import timezone
 
     # "Newest" and the Atom feed list speeches by arrival: a merge undone is no arrival.
-    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
-    third = Speech.objects.get(ordinal=3).public_id
-    use_pipeline(monkeypatch, merge_second_and_third)
-    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    third = ingest_then_merge_the_third(seed_bytes, monkeypatch, django_capture_on_commit_callbacks)
     undone = timezone.now()
     use_pipeline(monkeypatch, unchanged)
     ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
@@ -392,10 +399,7 @@ def test_ids_a_re_ingest_retired_say_their_document_was_deleted_also_after_a_reb
 ):
     from speeches.loading import remove_document
 
-    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
-    third = Speech.objects.get(ordinal=3).public_id
-    use_pipeline(monkeypatch, merge_second_and_third)
-    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    third = ingest_then_merge_the_third(seed_bytes, monkeypatch, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         remove_document(Document.objects.get())
     response = client.get(f"/speeches/{third}/")
@@ -466,10 +470,7 @@ def test_a_deleted_document_without_an_id_history_keeps_its_retired_ids_explaine
     from speeches.id_history import history_path, read
     from speeches.loading import remove_document
 
-    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
-    third = Speech.objects.get(ordinal=3).public_id
-    use_pipeline(monkeypatch, merge_second_and_third)
-    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks, force=True)
+    third = ingest_then_merge_the_third(seed_bytes, monkeypatch, django_capture_on_commit_callbacks)
     document = Document.objects.get()
     history_path(document.sha256).unlink()
     with django_capture_on_commit_callbacks(execute=True):
