@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from itertools import islice
 
 from .types import Decoded, IngestError
@@ -18,6 +19,7 @@ _FIELD_NAMES = frozenset(
     "标题 题目 正文 内容 日期 时间 作者 来源 链接 讲话人 发言人".split()
 )
 _DELIMITERS = ",\t;"
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _header_delimiter(first_line: str) -> str:
@@ -45,7 +47,8 @@ def refuse_data_export(decoded: Decoded) -> Decoded:
                 f"这是 {found} 数据（爬虫或程序的导出），不是网页或文本：请上传网页，或每篇讲话一个文本文件"
                 f"（{found} data, not a page）"
             )
-    first_line = (text.splitlines() or [""])[0].strip()
+    # The first line alone: splitlines() cut every page whole into a list to read it.
+    first_line = _LINE_END.split(text, maxsplit=1)[0].strip()
     delimiter = _header_delimiter(first_line)
     if delimiter:
         # Records as a spreadsheet writes them (a field holding lines is quoted; lines
