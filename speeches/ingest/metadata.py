@@ -48,7 +48,7 @@ _DIRECTIVE = re.compile(r"要|每|定期|应当|必须|将|主持")
 # meeting even without 今天 ("总局党组研究决定，召开全国税务系统…视频工作会议", 003).
 _OPENING_MEETING = 100
 # "这次会议", "高规格会议", "专题会议": the text names no meeting.
-_VAGUE_OCCASION = re.compile(r"^(这次|本次|此次|一次|今天|高规格|重要|专题|隆重|紧急)")
+_VAGUE_OCCASION = re.compile(r"^(这次|本次|此次|一次|今天|高规格|重要|专题|隆重|紧急|这个|这样|那个|该|本|上述|上次)")
 _OPENING_CHARS = 400
 # Genres in order of precedence: a "总结讲话" is a 总结.
 _GENRES = ("致辞", "动员", "总结", "发言", "讲话")

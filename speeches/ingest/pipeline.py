@@ -51,14 +51,16 @@ def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str, 
     text = "\n".join(paragraphs)
     sections = split_sections(paragraphs)
     headings = "\n".join(s.heading for s in sections if s.heading)
-    title = chunk.title or (paragraphs[0][:40] if paragraphs else "")
+    # A chunk without a title line has none: its first paragraph's words were stored as
+    # the page's title ("同志们：") and trusted, and the speech cited as "同志们：[其一]".
+    title = chunk.title
     scored = score_topics(text, headings)
     # A page's title may be the collection's theme (001: ten speeches under
     # 在集团公司疫情防控工作视频会议上的讲话, one of them a county's education speech):
     # it belongs to a speech only when the speech bears out its topic and meeting.
     # A page's title line belongs to its only speech, whatever the speech is about (one on
     # 麒麟科创走廊 bore out no topic of the archive's table, and its byline became its title).
-    trusted = (alone and bool(chunk.title)) or (title_matches(title, scored) and occasion_belongs(title, text))
+    trusted = bool(title) and (alone or (title_matches(title, scored) and occasion_belongs(title, text)))
     occasion = find_occasion(title, text, trusted, title_shared)
     # 004's "工作会议上的讲话稿" made whole from the meeting the speech names is the
     # archive's title, supplied; the page's own stays the source title.

@@ -21,6 +21,14 @@ def test_an_untrusted_title_names_no_occasion_and_vague_meetings_are_none():
     assert find_occasion("", "今天,我们召开这次会议,主要是…") == ""
 
 
+@pytest.mark.parametrize(
+    "opening", ["今天召开这个会议,主要是部署防汛工作。", "我们召开这样一个会议,主要是…", "我们召开该次全体会议,目的是…"]
+)
+def test_a_meeting_named_only_as_this_one_is_no_occasion(opening):
+    # A speech opening "今天召开这个会议" was titled 在这个会议上的讲话 by the archive.
+    assert find_occasion("", "同志们:" + opening) == ""
+
+
 def test_a_subtitle_that_lost_its_subject_takes_it_back_from_the_meeting():
     # 004's page prints "工作会议上的讲话稿" where the 辅警 speech begins.
     assert restore_title("工作会议上的讲话稿", "辅警工作会议") == "辅警工作会议上的讲话稿"

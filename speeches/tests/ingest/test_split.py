@@ -381,3 +381,31 @@ def test_a_page_of_one_speech_gives_it_its_title_line_whatever_the_speech_is_abo
     ).encode()
     [speech] = parse_document(page).speeches
     assert speech.display_title == "在全市科技创新大会上的讲话" and not speech.title_supplied
+
+
+def test_speeches_a_page_separates_at_salutations_alone_have_no_source_title_and_are_named_by_their_meetings():
+    # An audit's page: speeches one after another, each opening "同志们：", no title line.
+    # Each was stored with "同志们：" as the page's title for it, trusted, and cited as
+    # "同志们：[其一]", "同志们：[其二]".
+    page = "\n".join(
+        [
+            "同志们：",
+            "今天，我们召开全县乡村振兴工作推进会，主要任务是总结去年工作，安排部署今年任务。下面，我讲两点意见。",
+            "一、提高站位，切实增强做好乡村振兴工作的责任感",
+            "全面推进乡村振兴，是新时代做好三农工作的总抓手，各乡镇要把乡村振兴摆在突出位置。" * 4,
+            "二、突出重点，扎实推进乡村产业发展",
+            "要因地制宜发展特色产业，促进农民持续增收，让农村既富裕又美丽。" * 4,
+            "同志们：",
+            "今天召开全县校园安全工作会议，主要是分析当前校园安全形势，部署下一阶段工作。下面，我讲两点意见。",
+            "一、清醒认识校园安全工作面临的形势",
+            "校园安全事关广大师生生命安全，事关千家万户幸福安宁，各学校要时刻绷紧安全这根弦。" * 4,
+            "二、全面排查整治校园安全隐患",
+            "要组织开展拉网式排查，对食品安全、消防安全、交通安全等逐项检查，确保不留死角。" * 4,
+        ]
+    ).encode()
+    speeches = parse_document(page).speeches
+    assert [s.display_title for s in speeches] == [
+        "在全县乡村振兴工作推进会上的讲话",
+        "在全县校园安全工作会议上的讲话",
+    ]
+    assert all(s.title_supplied and not s.title_trusted and s.title == "" for s in speeches)
