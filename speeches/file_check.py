@@ -11,23 +11,35 @@ name. `manage.py check_index` reports them; `--fix` writes them from the databas
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Max
 
 from . import id_history
-from .models import Document, Speech
+from .models import Document, Speech, SpeechAlias
 from .raw_files import keep_raw_file, raw_path
 
 log = logging.getLogger(__name__)
 
 
+# Raw files are named by their sha256; the id histories and temporary files beside them are not.
+RAW_NAME = re.compile(r"^[0-9a-f]{64}$")
+
+
 @dataclass(frozen=True)
 class MissingFile:
-    document_id: int
-    what: str  # "raw copy" or "id history"
+    document_id: int | None
+    what: str  # "raw copy", "id history", or "deletion" (a deleted document's history that does not say so)
     why: str
+    sha256: str = ""
 
     def describe(self) -> str:
+        if self.what == "deletion":
+            return f"deleted document {self.document_id or self.sha256[:12]}: id history {self.why}"
         return f"document {self.document_id}: {self.what} {self.why}"
 
 
@@ -72,11 +84,49 @@ def find_missing_files() -> list[MissingFile]:
             problem = history_problem(document, ids)
             if problem:
                 found.append(MissingFile(document.pk, "id history", problem))
+    return found + unrecorded_deletions()
+
+
+def raw_files() -> list[Path]:
+    """The raw files kept under MEDIA_ROOT/raw, by name."""
+    root = Path(settings.MEDIA_ROOT) / "raw"
+    return [path for path in sorted(root.glob("??/*")) if RAW_NAME.match(path.name)]
+
+
+def unrecorded_deletions() -> list[MissingFile]:
+    """Raw files of documents an admin deleted before deletions were written into the id
+    histories (id_history.mark_deleted_on_commit): no document holds the file, and every
+    id its history names answers 410 as deleted. Nothing else told `rebuild_from_raw`
+    so, and it brought such a document back, public and searchable again, after an
+    upgrade whose check named `rebuild_from_raw` for the archive's older documents."""
+    held = set(Document.objects.values_list("sha256", flat=True))
+    found = []
+    for path in raw_files():
+        if path.name in held:
+            continue
+        history = id_history.read(path.name)
+        if not history or history.get("deleted_at"):
+            continue
+        ids = {entry.get("public_id") for entry in history.get("speeches", [])}
+        if ids and SpeechAlias.objects.filter(public_id__in=ids, reason="deleted").count() == len(ids):
+            number = history.get("document_id")
+            why = "does not say its document was deleted (its speech ids answer 410)"
+            found.append(MissingFile(number if isinstance(number, int) else None, "deletion", why, path.name))
     return found
 
 
+def record_deletion(sha256: str) -> None:
+    """Write into the history that its document was deleted, when its ids were retired."""
+    history = id_history.read(sha256)
+    ids = {entry.get("public_id") for entry in history.get("speeches", [])}
+    when = SpeechAlias.objects.filter(public_id__in=ids).aggregate(at=Max("created_at"))["at"]
+    id_history.write(sha256, {**history, "deleted_at": when.isoformat() if when else "unknown"})
+
+
 def write_missing_files(missing: list[MissingFile]) -> None:
-    for document_id in sorted({m.document_id for m in missing}):
+    for deletion in (m for m in missing if m.what == "deletion"):
+        record_deletion(deletion.sha256)
+    for document_id in sorted({m.document_id for m in missing if m.what != "deletion"}):
         document = Document.objects.get(pk=document_id)
         wanted = {m.what for m in missing if m.document_id == document_id}
         if "raw copy" in wanted:

@@ -281,6 +281,28 @@ def test_a_live_document_whose_history_still_says_deleted_is_found_and_written_a
     assert "raw copies and id histories agree" in check_index("--fix")
 
 
+def test_a_deleted_documents_history_that_does_not_say_so_is_found_and_written(
+    own_media, django_capture_on_commit_callbacks
+):
+    from speeches import id_history
+    from speeches.loading import remove_document
+
+    # Deleted by a version that did not write deletions into the histories: a rebuild
+    # after a loss of the database would bring it back, and nothing said so.
+    with django_capture_on_commit_callbacks(execute=True):
+        first = ingest_bytes(raw_bytes(CITY), CITY.name, parsed=parsed_document(CITY))
+        document = Document.objects.get(pk=first.document_id)
+        remove_document(document)
+    history = id_history.read(document.sha256)
+    del history["deleted_at"]
+    id_history.write(document.sha256, history)
+    with pytest.raises(CommandError, match="files beside the database"):
+        check_index()
+    assert f"deleted document {first.document_id}: id history does not say" in check_index("--fix")
+    assert id_history.read(document.sha256).get("deleted_at")
+    assert "raw copies and id histories agree with the database" in check_index()
+
+
 def test_a_queued_document_has_no_history_yet_and_is_not_reported_for_it(own_media, settings):
     from speeches.models import Document as Doc
 

@@ -394,6 +394,38 @@ def test_a_document_an_admin_deleted_stays_deleted_after_a_rebuild_and_its_ids_e
     assert Document.objects.count() == 1
 
 
+def forget_that_it_was_deleted(sha256: str) -> None:
+    """The history as a version before 2026-12-07 left it: deletions were not written there."""
+    history = id_history.read(sha256)
+    del history["deleted_at"]
+    id_history.write(sha256, history)
+
+
+def test_a_document_deleted_before_histories_recorded_deletions_stays_deleted_through_an_upgrades_rebuild(
+    client, seed_bytes, django_capture_on_commit_callbacks
+):
+    from speeches.loading import remove_document
+
+    # An upgrade's check named rebuild_from_raw for older documents; run with the
+    # database still there, it brought the deleted document back, public and searchable.
+    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
+    recorded = record_ids()
+    document = Document.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_document(document)
+    forget_that_it_was_deleted(document.sha256)
+    rebuild(django_capture_on_commit_callbacks)
+    assert not Document.objects.exists() and not Speech.objects.exists()
+    for public_id in recorded:
+        assert client.get(f"/speeches/{public_id}/").status_code == 410
+    # Its history says so now: a later loss of the database keeps it deleted too.
+    assert id_history.read(document.sha256).get("deleted_at")
+    lose_the_database()
+    rebuild(django_capture_on_commit_callbacks)
+    assert not Document.objects.exists()
+    assert all(client.get(f"/speeches/{public_id}/").status_code == 410 for public_id in recorded)
+
+
 def test_ids_a_re_ingest_retired_say_their_document_was_deleted_also_after_a_rebuild(
     client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
 ):

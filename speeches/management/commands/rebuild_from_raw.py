@@ -9,7 +9,6 @@ the ids of merged or removed speeches still redirect or explain.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,13 +16,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from speeches import id_history
+from speeches.file_check import raw_files, record_deletion, unrecorded_deletions
 from speeches.indexing import rebuild_index
 from speeches.loading import LoadResult, ingest_bytes, keep_raw_file, reserve_document_numbers, sha256_of
 from speeches.models import Document, SpeechAlias
 from speeches.uploads import expand_upload, is_zip, store_piece
-
-# Raw files are named by their sha256; the id histories and temporary files beside them are not.
-RAW_NAME = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
@@ -36,13 +33,15 @@ class StoredFile:
     document_id: int | None = None  # the number its page had (/documents/<n>/)
 
 
-def stored_files(root: Path) -> list[StoredFile]:
-    """The raw files under root, oldest first (by the history's upload time), so the
-    first copy of a duplicated speech is canonical again, as it was before."""
+def stored_files() -> list[StoredFile]:
+    """The raw files under MEDIA_ROOT/raw, oldest first (by the history's upload time), so
+    the first copy of a duplicated speech is canonical again, as it was before."""
+    # A document deleted before deletions were recorded in the histories, while the
+    # database that knows it is still here (after an upgrade): recorded now, and left out.
+    for deletion in unrecorded_deletions():
+        record_deletion(deletion.sha256)
     files = []
-    for path in sorted(root.glob("??/*")):
-        if not RAW_NAME.match(path.name):
-            continue
+    for path in raw_files():
         history = id_history.read(path.name)
         name = history.get("original_name") or path.name
         number = history.get("document_id")
@@ -78,7 +77,7 @@ class Command(BaseCommand):
             self.snapshot()
             return
         root = Path(settings.MEDIA_ROOT) / "raw"
-        files = stored_files(root)
+        files = stored_files()
         if not files:
             raise CommandError(f"no raw files under {root}")
         # Documents come back under the numbers they had (loading.store_upload); one
