@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from .models import Document, Speech, SpeechAlias, Topic
 from .search import EXPORT_LIMIT, SearchParams, search_speeches
+from .search.service import INDEX_BUSY
 from .speech_views import citations, known_in_lower_case, read_only_json, speech_not_here
-from .spreadsheets import csv_response
+from .spreadsheets import RETRY_AFTER_S, busy_response, csv_response
 from .views import CANONICAL, COPIES, int_param
 
 API_PAGE_SIZE = 20
@@ -75,7 +76,7 @@ def search(request):
         # A page past the last is the last, as /api/speeches and the search page give it.
         params = replace(params, page=results.num_pages)
         results = search_speeches(params=params)
-    return _json(
+    response = _json(
         {
             "query": params.q,
             "count": results.count,
@@ -88,8 +89,13 @@ def search(request):
             "results": [_hit_dict(request, hit) for hit in results.hits],
             "facets": _facets_dict(results),
             "damaged": _damaged_dict(request, results.damaged),
-        }
+        },
+        # Its count of 0 is no answer: a script that reads the status asks again later.
+        status=503 if results.message == INDEX_BUSY else 200,
     )
+    if results.message == INDEX_BUSY:
+        response["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 def _damaged_dict(request, damaged) -> dict | None:
@@ -114,6 +120,12 @@ def search_export(request, fmt: str):
         raise Http404("export formats: csv, json")
     params = SearchParams.from_querydict(request.GET)
     results = search_speeches(params=replace(params, page=1), snippets=False, facets=False, limit=EXPORT_LIMIT)
+    if results.message == INDEX_BUSY:
+        if fmt == "json":
+            response = _json({"error": "unavailable", "message": INDEX_BUSY}, status=503)
+            response["Retry-After"] = str(RETRY_AFTER_S)
+            return response
+        return busy_response(INDEX_BUSY)
     rows = [_export_row(request, hit) for hit in results.hits]
     filename = f"search-{timezone.localdate().isoformat()}.{fmt}"
     if results.count > len(rows):

@@ -18,15 +18,26 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 
 from .alerts import describe
+from .locks import IndexBusy
 from .search import SearchParams, search_speeches
 from .search.params import without_controls
 from .search.query import blank
+from .search.service import INDEX_BUSY
+from .spreadsheets import busy_response
 
 FEED_SIZE = 50
 
 
 class SearchFeed(Feed):
     feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        # A feed reader that got an empty feed while the index was rebuilt would show
+        # nothing new; one told 503 asks again later.
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except IndexBusy:
+            return busy_response(INDEX_BUSY)
 
     def get_object(self, request):
         params = SearchParams.from_querydict(request.GET)
@@ -49,7 +60,10 @@ class SearchFeed(Feed):
     def items(self, params: SearchParams):
         if blank(params.q) and not params.has_filters:
             return []
-        return search_speeches(params=params, facets=False, damaged=False).hits
+        results = search_speeches(params=params, facets=False, damaged=False)
+        if results.message == INDEX_BUSY:
+            raise IndexBusy(INDEX_BUSY)
+        return results.hits
 
     def item_title(self, hit) -> str:
         return without_controls(hit.speech.title_with_year)

@@ -25,6 +25,19 @@ def as_text(value):
     return value
 
 
+# How long a client is asked to wait before asking again while the index is rebuilt.
+RETRY_AFTER_S = 60
+
+
+def busy_response(message: str) -> HttpResponse:
+    """A download asked for while the search index is being rebuilt (or must be, after
+    an upgrade): 503 with Retry-After, not a file of headers alone. A researcher's
+    scripted download could not tell that empty file from a search that found nothing."""
+    response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
 def csv_response(filename: str, rows: Iterable[Iterable], header: Iterable[str] | None = None) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -12,8 +12,9 @@ from .alerts import describe
 from .models import LIVE_STATUSES, Speech
 from .search import SearchParams
 from .search.counts import count_trends
+from .search.service import INDEX_BUSY
 from .search.trends import MAX_SERIES
-from .spreadsheets import csv_response
+from .spreadsheets import busy_response, csv_response
 
 
 def _trends(request):
@@ -45,6 +46,8 @@ def _years_known() -> dict[str, int]:
 
 def search_trends_csv(request):
     trends = _trends(request)
+    if any(tally.message == INDEX_BUSY for tally in trends.tallies):
+        return busy_response(INDEX_BUSY)
     figure = trends.topics if request.GET.get("table") == "topic" else trends.years
     name = "trends-topics.csv" if request.GET.get("table") == "topic" else "trends-years.csv"
     return csv_response(name, figure.table.csv_rows() if figure is not None else [])

@@ -18,8 +18,9 @@ from .search import EXPORT_LIMIT, SearchParams, concordance, search_speeches
 from .search.counts import years_found
 from .search.params import FILTER_TITLES, SORTS, UNDATED
 from .search.query import blank
+from .search.service import INDEX_BUSY
 from .search.trends import year_figure, year_rows
-from .spreadsheets import csv_response
+from .spreadsheets import busy_response, csv_response
 from .uploads import step_rows
 
 CANONICAL = Q(speeches__duplicate_of__isnull=True)
@@ -165,6 +166,8 @@ def search_concordance(request):
 
 def search_concordance_csv(request):
     params, order, results, lines = _concordance(request)
+    if results is not None and results.message == INDEX_BUSY:
+        return busy_response(INDEX_BUSY)
     rows = (
         [
             line.left,

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from speeches.file_check import find_missing_files, write_missing_files
 from speeches.index_check import find_mismatches, repair
 from speeches.ingest import PIPELINE_VERSION
+from speeches.locks import IndexBusy
 from speeches.models import Document
 from speeches.search.engine import engine
 
@@ -27,11 +28,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        self.stdout.write(f"search engine: {engine().describe()}")
+        # An index an older version wrote, or one being rebuilt, is said in a line, not
+        # a traceback (an index of 2026-11-22 gave 46 lines, hourly, from cron).
+        try:
+            described = engine().describe()
+        except IndexBusy as error:
+            described = f"the index cannot be read: {error}"
+        self.stdout.write(f"search engine: {described}")
         files_problem = self.check_files(options["fix"])
         try:
             self.check_index(options["fix"])
-        except CommandError as error:
+        except (CommandError, IndexBusy) as error:
             raise CommandError("; ".join(filter(None, (str(error), files_problem)))) from None
         if files_problem:
             raise CommandError(files_problem)

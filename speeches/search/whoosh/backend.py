@@ -177,8 +177,9 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 return
 
     @contextmanager
-    def writer(self):
-        """One Whoosh writer at a time across threads and processes, waiting a bounded time."""
+    def writer(self, adding: bool = True):
+        """One Whoosh writer at a time across threads and processes, waiting a bounded time.
+        `adding`: whether entries are written, or only removed."""
         if not self.setup_complete:
             self.setup()
         with index_write_lock(self.path):
@@ -186,6 +187,11 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             if self.use_file_storage and self.index.doc_count() == 0:
                 # What is written into an empty index is all of this code's format.
                 record_format(self.path)
+            # Nor is anything written among entries of another form: the change waits,
+            # recorded as pending, for the `reindex` that replaces them all. A removal
+            # leaves none of this code's entries there, and may empty the index.
+            if adding:
+                self._refuse_another_format()
             with _open_writer(self.index) as writer:
                 yield writer
 
@@ -248,14 +254,14 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
 
     def remove(self, obj_or_string, commit=True):
         identifier = get_identifier(obj_or_string)
-        with self.writer() as writer:
+        with self.writer(adding=False) as writer:
             writer.delete_by_term(ID, identifier)
 
     def replace_document(self, index, document_id, objects):
         """Swap all entries of one source document in one commit, so searchers never
         see it half-updated and entries of speeches a re-ingest dropped go too."""
         docs = [doc for doc in (self.prepare(index, obj) for obj in objects) if doc]
-        with self.writer() as writer:
+        with self.writer(adding=bool(docs)) as writer:
             writer.delete_by_term("document", str(document_id))
             for doc in docs:
                 writer.add_document(**doc)
@@ -300,13 +306,24 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         if current is None or current.generation != generation:
             if current is not None:
                 current.close()
+            self._view = None
             try:
                 self.index = self.index.refresh()
+            except (ImportError, AttributeError) as error:
+                raise OldIndex(error) from error
+            # Entries in another form than this code writes are not read, as the postgres
+            # engine's rows are not: an index of an older version whose classes still
+            # loaded gave server errors (IndexError in the page's take) and wrong totals.
+            self._refuse_another_format()
+            try:
                 self._view = current = IndexView(self.index.searcher(), generation)
             except (ImportError, AttributeError) as error:
-                self._view = None
                 raise OldIndex(error) from error
         return current
+
+    def _refuse_another_format(self) -> None:
+        if self.use_file_storage and recorded_format(self.path) != whoosh_format() and self.index.doc_count():
+            raise OldIndex(format_problem(recorded_format(self.path), whoosh_format(), "the index's entries"))
 
     def forget_cached_results(self) -> None:
         """Drop this thread's cached term and phrase sets (benchmarks time cold queries)."""
