@@ -8,6 +8,7 @@ and the engine writes there (postgres) or after the commit (whoosh).
 
 from __future__ import annotations
 
+from .engine_state import holds_every_change, took_changes
 from .search.engine import engine
 
 # Why haystack's clear_index and rebuild_index are refused (speeches/management/commands/
@@ -20,21 +21,26 @@ CLEAR_REFUSED = (
 
 def documents_changed(document_ids: set[int]) -> None:
     """Call inside the transaction that changed or removed these documents' speeches."""
+    took_changes()
     engine().documents_changed(set(document_ids))
 
 
 def index_document(document_id: int) -> int:
     """(Re)index every speech of one document; returns how many were indexed."""
+    took_changes()
     return engine().index_document(document_id)
 
 
 def unindex_document(document_id: int) -> None:
+    took_changes()
     engine().remove_document(document_id)
 
 
 def rebuild_index() -> int:
     """Rebuild the whole index beside the live one (searches meanwhile see the old one)."""
-    return engine().rebuild()
+    count = engine().rebuild()
+    holds_every_change()
+    return count
 
 
 def indexed_count() -> int:

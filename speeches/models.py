@@ -561,6 +561,23 @@ class PendingRemoval(models.Model):
         verbose_name_plural = "待从索引删除的文件"
 
 
+class EngineState(models.Model):
+    """Whether a search engine (settings.SEARCH_ENGINE) holds every change of the archive.
+    After a switch without `manage.py reindex`, the engine switched to had missed every
+    change made meanwhile, and the one switched from missed those made after, and each
+    answered from what it held without a word (an upload not found, a deleted speech
+    counted). Such an engine's searches say the index is being updated until `reindex`
+    (speeches/indexing.py)."""
+
+    name = models.CharField(max_length=20, unique=True)
+    whole = models.BooleanField(default=True)
+    since = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "检索引擎状态"
+        verbose_name_plural = "检索引擎状态"
+
+
 class SpeechArrival(models.Model):
     """When a public id first became searchable, as speeches/digest.py saw it.
 

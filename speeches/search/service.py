@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
+from ..engine_state import switch_problem
 from ..locks import IndexBusy
 from ..models import Document, Section, Speech, Topic
 from .analysis import normalize
@@ -141,6 +142,8 @@ def search_speeches(
     if parsed.tree is None and (results.nothing_to_find or not (params.has_filters or browse_all)):
         return results
     try:
+        if switch_problem():
+            raise IndexBusy(switch_problem())
         found = engine().answer(
             Query(
                 parsed.tree,

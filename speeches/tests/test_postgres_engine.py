@@ -13,6 +13,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import override_settings
 from hypothesis import given
@@ -325,3 +326,30 @@ def test_a_search_waiting_on_a_rebuilds_lock_says_the_index_is_being_updated_wit
     if form == "this code's":
         with override_settings(SEARCH_ENGINE="postgres"):
             assert client.get("/api/search", {"q": "安全生产"}).json()["count"] > 0
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_an_engine_switched_to_without_reindex_says_the_index_is_being_updated_until_reindex(
+    cast, client, django_capture_on_commit_callbacks
+):
+    # Switched from postgres to whoosh and back without `reindex`: an upload made on one
+    # was "not found" on the other, and a count of 1 came with an empty list.
+    page = "在全县秋粮收储工作会议上的讲话\n同志们：\n今年秋粮收储任务繁重，各乡镇要提前谋划，确保颗粒归仓。\n"
+    with override_settings(SEARCH_ENGINE="postgres"), django_capture_on_commit_callbacks(execute=True):
+        ingest_bytes(page.encode(), "grain.txt")
+        assert client.get("/api/search", {"q": "颗粒归仓"}).json()["count"] == 1
+    with override_settings(SEARCH_ENGINE="whoosh"):
+        answer = client.get("/api/search", {"q": "颗粒归仓"})
+        assert answer.status_code == 503 and "检索索引正在更新" in answer.json()["message"]
+        with pytest.raises(CommandError, match=r"whoosh engine missed changes.*manage\.py reindex"):
+            call_command("check_index", stdout=StringIO())
+        call_command("reindex", stdout=StringIO())
+        assert client.get("/api/search", {"q": "颗粒归仓"}).json()["count"] == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            remove_document(Speech.objects.get(title__contains="秋粮").document)
+    # The engine switched from missed the removal made on the other.
+    with override_settings(SEARCH_ENGINE="postgres"):
+        assert client.get("/api/search", {"q": "颗粒归仓"}).status_code == 503
+        call_command("reindex", stdout=StringIO())
+        assert client.get("/api/search", {"q": "颗粒归仓"}).json()["count"] == 0

@@ -3,6 +3,7 @@ database; --fix repairs them."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from speeches.engine_state import holds_every_change, switch_problem
 from speeches.file_check import find_missing_files, write_missing_files
 from speeches.index_check import find_mismatches, repair
 from speeches.ingest import PIPELINE_VERSION
@@ -55,8 +56,11 @@ class Command(BaseCommand):
         # Entries written by other code (another fold, other word counts) hold the same
         # speeches, so the comparison below cannot see it; only a rebuild mends it.
         outdated = engine().format_problem()
-        if outdated:
-            self.stdout.write(outdated)
+        # Another engine took the archive's changes last (SEARCH_ENGINE was switched):
+        # this one's searches say the index is being updated until it is known whole.
+        switched = switch_problem()
+        for problem in filter(None, (outdated, switched)):
+            self.stdout.write(problem)
         mismatches = find_mismatches()
         for mismatch in mismatches:
             self.stdout.write(mismatch.describe())
@@ -64,6 +68,11 @@ class Command(BaseCommand):
             self.stdout.write("index agrees with the database")
             if outdated:
                 raise CommandError(outdated)
+            if switched and not fix:
+                raise CommandError(f"{switched} (or --fix: it holds what the database holds)")
+            if switched:
+                holds_every_change()
+                self.stdout.write(f"the {engine().name} engine holds every change again")
             return
         if not fix:
             if not engine().indexed_count():
@@ -72,6 +81,8 @@ class Command(BaseCommand):
                     f"the index is empty and {len(mismatches)} documents are missing from it: run `manage.py reindex` "
                     "(as after switching SEARCH_ENGINE), or --fix"
                 )
+            if switched:
+                raise CommandError(f"{len(mismatches)} documents disagree with the index: {switched}")
             raise CommandError(f"{len(mismatches)} documents disagree with the index (run with --fix)")
         repair(mismatches)
         left = find_mismatches()
