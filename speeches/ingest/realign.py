@@ -3,10 +3,11 @@
 In a double-byte encoding a lost byte shifts every character after it: each is read from
 the trail byte of one character and the lead byte of the next, and comes out as common
 characters that make no sense (新晋商大会 → 新〓檀蠡岬…), until the shift meets a byte
-that cannot lead. In GBK that is the line's end or an ASCII sign, where the last lead
-byte stands alone and the decoder gives U+FFFD; in Big5, whose trail bytes are often
-ASCII letters, a trail byte read as a letter (新夆茪j会), with no error at all. Nothing
-but the decoder's one U+FFFD (or nothing) said so, and the run was stored and indexed.
+that cannot lead. That is the line's end or an ASCII sign, where the last lead byte
+stands alone and the decoder gives U+FFFD; or a trail byte read as an ASCII letter, with
+no error at all: often in Big5 (新夆茪j会), and in GBK for the traditional characters
+of its extension (全面推進啻逭衽d). Nothing but the decoder's one U+FFFD (or nothing)
+said so, and the run was stored and indexed.
 
 The bytes themselves are whole from the lost one on: read from the next byte they are
 the page again. So for each such end of a stretch of double-byte characters, every place
@@ -33,10 +34,19 @@ _MAX_STRETCH = 2000
 # How much likelier (in nats, natural log) the best reading must be than the stretch as
 # it was: a shifted stretch of ten characters reads 40–60 nats worse than the page.
 _MARGIN = 12.0
-# How the end of a shifted stretch shows in the decoded line: GBK's lead byte alone, U+FFFD;
-# in Big5 also an ASCII letter or sign between two characters that are not ASCII.
-_SHOWN_END = re.compile("\ufffd")
-_SHOWN_END_BIG5 = re.compile("\ufffd|[^\x00-\x7f][\x40-\x7e][^\x00-\x7f]")
+# How the end of a shifted stretch shows in the decoded line: a lead byte alone, U+FFFD,
+# or a trail byte read as itself, an ASCII letter or sign between two characters that
+# are not ASCII. Big5's trail bytes are often ASCII; so are GBK's for the traditional
+# characters of its extension (a traditional page in GBK that lost a byte read
+# 全面推進啻逭衽d，… for 全面推進鄉村振興，…, with no U+FFFD at all).
+_SHOWN_END = re.compile("\ufffd|[^\x00-\x7f][\x40-\x7e][^\x00-\x7f]")
+# A stretch just after a `?` is the site's own damage, a page already one byte off when we
+# got it: the site wrote `?` for the bytes of a ？ that straddled two characters
+# (`確?;馂膿渚染挥行颉P枰`, 000; `當?shù)匦l(wèi)`, its reading glued on), and the mojibake
+# step reads those runs from the `?`. Read in step again here, they came out otherwise
+# (`〓列”主仪針孲` for 。“六小”主要是針對). "Just after": within this many bytes.
+_SITE_MARK = b"?"
+_SITE_MARK_REACH = 10
 # What an undecodable unit in a candidate reading costs (a reading that needs one is no
 # reading of the page).
 _BROKEN = -25.0
@@ -62,22 +72,16 @@ def _units(line: bytes, start: int, gbk: bool) -> list[tuple[int, int]]:
     return units
 
 
-def _suspect(line: bytes, units: list[tuple[int, int]], index: int, gbk: bool) -> bool:
-    """Where a shifted stretch ends: a lead byte alone (U+FFFD), or, in Big5, an ASCII
-    letter or sign between two double-byte characters (a trail byte read as itself)."""
+def _suspect(line: bytes, units: list[tuple[int, int]], index: int) -> bool:
+    """Where a shifted stretch ends: a lead byte alone (U+FFFD), or an ASCII letter or
+    sign between two double-byte characters (a trail byte read as itself)."""
     offset, size = units[index]
     if size != 1:
         return False
     byte = line[offset]
     if byte >= 0x81:
         return index > 0 and units[index - 1][1] > 1
-    return (
-        not gbk
-        and 0x40 <= byte <= 0x7E
-        and 0 < index < len(units) - 1
-        and units[index - 1][1] > 1
-        and units[index + 1][1] > 1
-    )
+    return 0x40 <= byte <= 0x7E and 0 < index < len(units) - 1 and units[index - 1][1] > 1 and units[index + 1][1] > 1
 
 
 class _Scorer:
@@ -152,10 +156,10 @@ def realign_lost_bytes(raw: bytes, text: str, encoding: str) -> tuple[str, tuple
         line = parts[index]
         # The bytes are walked in Python only where the decoded line shows an end of a
         # shifted stretch (2 s for a clean 11 MB page when every line was walked).
-        if line.isascii() or not (_SHOWN_END if gbk else _SHOWN_END_BIG5).search(text_parts[index]):
+        if line.isascii() or not _SHOWN_END.search(text_parts[index]):
             continue
         units = _units(line, 0, gbk)
-        if not any(_suspect(line, units, k, gbk) for k in range(len(units))):
+        if not any(_suspect(line, units, k) for k in range(len(units))):
             continue
         scorer = scorer or _Scorer(name, "cp950-pair" if name == "big5hkscs" else "replace")
         out: list[str] = []
@@ -166,9 +170,11 @@ def realign_lost_bytes(raw: bytes, text: str, encoding: str) -> tuple[str, tuple
         changed = False
         for k, (offset, size) in enumerate(units):
             back = len(out)
-            if _suspect(line, units, k, gbk):
+            if _suspect(line, units, k):
                 while back > 0 and sizes[back - 1] == 2 and offset - starts[back - 1] <= _MAX_STRETCH:
                     back -= 1
+                if back < len(out) and _SITE_MARK in line[max(0, starts[back] - _SITE_MARK_REACH) : starts[back]]:
+                    back = len(out)  # the site's own damage, the mojibake step's to read
             if back == len(out):
                 out.append(scorer.chars(line, [(offset, size)])[0])
                 starts.append(offset)

@@ -592,6 +592,19 @@ def test_a_big5_page_that_lost_a_byte_reads_in_step_after_it_though_the_decoder_
     assert (decoded.replaced, decoded.realigned) == (1, 1)
 
 
+@pytest.mark.parametrize(("character", "which"), [("晉", 1), ("參", 0), ("會", 1), ("國", 0)])
+def test_a_traditional_page_in_gbk_that_lost_a_byte_reads_in_step_after_it_though_the_decoder_saw_no_error(
+    character, which
+):
+    # GBK writes the traditional characters of its extension with ASCII trail bytes (晉 is
+    # 95 78, an "x"): the shift ended there, silently, and 全面推進鄉村振興 was stored as
+    # 全面推進啻逭衽d, with no U+FFFD and no warning (an audit's page of new text).
+    page = (TRADE_FAIRS_TRADITIONAL + "\n") * 3
+    decoded = decode_bytes(_without_byte_of(page, "gbk", character, which))
+    assert decoded.text == page.replace(character, MARKER, 1)
+    assert decoded.realigned == 1
+
+
 def test_a_short_gbk_paragraph_that_lost_a_byte_is_read_not_refused_as_garbage():
     # Judged before it was read in step again, the shifted half made it "29 % 乱码".
     decoded = decode_bytes(_without_byte_of(TRADE_FAIRS, "gbk", "沪", 0))
