@@ -327,9 +327,20 @@ def _bare_heading(text: str) -> bool:
     return bool(heading_kind(text)) and "。" not in text[:-1]
 
 
+# A title line ends with none of these (the site's added 。 aside, which this reads as the
+# end of the sentence the word was cut from: "…人民满意的。" / "教育。" / "作出新的贡献！").
+_SENTENCE_END = ("。", "！", "？", "!", "?")
+
+
 def _stray_word(text: str, following: str) -> str:
-    """The word of a line _STRAY_WORD matches, when a sentence goes on after it."""
-    if text.startswith("谢谢") or _opens_paragraph(following):
+    """The word of a line _STRAY_WORD matches, when a sentence goes on after it. A short
+    line after it that ends a sentence is the rest of it, not a title: the site's cuts
+    leave "…首先要看安全。" / "工作。" / "抓得实不实。" (an audit's page of new text)."""
+    if text.startswith("谢谢"):
+        return ""
+    if _PARAGRAPH_START.match(following) or heading_kind(following):
+        return ""
+    if is_title_line(following) and not following.endswith(_SENTENCE_END):
         return ""
     return text[:-1]
 

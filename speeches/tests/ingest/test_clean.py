@@ -112,6 +112,24 @@ def test_a_word_the_site_cut_out_of_its_sentence_goes_back_in_though_no_list_nam
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
+        # An audit's pages of new text, cut as the seeds are: the rest of the sentence is a
+        # short line, which was taken for a title, and the three lines stayed apart.
+        ("安全生产首先要看安全。\n工作。\n抓得实不实。", "安全生产首先要看安全工作抓得实不实。"),
+        ("为办好人民满意的。\n教育。\n作出新的贡献！", "为办好人民满意的教育作出新的贡献！"),
+    ],
+)
+def test_a_cut_out_word_goes_back_in_when_the_rest_of_its_sentence_is_a_short_line(raw, expected):
+    assert cleaned(raw) == [expected]
+
+
+def test_a_cut_out_word_before_a_short_title_line_stays_apart_from_the_title():
+    # A title line ends with no stop: what follows the word is a new speech's title.
+    assert cleaned("我们开展了安全检查。\n工作。\n在全县防汛工作会议上的讲话")[-1] == "在全县防汛工作会议上的讲话"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
         # 001, lines 93-94 and 102-103 of the page (pinyin annotations as scraped)
         (
             "自已發(fā)生本土疫情地區(qū)及后續(xù)發(fā)生疫情地區(qū)來德人員,到我市要攜帶。\n"
