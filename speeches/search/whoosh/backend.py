@@ -27,6 +27,7 @@ import shutil
 import time
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 from django.core.management.base import CommandError
 from haystack.backends import BaseEngine
@@ -40,6 +41,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from ...indexing import CLEAR_REFUSED
 from ...locks import IndexBusy, index_write_lock
+from ...raw_files import write_atomically
 from ..analysis import format_problem, index_format
 from .fields import GramField, WordField
 from .internals import ArchiveCodec, GroupingWriter, build_segments, from_python
@@ -73,8 +75,12 @@ def whoosh_format() -> str:
 
 
 def record_format(folder: str) -> None:
-    with open(os.path.join(folder, FORMAT_FILE), "w", encoding="ascii") as file:
-        file.write(whoosh_format())
+    # Written whole or not at all, and only when it changes: a searcher reads it when it
+    # opens a new generation, and one that read the file half written (truncated, while
+    # an upload into the empty index wrote it again) refused the index as another
+    # version's, a 503 in the middle of concurrent uploads.
+    if recorded_format(folder) != whoosh_format():
+        write_atomically(Path(folder) / FORMAT_FILE, whoosh_format().encode("ascii"))
 
 
 def recorded_format(folder: str) -> str:
