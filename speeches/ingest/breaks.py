@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from itertools import accumulate
 
 from .sections import heading_kind, heading_number
 from .types import Chunk, Line
@@ -102,16 +103,25 @@ def find_breaks(lines: list[Line]) -> list[tuple[int, str]]:
     """(index, reason) of each later speech's first line."""
     breaks: list[tuple[int, str]] = []
     last, top = 0, 0
+    # The characters before each line, so that those since the last break are a
+    # subtraction: summing the slice at every line was quadratic (a page of 262,000
+    # one-character lines, 1 MB, parsed for more than ten minutes).
+    before = [0, *accumulate(len(line.text) for line in lines)]
     for i, line in enumerate(lines):
         text = line.text
-        enough = content_chars(lines[last:i]) >= MIN_SPEECH_CHARS
+        enough = before[i] - before[last] >= MIN_SPEECH_CHARS
         if i > last and enough and is_salutation(text):
             start, reason = _pull_back(lines, i, last), "salutation"
         elif i > last and enough and CLOSING.match(lines[i - 1].text) and _opens_speech(lines, i):
             start, reason = i, "closing"
         elif i > last and enough and opens_account(text):
             start, reason = i, "account"
-        elif heading_kind(text) == "chapter" and heading_number(text) == 1 and top >= 3 and _long_since(lines, last, i):
+        elif (
+            heading_kind(text) == "chapter"
+            and heading_number(text) == 1
+            and top >= 3
+            and before[i] - before[last] >= 5 * MIN_SPEECH_CHARS
+        ):
             start, reason = _restart_start(lines, i, last), "numbering-restart"
         else:
             start = None
@@ -121,10 +131,6 @@ def find_breaks(lines: list[Line]) -> list[tuple[int, str]]:
             breaks.append((start, reason))
             last, top = start, (heading_number(text) or 0) if heading_kind(text) == "chapter" else 0
     return breaks
-
-
-def _long_since(lines: list[Line], last: int, i: int) -> bool:
-    return content_chars(lines[last:i]) >= 5 * MIN_SPEECH_CHARS
 
 
 def _opens_speech(lines: list[Line], i: int) -> bool:
