@@ -6,6 +6,7 @@ public ids and brings the index along), never a hand edit that the index would
 not see.
 """
 
+import time
 from contextlib import nullcontext
 
 from django import forms
@@ -303,13 +304,17 @@ class DocumentAdmin(admin.ModelAdmin):
             self.message_user(request, f"{busy.count()} 个文档正在后台处理，已跳过", messages.WARNING)
         # Parsed in a child process, as uploads are: the pipeline's models never stay in
         # a web worker (one re-ingest grew it from 278 to 588 MB).
-        with child_parser() if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
+        # And its time, as for uploads (uploads.upload_files).
+        deadline = time.monotonic() + settings.INGEST_INLINE_SECONDS
+        parsing = child_parser(lambda: deadline - time.monotonic())
+        with parsing if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
             for document in queryset.exclude(status=Document.Status.PROCESSING):
                 raw, name = bytes(document.raw), document.original_name
                 if is_zip(name, raw):  # a kept zip is expanded again, its pages parsed again
                     reports.extend(upload_files([(name, raw)], request.user, force=True))
                     continue
-                result = ingest_bytes(raw, name, force=True, inline_max=max(budget, 0), parser=parser)
+                inline_max = max(budget, 0) if time.monotonic() < deadline else 0
+                result = ingest_bytes(raw, name, force=True, inline_max=inline_max, parser=parser)
                 budget -= len(raw) if result.status == "ingested" else 0
                 reports.append(file_report(name, result))
                 self.log_change(request, document, f"重新入库：{reports[-1]['status_label']}")

@@ -23,7 +23,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -238,15 +238,19 @@ def lower_priority() -> None:
 
 def process_queue(limit: int | None = None, should_stop=None) -> list[LoadResult]:
     """Ingest queued documents, oldest first, until the queue is empty (or `limit` done,
-    or `should_stop()` says so: no document is claimed after that)."""
+    or `should_stop()` says so: no document is claimed after that). Each is parsed in a
+    child process given INGEST_PARSE_TIMEOUT: a page that outlasts it is refused, and the
+    queue goes on (one hostile page held every upload behind it for hours)."""
     results: list[LoadResult] = []
-    while limit is None or len(results) < limit:
-        if should_stop is not None and should_stop():
-            break
-        document = claim_next()
-        if document is None:
-            break
-        results.append(ingest_document(document))
+    in_child = settings.INGEST_INLINE_IN_CHILD
+    with child_parser(lambda: settings.INGEST_PARSE_TIMEOUT) if in_child else nullcontext(None) as parser:
+        while limit is None or len(results) < limit:
+            if should_stop is not None and should_stop():
+                break
+            document = claim_next()
+            if document is None:
+                break
+            results.append(ingest_document(document, parser=parser))
     return results
 
 
@@ -261,13 +265,16 @@ def requeue_stale(older_than) -> int:
 
 
 @contextmanager
-def child_parser():
+def child_parser(seconds: Callable[[], float] | None = None):
     """A parse function for one web request that runs parse_document in a short-lived
     process: the models the pipeline warms up (jieba's dictionary, the character model,
     the GBK tables, ≈435 MB) leave with it, and the web worker stays small. One child
     serves every file of the request (a zip of pages warms up once), started only when a
     file is parsed. Spawned, not forked: nothing of the web process (database
-    connections, threads) is copied into it."""
+    connections, threads) is copied into it.
+
+    `seconds()`: how long the next parse may take; a parse that outlasts it is ended
+    with its child, and the file refused with the reason (parse_timed_out)."""
     pool = None
 
     def parse(raw: bytes) -> ParsedDocument:
@@ -281,8 +288,13 @@ def child_parser():
                 initargs=(os.getpid(),),
             )
         # The function sent is the pure pipeline's: the child imports no Django.
+        limit = max(seconds(), 0.0) if seconds is not None else None
         try:
-            pid, parsed = pool.submit(parse_with_pid, raw).result()
+            pid, parsed = pool.submit(parse_with_pid, raw).result(timeout=limit)
+        except TimeoutError as error:
+            _end_children(pool)
+            pool = None
+            raise parse_timed_out(limit) from error
         except BrokenProcessPool as error:
             # The child died (the OOM killer): this file fails with a reason, and the
             # next files of the request get a child of their own; they all failed with it.
@@ -299,6 +311,22 @@ def child_parser():
     finally:
         if pool is not None:
             pool.shutdown()
+
+
+def _end_children(pool: ProcessPoolExecutor) -> None:
+    """End a pool whose child is still parsing. ProcessPoolExecutor has no public way to
+    stop a busy worker before Python 3.14 (terminate_workers); its processes are in
+    `_processes`. shutdown() alone waits for the parse to finish."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def parse_timed_out(seconds: float) -> IngestError:
+    return IngestError(
+        f"解析超时：{seconds:.0f} 秒内未能解析完，原始文件已保存（parse timed out after {seconds:.0f} s; "
+        "the raw file is kept: a page of this shape is beyond the pipeline, or the server was too busy）"
+    )
 
 
 def ingest_document(

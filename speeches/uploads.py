@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import time
 import zipfile
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -202,6 +203,14 @@ def upload_files(files: Iterable[tuple[str, bytes]], user, force: bool = False) 
     parsed here add up to it, the rest are queued, so that many files or a big zip
     cannot outlast the web server's timeout (a killed request would leave them pending)."""
     reports, budget = [], settings.INGEST_INLINE_MAX_BYTES
+    # And its time: a file parses for what is left of INGEST_INLINE_SECONDS, and once
+    # that is spent the rest are queued (a page of a hostile shape, or a thousand small
+    # failures that cost no budget, outlasted gunicorn's timeout).
+    deadline = time.monotonic() + settings.INGEST_INLINE_SECONDS
+
+    def seconds_left() -> float:
+        return deadline - time.monotonic()
+
     expansions = [expand_upload(name, raw) for name, raw in files]
     # Every page's bytes are kept before any is parsed: a request that dies on one (its
     # worker killed, an error past the pipeline's) had never stored the pages after it.
@@ -210,10 +219,11 @@ def upload_files(files: Iterable[tuple[str, bytes]], user, force: bool = False) 
         for piece in expansion.pieces:
             if not piece.refusal:
                 store_upload(piece.raw, piece.name, user)
-    with child_parser() if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
+    with child_parser(seconds_left) if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
         for expansion in expansions:
             for piece in expansion.pieces:
-                result = store_piece(piece, user, max(budget, 0), parser, force)
+                inline_max = max(budget, 0) if seconds_left() > 0 else 0
+                result = store_piece(piece, user, inline_max, parser, force)
                 budget -= len(piece.raw) if result.status == "ingested" else 0
                 reports.append(file_report(piece.name, result))
                 if piece.whole:

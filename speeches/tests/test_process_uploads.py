@@ -188,3 +188,20 @@ def test_the_looping_worker_keeps_running_after_a_round_whose_own_queries_fail(s
     with pytest.raises(OperationalError):
         rounds.clear()
         call_command("process_uploads", stdout=StringIO())  # without --loop, it is for the caller to see
+
+
+def test_a_queued_file_whose_parse_outlasts_its_time_is_refused_and_the_next_one_is_still_ingested(
+    seed_bytes, settings
+):
+    from .test_uploads import SLOW_PAGE
+
+    # Parsed in the worker's own process, with no limit, one hostile page held every
+    # upload behind it for hours.
+    settings.INGEST_INLINE_IN_CHILD = True
+    settings.INGEST_PARSE_TIMEOUT = 8
+    slow = queue(SLOW_PAGE, "slow.txt")
+    good = queue(seed_bytes[SEED_002], "big.txt")
+    process_uploads()
+    slow.refresh_from_db(), good.refresh_from_db()
+    assert slow.status == Document.Status.FAILED and slow.error.startswith("解析超时")
+    assert good.status == Document.Status.INGESTED

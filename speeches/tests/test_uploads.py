@@ -219,3 +219,36 @@ def test_every_page_of_an_upload_is_kept_before_any_is_parsed_so_a_request_kille
     kept = {d.original_name: bytes(d.raw) for d in Document.objects.all()}
     assert kept == dict(files)
     assert set(Document.objects.values_list("status", flat=True)) == {Document.Status.PENDING}
+
+
+# A page of a shape the pipeline is slow on (a mark at every other character, each a
+# damaged run to weigh): an audit's hostile pages of this kind parsed for minutes, past
+# gunicorn's timeout, and blocked the upload queue for hours.
+SLOW_PAGE = ("在全县工作会议上的讲话\n同志们：\n" + "中?" * 40_000 + "\n").encode()
+
+
+@pytest.mark.django_db
+def test_a_parse_that_outlasts_the_requests_time_is_ended_and_the_file_refused_with_the_reason_kept(settings):
+    import multiprocessing
+
+    from speeches.models import Document
+
+    settings.INGEST_INLINE_IN_CHILD = True
+    settings.INGEST_INLINE_MAX_BYTES = 10 * 2**20
+    settings.INGEST_INLINE_SECONDS = 8
+    [report] = uploads.upload_files([("slow.txt", SLOW_PAGE)], user=None)
+    document = Document.objects.get(original_name="slow.txt")
+    assert report["status"] == "failed" and document.status == Document.Status.FAILED
+    assert document.error.startswith("解析超时") and bytes(document.raw) == SLOW_PAGE
+    assert not multiprocessing.active_children()  # the child that parsed it is gone
+
+
+@pytest.mark.django_db
+def test_files_after_the_requests_time_is_spent_are_queued_for_the_worker(settings, seed_bytes):
+    from speeches.models import Document
+
+    settings.INGEST_INLINE_MAX_BYTES = 10 * 2**20
+    settings.INGEST_INLINE_SECONDS = 0
+    files = [("late-002.txt", seed_bytes["002_5507ae1777cd8619.txt"] + "\n（另存）\n".encode())]
+    assert [r["status"] for r in uploads.upload_files(files, user=None)] == ["queued"]
+    assert Document.objects.get(original_name="late-002.txt").status == Document.Status.QUEUED
