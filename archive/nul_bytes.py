@@ -10,6 +10,7 @@ control character (speeches/search/params.py); an uploaded file's bytes are not 
 
 from __future__ import annotations
 
+from django.core.exceptions import TooManyFilesSent
 from django.http import Http404, JsonResponse, QueryDict, UnreadablePostError
 
 
@@ -44,8 +45,14 @@ class NulBytesMiddleware:
     @staticmethod
     def _post(request) -> QueryDict:
         """The form's values, or none when the body cannot be read (a client that left
-        mid-body): CsrfViewMiddleware answers that request, as before this one read it."""
+        mid-body): CsrfViewMiddleware answers that request, as before this one read it.
+        Nor when it carries more files than DATA_UPLOAD_MAX_NUMBER_FILES: the request says
+        so (too_many_files), for the upload page to name the limit, where Django's generic
+        400 page told the admin to check the address."""
         try:
             return request.POST
         except UnreadablePostError:
+            return QueryDict()
+        except TooManyFilesSent:
+            request.too_many_files = True
             return QueryDict()

@@ -419,3 +419,12 @@ def test_an_index_that_fails_to_write_leaves_every_file_of_the_upload_stored_rep
     call_command("process_uploads", stdout=StringIO())
     failed.refresh_from_db()
     assert failed.error == "" and indexed_count() == Speech.objects.count()
+
+
+def test_more_files_than_a_request_may_carry_are_refused_with_the_limit_named(staff_client, settings):
+    # Django's generic 400 page told the admin to check the address.
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
+    response = upload(staff_client, *((f"page{n}.txt", f"第{n}页".encode()) for n in range(4)))
+    assert response.status_code == 200
+    assert "一次最多上传 3 个文件" in response.content.decode()
+    assert not Document.objects.exists()
