@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from pypinyin import Style, pinyin
 
+from .types import MARKER
+
 PINYIN_LETTERS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ"
 # Both bracket widths: 000 "內(nèi)容", and full-width brackets on pages saved from Word.
 # The brackets are captured too, so `_BRACKETED.split` yields every part of a match. The
@@ -64,3 +66,20 @@ def strip_pinyin_annotations(text: str) -> tuple[str, int]:
         if not count:
             break
     return text, total
+
+
+# A reading after a character the mojibake step marked: the character is lost, and what it
+# was read as is no text of the speech (an audit's pages of new text: 确保考〓（shì）安全,
+# and 〓é）, whose bracket and first letters the repaired run took). Only a syllable with a
+# tone mark, so "〓(a)" and the like stay.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_READING_AFTER_MARK = re.compile(
+    rf"(?<={MARKER})[(（]?[{PINYIN_LETTERS}]{{0,6}}[{_TONED}][{PINYIN_LETTERS}]{{0,6}}[)）]"
+)
+
+
+def strip_readings_after_marks(text: str) -> tuple[str, int]:
+    """Remove readings left after a marked character; how many."""
+    if MARKER not in text:
+        return text, 0
+    return _READING_AFTER_MARK.subn("", text)

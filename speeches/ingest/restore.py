@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import ne
 
-from .annotations import strip_pinyin_annotations
+from .annotations import strip_pinyin_annotations, strip_readings_after_marks
 from .markup import strip_markup
 from .mojibake import MARKER, Repairs, add_stats, is_suspect, repair_line_cached, repair_mojibake
 from .script import to_simplified, zhang_for_accounts, zhe_for_zhu
@@ -56,8 +56,11 @@ def restore(text: str) -> Restored:
     stripped, tags, entities = strip_markup(text)
     annotated, annotations = strip_pinyin_annotations(stripped)
     repaired, moji = repair_mojibake(annotated)
-    # A run's repair can leave a reading next to its restored character (003 "業(yè)").
+    # A run's repair can leave a reading next to its restored character (003 "業(yè)"), or
+    # next to the one it marked.
     repaired, late_annotations = strip_pinyin_annotations(repaired)
+    repaired, orphaned = strip_readings_after_marks(repaired)
+    late_annotations += orphaned
     simplified = to_simplified(repaired)
     # Simplifying changes the GBK bytes around a kept `?`, and so what the mojibake step
     # sees; repeating the pair until nothing changes makes restoration idempotent.

@@ -43,3 +43,24 @@ def test_it_counts_what_it_removed():
 
 def test_a_doubled_annotation_goes_in_one_call():
     assert strip_pinyin_annotations("實(shí)(shí)")[0] == "實"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("确保考〓（shì）安全", "确保考〓安全"),  # an audit's page: the character lost, its reading left
+        ("考〓é）工作", "考〓工作"),  # the bracket and first letters went into the repaired run
+        ("第〓(a)项", "第〓(a)项"),  # no tone mark: no reading
+        ("实(shí)事", "实(shí)事"),  # after a character, strip_pinyin_annotations decides
+    ],
+)
+def test_a_reading_left_after_a_marked_character_goes_with_the_character(text, expected):
+    from speeches.ingest.annotations import strip_readings_after_marks
+
+    assert strip_readings_after_marks(text)[0] == expected
+
+
+def test_restoration_leaves_no_reading_after_a_marked_character():
+    from speeches.ingest.restore import restore_text
+
+    assert "shì" not in restore_text("二、確保考〓(shì)安全。考試是教育工作的重要環節。")
