@@ -173,7 +173,10 @@ def safe_member_name(filename: str) -> str:
 def member_problem(info: zipfile.ZipInfo) -> str:
     if info.flag_bits & 0x1:
         return "已加密，无法读取（encrypted）"
-    suffix = posixpath.splitext(info.filename.lower())[1]
+    # The name's last dot, also in a name of dots (posixpath.splitext gives "....txt" and
+    # ".txt" no suffix: such a page was refused as having no extension).
+    base = posixpath.basename(info.filename.lower())
+    suffix = "." + base.rsplit(".", 1)[1] if "." in base else ""
     if suffix == ".zip":
         return "不展开嵌套的压缩包（nested zip not expanded）"
     if suffix not in PAGE_SUFFIXES:

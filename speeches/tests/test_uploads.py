@@ -28,6 +28,13 @@ def test_a_zip_gives_its_pages_named_after_the_zip_and_skips_other_files():
     assert kept.raw == raw and "scrape.zip/photo.jpg" in kept.refusal and "未入库" in kept.refusal
 
 
+def test_a_page_whose_name_is_dots_before_its_suffix_is_read_as_a_page():
+    # "....txt" was refused as having no extension (posixpath.splitext's reading of it).
+    expansion = expand_upload("scrape.zip", zip_of({"....txt": PAGE, "a/..html": PAGE}))
+    assert [p.name for p in expansion.pieces] == ["scrape.zip/....txt", "scrape.zip/a/..html"]
+    assert not expansion.skipped
+
+
 def test_a_nested_zip_is_skipped_not_expanded():
     raw = zip_of({"inner.zip": zip_of({"x.txt": PAGE}), "page.txt": PAGE})
     expansion = expand_upload("outer.zip", raw)
