@@ -73,13 +73,12 @@ def strip_pinyin_annotations(text: str) -> tuple[str, int]:
 # and 〓é）, whose bracket and first letters the repaired run took). Only a syllable with a
 # tone mark, so "〓(a)" and the like stay.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-_READING_AFTER_MARK = re.compile(
-    rf"(?<={MARKER})[(（]?[{PINYIN_LETTERS}]{{0,6}}[{_TONED}][{PINYIN_LETTERS}]{{0,6}}[)）]"
-)
+# The mark first, not a look-behind: re then looks for it as a literal, not at every place.
+_READING_AFTER_MARK = re.compile(rf"{MARKER}[(（]?[{PINYIN_LETTERS}]{{0,6}}[{_TONED}][{PINYIN_LETTERS}]{{0,6}}[)）]")
 
 
 def strip_readings_after_marks(text: str) -> tuple[str, int]:
     """Remove readings left after a marked character; how many."""
     if MARKER not in text:
         return text, 0
-    return _READING_AFTER_MARK.subn("", text)
+    return _READING_AFTER_MARK.subn(MARKER, text)
