@@ -20,7 +20,7 @@ import time
 import zipfile
 from collections.abc import Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
@@ -48,6 +48,8 @@ class Piece:
     # A zip kept whole because it held files that were not taken out, its pages in: kept,
     # not failed, as the upload's report tells it (its document has no speeches of its own).
     whole: bool = False
+    # The document its bytes were stored as (upload_files lets them go, and reads them back).
+    stored: int | None = None
 
 
 @dataclass
@@ -214,17 +216,27 @@ def upload_files(files: Iterable[tuple[str, bytes]], user, force: bool = False) 
     def seconds_left() -> float:
         return deadline - time.monotonic()
 
-    expansions = [expand_upload(name, raw) for name, raw in files]
     # Every page's bytes are kept before any is parsed: a request that dies on one (its
     # worker killed, an error past the pipeline's) had never stored the pages after it.
     # Kept and not yet parsed, a page is pending; the worker takes it up (requeue_stale).
-    for expansion in expansions:
-        for piece in expansion.pieces:
+    # One upload's pages at a time, their bytes let go once stored and read back from the
+    # database when parsed: every file and every page of every zip was held at once (an
+    # audit's request of zips that inflate to 60 MB each grew a web worker by 60 MB a zip).
+    expansions = []
+    for name, raw in files:
+        expansion = expand_upload(name, raw)
+        for index, piece in enumerate(expansion.pieces):
             if not piece.refusal:
-                store_upload(piece.raw, piece.name, user)
+                document, _ = store_upload(piece.raw, piece.name, user)
+                expansion.pieces[index] = replace(piece, raw=b"", stored=document.pk)
+        expansions.append(expansion)
     with child_parser(seconds_left) if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
         for expansion in expansions:
             for piece in expansion.pieces:
+                if piece.stored is not None:
+                    piece = replace(
+                        piece, raw=bytes(Document.objects.values_list("raw", flat=True).get(pk=piece.stored))
+                    )
                 inline_max = max(budget, 0) if seconds_left() > 0 else 0
                 result = store_piece(piece, user, inline_max, parser, force)
                 budget -= len(piece.raw) if result.status == "ingested" else 0

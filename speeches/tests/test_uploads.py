@@ -259,3 +259,26 @@ def test_files_after_the_requests_time_is_spent_are_queued_for_the_worker(settin
     files = [("late-002.txt", seed_bytes["002_5507ae1777cd8619.txt"] + "\n（另存）\n".encode())]
     assert [r["status"] for r in uploads.upload_files(files, user=None)] == ["queued"]
     assert Document.objects.get(original_name="late-002.txt").status == Document.Status.QUEUED
+
+
+@pytest.mark.django_db
+def test_an_uploads_files_are_read_one_at_a_time_each_stored_before_the_next_is_read(settings, seed_bytes):
+    from speeches.models import Document
+
+    # Every file and every page of every zip was held at once: a request of zips that
+    # inflate to 60 MB each grew the web worker by 60 MB a zip.
+    settings.INGEST_INLINE_MAX_BYTES = 10 * 2**20
+    pages = {
+        "first.zip": zip_of({"a.txt": seed_bytes["002_5507ae1777cd8619.txt"] + "\n（甲）\n".encode()}),
+        "second.txt": seed_bytes["002_5507ae1777cd8619.txt"] + "\n（乙）\n".encode(),
+    }
+    stored_when_read = []
+
+    def files():
+        for name, raw in pages.items():
+            stored_when_read.append(sorted(Document.objects.values_list("original_name", flat=True)))
+            yield name, raw
+
+    reports = uploads.upload_files(files(), user=None)
+    assert stored_when_read == [[], ["first.zip/a.txt"]]
+    assert [r["status"] for r in reports] == ["ingested", "ingested"]
