@@ -1,0 +1,54 @@
+"""While the database lacks migrations this code needs, pages answer 503 (维护中), not
+server errors.
+
+A deploy that starts the new code before `manage.py migrate` has run (compose runs it
+first; a deploy by hand may not) gave 500s on the home page, every speech page and the
+API (no such column: speeches_speech.speaker), each with a traceback. The check runs on
+a worker's first request, and again every CHECK_EVERY seconds while migrations are
+missing; once they are applied it is not made again in that process.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import DatabaseError, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpResponse
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY = 5.0
+RETRY_AFTER_S = 30
+MESSAGE = "维护中：数据库正在升级，请稍后再试。（The archive is being upgraded; try again shortly.）"
+
+
+def unapplied_migrations() -> int:
+    """How many migrations of this code the default database has not applied."""
+    executor = MigrationExecutor(connections["default"])
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+class PendingMigrationsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.applied = False
+        self.checked_at = float("-inf")
+
+    def __call__(self, request):
+        if not self.applied and time.monotonic() - self.checked_at >= CHECK_EVERY:
+            self.checked_at = time.monotonic()
+            try:
+                missing = unapplied_migrations()
+            except DatabaseError:
+                # The database itself not answering is not this middleware's to say.
+                return self.get_response(request)
+            if missing:
+                log.error("%d migrations not applied: run manage.py migrate", missing)
+            self.applied = not missing
+        if not self.applied:
+            response = HttpResponse(MESSAGE, status=503, content_type="text/plain; charset=utf-8")
+            response["Retry-After"] = str(RETRY_AFTER_S)
+            return response
+        return self.get_response(request)

@@ -1,0 +1,28 @@
+"""A deploy that starts this code before `manage.py migrate`: pages say 维护中 (503), not
+server errors (archive/pending_migrations.py)."""
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db
+
+
+def forget_the_last_migration() -> None:
+    """As a database the last migration was never applied to."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM django_migrations WHERE app = 'speeches' AND name = "
+            "(SELECT MAX(name) FROM django_migrations WHERE app = 'speeches')"
+        )
+
+
+def test_pages_answer_503_saying_the_archive_is_being_upgraded_while_a_migration_is_missing(client):
+    forget_the_last_migration()
+    for url in ("/", "/api/search?q=讲话", "/search/?q=讲话"):
+        response = client.get(url)
+        assert response.status_code == 503 and response["Retry-After"].isdigit(), url
+        assert "维护中" in response.content.decode()
+
+
+def test_pages_answer_as_usual_once_every_migration_is_applied(client):
+    assert client.get("/").status_code == 200
