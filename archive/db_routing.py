@@ -49,7 +49,19 @@ LAG_CHECK_EVERY = 30.0
 # change (not a researcher's own rows, such as bookmarks).
 CONTENT_MODELS = {
     ("speeches", name)
-    for name in ("document", "speech", "section", "topic", "speechtopic", "speechalias", "speechband", "searchrow")
+    # enginestate: read by every search (speeches/engine_state.py); on the primary, a
+    # primary down made every search fail where the replicas were to go on serving them.
+    for name in (
+        "document",
+        "speech",
+        "section",
+        "topic",
+        "speechtopic",
+        "speechalias",
+        "speechband",
+        "searchrow",
+        "enginestate",
+    )
 }
 # Paths whose GETs must see the primary: the admin (upload reports), accounts.
 PRIMARY_PATHS = ("/admin/", "/accounts/", "/bookmarks/")

@@ -142,8 +142,9 @@ def search_speeches(
     if parsed.tree is None and (results.nothing_to_find or not (params.has_filters or browse_all)):
         return results
     try:
-        if switch_problem():
-            raise IndexBusy(switch_problem())
+        missed = switch_problem()
+        if missed:
+            raise IndexBusy(missed)
         found = engine().answer(
             Query(
                 parsed.tree,

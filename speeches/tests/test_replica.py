@@ -179,6 +179,8 @@ def test_an_upload_committed_on_the_primary_becomes_searchable_on_the_replica_wh
     assert {hit.speech.pk for hit in response.context["results"].hits} == holding
     assert any("speeches_searchrow" in query["sql"] for query in on_replica.captured_queries)
     assert not any("speeches_searchrow" in query["sql"] for query in on_primary.captured_queries)
+    # Nor the engine's state every search reads: the primary down, searches failed with it.
+    assert not any("speeches_enginestate" in query["sql"] for query in on_primary.captured_queries)
 
     # The admin reads the primary: what an admin just wrote must show at once.
     with CaptureQueriesContext(replica) as on_replica:
@@ -363,3 +365,13 @@ def test_a_replica_that_fails_during_a_request_is_skipped_and_the_page_read_agai
     finally:
         _drop_alias("replica_dies")
         db_routing.forget_failures()
+
+
+def test_a_search_reads_the_engines_state_where_it_reads_the_speeches():
+    # Read on the primary, the state made every search fail with it while the replica
+    # was up (speeches/engine_state.py).
+    from speeches.models import EngineState
+
+    router = db_routing.ReplicaRouter()
+    with db_routing.reading_replica("replica1"):
+        assert router.db_for_read(EngineState) == router.db_for_read(Speech) == "replica1"

@@ -91,6 +91,9 @@ class Command(BaseCommand):
         self.stdout.write(f"repaired {len(mismatches)} documents")
         if outdated:
             raise CommandError(outdated)
+        if switched:  # it holds what the database holds now: its searches answer again
+            holds_every_change()
+            self.stdout.write(f"the {engine().name} engine holds every change again")
 
     def check_files(self, fix: bool) -> str:
         """The raw copies and id histories; what is still wrong ("" when nothing is)."""
