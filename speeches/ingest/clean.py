@@ -330,6 +330,7 @@ def _bare_heading(text: str) -> bool:
 # A title line ends with none of these (the site's added 。 aside, which this reads as the
 # end of the sentence the word was cut from: "…人民满意的。" / "教育。" / "作出新的贡献！").
 _SENTENCE_END = ("。", "！", "？", "!", "?")
+_DATE_LINE = re.compile(r"^[(（]?[\dx]{2,4}年(?:[\dx]{1,2}月(?:[\dx]{1,2}日)?)?[)）]?。?$")
 
 
 def _stray_word(text: str, following: str) -> str:
@@ -341,6 +342,10 @@ def _stray_word(text: str, following: str) -> str:
     if _PARAGRAPH_START.match(following) or heading_kind(following):
         return ""
     if is_title_line(following) and not following.endswith(_SENTENCE_END):
+        return ""
+    # A date line under a title and byline, each with the site's 。 after it (003's shape:
+    # "…讲话。" / "县长张三。" / "（2019年3月5日）。"): the byline is no word of a sentence.
+    if _DATE_LINE.match(following):
         return ""
     return text[:-1]
 

@@ -122,6 +122,12 @@ def test_a_cut_out_word_goes_back_in_when_the_rest_of_its_sentence_is_a_short_li
     assert cleaned(raw) == [expected]
 
 
+def test_a_byline_between_a_title_and_a_date_line_each_with_the_sites_stop_is_not_joined_to_either():
+    # A review's page in 003's shape: the three lines became one title.
+    lines = cleaned("在全县教育工作会议上的讲话。\n县长张三。\n（2019年3月5日）。\n同志们：")
+    assert lines[-1] == "同志们：" and len(lines) == 4
+
+
 def test_a_cut_out_word_before_a_short_title_line_stays_apart_from_the_title():
     # A title line ends with no stop: what follows the word is a new speech's title.
     assert cleaned("我们开展了安全检查。\n工作。\n在全县防汛工作会议上的讲话")[-1] == "在全县防汛工作会议上的讲话"
