@@ -348,7 +348,9 @@ BATCH_NICENESS = env_int("BATCH_NICENESS", 10, minimum=0)
 INGEST_INLINE_MAX_BYTES = env_int("INGEST_INLINE_MAX_BYTES", 512 * 1024 if not DEBUG else 64 * 1024 * 1024, minimum=1)
 # An upload parsed within a web request is parsed in a short-lived child process, so the
 # web worker never holds the pipeline's warmed-up models (≈435 MB; speeches/loading.py
-# child_parser). Off only where start-up time matters more than memory (tests).
+# child_parser); so are the upload worker's parses. Only a parse in a child can be ended
+# at its time limit (INGEST_INLINE_SECONDS, INGEST_PARSE_TIMEOUT). Off only where start-up
+# time matters more than memory (tests).
 INGEST_INLINE_IN_CHILD = env_bool("INGEST_INLINE_IN_CHILD", True)
 # How long one file's parse may take, in seconds, before the file is refused as one the
 # pipeline cannot read in reasonable time (kept, failed with the reason): a hostile page
@@ -356,7 +358,8 @@ INGEST_INLINE_IN_CHILD = env_bool("INGEST_INLINE_IN_CHILD", True)
 # gives each file this long; an upload request INGEST_INLINE_SECONDS for all its files,
 # well inside gunicorn's 120 s (the files past it are queued for the worker).
 INGEST_PARSE_TIMEOUT = env_int("INGEST_PARSE_TIMEOUT", 600, minimum=1)
-INGEST_INLINE_SECONDS = env_int("INGEST_INLINE_SECONDS", 60, minimum=1)
+# In development (DEBUG, `make run`) no worker runs to take what a request leaves: an hour.
+INGEST_INLINE_SECONDS = env_int("INGEST_INLINE_SECONDS", 60 if not DEBUG else 3600, minimum=1)
 # Files larger than this are refused (kept, status failed).
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 16 * 1024 * 1024, minimum=1)
 # A request's body apart from its files (which Django does not count here): a form's

@@ -264,8 +264,14 @@ def requeue_stale(older_than) -> int:
     )
 
 
+class OutOfTime(IngestError):
+    """The request's time ran out during a parse it began with less than a parse's full
+    allowance: the file is queued for the worker, not refused (an ordinary page parsing
+    when the request's 60 s ran out was failed as "beyond the pipeline")."""
+
+
 @contextmanager
-def child_parser(seconds: Callable[[], float] | None = None):
+def child_parser(seconds: Callable[[], float] | None = None, allowance: float | None = None):
     """A parse function for one web request that runs parse_document in a short-lived
     process: the models the pipeline warms up (jieba's dictionary, the character model,
     the GBK tables, ≈435 MB) leave with it, and the web worker stays small. One child
@@ -274,7 +280,8 @@ def child_parser(seconds: Callable[[], float] | None = None):
     connections, threads) is copied into it.
 
     `seconds()`: how long the next parse may take; a parse that outlasts it is ended
-    with its child, and the file refused with the reason (parse_timed_out)."""
+    with its child, and the file refused with the reason (parse_timed_out), or, when it
+    was given less than `allowance`, left to the worker (OutOfTime)."""
     pool = None
 
     def parse(raw: bytes) -> ParsedDocument:
@@ -294,6 +301,8 @@ def child_parser(seconds: Callable[[], float] | None = None):
         except TimeoutError as error:
             _end_children(pool)
             pool = None
+            if allowance is not None and limit < allowance:
+                raise OutOfTime(f"out of the request's time after {limit:.0f} s") from error
             raise parse_timed_out(limit) from error
         except BrokenProcessPool as error:
             # The child died (the OOM killer): this file fails with a reason, and the
@@ -341,6 +350,8 @@ def ingest_document(
     try:
         if parsed is None or parsed.sha256 != document.sha256:
             parsed = (parser or parse_document)(bytes(document.raw))
+    except OutOfTime:
+        return enqueue(document, created)
     except IngestError as error:
         return _record_failure(document, str(error), created)
     except Exception as error:  # a pipeline bug must not lose the upload either

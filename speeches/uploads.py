@@ -230,7 +230,8 @@ def upload_files(files: Iterable[tuple[str, bytes]], user, force: bool = False) 
                 document, _ = store_upload(piece.raw, piece.name, user)
                 expansion.pieces[index] = replace(piece, raw=b"", stored=document.pk)
         expansions.append(expansion)
-    with child_parser(seconds_left) if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
+    parsing = child_parser(seconds_left, allowance=settings.INGEST_INLINE_SECONDS)
+    with parsing if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
         for expansion in expansions:
             for piece in expansion.pieces:
                 if piece.stored is not None:

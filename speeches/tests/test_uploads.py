@@ -283,3 +283,22 @@ def test_an_uploads_files_are_read_one_at_a_time_each_stored_before_the_next_is_
     reports = uploads.upload_files(files(), user=None)
     assert stored_when_read == [[], ["first.zip/a.txt"]]
     assert [r["status"] for r in reports] == ["ingested", "ingested"]
+
+
+@pytest.mark.django_db
+def test_a_page_still_parsing_when_the_requests_time_runs_out_is_queued_for_the_worker_not_refused(
+    settings, monkeypatch
+):
+    from speeches import loading
+    from speeches.models import Document
+
+    # A review: an ordinary page that happened to be parsing when the request's time ran
+    # out was failed as "beyond the pipeline". Given less than the whole time, it is queued.
+    settings.INGEST_INLINE_IN_CHILD = True
+    settings.INGEST_INLINE_MAX_BYTES = 10 * 2**20
+    settings.INGEST_INLINE_SECONDS = 60
+    real = loading.child_parser
+    monkeypatch.setattr(uploads, "child_parser", lambda seconds, allowance: real(lambda: 6.0, allowance))
+    [report] = uploads.upload_files([("late.txt", SLOW_PAGE)], user=None)
+    assert report["status"] == "queued"
+    assert Document.objects.get(original_name="late.txt").status == Document.Status.QUEUED
