@@ -356,7 +356,8 @@ INGEST_INLINE_IN_CHILD = env_bool("INGEST_INLINE_IN_CHILD", True)
 # pipeline cannot read in reasonable time (kept, failed with the reason): a hostile page
 # parsed for hours in the upload worker, blocking the queue behind it. The upload worker
 # gives each file this long; an upload request INGEST_INLINE_SECONDS for all its files,
-# well inside gunicorn's 120 s (the files past it are queued for the worker).
+# well inside gunicorn's 120 s (a parse still running then, and the files after it, are
+# queued for the worker).
 INGEST_PARSE_TIMEOUT = env_int("INGEST_PARSE_TIMEOUT", 600, minimum=1)
 # In development (DEBUG, `make run`) no worker runs to take what a request leaves: an hour.
 INGEST_INLINE_SECONDS = env_int("INGEST_INLINE_SECONDS", 60 if not DEBUG else 3600, minimum=1)

@@ -311,7 +311,7 @@ class DocumentAdmin(admin.ModelAdmin):
         # a web worker (one re-ingest grew it from 278 to 588 MB).
         # And its time, as for uploads (uploads.upload_files).
         deadline = time.monotonic() + settings.INGEST_INLINE_SECONDS
-        parsing = child_parser(lambda: deadline - time.monotonic(), allowance=settings.INGEST_INLINE_SECONDS)
+        parsing = child_parser(lambda: deadline - time.monotonic(), in_request=True)
         with parsing if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
             for document in queryset.exclude(status=Document.Status.PROCESSING):
                 raw, name = bytes(document.raw), document.original_name

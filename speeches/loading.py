@@ -265,13 +265,13 @@ def requeue_stale(older_than) -> int:
 
 
 class OutOfTime(IngestError):
-    """The request's time ran out during a parse it began with less than a parse's full
-    allowance: the file is queued for the worker, not refused (an ordinary page parsing
-    when the request's 60 s ran out was failed as "beyond the pipeline")."""
+    """A web request's time ran out during a parse: the file is queued for the worker,
+    which gives it INGEST_PARSE_TIMEOUT and refuses it only then (an ordinary page
+    parsing when the request's 60 s ran out was failed as "beyond the pipeline")."""
 
 
 @contextmanager
-def child_parser(seconds: Callable[[], float] | None = None, allowance: float | None = None):
+def child_parser(seconds: Callable[[], float] | None = None, in_request: bool = False):
     """A parse function for one web request that runs parse_document in a short-lived
     process: the models the pipeline warms up (jieba's dictionary, the character model,
     the GBK tables, ≈435 MB) leave with it, and the web worker stays small. One child
@@ -280,8 +280,8 @@ def child_parser(seconds: Callable[[], float] | None = None, allowance: float | 
     connections, threads) is copied into it.
 
     `seconds()`: how long the next parse may take; a parse that outlasts it is ended
-    with its child, and the file refused with the reason (parse_timed_out), or, when it
-    was given less than `allowance`, left to the worker (OutOfTime)."""
+    with its child, and the file refused with the reason (parse_timed_out), or, in a web
+    request (`in_request`), left to the worker (OutOfTime)."""
     pool = None
 
     def parse(raw: bytes) -> ParsedDocument:
@@ -301,7 +301,7 @@ def child_parser(seconds: Callable[[], float] | None = None, allowance: float | 
         except TimeoutError as error:
             _end_children(pool)
             pool = None
-            if allowance is not None and limit < allowance:
+            if in_request:
                 raise OutOfTime(f"out of the request's time after {limit:.0f} s") from error
             raise parse_timed_out(limit) from error
         except BrokenProcessPool as error:

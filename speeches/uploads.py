@@ -230,7 +230,7 @@ def upload_files(files: Iterable[tuple[str, bytes]], user, force: bool = False) 
                 document, _ = store_upload(piece.raw, piece.name, user)
                 expansion.pieces[index] = replace(piece, raw=b"", stored=document.pk)
         expansions.append(expansion)
-    parsing = child_parser(seconds_left, allowance=settings.INGEST_INLINE_SECONDS)
+    parsing = child_parser(seconds_left, in_request=True)
     with parsing if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
         for expansion in expansions:
             for piece in expansion.pieces:

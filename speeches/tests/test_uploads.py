@@ -235,18 +235,19 @@ SLOW_PAGE = ("在全县工作会议上的讲话\n同志们：\n" + "中?" * 40_0
 
 
 @pytest.mark.django_db
-def test_a_parse_that_outlasts_the_requests_time_is_ended_and_the_file_refused_with_the_reason_kept(settings):
+def test_a_parse_that_outlasts_the_requests_time_is_ended_and_the_file_left_to_the_worker(settings):
     import multiprocessing
 
     from speeches.models import Document
 
+    # It parsed past gunicorn's timeout: the web worker killed, a 502, no report.
     settings.INGEST_INLINE_IN_CHILD = True
     settings.INGEST_INLINE_MAX_BYTES = 10 * 2**20
     settings.INGEST_INLINE_SECONDS = 8
     [report] = uploads.upload_files([("slow.txt", SLOW_PAGE)], user=None)
     document = Document.objects.get(original_name="slow.txt")
-    assert report["status"] == "failed" and document.status == Document.Status.FAILED
-    assert document.error.startswith("解析超时") and bytes(document.raw) == SLOW_PAGE
+    assert report["status"] == "queued" and document.status == Document.Status.QUEUED
+    assert bytes(document.raw) == SLOW_PAGE
     assert not multiprocessing.active_children()  # the child that parsed it is gone
 
 
@@ -283,22 +284,3 @@ def test_an_uploads_files_are_read_one_at_a_time_each_stored_before_the_next_is_
     reports = uploads.upload_files(files(), user=None)
     assert stored_when_read == [[], ["first.zip/a.txt"]]
     assert [r["status"] for r in reports] == ["ingested", "ingested"]
-
-
-@pytest.mark.django_db
-def test_a_page_still_parsing_when_the_requests_time_runs_out_is_queued_for_the_worker_not_refused(
-    settings, monkeypatch
-):
-    from speeches import loading
-    from speeches.models import Document
-
-    # A review: an ordinary page that happened to be parsing when the request's time ran
-    # out was failed as "beyond the pipeline". Given less than the whole time, it is queued.
-    settings.INGEST_INLINE_IN_CHILD = True
-    settings.INGEST_INLINE_MAX_BYTES = 10 * 2**20
-    settings.INGEST_INLINE_SECONDS = 60
-    real = loading.child_parser
-    monkeypatch.setattr(uploads, "child_parser", lambda seconds, allowance: real(lambda: 6.0, allowance))
-    [report] = uploads.upload_files([("late.txt", SLOW_PAGE)], user=None)
-    assert report["status"] == "queued"
-    assert Document.objects.get(original_name="late.txt").status == Document.Status.QUEUED
