@@ -242,11 +242,6 @@ class DocumentAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
-        if getattr(request, "too_many_files", False):  # archive/nul_bytes.py read the form first
-            limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
-            message = f"一次最多上传 {limit} 个文件，请分批上传或打包为 zip（at most {limit} files per upload）"
-            self.message_user(request, message, messages.ERROR)
-            form = UploadForm()
         reports = None
         if form.is_bound and form.is_valid():
             # One file in memory at a time (Django spooled the big ones to disk).
