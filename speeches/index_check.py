@@ -13,6 +13,7 @@ replacing all its entries in one commit (`indexing.index_document`).
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -20,8 +21,11 @@ from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import MD5, Concat
 
 from .indexing import index_document, unindex_document
+from .locks import IndexBusy
 from .models import LIVE_STATUSES, SEARCHED_TITLE, Document, PendingRemoval, Speech
 from .search.engine import Entry, engine
+
+log = logging.getLogger(__name__)
 
 # The prefix the Whoosh engine (speeches.search.whoosh) writes into Document.error when the index was busy.
 PENDING_MARK = "索引待更新"
@@ -120,7 +124,13 @@ def retry_pending() -> int:
     pending = list(Document.objects.filter(error__startswith=PENDING_MARK).values_list("pk", flat=True))
     removed = list(PendingRemoval.objects.values_list("document_id", flat=True))
     for document_id in pending + removed:
-        repair_document(document_id)
+        try:
+            repair_document(document_id)
+        except IndexBusy as error:
+            # Busy, or in another version's format until `reindex`: the marks stay, and the
+            # worker's round goes on (it raised every round, its results unprinted).
+            log.warning("deferred index updates left pending: %s", error)
+            return 0
     return len(pending) + len(removed)
 
 

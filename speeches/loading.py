@@ -39,7 +39,7 @@ from .ingest.classify import load_topics
 from .ingest.continuity import NewSpeech, OldSpeech, assign_ids
 from .ingest.dedupe import band_keys, best_match
 from .ingest.identity import derive_public_id
-from .ingest.pipeline import die_with_parent, parse_with_pid
+from .ingest.pipeline import die_with_parent, parse_with_pid, warm_up
 from .locks import LoadBusy, one_load_at_a_time
 from .models import Document, Section, Speech, SpeechAlias, SpeechBand, SpeechTopic, Topic, forget_years_held
 from .raw_files import keep_raw_file
@@ -294,6 +294,17 @@ def child_parser(seconds: Callable[[], float] | None = None, in_request: bool = 
                 initializer=die_with_parent,
                 initargs=(os.getpid(),),
             )
+            if seconds is not None:
+                # A new child loads its models first (4 s, and many more on a loaded
+                # machine): a file's limit is for its parse (an ordinary page after a
+                # refused one was refused too, its child still starting), while a
+                # request's own time goes on running meanwhile.
+                pending = pool.submit(warm_up)
+                try:
+                    pending.result()
+                except BrokenProcessPool as error:
+                    pool = None
+                    raise IngestError("解析进程无法启动（the parse process did not start）") from error
         # The function sent is the pure pipeline's: the child imports no Django.
         limit = max(seconds(), 0.0) if seconds is not None else None
         try:

@@ -79,16 +79,20 @@ def upload_one(path: str) -> dict:
 
 
 def search_until(stop_file: str) -> int:
-    client, done = Client(), 0
+    client, done, answered = Client(), 0, False
     while not Path(stop_file).exists():
         for query in QUERIES:
             for url in ("/search/", "/api/search"):
                 response = client.get(url, {"q": query})
-                # The API's answer while the index cannot say (an upload committed into an
-                # empty index, not yet indexed): ask again later, never a server error.
+                # The API's answer while the index cannot say, before the first upload is
+                # indexed (its speeches committed, the index still empty): ask again
+                # later. Once it has found something in the index, never again.
                 busy = response.status_code == 503 and url == "/api/search" and response.has_header("Retry-After")
-                assert response.status_code == 200 or busy, (url, query, response.status_code)
+                assert response.status_code == 200 or (busy and not answered), (url, query, response.status_code)
+                found = url == "/api/search" and response.status_code == 200 and response.json()["count"] > 0
+                answered |= found
                 done += 1
+    assert answered, "the API never answered a search with what the index held"
     return done
 
 
