@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.db import DatabaseError, connections
+from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse
 
@@ -41,8 +41,10 @@ class PendingMigrationsMiddleware:
             self.checked_at = time.monotonic()
             try:
                 missing = unapplied_migrations()
-            except DatabaseError:
-                # The database itself not answering is not this middleware's to say.
+            except Exception:  # noqa: BLE001 - not this check's to answer for
+                # The database not answering (DatabaseError, or InterfaceError for a closed
+                # connection, which is no DatabaseError) is for the page itself to meet, as
+                # it did before this check: checked again on a later request.
                 return self.get_response(request)
             if missing:
                 log.error("%d migrations not applied: run manage.py migrate", missing)
