@@ -15,7 +15,8 @@ import time
 
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpResponse
+
+from speeches.spreadsheets import busy_response
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,5 @@ class PendingMigrationsMiddleware:
                 log.error("%d migrations not applied: run manage.py migrate", missing)
             self.applied = not missing
         if not self.applied:
-            response = HttpResponse(MESSAGE, status=503, content_type="text/plain; charset=utf-8")
-            response["Retry-After"] = str(RETRY_AFTER_S)
-            return response
+            return busy_response(MESSAGE, RETRY_AFTER_S)
         return self.get_response(request)

@@ -76,25 +76,27 @@ def search(request):
         # A page past the last is the last, as /api/speeches and the search page give it.
         params = replace(params, page=results.num_pages)
         results = search_speeches(params=params)
-    response = _json(
-        {
-            "query": params.q,
-            "count": results.count,
-            "page": results.page,
-            "page_size": results.page_size,
-            "num_pages": results.num_pages,
-            "sort": params.sort,
-            "message": results.message,
-            "terms": list(results.terms),
-            "results": [_hit_dict(request, hit) for hit in results.hits],
-            "facets": _facets_dict(results),
-            "damaged": _damaged_dict(request, results.damaged),
-        },
-        # Its count of 0 is no answer: a script that reads the status asks again later.
-        status=503 if results.message == INDEX_BUSY else 200,
-    )
-    if results.message == INDEX_BUSY:
-        response["Retry-After"] = str(RETRY_AFTER_S)
+    body = {
+        "query": params.q,
+        "count": results.count,
+        "page": results.page,
+        "page_size": results.page_size,
+        "num_pages": results.num_pages,
+        "sort": params.sort,
+        "message": results.message,
+        "terms": list(results.terms),
+        "results": [_hit_dict(request, hit) for hit in results.hits],
+        "facets": _facets_dict(results),
+        "damaged": _damaged_dict(request, results.damaged),
+    }
+    # Its count of 0 is no answer: a script that reads the status asks again later.
+    return _busy_json(body) if results.message == INDEX_BUSY else _json(body)
+
+
+def _busy_json(body: dict):
+    """503 with Retry-After, as spreadsheets.busy_response for the plain downloads."""
+    response = _json(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_S)
     return response
 
 
@@ -122,9 +124,7 @@ def search_export(request, fmt: str):
     results = search_speeches(params=replace(params, page=1), snippets=False, facets=False, limit=EXPORT_LIMIT)
     if results.message == INDEX_BUSY:
         if fmt == "json":
-            response = _json({"error": "unavailable", "message": INDEX_BUSY}, status=503)
-            response["Retry-After"] = str(RETRY_AFTER_S)
-            return response
+            return _busy_json({"error": "unavailable", "message": INDEX_BUSY})
         return busy_response(INDEX_BUSY)
     rows = [_export_row(request, hit) for hit in results.hits]
     filename = f"search-{timezone.localdate().isoformat()}.{fmt}"

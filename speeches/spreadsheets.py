@@ -29,12 +29,12 @@ def as_text(value):
 RETRY_AFTER_S = 60
 
 
-def busy_response(message: str) -> HttpResponse:
+def busy_response(message: str, retry_after: int = RETRY_AFTER_S) -> HttpResponse:
     """A download asked for while the search index is being rebuilt (or must be, after
     an upgrade): 503 with Retry-After, not a file of headers alone. A researcher's
     scripted download could not tell that empty file from a search that found nothing."""
     response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-    response["Retry-After"] = str(RETRY_AFTER_S)
+    response["Retry-After"] = str(retry_after)
     return response
 
 

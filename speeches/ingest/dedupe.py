@@ -155,8 +155,12 @@ def find_canonicals(signatures: list[tuple[int, ...]]) -> list[int | None]:
 
 def containment(part: str, whole: str) -> float:
     """Share of `part`'s shingles that occur in `whole` (exact, not estimated)."""
-    mine = shingle_codes(part)
-    return len(mine & shingle_codes(whole)) / len(mine) if mine else 0.0
+    return share_held(shingle_codes(part), shingle_codes(whole))
+
+
+def share_held(mine: set[int], theirs: set[int]) -> float:
+    """Share of `mine` that `theirs` holds (containment on shingle sets already made)."""
+    return len(mine & theirs) / len(mine) if mine else 0.0
 
 
 def group_copies(
@@ -211,8 +215,7 @@ def _link_partial_copies(distinct: list[int], texts: list[str], sigs: list, link
         for long in reversed(by_length[n + 1 :]):
             if similarity(sigs[short], sigs[long]) < _PARTIAL_CANDIDATE or long in links:
                 continue
-            mine = codes(short)
-            if mine and len(mine & codes(long)) / len(mine) >= PARTIAL_COPY_THRESHOLD:
+            if share_held(codes(short), codes(long)) >= PARTIAL_COPY_THRESHOLD:
                 links[short] = (long, "partial")
                 break
 

@@ -368,17 +368,24 @@ def test_a_dropped_speech_still_explains_itself_after_a_rebuild(
     assert cited.status_code == 410 and cited.json()["error"] == "gone"
 
 
+def ingest_then_delete(raw: bytes, capture) -> tuple[Document, dict[str, str]]:
+    """The page ingested, then deleted by an admin: the document and its speeches' ids."""
+    from speeches.loading import remove_document
+
+    ingest(raw, capture)
+    recorded = record_ids()
+    document = Document.objects.get()
+    with capture(execute=True):
+        remove_document(document)
+    return document, recorded
+
+
 def test_a_document_an_admin_deleted_stays_deleted_after_a_rebuild_and_its_ids_explain(
     client, seed_bytes, django_capture_on_commit_callbacks
 ):
-    from speeches.loading import remove_document
     from speeches.raw_files import raw_path
 
-    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
-    recorded = record_ids()
-    document = Document.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        remove_document(document)
+    document, recorded = ingest_then_delete(seed_bytes[SEED], django_capture_on_commit_callbacks)
     assert raw_path(document.sha256).exists()  # the bytes are kept
     lose_the_database()
     rebuild(django_capture_on_commit_callbacks)
@@ -404,15 +411,9 @@ def forget_that_it_was_deleted(sha256: str) -> None:
 def test_a_document_deleted_before_histories_recorded_deletions_stays_deleted_through_an_upgrades_rebuild(
     client, seed_bytes, django_capture_on_commit_callbacks
 ):
-    from speeches.loading import remove_document
-
     # An upgrade's check named rebuild_from_raw for older documents; run with the
     # database still there, it brought the deleted document back, public and searchable.
-    ingest(seed_bytes[SEED], django_capture_on_commit_callbacks)
-    recorded = record_ids()
-    document = Document.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        remove_document(document)
+    document, recorded = ingest_then_delete(seed_bytes[SEED], django_capture_on_commit_callbacks)
     forget_that_it_was_deleted(document.sha256)
     rebuild(django_capture_on_commit_callbacks)
     assert not Document.objects.exists() and not Speech.objects.exists()

@@ -71,8 +71,7 @@ class Command(BaseCommand):
             if switched and not fix:
                 raise CommandError(f"{switched} (or --fix: it holds what the database holds)")
             if switched:
-                holds_every_change()
-                self.stdout.write(f"the {engine().name} engine holds every change again")
+                self.whole_again()
             return
         if not fix:
             if not engine().indexed_count():
@@ -92,8 +91,11 @@ class Command(BaseCommand):
         if outdated:
             raise CommandError(outdated)
         if switched:  # it holds what the database holds now: its searches answer again
-            holds_every_change()
-            self.stdout.write(f"the {engine().name} engine holds every change again")
+            self.whole_again()
+
+    def whole_again(self) -> None:
+        holds_every_change()
+        self.stdout.write(f"the {engine().name} engine holds every change again")
 
     def check_files(self, fix: bool) -> str:
         """The raw copies and id histories; what is still wrong ("" when nothing is)."""
