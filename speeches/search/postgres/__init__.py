@@ -15,7 +15,9 @@ Searches read from a replica when archive.db_routing allows one.
 
 from __future__ import annotations
 
+import itertools
 import os
+import time
 from functools import lru_cache
 from multiprocessing import get_context
 
@@ -31,6 +33,11 @@ from .rows import TITLE_PART, speech_rows
 from .sql import statement
 
 INDEX_NAME = "speeches_searchrow_grams"
+TABLE = "speeches_searchrow"
+# Where `reindex` writes the rows before they take the live table's place.
+NEXT_TABLE = "speeches_searchrow_next"
+OLD_TABLE = "speeches_searchrow_old"
+ROW_COLUMNS = ("speech_id", "part", "lead", "body", "words", "grams", "source", "parts")
 # A rebuild makes rows on every core from this many speeches on (jieba is the cost).
 PARALLEL_FROM = 2000
 BATCH = 500
@@ -70,10 +77,15 @@ def _rows_of(speech: tuple[int, str, str]) -> list[SearchRow]:
     ]
 
 
-# How long a search waits for a lock on the search rows (only a rebuild takes one that
+# How long a search waits for a lock on the search rows (only the swap of a rebuild takes one that
 # searches wait for) before it answers that the index is being updated.
 LOCK_WAIT_MS = 2000
 LOCK_NOT_AVAILABLE = "55P03"
+DEADLOCK = "40P01"
+# How long `reindex` waits for each lock of its swap before letting go and trying again
+# (below PostgreSQL's deadlock_timeout, 1 s: the rebuild gives way first), and how often.
+SWAP_LOCK_WAIT_MS = 500
+SWAP_ATTEMPTS = 600
 
 
 def _sqlstate(error: Exception) -> str | None:
@@ -122,8 +134,9 @@ class PostgresEngine:
         except OperationalError as error:
             if _sqlstate(error) != LOCK_NOT_AVAILABLE:
                 raise
-            # `manage.py reindex` holds the rows till it commits: a search waited for
-            # it, past gunicorn's timeout at 20,000 speeches, instead of saying so.
+            # A lock on the rows held past LOCK_WAIT_MS (an operator's, or a swap of
+            # `reindex` that took as long): a search waited for all of it, past
+            # gunicorn's timeout, instead of saying so.
             raise IndexBusy("the search rows are being rebuilt (manage.py reindex)") from error
         return self._answer(query, built, rows, using)
 
@@ -174,14 +187,21 @@ class PostgresEngine:
         return Answer(count, [(pk, score) for pk, score, _ in page], facets)
 
     def rebuild(self) -> int:
-        """Every speech's rows again, in one transaction, the full-text index dropped and
-        made again at the end: RUM has no pending list, and writing 800 speeches' rows
-        into it took 9.5 s against 1.1 s without it plus 1.1 s to build it afterwards
-        (bench_20000, 2026-12-06). Dropping the index locks the table: a search waits
-        LOCK_WAIT_MS for it, then answers that the index is being updated, until the
-        rebuild commits. It is needed only when switching engines or after a change to
-        rows.py, when the rows are not searched anyway (an empty table, or rows in an
-        older form). A failed rebuild leaves the old rows and index as they were."""
+        """Every speech's rows again, written beside the live rows and swapped in when
+        complete: searches read the live rows and uploads write them meanwhile.
+
+        The new rows go into a table of their own (NEXT_TABLE), without indexes; its
+        indexes and constraints are then made as the live table's are (RUM has no
+        pending list: writing 800 speeches' rows into it took 9.5 s against 1.1 s
+        without it plus 1.1 s to build it afterwards, bench_20000, 2026-12-06). Only
+        then is the live table locked, for the swap: the speeches changed since their
+        rows were made (each speech's and its document's row version, xmin and ctid,
+        read before the texts) get their rows made again, and the new table takes the
+        live one's name, indexes and constraints. Searches wait for that moment only,
+        where they waited LOCK_WAIT_MS and answered that the index was being updated
+        for the whole rebuild (115 s at 20,000 speeches), and uploads waited for all
+        of it. A failed rebuild leaves the live rows and index as they were: it is
+        one transaction."""
         speeches = (
             Speech.objects.using("default")
             .filter(document__status__in=LIVE_STATUSES)
@@ -199,16 +219,15 @@ class PostgresEngine:
             pool = get_context("fork").Pool(procs)
         try:
             with transaction.atomic(using="default"), connections["default"].cursor() as cursor:
-                # Foreign-key checks are deferred to the commit, and neither TRUNCATE nor
-                # CREATE INDEX runs with checks pending (a caller's transaction may have
-                # written speeches, as rebuild_from_raw does): check them as we go, and
-                # defer them again at the end for the rest of the caller's transaction.
+                # Foreign-key checks are deferred to the commit, and a table with checks
+                # pending cannot be altered (a caller's transaction may have written
+                # speeches, as rebuild_from_raw does, and the swap drops the old rows'
+                # key to speeches): check them as we go, and defer them again at the
+                # end for the rest of the caller's transaction.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [INDEX_NAME])
-                made_again = cursor.fetchone()
-                if made_again:
-                    cursor.execute(f"DROP INDEX {INDEX_NAME}")
-                cursor.execute("TRUNCATE speeches_searchrow")
+                cursor.execute(f"DROP TABLE IF EXISTS {NEXT_TABLE}")
+                cursor.execute(f"CREATE TABLE {NEXT_TABLE} (LIKE {TABLE} INCLUDING ALL EXCLUDING INDEXES)")
+                versions = _versions(cursor)
                 batch = []
                 for speech in speeches.iterator(chunk_size=BATCH):
                     batch.append(speech)
@@ -216,22 +235,64 @@ class PostgresEngine:
                         self._write(batch, pool)
                         batch = []
                 self._write(batch, pool)
+                # Speeches changed while the rows were made: once without the lock (an
+                # upload's hundreds of speeches would hold searches past LOCK_WAIT_MS),
+                # then, the live table locked, those changed since.
+                versions = self._catch_up(cursor, versions, speeches)
+                keys = _copy_indexes(cursor)
+                self._swap_when_free(cursor, versions, speeches, keys)
                 _record_format()
-                if made_again:
-                    cursor.execute(made_again[0])
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         finally:
             if pool is not None:
                 pool.close()
                 pool.join()
         with connections["default"].cursor() as cursor:
-            cursor.execute("ANALYZE speeches_searchrow")
+            cursor.execute(f"ANALYZE {TABLE}")
         return total
+
+    def _catch_up(self, cursor, versions: dict[int, str], speeches) -> dict[int, str]:
+        """NEXT_TABLE's rows of the speeches whose row version is not `versions`' made
+        again; returns the versions they were made from."""
+        now = _versions(cursor)
+        changed = sorted(pk for pk in versions.keys() | now.keys() if versions.get(pk) != now.get(pk))
+        if changed:
+            cursor.execute(f"DELETE FROM {NEXT_TABLE} WHERE speech_id = ANY(%s)", [changed])
+            self._write(list(speeches.filter(pk__in=changed)), None)
+        return now
+
+    def _swap_when_free(self, cursor, versions: dict[int, str], speeches, keys) -> None:
+        """Lock the live table, catch up and swap, in a savepoint: a lock not granted
+        within SWAP_LOCK_WAIT_MS (an upload's transaction holds the live rows, or the
+        speeches the new table's key needs) is let go and asked for again, so that the
+        rebuild, not an upload, gives way when the two would deadlock, and the rows
+        made are kept for the next try."""
+        for attempt in itertools.count(1):
+            try:
+                with transaction.atomic(using="default"):
+                    cursor.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT_MS}ms'")
+                    cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
+                    self._catch_up(cursor, versions, speeches)
+                    _swap(cursor, keys)
+                    cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+                return
+            except OperationalError as error:
+                if _sqlstate(error) not in (LOCK_NOT_AVAILABLE, DEADLOCK) or attempt == SWAP_ATTEMPTS:
+                    raise
+                time.sleep(min(5.0, 0.1 * attempt))
 
     @staticmethod
     def _write(batch, pool) -> None:
         made = pool.map(_rows_of, batch, chunksize=16) if pool is not None else map(_rows_of, batch)
-        SearchRow.objects.using("default").bulk_create([row for rows in made for row in rows], batch_size=BATCH)
+        rows = [row for rows in made for row in rows]
+        with connections["default"].cursor() as cursor:
+            for start in range(0, len(rows), BATCH):
+                chunk = rows[start : start + BATCH]
+                cursor.execute(
+                    f"INSERT INTO {NEXT_TABLE} ({', '.join(ROW_COLUMNS)}) VALUES "
+                    + ", ".join([f"({', '.join(['%s'] * len(ROW_COLUMNS))})"] * len(chunk)),
+                    [getattr(row, column) for row in chunk for column in ROW_COLUMNS],
+                )
 
     def entries(self) -> dict[int, list[Entry]]:
         """Each indexed speech as its rows hold it: the title as its title row holds it
@@ -299,6 +360,71 @@ class PostgresEngine:
             )
             found = cursor.fetchone()
         return f"PostgreSQL, {found[0].upper()} index {INDEX_NAME}" if found else f"PostgreSQL, no index {INDEX_NAME}"
+
+
+def _versions(cursor) -> dict[int, str]:
+    """Each speech's row version and its document's (xmin, which a committed change
+    renews, and ctid, which any new version of a row has new, in this transaction too)."""
+    cursor.execute(
+        "SELECT s.id, s.xmin::text || s.ctid::text || d.xmin::text || d.ctid::text"
+        " FROM speeches_speech s JOIN speeches_document d ON d.id = s.document_id"
+    )
+    return dict(cursor.fetchall())
+
+
+def _copy_indexes(cursor) -> list[tuple[str, str, str, str]]:
+    """The live table's indexes and unique keys made on NEXT_TABLE, under names of their
+    own until the swap; its foreign keys are only listed (made at the swap: a key to a
+    speech deleted meanwhile would fail the deletion's commit). Returns (kind, name on
+    NEXT_TABLE, live name, definition)."""
+    cursor.execute(
+        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f') ORDER BY conname",
+        [TABLE],
+    )
+    made = []
+    for number, (name, kind, definition) in enumerate(cursor.fetchall()):
+        made.append(("foreign key" if kind == "f" else "constraint", f"{NEXT_TABLE}_{number}", name, definition))
+    cursor.execute(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+        " WHERE i.indrelid = %s::regclass"
+        " AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass)"
+        " ORDER BY c.relname",
+        [TABLE, TABLE],
+    )
+    for number, (name, definition) in enumerate(cursor.fetchall()):
+        made.append(("index", f"{NEXT_TABLE}_i{number}", name, definition))
+    for kind, name, _, definition in made:
+        if kind == "constraint":
+            cursor.execute(f"ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT {name} {definition}")
+        elif kind == "index":
+            # CREATE [UNIQUE] INDEX <name> ON [ONLY] <schema>.<table> USING ...
+            head, on, rest = definition.partition(" ON ")
+            table, using = rest.removeprefix("ONLY ").split(" ", 1)
+            if not head.startswith("CREATE") or table.rsplit(".", 1)[-1] != TABLE:
+                raise RuntimeError(f"an index of {TABLE} not understood: {definition}")
+            cursor.execute(f"{head.rsplit(' ', 1)[0]} {name} ON {NEXT_TABLE} {using}")
+    return made
+
+
+def _swap(cursor, made: list[tuple[str, str, str, str]]) -> None:
+    """NEXT_TABLE takes the live table's place, name, keys and index names (the live
+    table locked: see rebuild)."""
+    for kind, name, _, definition in made:
+        if kind == "foreign key":
+            cursor.execute(f"ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT {name} {definition}")
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id'), pg_get_serial_sequence(%s, 'id')", [TABLE, NEXT_TABLE])
+    sequence, next_sequence = cursor.fetchone()
+    cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {OLD_TABLE}")
+    cursor.execute(f"ALTER TABLE {NEXT_TABLE} RENAME TO {TABLE}")
+    cursor.execute(f"DROP TABLE {OLD_TABLE}")
+    for kind, name, live_name, _ in made:
+        if kind == "index":
+            cursor.execute(f"ALTER INDEX {name} RENAME TO {live_name}")
+        else:
+            cursor.execute(f"ALTER TABLE {TABLE} RENAME CONSTRAINT {name} TO {live_name}")
+    if sequence and next_sequence:
+        cursor.execute(f"ALTER SEQUENCE {next_sequence} RENAME TO {sequence.rsplit('.', 1)[-1]}")
 
 
 def _closer_first(hits: list[tuple[int, float, int]], terms, idfs: list[float], using: str):
