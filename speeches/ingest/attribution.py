@@ -51,6 +51,8 @@ SURNAMES = set(
 _NAME = r"[\u4e00-\u9fff]{1,2}"
 # "应若平副厅长在20xx年度全省市州…": a byline that opens the speech or its title.
 _BYLINE = re.compile(rf"^(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?P<office>{_OFFICE})(?:同志)?(?:在|的讲话|讲话)")
+# "张建国同志在全市国土资源工作会议上的讲话": a byline with no office. Not "广大同志在…".
+_COMRADE_BYLINE = re.compile(r"^(?!广大|全体|各位|各级)(?P<name>[\u4e00-\u9fff]{2,3}?)同志(?:在|的讲话|讲话)")
 # "市政协委员曾兰州": an office and a name on a line of their own.
 _SIGNED = re.compile(rf"^(?P<office>[\u4e00-\u9fff]{{0,8}}?(?:{_OFFICE}))(?P<name>[\u4e00-\u9fff]{{2,3}})$")
 # Placeholders the pages put for names: x, xx, ×, **, 某.
@@ -78,6 +80,9 @@ def find_speaker(title: str, paragraphs: tuple[str, ...]) -> tuple[Attribute, At
                     Attribute(match.group("name"), STATED, rule, line, number),
                     Attribute(match.group("office"), STATED, rule, line, number),
                 )
+        match = _COMRADE_BYLINE.match(line)
+        if match and _is_name(match.group("name")):
+            return Attribute(match.group("name"), STATED, "byline", line, number), Attribute()
     return Attribute(), Attribute()
 
 

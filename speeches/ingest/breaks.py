@@ -92,7 +92,9 @@ def _restart_start(lines: list[Line], at: int, floor: int) -> int | None:
     while i > floor:
         text = lines[i].text
         if is_title_line(text):
-            return _pull_back(lines, i, floor)
+            # "下面再强调一下近期的几项工作。": the speaker announcing the next part of
+            # the same speech, whose outline starts again; it was taken for a title.
+            return None if GOES_ON.match(text) else _pull_back(lines, i, floor)
         if heading_kind(text):
             return i + 1 if len(text) > 60 and i + 1 < at else None
         i -= 1
@@ -133,11 +135,20 @@ def find_breaks(lines: list[Line]) -> list[tuple[int, str]]:
     return breaks
 
 
+# A speech announcing its next part: "下面再强调一下近期的几项工作。", "接下来，我讲三点意见。"
+GOES_ON = re.compile(r"^(下面|接下来|最后|另外|再)")
+# A speech that opens on its occasion: "今天召开…", "这次会议…".
+OPENS_ON_ITS_OCCASION = re.compile(r"^(今天|今晚|这次|本次|此次|刚才)")
+
+
 def _opens_speech(lines: list[Line], i: int) -> bool:
-    """After a closing, a speech goes on only if what follows is no closing itself."""
+    """After a closing, another speech begins only where a speech's opening follows (a
+    title line, its occasion, 尊敬的…, 大家好) that is no closing itself: a speech goes on
+    past "同志们，这些成绩的取得，是…共同努力的结果…" with anything, and was cut there."""
     text = lines[i].text
     rest = content_chars(lines[i : i + 6])
-    return not CLOSING.match(text) and not heading_kind(text) and rest >= 300
+    opens = is_title_line(text) or bool(OPENS_ON_ITS_OCCASION.match(text)) or text.startswith(("尊敬的", "大家好"))
+    return opens and not CLOSING.match(text) and not heading_kind(text) and rest >= 300
 
 
 def split_chunk(chunk: Chunk) -> tuple[Chunk, ...]:

@@ -15,8 +15,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .breaks import CLOSING, MIN_SPEECH_CHARS, SALUTATION_LINE, content_chars, is_salutation, split_chunk
+from .breaks import (
+    CLOSING,
+    MIN_SPEECH_CHARS,
+    OPENS_ON_ITS_OCCASION,
+    SALUTATION_LINE,
+    content_chars,
+    is_salutation,
+    split_chunk,
+)
 from .numerals import chinese_number
+from .sections import heading_kind
 from .types import Chunk, Line
 
 _NUM = "一二三四五六七八九十百零〇两"
@@ -29,7 +38,10 @@ SUBTITLE = re.compile(
     r"^[^。，,！？!?；;：:“”]{2,40}(讲话|讲话稿|发言|发言稿|致辞|讲稿|动员|总结讲话)(稿|提纲)?([(（].{0,12}[)）])?$"
 )
 # "…讲话稿(精选20篇)", "…讲话范文(19篇)": the collection title, not a speech.
-COLLECTION_TITLE = re.compile(r"[(（](精选)?\s*\d+\s*篇[)）]\s*$")
+# Also "讲话稿范文3篇", "…精选5篇", "…【三篇】".
+COLLECTION_TITLE = re.compile(
+    rf"(?:[(（【](精选)?\s*(\d+|[{_NUM}]+)\s*篇[)）】]|(范文|精选|大全)\s*(\d+|[{_NUM}]+)\s*篇)\s*$"
+)
 # The site's block after the article; everything from here on is chrome.
 # 002: "领导工作部署讲话稿(领导讲话稿万能模板)相关文章:" / "相关热词搜索:…"
 # 000: "【本文地址:http://www.mlvmservice.com/zuowen/16609632.html】"
@@ -71,8 +83,26 @@ def original_of(chunk: Chunk, source: tuple[str, ...]) -> str:
     return "\n".join(raw for raw in source[min(numbers) - 1 : max(numbers)] if raw)
 
 
+# A marker before the title, where the seeds write theirs after it: "篇一：在…的讲话",
+# "第二篇:…", "【篇三】", "范文一" (pages of the same sites, audited 2026-12-07).
+_NUMERAL = _NUM + "\\d"
+_MARKER_FIRST = rf"[【\[]\s*(?:第?[{_NUMERAL}]+篇|篇\s*[{_NUMERAL}]+)\s*[】\]]|第[{_NUMERAL}]+篇|篇\s*[{_NUMERAL}]+|范文\s*[{_NUMERAL}]+"
+MARKER_FIRST = re.compile(rf"^(?P<marker>{_MARKER_FIRST})[\s:：]*(?P<title>[^。！？!?，,]{{0,60}})$")
+# What numbers a title in a list of them: such a marker, or "一、", "1.", "3、" (not "2.09").
+_ENUMERATOR = re.compile(rf"^(?:{_MARKER_FIRST}|[{_NUMERAL}]+\s*[、.．](?!\d))[\s:：]*")
+
+
+# A genre's name alone is no title: "讲话稿1" … "讲话稿3" (cited as 讲话稿1, as the source's own).
+_GENRE_ALONE = re.compile(r"^(讲话|讲话稿|发言|发言稿|致辞|讲稿|演讲稿|范文)$")
+
+
 def clean_title(title: str) -> str:
-    return _TITLE_SUFFIX.sub("", title.strip(" :：")).strip()
+    """A title without the site's numbering before it ("一、在全市民政工作会议上的讲话":
+    with it, the title's occasion was not found in the text, and the title was set
+    aside as not matching its speech) and the collection's words after it (…范文);
+    "" for a genre's name alone (the archive then supplies one)."""
+    cleaned = _TITLE_SUFFIX.sub("", _ENUMERATOR.sub("", title.strip(" :：")).strip(" :：")).strip()
+    return "" if _GENRE_ALONE.match(cleaned) else cleaned
 
 
 def marker_of(text: str) -> tuple[str, str] | None:
@@ -81,6 +111,9 @@ def marker_of(text: str) -> tuple[str, str] | None:
     if intro:
         return intro.group("title"), ""
     text = _marker_part(text)
+    first = MARKER_FIRST.match(text)
+    if first:
+        return clean_title(first.group("title")), first.group("marker")
     if len(text) > 70 or re.search(r"[。！？!?，,]", text):
         return None
     if COLLECTION_TITLE.search(text):
@@ -90,9 +123,23 @@ def marker_of(text: str) -> tuple[str, str] | None:
         number = match.group("cn") or match.group("n")
         if chinese_number(number) is not None:
             return clean_title(match.group("title")), text[len(match.group("title")) :].strip()
-    if SUBTITLE.match(text):
+    if SUBTITLE.match(text) and not _heading_inside_a_speech(text):
         return clean_title(text), ""
     return None
+
+
+# A numbered line that names its occasion ("一、在全市民政工作会议上的讲话") or calls
+# itself a 讲话稿 is a speech's title in a numbered list of them.
+_NAMES_ITS_OCCASION = re.compile(
+    r"在.{2,40}(会|会议|大会|仪式|典礼|论坛|座谈会|活动)上的?(讲话|发言|致辞)|(讲话|发言)稿$"
+)
+
+
+def _heading_inside_a_speech(text: str) -> bool:
+    """A speech's own heading that happens to end in a genre word, which SUBTITLE took
+    for a speech's title and cut the speech in two: "一、深入学习贯彻习近平总书记在全国
+    宣传思想工作会议上的重要讲话", "（三）加强慈善文化宣传动员" (a 动员 is a task there)."""
+    return text.endswith("动员") or (bool(heading_kind(text)) and not _NAMES_ITS_OCCASION.search(text))
 
 
 def _marker_part(text: str) -> str:
@@ -139,7 +186,6 @@ def is_fragment(body: tuple[Line, ...]) -> bool:
 # closes ("谢谢大家。"): "同志们：" / "今天召开会议，部署春耕生产工作。…谢谢大家。" is all a
 # speech need say. What survives of a longer one opens past that (000's 篇十二 "同志们:" /
 # "同志们,x城建设是全市大计…", 001's 篇十四 "同志们,农业生产是…").
-_OPENS_ON_ITS_OCCASION = re.compile(r"^(今天|今晚|这次|本次|此次|刚才)")
 _THANKS_AT_THE_END = re.compile(r"谢谢(大家|各位)?[。！!]?$")
 
 
@@ -149,7 +195,7 @@ def is_whole_speech(body: tuple[Line, ...]) -> bool:
         return False
     opening = prose[0].split("：", 1)[-1].split(":", 1)[-1] if is_salutation(prose[0]) else prose[0]
     closing = prose[-1]
-    return bool(_OPENS_ON_ITS_OCCASION.match(opening.strip())) and bool(
+    return bool(OPENS_ON_ITS_OCCASION.match(opening.strip())) and bool(
         _THANKS_AT_THE_END.search(closing) or CLOSING.match(closing)
     )
 
@@ -158,7 +204,10 @@ def split_collection(lines: tuple[Line, ...]) -> Collection:
     content = [line for line in lines if line.text and not SOURCE_CREDIT.match(line.text)]
     content, trailer = cut_trailer(content)
     title = find_title(content)
-    starts = [i for i, line in enumerate(content) if line.text != title and marker_of(line.text)]
+    # The page's title line, wherever it stands: a page printed again inside itself
+    # prints it again, and it ended the speech before it.
+    content = [line for line in content if not title or line.text != title]
+    starts = [i for i, line in enumerate(content) if marker_of(line.text)]
     if not starts:
         chunk = Chunk(clean_title(title), "", tuple(content), "page")
         pieces = split_chunk(chunk) if content else ()

@@ -80,6 +80,13 @@ def test_a_byline_states_the_speaker_and_office_and_a_name_in_the_body_does_not(
     assert (speaker, office) == (Attribute(), Attribute())
 
 
+def test_a_byline_naming_a_comrade_states_the_speaker_and_no_office():
+    speaker, office = find_speaker("张建国同志在全市国土资源工作会议上的讲话", ())
+    assert (speaker.value, speaker.standing, office) == ("张建国", STATED, Attribute())
+    speaker, _ = find_speaker("", paragraphs("全体同志在抗洪一线的讲话\n同志们:"))
+    assert speaker == Attribute()
+
+
 def test_placeholders_are_no_name():
     speaker, _ = find_speaker("", paragraphs("xx局长在全市会议上的讲话\n同志们:"))
     assert speaker.value == ""
