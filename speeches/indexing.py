@@ -25,14 +25,16 @@ def documents_changed(document_ids: set[int]) -> None:
     engine().documents_changed(set(document_ids))
 
 
+# A repair (check_index --fix, the admin's 重建索引, a retried pending update) changes no
+# speech: the change it catches up with was recorded by documents_changed when it was
+# made. Recording one here told every other engine it had missed a change, and
+# switching to it asked for a `reindex` that had nothing to do.
 def index_document(document_id: int) -> int:
     """(Re)index every speech of one document; returns how many were indexed."""
-    took_changes()
     return engine().index_document(document_id)
 
 
 def unindex_document(document_id: int) -> None:
-    took_changes()
     engine().remove_document(document_id)
 
 

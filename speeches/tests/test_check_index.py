@@ -328,3 +328,17 @@ def test_a_failed_file_removed_and_uploaded_again_is_not_reported_for_its_histor
         again = ingest_bytes(b"   \n", "blank.txt")
     assert again.status == "failed"
     assert "raw copies and id histories agree with the database" in check_index()
+
+
+def test_a_repair_leaves_the_other_engines_whole_and_an_upload_does_not(document, django_capture_on_commit_callbacks):
+    from speeches.models import EngineState
+
+    # A repair changes no speech: it told every other engine it had missed a change, and
+    # switching to one asked for a `reindex` with nothing to do.
+    EngineState.objects.update_or_create(name="postgres", defaults={"whole": True})
+    unindex_document(document.pk)
+    check_index("--fix")
+    assert EngineState.objects.get(name="postgres").whole
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_bytes("在全县秋粮收储工作会议上的讲话\n同志们：\n今年秋粮收储任务繁重。\n".encode(), "grain.txt")
+    assert not EngineState.objects.get(name="postgres").whole
