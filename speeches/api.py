@@ -245,7 +245,10 @@ def documents(request):
         data["speeches"] = document.n
         data["copies"] = document.copies
         items.append(data)
-    return _json({"count": page.paginator.count, "page": page.number, "results": items})
+    # Paged as /api/speeches is, and linked to the next page as it is.
+    return _json(
+        {"count": page.paginator.count, "page": page.number, "next": _next_url(request, page), "results": items}
+    )
 
 
 @read_only_json
@@ -288,16 +291,21 @@ def speeches(request):
     # own id (speech() below, its duplicate_of naming the speech it copies), unlisted.
     queryset = Speech.objects.canonical().for_listing().order_by("document_id", "ordinal")
     page = Paginator(queryset, API_PAGE_SIZE).get_page(int_param(request, "page", 1))
-    next_url = None
-    if page.has_next():
-        next_url = request.build_absolute_uri(f"{request.path}?page={page.next_page_number()}")
     items = []
     for item in page.object_list:
         data = item.to_dict()
         data["url"] = request.build_absolute_uri(item.get_absolute_url())
         data.update(_speech_extras(item))
         items.append(data)
-    return _json({"count": page.paginator.count, "page": page.number, "next": next_url, "results": items})
+    return _json(
+        {"count": page.paginator.count, "page": page.number, "next": _next_url(request, page), "results": items}
+    )
+
+
+def _next_url(request, page) -> str | None:
+    if not page.has_next():
+        return None
+    return request.build_absolute_uri(f"{request.path}?page={page.next_page_number()}")
 
 
 def not_found(request, rest: str = ""):

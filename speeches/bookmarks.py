@@ -26,6 +26,7 @@ from .forms import FocusFirstError
 from .models import Bookmark, Speech, SpeechAlias
 from .speech_views import AT_PARAGRAPH, citable, find_speech
 from .spreadsheets import csv_response
+from .views import int_param
 
 PAGE_SIZE = 50
 # A bookmarked paragraph's opening kept with the bookmark, and how much of it must match.
@@ -155,7 +156,7 @@ def bookmark_add(request):
 @require_GET
 def bookmark_list(request):
     marks = own_bookmarks(request)
-    page = Paginator(marks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(marks, PAGE_SIZE).get_page(int_param(request, "page", 1))
     all_tags = sorted({t for m in Bookmark.objects.filter(user=request.user).only("tags") for t in m.tag_list})
     context = {
         "page": page,

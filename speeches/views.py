@@ -142,7 +142,7 @@ def _concordance(request):
 
 def search_concordance(request):
     params, order, results, lines = _concordance(request)
-    page = Paginator(lines, CONCORDANCE_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(lines, CONCORDANCE_PAGE).get_page(int_param(request, "page", 1))
     base = params.pairs(page=None)
     # The speeches whose text holds an occurrence: a hit may match in its title alone or
     # in another version of it, which the lines leave out.
@@ -180,7 +180,15 @@ def search_concordance_csv(request):
         ]
         for line in lines
     )
-    return csv_response("concordance.csv", rows, ["left", "match", "right", "speech", "title", "paragraph", "url"])
+    # The lines of the first EXPORT_LIMIT speeches only: the file's name says so, as the
+    # search export's does (the page says it; a file saved alone did not).
+    name = "concordance.csv"
+    if results is not None and results.count > len(results.hits):
+        name = f"concordance-first-{len(results.hits)}-of-{results.count}-speeches.csv"
+    response = csv_response(name, rows, ["left", "match", "right", "speech", "title", "paragraph", "url"])
+    if results is not None:
+        response["X-Total-Count"] = str(results.count)
+    return response
 
 
 def search_help(request):
@@ -193,7 +201,7 @@ def document_list(request):
         .annotate(n=Count("speeches", filter=CANONICAL), copies=Count("speeches", filter=COPIES))
         .order_by("-created_at", "-id")
     )
-    page = Paginator(documents, 50).get_page(request.GET.get("page"))
+    page = Paginator(documents, 50).get_page(int_param(request, "page", 1))
     return render(request, "speeches/documents.html", {"page": page})
 
 
@@ -261,8 +269,10 @@ def topic_list(request):
 
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic, slug=slug)
-    speeches = topic.speeches.canonical().for_listing().order_by("-speechtopic__score")
-    page = Paginator(speeches, 20).get_page(request.GET.get("page"))
+    # Ties (scores are rounded to 0.001) in the order the speeches were stored: without it
+    # PostgreSQL pages them arbitrarily, one speech on two pages and another on none.
+    speeches = topic.speeches.canonical().for_listing().order_by("-speechtopic__score", "document_id", "ordinal")
+    page = Paginator(speeches, 20).get_page(int_param(request, "page", 1))
     context = {"topic": topic, "page": page, **_profile(topic.speeches.canonical(), topics=False)}
     return render(request, "speeches/topic.html", context)
 
@@ -277,7 +287,7 @@ def year_detail(request, year: int):
     speeches = Speech.objects.canonical().for_listing().filter(year=year).order_by("document_id", "ordinal")
     if not speeches.exists():  # as a place or an office with no speech
         raise Http404("没有这一年的讲话")
-    page = Paginator(speeches, 20).get_page(request.GET.get("page"))
+    page = Paginator(speeches, 20).get_page(int_param(request, "page", 1))
     topics = (
         Topic.objects.filter(speeches__year=year, speeches__duplicate_of__isnull=True)
         .annotate(n=Count("speeches"))
@@ -330,7 +340,7 @@ def place_detail(request, place: str):
     if not speeches.exists():
         raise Http404("没有这个地点的讲话")
     listing = speeches.for_listing().order_by(F("year").desc(nulls_last=True), "document_id", "ordinal")
-    page = Paginator(listing, 20).get_page(request.GET.get("page"))
+    page = Paginator(listing, 20).get_page(int_param(request, "page", 1))
     # The places one level down, each counting the speeches of the places under it too,
     # as /places/ counts them (安徽·宣城 3: its own 2 and 安徽·宣城·郎溪's 1).
     depth = len(place.split("·")) + 1
@@ -348,7 +358,7 @@ def office_detail(request, office: str):
     if not speeches.exists():
         raise Http404("没有这个职务的讲话")
     listing = speeches.for_listing().order_by(F("year").desc(nulls_last=True), "document_id", "ordinal")
-    page = Paginator(listing, 20).get_page(request.GET.get("page"))
+    page = Paginator(listing, 20).get_page(int_param(request, "page", 1))
     speakers = speeches.exclude(speaker="").values("speaker").annotate(n=Count("id")).order_by("-n", "speaker")
     context = {"office": office, "page": page, "speakers": speakers, **_profile(speeches)}
     return render(request, "speeches/office.html", context)

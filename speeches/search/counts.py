@@ -50,7 +50,10 @@ def tally(params: SearchParams, browse_all: bool = False) -> Tally:
     if not blank(params.q) and parsed.tree is None:
         # With filters, the search would list every speech they allow: not this term's.
         return Tally(term, message=parsed.message, counted=False)
-    results = search_speeches(params=replace(params, page=1), snippets=False, limit=1, browse_all=browse_all)
+    # Counts only: a sort that ranks nothing (relevance ranked every match for nothing).
+    results = search_speeches(
+        params=replace(params, page=1, sort="newest"), snippets=False, limit=1, browse_all=browse_all
+    )
     topics = results.facets.get("topic", [])
     # The year facet is counted under the other filters (engine.py), a year range aside.
     dated = [int(f.value) for f in results.facets.get("year", []) if f.value != UNDATED and f.count]

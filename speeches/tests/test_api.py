@@ -222,6 +222,15 @@ def test_topics_and_documents_answer_with_counts(client, cast):
     assert documents["count"] == 4 and {"id", "url", "title", "speeches"} <= set(documents["results"][0])
 
 
+def test_the_documents_are_paged_with_a_link_to_the_next_page_as_the_speeches_are(client, cast, monkeypatch):
+    monkeypatch.setattr("speeches.api.API_PAGE_SIZE", 3)
+    first = client.get("/api/documents").json()
+    assert len(first["results"]) == 3 and first["next"].endswith("/api/documents?page=2")
+    last = client.get(first["next"]).json()
+    assert last["page"] == 2 and last["next"] is None
+    assert len({d["id"] for d in first["results"] + last["results"]}) == first["count"] == 4
+
+
 @pytest.mark.parametrize(
     "query", ['"unbalanced', "(((", "OR", "-", "😀", "<b>x</b>", "'; DROP TABLE x;--", "疫" * 2000]
 )

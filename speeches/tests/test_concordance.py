@@ -74,6 +74,16 @@ def test_the_page_shows_aligned_lines_and_keeps_the_filters(client, cast):
     assert "/search/concordance/?q=" in results_page
 
 
+def test_a_csv_of_the_first_speeches_only_says_so_in_its_name_and_gives_the_total(client, cast, monkeypatch):
+    # The page said "只看前 2000 篇"; a file saved alone said nothing of the speeches left out.
+    monkeypatch.setattr("speeches.views.EXPORT_LIMIT", 2)
+    response = client.get("/search/concordance.csv", {"q": "工作"})
+    count = int(response["X-Total-Count"])
+    assert count > 2 and f"concordance-first-2-of-{count}-speeches.csv" in response["Content-Disposition"]
+    whole = client.get("/search/concordance.csv", {"q": "考试"})
+    assert "-of-" not in whole["Content-Disposition"] and whole["X-Total-Count"] == "1"
+
+
 @pytest.mark.parametrize("term", ["安全生产", "讲话稿"])
 def test_the_page_counts_the_speeches_whose_text_holds_a_line(client, cast, term):
     # 讲话稿 stands in two speeches' titles (cast.py), which the lines leave out.

@@ -103,6 +103,30 @@ def test_the_topic_page_lists_its_speeches_with_a_link_to_each(client, cast):
     assert cast["safety"].get_absolute_url() not in html
 
 
+def test_a_topics_pages_list_each_of_its_speeches_once_where_scores_tie(client, corpus):
+    from speeches.models import SpeechTopic, Topic
+
+    # Scores are rounded to 0.001, so they tie; ordered by score alone, PostgreSQL paged the
+    # ties arbitrarily: one speech on two pages and another on none.
+    topic = Topic.objects.create(slug="ties", name="并列")
+    speeches = list(Speech.objects.canonical())
+    SpeechTopic.objects.bulk_create(SpeechTopic(speech=speech, topic=topic, score=1.0) for speech in speeches)
+    listed, page = [], 1
+    while True:
+        html = client.get("/topics/ties/", {"page": page}).content.decode()
+        listed += [href for href in re.findall(r'href="(/speeches/[^"/]+/)"', html) if href not in listed[-40:]]
+        if f"page={page + 1}" not in html:
+            break
+        page += 1
+    assert len(speeches) > 40 and sorted(listed) == sorted({s.get_absolute_url() for s in speeches})
+
+
+@pytest.mark.parametrize("page", ["0", "-1"])
+def test_a_page_number_below_one_shows_the_first_page_not_the_last(client, corpus, page):
+    html = client.get("/search/concordance/", {"q": "工作", "page": page}).content.decode()
+    assert re.search(r"第 1 / \d+ 页", html) and not re.search(r"第 1 / 1 页", html)
+
+
 def test_the_help_page_documents_the_query_language(client, cast):
     html = client.get("/search/help/").content.decode()
     assert all(token in html for token in ("OR", "-词", "title:", "短语", "/api/search"))
