@@ -290,7 +290,11 @@ def speeches(request):
     # Each speech once, as every page lists and counts them: a copy still answers at its
     # own id (speech() below, its duplicate_of naming the speech it copies), unlisted.
     queryset = Speech.objects.canonical().for_listing().order_by("document_id", "ordinal")
-    page = Paginator(queryset, API_PAGE_SIZE).get_page(int_param(request, "page", 1))
+    # The page's numbers first, then its rows: SQLite sorted every speech with its texts to
+    # take one page (1-2 s at page 1,000 of 20,000, against 0.1 s for page 1).
+    page = Paginator(queryset.values_list("pk", flat=True), API_PAGE_SIZE).get_page(int_param(request, "page", 1))
+    rows = queryset.in_bulk(list(page.object_list))
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     items = []
     for item in page.object_list:
         data = item.to_dict()

@@ -352,3 +352,14 @@ def test_a_query_of_characters_of_no_width_shows_the_search_page_as_an_empty_box
     page = client.get("/search/", {"q": "\u200e"})
     assert page.context["results"] is None and "共找到" not in page.content.decode()
     assert "<entry>" not in client.get("/search/feed.atom", {"q": "\u200e"}).content.decode()
+
+
+def test_the_speeches_pages_list_every_distinct_speech_once_in_the_files_order(client, cast, monkeypatch):
+    monkeypatch.setattr("speeches.api.API_PAGE_SIZE", 7)
+    listed, url = [], "/api/speeches"
+    while url:
+        data = client.get(url).json()
+        listed += [item["id"] for item in data["results"]]
+        url = data["next"]
+    order = Speech.objects.canonical().order_by("document_id", "ordinal").values_list("public_id", flat=True)
+    assert len(listed) > 7 and listed == list(order)
