@@ -31,6 +31,16 @@ def unapplied_migrations() -> int:
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
+def require_migrated() -> None:
+    """For the archive's commands: run before `manage.py migrate`, `check_index` died with
+    a traceback (no such table: speeches_enginestate) where it should name migrate."""
+    from django.core.management.base import CommandError
+
+    missing = unapplied_migrations()
+    if missing:
+        raise CommandError(f"{missing} migrations not applied to the database: run `manage.py migrate` first")
+
+
 class PendingMigrationsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -26,3 +26,26 @@ def test_pages_answer_503_saying_the_archive_is_being_upgraded_while_a_migration
 
 def test_pages_answer_as_usual_once_every_migration_is_applied(client):
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("check_index", []),
+        ("reindex", []),
+        ("ingest", ["corpus/seeds"]),
+        ("rebuild_from_raw", []),
+        ("process_uploads", []),
+        ("send_search_digests", []),
+    ],
+)
+def test_the_archives_commands_name_migrate_before_touching_a_database_that_lacks_a_migration(command, args):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    # check_index died with a traceback (no such table: speeches_enginestate).
+    forget_the_last_migration()
+    with pytest.raises(CommandError, match=r"1 migrations not applied.*manage\.py migrate"):
+        call_command(command, *args, stdout=StringIO(), stderr=StringIO())

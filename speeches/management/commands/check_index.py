@@ -3,6 +3,7 @@ database; --fix repairs them."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from archive.pending_migrations import require_migrated
 from speeches.engine_state import holds_every_change, switch_problem
 from speeches.file_check import find_missing_files, write_missing_files
 from speeches.index_check import find_mismatches, repair
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        require_migrated()
         # An index an older version wrote, or one being rebuilt, is said in a line, not
         # a traceback (an index of 2026-11-22 gave 46 lines, hourly, from cron).
         try:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from archive.pending_migrations import require_migrated
 from speeches.ingest import IngestError, ParsedDocument
 from speeches.ingest.pipeline import parse_many
 from speeches.loading import SETTLED_NOW, ingest_bytes, lower_priority
@@ -137,6 +138,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        require_migrated()
         lower_priority()
         paths, skipped = expand_paths(options["paths"])
         self.verbosity = options["verbosity"]

@@ -19,6 +19,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from archive.pending_migrations import require_migrated
 from speeches.digest import send_digests
 from speeches.index_check import retry_pending
 from speeches.loading import lower_priority, process_queue, requeue_stale
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        require_migrated()
         lower_priority()
         # SIGTERM (docker stop, systemd) lets the current document finish, then stops:
         # none is left half-done in "processing" (compose gives the worker 2 minutes).

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from archive.pending_migrations import require_migrated
 from speeches import id_history
 from speeches.file_check import raw_files, record_deletion, unrecorded_deletions
 from speeches.indexing import rebuild_index
@@ -73,6 +74,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        require_migrated()
         if options["snapshot"]:
             self.snapshot()
             return

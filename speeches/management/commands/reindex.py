@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from archive.pending_migrations import require_migrated
 from speeches.indexing import rebuild_index
 from speeches.search.engine import engine
 
@@ -16,5 +17,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        require_migrated()
         total = rebuild_index()
         self.stdout.write(f"indexed {total} speeches ({engine().describe()})")

@@ -8,6 +8,7 @@ last checked against. A mail that could not be sent is tried again next run.
 
 from django.core.management.base import BaseCommand, CommandError
 
+from archive.pending_migrations import require_migrated
 from speeches.digest import send_digests
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     help = "Send one e-mail per researcher listing the new speeches that match their saved searches."
 
     def handle(self, *args, **options):
+        require_migrated()
         report = send_digests()
         self.stdout.write(report.describe())
         if report.failed:
