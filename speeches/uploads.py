@@ -200,9 +200,12 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> 
     return None if len(data) > limit else data
 
 
-def upload_files(files: Iterable[tuple[str, bytes]], user, force: bool = False) -> list[dict]:
+def upload_files(
+    files: Iterable[tuple[str, bytes]], user, force: bool = False, deadline: float | None = None
+) -> list[dict]:
     """Store and ingest every uploaded file (zips expanded); one report per piece or skip.
-    `force` parses pages already in the archive again (the admin's re-ingest of a zip).
+    `force` parses pages already in the archive again (the admin's re-ingest of a zip);
+    `deadline` (time.monotonic()) is the request's, where it has other work to time.
 
     INGEST_INLINE_MAX_BYTES bounds the whole request, not each file: once the pages
     parsed here add up to it, the rest are queued, so that many files or a big zip
@@ -211,7 +214,8 @@ def upload_files(files: Iterable[tuple[str, bytes]], user, force: bool = False) 
     # And its time: a file parses for what is left of INGEST_INLINE_SECONDS, and once
     # that is spent the rest are queued (a page of a hostile shape, or a thousand small
     # failures that cost no budget, outlasted gunicorn's timeout).
-    deadline = time.monotonic() + settings.INGEST_INLINE_SECONDS
+    if deadline is None:
+        deadline = time.monotonic() + settings.INGEST_INLINE_SECONDS
 
     def seconds_left() -> float:
         return deadline - time.monotonic()

@@ -135,6 +135,37 @@ def test_a_reingest_of_a_kept_zip_parses_its_pages_again(staff_client, seed_byte
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("empty_archive", "fresh_index")
+def test_kept_zips_reingested_together_share_the_actions_time(
+    staff_client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
+):
+    import time
+
+    from django.conf import settings
+
+    from speeches import admin as speeches_admin
+    from speeches.tests.admin_helpers import upload, zip_of
+
+    # Each kept zip had a request's time of its own: three outlasted gunicorn's 120 s.
+    for name in ("one.zip", "two.zip"):
+        raw = zip_of({f"{name}.txt": seed_bytes[SEED_002] + name.encode(), "photo.png": b"\x89PNG\r\n\x1a\n"})
+        with django_capture_on_commit_callbacks(execute=True):
+            upload(staff_client, (name, raw))
+    upload_files, deadlines = speeches_admin.upload_files, []
+
+    def timed(files, user, force=False, deadline=None):
+        deadlines.append(deadline)
+        return upload_files(files, user, force=force, deadline=deadline)
+
+    monkeypatch.setattr(speeches_admin, "upload_files", timed)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        act(staff_client, "reingest", *Document.objects.filter(original_name__in=["one.zip", "two.zip"]))
+    assert len(deadlines) == 2 and deadlines[0] == deadlines[1]
+    assert deadlines[0] <= started + settings.INGEST_INLINE_SECONDS + 1
+
+
+@pytest.mark.django_db
 @pytest.mark.usefixtures("empty_archive")
 def test_a_failed_upload_can_be_retried_after_the_cause_is_fixed(
     staff_client, seed_bytes, settings, django_capture_on_commit_callbacks
