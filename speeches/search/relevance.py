@@ -7,9 +7,10 @@ same for every engine; each engine computes the counts from its own index.
    counts twice: 发展 standing as a word ranks above 发展 inside 开发展示. A term of
    one character is counted by its whole-word occurrences only. A speech that holds
    a term only in a copy, or a one-character term not as a word, counts it once.
-3. For several terms, the best PROXIMITY_POOL speeches by 1 and 2 gain a bonus the
-   closer their terms stand together (full when adjacent, half at PROXIMITY_HALF
-   characters apart), and are ordered again. The pool is fixed, so pages never
+3. For several terms ANDed, the best PROXIMITY_POOL speeches by 1 and 2 gain a bonus
+   the closer their terms stand together (full when adjacent, half at PROXIMITY_HALF
+   characters apart; an OR's alternatives stand for one another: near_groups), and
+   are ordered again. The pool is fixed, so pages never
    overlap.
 Ties go to the earlier speech.
 """
@@ -37,6 +38,34 @@ def positive_terms(node) -> list[q.Term]:
 def near_terms(terms: list[q.Term]) -> list[q.Term]:
     """The terms whose closeness counts (step 3): text terms of two characters or more."""
     return [term for term in terms if term.field == "text" and len(term.text) > 1]
+
+
+def near_groups(tree) -> list[list[q.Term]]:
+    """Step 3's terms in groups: each operand of the query's top AND is a group, its
+    alternatives (an OR, or 瞭解 and 了解, the two forms a traditional term is looked
+    for in) standing for one another. A speech gains the bonus when a term of every
+    group stands close to one of every other. Any other query is one group, and gains
+    none: the alternatives of 疫情 OR 考试, or of 瞭解, need not stand together. When
+    each alternative was a term of its own, a speech had to hold 瞭解 and 了解 both, so
+    瞭解 情況 and (防汛 OR 抗旱) 部署 gave no bonus and ordered otherwise than 了解 情况."""
+    children = tree.children if isinstance(tree, q.All) else (tree,)
+    groups = [near_terms(positive_terms(child)) for child in children if not isinstance(child, q.Not)]
+    return [group for group in groups if group]
+
+
+def group_events(where: list[list[list[int]]], groups: list[list[q.Term]]):
+    """(events, sizes) for smallest_gap from each group's terms' start lists (None when a
+    group has no occurrence): a group's size is its shortest term's."""
+    events = sorted((p, g) for g, found in enumerate(where) for starts_of_term in found for p in starts_of_term)
+    if len({g for _, g in events}) < len(groups):
+        return None
+    return events, [min(len(term.text) for term in group) for group in groups]
+
+
+def group_idfs(groups: list[list[q.Term]], weights: dict) -> list[float]:
+    """The idf each group weighs in the bonus: its commonest term's (瞭解, which no
+    speech writes, must not weigh more than 了解 for the same query)."""
+    return [min(weights[term] for term in group) for group in groups]
 
 
 def idf(total: int, holding: int) -> float:

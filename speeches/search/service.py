@@ -16,7 +16,7 @@ from ..locks import IndexBusy
 from ..models import Document, Section, Speech, Topic
 from .analysis import normalize
 from .damaged import widened_query
-from .engine import FACETS, Query, engine
+from .engine import FACETS, SORT_COLUMNS, Query, engine
 from .params import UNDATED, SearchParams
 from .query import blank, parse_query
 from .snippets import best_paragraph, highlight, kwic
@@ -90,6 +90,10 @@ class Results:
     damaged: DamagedMatches | None = None
     # A query typed that asks for nothing (-疫情 alone): nothing to subscribe to or save.
     nothing_to_find: bool = False
+    # The order the hits are in: a browse without a term asked "by relevance" is by year
+    # (engine.SORT_COLUMNS), and its hits carry no score.
+    sort: str = "relevance"
+    ranked: bool = False
 
     @property
     def num_pages(self) -> int:
@@ -135,6 +139,7 @@ def search_speeches(
         text_terms=parsed.text_terms,
         params=params,
         nothing_to_find=parsed.tree is None and not blank(params.q),
+        sort=params.sort,
     )
     # A query typed that finds nothing to look for (-安全 alone, signs only) finds
     # nothing, filters or not: with a topic it listed every speech of the topic, those
@@ -162,6 +167,8 @@ def search_speeches(
         results.message = INDEX_BUSY
         return results
     results.count = found.count
+    results.ranked = parsed.tree is not None and params.sort not in SORT_COLUMNS
+    results.sort = params.sort if results.ranked or params.sort in SORT_COLUMNS else "year"
     if not found.count and not results.message:
         results.message = NOTHING_FOUND
     results.hits = _hits(found.hits, parsed.terms, snippets)

@@ -485,3 +485,48 @@ def test_the_searched_title_is_the_same_in_python_and_in_sql(cast, title, qualif
     speech.refresh_from_db()
     assert speech.searched_title == searched
     assert Speech.objects.filter(pk=speech.pk).values_list(SEARCHED_TITLE, flat=True).get() == searched
+
+
+@pytest.fixture
+def near_and_apart(empty_archive, fresh_index):
+    """Two speeches holding 了解, 情况, 防汛, 抗旱 and 部署 as often: in 甲 了解情况 and
+    防汛部署 stand together, in 乙 far apart; 乙 is shorter, so that it comes first
+    where closeness is not weighed."""
+    document = Document.objects.create(
+        original_name="near.txt", sha256="1" * 64, raw=b"", status=Document.Status.INGESTED
+    )
+    filler = "，这里说的是别的事情" * 15
+    texts = {
+        "甲": "我们要了解情况" + filler + "做好防汛部署" + filler + "抗旱。",
+        "乙": "抗旱。我们要了解" + filler[10:] + "情况做好防汛" + filler[10:] + "部署",
+    }
+    speeches = {}
+    for ordinal, (name, body) in enumerate(texts.items()):
+        speeches[name] = Speech.objects.create(
+            document=document,
+            ordinal=ordinal,
+            public_id=f"n{ordinal:04d}",
+            title=f"{name}的讲话",
+            text=body,
+            original_text=body,
+            char_count=len(body),
+        )
+    rebuild_index()
+    return speeches
+
+
+@pytest.mark.parametrize(
+    ("query", "like"),
+    [("瞭解 情況", "了解 情况"), ("(防汛 OR 抗旱) 部署", "防汛 部署"), ("了解 (情况 OR 情報)", "了解 情况")],
+)
+def test_an_ors_alternatives_and_a_traditional_terms_two_forms_rank_by_closeness_as_one_term(
+    near_and_apart, query, like
+):
+    # Each alternative was a term of its own for the closeness bonus, which a speech had
+    # to hold all of: 了解 and 瞭解 both, 防汛 and 抗旱 both. None did, so the bonus went to
+    # no one and the order was the speeches' lengths and counts alone.
+    def order(q):
+        return [hit.speech.title for hit in search_speeches(q).hits]
+
+    assert order(like) == ["甲的讲话", "乙的讲话"]
+    assert order(query) == order(like)

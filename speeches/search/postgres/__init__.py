@@ -28,7 +28,16 @@ from ...locks import IndexBusy, one_load_at_a_time
 from ...models import LIVE_STATUSES, SEARCHED_TITLE, SearchRow, Speech
 from ..analysis import format_problem, gram_text, index_format, source_digest, warm_up_analysis
 from ..engine import Answer, Entry, Query
-from ..relevance import PROXIMITY_POOL, idf, near_terms, proximity_bonus, smallest_gap, starts
+from ..relevance import (
+    PROXIMITY_POOL,
+    group_events,
+    group_idfs,
+    idf,
+    near_groups,
+    proximity_bonus,
+    smallest_gap,
+    starts,
+)
 from .rows import TITLE_PART, speech_rows
 from .sql import statement
 
@@ -189,7 +198,8 @@ class PostgresEngine:
                 facets[kind][key] = int(value)
         if built.terms:
             idfs = [idf(total, held[number]) for number in range(len(built.terms))]
-            hits = _closer_first(hits, built.terms, idfs, using)
+            near = near_groups(query.tree)
+            hits = _closer_first(hits, near, group_idfs(near, dict(zip(built.terms, idfs, strict=True))), using)
         page = hits[query.offset : query.offset + query.limit] if built.ranked else hits
         return Answer(count, [(pk, score) for pk, score, _ in page], facets)
 
@@ -434,10 +444,9 @@ def _swap(cursor, made: list[tuple[str, str, str, str]]) -> None:
         cursor.execute(f"ALTER SEQUENCE {next_sequence} RENAME TO {sequence.rsplit('.', 1)[-1]}")
 
 
-def _closer_first(hits: list[tuple[int, float, int]], terms, idfs: list[float], using: str):
+def _closer_first(hits: list[tuple[int, float, int]], near, idfs: list[float], using: str):
     """Step 3 of speeches.search.relevance: the pool's scores gain the proximity bonus,
     and the pool is ordered again (titles, score, earlier speech)."""
-    near = near_terms(terms)
     if len(near) < 2:
         return hits
     pool, rest = hits[:PROXIMITY_POOL], hits[PROXIMITY_POOL:]
@@ -445,15 +454,13 @@ def _closer_first(hits: list[tuple[int, float, int]], terms, idfs: list[float], 
         Speech.objects.using(using).filter(pk__in=[pk for pk, _, _ in pool]).values_list("pk", SEARCHED_TITLE, "text")
     )
     texts = {pk: (title, text) for pk, title, text in rows}
-    sizes = [len(term.text) for term in near]
     scored = []
     for pk, score, titles in pool:
         title, text = texts.get(pk, ("", ""))
         folded = gram_text(f"{title}\n{text}")
-        where = [starts(folded, term.text) for term in near]
-        if all(where):
-            events = sorted((p, i) for i, found in enumerate(where) for p in found)
-            score += proximity_bonus(idfs, smallest_gap(events, sizes))
+        made = group_events([[starts(folded, term.text) for term in group] for group in near], near)
+        if made is not None:
+            score += proximity_bonus(idfs, smallest_gap(*made))
         scored.append((pk, score, titles))
     scored.sort(key=lambda hit: (-hit[2], -hit[1], hit[0]))
     return scored + rest

@@ -5,7 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from .. import query as q
-from ..relevance import K1, PROXIMITY_POOL, B, idf, near_terms, positive_terms, proximity_bonus, smallest_gap
+from ..relevance import (
+    K1,
+    PROXIMITY_POOL,
+    B,
+    group_events,
+    group_idfs,
+    idf,
+    near_groups,
+    positive_terms,
+    proximity_bonus,
+    smallest_gap,
+)
 from .docsets import held
 
 # The word field of each term field (fields.WordField: jieba words, with counts).
@@ -34,11 +45,12 @@ class Ranking:
                 title_docs = view.speeches_holding(q.Term(term.text, "title"))
                 titles[docs[held(docs, title_docs)]] += 1
         best = _best(docs, titles, scores, max(needed, PROXIMITY_POOL), view.tie_order)
-        near = near_terms(terms)
+        near = near_groups(tree)
         if len(near) > 1:
             pool = best[:PROXIMITY_POOL]
+            weights = group_idfs(near, dict(zip(terms, idfs, strict=True)))
             for doc, gap in self._gaps(near, [int(d) for d in pool]).items():
-                scores[doc] += proximity_bonus(idfs, gap)
+                scores[doc] += proximity_bonus(weights, gap)
             order = np.lexsort((*self.view.tie_order(pool), -scores[pool], -titles[pool]))
             best = np.concatenate([pool[order], best[PROXIMITY_POOL:]])
         return [(int(doc), float(scores[doc])) for doc in best[:needed]]
@@ -73,16 +85,15 @@ class Ranking:
             self._norms = K1 * (1 - B + B * lengths / average)
         return self._norms
 
-    def _gaps(self, terms: list[q.Term], docs: list[int]) -> dict[int, int]:
-        """Per document holding every term: the fewest characters between them, in
-        the smallest stretch of text that holds one occurrence of each."""
-        where = [self.view.positions(term, docs) for term in terms]
-        sizes = [len(term.text) for term in terms]
+    def _gaps(self, groups: list[list[q.Term]], docs: list[int]) -> dict[int, int]:
+        """Per document holding a term of every group: the fewest characters between
+        them, in the smallest stretch of text that holds one occurrence of each group."""
+        where = [[self.view.positions(term, docs) for term in group] for group in groups]
         gaps = {}
         for doc in docs:
-            if all(doc in found for found in where):
-                events = sorted((p, i) for i, found in enumerate(where) for p in found[doc])
-                gaps[doc] = smallest_gap(events, sizes)
+            made = group_events([[found.get(doc, []) for found in group] for group in where], groups)
+            if made is not None:
+                gaps[doc] = smallest_gap(*made)
         return gaps
 
 
