@@ -385,6 +385,59 @@ def test_a_rebuild_waits_for_an_upload_holding_the_live_rows_and_the_upload_is_n
 
 @on_postgres
 @pytest.mark.django_db
+@postgres_engine
+def test_a_search_that_meets_a_rebuilds_swap_waits_or_says_the_index_is_busy_and_is_no_server_error(cast, monkeypatch):
+    import threading
+    import time
+
+    from django.db import connections
+    from django.test import Client
+
+    from speeches.search import postgres
+    from speeches.search.engine import engine
+
+    # Dropping the old rows' table in the swap took speeches_speech whole, which a search
+    # holding it while it waited for the rows deadlocked with: a 500, with a traceback.
+    answered, swap = [], postgres._swap
+
+    def search():
+        try:
+            answered.append(Client(raise_request_exception=False).get("/api/search", {"q": "春耕"}).status_code)
+        finally:
+            connections.close_all()
+
+    def swap_as_a_search_arrives(cursor, keys):
+        searching = threading.Thread(target=search)
+        searching.start()
+        time.sleep(0.6)  # the live table locked, the search waiting for it
+        swap(cursor, keys)
+        swap_as_a_search_arrives.searching = searching
+
+    monkeypatch.setattr(postgres, "_swap", swap_as_a_search_arrives)
+    engine().rebuild()
+    swap_as_a_search_arrives.searching.join()
+    # The test's transaction holds the new table till its end: the search says so.
+    assert answered in ([200], [503])
+
+
+@on_postgres
+@pytest.mark.django_db
+@postgres_engine
+def test_a_second_rebuild_while_one_runs_stops_at_once_saying_so(cast):
+    from speeches.search.postgres import REBUILD_LOCK
+
+    other = other_connection()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [REBUILD_LOCK])  # a rebuild under way
+        with pytest.raises(CommandError, match="another `manage.py reindex`"):
+            call_command("reindex", stdout=StringIO())
+    finally:
+        other.close()
+
+
+@on_postgres
+@pytest.mark.django_db
 def test_rows_in_an_older_form_are_not_read_and_the_search_page_says_the_index_is_being_updated(cast, client):
     from speeches.search.engine import engine
 
