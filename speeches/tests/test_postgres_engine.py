@@ -423,6 +423,36 @@ def test_a_search_that_meets_a_rebuilds_swap_waits_or_says_the_index_is_busy_and
 @on_postgres
 @pytest.mark.django_db
 @postgres_engine
+def test_a_rebuilds_swap_holds_the_speeches_against_writes_as_an_upload_takes_them_first(cast, monkeypatch):
+    import psycopg2
+
+    from speeches.search import postgres
+    from speeches.search.engine import engine
+
+    # Taking only the rows, the swap let a text change between its last catch-up and its
+    # commit, and an upload waiting for the rows found the deadlock first and failed.
+    other, swap, written = other_connection(), postgres._swap, []
+
+    def swap_while_a_speech_is_written(cursor, keys):
+        with other.cursor() as writing:
+            try:
+                writing.execute("UPDATE speeches_speech SET text = text WHERE id = %s", [cast["safety"].pk])
+                written.append(True)
+            except psycopg2.errors.LockNotAvailable:
+                written.append(False)
+        swap(cursor, keys)
+
+    monkeypatch.setattr(postgres, "_swap", swap_while_a_speech_is_written)
+    try:
+        engine().rebuild()
+    finally:
+        other.close()
+    assert written == [False]
+
+
+@on_postgres
+@pytest.mark.django_db
+@postgres_engine
 def test_a_second_rebuild_while_one_runs_stops_at_once_saying_so(cast):
     from speeches.search.postgres import REBUILD_LOCK
 

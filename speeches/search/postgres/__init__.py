@@ -288,9 +288,9 @@ class PostgresEngine:
         return now, len(changed)
 
     def _swap_when_free(self, cursor, versions: dict[int, str], speeches, keys) -> None:
-        """Lock the live table, catch up and swap, in a savepoint: a lock not granted
-        within SWAP_LOCK_WAIT_MS (an upload's transaction holds the live rows, or the
-        speeches the new table's key needs) is let go and asked for again, so that the
+        """Lock the speeches against writes and the live table, catch up and swap, in a
+        savepoint: a lock not granted within SWAP_LOCK_WAIT_MS (an upload's transaction
+        holds the speeches or the live rows) is let go and asked for again, so that the
         rebuild, not an upload, gives way when the two would deadlock, and the rows
         made are kept for the next try."""
         for attempt in itertools.count(1):
@@ -304,6 +304,12 @@ class PostgresEngine:
             try:
                 with transaction.atomic(using="default"):
                     cursor.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT_MS}ms'")
+                    # The speeches first, as an upload takes them (then the rows): taken
+                    # the other way round, an upload waiting for the rows while the
+                    # catch-up ran found the deadlock before the swap's timeout, and
+                    # failed; and a text changed behind the loader's back between the
+                    # catch-up and the commit was missed. Searches still read both.
+                    cursor.execute("LOCK TABLE speeches_speech IN SHARE ROW EXCLUSIVE MODE")
                     cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
                     self._catch_up(cursor, versions, speeches)
                     _swap(cursor, keys)
