@@ -16,7 +16,7 @@ from dataclasses import replace
 from itertools import chain, islice
 
 from .attribution import attribute, county_pattern, occasion_belongs, tell_apart
-from .breaks import is_salutation
+from .breaks import CLOSING, OPENS_ON_ITS_OCCASION, is_salutation, is_title_line
 from .classify import keyword_pattern, load_topics, pick_topics, score_topics, title_matches
 from .clean import clean_lines
 from .decode import decode_bytes
@@ -93,7 +93,7 @@ def build_speech(ordinal: int, chunk: Chunk, title_shared: bool, original: str, 
         display_title=display,
         title_supplied=supplied,
         split_reason=chunk.reason,
-        fragment=chunk.reason == "fragment" or lost_its_opening(paragraphs) or lost_its_ending(paragraphs),
+        fragment=chunk.reason == "fragment" or survives_in_part(paragraphs),
         attribution=attribution,
     )
 
@@ -110,11 +110,134 @@ def without_added_stops(paragraphs: tuple[str, ...], heading_lines: tuple[str, .
     return tuple(out)
 
 
+def survives_in_part(paragraphs: tuple[str, ...]) -> bool:
+    """A speech of which the page keeps only a part: it lost its opening, its end, or
+    it breaks off where no speech ends (breaks_off). It is a fragment (残篇)."""
+    return lost_its_opening(paragraphs) or lost_its_ending(paragraphs) or breaks_off(paragraphs)
+
+
 def lost_its_opening(paragraphs: tuple[str, ...]) -> bool:
     """A speech that opens past its own start: at its second point or later
     (starts_past_its_first_point), or inside a section, the sentence that leads into a
-    section's points standing first (opens_inside_a_section). It is a fragment (残篇)."""
-    return starts_past_its_first_point(paragraphs) or opens_inside_a_section(paragraphs)
+    section's points standing first (opens_inside_a_section), or inside its outline,
+    that outline going on from 二、 or 三、 (outline_starts_past_one), on a point of a
+    list or a word that links back to what the page lost (opens_on_a_point_or_a_link),
+    or with only its last paragraphs left (survives_as_its_end). It is a fragment (残篇)."""
+    return (
+        starts_past_its_first_point(paragraphs)
+        or opens_inside_a_section(paragraphs)
+        or outline_starts_past_one(paragraphs)
+        or opens_on_a_point_or_a_link(paragraphs)
+        or survives_as_its_end(paragraphs)
+    )
+
+
+# What a speech's first sentence says when it opens on its occasion without 今天 or 这次
+# before it: 004's 法治 speech "厅政策法规处×处长…回顾了2021年的工作,…,我都同意".
+_OPENING_WORDS = re.compile(
+    r"我(?:完全|都|很|十分)?(?:同意|赞成|赞同)|(?:召开|举行|举办).{0,30}(?:会议|大会|会)"
+    r"|(?:这次|今天的?|本次|此次)(?:会议|大会)|大家好|上午好|下午好|晚上好|^我代表|^受.{1,20}委托"
+)
+
+
+def _body_of(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
+    """The paragraphs after the title lines and date lines a speech may open with."""
+    index = 0
+    while index < len(paragraphs) - 1 and (is_title_line(paragraphs[index]) or _DATE_LINE.match(paragraphs[index])):
+        index += 1
+    return paragraphs[index:]
+
+
+def opens_as_a_speech(paragraphs: tuple[str, ...], loosely: bool = False) -> bool:
+    """Whether the speech opens as one does: under its title lines, with a salutation,
+    on its occasion (今天, 这次, 刚才…, or a first sentence that names the meeting or
+    agrees with those who spoke before), or, `loosely`, with any of the words a speech's
+    first paragraph starts with (今年, 根据, 按照…: opens_inside_a_section)."""
+    body = _body_of(paragraphs)
+    if not body:
+        return False
+    first = body[0]
+    sentence = re.split(r"(?<=[。！？!?])", first, maxsplit=1)[0]
+    return (
+        len(body) < len(paragraphs)
+        or is_salutation(first)
+        or bool(OPENS_ON_ITS_OCCASION.match(first))
+        or first.startswith(("尊敬的", "大家好", "各位"))
+        or bool(_OPENING_WORDS.search(sentence))
+        or (loosely and bool(_SPEECH_OPENING.match(first)))
+    )
+
+
+def outline_starts_past_one(paragraphs: tuple[str, ...]) -> bool:
+    """The speech's outline goes on from 二、 or later, numbered in order from there
+    (二、 三、 四、), and the speech opens as none does: it is the body of its second
+    point and what follows, the first point's heading and all before it lost (a page
+    that keeps "错失机遇,就会步步被动…" / "三、抬高标杆抓落实。" …). An outline with a gap
+    (004's 法治 speech: 二、 四、, its 一、 and 三、 lost on the site) says only that
+    headings are missing, and a speech that opens on its occasion is whole."""
+    numbers = [heading_number(p) for p in paragraphs if heading_kind(p) == "chapter"]
+    if not numbers or None in numbers or numbers[0] < 2:
+        return False
+    in_order = numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    return in_order and not opens_as_a_speech(paragraphs)
+
+
+# A word that links a paragraph to the one before it: no speech opens on it.
+_LINK_WORD = re.compile(
+    r"^(?:但是|同时|此外|另外|因此|所以|而且|其次|再次|最后|总之|对此|为此|与此同时|上述|以上|其中|然而)[,，、]"
+)
+
+
+def opens_on_a_point_or_a_link(paragraphs: tuple[str, ...]) -> bool:
+    """The first paragraph is a point of a list ("——认真抓好党风廉政建设。", "一要加强…",
+    "(1)…") or opens on a word that links it to a paragraph before ("但是,认真分析…",
+    "最后,就加强机关办公室工作再强调三点"), and the speech opens as none does."""
+    body = _body_of(paragraphs)
+    if not body or opens_as_a_speech(paragraphs):
+        return False
+    return heading_kind(body[0]) in ("dash", "point", "subitem") or bool(_LINK_WORD.match(body[0]))
+
+
+# The last paragraph thanks, or is a closing ("同志们,…让我们…努力"), or addresses the audience.
+_THANKS = re.compile(r"谢谢(?:大家|各位)?[。！!]?$")
+# A last paragraph that turns to the audience: "同志们,党委信息工作任务光荣而艰巨,…".
+_ADDRESSED_AT_THE_END = re.compile(
+    r"^(?:同志们|各位[\u4e00-\u9fff、]{0,12}|[\u4e00-\u9fff]{0,6}(?:朋友们|同学们|老师们|代表们))[,，!！]"
+)
+# The surviving end of a speech is shorter than this; a whole speech with no greeting
+# and no occasion at its start that closes is longer (the seeds' shortest: 2,839
+# characters, 004's 残联 speech "中国残联成立20多年来…"; then 001's 3,149 "第一,进一步压实…").
+SURVIVING_END_CHARS = 1500
+
+
+def survives_as_its_end(paragraphs: tuple[str, ...]) -> bool:
+    """A short text that closes as a speech does ("同志们,…让我们…", "谢谢大家") but
+    opens as none does, not even loosely: the last paragraphs of a speech."""
+    if not paragraphs or sum(len(p) for p in paragraphs) >= SURVIVING_END_CHARS:
+        return False
+    last = paragraphs[-1]
+    closes = bool(CLOSING.match(last) or _THANKS.search(last) or _ADDRESSED_AT_THE_END.match(last))
+    return closes and not opens_as_a_speech(paragraphs, loosely=True)
+
+
+# The last sentence announces what follows: "下面,我讲几点意见。", "做好以下五个方面工作。"
+_ANNOUNCES_AT_THE_END = re.compile(
+    r"(?:(?:讲|谈|强调|提|说)(?:以下)?(?:几|[两二三四五六七八九十])(?:点|个方面|方面)(?:意见|要求|看法|建议|问题|工作)?"
+    r"|以下(?:几|[两二三四五六七八九十])个?方面(?:的)?(?:工作|问题|内容)?)[。:：]?$"
+)
+
+
+def breaks_off(paragraphs: tuple[str, ...]) -> bool:
+    """The speech stops where no speech ends: on a heading alone ("一、充分肯定成绩。",
+    "(三)积极培育和践行社会主义核心价值观。"), on a colon ("主要体现在:"), or on the
+    sentence that announces its points ("下面,我讲几点意见。"): the page lost the rest."""
+    if not paragraphs:
+        return False
+    last = paragraphs[-1].strip()
+    bare_heading = (
+        bool(heading_kind(last)) and len(last) <= 40 and not re.search(r"[。！？!?；;]", last.rstrip("。！!；;"))
+    )
+    return bare_heading or last.endswith((":", "：")) or bool(_ANNOUNCES_AT_THE_END.search(last))
 
 
 # "下面，我讲三点意见:": how many points the speech announces.
@@ -247,7 +370,7 @@ def build_speeches(chunks: tuple[Chunk, ...], source: tuple[str, ...] = ()) -> l
                     marker=chunk.marker,
                     original_text=original,
                     split_reason=chunk.reason,
-                    fragment=chunk.reason == "fragment" or lost_its_opening(built[key].paragraphs),
+                    fragment=chunk.reason == "fragment" or survives_in_part(built[key].paragraphs),
                 )
             )
         else:

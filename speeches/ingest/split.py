@@ -187,6 +187,9 @@ def is_fragment(body: tuple[Line, ...]) -> bool:
 # speech need say. What survives of a longer one opens past that (000's 篇十二 "同志们:" /
 # "同志们,x城建设是全市大计…", 001's 篇十四 "同志们,农业生产是…").
 _THANKS_AT_THE_END = re.compile(r"谢谢(大家|各位)?[。！!]?$")
+# The other ways a short speech ends: a chair's "散会。", a welcome's "再次欢迎大家的到来！",
+# an opening ceremony's "预祝…圆满成功！".
+_SHORT_CLOSING = re.compile(r"(散会|(再次)?欢迎.{0,12}|(祝|预祝|祝愿).{0,40}(成功|顺利|圆满|健康|快乐|如意))[。！!]?$")
 
 
 def is_whole_speech(body: tuple[Line, ...]) -> bool:
@@ -195,8 +198,12 @@ def is_whole_speech(body: tuple[Line, ...]) -> bool:
         return False
     opening = prose[0].split("：", 1)[-1].split(":", 1)[-1] if is_salutation(prose[0]) else prose[0]
     closing = prose[-1]
-    return bool(OPENS_ON_ITS_OCCASION.match(opening.strip())) and bool(
-        _THANKS_AT_THE_END.search(closing) or CLOSING.match(closing)
+    # After the salutation, a paragraph of its own before the closing one opens it too
+    # ("各位来宾，朋友们：" / "在这春暖花开的美好时节，…表示热烈的欢迎！" / "再次欢迎…"): what
+    # survives of a longer speech under its salutation is its closing alone (000's 篇十二).
+    opens = bool(OPENS_ON_ITS_OCCASION.match(opening.strip())) or (len(prose) > 1 and not CLOSING.match(prose[0]))
+    return opens and bool(
+        _THANKS_AT_THE_END.search(closing) or CLOSING.match(closing) or _SHORT_CLOSING.search(closing)
     )
 
 
