@@ -51,8 +51,11 @@ SURNAMES = set(
 _NAME = r"[\u4e00-\u9fff]{1,2}"
 # "应若平副厅长在20xx年度全省市州…": a byline that opens the speech or its title.
 _BYLINE = re.compile(rf"^(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?P<office>{_OFFICE})(?:同志)?(?:在|的讲话|讲话)")
-# "张建国同志在全市国土资源工作会议上的讲话": a byline with no office. Not "广大同志在…".
-_COMRADE_BYLINE = re.compile(r"^(?!广大|全体|各位|各级)(?P<name>[\u4e00-\u9fff]{2,3}?)同志(?:在|的讲话|讲话)")
+# "张建国同志在全市国土资源工作会议上的讲话": a byline with no office, whole (not 全体同志,
+# nor "党员同志在疫情防控中冲锋在前", "万名同志在一线奋战").
+_COMRADE_BYLINE = re.compile(
+    r"^(?!广大|全体|各位|各级)(?P<name>[\u4e00-\u9fff]{2,3}?)同志(?:在.{2,40}[上中]的?(?:讲话|发言|致辞)|的?讲话)$"
+)
 # "市政协委员曾兰州": an office and a name on a line of their own.
 _SIGNED = re.compile(rf"^(?P<office>[\u4e00-\u9fff]{{0,8}}?(?:{_OFFICE}))(?P<name>[\u4e00-\u9fff]{{2,3}})$")
 # Placeholders the pages put for names: x, xx, ×, **, 某.

@@ -141,13 +141,21 @@ GOES_ON = re.compile(r"^(下面|接下来|最后|另外|再)")
 OPENS_ON_ITS_OCCASION = re.compile(r"^(今天|今晚|这次|本次|此次|刚才)")
 
 
+# "各位领导、老师们：大家好！…": a salutation of several addressees with the speech on its line.
+_ADDRESSES_FIRST = re.compile(rf"^[\u4e00-\u9fff、，,]{{0,30}}?{_ADDRESSEE}[:：]")
+
+
 def _opens_speech(lines: list[Line], i: int) -> bool:
     """After a closing, another speech begins only where a speech's opening follows (a
     title line, its occasion, 尊敬的…, 大家好) that is no closing itself: a speech goes on
     past "同志们，这些成绩的取得，是…共同努力的结果…" with anything, and was cut there."""
     text = lines[i].text
     rest = content_chars(lines[i : i + 6])
-    opens = is_title_line(text) or bool(OPENS_ON_ITS_OCCASION.match(text)) or text.startswith(("尊敬的", "大家好"))
+    opens = (
+        is_title_line(text)
+        or bool(OPENS_ON_ITS_OCCASION.match(text) or _ADDRESSES_FIRST.match(text))
+        or text.startswith(("尊敬的", "大家好"))
+    )
     return opens and not CLOSING.match(text) and not heading_kind(text) and rest >= 300
 
 

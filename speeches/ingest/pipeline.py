@@ -37,7 +37,7 @@ from .restore import damaged_lines, line_repairs, restore_lines
 from .script import to_simplified
 from .sections import heading_kind, heading_number, split_sections
 from .segmenter import default_segmenter
-from .split import Chunk, Collection, original_of, split_collection
+from .split import THANKS_AT_THE_END, Chunk, Collection, original_of, split_collection
 from .types import Decoded, ParsedDocument, ParsedSpeech, StepReport
 from .version import pipeline_version
 
@@ -140,6 +140,10 @@ _OPENING_WORDS = re.compile(
 )
 
 
+# A ceremony's greeting, in its first paragraphs: "在此，我代表县委、县政府，向…表示热烈的祝贺！"
+_GREETS = re.compile(r"我谨?代表.{0,40}(?:表示|致以)|表示热烈的?(?:祝贺|欢迎)")
+
+
 def _body_of(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
     """The paragraphs after the title lines and date lines a speech may open with."""
     index = 0
@@ -164,6 +168,7 @@ def opens_as_a_speech(paragraphs: tuple[str, ...], loosely: bool = False) -> boo
         or bool(OPENS_ON_ITS_OCCASION.match(first))
         or first.startswith(("尊敬的", "大家好", "各位"))
         or bool(_OPENING_WORDS.search(sentence))
+        or any(_GREETS.search(p) for p in body[:2])
         or (loosely and bool(_SPEECH_OPENING.match(first)))
     )
 
@@ -198,8 +203,6 @@ def opens_on_a_point_or_a_link(paragraphs: tuple[str, ...]) -> bool:
     return heading_kind(body[0]) in ("dash", "point", "subitem") or bool(_LINK_WORD.match(body[0]))
 
 
-# The last paragraph thanks, or is a closing ("同志们,…让我们…努力"), or addresses the audience.
-_THANKS = re.compile(r"谢谢(?:大家|各位)?[。！!]?$")
 # A last paragraph that turns to the audience: "同志们,党委信息工作任务光荣而艰巨,…".
 _ADDRESSED_AT_THE_END = re.compile(
     r"^(?:同志们|各位[\u4e00-\u9fff、]{0,12}|[\u4e00-\u9fff]{0,6}(?:朋友们|同学们|老师们|代表们))[,，!！]"
@@ -216,7 +219,7 @@ def survives_as_its_end(paragraphs: tuple[str, ...]) -> bool:
     if not paragraphs or sum(len(p) for p in paragraphs) >= SURVIVING_END_CHARS:
         return False
     last = paragraphs[-1]
-    closes = bool(CLOSING.match(last) or _THANKS.search(last) or _ADDRESSED_AT_THE_END.match(last))
+    closes = bool(CLOSING.match(last) or THANKS_AT_THE_END.search(last) or _ADDRESSED_AT_THE_END.match(last))
     return closes and not opens_as_a_speech(paragraphs, loosely=True)
 
 
@@ -234,8 +237,11 @@ def breaks_off(paragraphs: tuple[str, ...]) -> bool:
     if not paragraphs:
         return False
     last = paragraphs[-1].strip()
+    # Not a dash's point: "——坚决遏制重特大事故发生！" ends whole speeches.
     bare_heading = (
-        bool(heading_kind(last)) and len(last) <= 40 and not re.search(r"[。！？!?；;]", last.rstrip("。！!；;"))
+        heading_kind(last) not in ("", "dash")
+        and len(last) <= 40
+        and not re.search(r"[。！？!?；;]", last.rstrip("。！!；;"))
     )
     return bare_heading or last.endswith((":", "：")) or bool(_ANNOUNCES_AT_THE_END.search(last))
 

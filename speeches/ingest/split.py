@@ -84,12 +84,13 @@ def original_of(chunk: Chunk, source: tuple[str, ...]) -> str:
 
 
 # A marker before the title, where the seeds write theirs after it: "篇一：在…的讲话",
-# "第二篇:…", "【篇三】", "范文一" (pages of the same sites, audited 2026-12-07).
+# "第二篇:…", "【篇三】", "范文一" (other pages of the same sites).
 _NUMERAL = _NUM + "\\d"
 _MARKER_FIRST = rf"[【\[]\s*(?:第?[{_NUMERAL}]+篇|篇\s*[{_NUMERAL}]+)\s*[】\]]|第[{_NUMERAL}]+篇|篇\s*[{_NUMERAL}]+|范文\s*[{_NUMERAL}]+"
 MARKER_FIRST = re.compile(rf"^(?P<marker>{_MARKER_FIRST})[\s:：]*(?P<title>[^。！？!?，,]{{0,60}})$")
-# What numbers a title in a list of them: such a marker, or "一、", "1.", "3、" (not "2.09").
-_ENUMERATOR = re.compile(rf"^(?:{_MARKER_FIRST}|[{_NUMERAL}]+\s*[、.．](?!\d))[\s:：]*")
+# What numbers a title in a list of them: such a marker, or "一、", "1.", "3、" (not "2.09",
+# nor "一、二季度…": a numeral after it is the title's).
+_ENUMERATOR = re.compile(rf"^(?:{_MARKER_FIRST}|[{_NUMERAL}]+\s*[、.．](?![{_NUMERAL}]))[\s:：]*")
 
 
 # A genre's name alone is no title: "讲话稿1" … "讲话稿3" (cited as 讲话稿1, as the source's own).
@@ -186,7 +187,7 @@ def is_fragment(body: tuple[Line, ...]) -> bool:
 # closes ("谢谢大家。"): "同志们：" / "今天召开会议，部署春耕生产工作。…谢谢大家。" is all a
 # speech need say. What survives of a longer one opens past that (000's 篇十二 "同志们:" /
 # "同志们,x城建设是全市大计…", 001's 篇十四 "同志们,农业生产是…").
-_THANKS_AT_THE_END = re.compile(r"谢谢(大家|各位)?[。！!]?$")
+THANKS_AT_THE_END = re.compile(r"谢谢(大家|各位)?[。！!]?$")
 # The other ways a short speech ends: a chair's "散会。", a welcome's "再次欢迎大家的到来！",
 # an opening ceremony's "预祝…圆满成功！".
 _SHORT_CLOSING = re.compile(r"(散会|(再次)?欢迎.{0,12}|(祝|预祝|祝愿).{0,40}(成功|顺利|圆满|健康|快乐|如意))[。！!]?$")
@@ -201,10 +202,10 @@ def is_whole_speech(body: tuple[Line, ...]) -> bool:
     # After the salutation, a paragraph of its own before the closing one opens it too
     # ("各位来宾，朋友们：" / "在这春暖花开的美好时节，…表示热烈的欢迎！" / "再次欢迎…"): what
     # survives of a longer speech under its salutation is its closing alone (000's 篇十二).
-    opens = bool(OPENS_ON_ITS_OCCASION.match(opening.strip())) or (len(prose) > 1 and not CLOSING.match(prose[0]))
-    return opens and bool(
-        _THANKS_AT_THE_END.search(closing) or CLOSING.match(closing) or _SHORT_CLOSING.search(closing)
+    opens = bool(OPENS_ON_ITS_OCCASION.match(opening.strip())) or (
+        len(prose) > 1 and not CLOSING.match(prose[0]) and not heading_kind(prose[0])
     )
+    return opens and bool(THANKS_AT_THE_END.search(closing) or CLOSING.match(closing) or _SHORT_CLOSING.search(closing))
 
 
 def split_collection(lines: tuple[Line, ...]) -> Collection:
@@ -219,7 +220,7 @@ def split_collection(lines: tuple[Line, ...]) -> Collection:
         chunk = Chunk(clean_title(title), "", tuple(content), "page")
         pieces = split_chunk(chunk) if content else ()
         return Collection(title, (), tuple(pieces), tuple(trailer), source=tuple(line.raw for line in lines))
-    preamble = tuple(line for line in content[: starts[0]] if line.text != title)
+    preamble = tuple(content[: starts[0]])
     chunks: list[Chunk] = []
     fragments: list[tuple[str, tuple[Line, ...]]] = []
     for n, start in enumerate(starts):

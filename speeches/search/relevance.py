@@ -48,9 +48,14 @@ def near_groups(tree) -> list[list[q.Term]]:
     none: the alternatives of 疫情 OR 考试, or of 瞭解, need not stand together. When
     each alternative was a term of its own, a speech had to hold 瞭解 and 了解 both, so
     瞭解 情況 and (防汛 OR 抗旱) 部署 gave no bonus and ordered otherwise than 了解 情况."""
-    children = tree.children if isinstance(tree, q.All) else (tree,)
+    children = _conjuncts(tree)
     groups = [near_terms(positive_terms(child)) for child in children if not isinstance(child, q.Not)]
     return [group for group in groups if group]
+
+
+def _conjuncts(node) -> list:
+    """The operands of an AND, an AND inside it ("工作 (发展 改革)") opened up."""
+    return [c for child in node.children for c in _conjuncts(child)] if isinstance(node, q.All) else [node]
 
 
 def group_events(where: list[list[list[int]]], groups: list[list[q.Term]]):

@@ -49,3 +49,14 @@ def test_the_archives_commands_name_migrate_before_touching_a_database_that_lack
     forget_the_last_migration()
     with pytest.raises(CommandError, match=r"1 migrations not applied.*manage\.py migrate"):
         call_command(command, *args, stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_report_of_what_ingest_would_do_needs_no_database():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    forget_the_last_migration()
+    out = StringIO()
+    call_command("ingest", "--report", "corpus/seeds/002_5507ae1777cd8619.txt", stdout=out, stderr=StringIO())
+    assert out.getvalue()

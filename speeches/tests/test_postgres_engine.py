@@ -339,8 +339,8 @@ def test_speeches_changed_or_removed_during_a_rebuild_are_searched_as_they_are_a
         write = postgres.PostgresEngine._write
         monkeypatch.setattr(postgres.PostgresEngine, "_write", staticmethod(lambda *a: (write(*a), upload())))
     else:  # after the rows were caught up once, before the live table is locked
-        copy = postgres._copy_indexes
-        monkeypatch.setattr(postgres, "_copy_indexes", lambda cursor: (copy(cursor), upload())[0])
+        copy = postgres.copy_indexes
+        monkeypatch.setattr(postgres, "copy_indexes", lambda cursor: (copy(cursor), upload())[0])
     engine().rebuild()
     assert changed and search_speeches("春耕").count == 0 and search_speeches("秋收冬藏").count == 1
     assert not SearchRow.objects.filter(speech__document__original_name="province.txt").exists()
@@ -398,7 +398,7 @@ def test_a_search_that_meets_a_rebuilds_swap_waits_or_says_the_index_is_busy_and
 
     # Dropping the old rows' table in the swap took speeches_speech whole, which a search
     # holding it while it waited for the rows deadlocked with: a 500, with a traceback.
-    answered, swap = [], postgres._swap
+    answered, swap = [], postgres.swap_in
 
     def search():
         try:
@@ -413,7 +413,7 @@ def test_a_search_that_meets_a_rebuilds_swap_waits_or_says_the_index_is_busy_and
         swap(cursor, keys)
         swap_as_a_search_arrives.searching = searching
 
-    monkeypatch.setattr(postgres, "_swap", swap_as_a_search_arrives)
+    monkeypatch.setattr(postgres, "swap_in", swap_as_a_search_arrives)
     engine().rebuild()
     swap_as_a_search_arrives.searching.join()
     # The test's transaction holds the new table till its end: the search says so.
@@ -431,7 +431,7 @@ def test_a_rebuilds_swap_holds_the_speeches_against_writes_as_an_upload_takes_th
 
     # Taking only the rows, the swap let a text change between its last catch-up and its
     # commit, and an upload waiting for the rows found the deadlock first and failed.
-    other, swap, written = other_connection(), postgres._swap, []
+    other, swap, written = other_connection(), postgres.swap_in, []
 
     def swap_while_a_speech_is_written(cursor, keys):
         with other.cursor() as writing:
@@ -442,7 +442,7 @@ def test_a_rebuilds_swap_holds_the_speeches_against_writes_as_an_upload_takes_th
                 written.append(False)
         swap(cursor, keys)
 
-    monkeypatch.setattr(postgres, "_swap", swap_while_a_speech_is_written)
+    monkeypatch.setattr(postgres, "swap_in", swap_while_a_speech_is_written)
     try:
         engine().rebuild()
     finally:

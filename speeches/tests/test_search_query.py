@@ -341,3 +341,13 @@ def test_a_sign_typed_alone_is_named_once_not_once_as_a_prefix_and_again_as_a_su
     # "the term is matched as typed".
     assert parse_query(sign).message.count("不是检索运算符") == 1
     assert parse_query(f"发展{sign}").message.count("不是检索运算符") == 1
+
+
+def test_closeness_groups_an_ors_alternatives_and_opens_up_an_and_inside_an_and():
+    from speeches.search.relevance import near_groups
+
+    # "工作 (发展 改革)" means "工作 发展 改革": 工作 beside 发展 with 改革 far away had the
+    # full bonus, as if 发展 and 改革 were alternatives.
+    assert near_groups(parse_query("工作 (发展 改革)").tree) == near_groups(parse_query("工作 发展 改革").tree)
+    assert near_groups(parse_query("(防汛 OR 抗旱) 部署").tree) == [[Term("防汛"), Term("抗旱")], [Term("部署")]]
+    assert len(near_groups(parse_query("疫情 OR 考试").tree)) == 1  # alternatives alone: no closeness

@@ -138,16 +138,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        require_migrated()
         lower_priority()
         paths, skipped = expand_paths(options["paths"])
         self.verbosity = options["verbosity"]
         if skipped:
             names = ", ".join(path.name for path in skipped[:5]) + (", …" if len(skipped) > 5 else "")
             self.stderr.write(f"left out {len(skipped)} files that are hidden or neither pages nor zips: {names}")
-        if options["report"]:
+        if options["report"]:  # writes nothing and reads no table: no database needed
             self.report(paths, options)
             return
+        require_migrated()
         failures = stored = 0
         # In path order, so parse_many's results come back in the order they are loaded.
         ahead = to_parse_ahead(paths, options["force"]) if len(paths) > 1 and options["jobs"] != 1 else []

@@ -15,9 +15,7 @@ Searches read from a replica when archive.db_routing allows one.
 
 from __future__ import annotations
 
-import itertools
 import os
-import time
 from functools import lru_cache
 from multiprocessing import get_context
 
@@ -40,12 +38,25 @@ from ..relevance import (
 )
 from .rows import TITLE_PART, speech_rows
 from .sql import statement
+from .swap import (
+    CATCH_UP_ROUNDS,
+    CAUGHT_UP,
+    DEADLOCK,
+    LOCK_NOT_AVAILABLE,
+    NEXT_TABLE,
+    OLD_TABLE,
+    REBUILD_LOCK,
+    SWAP_LOCK_WAIT_MS,
+    TABLE,
+    copy_indexes,
+    drop_old_table,
+    row_versions,
+    sqlstate,
+    swap_in,
+    when_locks_are_free,
+)
 
 INDEX_NAME = "speeches_searchrow_grams"
-TABLE = "speeches_searchrow"
-# Where `reindex` writes the rows before they take the live table's place.
-NEXT_TABLE = "speeches_searchrow_next"
-OLD_TABLE = "speeches_searchrow_old"
 ROW_COLUMNS = ("speech_id", "part", "lead", "body", "words", "grams", "source", "parts")
 # A rebuild makes rows on every core from this many speeches on (jieba is the cost).
 PARALLEL_FROM = 2000
@@ -89,17 +100,6 @@ def _rows_of(speech: tuple[int, str, str]) -> list[SearchRow]:
 # How long a search waits for a lock on the search rows (only the swap of a rebuild takes one that
 # searches wait for) before it answers that the index is being updated.
 LOCK_WAIT_MS = 2000
-LOCK_NOT_AVAILABLE = "55P03"
-DEADLOCK = "40P01"
-# How long `reindex` waits for each lock of its swap before letting go and trying again
-# (below PostgreSQL's deadlock_timeout, 1 s: the rebuild gives way first), and how often.
-SWAP_LOCK_WAIT_MS = 500
-SWAP_ATTEMPTS = 600
-
-
-def _sqlstate(error: Exception) -> str | None:
-    cause = error.__cause__
-    return getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
 
 
 class PostgresEngine:
@@ -141,7 +141,7 @@ class PostgresEngine:
         try:
             rows = self._rows(built, using)
         except OperationalError as error:
-            if _sqlstate(error) not in (LOCK_NOT_AVAILABLE, DEADLOCK):
+            if sqlstate(error) not in (LOCK_NOT_AVAILABLE, DEADLOCK):
                 raise
             # A lock on the rows held past LOCK_WAIT_MS (an operator's, or a swap of
             # `reindex` that took as long): a search waited for all of it, past
@@ -252,7 +252,7 @@ class PostgresEngine:
                 cursor.execute(f"DROP TABLE IF EXISTS {NEXT_TABLE}")
                 cursor.execute(f"DROP TABLE IF EXISTS {OLD_TABLE}")
                 cursor.execute(f"CREATE TABLE {NEXT_TABLE} (LIKE {TABLE} INCLUDING ALL EXCLUDING INDEXES)")
-                versions = _versions(cursor)
+                versions = row_versions(cursor)
                 batch = []
                 for speech in speeches.iterator(chunk_size=BATCH):
                     batch.append(speech)
@@ -264,7 +264,7 @@ class PostgresEngine:
                 # hundreds of speeches would hold searches past LOCK_WAIT_MS) until few are
                 # left, then, the live table locked, those changed since.
                 versions, _ = self._catch_up(cursor, versions, speeches)
-                keys = _copy_indexes(cursor)
+                keys = copy_indexes(cursor)
                 self._swap_when_free(cursor, versions, speeches, keys)
                 _record_format()
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -272,7 +272,7 @@ class PostgresEngine:
             if pool is not None:
                 pool.close()
                 pool.join()
-        _drop_old()
+        drop_old_table()
         with connections["default"].cursor() as cursor:
             cursor.execute(f"ANALYZE {TABLE}")
         return total
@@ -280,7 +280,7 @@ class PostgresEngine:
     def _catch_up(self, cursor, versions: dict[int, str], speeches) -> tuple[dict[int, str], int]:
         """NEXT_TABLE's rows of the speeches whose row version is not `versions`' made
         again; returns the versions they were made from and how many were."""
-        now = _versions(cursor)
+        now = row_versions(cursor)
         changed = sorted(pk for pk in versions.keys() | now.keys() if versions.get(pk) != now.get(pk))
         if changed:
             cursor.execute(f"DELETE FROM {NEXT_TABLE} WHERE speech_id = ANY(%s)", [changed])
@@ -293,32 +293,30 @@ class PostgresEngine:
         holds the speeches or the live rows) is let go and asked for again, so that the
         rebuild, not an upload, gives way when the two would deadlock, and the rows
         made are kept for the next try."""
-        for attempt in itertools.count(1):
+
+        def attempt() -> None:
             # Unlocked first, and kept when an attempt fails: under steady uploads each
             # locked attempt made again all that changed since the first, 60 speeches
             # (3.8 s, past a search's LOCK_WAIT_MS), then 219, then 345, and none won.
+            nonlocal versions
             for _ in range(CATCH_UP_ROUNDS):
                 versions, changed = self._catch_up(cursor, versions, speeches)
                 if changed <= CAUGHT_UP:
                     break
-            try:
-                with transaction.atomic(using="default"):
-                    cursor.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT_MS}ms'")
-                    # The speeches first, as an upload takes them (then the rows): taken
-                    # the other way round, an upload waiting for the rows while the
-                    # catch-up ran found the deadlock before the swap's timeout, and
-                    # failed; and a text changed behind the loader's back between the
-                    # catch-up and the commit was missed. Searches still read both.
-                    cursor.execute("LOCK TABLE speeches_speech IN SHARE ROW EXCLUSIVE MODE")
-                    cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
-                    self._catch_up(cursor, versions, speeches)
-                    _swap(cursor, keys)
-                    cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
-                return
-            except OperationalError as error:
-                if _sqlstate(error) not in (LOCK_NOT_AVAILABLE, DEADLOCK) or attempt == SWAP_ATTEMPTS:
-                    raise
-                time.sleep(min(5.0, 0.1 * attempt))
+            with transaction.atomic(using="default"):
+                cursor.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT_MS}ms'")
+                # The speeches first, as an upload takes them (then the rows): taken
+                # the other way round, an upload waiting for the rows while the
+                # catch-up ran found the deadlock before the swap's timeout, and
+                # failed; and a text changed behind the loader's back between the
+                # catch-up and the commit was missed. Searches still read both.
+                cursor.execute("LOCK TABLE speeches_speech IN SHARE ROW EXCLUSIVE MODE")
+                cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
+                self._catch_up(cursor, versions, speeches)
+                swap_in(cursor, keys)
+                cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+
+        when_locks_are_free(attempt)
 
     @staticmethod
     def _write(batch, pool) -> None:
@@ -399,108 +397,6 @@ class PostgresEngine:
             )
             found = cursor.fetchone()
         return f"PostgreSQL, {found[0].upper()} index {INDEX_NAME}" if found else f"PostgreSQL, no index {INDEX_NAME}"
-
-
-def _versions(cursor) -> dict[int, str]:
-    """Each speech's row version and its document's (xmin, which a committed change
-    renews, and ctid, which any new version of a row has new, in this transaction too)."""
-    cursor.execute(
-        "SELECT s.id, s.xmin::text || s.ctid::text || d.xmin::text || d.ctid::text"
-        " FROM speeches_speech s JOIN speeches_document d ON d.id = s.document_id"
-    )
-    return dict(cursor.fetchall())
-
-
-# pg_try_advisory_xact_lock's key of `reindex` (any number no other code of the database takes).
-REBUILD_LOCK = 20_561_208
-# Catching up without the lock: at most this many rounds, until no more than CAUGHT_UP
-# speeches changed in one (what the locked catch-up then makes must fit LOCK_WAIT_MS).
-CATCH_UP_ROUNDS = 10
-CAUGHT_UP = 20
-
-
-def _drop_old() -> None:
-    """The old rows' table, after the swap committed, in a moment of its own (retried)."""
-    if connections["default"].in_atomic_block:
-        with connections["default"].cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {OLD_TABLE}")
-        return
-    for attempt in range(1, SWAP_ATTEMPTS + 1):
-        try:
-            with transaction.atomic(using="default"), connections["default"].cursor() as cursor:
-                cursor.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT_MS // 5}ms'")
-                cursor.execute(f"DROP TABLE IF EXISTS {OLD_TABLE}")
-            return
-        except OperationalError as error:
-            if _sqlstate(error) not in (LOCK_NOT_AVAILABLE, DEADLOCK) or attempt == SWAP_ATTEMPTS:
-                raise
-            time.sleep(min(5.0, 0.1 * attempt))
-
-
-def _copy_indexes(cursor) -> list[tuple[str, str, str, str]]:
-    """The live table's indexes and unique keys made on NEXT_TABLE, under names of their
-    own until the swap; its foreign keys are only listed (made at the swap: a key to a
-    speech deleted meanwhile would fail the deletion's commit). Returns (kind, name on
-    NEXT_TABLE, live name, definition)."""
-    cursor.execute(
-        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f') ORDER BY conname",
-        [TABLE],
-    )
-    made = []
-    for number, (name, kind, definition) in enumerate(cursor.fetchall()):
-        made.append(("foreign key" if kind == "f" else "constraint", f"{NEXT_TABLE}_{number}", name, definition))
-    cursor.execute(
-        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-        " WHERE i.indrelid = %s::regclass"
-        " AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass)"
-        " ORDER BY c.relname",
-        [TABLE, TABLE],
-    )
-    for number, (name, definition) in enumerate(cursor.fetchall()):
-        made.append(("index", f"{NEXT_TABLE}_i{number}", name, definition))
-    for kind, name, _, definition in made:
-        if kind == "constraint":
-            cursor.execute(f"ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT {name} {definition}")
-        elif kind == "index":
-            # CREATE [UNIQUE] INDEX <name> ON [ONLY] <schema>.<table> USING ...
-            head, on, rest = definition.partition(" ON ")
-            table, using = rest.removeprefix("ONLY ").split(" ", 1)
-            if not head.startswith("CREATE") or table.rsplit(".", 1)[-1] != TABLE:
-                raise RuntimeError(f"an index of {TABLE} not understood: {definition}")
-            cursor.execute(f"{head.rsplit(' ', 1)[0]} {name} ON {NEXT_TABLE} {using}")
-    return made
-
-
-def _swap(cursor, made: list[tuple[str, str, str, str]]) -> None:
-    """NEXT_TABLE takes the live table's place, name, keys and index names (the live
-    table locked: see rebuild)."""
-    for kind, name, _, definition in made:
-        if kind == "foreign key":
-            cursor.execute(f"ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT {name} {definition}")
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id'), pg_get_serial_sequence(%s, 'id')", [TABLE, NEXT_TABLE])
-    sequence, next_sequence = cursor.fetchone()
-    cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {OLD_TABLE}")
-    cursor.execute(f"TRUNCATE {OLD_TABLE}")  # its key must not refuse a speech's deletion before _drop_old
-    # The old table is dropped after the commit (_drop_old); its index names and sequence
-    # give way now (its key to speeches stays: constraint names are per table).
-    for kind, _, live_name, _ in made:
-        if kind == "index":
-            cursor.execute(f"DROP INDEX {live_name}")
-        elif kind == "constraint":
-            cursor.execute(f"ALTER TABLE {OLD_TABLE} DROP CONSTRAINT {live_name}")
-    if sequence:
-        cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {OLD_TABLE}_id_seq")
-    cursor.execute(f"ALTER TABLE {NEXT_TABLE} RENAME TO {TABLE}")
-    # Not dropped here: dropping its key to speeches takes ACCESS EXCLUSIVE on speeches_speech,
-    # which a search holding speeches_speech while it waits for the rows deadlocks with.
-    for kind, name, live_name, _ in made:
-        if kind == "index":
-            cursor.execute(f"ALTER INDEX {name} RENAME TO {live_name}")
-        else:
-            cursor.execute(f"ALTER TABLE {TABLE} RENAME CONSTRAINT {name} TO {live_name}")
-    if sequence and next_sequence:
-        cursor.execute(f"ALTER SEQUENCE {next_sequence} RENAME TO {sequence.rsplit('.', 1)[-1]}")
 
 
 def _closer_first(hits: list[tuple[int, float, int]], near, idfs: list[float], using: str):

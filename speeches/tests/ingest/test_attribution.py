@@ -85,6 +85,8 @@ def test_a_byline_naming_a_comrade_states_the_speaker_and_no_office():
     assert (speaker.value, speaker.standing, office) == ("张建国", STATED, Attribute())
     speaker, _ = find_speaker("", paragraphs("全体同志在抗洪一线的讲话\n同志们:"))
     assert speaker == Attribute()
+    for opening in ("党员同志在疫情防控中冲锋在前", "万名同志在一线奋战"):
+        assert find_speaker("", paragraphs(f"{opening}\n同志们:"))[0] == Attribute()
 
 
 def test_placeholders_are_no_name():

@@ -85,6 +85,8 @@ def test_it_takes_no_heading_inside_a_speech_or_collection_title_for_a_marker(te
 def test_numbers_that_belong_to_a_title_stay_in_it():
     assert clean_title("2.09亿元项目开工仪式上的讲话") == "2.09亿元项目开工仪式上的讲话"
     assert clean_title("3、在全市公路工作会议上的讲话") == "在全市公路工作会议上的讲话"
+    # "一、二季度" is the first and second quarters, no number of a list.
+    assert clean_title("一、二季度经济运行分析会讲话") == "一、二季度经济运行分析会讲话"
 
 
 @pytest.mark.parametrize("title", ["讲话稿范文3篇", "慈善工作会议讲话稿【三篇】", "慈善工作会议讲话稿(精选2篇)"])
@@ -202,6 +204,8 @@ def test_a_speech_goes_on_past_a_comrades_sentence_of_thanks_and_another_opens_a
     assert find_breaks(list(lines("同志们:", PROSE, thanks, middle, PROSE))) == []
     opening = "今天召开全市民政工作会议,主要任务是总结去年工作,部署今年任务。" * 4
     assert find_breaks(list(lines("同志们:", PROSE, thanks, opening, PROSE))) == [(3, "closing")]
+    greeting = "各位领导、老师们：大家好！我是实验小学的教师，今天很荣幸在这里发言。" * 3
+    assert find_breaks(list(lines("同志们:", PROSE, thanks, greeting, PROSE))) == [(3, "closing")]
 
 
 def test_an_outline_started_again_after_the_speaker_announces_it_stays_in_the_speech():
@@ -520,6 +524,17 @@ CLOSE = "同志们，让我们在市委的坚强领导下，开拓进取，扎�
         (("同志们：", "今天召开全市工作会议。" + BODY, "主要体现在："), True),
         (("同志们：", "今天召开全市工作会议。" + BODY, "下面，我讲几点意见。"), True),
         (("同志们：", "今天召开全市工作会议。" + BODY, BODY, CLOSE), False),
+        # Whole short speeches: a ceremony's, greeting in its second paragraph; one whose
+        # last line is a dash's point.
+        (
+            (
+                "金秋十月，丹桂飘香。全县第十届运动会今天隆重开幕了。",
+                "在此，我代表县委、县政府，向大会的召开表示热烈的祝贺！" + BODY,
+                "最后，预祝本届运动会取得圆满成功！谢谢大家！",
+            ),
+            False,
+        ),
+        (("同志们：", "今天召开全县安全生产工作会议。" + BODY, BODY, "——坚决遏制重特大事故发生！"), False),
     ],
 )
 def test_a_speech_of_which_the_page_keeps_a_part_is_a_fragment_and_a_whole_one_is_not(paragraphs, survives):
@@ -545,3 +560,5 @@ def test_a_short_welcome_or_a_chairs_closing_words_are_whole_speeches():
     assert is_whole_speech(welcome) and is_whole_speech(chair)
     # What survives of a longer speech under its salutation is still a fragment (000 篇十二).
     assert not is_whole_speech(lines("同志们：", CLOSE))
+    # And its last point with its closing: no opening stands before it.
+    assert not is_whole_speech(lines("同志们：", "三是加强督查考核，确保各项任务落到实处。", "谢谢大家！"))
