@@ -6,7 +6,6 @@ public ids and brings the index along), never a hand edit that the index would
 not see.
 """
 
-import time
 from contextlib import nullcontext
 
 from django import forms
@@ -26,7 +25,7 @@ from .indexing import index_document
 from .loading import child_parser, ingest_bytes, remove_document, size_text
 from .locks import IndexBusy
 from .models import Document, Section, Speech, SpeechAlias, SpeechTopic, Topic
-from .uploads import file_report, is_zip, step_rows, upload_files, warnings_of
+from .uploads import Allowance, file_report, is_zip, step_rows, upload_files, warnings_of
 
 
 class UsedFilter(admin.SimpleListFilter):
@@ -298,26 +297,26 @@ class DocumentAdmin(admin.ModelAdmin):
         )
         if asking is not None:
             return asking
-        reports, budget = [], settings.INGEST_INLINE_MAX_BYTES  # per request, as for uploads
+        reports = []
+        # The request's allowance of bytes and time, the kept zips' too (uploads.Allowance).
+        allowance = Allowance.for_request()
         busy = queryset.filter(status=Document.Status.PROCESSING)
         if busy.exists():  # a worker is ingesting them right now; a second ingest beside it would race
             self.message_user(request, f"{busy.count()} 个文档正在后台处理，已跳过", messages.WARNING)
         # Parsed in a child process, as uploads are: the pipeline's models never stay in
-        # a web worker (one re-ingest grew it from 278 to 588 MB).
-        # And its time, as for uploads (uploads.upload_files).
-        deadline = time.monotonic() + settings.INGEST_INLINE_SECONDS
-        parsing = child_parser(lambda: deadline - time.monotonic(), in_request=True)
+        # a web worker (one re-ingest grew it from 278 to 588 MB). One child for the
+        # action, the kept zips' pages too.
+        parsing = child_parser(allowance.seconds_left, in_request=True)
         with parsing if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
             for document in queryset.exclude(status=Document.Status.PROCESSING):
                 raw, name = bytes(document.raw), document.original_name
                 if is_zip(name, raw):  # a kept zip is expanded again, its pages parsed again
-                    # Within the action's time: each zip had a request's time of its own,
-                    # and three of them outlasted gunicorn's 120 s.
-                    reports.extend(upload_files([(name, raw)], request.user, force=True, deadline=deadline))
+                    reports.extend(
+                        upload_files([(name, raw)], request.user, force=True, allowance=allowance, parser=parser)
+                    )
                     continue
-                inline_max = max(budget, 0) if time.monotonic() < deadline else 0
-                result = ingest_bytes(raw, name, force=True, inline_max=inline_max, parser=parser)
-                budget -= len(raw) if result.status == "ingested" else 0
+                result = ingest_bytes(raw, name, force=True, inline_max=allowance.inline_max(), parser=parser)
+                allowance.spent(result, len(raw))
                 reports.append(file_report(name, result))
                 self.log_change(request, document, f"重新入库：{reports[-1]['status_label']}")
         self.message_user(request, summary_of(reports), summary_level(reports))

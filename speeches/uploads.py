@@ -200,25 +200,46 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> 
     return None if len(data) > limit else data
 
 
+@dataclass
+class Allowance:
+    """What one request may parse itself before it queues the rest for the worker:
+    INGEST_INLINE_MAX_BYTES of pages parsed, and INGEST_INLINE_SECONDS. It bounds the whole
+    request, not each file, so that many files, a big zip or an admin's re-ingest of
+    several kept zips cannot outlast the web server's timeout (a killed request would
+    leave them pending; each kept zip re-ingested had a request's allowance of its own,
+    and three outlasted gunicorn's 120 s). Time, too: a page of a hostile shape, or a
+    thousand small failures that cost no bytes, outlasted it."""
+
+    deadline: float  # time.monotonic()
+    budget: int  # bytes
+
+    @classmethod
+    def for_request(cls) -> Allowance:
+        return cls(time.monotonic() + settings.INGEST_INLINE_SECONDS, settings.INGEST_INLINE_MAX_BYTES)
+
+    def seconds_left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def inline_max(self) -> int:
+        """How big a page this request may still parse itself (0: queue it)."""
+        return max(self.budget, 0) if self.seconds_left() > 0 else 0
+
+    def spent(self, result: LoadResult, size: int) -> None:
+        self.budget -= size if result.status == "ingested" else 0
+
+
 def upload_files(
-    files: Iterable[tuple[str, bytes]], user, force: bool = False, deadline: float | None = None
+    files: Iterable[tuple[str, bytes]],
+    user,
+    force: bool = False,
+    allowance: Allowance | None = None,
+    parser=None,
 ) -> list[dict]:
     """Store and ingest every uploaded file (zips expanded); one report per piece or skip.
     `force` parses pages already in the archive again (the admin's re-ingest of a zip);
-    `deadline` (time.monotonic()) is the request's, where it has other work to time.
-
-    INGEST_INLINE_MAX_BYTES bounds the whole request, not each file: once the pages
-    parsed here add up to it, the rest are queued, so that many files or a big zip
-    cannot outlast the web server's timeout (a killed request would leave them pending)."""
-    reports, budget = [], settings.INGEST_INLINE_MAX_BYTES
-    # And its time: a file parses for what is left of INGEST_INLINE_SECONDS, and once
-    # that is spent the rest are queued (a page of a hostile shape, or a thousand small
-    # failures that cost no budget, outlasted gunicorn's timeout).
-    if deadline is None:
-        deadline = time.monotonic() + settings.INGEST_INLINE_SECONDS
-
-    def seconds_left() -> float:
-        return deadline - time.monotonic()
+    `allowance` and `parser` are the request's, where it parses other files too."""
+    reports = []
+    allowance = allowance or Allowance.for_request()
 
     # Every page's bytes are kept before any is parsed: a request that dies on one (its
     # worker killed, an error past the pipeline's) had never stored the pages after it.
@@ -234,17 +255,21 @@ def upload_files(
                 document, _ = store_upload(piece.raw, piece.name, user)
                 expansion.pieces[index] = replace(piece, raw=b"", stored=document.pk)
         expansions.append(expansion)
-    parsing = child_parser(seconds_left, in_request=True)
-    with parsing if settings.INGEST_INLINE_IN_CHILD else nullcontext(None) as parser:
+    if parser is not None:
+        parsing = nullcontext(parser)
+    elif settings.INGEST_INLINE_IN_CHILD:
+        parsing = child_parser(allowance.seconds_left, in_request=True)
+    else:
+        parsing = nullcontext(None)
+    with parsing as parser:
         for expansion in expansions:
             for piece in expansion.pieces:
                 if piece.stored is not None:
                     piece = replace(
                         piece, raw=bytes(Document.objects.values_list("raw", flat=True).get(pk=piece.stored))
                     )
-                inline_max = max(budget, 0) if seconds_left() > 0 else 0
-                result = store_piece(piece, user, inline_max, parser, force)
-                budget -= len(piece.raw) if result.status == "ingested" else 0
+                result = store_piece(piece, user, allowance.inline_max(), parser, force)
+                allowance.spent(result, len(piece.raw))
                 reports.append(file_report(piece.name, result))
                 if piece.whole:
                     reports[-1].update(status="kept", status_label=STATUS_LABELS["kept"])

@@ -136,7 +136,7 @@ def test_a_reingest_of_a_kept_zip_parses_its_pages_again(staff_client, seed_byte
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("empty_archive", "fresh_index")
-def test_kept_zips_reingested_together_share_the_actions_time(
+def test_kept_zips_reingested_together_share_the_actions_time_and_bytes(
     staff_client, seed_bytes, monkeypatch, django_capture_on_commit_callbacks
 ):
     import time
@@ -146,23 +146,25 @@ def test_kept_zips_reingested_together_share_the_actions_time(
     from speeches import admin as speeches_admin
     from speeches.tests.admin_helpers import upload, zip_of
 
-    # Each kept zip had a request's time of its own: three outlasted gunicorn's 120 s.
+    # Each kept zip had a request's allowance of its own: three outlasted gunicorn's 120 s.
     for name in ("one.zip", "two.zip"):
         raw = zip_of({f"{name}.txt": seed_bytes[SEED_002] + name.encode(), "photo.png": b"\x89PNG\r\n\x1a\n"})
         with django_capture_on_commit_callbacks(execute=True):
             upload(staff_client, (name, raw))
-    upload_files, deadlines = speeches_admin.upload_files, []
+    upload_files, allowances = speeches_admin.upload_files, []
 
-    def timed(files, user, force=False, deadline=None):
-        deadlines.append(deadline)
-        return upload_files(files, user, force=force, deadline=deadline)
+    def spied(files, user, force=False, allowance=None, parser=None):
+        allowances.append((allowance, allowance.budget))
+        return upload_files(files, user, force=force, allowance=allowance, parser=parser)
 
-    monkeypatch.setattr(speeches_admin, "upload_files", timed)
+    monkeypatch.setattr(speeches_admin, "upload_files", spied)
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         act(staff_client, "reingest", *Document.objects.filter(original_name__in=["one.zip", "two.zip"]))
-    assert len(deadlines) == 2 and deadlines[0] == deadlines[1]
-    assert deadlines[0] <= started + settings.INGEST_INLINE_SECONDS + 1
+    (first, budget_before), (second, budget_after) = allowances
+    assert first is second and first.deadline <= started + settings.INGEST_INLINE_SECONDS + 1
+    # The first zip's page, parsed here, was charged to the second's bytes.
+    assert budget_after == budget_before - len(seed_bytes[SEED_002] + b"one.zip")
 
 
 @pytest.mark.django_db
