@@ -174,6 +174,12 @@ class reading_replica:
         _replica.reset(self._token)
 
 
+def read_primary_from_now() -> None:
+    """The rest of this request reads the primary (a replica's read failed in a way the
+    primary does not: a recovery conflict while it replays `reindex`'s swap)."""
+    _replica.set(None)
+
+
 def reads_primary(request) -> bool:
     """Requests that must see the primary: writes, the admin and accounts, whoever wrote
     moments ago, and staff."""

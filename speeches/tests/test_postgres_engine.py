@@ -548,3 +548,49 @@ def test_an_engine_switched_to_without_reindex_says_the_index_is_being_updated_u
         call_command("check_index", "--fix", stdout=StringIO())
         answer = client.get("/api/search", {"q": "颗粒归仓"})
         assert answer.status_code == 200 and answer.json()["count"] == 0
+
+
+@on_postgres
+@pytest.mark.django_db
+@postgres_engine
+def test_a_search_a_replica_cannot_answer_while_it_replays_a_swap_is_answered_by_the_primary(cast, monkeypatch):
+    from django.db import OperationalError
+
+    from archive import db_routing
+    from speeches.search import postgres
+
+    # A standby replaying the swap's ACCESS EXCLUSIVE lock cancels the searches that hold
+    # the rows (40001, "conflict with recovery": a 500), or makes them wait past their
+    # lock timeout (503 for up to 30 s), while the primary has the new rows already.
+    class RecoveryConflict(Exception):
+        pgcode = "40001"
+
+    rows, answer, asked = postgres.PostgresEngine._rows, postgres.PostgresEngine._answer, []
+
+    def rows_of(self, built, using):
+        asked.append(using)
+        if using != "default":
+            error = OperationalError("canceling statement due to conflict with recovery")
+            error.__cause__ = RecoveryConflict()
+            raise error
+        return rows(self, built, using)
+
+    monkeypatch.setattr(postgres.PostgresEngine, "_rows", rows_of)
+    # The engine's read of the rows goes where the request reads (the test's transaction
+    # keeps the real router on the primary): to a replica, until it falls back.
+    routed = postgres.router.db_for_read
+    monkeypatch.setattr(
+        postgres.router,
+        "db_for_read",
+        lambda model, **hints: (db_routing._replica.get() or "default") if model is Speech else routed(model, **hints),
+    )
+    monkeypatch.setattr(
+        postgres.PostgresEngine,
+        "_answer",
+        lambda self, query, built, rows, using: answer(self, query, built, rows, "default"),
+    )
+    primary = search_speeches("春耕").count
+    asked.clear()
+    with db_routing.reading_replica("replica1"):
+        assert search_speeches("春耕").count == primary == 1
+    assert asked == ["replica1", "default"]

@@ -22,6 +22,8 @@ from multiprocessing import get_context
 from django.db import OperationalError, connections, router, transaction
 from django.db.models import Count, Max, Min, Q
 
+from archive import db_routing
+
 from ...locks import IndexBusy, one_load_at_a_time
 from ...models import LIVE_STATUSES, SEARCHED_TITLE, SearchRow, Speech
 from ..analysis import format_problem, gram_text, index_format, source_digest, warm_up_analysis
@@ -97,6 +99,8 @@ def _rows_of(speech: tuple[int, str, str]) -> list[SearchRow]:
     ]
 
 
+# A standby's query cancelled by the replay of a lock it held ("conflict with recovery").
+RECOVERY_CONFLICT = "40001"
 # How long a search waits for a lock on the search rows (only the swap of a rebuild takes one that
 # searches wait for) before it answers that the index is being updated.
 LOCK_WAIT_MS = 2000
@@ -141,6 +145,12 @@ class PostgresEngine:
         try:
             rows = self._rows(built, using)
         except OperationalError as error:
+            if using != "default" and sqlstate(error) in (LOCK_NOT_AVAILABLE, DEADLOCK, RECOVERY_CONFLICT):
+                # A replica replaying the swap's or the drop's ACCESS EXCLUSIVE lock (its searches
+                # wait for it, or are cancelled by it, 40001): the primary has the new rows now.
+                # The rest of the request (the hits' speeches) reads the primary too.
+                db_routing.read_primary_from_now()
+                return self.answer(query)
             if sqlstate(error) not in (LOCK_NOT_AVAILABLE, DEADLOCK):
                 raise
             # A lock on the rows held past LOCK_WAIT_MS (an operator's, or a swap of
